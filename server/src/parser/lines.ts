@@ -1,0 +1,83 @@
+// Line splitting and line prefixes: everything a console, dmesg, syslog, journal or /dev/kmsg
+// capture puts in front of the kernel's own text.
+import type { LinePrefix } from './model.ts';
+
+/** Offsets of the first character of every line (LF or CRLF endings). */
+export function computeLineStarts(text: string): Uint32Array {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  const starts = new Uint32Array(count);
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[n++] = i + 1;
+  return starts;
+}
+
+/** End of line `line` (exclusive, before any `\r\n`). */
+export function lineEnd(text: string, lineStarts: ArrayLike<number>, line: number): number {
+  let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
+  if (end > lineStarts[line] && text.charCodeAt(end - 1) === 13) end--;
+  return end;
+}
+
+/** 0-based line containing `offset` (binary search). */
+export function lineOfOffset(lineStarts: ArrayLike<number>, offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+// Outer prefixes, any of which may come first: syslog/journal (`Jul 22 20:01:02 host kernel: `, RFC 3339
+// `2014-11-04T14:57:15.529841-08:00 host kernel: `), /dev/kmsg and extended netconsole records
+// (`6,123,456789,-[,caller=T1][,ncfrag=0/9];`), serial-capture clocks (`[22:22:59:896] `), dmesg -x
+// (`kern  :warn  : `), syslog level `<4>`.
+const OUTER =
+  /(?:(?:[^\s\d:]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ (?:kernel|vmunix|klogd)(?:\[\d+\])?: ?|(?:[^,;\s]+,)?[0-7],\d+,\d+,[-c+][^;\n]{0,80};|\[\d\d:\d\d:\d\d[:.]\d{3}\] |(?:kern|user|mail|daemon|auth|syslog|lpr|news|local\d) *:\s*(?:emerg|alert|crit|err|warn|notice|info|debug) *: |<\d{1,3}>)/y;
+// Kernel time stamps: `[  12.345678]`, dmesg -T `[Thu Nov  5 16:44:42 2020]`, dmesg -d `[  +0.000155]`.
+const TIME = /\[(?: *\+?\d+[.,]\d+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})\]/y;
+// printk caller id right after the time (`[  T123]`, `[    C1]`, `[T24950]`), or dmesg's own column (` [     T17]`).
+const CALLER = / ?\[ *([CT]\d+)\]/y;
+const KMSG_CALLER = /caller=([CT]\d+)/;
+
+/**
+ * Splits one line into its prefix and the kernel text. Never throws; a line with no recognised
+ * prefix has `textStart === start`.
+ */
+export function parseLinePrefix(text: string, start: number, end: number): LinePrefix {
+  let pos = start;
+  let caller: string | null = null;
+  let time: { start: number; end: number } | null = null;
+  const first = text.charCodeAt(pos);
+  // Fast path: most lines start with `[` (time) or have no prefix at all.
+  if (first !== 91 /* [ */) {
+    for (let k = 0; k < 3; k++) {
+      OUTER.lastIndex = pos;
+      const m = OUTER.exec(text);
+      if (!m || OUTER.lastIndex > end) break;
+      if (m[0].endsWith(';')) {
+        const c = KMSG_CALLER.exec(m[0]);
+        if (c) caller = c[1];
+      }
+      pos = OUTER.lastIndex;
+    }
+  }
+  if (text.charCodeAt(pos) === 91) {
+    TIME.lastIndex = pos;
+    if (TIME.exec(text) && TIME.lastIndex <= end) {
+      time = { start: pos, end: TIME.lastIndex };
+      pos = TIME.lastIndex;
+      CALLER.lastIndex = pos;
+      const c = CALLER.exec(text);
+      if (c && CALLER.lastIndex <= end) {
+        caller = c[1];
+        pos = CALLER.lastIndex;
+      }
+      if (text.charCodeAt(pos) === 32) pos++;
+    }
+  }
+  return { textStart: pos, caller, time, prefix: { start, end: pos } };
+}

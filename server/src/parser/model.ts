@@ -1,0 +1,177 @@
+// The crash-log model: plain data with offsets into the parsed text. No vscode or LSP types here;
+// the server converts offsets to ranges in one place (service/positions.ts).
+
+/** Half-open character range [start, end) into the parsed text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390';
+
+/** One stack entry, or the instruction pointer of a register block. */
+export interface Frame extends Span {
+  /** 0-based line of the entry. */
+  line: number;
+  /** Symbol name as printed (`foo.isra.0`, `__pfx_bar`), or null for a bare address. */
+  function: string | null;
+  offset: number | null;
+  size: number | null;
+  module: string | null;
+  buildId: string | null;
+  /** Hex digits without `0x`, or null when the entry prints no address. */
+  address: string | null;
+  /** False for `? ` entries (found by scanning the stack, not confirmed by the unwinder). */
+  reliable: boolean;
+  /** Stack context the entry sits in: IRQ, NMI, SOFTIRQ, TASK, #DF, ... or null. */
+  context: string | null;
+  /** Span of `func+0xoff/0xsize` (or of the bare address); the part symbolizers look up. */
+  symbol: Span;
+  /** Offset of the `?` marker, or -1. */
+  questionMark: number;
+  /** True for the exact instruction pointer of a register block (RIP/EIP/pc/NIP); false for return addresses. */
+  exact: boolean;
+}
+
+export interface Register {
+  name: string;
+  value: string;
+  /** Spans of the name (without the colon) and of the value. */
+  nameSpan: Span;
+  valueSpan: Span;
+}
+
+export interface CodeBytes extends Span {
+  line: number;
+  /** Offset of the marked trapping byte/word (`<0f>`, `(f9400674)`), or -1. */
+  trapping: number;
+  /** `Bad RIP value.` / `Unable to access opcode bytes at ...`. */
+  unavailable: boolean;
+}
+
+/** A register dump: a full `__show_regs` block, a partial IRET frame, or the old summary line. */
+export interface RegisterBlock extends Span {
+  line: number;
+  endLine: number;
+  /** `full` (RIP..R15 or pc..x0), `iret` (RIP+RSP only), `summary` (≤4.17 `RIP  [<..>]` after the trace). */
+  kind: 'full' | 'iret' | 'summary';
+  /** RIP/EIP/pc/NIP frame, exact (not a return address). */
+  ip: Frame | null;
+  /** Line of the instruction-pointer line (RIP:, pc :, EIP:, NIP). */
+  ipLine: number;
+  /** User-mode registers (`RIP: 0033:` / `0023`). */
+  user: boolean;
+  registers: Register[];
+  code: CodeBytes | null;
+  /** Stack context the block was printed in (a block inside `<NMI>` belongs to the NMI). */
+  context: string | null;
+}
+
+/** `<IRQ>` ... `</IRQ>` and friends. */
+export interface ContextMarker extends Span {
+  line: number;
+  name: string;
+  /** open: `<IRQ>`, close: `</IRQ>`, `<EOI>`, `<EOE>`, `<<EOE>>`. */
+  role: 'open' | 'close';
+}
+
+export interface ContextSegment extends Span {
+  name: string;
+  line: number;
+  endLine: number;
+}
+
+export interface Stack extends Span {
+  line: number;
+  endLine: number;
+  /** `Call Trace`, `Call trace`, `Backtrace`, `Allocated by task 1`, `Freed by task 1`, `-> #1`, `Stack`, `stack backtrace` ... */
+  kind: string;
+  /** Span of the header (`Call Trace:`), or an empty span for a stack without one. */
+  header: Span;
+  frames: Frame[];
+  markers: ContextMarker[];
+  segments: ContextSegment[];
+}
+
+export type ReportKind =
+  | 'oops'
+  | 'bug'
+  | 'gpf'
+  | 'warning'
+  | 'kasan'
+  | 'kmsan'
+  | 'kcsan'
+  | 'kfence'
+  | 'ubsan'
+  | 'lockdep'
+  | 'hung-task'
+  | 'soft-lockup'
+  | 'hard-lockup'
+  | 'rcu-stall'
+  | 'nmi-backtrace'
+  | 'panic'
+  | 'dump-stack'
+  | 'other';
+
+export interface ReportFacts {
+  arch: Arch | null;
+  cpu: number | null;
+  pid: number | null;
+  comm: string | null;
+  /** Taint letters other than G/space; "" when "Not tainted"; null when unknown. */
+  taint: string | null;
+  release: string | null;
+  hardware: string | null;
+  modules: string[];
+  /** Span of the `Modules linked in:` line. */
+  modulesLine: number;
+}
+
+export interface Report extends Span, ReportFacts {
+  kind: ReportKind;
+  /** syzkaller-style title. */
+  title: string;
+  /** False for an informational stack dump that is no bug report. */
+  crash: boolean;
+  corrupted: boolean;
+  corruptedReason: string | null;
+  guiltyFrame: string | null;
+  line: number;
+  endLine: number;
+  /** The header line that started the report (`BUG: ...`, `WARNING: ...`). */
+  headerLine: number;
+  /** printk caller id of the report (`T123`, `C1`), or null. */
+  caller: string | null;
+  regs: RegisterBlock[];
+  stacks: Stack[];
+  /** `cut here` and `end trace` lines. */
+  markerLines: number[];
+}
+
+export type ProblemCode = 'corrupted-report' | 'interleaved-line' | 'binary-data' | 'long-line';
+
+/** Something the parser noticed and tolerated. */
+export interface Problem extends Span {
+  line: number;
+  code: ProblemCode;
+  message: string;
+}
+
+/** One line and its prefix (timestamp, caller, syslog host...). */
+export interface LinePrefix {
+  /** Offset where the kernel's own text starts. */
+  textStart: number;
+  /** printk caller id without brackets and padding (`T123`, `C1`), or null. */
+  caller: string | null;
+  /** Span of the time stamp (`[  12.345678]`), or null. */
+  time: Span | null;
+  /** Span of the whole prefix. */
+  prefix: Span;
+}
+
+export interface ParsedLog {
+  /** Offsets of the first character of every line; lineStarts.length = number of lines. */
+  lineStarts: Uint32Array | number[];
+  reports: Report[];
+  problems: Problem[];
+}
