@@ -171,7 +171,7 @@ export interface LinePrefix {
 
 export interface ParsedLog {
   /** Offsets of the first character of every line; lineStarts.length = number of lines. */
-  lineStarts: Uint32Array | number[];
+  lineStarts: ArrayLike<number>;
   reports: Report[];
   problems: Problem[];
 }

@@ -1,0 +1,115 @@
+// The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
+// block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
+import type { Frame, ParsedLog, RegisterBlock, Report } from '../parser/model.ts';
+import type { Finding, FindingCode, Severity } from './findings.ts';
+
+export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
+  'unreliable-frame': 'hint',
+  'duplicate-regs-ip': 'warning',
+  'duplicate-frame': 'warning',
+  'function-end-return': 'information',
+  'corrupted-report': 'warning',
+};
+
+function symbolText(f: Frame): string {
+  return f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
+}
+
+/** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
+function sameEntry(a: Frame, b: Frame): boolean {
+  if (a.address !== null && b.address !== null) return a.address === b.address;
+  if (a.function === null || b.function === null) return false;
+  return a.function === b.function && a.offset === b.offset && a.size === b.size && a.module === b.module;
+}
+
+export function analyze(log: ParsedLog): Finding[] {
+  const out: Finding[] = [];
+  log.reports.forEach((report, ri) => analyzeReport(report, ri, out));
+  return out;
+}
+
+function analyzeReport(report: Report, ri: number, out: Finding[]): void {
+  if (report.corrupted) {
+    out.push({
+      code: 'corrupted-report',
+      severity: DEFAULT_SEVERITY['corrupted-report'],
+      line: report.headerLine,
+      start: report.start,
+      end: report.end > report.start ? Math.min(report.end, report.start + 200) : report.start,
+      message: `Report "${report.title}" looks truncated or interleaved (${report.corruptedReason ?? 'unknown reason'}); its title and guilty frame may be wrong.`,
+      data: { report: ri },
+      related: [],
+      unnecessary: false,
+    });
+  }
+  // Register blocks in file order, so each `? ` entry can be compared with the latest one before it.
+  const blocks = report.regs.filter((b) => b.ip !== null && !b.user && b.kind !== 'summary');
+  report.stacks.forEach((stack, si) => {
+    const seen: Frame[] = [];
+    stack.frames.forEach((f, fi) => {
+      const data = { report: ri, stack: si, frame: fi, removableLine: f.line };
+      if (!f.reliable) {
+        out.push({
+          code: 'unreliable-frame',
+          severity: DEFAULT_SEVERITY['unreliable-frame'],
+          line: f.line,
+          start: f.start,
+          end: f.end,
+          message: `Unreliable entry ${symbolText(f)}: found by scanning the stack, not confirmed by the unwinder; often a stale return address from an earlier call.`,
+          data,
+          related: [],
+          unnecessary: true,
+        });
+        const regs = latestBlockBefore(blocks, f);
+        if (regs && regs.ip && sameEntry(regs.ip, f)) {
+          out.push({
+            code: 'duplicate-regs-ip',
+            severity: DEFAULT_SEVERITY['duplicate-regs-ip'],
+            line: f.line,
+            start: f.start,
+            end: f.end,
+            message: `Unreliable entry ${symbolText(f)} repeats the instruction pointer ${symbolText(regs.ip)} of the register block above: the saved regs->ip was found again by the stack scan.`,
+            data,
+            related: [{ line: regs.ip.line, start: regs.ip.symbol.start, end: regs.ip.symbol.end, message: 'instruction pointer of the register block' }],
+            unnecessary: true,
+          });
+        } else {
+          const twin = seen.find((g) => sameEntry(g, f)) ?? stack.frames.slice(fi + 1).find((g) => g.reliable && sameEntry(g, f));
+          if (twin) {
+            out.push({
+              code: 'duplicate-frame',
+              severity: DEFAULT_SEVERITY['duplicate-frame'],
+              line: f.line,
+              start: f.start,
+              end: f.end,
+              message: `Unreliable entry ${symbolText(f)} repeats another entry of this stack.`,
+              data,
+              related: [{ line: twin.line, start: twin.symbol.start, end: twin.symbol.end, message: 'the same entry' }],
+              unnecessary: true,
+            });
+          }
+        }
+      }
+      if (f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size) {
+        out.push({
+          code: 'function-end-return',
+          severity: DEFAULT_SEVERITY['function-end-return'],
+          line: f.line,
+          start: f.symbol.start,
+          end: f.symbol.end,
+          message: `${symbolText(f)} points just past the end of ${f.function}: the return address of a call that was the function's last instruction (a call to a noreturn function). The code that runs there belongs to the next function in memory; the call itself is in ${f.function}.`,
+          data: { report: ri, stack: si, frame: fi },
+          related: [],
+          unnecessary: false,
+        });
+      }
+      seen.push(f);
+    });
+  });
+}
+
+function latestBlockBefore(blocks: RegisterBlock[], f: Frame): RegisterBlock | null {
+  let best: RegisterBlock | null = null;
+  for (const b of blocks) if (b.ipLine < f.line) best = b;
+  return best;
+}

@@ -1,0 +1,215 @@
+// kcrash: the same parse and analysis as the language server, headless.
+//   kcrash parse --json FILE...        NDJSON, one object per file (see the README)
+//   kcrash check FILE... [--format text|json|sarif]
+//   kcrash lsp --stdio                 the language server
+import fs from 'node:fs';
+import { analyze } from './analysis/analyze.ts';
+import type { Finding } from './analysis/findings.ts';
+import { lineOfOffset } from './parser/lines.ts';
+import type { Frame, ParsedLog, Report } from './parser/model.ts';
+import { parseCrashLog } from './parser/parse.ts';
+import { toSarif } from './sarif.ts';
+
+const USAGE = `usage: kcrash parse --json FILE...
+       kcrash check [--format text|json|sarif] FILE...
+       kcrash lsp --stdio
+FILE may be - for standard input.`;
+
+interface LoadedFile {
+  name: string;
+  text: string;
+}
+
+/** Reads a file, or explains on stderr why it cannot be read. */
+function load(name: string): LoadedFile | null {
+  let buf: Buffer;
+  try {
+    buf = name === '-' ? fs.readFileSync(0) : fs.readFileSync(name);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    process.stderr.write(`kcrash: ${name}: cannot read: ${why}\n`);
+    return null;
+  }
+  if (buf.length === 0) {
+    process.stderr.write(`kcrash: ${name}: empty file\n`);
+    return null;
+  }
+  if (looksBinary(buf)) {
+    process.stderr.write(`kcrash: ${name}: binary file (not a text log); decompress or extract the log first\n`);
+    return null;
+  }
+  return { name, text: buf.toString('utf8') };
+}
+
+/** A file is binary when its first 8 KiB hold many NULs or control bytes (a log with a few stray NULs is still text). */
+function looksBinary(buf: Buffer): boolean {
+  const n = Math.min(buf.length, 8192);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[i];
+    if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 27 && b !== 12 && b !== 8)) bad++;
+  }
+  return bad > n * 0.1;
+}
+
+function frameJson(f: Frame, lineStarts: ArrayLike<number>) {
+  void lineStarts;
+  return {
+    line: f.line + 1,
+    function: f.function,
+    offset: f.offset,
+    size: f.size,
+    module: f.module,
+    address: f.address,
+    reliable: f.reliable,
+    context: f.context,
+  };
+}
+
+function reportJson(r: Report, log: ParsedLog) {
+  return {
+    title: r.title,
+    kind: r.kind,
+    crash: r.crash,
+    corrupted: r.corrupted,
+    corruptedReason: r.corruptedReason,
+    guiltyFrame: r.guiltyFrame,
+    startLine: r.line + 1,
+    endLine: r.endLine + 1,
+    arch: r.arch,
+    taint: r.taint,
+    release: r.release,
+    cpu: r.cpu,
+    pid: r.pid,
+    comm: r.comm,
+    hardware: r.hardware,
+    modules: r.modules,
+    regs: r.regs.map((b) => ({ line: b.line + 1, kind: b.kind, user: b.user, ip: b.ip ? frameJson(b.ip, log.lineStarts) : null })),
+    stacks: r.stacks.map((s) => ({ line: s.line + 1, kind: s.kind, frames: s.frames.map((f) => frameJson(f, log.lineStarts)) })),
+  };
+}
+
+function findingJson(f: Finding, log: ParsedLog) {
+  return {
+    line: f.line + 1,
+    column: f.start - log.lineStarts[f.line] + 1,
+    code: f.code,
+    severity: f.severity,
+    message: f.message,
+    related: f.related.map((r) => ({ line: r.line + 1, message: r.message })),
+  };
+}
+
+function cmdParse(files: string[]): number {
+  let status = 0;
+  for (const name of files) {
+    const file = load(name);
+    if (!file) {
+      status = 2;
+      continue;
+    }
+    const log = parseCrashLog(file.text);
+    const findings = analyze(log);
+    const doc = {
+      file: name,
+      reports: log.reports.map((r) => reportJson(r, log)),
+      diagnostics: findings.map((f) => findingJson(f, log)),
+      problems: log.problems.map((p) => ({ line: p.line + 1, code: p.code, message: p.message })),
+    };
+    process.stdout.write(JSON.stringify(doc) + '\n');
+  }
+  return status;
+}
+
+function cmdCheck(files: string[], format: string): number {
+  let worst = 0;
+  let ioError = false;
+  const results: { name: string; text: string; log: ParsedLog; findings: Finding[] }[] = [];
+  for (const name of files) {
+    const file = load(name);
+    if (!file) {
+      ioError = true;
+      continue;
+    }
+    const log = parseCrashLog(file.text);
+    const findings = analyze(log);
+    results.push({ name, text: file.text, log, findings });
+    if (findings.some((f) => f.severity === 'warning' || f.severity === 'error')) worst = 1;
+  }
+  if (format === 'json') {
+    for (const r of results) process.stdout.write(JSON.stringify({ file: r.name, diagnostics: r.findings.map((f) => findingJson(f, r.log)) }) + '\n');
+  } else if (format === 'sarif') {
+    process.stdout.write(JSON.stringify(toSarif(results), null, 2) + '\n');
+  } else {
+    for (const r of results) {
+      for (const f of r.findings) {
+        const col = f.start - r.log.lineStarts[lineOfOffset(r.log.lineStarts, f.start)] + 1;
+        process.stdout.write(`${r.name}:${f.line + 1}:${col}: ${f.severity} ${f.code} ${f.message}\n`);
+      }
+      const counts = new Map<string, number>();
+      for (const f of r.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+      const summary = [...counts].map(([k, v]) => `${v} ${k}`).join(', ') || 'no findings';
+      process.stderr.write(`${r.name}: ${r.log.reports.length} report(s); ${summary}\n`);
+    }
+  }
+  return ioError ? 2 : worst;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'lsp') {
+    const { startServer } = await import('./server.ts');
+    startServer();
+    return -1;
+  }
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (cmd === 'parse') {
+    const files = rest.filter((a) => a !== '--json');
+    const unknown = files.find((a) => a.startsWith('--'));
+    if (unknown || files.length === 0) {
+      process.stderr.write(unknown ? `kcrash: unknown option ${unknown}\n${USAGE}\n` : `kcrash parse: no files given\n${USAGE}\n`);
+      return 2;
+    }
+    return cmdParse(files);
+  }
+  if (cmd === 'check') {
+    let format = 'text';
+    const files: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i];
+      if (a === '--format') format = rest[++i] ?? '';
+      else if (a.startsWith('--format=')) format = a.slice(9);
+      else if (a.startsWith('--') ) {
+        process.stderr.write(`kcrash: unknown option ${a}\n${USAGE}\n`);
+        return 2;
+      } else files.push(a);
+    }
+    if (!['text', 'json', 'sarif'].includes(format)) {
+      process.stderr.write(`kcrash check: --format must be text, json or sarif, not "${format}"\n`);
+      return 2;
+    }
+    if (files.length === 0) {
+      process.stderr.write(`kcrash check: no files given\n${USAGE}\n`);
+      return 2;
+    }
+    return cmdCheck(files, format);
+  }
+  process.stderr.write(cmd ? `kcrash: unknown command ${cmd}\n${USAGE}\n` : `${USAGE}\n`);
+  return 2;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`kcrash: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,204 @@
+// Stack entries, instruction-pointer lines and context markers: the line grammars of every era
+// and architecture (x86 `[<addr>] ? func+off/size [mod]`, arm `(f) from [<pc>] (g+off/size)`,
+// powerpc `[sp] [pc] func+off/size (unreliable)`, s390 `([<pc>] func+off/size)`, syzbot's
+// re-symbolized `func file:line [inline]`).
+import type { Frame, Span } from './model.ts';
+
+const SYM = String.raw`[A-Za-z_.$][\w.$@~-]*?`;
+const OFF = String.raw`\+0x([0-9a-f]+)\/0x([0-9a-f]+)`;
+const MOD = String.raw`(?:\s+\[([\w.-]+)(?:\s+([0-9a-f]{16,64}))?\])?`;
+
+// x86, arm64, riscv, s390, i386: `[<addr>]` (up to twice, s390 in parentheses) then `? ` then the symbol.
+const X86 = new RegExp(
+  String.raw`^(\s*(?:<(?:IRQ|EOI|NMI|EOE|<EOE>)>\s*)?)(\(\s*)?(?:\[<([0-9a-f]{4,16})>\]\s*)?(?:\[<[0-9a-f]{4,16}>\]\s*)?(\?\s+)?(?:(${SYM})${OFF}|(0x[0-9a-f]{6,16})\b)${MOD}`,
+);
+// 32-bit ARM: `[<pc>] (func+off/size [mod]) from [<lr>] (caller+off/size)`, or without addresses `func from caller+off/size`.
+const ARM = new RegExp(
+  String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?\(?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? from (?:\[<[0-9a-f]{8}>\]\s*)?\(?${SYM}(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?`,
+);
+// powerpc: `[c0000000fb5efd10] [c00000000001c5f4] .show_stack+0x70/0x1b0 [mod] (unreliable)`.
+const PPC = new RegExp(
+  String.raw`^(\s*)\[[0-9a-f]{8,16}\] \[([0-9a-f]{8,16})\] (?:(${SYM})${OFF}|(0x[0-9a-f]+))${MOD}(\s+\(unreliable\))?`,
+);
+// syzbot re-symbolized inline frames: ` __dump_stack lib/dump_stack.c:77 [inline]`.
+const INLINE = new RegExp(String.raw`^(\s*)(\?\s+)?(${SYM}) [\w./-]+:\d+ \[inline\]`);
+
+/** Context names that open a stack context (`<IRQ>`), and the closers. */
+const MARKER = /<(\/)?(IRQ|NMI|TASK|SOFTIRQ|#DF|#DB\d?|#MC|#VC2?|#BP|DB\d?|ENTRY_TRAMPOLINE|EOI|EOE|<EOE>)>/g;
+const MARKER_LINE = /^\s*(?:<\/?(?:IRQ|NMI|TASK|SOFTIRQ|#DF|#DB\d?|#MC|#VC2?|#BP|DB\d?|ENTRY_TRAMPOLINE|EOI|EOE|<EOE>)>\s*)+$/;
+
+export interface MarkerToken extends Span {
+  name: string;
+  role: 'open' | 'close';
+}
+
+function markerToken(m: RegExpExecArray, base: number): MarkerToken {
+  const name = m[2] === '<EOE>' ? 'EOE' : m[2];
+  const closer = m[1] === '/' || name === 'EOI' || name === 'EOE';
+  return { name, role: closer ? 'close' : 'open', start: base + m.index, end: base + m.index + m[0].length };
+}
+
+/** Markers on a line that holds nothing else (`<IRQ>`, `</TASK>`), or null. */
+export function parseMarkerLine(message: string, base: number): MarkerToken[] | null {
+  if (!MARKER_LINE.test(message)) return null;
+  const out: MarkerToken[] = [];
+  MARKER.lastIndex = 0;
+  for (let m = MARKER.exec(message); m; m = MARKER.exec(message)) out.push(markerToken(m, base));
+  return out;
+}
+
+export interface ParsedEntry {
+  frame: Frame;
+  /** Inline markers in front of the entry (4.x ` <IRQ>  [<..>] func`, `<EOI>  [<..>] ? func`). */
+  markers: MarkerToken[];
+}
+
+function hex(s: string | undefined): number | null {
+  return s === undefined ? null : parseInt(s, 16);
+}
+
+function makeFrame(line: number, base: number, lineEnd: number): Frame {
+  return {
+    line,
+    start: base,
+    end: lineEnd,
+    function: null,
+    offset: null,
+    size: null,
+    module: null,
+    buildId: null,
+    address: null,
+    reliable: true,
+    context: null,
+    symbol: { start: base, end: base },
+    questionMark: -1,
+    exact: false,
+  };
+}
+
+/**
+ * Parses a stack entry. `message` is the line's kernel text, `base` its offset in the document.
+ * Returns null when the line is no stack entry.
+ */
+export function parseFrameLine(message: string, base: number, line: number): ParsedEntry | null {
+  const c = message.charCodeAt(0);
+  // Entries start with white space, `[`, `(`, `<` or a symbol character; bail out fast on others.
+  if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36) return null;
+  const lineEndOffset = base + message.length;
+  let m = X86.exec(message);
+  if (m && (m[6] !== undefined || m[7] !== undefined)) {
+    // A bare address is an entry only with `? ` or `[<..>]` in front, or alone on the line.
+    if (m[7] !== undefined && m[5] === undefined && m[4] === undefined && message.trim() !== m[7]) return null;
+    // A line that goes on with words after the symbol is prose that mentions a symbol, not an entry
+    // (except arm64 `(P)` markers, syzbot `file:line`, `(unreliable)`, s390's closing parenthesis).
+    const rest = message.slice(m[0].length);
+    if (rest.length && !/^\s*(?:$|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))/.test(rest)) return null;
+    const f = makeFrame(line, base + leading(message), lineEndOffset);
+    const markers: MarkerToken[] = [];
+    if (m[1].includes('<')) {
+      MARKER.lastIndex = 0;
+      for (let mk = MARKER.exec(m[1]); mk; mk = MARKER.exec(m[1])) markers.push(markerToken(mk, base));
+      f.start = base + m[1].length;
+    }
+    f.address = m[3] ?? null;
+    if (m[4] !== undefined) {
+      f.reliable = false;
+      f.questionMark = base + m.index + m[0].indexOf('?', m[1].length);
+    }
+    // s390 prints the entry taken from a register, not from the chain, in parentheses.
+    if (m[2] !== undefined) f.reliable = false;
+    const symText = m[5] !== undefined ? `${m[5]}+0x${m[6]}/0x${m[7]}` : (m[8] as string);
+    const symStart = base + message.indexOf(symText, m[1].length);
+    f.symbol = { start: symStart, end: symStart + symText.length };
+    if (m[5] !== undefined) {
+      f.function = m[5];
+      f.offset = hex(m[6]);
+      f.size = hex(m[7]);
+    } else {
+      f.address = f.address ?? (m[8] as string).slice(2);
+    }
+    f.module = m[9] ?? null;
+    f.buildId = m[10] ?? null;
+    if (/\(unreliable\)\s*$/.test(rest)) f.reliable = false;
+    return { frame: f, markers };
+  }
+  if (message.includes(' from ')) {
+    m = ARM.exec(message);
+    if (m) {
+      const f = makeFrame(line, base + m[1].length, lineEndOffset);
+      f.address = m[2] ?? null;
+      f.function = m[3];
+      f.offset = hex(m[4]);
+      f.size = hex(m[5]);
+      f.module = m[6] ?? null;
+      const symStart = base + message.indexOf(m[3], m[1].length);
+      const symLen = m[4] !== undefined ? `${m[3]}+0x${m[4]}/0x${m[5]}`.length : m[3].length;
+      f.symbol = { start: symStart, end: symStart + symLen };
+      return { frame: f, markers: [] };
+    }
+  }
+  if (message.charCodeAt(leading(message)) === 91) {
+    m = PPC.exec(message);
+    if (m) {
+      const f = makeFrame(line, base + m[1].length, lineEndOffset);
+      f.address = m[2];
+      if (m[3] !== undefined) {
+        f.function = m[3];
+        f.offset = hex(m[4]);
+        f.size = hex(m[5]);
+      }
+      const symText = m[3] !== undefined ? `${m[3]}+0x${m[4]}/0x${m[5]}` : (m[6] as string);
+      const symStart = base + message.indexOf(symText, m[1].length);
+      f.symbol = { start: symStart, end: symStart + symText.length };
+      f.module = m[7] ?? null;
+      f.buildId = m[8] ?? null;
+      if (m[9] !== undefined) f.reliable = false;
+      return { frame: f, markers: [] };
+    }
+  }
+  if (message.endsWith('[inline]')) {
+    m = INLINE.exec(message);
+    if (m) {
+      const f = makeFrame(line, base + m[1].length, lineEndOffset);
+      f.function = m[3];
+      if (m[2] !== undefined) {
+        f.reliable = false;
+        f.questionMark = base + m[1].length;
+      }
+      const symStart = base + message.indexOf(m[3], m[1].length + (m[2]?.length ?? 0));
+      f.symbol = { start: symStart, end: symStart + m[3].length };
+      return { frame: f, markers: [] };
+    }
+  }
+  return null;
+}
+
+function leading(s: string): number {
+  let i = 0;
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  return i;
+}
+
+const SYMBOL_AT = new RegExp(String.raw`(?:(${SYM})${OFF}|0x([0-9a-f]{4,16})\b|\(null\))${MOD}`, 'y');
+
+/** Parses `func+0xoff/0xsize [mod]` or `0xaddr` at `pos` of `message` into an exact frame, or null. */
+export function parseSymbolAt(message: string, pos: number, base: number, line: number): Frame | null {
+  const re = SYMBOL_AT;
+  re.lastIndex = pos;
+  const m = re.exec(message);
+  if (!m) return null;
+  const f = makeFrame(line, base + pos, base + message.length);
+  f.exact = true;
+  const symLen = m[1] !== undefined ? `${m[1]}+0x${m[2]}/0x${m[3]}`.length : m[4] !== undefined ? m[4].length + 2 : 6;
+  f.symbol = { start: base + pos, end: base + pos + symLen };
+  if (m[1] !== undefined) {
+    f.function = m[1];
+    f.offset = hex(m[2]);
+    f.size = hex(m[3]);
+  } else if (m[4] !== undefined) {
+    f.address = m[4];
+  }
+  f.module = m[5] ?? null;
+  f.buildId = m[6] ?? null;
+  return f;
+}

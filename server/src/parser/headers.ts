@@ -1,0 +1,75 @@
+// Which kernel lines start (or continue) a crash report, and what kind of report it is.
+import type { ReportKind } from './model.ts';
+
+export interface HeaderMatch {
+  kind: ReportKind;
+  /** False for informational dumps that are no bug report (NMI backtraces, plain dump_stack). */
+  crash: boolean;
+  /**
+   * `start`: always opens a new report. `continue`: part of the report already open (a die header
+   * after `BUG: unable to handle`, `Kernel panic` after an oops); starts one when none is open.
+   */
+  role: 'start' | 'continue';
+}
+
+// pr_fmt prefixes printed in front of some headers (`watchdog: BUG: soft lockup`, `rcu: INFO: ...`).
+const PR_FMT = /^(?:(?:watchdog|NMI watchdog|rcu|kernel|hung_task|\S+ login): )?/;
+
+interface HeaderRule {
+  re: RegExp;
+  kind: ReportKind;
+  crash?: boolean;
+  role?: 'start' | 'continue';
+  /** Lines that contain the header but are no report. */
+  not?: RegExp;
+}
+
+const RULES: HeaderRule[] = [
+  { re: /^BUG: KASAN: /, kind: 'kasan' },
+  { re: /^BUG: KMSAN: /, kind: 'kmsan' },
+  { re: /^BUG: KCSAN: /, kind: 'kcsan' },
+  { re: /^BUG: KFENCE: /, kind: 'kfence' },
+  { re: /^BUG: soft lockup/, kind: 'soft-lockup' },
+  { re: /^BUG: (?:unable to handle|kernel NULL pointer dereference)/, kind: 'oops' },
+  { re: /^BUG(?::|\s+kmalloc-)/, kind: 'bug', not: /(?:ODEBUG|DEBUG|Boot_DEBUG):/ },
+  {
+    re: /^WARNING: (?:possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|possible irq lock inversion|[A-Z-]+-safe -> [A-Z-]+-unsafe|nested lock|.*lock.*detected)/,
+    kind: 'lockdep',
+  },
+  { re: /^WARNING:/, kind: 'warning' },
+  { re: /^INFO: task .* blocked for more than/, kind: 'hung-task' },
+  { re: /^INFO: .*(?:stall|stalls) (?:on|detected)|^INFO: .*detected (?:expedited )?stalls/, kind: 'rcu-stall' },
+  { re: /^INFO: /, kind: 'other', not: /lockdep is turned off|NMI handler .* took too long|_INFO:/ },
+  { re: /^(?:Oops: )?general protection fault|^(?:Oops: )?stack segment: |^(?:Oops: )?segment-related general protection/, kind: 'gpf', role: 'continue' },
+  { re: /^(?:Oops: )?(?:invalid opcode|divide error|divide_error|int3|double fault|bounds|alignment check):/, kind: 'oops', role: 'continue' },
+  { re: /^Oops(?::| - |\[#)/, kind: 'oops', role: 'continue' },
+  { re: /^PANIC: double fault/, kind: 'oops' },
+  { re: /^[Kk]ernel BUG/, kind: 'bug' },
+  { re: /^Unable to handle kernel/, kind: 'oops' },
+  { re: /^Internal error:/, kind: 'oops', role: 'continue' },
+  { re: /^(?:Unhandled fault:|Alignment trap:)/, kind: 'oops' },
+  { re: /^Kernel panic - not syncing/, kind: 'panic', role: 'continue' },
+  { re: /^UBSAN:/, kind: 'ubsan' },
+  { re: /^(?:NMI watchdog: )?Watchdog detected hard LOCKUP/, kind: 'hard-lockup' },
+  { re: /^rust_kernel: panicked/, kind: 'bug' },
+  { re: /^(?:unregister_netdevice: waiting for|VFS: Busy inodes after unmount|VFS: Close: file count is 0)/, kind: 'other' },
+  { re: /^NMI backtrace for cpu \d+$|^NMI backtrace for cpu \d+ /, kind: 'nmi-backtrace', crash: false, role: 'continue' },
+];
+
+/** Cheap pre-check: every header starts with one of these characters after the pr_fmt prefix. */
+const FIRST = new Set('BWIgsOiPdkKUNruVpnwhcS'.split(''));
+
+/** Classifies one line's kernel text (prefix already removed). */
+export function matchReportHeader(message: string): HeaderMatch | null {
+  const c = message.charAt(0);
+  if (!FIRST.has(c)) return null;
+  const skip = PR_FMT.exec(message)?.[0].length ?? 0;
+  const text = skip ? message.slice(skip) : message;
+  for (const rule of RULES) {
+    if (rule.re.test(text)) {
+      if (rule.not && rule.not.test(text)) return null;
+      return { kind: rule.kind, crash: rule.crash ?? true, role: rule.role ?? 'start' };
+    }
+  }
+  return null;
+}

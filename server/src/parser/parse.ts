@@ -1,0 +1,585 @@
+// The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
+// frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
+import { matchReportHeader, type HeaderMatch } from './headers.ts';
+import { computeLineStarts, lineEnd, parseLinePrefix } from './lines.ts';
+import { parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
+import type {
+  Arch,
+  ContextMarker,
+  Frame,
+  ParsedLog,
+  Problem,
+  RegisterBlock,
+  Report,
+  ReportKind,
+  Stack,
+} from './model.ts';
+import { isCodeLine, isRegisterLine, parseIpLine, parseRegisters, trappingOffset } from './registers.ts';
+import { describeReport, type LogView } from './title.ts';
+
+export interface ParseOptions {
+  /** Precomputed line starts of `text` (the server keeps them incrementally). */
+  lineStarts?: ArrayLike<number>;
+  /** Parse only lines [startLine, endLine) (for re-parsing the region an edit touched). */
+  startLine?: number;
+  endLine?: number;
+}
+
+/** Lines longer than this are kept but only their first part is examined. */
+const MAX_EXAMINED = 4096;
+/** A report ends after this many lines in a row that do not look like part of it. */
+const MAX_FOREIGN_RUN = 12;
+
+const STACK_HEADER =
+  /^\s*(?:(Call [Tt]race|Backtrace|stack backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at)\b[^:]*:|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
+const CPU_LINE =
+  /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+?))(?: +([^\s#]\S*))?(?: |$)/;
+const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+?)) +(\S+)/;
+const INDENTED_TAINT = /^\s+(?:Not tainted|Tainted: ([A-Z ]+?)) +(\d\S*)/;
+const IDENT_TAINT = /^(\d+\.\d+\S*) #\d+ (?:Not tainted|Tainted: ([A-Z ]+))/;
+const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
+const MODULES = /^Modules linked in:(.*)$/;
+const MODULE_CONT = /^\s*[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(?:\s+\[last unloaded: [^\]]*\])?\s*$/;
+const HARDWARE = /^Hardware name: (.*)$/;
+const CUT_HERE = /^-+\[ cut here \]-+/;
+const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
+// Lines that belong to a report without being stacks or registers.
+const BODY =
+  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|note: |Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
+
+/** Which part of a report a line belongs to. */
+interface OpenReport {
+  report: Report;
+  stack: Stack | null;
+  regs: RegisterBlock | null;
+  /** Open stack contexts, innermost last. */
+  contexts: { name: string; line: number; start: number }[];
+  lastOwned: number;
+  foreignRun: number;
+  endTraceSeen: boolean;
+  /** After `Sending NMI from CPU`, lines from every CPU context belong to the report. */
+  allCpus: boolean;
+  modulesOpen: boolean;
+  interleaved: number;
+}
+
+/** Parses a whole log (or the lines [startLine, endLine) of it). Never throws. */
+export function parseCrashLog(text: string, options: ParseOptions = {}): ParsedLog {
+  const lineStarts = options.lineStarts ?? computeLineStarts(text);
+  const problems: Problem[] = [];
+  const reports: Report[] = [];
+  try {
+    parseInto(text, lineStarts, options.startLine ?? 0, Math.min(options.endLine ?? lineStarts.length, lineStarts.length), reports, problems);
+  } catch (err) {
+    // The parser is total: an internal error costs the rest of the log, never the editor.
+    problems.push({ line: 0, start: 0, end: 0, code: 'corrupted-report', message: `internal parser error: ${String(err)}` });
+  }
+  return { lineStarts, reports, problems };
+}
+
+function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, last: number, reports: Report[], problems: Problem[]): void {
+  let open: OpenReport | null = null;
+  let pendingCut = -1; // a `cut here` line waiting for the header it announces
+  let pendingDump: { line: number; start: number; caller: string | null } | null = null; // a `CPU:` line that may open a dump_stack()
+  let binaryReported = false;
+  const headerLines: number[] = [];
+
+  const finish = () => {
+    if (!open) return;
+    const o = open;
+    open = null;
+    closeStack(o);
+    const r = o.report;
+    r.endLine = Math.max(o.lastOwned, r.headerLine);
+    r.end = lineEnd(text, lineStarts, r.endLine);
+    if (r.kind === 'dump-stack' && r.stacks.length === 0) return;
+    if (o.interleaved > 0) {
+      problems.push({
+        line: r.headerLine,
+        start: r.start,
+        end: lineEnd(text, lineStarts, r.headerLine),
+        code: 'interleaved-line',
+        message: `${o.interleaved} line(s) from other printk callers inside this report were left out of it`,
+      });
+    }
+    finalizeFacts(r);
+    reports.push(r);
+  };
+
+  for (let line = first; line < last; line++) {
+    const start = lineStarts[line];
+    const end = lineEnd(text, lineStarts, line);
+    if (end === start) {
+      if (open) noteForeign(open, line, true);
+      continue;
+    }
+    const pfx = parseLinePrefix(text, start, end);
+    let message = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
+    if (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1) {
+      if (!binaryReported) {
+        problems.push({ line, start, end, code: 'binary-data', message: 'binary data (NUL bytes or invalid UTF-8) in the log; such lines are skipped' });
+        binaryReported = true;
+      }
+      message = message.replace(/[\0\ufffd]/g, ' ');
+    }
+    const base = pfx.textStart;
+
+    // Lines from other printk callers are not part of the open report.
+    if (open && open.report.caller && pfx.caller && pfx.caller !== open.report.caller && !(open.allCpus && pfx.caller.charCodeAt(0) === 67)) {
+      if (matchReportHeader(message) === null) {
+        open.interleaved++;
+        continue;
+      }
+    }
+
+    const header = matchReportHeader(message);
+    if (header) {
+      if (open && header.role === 'continue' && continues(open, header)) {
+        ownLine(open, line);
+        absorbHeader(open.report, header);
+        continue;
+      }
+      finish();
+      const startLine = pendingCut === line - 1 ? pendingCut : pendingDump && pendingDump.line >= line - 3 && header.kind === 'nmi-backtrace' ? line : line;
+      open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, pfx.caller);
+      headerLines.push(line);
+      pendingCut = -1;
+      pendingDump = null;
+      if (header.kind === 'nmi-backtrace') open.allCpus = false;
+      continue;
+    }
+    if (CUT_HERE.test(message)) {
+      pendingCut = line;
+      if (open) ownLine(open, line), open.report.markerLines.push(line);
+      continue;
+    }
+    if (!open) {
+      // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
+      if (CPU_LINE.test(message) || OLD_PID_LINE.test(message)) {
+        pendingDump = { line, start, caller: pfx.caller };
+        continue;
+      }
+      const stackHead = STACK_HEADER.exec(message);
+      if (stackHead && /^\s*Call [Tt]race/.test(message)) {
+        const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
+        open = openReport(text, lineStarts, from, from, 'dump-stack', false, pfx.caller);
+        headerLines.push(from);
+        pendingDump = null;
+        // fall through: the stack header is processed below, and the CPU line re-read for facts
+        if (from !== line) readFacts(open.report, text.slice(lineStarts[from], lineEnd(text, lineStarts, from)).replace(/^.*?(?=CPU: |Pid: )/, ''));
+      } else {
+        continue;
+      }
+    }
+    feedLine(open, text, line, start, end, base, message, problems);
+    if (open.foreignRun > MAX_FOREIGN_RUN || (open.endTraceSeen && open.foreignRun > 0 && open.lastOwned < line)) {
+      finish();
+    }
+  }
+  finish();
+  describeAll(text, lineStarts, reports, last);
+}
+
+function openReport(text: string, lineStarts: ArrayLike<number>, line: number, headerLine: number, kind: ReportKind, crash: boolean, caller: string | null): OpenReport {
+  const report: Report = {
+    kind,
+    title: '',
+    crash,
+    corrupted: false,
+    corruptedReason: null,
+    guiltyFrame: null,
+    line,
+    endLine: headerLine,
+    start: lineStarts[line],
+    end: lineEnd(text, lineStarts, headerLine),
+    headerLine,
+    caller,
+    regs: [],
+    stacks: [],
+    markerLines: line !== headerLine ? [line] : [],
+    arch: null,
+    cpu: null,
+    pid: null,
+    comm: null,
+    taint: null,
+    release: null,
+    hardware: null,
+    modules: [],
+    modulesLine: -1,
+  };
+  return { report, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0 };
+}
+
+/** Whether a `continue` header belongs to the report already open. */
+function continues(open: OpenReport, header: HeaderMatch): boolean {
+  const r = open.report;
+  if (open.endTraceSeen && header.kind !== 'panic') return false;
+  switch (header.kind) {
+    case 'panic':
+      return true;
+    case 'nmi-backtrace':
+      return r.kind !== 'dump-stack' && r.kind !== 'nmi-backtrace' ? true : false;
+    default:
+      // A die header (`Oops: 0000 [#1]`, `invalid opcode: 0000`, `Internal error:`) continues a
+      // report that has not printed its stack yet; after that it is an oops of its own.
+      return r.stacks.length === 0 || r.kind === 'kasan';
+  }
+}
+
+function absorbHeader(r: Report, header: HeaderMatch): void {
+  if (header.kind === 'nmi-backtrace') return;
+  if (r.kind === 'dump-stack' || r.kind === 'nmi-backtrace' || (r.kind === 'panic' && header.kind !== 'panic')) {
+    r.kind = header.kind;
+    r.crash = true;
+  }
+  if (header.kind === 'panic') r.crash = true;
+}
+
+function ownLine(open: OpenReport, line: number): void {
+  open.lastOwned = line;
+  open.foreignRun = 0;
+}
+
+function noteForeign(open: OpenReport, line: number, blank: boolean): void {
+  if (!blank) open.foreignRun++;
+  if (open.regs && line > open.regs.endLine) open.regs = null;
+}
+
+function closeStack(open: OpenReport): void {
+  open.contexts.length = 0;
+  open.stack = null;
+}
+
+function newStack(open: OpenReport, line: number, start: number, kind: string, header: { start: number; end: number }): Stack {
+  closeStack(open);
+  const stack: Stack = { line, endLine: line, start, end: header.end, kind, header, frames: [], markers: [], segments: [] };
+  open.report.stacks.push(stack);
+  open.stack = stack;
+  return stack;
+}
+
+function applyMarkers(open: OpenReport, markers: MarkerToken[], line: number): void {
+  const stack = open.stack;
+  if (!stack) return;
+  for (const m of markers) {
+    const marker: ContextMarker = { line, name: m.name, role: m.role, start: m.start, end: m.end };
+    stack.markers.push(marker);
+    if (m.role === 'open') {
+      open.contexts.push({ name: m.name, line, start: m.start });
+    } else {
+      // `</IRQ>` closes IRQ; `<EOI>`/`<EOE>` close whatever interrupt/exception context is open.
+      const want = m.name === 'EOI' || m.name === 'EOE' ? null : m.name;
+      for (let i = open.contexts.length - 1; i >= 0; i--) {
+        const c = open.contexts[i];
+        if (want === null || c.name === want) {
+          stack.segments.push({ name: c.name, line: c.line, endLine: line, start: c.start, end: m.end });
+          open.contexts.length = i;
+          break;
+        }
+      }
+    }
+    stack.endLine = Math.max(stack.endLine, line);
+    stack.end = Math.max(stack.end, m.end);
+  }
+}
+
+function currentContext(open: OpenReport): string | null {
+  return open.contexts.length ? open.contexts[open.contexts.length - 1].name : null;
+}
+
+function feedLine(open: OpenReport, text: string, line: number, start: number, end: number, base: number, message: string, problems: Problem[]): void {
+  const r = open.report;
+  void problems;
+  void start;
+
+  // Context markers alone on a line.
+  const markers = parseMarkerLine(message, base);
+  if (markers) {
+    if (!open.stack) newStack(open, line, markers[0].start, '', { start: markers[0].start, end: markers[0].start });
+    applyMarkers(open, markers, line);
+    ownLine(open, line);
+    return;
+  }
+
+  // Register dumps.
+  const ip = parseIpLine(message);
+  if (ip && !(ip.opener && open.regs && open.regs.endLine === line - 1 && open.regs.ip === null)) {
+    if (ip.symbolPos >= 0 || ip.opener || ip.address) {
+      // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block.
+      let block = open.regs;
+      const completes = block && block.ip === null && block.endLine >= line - 3 && !ip.opener;
+      if (!completes) {
+        block = {
+          line,
+          endLine: line,
+          start: base + message.search(/\S/),
+          end,
+          kind: open.endTraceSeen ? 'summary' : ip.kind,
+          ip: null,
+          ipLine: line,
+          user: ip.user,
+          registers: [],
+          code: null,
+          context: currentContext(open),
+        };
+        r.regs.push(block);
+        open.regs = block;
+      }
+      const b = block as RegisterBlock;
+      if (!ip.opener) {
+        b.ipLine = line;
+        let frame: Frame | null = ip.symbolPos >= 0 ? parseSymbolAt(message, ip.symbolPos, base, line) : null;
+        if (!frame && ip.address) {
+          frame = parseSymbolAt('0x' + ip.address, 0, base, line);
+          if (frame) {
+            const at = message.indexOf(ip.address);
+            frame.symbol = { start: base + at, end: base + at + ip.address.length };
+            frame.start = base + at;
+          }
+        }
+        if (frame) {
+          if (ip.address && frame.address === null) frame.address = ip.address;
+          frame.context = b.context;
+          frame.exact = true;
+          b.ip = frame;
+        }
+      }
+      b.endLine = line;
+      b.end = end;
+      if (ip.arch && !r.arch) r.arch = ip.arch;
+      if (message.includes(':') && isRegisterLine(message)) b.registers.push(...parseRegisters(message, base));
+      ownLine(open, line);
+      return;
+    }
+  }
+  if (open.regs && line - open.regs.endLine <= 2) {
+    if (isRegisterLine(message)) {
+      open.regs.registers.push(...parseRegisters(message, base));
+      open.regs.endLine = line;
+      open.regs.end = end;
+      if (!r.arch) r.arch = guessArchFromRegisters(message);
+      ownLine(open, line);
+      return;
+    }
+    if (/^\s*(?:EIP is at|LR is at|lr : |LR \[)/.test(message)) {
+      open.regs.endLine = line;
+      open.regs.end = end;
+      ownLine(open, line);
+      return;
+    }
+  }
+  if (isCodeLine(message)) {
+    const target = open.regs && line - open.regs.endLine <= 2 ? open.regs : [...r.regs].reverse().find((b) => b.code === null && !b.user) ?? null;
+    if (target && target.code === null) {
+      const trap = trappingOffset(message);
+      target.code = { line, start: base + message.search(/\S/), end, trapping: trap >= 0 ? base + trap : -1, unavailable: /Bad RIP|Unable to access|\?\?\?\?/.test(message) };
+      if (target === open.regs) {
+        target.endLine = line;
+        target.end = end;
+      }
+    }
+    ownLine(open, line);
+    return;
+  }
+  if (isRegisterLine(message) && /:\s*[0-9a-f]{4,16}\b/.test(message)) {
+    // A register line with no block open: x86 `RSP:` after a mid-trace IRET frame, or a block whose IP line was lost.
+    ownLine(open, line);
+    return;
+  }
+
+  // Stack entries.
+  const entry = parseFrameLine(message, base, line);
+  if (entry) {
+    if (!open.stack) newStack(open, line, entry.frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: entry.frame.start, end: entry.frame.start });
+    const stack = open.stack as Stack;
+    if (entry.markers.length) applyMarkers(open, entry.markers, line);
+    entry.frame.context = currentContext(open);
+    stack.frames.push(entry.frame);
+    stack.endLine = line;
+    stack.end = end;
+    if (open.regs && line > open.regs.endLine) open.regs = null;
+    ownLine(open, line);
+    return;
+  }
+
+  // Stack headers.
+  const head = STACK_HEADER.exec(message);
+  if (head) {
+    const kind = (head[1] ?? head[2] ?? head[3] ?? head[4] ?? head[5] ?? 'Call Trace').trim();
+    const hs = base + message.search(/\S/);
+    const he = base + head[0].length;
+    newStack(open, line, hs, kind, { start: hs, end: he });
+    ownLine(open, line);
+    open.regs = null;
+    // Old kernels put the first entry on the header line (`Call Trace: [<..>] foo+0x1/0x2`).
+    const rest = message.slice(head[0].length);
+    if (/\S/.test(rest)) {
+      const inline = parseFrameLine(rest, base + head[0].length, line);
+      if (inline) {
+        if (inline.markers.length) applyMarkers(open, inline.markers, line);
+        inline.frame.context = currentContext(open);
+        open.stack!.frames.push(inline.frame);
+        open.stack!.end = end;
+      }
+    }
+    return;
+  }
+
+  if (END_TRACE.test(message)) {
+    r.markerLines.push(line);
+    open.endTraceSeen = true;
+    closeStack(open);
+    ownLine(open, line);
+    return;
+  }
+
+  if (readFacts(r, message, open)) {
+    ownLine(open, line);
+    return;
+  }
+  if (open.modulesOpen && MODULE_CONT.test(message) && !/^\s*$/.test(message)) {
+    r.modules.push(...splitModules(message));
+    ownLine(open, line);
+    return;
+  }
+  open.modulesOpen = false;
+  if (/^Sending NMI from CPU/.test(message)) open.allCpus = true;
+  if (BODY.test(message)) {
+    if (open.stack && !/^\s*$/.test(message)) closeStack(open);
+    ownLine(open, line);
+    return;
+  }
+  noteForeign(open, line, false);
+}
+
+function splitModules(list: string): string[] {
+  const out: string[] = [];
+  const cleaned = list.replace(/\[last unloaded:[^\]]*\]/g, ' ').replace(/\[(?:permanent|last \w+)[^\]]*\]/g, ' ');
+  for (const tok of cleaned.split(/\s+/)) {
+    if (!tok) continue;
+    const name = tok.replace(/\([A-Z+-]*\)$/, '');
+    if (/^[\w-]+$/.test(name)) out.push(name);
+  }
+  return out;
+}
+
+/** Reads CPU/PID/Comm/taint/release, Hardware name and the module list. Returns whether the line was one. */
+function readFacts(r: Report, message: string, open?: OpenReport): boolean {
+  let m: RegExpExecArray | null;
+  const c = message.charCodeAt(0);
+  if (c === 67 /* C */ && (m = CPU_LINE.exec(message))) {
+    if (r.cpu === null) {
+      r.cpu = Number(m[1]);
+      r.pid = Number(m[2]);
+      r.comm = m[3];
+      r.taint = taintLetters(m[4]);
+      r.release = m[5] ?? null;
+    }
+    return true;
+  }
+  if (c === 80 /* P */ && (m = OLD_PID_LINE.exec(message))) {
+    if (r.pid === null) {
+      r.pid = Number(m[1]);
+      r.comm = m[2];
+      r.taint = taintLetters(m[3]);
+      r.release = m[4];
+    }
+    return true;
+  }
+  if (c === 77 /* M */ && (m = MODULES.exec(message))) {
+    if (r.modulesLine < 0) {
+      r.modules = splitModules(m[1]);
+      r.modulesLine = 0;
+      if (open) open.modulesOpen = true;
+    }
+    return true;
+  }
+  if (c === 72 /* H */ && (m = HARDWARE.exec(message))) {
+    r.hardware ??= m[1].trim();
+    return true;
+  }
+  if (c === 84 /* T */ && (m = VERBOSE_TAINT.exec(message))) {
+    if (r.taint === null || r.taint === '') r.taint = [...m[1].matchAll(/\[([A-Z])\]/g)].map((x) => x[1]).filter((x) => x !== 'G').join('');
+    return true;
+  }
+  if ((m = INDENTED_TAINT.exec(message))) {
+    if (r.taint === null) {
+      r.taint = taintLetters(m[1]);
+      r.release = m[2];
+    }
+    return true;
+  }
+  if (c >= 48 && c <= 57 && (m = IDENT_TAINT.exec(message))) {
+    if (r.taint === null) {
+      r.taint = taintLetters(m[2]);
+      r.release = m[1];
+    }
+    return true;
+  }
+  return false;
+}
+
+function taintLetters(s: string | undefined): string {
+  return s === undefined ? '' : s.replace(/[G\s]/g, '');
+}
+
+function guessArchFromRegisters(message: string): Arch | null {
+  if (/^\s*(?:RAX|R\d\d|RSP):/.test(message)) return 'x86_64';
+  if (/^\s*(?:EAX|ESI):/.test(message)) return 'i386';
+  if (/^\s*x\d{1,2}\s?:/.test(message)) return 'arm64';
+  if (/^\s*(?:r\d{1,2}\s?:|sp : [0-9a-f]{8}\s)/.test(message)) return 'arm';
+  if (/^\s*GPR\d\d:/.test(message)) return 'powerpc';
+  if (/^\s*(?:gp|t\d|s\d|a\d|status)\s?:/.test(message)) return 'riscv';
+  if (/^\s*Krnl GPRS/.test(message)) return 's390';
+  return null;
+}
+
+function finalizeFacts(r: Report): void {
+  if (r.arch) return;
+  const frames = r.stacks.flatMap((s) => s.frames);
+  const rel = r.release ?? '';
+  if (/x86_64|amd64/.test(rel)) r.arch = 'x86_64';
+  else if (/aarch64|arm64/.test(rel)) r.arch = 'arm64';
+  else if (/\.i[3-6]86|i686/.test(rel)) r.arch = 'i386';
+  else if (/ppc64|powerpc/.test(rel)) r.arch = 'powerpc';
+  else if (/s390/.test(rel)) r.arch = 's390';
+  else if (r.stacks.some((s) => s.kind === 'Call trace') || frames.some((f) => /^el[01]h?_/.test(f.function ?? ''))) r.arch = 'arm64';
+  else if (r.stacks.some((s) => s.kind === 'Backtrace')) r.arch = 'arm';
+  else if (r.stacks.some((s) => s.kind === 'Call Trace')) {
+    const addr = frames.find((f) => f.address)?.address;
+    r.arch = addr && addr.length === 8 ? 'i386' : 'x86_64';
+  }
+}
+
+function describeAll(text: string, lineStarts: ArrayLike<number>, reports: Report[], last: number): void {
+  const view: LogView = {
+    lineCount: last,
+    message(i) {
+      const s = lineStarts[i];
+      const e = lineEnd(text, lineStarts, i);
+      const p = parseLinePrefix(text, s, e);
+      return text.slice(p.textStart, e);
+    },
+    caller(i) {
+      return parseLinePrefix(text, lineStarts[i], lineEnd(text, lineStarts, i)).caller;
+    },
+    hasTime(i) {
+      return parseLinePrefix(text, lineStarts[i], lineEnd(text, lineStarts, i)).time !== null;
+    },
+  };
+  for (let k = 0; k < reports.length; k++) {
+    const r = reports[k];
+    const next = k + 1 < reports.length ? reports[k + 1].headerLine : last;
+    try {
+      const d = describeReport(view, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
+      r.title = d.title;
+      r.corrupted = d.corrupted;
+      r.corruptedReason = d.corruptedReason;
+      r.guiltyFrame = d.guiltyFrame;
+    } catch (err) {
+      r.title = view.message(r.headerLine).trim().slice(0, 120);
+      r.corrupted = true;
+      r.corruptedReason = `title extraction failed: ${String(err)}`;
+    }
+  }
+}

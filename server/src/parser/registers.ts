@@ -1,0 +1,119 @@
+// Register dumps: the instruction-pointer line that opens one (x86 RIP/EIP/IP, arm `pc :`/`PC is at`,
+// powerpc NIP, riscv epc, s390 PSW), the register lines that follow, and `Code:` bytes.
+import type { Arch, Register } from './model.ts';
+
+export interface IpLine {
+  /** Position in the message where the symbol (or address) starts, or -1 when the line has none yet. */
+  symbolPos: number;
+  /** Address printed in `[<..>]` on the line, if any. */
+  address: string | null;
+  kind: 'full' | 'summary';
+  user: boolean;
+  arch: Arch | null;
+  /** The line only opens a block; the IP comes on a later line (arm64 `pstate:`, powerpc `NIP:`). */
+  opener: boolean;
+}
+
+const RIP = /^\s*RIP: ([0-9a-f]{4}):(?:\[<([0-9a-f]{8,16})>\]\s+(?:\[<[ 0-9a-f]{8,16}(?:\(null\))?>\]\s+)?)?/;
+const RIP_SUMMARY_OLD = /^\s*RIP\s+\[<([0-9a-f]{8,16})>\]\s+/;
+const RIP_SUMMARY_MID = /^\s*RIP: (?=\S+\+0x[0-9a-f]+\/0x[0-9a-f]+ RSP: )/;
+const IP_FAULT = /^\s*IP: (?:\[<([ 0-9a-f]{8,16}|\s*\(null\))>\]\s+)?/;
+const EIP = /^\s*EIP: (?:([0-9a-f]{4}):)?(?:\[<([0-9a-f]{8})>\]\s*)?/;
+const EIP_AT = /^\s*EIP is at /;
+const PC_IS_AT = /^\s*PC is at /;
+const PC = /^\s*pc : (?:\[<([0-9a-f]{8,16})>\])?/;
+const NIP = /^\s*NIP \[([0-9a-f]{8,16})\] /;
+const EPC = /^\s*epc : /;
+const PSW = /^\s*Krnl PSW : [0-9a-f]+ ([0-9a-f]+) \(/;
+
+/** Recognises a line that opens a register dump (or carries the IP of the one just opened). */
+export function parseIpLine(message: string): IpLine | null {
+  const c = message.charCodeAt(message.search(/\S/));
+  let m: RegExpExecArray | null;
+  switch (c) {
+    case 82: // R
+      if ((m = RIP.exec(message))) {
+        const user = m[1] !== '0010' && m[1] !== '0060' && /^00[2-3][0-9a-f]$/.test(m[1]);
+        return { symbolPos: m[0].length, address: m[2] ?? null, kind: 'full', user, arch: 'x86_64', opener: false };
+      }
+      if ((m = RIP_SUMMARY_OLD.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'summary', user: false, arch: 'x86_64', opener: false };
+      if ((m = RIP_SUMMARY_MID.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'summary', user: false, arch: 'x86_64', opener: false };
+      return null;
+    case 73: // I
+      if ((m = IP_FAULT.exec(message))) {
+        const a = m[1]?.trim();
+        return { symbolPos: m[0].length, address: a && /^[0-9a-f]+$/.test(a) ? a : null, kind: 'summary', user: false, arch: null, opener: false };
+      }
+      return null;
+    case 69: // E
+      if ((m = EIP_AT.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'full', user: false, arch: 'i386', opener: false };
+      if ((m = EIP.exec(message))) {
+        const summary = /SS:ESP/.test(message);
+        const user = m[1] === '0073';
+        return { symbolPos: m[0].length, address: m[2] ?? null, kind: summary ? 'summary' : 'full', user, arch: 'i386', opener: false };
+      }
+      return null;
+    case 80: // P
+      if ((m = PC_IS_AT.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'full', user: false, arch: null, opener: false };
+      return null;
+    case 112: // p
+      if ((m = PC.exec(message))) {
+        return { symbolPos: m[1] ? -1 : m[0].length, address: m[1] ?? null, kind: 'full', user: false, arch: m[1]?.length === 8 ? 'arm' : null, opener: false };
+      }
+      if (/^\s*pstate: [0-9a-f]{8}/.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'arm64', opener: true };
+      return null;
+    case 78: // N
+      if ((m = NIP.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'full', user: false, arch: 'powerpc', opener: false };
+      if (/^\s*NIP:\s+[0-9a-f]{8,16} /.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'powerpc', opener: true };
+      return null;
+    case 101: // e
+      if ((m = EPC.exec(message))) {
+        const hexOnly = /^[0-9a-f]{8,16}\s/.test(message.slice(m[0].length));
+        return { symbolPos: hexOnly ? -1 : m[0].length, address: null, kind: 'full', user: false, arch: 'riscv', opener: hexOnly };
+      }
+      return null;
+    case 75: // K
+      if ((m = PSW.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'full', user: false, arch: 's390', opener: false };
+      return null;
+    default:
+      return null;
+  }
+}
+
+const REG_LINE =
+  /^\s*(?:R[A-Z0-9]{2,3}|E[A-Z]{2}|EFLAGS|ORIG_RAX|[CDEFGS]S|CR[0-4]|DR[0-7]|PKRU|x\d{1,2}|lr|sp|pc|pmr_save|pmr|ip|fp|r\d{1,2}|psr|GPR\d\d|MSR|XER|CTR|CFAR|DAR|DSISR|IRQMASK|SOFTE|TRAP|LR|ra|gp|tp|t[0-6]|s\d{1,2}|a[0-7]|status|badaddr|cause|Krnl GPRS|Flags|Control|REGS)\s*:/;
+const REG_TOKEN = /\b([A-Za-z][A-Za-z0-9_]{0,8})\s?:\s*([0-9a-f]{4,16})\b/g;
+
+/** True for a line of a register dump (`RAX: ...`, `x29: ...`, `GPR00: ...`). */
+export function isRegisterLine(message: string): boolean {
+  return REG_LINE.test(message);
+}
+
+/** The `name: value` pairs of a register line; `base` is the message's offset in the document. */
+export function parseRegisters(message: string, base: number): Register[] {
+  const out: Register[] = [];
+  REG_TOKEN.lastIndex = 0;
+  for (let m = REG_TOKEN.exec(message); m; m = REG_TOKEN.exec(message)) {
+    const nameStart = base + m.index;
+    const valueStart = base + m.index + m[0].length - m[2].length;
+    out.push({
+      name: m[1],
+      value: m[2],
+      nameSpan: { start: nameStart, end: nameStart + m[1].length },
+      valueSpan: { start: valueStart, end: valueStart + m[2].length },
+    });
+  }
+  return out;
+}
+
+const CODE = /^\s*(?:Code|Krnl Code|Instruction dump):/;
+
+export function isCodeLine(message: string): boolean {
+  return CODE.test(message);
+}
+
+/** Offset in the message of the marked trapping byte/word (`<0f>`, `(f9400674)`), or -1. */
+export function trappingOffset(message: string): number {
+  const m = /<[0-9a-f]{2,8}>|\([0-9a-f]{4,8}\)/.exec(message);
+  return m ? m.index : -1;
+}
