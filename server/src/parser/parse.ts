@@ -576,6 +576,7 @@ function describeAll(text: string, lineStarts: ArrayLike<number>, reports: Repor
       r.corrupted = d.corrupted;
       r.corruptedReason = d.corruptedReason;
       r.guiltyFrame = d.guiltyFrame;
+      if (d.crash === false) r.crash = false;
     } catch (err) {
       r.title = view.message(r.headerLine).trim().slice(0, 120);
       r.corrupted = true;

@@ -30,6 +30,8 @@ export interface ReportDescription {
   corrupted: boolean;
   corruptedReason: string | null;
   guiltyFrame: string | null;
+  /** Set to false when the header turns out to be no crash report (syzkaller would not report it). */
+  crash?: boolean;
 }
 
 /** Describes one report. Never throws. */
