@@ -10,11 +10,11 @@ const MOD = String.raw`(?:\s+\[([\w.-]+)(?:\s+([0-9a-f]{16,64}))?\])?`;
 
 // x86, arm64, riscv, s390, i386: `[<addr>]` (up to twice, s390 in parentheses) then `? ` then the symbol.
 const X86 = new RegExp(
-  String.raw`^(\s*(?:<(?:IRQ|EOI|NMI|EOE|<EOE>)>\s*)?)(\(\s*)?(?:\[<([0-9a-f]{4,16})>\]\s*)?(?:\[<[0-9a-f]{4,16}>\]\s*)?(\?\s+)?(?:(${SYM})${OFF}|(0x[0-9a-f]{6,16})\b)${MOD}`,
+  String.raw`^(\s*(?:<(?:IRQ|EOI|NMI|EOE|<EOE>|SOFTIRQ|#DF|#DB|#MC)>\s*)*)(\(\s*)?(?:\[<([0-9a-f]{4,16})>\]\s*)?(?:\[<[0-9a-f]{4,16}>\]\s*)?(\?\s+)?(?:(${SYM})${OFF}|(0x[0-9a-f]{6,16})\b)${MOD}`,
 );
 // 32-bit ARM: `[<pc>] (func+off/size [mod]) from [<lr>] (caller+off/size)`, or without addresses `func from caller+off/size`.
 const ARM = new RegExp(
-  String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?\(?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? from (?:\[<[0-9a-f]{8}>\]\s*)?\(?${SYM}(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?`,
+  String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?\(?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? from (?:\[<[0-9a-f]{8}>\]\s*)?\(?[\w.$]+`,
 );
 // powerpc: `[c0000000fb5efd10] [c00000000001c5f4] .show_stack+0x70/0x1b0 [mod] (unreliable)`.
 const PPC = new RegExp(
@@ -86,9 +86,9 @@ export function parseFrameLine(message: string, base: number, line: number): Par
   if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36) return null;
   const lineEndOffset = base + message.length;
   let m = X86.exec(message);
-  if (m && (m[6] !== undefined || m[7] !== undefined)) {
+  if (m && (m[5] !== undefined || m[8] !== undefined)) {
     // A bare address is an entry only with `? ` or `[<..>]` in front, or alone on the line.
-    if (m[7] !== undefined && m[5] === undefined && m[4] === undefined && message.trim() !== m[7]) return null;
+    if (m[8] !== undefined && m[3] === undefined && m[4] === undefined && message.trim() !== m[8]) return null;
     // A line that goes on with words after the symbol is prose that mentions a symbol, not an entry
     // (except arm64 `(P)` markers, syzbot `file:line`, `(unreliable)`, s390's closing parenthesis).
     const rest = message.slice(m[0].length);
@@ -105,8 +105,7 @@ export function parseFrameLine(message: string, base: number, line: number): Par
       f.reliable = false;
       f.questionMark = base + m.index + m[0].indexOf('?', m[1].length);
     }
-    // s390 prints the entry taken from a register, not from the chain, in parentheses.
-    if (m[2] !== undefined) f.reliable = false;
+    // s390 prints the entry taken from r14 in parentheses: still a real return address.
     const symText = m[5] !== undefined ? `${m[5]}+0x${m[6]}/0x${m[7]}` : (m[8] as string);
     const symStart = base + message.indexOf(symText, m[1].length);
     f.symbol = { start: symStart, end: symStart + symText.length };
@@ -143,7 +142,8 @@ export function parseFrameLine(message: string, base: number, line: number): Par
       const f = makeFrame(line, base + m[1].length, lineEndOffset);
       f.address = m[2];
       if (m[3] !== undefined) {
-        f.function = m[3];
+        // ELFv1 powerpc prints the text symbol with a leading dot (`.show_stack`): the function is `show_stack`.
+        f.function = m[3].length > 1 && m[3].charCodeAt(0) === 46 ? m[3].slice(1) : m[3];
         f.offset = hex(m[4]);
         f.size = hex(m[5]);
       }

@@ -13,7 +13,8 @@ export interface HeaderMatch {
 }
 
 // pr_fmt prefixes printed in front of some headers (`watchdog: BUG: soft lockup`, `rcu: INFO: ...`).
-const PR_FMT = /^(?:(?:watchdog|NMI watchdog|rcu|kernel|hung_task|\S+ login): )?/;
+// Old lockdep (≤3.x) framed its headers in brackets: `[ INFO: possible recursive locking detected ]`.
+const PR_FMT = /^(?:(?:watchdog|NMI watchdog|rcu|kernel|hung_task|\S+ login): |\[ (?=INFO: |BUG: ))?/;
 
 interface HeaderRule {
   re: RegExp;
@@ -37,9 +38,10 @@ const RULES: HeaderRule[] = [
     kind: 'lockdep',
   },
   { re: /^WARNING:/, kind: 'warning' },
+  { re: /^INFO: (?:possible (?:circular|recursive) locking|inconsistent lock state|suspicious RCU usage|possible irq lock inversion|[A-Z-]+-safe -> [A-Z-]+-unsafe|lock held when returning|held lock freed)/, kind: 'lockdep' },
   { re: /^INFO: task .* blocked for more than/, kind: 'hung-task' },
   { re: /^INFO: .*(?:stall|stalls) (?:on|detected)|^INFO: .*detected (?:expedited )?stalls/, kind: 'rcu-stall' },
-  { re: /^INFO: /, kind: 'other', not: /lockdep is turned off|NMI handler .* took too long|_INFO:/ },
+  { re: /^INFO: /, kind: 'other', not: /lockdep is turned off|NMI handler .* took too long|_INFO:|^INFO: (?:0x[0-9a-f]+-0x|Allocated in |Freed in |Slab 0x|Object 0x)/ },
   { re: /^(?:Oops: )?general protection fault|^(?:Oops: )?stack segment: |^(?:Oops: )?segment-related general protection/, kind: 'gpf', role: 'continue' },
   { re: /^(?:Oops: )?(?:invalid opcode|divide error|divide_error|int3|double fault|bounds|alignment check):/, kind: 'oops', role: 'continue' },
   { re: /^Oops(?::| - |\[#)/, kind: 'oops', role: 'continue' },
@@ -57,7 +59,7 @@ const RULES: HeaderRule[] = [
 ];
 
 /** Cheap pre-check: every header starts with one of these characters after the pr_fmt prefix. */
-const FIRST = new Set('BWIgsOiPdkKUNruVpnwhcS'.split(''));
+const FIRST = new Set('BWIgsOiPdkKUNruVpnwhcS['.split(''));
 
 /** Classifies one line's kernel text (prefix already removed). */
 export function matchReportHeader(message: string): HeaderMatch | null {

@@ -31,7 +31,7 @@ const MAX_EXAMINED = 4096;
 const MAX_FOREIGN_RUN = 12;
 
 const STACK_HEADER =
-  /^\s*(?:(Call [Tt]race|Backtrace|stack backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at)\b[^:]*:|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
+  /^\s*(?:(Call [Tt]race|Backtrace|stack backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at|INFO: (?:Allocated|Freed) in)\b[^:]*:?|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
 const CPU_LINE =
   /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+?))(?: +([^\s#]\S*))?(?: |$)/;
 const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+?)) +(\S+)/;
@@ -39,13 +39,13 @@ const INDENTED_TAINT = /^\s+(?:Not tainted|Tainted: ([A-Z ]+?)) +(\d\S*)/;
 const IDENT_TAINT = /^(\d+\.\d+\S*) #\d+ (?:Not tainted|Tainted: ([A-Z ]+))/;
 const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
-const MODULE_CONT = /^\s*[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(?:\s+\[last unloaded: [^\]]*\])?\s*$/;
+const MODULE_CONT = /^\s+[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(?:\s+\[last unloaded: [^\]]*\])?\s*$/;
 const HARDWARE = /^Hardware name: (.*)$/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
 const BODY =
-  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|note: |Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
+  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|note: |Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
 
 /** Which part of a report a line belongs to. */
 interface OpenReport {
@@ -61,6 +61,8 @@ interface OpenReport {
   allCpus: boolean;
   modulesOpen: boolean;
   interleaved: number;
+  /** A line that belongs to the report but is no entry (s390 `Last Breaking-Event-Address:` value). */
+  skipNext: number;
 }
 
 /** Parses a whole log (or the lines [startLine, endLine) of it). Never throws. */
@@ -167,6 +169,10 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         pendingDump = null;
         // fall through: the stack header is processed below, and the CPU line re-read for facts
         if (from !== line) readFacts(open.report, text.slice(lineStarts[from], lineEnd(text, lineStarts, from)).replace(/^.*?(?=CPU: |Pid: )/, ''));
+      } else if (parseFrameLine(message, base, line) !== null) {
+        // Stack entries outside any report (another CPU's trace, a report whose header was lost).
+        open = openReport(text, lineStarts, line, line, 'dump-stack', false, pfx.caller);
+        headerLines.push(line);
       } else {
         continue;
       }
@@ -207,7 +213,7 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     modules: [],
     modulesLine: -1,
   };
-  return { report, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0 };
+  return { report, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0, skipNext: -1 };
 }
 
 /** Whether a `continue` header belongs to the report already open. */
@@ -292,6 +298,10 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
   void problems;
   void start;
 
+  if (open.skipNext === line) {
+    ownLine(open, line);
+    return;
+  }
   // Context markers alone on a line.
   const markers = parseMarkerLine(message, base);
   if (markers) {
@@ -307,7 +317,11 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
     if (ip.symbolPos >= 0 || ip.opener || ip.address) {
       // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block.
       let block = open.regs;
-      const completes = block && block.ip === null && block.endLine >= line - 3 && !ip.opener;
+      // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
+      // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
+      const completes =
+        block !== null && block.endLine >= line - 3 && !ip.opener &&
+        (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
       if (!completes) {
         block = {
           line,
@@ -335,6 +349,14 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
             const at = message.indexOf(ip.address);
             frame.symbol = { start: base + at, end: base + at + ip.address.length };
             frame.start = base + at;
+          }
+        }
+        if (frame && b.ip) {
+          // Merge: keep the name from one line and the address from the other.
+          if (frame.function === null) {
+            frame = { ...b.ip, address: b.ip.address ?? frame.address };
+          } else if (frame.address === null) {
+            frame.address = b.ip.address;
           }
         }
         if (frame) {
@@ -437,13 +459,20 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
     ownLine(open, line);
     return;
   }
-  if (open.modulesOpen && MODULE_CONT.test(message) && !/^\s*$/.test(message)) {
+  if (open.modulesOpen && MODULE_CONT.test(message) && !/^\s*(?:[0-9a-f]{8,16}\b|$)/.test(message)) {
     r.modules.push(...splitModules(message));
     ownLine(open, line);
     return;
   }
   open.modulesOpen = false;
   if (/^Sending NMI from CPU/.test(message)) open.allCpus = true;
+  if (/^Last Breaking-Event-Address:/.test(message)) {
+    // s390: the next line is an address, not a stack entry.
+    open.skipNext = line + 1;
+    closeStack(open);
+    ownLine(open, line);
+    return;
+  }
   if (BODY.test(message)) {
     if (open.stack && !/^\s*$/.test(message)) closeStack(open);
     ownLine(open, line);

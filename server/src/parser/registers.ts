@@ -73,7 +73,9 @@ export function parseIpLine(message: string): IpLine | null {
       }
       return null;
     case 75: // K
-      if ((m = PSW.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'full', user: false, arch: 's390', opener: false };
+      // The PSW opens the s390 register dump; its address is kept as a register, not as a frame
+      // (s390 tools, satyr among them, start the frames at the Call Trace).
+      if (PSW.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 's390', opener: true };
       return null;
     default:
       return null;
