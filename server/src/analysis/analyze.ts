@@ -42,8 +42,10 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
       unnecessary: false,
     });
   }
-  // Register blocks in file order, so each `? ` entry can be compared with the latest one before it.
-  const blocks = report.regs.filter((b) => b.ip !== null && !b.user && b.kind !== 'summary');
+  // Kernel RIP blocks in file order, so each `? ` entry can be compared with the latest one before
+  // it. Only x86-64 RIP: that is where the unwinder prints pt_regs found on the stack and then
+  // finds regs->ip again by scanning (the seed thread); other architectures' traces differ.
+  const blocks = report.regs.filter((b) => b.ip !== null && !b.user && b.kind !== 'summary' && b.ipRegister === 'RIP');
   report.stacks.forEach((stack, si) => {
     const seen: Frame[] = [];
     stack.frames.forEach((f, fi) => {

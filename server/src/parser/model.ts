@@ -59,6 +59,8 @@ export interface RegisterBlock extends Span {
   ip: Frame | null;
   /** Line of the instruction-pointer line (RIP:, pc :, EIP:, NIP). */
   ipLine: number;
+  /** The instruction-pointer register as printed: RIP, IP, EIP, pc, NIP, epc, PSW. */
+  ipRegister: string;
   /** User-mode registers (`RIP: 0033:` / `0023`). */
   user: boolean;
   registers: Register[];

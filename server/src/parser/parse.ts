@@ -331,6 +331,7 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
           kind: open.endTraceSeen ? 'summary' : ip.kind,
           ip: null,
           ipLine: line,
+          ipRegister: ip.register,
           user: ip.user,
           registers: [],
           code: null,
@@ -342,6 +343,7 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
       const b = block as RegisterBlock;
       if (!ip.opener) {
         b.ipLine = line;
+        if (!ip.opener) b.ipRegister = ip.register;
         let frame: Frame | null = ip.symbolPos >= 0 ? parseSymbolAt(message, ip.symbolPos, base, line) : null;
         if (!frame && ip.address) {
           frame = parseSymbolAt('0x' + ip.address, 0, base, line);

@@ -12,6 +12,8 @@ export interface IpLine {
   arch: Arch | null;
   /** The line only opens a block; the IP comes on a later line (arm64 `pstate:`, powerpc `NIP:`). */
   opener: boolean;
+  /** The instruction-pointer register as printed: RIP, IP, EIP, pc, NIP, epc, PSW. */
+  register: string;
 }
 
 const RIP = /^\s*RIP: ([0-9a-f]{4}):(?:\[<([0-9a-f]{8,16})>\]\s+(?:\[<[ 0-9a-f]{8,16}(?:\(null\))?>\]\s+)?)?/;
@@ -34,48 +36,48 @@ export function parseIpLine(message: string): IpLine | null {
     case 82: // R
       if ((m = RIP.exec(message))) {
         const user = m[1] !== '0010' && m[1] !== '0060' && /^00[2-3][0-9a-f]$/.test(m[1]);
-        return { symbolPos: m[0].length, address: m[2] ?? null, kind: 'full', user, arch: 'x86_64', opener: false };
+        return { symbolPos: m[0].length, address: m[2] ?? null, kind: 'full', user, arch: 'x86_64', opener: false, register: 'RIP' };
       }
-      if ((m = RIP_SUMMARY_OLD.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'summary', user: false, arch: 'x86_64', opener: false };
-      if ((m = RIP_SUMMARY_MID.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'summary', user: false, arch: 'x86_64', opener: false };
+      if ((m = RIP_SUMMARY_OLD.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'summary', user: false, arch: 'x86_64', opener: false, register: 'RIP' };
+      if ((m = RIP_SUMMARY_MID.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'summary', user: false, arch: 'x86_64', opener: false, register: 'RIP' };
       return null;
     case 73: // I
       if ((m = IP_FAULT.exec(message))) {
         const a = m[1]?.trim();
-        return { symbolPos: m[0].length, address: a && /^[0-9a-f]+$/.test(a) ? a : null, kind: 'summary', user: false, arch: null, opener: false };
+        return { symbolPos: m[0].length, address: a && /^[0-9a-f]+$/.test(a) ? a : null, kind: 'summary', user: false, arch: null, opener: false, register: 'IP' };
       }
       return null;
     case 69: // E
-      if ((m = EIP_AT.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'full', user: false, arch: 'i386', opener: false };
+      if ((m = EIP_AT.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'full', user: false, arch: 'i386', opener: false, register: 'EIP' };
       if ((m = EIP.exec(message))) {
         const summary = /SS:ESP/.test(message);
         const user = m[1] === '0073';
-        return { symbolPos: m[0].length, address: m[2] ?? null, kind: summary ? 'summary' : 'full', user, arch: 'i386', opener: false };
+        return { symbolPos: m[0].length, address: m[2] ?? null, kind: summary ? 'summary' : 'full', user, arch: 'i386', opener: false, register: 'EIP' };
       }
       return null;
     case 80: // P
-      if ((m = PC_IS_AT.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'full', user: false, arch: null, opener: false };
+      if ((m = PC_IS_AT.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'full', user: false, arch: null, opener: false, register: 'pc' };
       return null;
     case 112: // p
       if ((m = PC.exec(message))) {
-        return { symbolPos: m[1] ? -1 : m[0].length, address: m[1] ?? null, kind: 'full', user: false, arch: m[1]?.length === 8 ? 'arm' : null, opener: false };
+        return { symbolPos: m[1] ? -1 : m[0].length, address: m[1] ?? null, kind: 'full', user: false, arch: m[1]?.length === 8 ? 'arm' : null, opener: false, register: 'pc' };
       }
-      if (/^\s*pstate: [0-9a-f]{8}/.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'arm64', opener: true };
+      if (/^\s*pstate: [0-9a-f]{8}/.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'arm64', opener: true, register: 'pc' };
       return null;
     case 78: // N
-      if ((m = NIP.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'full', user: false, arch: 'powerpc', opener: false };
-      if (/^\s*NIP:\s+[0-9a-f]{8,16} /.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'powerpc', opener: true };
+      if ((m = NIP.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'full', user: false, arch: 'powerpc', opener: false, register: 'NIP' };
+      if (/^\s*NIP:\s+[0-9a-f]{8,16} /.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'powerpc', opener: true, register: 'NIP' };
       return null;
     case 101: // e
       if ((m = EPC.exec(message))) {
         const hexOnly = /^[0-9a-f]{8,16}\s/.test(message.slice(m[0].length));
-        return { symbolPos: hexOnly ? -1 : m[0].length, address: null, kind: 'full', user: false, arch: 'riscv', opener: hexOnly };
+        return { symbolPos: hexOnly ? -1 : m[0].length, address: null, kind: 'full', user: false, arch: 'riscv', opener: hexOnly, register: 'epc' };
       }
       return null;
     case 75: // K
       // The PSW opens the s390 register dump; its address is kept as a register, not as a frame
       // (s390 tools, satyr among them, start the frames at the Call Trace).
-      if (PSW.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 's390', opener: true };
+      if (PSW.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 's390', opener: true, register: 'PSW' };
       return null;
     default:
       return null;
