@@ -44,7 +44,8 @@ const RULES: HeaderRule[] = [
   { re: /^INFO: /, kind: 'other', not: /lockdep is turned off|NMI handler .* took too long|_INFO:|^INFO: (?:0x[0-9a-f]+-0x|Allocated in |Freed in |Slab 0x|Object 0x)/ },
   { re: /^(?:Oops: )?general protection fault|^(?:Oops: )?stack segment: |^(?:Oops: )?segment-related general protection/, kind: 'gpf', role: 'continue' },
   { re: /^(?:Oops: )?(?:invalid opcode|divide error|divide_error|int3|double fault|bounds|alignment check):/, kind: 'oops', role: 'continue' },
-  { re: /^Oops(?::| - |\[#)/, kind: 'oops', role: 'continue' },
+  // The die header always carries the die counter: `Oops: 0000 [#1]`, `Oops - BUG: 0 [#1]` (not `Oops: efitime: ...`).
+  { re: /^Oops(?:: .*\[#\d+\]| - .*\[#\d+\]|\[#)/, kind: 'oops', role: 'continue' },
   { re: /^PANIC: double fault/, kind: 'oops' },
   { re: /^[Kk]ernel BUG/, kind: 'bug' },
   { re: /^Unable to handle kernel/, kind: 'oops' },

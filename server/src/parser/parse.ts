@@ -141,6 +141,12 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         absorbHeader(open.report, header);
         continue;
       }
+      // A WARN's own message can look like a header (`Watchdog detected hard LOCKUP on cpu 0` under
+      // `WARNING: at kernel/watchdog.c`): right after a WARNING, before its registers or stack, it is text.
+      if (open && open.report.kind === 'warning' && open.report.stacks.length === 0 && open.report.regs.length === 0 && line - open.report.headerLine <= 3) {
+        ownLine(open, line);
+        continue;
+      }
       finish();
       const startLine = pendingCut === line - 1 ? pendingCut : pendingDump && pendingDump.line >= line - 3 && header.kind === 'nmi-backtrace' ? line : line;
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, pfx.caller);
