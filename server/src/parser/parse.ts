@@ -31,11 +31,11 @@ const MAX_EXAMINED = 4096;
 const MAX_FOREIGN_RUN = 12;
 
 const STACK_HEADER =
-  /^\s*(?:(Call [Tt]race|Backtrace|stack backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at|INFO: (?:Allocated|Freed) in)\b[^:]*:?|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
+  /^\s*(?:(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at|INFO: (?:Allocated|Freed) in)\b[^:]*:?|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
 const CPU_LINE =
-  /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+?))(?: +([^\s#]\S*))?(?: |$)/;
-const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+?)) +(\S+)/;
-const INDENTED_TAINT = /^\s+(?:Not tainted|Tainted: ([A-Z ]+?)) +(\d\S*)/;
+  /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+))(?: *(\d[^\s#]*))?/;
+const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+)) *\(?(\S+?)\)?(?: |$)/;
+const INDENTED_TAINT = /^\s+(?:Not tainted|Tainted: ([A-Z ]+)) *(\d\S*)/;
 const IDENT_TAINT = /^(\d+\.\d+\S*) #\d+ (?:Not tainted|Tainted: ([A-Z ]+))/;
 const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
@@ -45,7 +45,7 @@ const CUT_HERE = /^-+\[ cut here \]-+/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
 const BODY =
-  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|note: |Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
+  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|note: |Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
 
 /** Which part of a report a line belongs to. */
 interface OpenReport {
@@ -369,6 +369,8 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
         }
         if (frame) {
           if (ip.address && frame.address === null) frame.address = ip.address;
+          // ELFv1 powerpc names the text symbol with a leading dot (`.frob_device`).
+          if (ip.register === 'NIP' && frame.function && frame.function.length > 1 && frame.function.startsWith('.')) frame.function = frame.function.slice(1);
           frame.context = b.context;
           frame.exact = true;
           b.ip = frame;

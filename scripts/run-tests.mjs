@@ -1,0 +1,32 @@
+// `npm test`: the cheap layers first (build, type check, unit/property/fixture tests, grammar
+// tests, LSP protocol tests over stdio), then the end-to-end tests in a real VS Code
+// (code-server + headless Chromium) when KCRASH_E2E is not 0.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+process.chdir(root);
+
+function run(title, cmd, args) {
+  process.stdout.write(`\n== ${title}: ${cmd} ${args.join(' ')}\n`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    process.stdout.write(`\n== ${title} failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status || 1);
+  }
+}
+
+function testFiles(dir) {
+  const abs = path.join(root, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs.readdirSync(abs).filter((n) => n.endsWith('.test.ts')).sort().map((n) => path.join(dir, n));
+}
+
+const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+run('build', 'node', ['scripts/build.mjs']);
+run('type check', 'npx', ['tsc', '--noEmit', '-p', '.']);
+const files = [...testFiles('test/unit'), ...testFiles('test/lsp')];
+run('unit, fixture, property and LSP tests', 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+if (pkg.scripts['test:grammar']) run('grammar tests', 'npm', ['run', '--silent', 'test:grammar']);
+if (pkg.scripts['test:e2e'] && process.env.KCRASH_E2E !== '0') run('end-to-end tests (code-server)', 'npm', ['run', '--silent', 'test:e2e']);
