@@ -70,7 +70,11 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
             line: f.line,
             start: f.start,
             end: f.end,
-            message: `Unreliable entry ${symbolText(f)} repeats the instruction pointer ${symbolText(regs.ip)} of the register block above: the saved regs->ip was found again by the stack scan.`,
+            message:
+              `Unreliable entry ${symbolText(f)} repeats the instruction pointer ${symbolText(regs.ip)} of the register block above: the saved regs->ip was found again by the stack scan.` +
+              (symbolText(f) !== symbolText(regs.ip)
+                ? ` The names differ because RIP prints the exact address (%pS) while trace entries are printed as return addresses (%pB looks up address-1, which falls in the previous function).`
+                : ''),
             data,
             related: [{ line: regs.ip.line, start: regs.ip.symbol.start, end: regs.ip.symbol.end, message: 'instruction pointer of the register block' }],
             unnecessary: true,
