@@ -42,6 +42,9 @@ const TIME = /\[(?: *\+?\d+[.,]\d+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d
 // printk caller id right after the time (`[  T123]`, `[    C1]`, `[T24950]`), or dmesg's own column (` [     T17]`).
 const CALLER = / ?\[ *([CT]\d+)\]/y;
 const KMSG_CALLER = /caller=([CT]\d+)/;
+// A syslog/journal line from another program: `Nov  9 10:19:35 host openvpn[1118]: WARNING: ...`.
+const USERSPACE_SYSLOG =
+  /(?:[^\s\d:]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ (?!kernel\b|vmunix\b|klogd\b)[\w.@/-]+(?:\[\d+\])?: /y;
 
 /**
  * Splits one line into its prefix and the kernel text. Never throws; a line with no recognised
@@ -54,6 +57,10 @@ export function parseLinePrefix(text: string, start: number, end: number): LineP
   const first = text.charCodeAt(pos);
   // Fast path: most lines start with `[` (time) or have no prefix at all.
   if (first !== 91 /* [ */) {
+    USERSPACE_SYSLOG.lastIndex = pos;
+    if (first !== 32 && USERSPACE_SYSLOG.test(text) && USERSPACE_SYSLOG.lastIndex <= end) {
+      return { textStart: USERSPACE_SYSLOG.lastIndex, caller: null, time: null, prefix: { start, end: USERSPACE_SYSLOG.lastIndex }, userspace: true };
+    }
     for (let k = 0; k < 3; k++) {
       OUTER.lastIndex = pos;
       const m = OUTER.exec(text);
@@ -79,5 +86,5 @@ export function parseLinePrefix(text: string, start: number, end: number): LineP
       if (text.charCodeAt(pos) === 32) pos++;
     }
   }
-  return { textStart: pos, caller, time, prefix: { start, end: pos } };
+  return { textStart: pos, caller, time, prefix: { start, end: pos }, userspace: false };
 }

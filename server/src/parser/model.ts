@@ -169,6 +169,8 @@ export interface LinePrefix {
   time: Span | null;
   /** Span of the whole prefix. */
   prefix: Span;
+  /** A syslog/journal line logged by a user-space program (`host sshd[12]: ...`), not by the kernel. */
+  userspace: boolean;
 }
 
 export interface ParsedLog {

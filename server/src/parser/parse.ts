@@ -125,6 +125,11 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       message = message.replace(/[\0\ufffd]/g, ' ');
     }
     const base = pfx.textStart;
+    if (pfx.userspace) {
+      // Another program's syslog line: never part of a kernel report.
+      if (open) noteForeign(open, line, false);
+      continue;
+    }
 
     // Lines from other printk callers are not part of the open report.
     if (open && open.report.caller && pfx.caller && pfx.caller !== open.report.caller && !(open.allCpus && pfx.caller.charCodeAt(0) === 67)) {
