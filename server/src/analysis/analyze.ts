@@ -1,7 +1,7 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
 import type { Frame, ParsedLog, RegisterBlock, Report } from '../parser/model.ts';
-import type { Finding, FindingCode, Severity } from './findings.ts';
+import type { Finding, FindingCode, RelatedLocation, Severity } from './findings.ts';
 
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'unreliable-frame': 'hint',
@@ -22,6 +22,12 @@ function sameEntry(a: Frame, b: Frame): boolean {
   return a.function === b.function && a.offset === b.offset && a.size === b.size && a.module === b.module;
 }
 
+// Shared by every finding without related locations (most of them): one array, not one per finding.
+const NO_RELATED: RelatedLocation[] = [];
+// The most frequent messages are constants, so thousands of findings share one string.
+const UNRELIABLE_MESSAGE =
+  'Unreliable entry: found by scanning the stack, not confirmed by the unwinder; often a stale return address left by an earlier call.';
+
 export function analyze(log: ParsedLog): Finding[] {
   const out: Finding[] = [];
   log.reports.forEach((report, ri) => analyzeReport(report, ri, out));
@@ -38,7 +44,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
       end: report.end > report.start ? Math.min(report.end, report.start + 200) : report.start,
       message: `Report "${report.title}" looks truncated or interleaved (${report.corruptedReason ?? 'unknown reason'}); its title and guilty frame may be wrong.`,
       data: { report: ri },
-      related: [],
+      related: NO_RELATED,
       unnecessary: false,
     });
   }
@@ -57,9 +63,9 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           line: f.line,
           start: f.start,
           end: f.end,
-          message: `Unreliable entry ${symbolText(f)}: found by scanning the stack, not confirmed by the unwinder; often a stale return address from an earlier call.`,
+          message: UNRELIABLE_MESSAGE,
           data,
-          related: [],
+          related: NO_RELATED,
           unnecessary: true,
         });
         const regs = latestBlockBefore(blocks, f);
@@ -103,9 +109,9 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           line: f.line,
           start: f.symbol.start,
           end: f.symbol.end,
-          message: `${symbolText(f)} points just past the end of ${f.function}: the return address of a call that was the function's last instruction (a call to a noreturn function). The code that runs there belongs to the next function in memory; the call itself is in ${f.function}.`,
+          message: `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`,
           data: { report: ri, stack: si, frame: fi },
-          related: [],
+          related: NO_RELATED,
           unnecessary: false,
         });
       }

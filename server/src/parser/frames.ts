@@ -4,14 +4,17 @@
 // re-symbolized `func file:line [inline]`).
 import type { Frame, Span } from './model.ts';
 
-const SYM = String.raw`[A-Za-z_.$][\w.$@~-]*?`;
+// Greedy on purpose: `+` ends a name, so nothing to backtrack over.
+const SYM = String.raw`[A-Za-z_.$][\w.$@~-]*`;
 const OFF = String.raw`\+0x([0-9a-f]+)\/0x([0-9a-f]+)`;
 const MOD = String.raw`(?:\s+\[([\w.-]+)(?:\s+([0-9a-f]{16,64}))?\])?`;
 
 // x86, arm64, riscv, s390, i386: `[<addr>]` (up to twice, s390 in parentheses) then `? ` then the symbol.
 const X86 = new RegExp(
-  String.raw`^(\s*(?:<(?:IRQ|EOI|NMI|EOE|<EOE>|SOFTIRQ|#DF|#DB|#MC)>\s*)*)(\(\s*)?(?:\[<([0-9a-f]{4,16})>\]\s*)?(?:\[<[0-9a-f]{4,16}>\]\s*)?(\?\s+)?(?:(${SYM})${OFF}|(0x[0-9a-f]{6,16})\b)${MOD}`,
+  String.raw`^(\s*(?:<(?:IRQ|EOI|NMI|EOE|<EOE>|SOFTIRQ|#DF|#DB|#MC)>\s*)*)((\(\s*)?(?:\[<([0-9a-f]{4,16})>\]\s*)?(?:\[<[0-9a-f]{4,16}>\]\s*)?(\?\s+)?)(?:(${SYM})${OFF}|(0x[0-9a-f]{6,16})\b)${MOD}`,
 );
+const TRAILER = /^\s*(?:$|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))/;
+
 // 32-bit ARM: `[<pc>] (func+off/size [mod]) from [<lr>] (caller+off/size)`, or without addresses `func from caller+off/size`.
 const ARM = new RegExp(
   String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?\(?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? from (?:\[<[0-9a-f]{8}>\]\s*)?\(?[\w.$]+`,
@@ -86,38 +89,40 @@ export function parseFrameLine(message: string, base: number, line: number): Par
   if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36) return null;
   const lineEndOffset = base + message.length;
   let m = X86.exec(message);
-  if (m && (m[5] !== undefined || m[8] !== undefined)) {
+  // Groups: 1 leading space and inline markers, 2 everything before the symbol (3 `(`, 4 address,
+  // 5 `? `), 6-8 name/offset/size or 9 a bare address, 10 module, 11 build id.
+  if (m && (m[6] !== undefined || m[9] !== undefined)) {
     // A bare address is an entry only with `? ` or `[<..>]` in front, or alone on the line.
-    if (m[8] !== undefined && m[3] === undefined && m[4] === undefined && message.trim() !== m[8]) return null;
+    if (m[9] !== undefined && m[4] === undefined && m[5] === undefined && message.trim() !== m[9]) return null;
     // A line that goes on with words after the symbol is prose that mentions a symbol, not an entry
     // (except arm64 `(P)` markers, syzbot `file:line`, `(unreliable)`, s390's closing parenthesis).
-    const rest = message.slice(m[0].length);
-    if (rest.length && !/^\s*(?:$|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))/.test(rest)) return null;
-    const f = makeFrame(line, base + leading(message), lineEndOffset);
+    const rest = m[0].length < message.length ? message.slice(m[0].length) : '';
+    if (rest.length && !TRAILER.test(rest)) return null;
+    const f = makeFrame(line, base + m[1].length, lineEndOffset);
     const markers: MarkerToken[] = [];
     if (m[1].includes('<')) {
       MARKER.lastIndex = 0;
       for (let mk = MARKER.exec(m[1]); mk; mk = MARKER.exec(m[1])) markers.push(markerToken(mk, base));
-      f.start = base + m[1].length;
     }
-    f.address = m[3] ?? null;
-    if (m[4] !== undefined) {
+    f.address = m[4] ?? null;
+    const symStart = base + m[1].length + m[2].length;
+    if (m[5] !== undefined) {
       f.reliable = false;
-      f.questionMark = base + m.index + m[0].indexOf('?', m[1].length);
+      f.questionMark = symStart - m[5].length;
     }
     // s390 prints the entry taken from r14 in parentheses: still a real return address.
-    const symText = m[5] !== undefined ? `${m[5]}+0x${m[6]}/0x${m[7]}` : (m[8] as string);
-    const symStart = base + message.indexOf(symText, m[1].length);
-    f.symbol = { start: symStart, end: symStart + symText.length };
-    if (m[5] !== undefined) {
-      f.function = m[5];
-      f.offset = hex(m[6]);
-      f.size = hex(m[7]);
+    if (m[6] !== undefined) {
+      f.function = m[6];
+      f.offset = hex(m[7]);
+      f.size = hex(m[8]);
+      f.symbol = { start: symStart, end: symStart + m[6].length + m[7].length + m[8].length + 6 };
     } else {
-      f.address = f.address ?? (m[8] as string).slice(2);
+      const bare = m[9] as string;
+      f.address = f.address ?? bare.slice(2);
+      f.symbol = { start: symStart, end: symStart + bare.length };
     }
-    f.module = m[9] ?? null;
-    f.buildId = m[10] ?? null;
+    f.module = m[10] ?? null;
+    f.buildId = m[11] ?? null;
     if (/\(unreliable\)\s*$/.test(rest)) f.reliable = false;
     return { frame: f, markers };
   }

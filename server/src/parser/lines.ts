@@ -46,20 +46,66 @@ const KMSG_CALLER = /caller=([CT]\d+)/;
 const USERSPACE_SYSLOG =
   /(?:[^\s\d:]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ (?!kernel\b|vmunix\b|klogd\b)[\w.@/-]+(?:\[\d+\])?: /y;
 
+/** The result of scanning one line's prefix; reused between calls to spare the garbage collector. */
+export interface PrefixScan {
+  textStart: number;
+  /** Offsets of the kernel time stamp, or -1. */
+  timeStart: number;
+  timeEnd: number;
+  /** printk caller id: 0 none, `T<pid>` → pid + 1, `C<cpu>` → -(cpu + 1). */
+  callerCode: number;
+  userspace: boolean;
+}
+
+export function newPrefixScan(): PrefixScan {
+  return { textStart: 0, timeStart: -1, timeEnd: -1, callerCode: 0, userspace: false };
+}
+
+/** `T123` / `C1` for a caller code, or null. */
+export function callerName(code: number): string | null {
+  return code === 0 ? null : code > 0 ? `T${code - 1}` : `C${-code - 1}`;
+}
+
+function callerCodeOf(id: string): number {
+  const n = Number(id.slice(1));
+  return id.charCodeAt(0) === 84 /* T */ ? n + 1 : -(n + 1);
+}
+
+/** Fast path for the common `[ 1234.567890]` time stamp; returns its end offset or -1. */
+function plainTimeEnd(text: string, pos: number, end: number): number {
+  let i = pos + 1;
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  const digitsStart = i;
+  while (i < end && isDigit(text.charCodeAt(i))) i++;
+  if (i === digitsStart || text.charCodeAt(i) !== 46) return -1;
+  i++;
+  const fracStart = i;
+  while (i < end && isDigit(text.charCodeAt(i))) i++;
+  return i > fracStart && text.charCodeAt(i) === 93 ? i + 1 : -1;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 /**
- * Splits one line into its prefix and the kernel text. Never throws; a line with no recognised
- * prefix has `textStart === start`.
+ * Splits one line into its prefix and the kernel text, writing into `out`. Never throws; a line
+ * with no recognised prefix has `textStart === start`.
  */
-export function parseLinePrefix(text: string, start: number, end: number): LinePrefix {
+export function scanLinePrefix(text: string, start: number, end: number, out: PrefixScan): PrefixScan {
   let pos = start;
-  let caller: string | null = null;
-  let time: { start: number; end: number } | null = null;
+  out.timeStart = -1;
+  out.timeEnd = -1;
+  out.callerCode = 0;
+  out.userspace = false;
   const first = text.charCodeAt(pos);
   // Fast path: most lines start with `[` (time) or have no prefix at all.
-  if (first !== 91 /* [ */) {
+  if (first !== 91 /* [ */ && first !== 32 && pos < end) {
     USERSPACE_SYSLOG.lastIndex = pos;
-    if (first !== 32 && USERSPACE_SYSLOG.test(text) && USERSPACE_SYSLOG.lastIndex <= end) {
-      return { textStart: USERSPACE_SYSLOG.lastIndex, caller: null, time: null, prefix: { start, end: USERSPACE_SYSLOG.lastIndex }, userspace: true };
+    if (USERSPACE_SYSLOG.test(text) && USERSPACE_SYSLOG.lastIndex <= end) {
+      out.textStart = USERSPACE_SYSLOG.lastIndex;
+      out.userspace = true;
+      return out;
     }
     for (let k = 0; k < 3; k++) {
       OUTER.lastIndex = pos;
@@ -67,24 +113,45 @@ export function parseLinePrefix(text: string, start: number, end: number): LineP
       if (!m || OUTER.lastIndex > end) break;
       if (m[0].endsWith(';')) {
         const c = KMSG_CALLER.exec(m[0]);
-        if (c) caller = c[1];
+        if (c) out.callerCode = callerCodeOf(c[1]);
       }
       pos = OUTER.lastIndex;
     }
   }
   if (text.charCodeAt(pos) === 91) {
-    TIME.lastIndex = pos;
-    if (TIME.exec(text) && TIME.lastIndex <= end) {
-      time = { start: pos, end: TIME.lastIndex };
-      pos = TIME.lastIndex;
-      CALLER.lastIndex = pos;
-      const c = CALLER.exec(text);
-      if (c && CALLER.lastIndex <= end) {
-        caller = c[1];
-        pos = CALLER.lastIndex;
+    let timeEnd = plainTimeEnd(text, pos, end);
+    if (timeEnd < 0) {
+      TIME.lastIndex = pos;
+      if (TIME.test(text) && TIME.lastIndex <= end) timeEnd = TIME.lastIndex;
+    }
+    if (timeEnd > 0) {
+      out.timeStart = pos;
+      out.timeEnd = timeEnd;
+      pos = timeEnd;
+      const c0 = text.charCodeAt(pos);
+      if (c0 === 91 || (c0 === 32 && text.charCodeAt(pos + 1) === 91)) {
+        CALLER.lastIndex = pos;
+        const c = CALLER.exec(text);
+        if (c && CALLER.lastIndex <= end) {
+          out.callerCode = callerCodeOf(c[1]);
+          pos = CALLER.lastIndex;
+        }
       }
       if (text.charCodeAt(pos) === 32) pos++;
     }
   }
-  return { textStart: pos, caller, time, prefix: { start, end: pos }, userspace: false };
+  out.textStart = pos;
+  return out;
+}
+
+/** Like scanLinePrefix, as a fresh object with spans (for features that keep the result). */
+export function parseLinePrefix(text: string, start: number, end: number): LinePrefix {
+  const s = scanLinePrefix(text, start, end, newPrefixScan());
+  return {
+    textStart: s.textStart,
+    caller: callerName(s.callerCode),
+    time: s.timeStart >= 0 ? { start: s.timeStart, end: s.timeEnd } : null,
+    prefix: { start, end: s.textStart },
+    userspace: s.userspace,
+  };
 }

@@ -1,7 +1,7 @@
 // The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
-import { computeLineStarts, lineEnd, parseLinePrefix } from './lines.ts';
+import { callerName, computeLineStarts, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
 import { parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
 import type {
   Arch,
@@ -47,9 +47,67 @@ const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 const BODY =
   /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|note: |Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
 
+/**
+ * Each line's prefix scan, kept for the parsed range so title extraction reads lines without
+ * scanning their prefixes again. Lines outside the range are scanned on demand.
+ */
+class PrefixTable {
+  private readonly textStarts: Uint32Array;
+  private readonly callers: Int32Array;
+  private readonly flags: Uint8Array; // bit 0: scanned, bit 1: has a time stamp
+  private readonly scratch = newPrefixScan();
+
+  constructor(
+    private readonly text: string,
+    private readonly lineStarts: ArrayLike<number>,
+    private readonly first: number,
+    last: number,
+  ) {
+    const n = Math.max(0, last - first);
+    this.textStarts = new Uint32Array(n);
+    this.callers = new Int32Array(n);
+    this.flags = new Uint8Array(n);
+  }
+
+  record(line: number, scan: PrefixScan): void {
+    const k = line - this.first;
+    if (k < 0 || k >= this.flags.length) return;
+    this.textStarts[k] = scan.textStart;
+    this.callers[k] = scan.callerCode;
+    this.flags[k] = 1 | (scan.timeStart >= 0 ? 2 : 0);
+  }
+
+  private ensure(line: number): number {
+    const k = line - this.first;
+    if (k >= 0 && k < this.flags.length) {
+      if (this.flags[k] === 0) this.record(line, scanLinePrefix(this.text, this.lineStarts[line], lineEnd(this.text, this.lineStarts, line), this.scratch));
+      return k;
+    }
+    scanLinePrefix(this.text, this.lineStarts[line], lineEnd(this.text, this.lineStarts, line), this.scratch);
+    return -1;
+  }
+
+  message(line: number): string {
+    const k = this.ensure(line);
+    return this.text.slice(k >= 0 ? this.textStarts[k] : this.scratch.textStart, lineEnd(this.text, this.lineStarts, line));
+  }
+
+  caller(line: number): string | null {
+    const k = this.ensure(line);
+    return callerName(k >= 0 ? this.callers[k] : this.scratch.callerCode);
+  }
+
+  hasTime(line: number): boolean {
+    const k = this.ensure(line);
+    return k >= 0 ? (this.flags[k] & 2) !== 0 : this.scratch.timeStart >= 0;
+  }
+}
+
 /** Which part of a report a line belongs to. */
 interface OpenReport {
   report: Report;
+  /** The report's printk caller, as a caller code (see PrefixScan). */
+  callerCode: number;
   stack: Stack | null;
   regs: RegisterBlock | null;
   /** Open stack contexts, innermost last. */
@@ -82,9 +140,11 @@ export function parseCrashLog(text: string, options: ParseOptions = {}): ParsedL
 function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, last: number, reports: Report[], problems: Problem[]): void {
   let open: OpenReport | null = null;
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
-  let pendingDump: { line: number; start: number; caller: string | null } | null = null; // a `CPU:` line that may open a dump_stack()
+  let pendingDump: { line: number; start: number; caller: number } | null = null; // a `CPU:` line that may open a dump_stack()
   let binaryReported = false;
   const headerLines: number[] = [];
+  const prefixes = new PrefixTable(text, lineStarts, first, last);
+  const pfx = newPrefixScan();
 
   const finish = () => {
     if (!open) return;
@@ -115,7 +175,9 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (open) noteForeign(open, line, true);
       continue;
     }
-    const pfx = parseLinePrefix(text, start, end);
+    scanLinePrefix(text, start, end, pfx);
+    prefixes.record(line, pfx);
+    const caller = pfx.callerCode;
     let message = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
     if (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1) {
       if (!binaryReported) {
@@ -132,7 +194,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
 
     // Lines from other printk callers are not part of the open report.
-    if (open && open.report.caller && pfx.caller && pfx.caller !== open.report.caller && !(open.allCpus && pfx.caller.charCodeAt(0) === 67)) {
+    if (open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
       if (matchReportHeader(message) === null) {
         open.interleaved++;
         continue;
@@ -154,7 +216,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       }
       finish();
       const startLine = pendingCut === line - 1 ? pendingCut : pendingDump && pendingDump.line >= line - 3 && header.kind === 'nmi-backtrace' ? line : line;
-      open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, pfx.caller);
+      open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
       headerLines.push(line);
       pendingCut = -1;
       pendingDump = null;
@@ -169,20 +231,20 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (!open) {
       // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
       if (CPU_LINE.test(message) || OLD_PID_LINE.test(message)) {
-        pendingDump = { line, start, caller: pfx.caller };
+        pendingDump = { line, start, caller };
         continue;
       }
       const stackHead = STACK_HEADER.exec(message);
       if (stackHead && /^\s*Call [Tt]race/.test(message)) {
         const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
-        open = openReport(text, lineStarts, from, from, 'dump-stack', false, pfx.caller);
+        open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
         headerLines.push(from);
         pendingDump = null;
         // fall through: the stack header is processed below, and the CPU line re-read for facts
         if (from !== line) readFacts(open.report, text.slice(lineStarts[from], lineEnd(text, lineStarts, from)).replace(/^.*?(?=CPU: |Pid: )/, ''));
       } else if (parseFrameLine(message, base, line) !== null) {
         // Stack entries outside any report (another CPU's trace, a report whose header was lost).
-        open = openReport(text, lineStarts, line, line, 'dump-stack', false, pfx.caller);
+        open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
         headerLines.push(line);
       } else {
         continue;
@@ -194,10 +256,10 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
   }
   finish();
-  describeAll(text, lineStarts, reports, last);
+  describeAll(prefixes, reports, last);
 }
 
-function openReport(text: string, lineStarts: ArrayLike<number>, line: number, headerLine: number, kind: ReportKind, crash: boolean, caller: string | null): OpenReport {
+function openReport(text: string, lineStarts: ArrayLike<number>, line: number, headerLine: number, kind: ReportKind, crash: boolean, callerCode: number): OpenReport {
   const report: Report = {
     kind,
     title: '',
@@ -210,7 +272,7 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     start: lineStarts[line],
     end: lineEnd(text, lineStarts, headerLine),
     headerLine,
-    caller,
+    caller: callerName(callerCode),
     regs: [],
     stacks: [],
     markerLines: line !== headerLine ? [line] : [],
@@ -224,7 +286,7 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     modules: [],
     modulesLine: -1,
   };
-  return { report, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0, skipNext: -1 };
+  return { report, callerCode, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0, skipNext: -1 };
 }
 
 /** Whether a `continue` header belongs to the report already open. */
@@ -313,6 +375,11 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
     ownLine(open, line);
     return;
   }
+  // Most lines of a report are stack entries, which start with white space: try them first.
+  const lead = message.charCodeAt(0);
+  const triedEntry = (lead === 32 || lead === 9) && message.indexOf('<') === -1;
+  if (triedEntry && addEntry(open, message, base, line, end)) return;
+
   // Context markers alone on a line.
   const markers = parseMarkerLine(message, base);
   if (markers) {
@@ -425,19 +492,7 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
   }
 
   // Stack entries.
-  const entry = parseFrameLine(message, base, line);
-  if (entry) {
-    if (!open.stack) newStack(open, line, entry.frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: entry.frame.start, end: entry.frame.start });
-    const stack = open.stack as Stack;
-    if (entry.markers.length) applyMarkers(open, entry.markers, line);
-    entry.frame.context = currentContext(open);
-    stack.frames.push(entry.frame);
-    stack.endLine = line;
-    stack.end = end;
-    if (open.regs && line > open.regs.endLine) open.regs = null;
-    ownLine(open, line);
-    return;
-  }
+  if (!triedEntry && addEntry(open, message, base, line, end)) return;
 
   // Stack headers.
   const head = STACK_HEADER.exec(message);
@@ -494,6 +549,23 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
     return;
   }
   noteForeign(open, line, false);
+}
+
+/** Adds a stack entry to the open stack (starting one if needed); false when the line is no entry. */
+function addEntry(open: OpenReport, message: string, base: number, line: number, end: number): boolean {
+  const entry = parseFrameLine(message, base, line);
+  if (!entry) return false;
+  const r = open.report;
+  if (!open.stack) newStack(open, line, entry.frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: entry.frame.start, end: entry.frame.start });
+  const stack = open.stack as Stack;
+  if (entry.markers.length) applyMarkers(open, entry.markers, line);
+  entry.frame.context = currentContext(open);
+  stack.frames.push(entry.frame);
+  stack.endLine = line;
+  stack.end = end;
+  if (open.regs && line > open.regs.endLine) open.regs = null;
+  ownLine(open, line);
+  return true;
 }
 
 function splitModules(list: string): string[] {
@@ -595,21 +667,12 @@ function finalizeFacts(r: Report): void {
   }
 }
 
-function describeAll(text: string, lineStarts: ArrayLike<number>, reports: Report[], last: number): void {
+function describeAll(prefixes: PrefixTable, reports: Report[], last: number): void {
   const view: LogView = {
     lineCount: last,
-    message(i) {
-      const s = lineStarts[i];
-      const e = lineEnd(text, lineStarts, i);
-      const p = parseLinePrefix(text, s, e);
-      return text.slice(p.textStart, e);
-    },
-    caller(i) {
-      return parseLinePrefix(text, lineStarts[i], lineEnd(text, lineStarts, i)).caller;
-    },
-    hasTime(i) {
-      return parseLinePrefix(text, lineStarts[i], lineEnd(text, lineStarts, i)).time !== null;
-    },
+    message: (i) => prefixes.message(i),
+    caller: (i) => prefixes.caller(i),
+    hasTime: (i) => prefixes.hasTime(i),
   };
   for (let k = 0; k < reports.length; k++) {
     const r = reports[k];
