@@ -1,5 +1,6 @@
 // Which kernel lines start (or continue) a crash report, and what kind of report it is.
 import type { ReportKind } from './model.ts';
+import { containsOopsHeader, findOopsKind } from './title/formats.ts';
 
 export interface HeaderMatch {
   kind: ReportKind;
@@ -64,8 +65,24 @@ const FIRST = new Set('BWIgsOiPdkKUNruVpnwhcS['.split(''));
 
 /** Classifies one line's kernel text (prefix already removed). */
 export function matchReportHeader(message: string): HeaderMatch | null {
-  const c = message.charAt(0);
-  if (!FIRST.has(c)) return null;
+  const first = message.charCodeAt(0);
+  const anchored = FIRST.has(message.charAt(0)) ? matchAnchored(message) : undefined;
+  if (anchored === null) return null;
+  // Indented lines (stack entries, continued registers) hold no headers; skip the costlier test.
+  if (anchored === undefined && (first === 32 || first === 9)) return null;
+  // syzkaller takes a header anywhere in a line (behind `login: `, `** N printk messages dropped **`,
+  // a Go log time stamp, a device name, `[ ` of old lockdep banners), unless it is a known false alarm.
+  if (!containsOopsHeader(message)) return anchored ?? null;
+  const kind = findOopsKind(message);
+  if (!kind) return null;
+  if (anchored) return anchored;
+  const at = message.indexOf(kind.header);
+  const inner = at > 0 ? matchAnchored(message.slice(at)) : undefined;
+  return inner ?? { kind: 'other', crash: true, role: 'start' };
+}
+
+/** The anchored rules; null for a suppressed header, undefined for no header. */
+function matchAnchored(message: string): HeaderMatch | null | undefined {
   const skip = PR_FMT.exec(message)?.[0].length ?? 0;
   const text = skip ? message.slice(skip) : message;
   for (const rule of RULES) {
@@ -74,5 +91,5 @@ export function matchReportHeader(message: string): HeaderMatch | null {
       return { kind: rule.kind, crash: rule.crash ?? true, role: rule.role ?? 'start' };
     }
   }
-  return null;
+  return undefined;
 }

@@ -215,7 +215,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         continue;
       }
       finish();
-      const startLine = pendingCut === line - 1 ? pendingCut : pendingDump && pendingDump.line >= line - 3 && header.kind === 'nmi-backtrace' ? line : line;
+      const startLine = pendingCut >= 0 && pendingCut === line - 1 ? pendingCut : line;
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
       headerLines.push(line);
       pendingCut = -1;

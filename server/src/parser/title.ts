@@ -1,6 +1,16 @@
 // Report titles in syzkaller's style (the common names of kernel crashes), the `corrupted`
 // verdict and the guilty frame.
+//
+// How: find the line syzkaller would start the report at (a header string anywhere in a line), gather
+// the report text the way syzkaller does (title/report-text.ts), pick the title format that matches
+// earliest (title/formats.ts), let its stack recipe choose the frame (title/stack.ts), then check the
+// report for signs of truncation and normalise the title (title/normalize.ts).
 import type { ReportKind } from './model.ts';
+import { findOopsKind, type OopsKind, type TitleFormat } from './title/formats.ts';
+import { normalizeTitle, titleFrame } from './title/normalize.ts';
+import { ARM_FRAME_LINE, FRAME_LINE, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
+import { ReportText } from './title/report-text.ts';
+import { extractFrames } from './title/stack.ts';
 
 /** Read access to the log's lines, prefixes already split off. */
 export interface LogView {
@@ -34,8 +44,183 @@ export interface ReportDescription {
   crash?: boolean;
 }
 
+/** Lines read on at a time when a report's own lines do not give its title. */
+const EXTEND_BY = 100;
+const MAX_EXTENDS = 1;
+
+/** How far into a report to look for the line syzkaller starts it at. */
+const MAX_START_SEARCH = 200;
+
+/** A header printk that was cut off and is printed again whole on the next line. */
+const REPLAYED = '** replaying previous printk message **';
+
 /** Describes one report. Never throws. */
 export function describeReport(view: LogView, span: ReportSpan): ReportDescription {
-  const header = view.message(span.headerLine).trim();
-  return { title: header.slice(0, 120), corrupted: false, corruptedReason: null, guiltyFrame: null };
+  try {
+    return describe(view, span);
+  } catch (err) {
+    return { title: headerTitle(view, span), corrupted: true, corruptedReason: `title extraction failed: ${String(err)}`, guiltyFrame: null };
+  }
+}
+
+function headerTitle(view: LogView, span: ReportSpan): string {
+  return view.message(span.headerLine).trim().slice(0, 120);
+}
+
+function describe(view: LogView, span: ReportSpan): ReportDescription {
+  const start = findStart(view, span);
+  if (!start) {
+    // Nothing syzkaller counts as a crash (an oops line alone, an NMI backtrace, a suppressed header).
+    return { title: normalizeTitle(view.message(span.headerLine)), corrupted: false, corruptedReason: null, guiltyFrame: null, crash: false };
+  }
+  const text = new ReportText(view, start.line, Math.max(span.endLine, start.line));
+  let found = extractTitle(text, start.kind);
+  // Only the report's own lines (and a few more) were read; where they did not do, read on.
+  for (let round = 0; round < MAX_EXTENDS && found.wantsMore && text.extend(EXTEND_BY); round++) found = extractTitle(text, start.kind);
+  const reason = found.corrupted ?? checkCorrupted(found.title, text, found.format);
+  const title = normalizeTitle(found.title);
+  return { title, corrupted: reason !== null, corruptedReason: reason, guiltyFrame: titleFrame(title) };
+}
+
+function findStart(view: LogView, span: ReportSpan): { line: number; kind: OopsKind } | null {
+  const first = Math.max(0, span.line);
+  const last = Math.min(span.endLine, first + MAX_START_SEARCH, view.lineCount - 1);
+  for (let i = first; i <= last; i++) {
+    const kind = findOopsKind(view.message(i));
+    if (!kind) continue;
+    if (i + 1 < view.lineCount && view.message(i + 1).startsWith(REPLAYED)) continue;
+    return { line: i, kind };
+  }
+  return null;
+}
+
+interface FoundTitle {
+  title: string;
+  /** Why the report is corrupted, as far as title extraction can tell; null when it is not. */
+  corrupted: string | null;
+  /** The format that made the title, or null when none matched (the raw header line is the title). */
+  format: TitleFormat | null;
+  /** Whether more text might have given a better title (a stack or a line the format needs was missing). */
+  wantsMore: boolean;
+}
+
+interface Candidate {
+  format: TitleFormat;
+  match: RegExpExecArray;
+}
+
+function extractTitle(text: ReportText, kind: OopsKind): FoundTitle {
+  const lines = text.lines;
+  const end = text.titleEnd;
+  // The earliest match wins, so look line by line and stop at the first line any format matches.
+  let candidates: Candidate[] = [];
+  let lineIndex = 0;
+  for (; lineIndex < end && candidates.length === 0; lineIndex++) {
+    const line = lines[lineIndex];
+    let twoLines: string | null = null;
+    for (const format of kind.formats) {
+      const m = format.twoLineTitle
+        ? format.title.exec((twoLines ??= lineIndex + 1 < end ? line + '\n' + lines[lineIndex + 1] : line))
+        : format.title.exec(line);
+      if (m && m.index <= line.length) candidates.push({ format, match: m });
+    }
+  }
+  lineIndex--;
+  let joined: string | null = null;
+  const joinedText = () => (joined ??= lines.slice(0, end).join('\n') + '\n');
+  if (candidates.length > 0) {
+    const column = Math.min(...candidates.map((c) => c.match.index));
+    candidates = candidates.filter((c) => c.match.index === column);
+    for (const { format, match } of candidates) {
+      let groups: string[];
+      let fromLine = lineIndex;
+      let fromColumn = column;
+      if (format.report) {
+        const whole = joinedText();
+        const rm = format.report.exec(whole);
+        if (!rm) continue;
+        groups = rm.slice(1).map((g) => g ?? '');
+        [fromLine, fromColumn] = positionOf(lines, rm.index);
+      } else {
+        groups = match.slice(1).map((g) => g ?? '');
+      }
+      let corrupted: string | null = null;
+      if (format.stack) {
+        const result = extractFrames({ lines, from: fromLine, column: fromColumn, end, stackStart: text.stackStart }, format.stack);
+        if (!result.ok) corrupted = 'no usable stack frame was found';
+        for (const f of result.frames) groups.push(f.name);
+      }
+      const wantsMore = corrupted !== null;
+      if (!corrupted && format.corrupted) corrupted = 'only the start of the report is there (its header or body was lost)';
+      return { title: applyFormat(format.fmt, groups), corrupted, format, wantsMore };
+    }
+  }
+  // No format (or no report regexp) matched: the title is the header line itself.
+  const whole = joinedText();
+  const at = whole.indexOf(kind.header);
+  const eol = at < 0 ? -1 : whole.indexOf('\n', at);
+  const raw = at < 0 ? lines[0] : whole.slice(at, eol);
+  const missing = candidates.length > 0;
+  return { title: raw, corrupted: missing ? 'the report does not have the lines its header promises' : null, format: null, wantsMore: missing };
+}
+
+/** Line and column of an offset into the lines joined with `\n`. */
+function positionOf(lines: readonly string[], offset: number): [number, number] {
+  let pos = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const next = pos + lines[i].length + 1;
+    if (offset < next) return [i, offset - pos];
+    pos = next;
+  }
+  return [lines.length - 1, 0];
+}
+
+/** `{1}`, `{2}`, ... are replaced by the groups and frames, in order. */
+function applyFormat(template: string, args: readonly string[]): string {
+  return template.replace(/\{(\d+)\}/g, (_, n: string) => args[Number(n) - 1] ?? '%!v(BADINDEX)');
+}
+
+// A time stamp inside a title means two lines were merged.
+const TIME_IN_TITLE = /\[ *[0-9]+\.[0-9]+\]/;
+/** Lines after a stack start within which a frame must appear. */
+const FRAME_WINDOW = 15;
+/** More lines to read when a report seems to have no stack at all. */
+const EXTRA_FOR_STACK = 100;
+
+/** syzkaller's checks for a truncated or mixed-up report; returns the reason, or null. */
+function checkCorrupted(title: string, text: ReportText, format: TitleFormat | null): string | null {
+  if (TIME_IN_TITLE.test(title)) return 'the title has a time stamp in it: two lines were merged';
+  if (!format || format.noStackTrace) return null;
+  const verdict = checkStacks(text);
+  // A stack may still come (syzkaller reads on to the next report, or to the end of the log).
+  if (verdict === NO_STACK && !text.complete && text.extend(EXTRA_FOR_STACK)) return checkStacks(text);
+  return verdict;
+}
+
+const NO_STACK = 'the report has no stack trace';
+
+/** Every kind of stack start must be followed by frames; at least one stack must be there. */
+function checkStacks(text: ReportText): string | null {
+  let hasStack = false;
+  const firstAt = text.firstStackStart;
+  for (let k = 0; k < STACK_STARTS.length; k++) {
+    const key = STACK_STARTS[k];
+    const at = firstAt[k];
+    if (at < 0) continue;
+    text.ensure(at + FRAME_WINDOW + 3);
+    const lines = text.lines;
+    if (lines.length - at < 3) return 'the call trace is cut off';
+    let framesFound = false;
+    for (let i = at + 1; i <= at + FRAME_WINDOW && i < lines.length; i++) {
+      const line = lines[i];
+      if (text.stackStart[i]) break;
+      if (line.includes('(stack is not available)') || FRAME_LINE.test(line) || ARM_FRAME_LINE.test(line)) {
+        framesFound = true;
+        break;
+      }
+    }
+    if (framesFound) hasStack = true;
+    else if (key !== RISCV_STACK_START) return 'a stack trace has no frames';
+  }
+  return hasStack ? null : NO_STACK;
 }

@@ -1,0 +1,435 @@
+// syzkaller-style titles, `corrupted` verdicts and guilty frames, through the whole parser.
+// The logs below are made up for these tests (names, addresses and PIDs are invented).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCrashLog } from '../../server/src/parser/parse.ts';
+
+function firstCrash(log: string) {
+  const reports = parseCrashLog(log).reports.filter((r) => r.crash);
+  assert.ok(reports.length > 0, 'expected a crash report');
+  return reports[0];
+}
+
+/** Adds `[  time][  Tnnn] ` prefixes, as a console with CONFIG_PRINTK_CALLER prints them. */
+function stamp(lines: string[], caller = 'T4242', t0 = 100): string {
+  return lines.map((l, i) => `[${(t0 + i * 0.001).toFixed(6).padStart(12)}][${caller.padStart(6)}] ${l}`).join('\n') + '\n';
+}
+
+const REGS = [
+  'RSP: 0018:ffffc90001237a88 EFLAGS: 00010246',
+  'RAX: 0000000000000000 RBX: ffff888012345678 RCX: 0000000000000000',
+  'RDX: 0000000000000000 RSI: 0000000000000001 RDI: ffff888012345600',
+];
+const CPU = 'CPU: 1 PID: 4242 Comm: syz-executor.7 Not tainted 6.8.0-test #1';
+const HW = 'Hardware name: Example Board 1.0, BIOS 1.2.3 01/01/2024';
+
+test('KASAN: bug type, access and the function on the header line', () => {
+  const r = firstCrash(
+    stamp([
+      '==================================================================',
+      'BUG: KASAN: slab-use-after-free in quux_frob_widget+0x1a2/0x3c0 drivers/misc/quux.c:412',
+      'Read of size 8 at addr ffff888023456780 by task syz-executor.7/4242',
+      '',
+      CPU,
+      HW,
+      'Call Trace:',
+      ' <TASK>',
+      ' dump_stack_lvl+0x11a/0x1b0',
+      ' print_report+0xc1/0x5e0',
+      ' kasan_report+0xbe/0xf0',
+      ' quux_frob_widget+0x1a2/0x3c0',
+      ' quux_ioctl+0x77/0x120',
+      ' __x64_sys_ioctl+0x18f/0x210',
+      ' do_syscall_64+0x5d/0x110',
+      ' entry_SYSCALL_64_after_hwframe+0x72/0x7a',
+      ' </TASK>',
+      '',
+      'Allocated by task 4240:',
+      ' kasan_save_stack+0x33/0x60',
+      ' __kmalloc+0x1f0/0x460',
+      ' quux_open+0x52/0x190',
+      '',
+      'Freed by task 4241:',
+      ' kasan_save_stack+0x33/0x60',
+      ' kfree+0x120/0x3a0',
+      ' quux_release+0x3e/0x80',
+      '==================================================================',
+    ]),
+  );
+  assert.equal(r.title, 'KASAN: slab-use-after-free Read in quux_frob_widget');
+  assert.equal(r.corrupted, false);
+  assert.equal(r.guiltyFrame, 'quux_frob_widget');
+});
+
+test('old WARNING header: the RIP function, unless it is a generic helper', () => {
+  const log = stamp([
+    '------------[ cut here ]------------',
+    'WARNING: CPU: 1 PID: 4242 at net/core/gadget.c:77 gadget_attach+0x3b/0x90',
+    'Modules linked in:',
+    CPU,
+    HW,
+    'RIP: 0010:gadget_attach+0x3b/0x90',
+    'Code: 48 89 ef e8 11 22 33 44 <0f> 0b eb cc',
+    ...REGS,
+    'Call Trace:',
+    ' <TASK>',
+    ' gadget_bind+0x91/0x200',
+    ' __sys_bind+0x1c9/0x210',
+    ' __x64_sys_bind+0x72/0xb0',
+    ' do_syscall_64+0x5d/0x110',
+    ' entry_SYSCALL_64_after_hwframe+0x72/0x7a',
+    ' </TASK>',
+    '---[ end trace 0000000000000000 ]---',
+  ]);
+  const r = firstCrash(log);
+  assert.equal(r.title, 'WARNING in gadget_attach');
+  assert.equal(r.corrupted, false);
+  assert.equal(r.guiltyFrame, 'gadget_attach');
+});
+
+test('6.19 WARNING header: `file:line at func+off/size, CPU#n: comm/pid`', () => {
+  const r = firstCrash(
+    stamp([
+      '------------[ cut here ]------------',
+      'WARNING: fs/plonk/inode.c:318 at plonk_evict+0x2a4/0x330, CPU#0: syz.2.81/4242',
+      'Modules linked in:',
+      CPU,
+      HW,
+      'RIP: 0010:plonk_evict+0x2a4/0x330',
+      ...REGS,
+      'Call Trace:',
+      ' <TASK>',
+      ' evict+0x2e6/0x6b0',
+      ' __dentry_kill+0x1d5/0x5e0',
+      ' __fput+0x3f1/0xb30',
+      ' task_work_run+0x14e/0x250',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(r.title, 'WARNING in plonk_evict');
+  assert.equal(r.guiltyFrame, 'plonk_evict');
+});
+
+test('page fault: BUG unable to handle, the die line continues the report', () => {
+  const r = firstCrash(
+    stamp([
+      'BUG: unable to handle page fault for address: ffffed1000abcdef',
+      '#PF: supervisor read access in kernel mode',
+      '#PF: error_code(0x0000) - not-present page',
+      'PGD 7fff0067 P4D 7fff0067 PUD 0',
+      'Oops: 0000 [#1] PREEMPT SMP KASAN',
+      CPU,
+      HW,
+      'RIP: 0010:zorb_lookup+0x4c/0x190',
+      ...REGS,
+      'Call Trace:',
+      ' <TASK>',
+      ' zorb_getattr+0x23/0x80',
+      ' vfs_statx+0x142/0x3a0',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(r.title, 'BUG: unable to handle kernel paging request in zorb_lookup');
+  assert.equal(r.corrupted, false);
+});
+
+test('NULL pointer dereference', () => {
+  const r = firstCrash(
+    stamp([
+      'BUG: kernel NULL pointer dereference, address: 0000000000000010',
+      '#PF: supervisor read access in kernel mode',
+      'Oops: 0000 [#1] SMP',
+      CPU,
+      'RIP: 0010:blip_queue_rq+0x19/0x70',
+      ...REGS,
+      'Call Trace:',
+      ' <TASK>',
+      ' blk_mq_dispatch_rq_list+0x2d1/0x9a0',
+      ' __blk_mq_sched_dispatch_requests+0x1b3/0x3c0',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(r.title, 'BUG: unable to handle kernel NULL pointer dereference in blip_queue_rq');
+});
+
+test('general protection fault; a lone user-space "general protection fault ... error" is no crash', () => {
+  const r = firstCrash(
+    stamp([
+      'Oops: general protection fault, probably for non-canonical address 0xdffffc0000000002: 0000 [#1] PREEMPT SMP KASAN',
+      'KASAN: null-ptr-deref in range [0x0000000000000010-0x0000000000000017]',
+      CPU,
+      'RIP: 0010:frob_list_walk+0x61/0x220',
+      ...REGS,
+      'Call Trace:',
+      ' <TASK>',
+      ' frob_scan+0x8b/0x1e0',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(r.title, 'general protection fault in frob_list_walk');
+  const userSegv = parseCrashLog(stamp(['traps: a.out[777] general protection fault ip:4011a6 sp:7ffd1234 error:0 in a.out[401000+1000]']));
+  assert.equal(userSegv.reports.filter((x) => x.crash).length, 0);
+});
+
+test('kernel BUG at: skb helpers are skipped', () => {
+  const r = firstCrash(
+    stamp([
+      '------------[ cut here ]------------',
+      'kernel BUG at net/core/skbuff.c:4567!',
+      'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN',
+      CPU,
+      'RIP: 0010:skb_frob_tail+0x3e1/0x3f0',
+      ...REGS,
+      'Call Trace:',
+      ' <TASK>',
+      ' skb_frob_more+0x20/0x40',
+      ' widget_xmit+0x5bb/0x900',
+      ' dev_hard_start_xmit+0x13d/0x6d0',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(r.title, 'kernel BUG in widget_xmit');
+});
+
+test('lockdep circular dependency: the lock site of the new lock', () => {
+  const r = firstCrash(
+    stamp([
+      '======================================================',
+      'WARNING: possible circular locking dependency detected',
+      '6.8.0-test #1 Not tainted',
+      '------------------------------------------------------',
+      'syz-executor.7/4242 is trying to acquire lock:',
+      'ffff88801f0e1230 (&dev->cfg_lock){+.+.}-{3:3}, at: frob_set_config+0x44/0x2c0',
+      '',
+      'but task is already holding lock:',
+      'ffff88801f0e4560 (&dev->io_lock){+.+.}-{3:3}, at: frob_ioctl+0x91/0x6a0',
+      '',
+      'which lock already depends on the new lock.',
+      '',
+      'stack backtrace:',
+      CPU,
+      'Call Trace:',
+      ' <TASK>',
+      ' dump_stack_lvl+0x11a/0x1b0',
+      ' __lock_acquire+0x1345/0x1fd0',
+      ' lock_acquire+0x1b1/0x560',
+      ' frob_set_config+0x44/0x2c0',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(r.title, 'possible deadlock in frob_set_config');
+  assert.equal(r.corrupted, false);
+});
+
+test('hung task: scheduler and lock frames are passed over; rtnl_lock is a bucket of its own', () => {
+  const hung = (frames: string[]) =>
+    firstCrash(
+      stamp([
+        'INFO: task kworker/0:3:4242 blocked for more than 143 seconds.',
+        '      Not tainted 6.8.0-test #1',
+        '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
+        'task:kworker/0:3     state:D stack:26000 pid:4242  tgid:4242  ppid:2      flags:0x00004000',
+        'Call Trace:',
+        ' <TASK>',
+        ...frames,
+        ' </TASK>',
+      ]),
+    );
+  const plain = hung([' __schedule+0xd6a/0x2a50', ' schedule+0xe7/0x350', ' io_schedule+0xbf/0x130', ' folio_wait_bit_common+0x3d2/0x9b0', ' nibble_writepages+0x2a1/0x7d0', ' do_writepages+0x1a3/0x7f0']);
+  // `folio_wait_bit_common` is a wait primitive too
+  assert.equal(plain.title, 'INFO: task hung in nibble_writepages');
+  const rtnl = hung([' __schedule+0xd6a/0x2a50', ' schedule+0xe7/0x350', ' __mutex_lock+0x9a5/0x1350', ' rtnl_lock+0x12/0x20', ' frob_netdev_work+0x22/0x120']);
+  assert.equal(rtnl.title, 'INFO: task hung in rtnl_lock');
+});
+
+test('soft lockup: the frame above the syscall dispatcher names the stall', () => {
+  const r = firstCrash(
+    stamp(
+      [
+        'watchdog: BUG: soft lockup - CPU#1 stuck for 143s! [syz-executor.7:4242]',
+        'Modules linked in:',
+        CPU,
+        'RIP: 0010:spinny_loop+0x33/0x90',
+        ...REGS,
+        'Call Trace:',
+        ' <IRQ>',
+        ' </IRQ>',
+        ' <TASK>',
+        ' spinny_loop+0x33/0x90',
+        ' spinny_write+0x1c7/0x2d0',
+        ' vfs_write+0x2a4/0xcb0',
+        ' ksys_write+0x1a0/0x1c0',
+        ' do_syscall_64+0x5d/0x110',
+        ' </TASK>',
+      ],
+      'C1',
+    ),
+  );
+  assert.equal(r.title, 'BUG: soft lockup in spinny_write');
+});
+
+test('rcu stall: frames from the timer interrupt on; a syscall wrapper loses its prefix', () => {
+  const r = firstCrash(
+    stamp(
+      [
+        'rcu: INFO: rcu_preempt self-detected stall on CPU',
+        'rcu: \t1-....: (10500 ticks this GP) idle=8b4c/1/0x4000000000000000 softirq=9876/9876 fqs=5210',
+        '\t(t=10502 jiffies g=12345 q=678 ncpus=2)',
+        CPU,
+        'RIP: 0010:mangle_bits+0x8c/0x110',
+        ...REGS,
+        'Call Trace:',
+        ' <IRQ>',
+        ' rcu_sched_clock_irq+0x243/0x4a0',
+        ' update_process_times+0x1d9/0x220',
+        ' sysvec_apic_timer_interrupt+0x95/0xb0',
+        ' </IRQ>',
+        ' <TASK>',
+        ' asm_sysvec_apic_timer_interrupt+0x1a/0x20',
+        'RIP: 0010:mangle_bits+0x8c/0x110',
+        ...REGS,
+        ' mangle_all+0x57/0x90',
+        ' __do_sys_mangle+0x2f7/0x4e0',
+        ' do_syscall_64+0x5d/0x110',
+        ' </TASK>',
+      ],
+      'C1',
+    ),
+  );
+  assert.equal(r.title, 'INFO: rcu detected stall in mangle');
+  assert.equal(r.guiltyFrame, 'mangle');
+});
+
+test('syscall wrappers: `__do_sys_foo` -> `foo`, `__x64_sys_foo` -> `sys_foo` (as syzbot titles have it)', () => {
+  const warn = (frame: string) =>
+    firstCrash(
+      stamp([
+        'WARNING: CPU: 0 PID: 4242 at lib/refcount.c:25 refcount_warn_saturate+0x13a/0x1d0',
+        CPU,
+        'RIP: 0010:refcount_warn_saturate+0x13a/0x1d0',
+        ...REGS,
+        'Call Trace:',
+        ' <TASK>',
+        frame,
+        ' do_syscall_64+0x5d/0x110',
+        ' </TASK>',
+      ]),
+    ).title;
+  assert.equal(warn(' __do_sys_twiddle+0x47/0x60'), 'WARNING: refcount bug in twiddle');
+  assert.equal(warn(' __x64_sys_twiddle+0x47/0x60'), 'WARNING: refcount bug in sys_twiddle');
+});
+
+test('KCSAN data race: the header names both functions', () => {
+  const r = firstCrash(
+    stamp([
+      '==================================================================',
+      'BUG: KCSAN: data-race in tick_counter_add / tick_counter_read',
+      '',
+      'write to 0xffff888012345678 of 8 bytes by task 4242 on cpu 1:',
+      ' tick_counter_add+0x2a/0x50',
+      '',
+      'read to 0xffff888012345678 of 8 bytes by task 4243 on cpu 0:',
+      ' tick_counter_read+0x1c/0x40',
+      '==================================================================',
+    ]),
+  );
+  assert.equal(r.title, 'KCSAN: data-race in tick_counter_add / tick_counter_read');
+  assert.equal(r.corrupted, false);
+});
+
+test('UBSAN: the first frame outside the sanitizer', () => {
+  const r = firstCrash(
+    stamp([
+      '================================================================================',
+      'UBSAN: shift-out-of-bounds in drivers/misc/quux.c:98:21',
+      'shift exponent 77 is too large for 64-bit type \'long unsigned int\'',
+      CPU,
+      'Call Trace:',
+      ' <TASK>',
+      ' dump_stack_lvl+0x11a/0x1b0',
+      ' __ubsan_handle_shift_out_of_bounds+0x2a3/0x380',
+      ' quux_shift+0x77/0x90',
+      ' quux_ioctl+0x120/0x300',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(r.title, 'UBSAN: shift-out-of-bounds in quux_shift');
+});
+
+test('arm64 Unable to handle kernel ... the pc line names the function', () => {
+  const log =
+    [
+      '[   42.000100] Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008',
+      '[   42.000200] Mem abort info:',
+      '[   42.000300]   ESR = 0x0000000096000006',
+      '[   42.000400] Internal error: Oops: 0000000096000006 [#1] PREEMPT SMP',
+      '[   42.000500] CPU: 0 PID: 4242 Comm: syz-executor Not tainted 6.8.0-test #1',
+      '[   42.000600] pstate: 60400005 (nZCv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)',
+      '[   42.000700] pc : wobble_poll+0x24/0x90',
+      '[   42.000800] lr : do_sys_poll+0x3a0/0x5c0',
+      '[   42.000900] Call trace:',
+      '[   42.001000]  wobble_poll+0x24/0x90',
+      '[   42.001100]  do_sys_poll+0x3a0/0x5c0',
+      '[   42.001200]  __arm64_sys_ppoll+0xd8/0x1a0',
+    ].join('\n') + '\n';
+  const r = firstCrash(log);
+  assert.equal(r.title, 'BUG: unable to handle kernel NULL pointer dereference in wobble_poll');
+  assert.equal(r.corrupted, false);
+});
+
+test('corrupted: the stack never comes', () => {
+  const r = firstCrash(stamp(['BUG: unable to handle page fault for address: ffffed1000abcdef', '#PF: supervisor read access in kernel mode', 'Oops: 0000 [#1] SMP', CPU]));
+  assert.equal(r.title, 'BUG: unable to handle kernel paging request in corrupted');
+  assert.equal(r.corrupted, true);
+  assert.ok(r.corruptedReason);
+  assert.equal(r.guiltyFrame, 'corrupted');
+});
+
+test('corrupted: every stack entry is unreliable (`? ` entries do not count)', () => {
+  const r = firstCrash(
+    stamp([
+      'general protection fault: 0000 [#1] SMP KASAN',
+      CPU,
+      'RIP: 0010:_raw_spin_lock+0x1c/0x40',
+      ...REGS,
+      'Call Trace:',
+      ' ? frob_scan+0x8b/0x1e0',
+      ' ? frob_ioctl+0x77/0x120',
+      ' ? do_syscall_64+0x5d/0x110',
+    ]),
+  );
+  assert.equal(r.title, 'general protection fault in corrupted');
+  assert.equal(r.corrupted, true);
+});
+
+test('corrupted: only the panic line of a lost report is left', () => {
+  const r = firstCrash(stamp(['Kernel panic - not syncing: Fatal exception', 'Kernel Offset: disabled']));
+  assert.equal(r.title, 'kernel panic: Fatal exception');
+  assert.equal(r.corrupted, true);
+});
+
+test('headers anywhere in a line, and known false alarms', () => {
+  const merged = parseCrashLog(
+    '[   10.000001] frobnicating the widgetsBUG: spinlock recursion on CPU#0, swapper/1\n' +
+      '[   10.000002] CPU: 0 PID: 1 Comm: swapper Not tainted 6.8.0-test #1\n' +
+      '[   10.000003] Call Trace:\n' +
+      '[   10.000004]  spin_dump+0x55/0x70\n' +
+      '[   10.000005]  do_raw_spin_lock+0x110/0x130\n' +
+      '[   10.000006]  widget_probe+0x21/0x90\n' +
+      '[   10.000007]  driver_probe_device+0x1d0/0x2e0\n',
+  );
+  const crash = merged.reports.filter((r) => r.crash);
+  assert.equal(crash.length, 1);
+  assert.equal(crash[0].title, 'BUG: spinlock recursion in widget_probe');
+  for (const noise of ['INFO: NMI handler (perf_event_nmi_handler) took too long to run: 1.234 msecs', 'WARNING: The mand mount option has been deprecated and', 'EXT4-fs (sda1): INFO: recovery required on readonly filesystem']) {
+    assert.equal(parseCrashLog(stamp([noise])).reports.filter((r) => r.crash).length, 0, noise);
+  }
+});
+
+test('a header cut off and printed again whole counts once', () => {
+  const r = parseCrashLog(
+    '[   50.1][   T31] INFO: t\n** replaying previous printk message **\n' +
+      stamp(['INFO: task frobd:777 blocked for more than 143 seconds.', 'Call Trace:', ' <TASK>', ' __schedule+0xd6a/0x2a50', ' schedule+0xe7/0x350', ' frob_idle_loop+0x5c/0x90', ' </TASK>'], 'T31', 50.2),
+  ).reports.filter((x) => x.crash);
+  assert.equal(r[0].title, 'INFO: task hung in frob_idle_loop');
+});
