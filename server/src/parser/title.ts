@@ -70,8 +70,11 @@ function headerTitle(view: LogView, span: ReportSpan): string {
 function describe(view: LogView, span: ReportSpan): ReportDescription {
   const start = findStart(view, span);
   if (!start) {
-    // Nothing syzkaller counts as a crash (an oops line alone, an NMI backtrace, a suppressed header).
-    return { title: normalizeTitle(view.message(span.headerLine)), corrupted: false, corruptedReason: null, guiltyFrame: null, crash: false };
+    // No header syzkaller knows. A die header of its own (a powerpc `Oops: Kernel access of bad
+    // area`), a hard lockup or a panic is still a crash for the reader; an NMI backtrace, a plain
+    // dump_stack() or a suppressed header is not.
+    const crash = span.kind === 'oops' || span.kind === 'hard-lockup' || span.kind === 'panic';
+    return { title: headerTitle(view, span), corrupted: false, corruptedReason: null, guiltyFrame: null, crash };
   }
   const text = new ReportText(view, start.line, Math.max(span.endLine, start.line));
   let found = extractTitle(text, start.kind);
