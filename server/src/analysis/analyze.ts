@@ -1,6 +1,6 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
-import type { Frame, ParsedLog, RegisterBlock, Report } from '../parser/model.ts';
+import type { Frame, ParsedLog, Report } from '../parser/model.ts';
 import type { Finding, FindingCode, RelatedLocation, Severity } from './findings.ts';
 
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
@@ -52,8 +52,17 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
   // it. Only x86-64 RIP: that is where the unwinder prints pt_regs found on the stack and then
   // finds regs->ip again by scanning (the seed thread); other architectures' traces differ.
   const blocks = report.regs.filter((b) => b.ip !== null && !b.user && b.kind !== 'summary' && b.ipRegister === 'RIP');
+  let blockIndex = -1; // the latest RIP block before the current entry; entries come in file order
   report.stacks.forEach((stack, si) => {
-    const seen: Frame[] = [];
+    // Entries of this stack by identity, so each `? ` entry finds its twin without a scan.
+    const byKey = new Map<string, number[]>();
+    stack.frames.forEach((g, gi) => {
+      const key = entryKey(g);
+      if (key === null) return;
+      const list = byKey.get(key);
+      if (list) list.push(gi);
+      else byKey.set(key, [gi]);
+    });
     stack.frames.forEach((f, fi) => {
       const data = { report: ri, stack: si, frame: fi, removableLine: f.line };
       if (!f.reliable) {
@@ -68,7 +77,9 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           related: NO_RELATED,
           unnecessary: true,
         });
-        const regs = latestBlockBefore(blocks, f);
+        while (blockIndex + 1 < blocks.length && blocks[blockIndex + 1].ipLine < f.line) blockIndex++;
+        while (blockIndex >= 0 && blocks[blockIndex].ipLine >= f.line) blockIndex--;
+        const regs = blockIndex >= 0 ? blocks[blockIndex] : null;
         if (regs && regs.ip && sameEntry(regs.ip, f)) {
           out.push({
             code: 'duplicate-regs-ip',
@@ -86,7 +97,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
             unnecessary: true,
           });
         } else {
-          const twin = seen.find((g) => sameEntry(g, f)) ?? stack.frames.slice(fi + 1).find((g) => g.reliable && sameEntry(g, f));
+          const twin = findTwin(stack.frames, byKey, f, fi);
           if (twin) {
             out.push({
               code: 'duplicate-frame',
@@ -115,13 +126,30 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           unnecessary: false,
         });
       }
-      seen.push(f);
     });
   });
 }
 
-function latestBlockBefore(blocks: RegisterBlock[], f: Frame): RegisterBlock | null {
-  let best: RegisterBlock | null = null;
-  for (const b of blocks) if (b.ipLine < f.line) best = b;
-  return best;
+/** Identity of an entry for duplicate detection: its address when printed, else func+off/size [mod]. */
+function entryKey(f: Frame): string | null {
+  if (f.address !== null) return `@${f.address}`;
+  if (f.function === null) return null;
+  return `${f.function}+${f.offset}/${f.size} ${f.module ?? ''}`;
+}
+
+/** An earlier entry equal to `f`, or a later reliable one (the `? ` copy printed before its original). */
+function findTwin(frames: Frame[], byKey: Map<string, number[]>, f: Frame, fi: number): Frame | null {
+  const candidates = [entryKey(f), f.address !== null && f.function !== null ? `${f.function}+${f.offset}/${f.size} ${f.module ?? ''}` : null];
+  let later: Frame | null = null;
+  for (const key of candidates) {
+    if (key === null) continue;
+    for (const gi of byKey.get(key) ?? []) {
+      if (gi === fi) continue;
+      const g = frames[gi];
+      if (!sameEntry(g, f)) continue;
+      if (gi < fi) return g;
+      if (g.reliable && later === null) later = g;
+    }
+  }
+  return later;
 }

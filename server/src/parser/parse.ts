@@ -27,6 +27,8 @@ export interface ParseOptions {
 
 /** Lines longer than this are kept but only their first part is examined. */
 const MAX_EXAMINED = 4096;
+/** Stack contexts kept open at once (`<TASK>` < `<IRQ>` < `<NMI>` < `<#DF>` is as deep as it gets). */
+const MAX_CONTEXT_DEPTH = 8;
 /** A report ends after this many lines in a row that do not look like part of it. */
 const MAX_FOREIGN_RUN = 12;
 
@@ -344,6 +346,9 @@ function applyMarkers(open: OpenReport, markers: MarkerToken[], line: number): v
     const marker: ContextMarker = { line, name: m.name, role: m.role, start: m.start, end: m.end };
     stack.markers.push(marker);
     if (m.role === 'open') {
+      // Real traces nest a few contexts deep (task < irq < nmi); a run of openers that are never
+      // closed must not make every later closer scan them all.
+      if (open.contexts.length >= MAX_CONTEXT_DEPTH) open.contexts.shift();
       open.contexts.push({ name: m.name, line, start: m.start });
     } else {
       // `</IRQ>` closes IRQ; `<EOI>`/`<EOE>` close whatever interrupt/exception context is open.
@@ -429,6 +434,7 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
             const at = message.indexOf(ip.address);
             frame.symbol = { start: base + at, end: base + at + ip.address.length };
             frame.start = base + at;
+            frame.end = base + message.length;
           }
         }
         if (frame && b.ip) {
@@ -473,7 +479,7 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
     }
   }
   if (isCodeLine(message)) {
-    const target = open.regs && line - open.regs.endLine <= 2 ? open.regs : [...r.regs].reverse().find((b) => b.code === null && !b.user) ?? null;
+    const target = open.regs && line - open.regs.endLine <= 2 ? open.regs : latestKernelBlockWithoutCode(r.regs);
     if (target && target.code === null) {
       const trap = trappingOffset(message);
       target.code = { line, start: base + message.search(/\S/), end, trapping: trap >= 0 ? base + trap : -1, unavailable: /Bad RIP|Unable to access|\?\?\?\?/.test(message) };
@@ -525,7 +531,7 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
     return;
   }
 
-  if (readFacts(r, message, open)) {
+  if (readFacts(r, message, open, line)) {
     ownLine(open, line);
     return;
   }
@@ -549,6 +555,18 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
     return;
   }
   noteForeign(open, line, false);
+}
+
+/**
+ * The register block a `Code:` line printed away from its block belongs to (≤4.17 printed it after
+ * the trace): the latest kernel block without one. Looks back a few blocks only, so a log of
+ * blocks whose `Code:` lines never come stays linear.
+ */
+function latestKernelBlockWithoutCode(blocks: RegisterBlock[]): RegisterBlock | null {
+  for (let i = blocks.length - 1; i >= 0 && i >= blocks.length - 4; i--) {
+    if (blocks[i].code === null && !blocks[i].user) return blocks[i];
+  }
+  return null;
 }
 
 /** Adds a stack entry to the open stack (starting one if needed); false when the line is no entry. */
@@ -580,7 +598,7 @@ function splitModules(list: string): string[] {
 }
 
 /** Reads CPU/PID/Comm/taint/release, Hardware name and the module list. Returns whether the line was one. */
-function readFacts(r: Report, message: string, open?: OpenReport): boolean {
+function readFacts(r: Report, message: string, open?: OpenReport, line = -1): boolean {
   let m: RegExpExecArray | null;
   const c = message.charCodeAt(0);
   if (c === 67 /* C */ && (m = CPU_LINE.exec(message))) {
@@ -605,7 +623,7 @@ function readFacts(r: Report, message: string, open?: OpenReport): boolean {
   if (c === 77 /* M */ && (m = MODULES.exec(message))) {
     if (r.modulesLine < 0) {
       r.modules = splitModules(m[1]);
-      r.modulesLine = 0;
+      r.modulesLine = line;
       if (open) open.modulesOpen = true;
     }
     return true;
