@@ -57,7 +57,15 @@ export interface ParsedEntry {
 }
 
 function hex(s: string | undefined): number | null {
-  return s === undefined ? null : parseInt(s, 16);
+  if (s === undefined) return null;
+  // A loop beats parseInt here (called for every offset and size); long values fall back to it.
+  if (s.length > 12) return parseInt(s, 16);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n = n * 16 + (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return n;
 }
 
 function makeFrame(line: number, base: number, lineEnd: number): Frame {

@@ -46,6 +46,9 @@ function isQuestionable(text: string): boolean {
 
 /** A line that starts another report (or an informational message with a stack of its own). */
 function isNextReport(text: string): boolean {
+  // Indented lines (stack entries, continued registers) hold no headers, as in headers.ts.
+  const c = text.charCodeAt(0);
+  if (c === 32 || c === 9) return false;
   return INFO_WITH_STACK.test(text) || (findOopsKind(text) !== null && !IN_REPORT_HEADERS.test(text));
 }
 
