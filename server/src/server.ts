@@ -1,4 +1,333 @@
-// Placeholder until the language server lands.
-export function startServer(): void {
-  process.stderr.write('kcrash lsp: not implemented yet\n');
+// The language server: the only place that holds the LSP connection. It keeps documents in sync
+// (incremental), publishes diagnostics after each analysis, and hands every request to the
+// language service (service/languageService.ts). Runs as `node dist/server.js --stdio` or through
+// `kcrash lsp --stdio` (startServer).
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  ErrorCodes,
+  ResponseError,
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type CodeActionTriggerKind,
+  type Diagnostic,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type Position,
+  type Range,
+} from 'vscode-languageserver/node';
+import type { LogAnalysis } from './service/analysis.ts';
+import type { DiagnosticsCapabilities } from './service/diagnostics.ts';
+import type { KernelLogDocument } from './service/document.ts';
+import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
+import type { Logger } from './service/logger.ts';
+import { Commands, FIX_ALL_KIND, NoiseRangesRequest, StatusNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
+import { defaultSettings, readSettings, type KernelLogSettings } from './service/settings.ts';
+
+/** While a big document is parsed chunk by chunk, partial diagnostics go out at most this often. */
+const PARTIAL_PUBLISH_INTERVAL_MS = 500;
+
+interface ClientSupport {
+  configuration: boolean;
+  dynamicConfiguration: boolean;
+  documentChanges: boolean;
+  diagnostics: DiagnosticsCapabilities;
+  foldingRangeLimit: number | undefined;
 }
+
+function clientSupport(capabilities: ClientCapabilities): ClientSupport {
+  const publish = capabilities.textDocument?.publishDiagnostics;
+  return {
+    configuration: capabilities.workspace?.configuration === true,
+    dynamicConfiguration: capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+    documentChanges: capabilities.workspace?.workspaceEdit?.documentChanges === true,
+    diagnostics: {
+      relatedInformation: publish?.relatedInformation === true,
+      unnecessaryTag: publish?.tagSupport?.valueSet?.includes(1) === true,
+    },
+    foldingRangeLimit: capabilities.textDocument?.foldingRange?.rangeLimit,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function invalidParams(message: string): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, message);
+}
+
+/** The `textDocument.uri` of a request, or an InvalidParams error. */
+function uriOf(params: unknown): string {
+  const doc = isRecord(params) ? params.textDocument : undefined;
+  if (!isRecord(doc) || typeof doc.uri !== 'string') throw invalidParams('missing textDocument.uri');
+  return doc.uri;
+}
+
+function positionOf(params: unknown): Position {
+  const position = isRecord(params) ? params.position : undefined;
+  if (!isRecord(position) || typeof position.line !== 'number' || typeof position.character !== 'number') throw invalidParams('missing or malformed position');
+  return { line: position.line, character: position.character };
+}
+
+function rangeOf(params: unknown): Range {
+  const range = isRecord(params) ? params.range : undefined;
+  if (!isRecord(range)) throw invalidParams('missing range');
+  return { start: positionOf({ position: range.start }), end: positionOf({ position: range.end }) };
+}
+
+export class KernelLogServer {
+  private readonly service: KernelLogLanguageService;
+  private support: ClientSupport = clientSupport({});
+  /** Settings per document (the client is asked once per document until the configuration changes). */
+  private readonly settings = new Map<string, Promise<KernelLogSettings>>();
+  /** Settings pushed with didChangeConfiguration, for clients without workspace/configuration. */
+  private pushedSettings: KernelLogSettings = defaultSettings();
+  /** Documents with an analysis run pending; `again` asks for one more run after it. */
+  private readonly runs = new Map<string, { again: boolean }>();
+  private readonly lastPartialPublish = new Map<string, number>();
+  private readonly logger: Logger;
+
+  constructor(private readonly connection: Connection) {
+    this.logger = {
+      info: (m) => connection.console.info(m),
+      warn: (m) => connection.console.warn(m),
+      error: (m) => connection.console.error(m),
+    };
+    this.service = createLanguageService({ logger: this.logger });
+  }
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(() => {
+      if (this.support.dynamicConfiguration) void c.client.register(DidChangeConfigurationNotification.type, { section: 'kernelLog' });
+    });
+    c.onDidChangeConfiguration((params) => {
+      this.guardNotification('didChangeConfiguration', () => {
+        const settings = isRecord(params) && isRecord(params.settings) ? params.settings.kernelLog : undefined;
+        if (!this.support.configuration) this.pushedSettings = readSettings(settings);
+        this.settings.clear();
+        for (const uri of this.service.documents.uris()) this.schedule(uri);
+      });
+    });
+
+    c.onDidOpenTextDocument((params) => {
+      this.guardNotification('didOpen', () => {
+        const doc = params.textDocument;
+        if (!isRecord(doc) || typeof doc.uri !== 'string' || typeof doc.text !== 'string') throw new Error('malformed didOpen');
+        this.service.openDocument(doc.uri, String(doc.languageId ?? ''), Number(doc.version ?? 0), doc.text);
+        void this.settingsFor(doc.uri); // ask the client while the first chunk is parsed
+        this.schedule(doc.uri);
+      });
+    });
+    c.onDidChangeTextDocument((params) => {
+      this.guardNotification('didChange', () => {
+        const uri = uriOf(params);
+        if (!Array.isArray(params.contentChanges)) throw new Error('malformed didChange');
+        const doc = this.service.changeDocument(uri, Number(params.textDocument.version ?? 0), params.contentChanges);
+        if (!doc) throw new Error(`didChange for a document that is not open: ${uri}`);
+        this.schedule(uri);
+      });
+    });
+    c.onDidCloseTextDocument((params) => {
+      this.guardNotification('didClose', () => {
+        const uri = uriOf(params);
+        this.service.closeDocument(uri);
+        this.settings.delete(uri);
+        this.lastPartialPublish.delete(uri);
+        void c.sendDiagnostics({ uri, diagnostics: [] });
+      });
+    });
+
+    c.onHover((params, token) =>
+      this.guardRequest('hover', params, async (doc, analysis) => {
+        const position = positionOf(params);
+        return this.service.getHover(doc, analysis, position, token);
+      }),
+    );
+    c.onCodeAction((params) =>
+      this.guardRequest('codeAction', params, (doc, analysis) => {
+        const range = rangeOf(params);
+        const context = isRecord(params.context) ? params.context : { diagnostics: [] };
+        const diagnostics = Array.isArray(context.diagnostics) ? context.diagnostics.filter(isRecord) : [];
+        const only = Array.isArray(context.only) ? context.only.filter((k): k is string => typeof k === 'string') : undefined;
+        const triggerKind = typeof context.triggerKind === 'number' ? context.triggerKind : undefined;
+        return this.service.getCodeActions(doc, analysis, range, { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined }, { documentChanges: this.support.documentChanges });
+      }),
+    );
+    c.onFoldingRanges((params) => this.guardRequest('foldingRange', params, (doc, analysis) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit)));
+    c.onDocumentSymbol((params) => this.guardRequest('documentSymbol', params, (doc, analysis) => this.service.getDocumentSymbols(doc, analysis)));
+    c.onRequest(NoiseRangesRequest.type, (params) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis) => this.service.getNoiseRanges(doc, analysis)));
+    c.onExecuteCommand(async (params) => {
+      try {
+        if (params.command !== Commands.removeAllDuplicates) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${String(params.command)}`);
+        return await this.removeAllDuplicates(params.arguments);
+      } catch (err) {
+        return this.failure('executeCommand', err);
+      }
+    });
+    c.onShutdown(() => {
+      this.runs.clear();
+    });
+    c.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    this.support = clientSupport(isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {});
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        foldingRangeProvider: true,
+        documentSymbolProvider: { label: 'Kernel crash log' },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        executeCommandProvider: { commands: [Commands.removeAllDuplicates] },
+      },
+      serverInfo: { name: 'kernel-crash-log', version: '0.1.0' },
+    };
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Analysis runs and publishing
+
+  /** Makes sure the document gets analyzed (and its diagnostics published) soon. */
+  private schedule(uri: string): void {
+    const pending = this.runs.get(uri);
+    if (pending) {
+      pending.again = true;
+      return;
+    }
+    this.runs.set(uri, { again: false });
+    setImmediate(() => void this.run(uri));
+  }
+
+  private async run(uri: string): Promise<void> {
+    let again = false;
+    try {
+      // Settings first: nothing may await between taking an analysis and publishing it (an edit
+      // in between would move the analysis' reports).
+      const settings = await this.settingsFor(uri);
+      const doc = this.service.getDocument(uri);
+      if (doc) {
+        if (this.service.documents.isParsingProgressively(uri)) {
+          const step = this.service.parseStep(uri);
+          if (step && !step.complete) {
+            again = true;
+            const last = this.lastPartialPublish.get(uri);
+            const now = Date.now();
+            if (last === undefined || now - last >= PARTIAL_PUBLISH_INTERVAL_MS) {
+              this.lastPartialPublish.set(uri, now);
+              await this.publish(doc, step.analysis, settings, false);
+            }
+          } else if (step) {
+            await this.publish(doc, step.analysis, settings, true);
+          }
+        } else {
+          const analysis = this.service.getAnalysis(uri);
+          if (analysis) await this.publish(doc, analysis, settings, true);
+        }
+      }
+    } catch (err) {
+      this.logger.error(`analysis of ${uri} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    }
+    const state = this.runs.get(uri);
+    if (state && (again || state.again) && this.service.getDocument(uri)) {
+      state.again = false;
+      setImmediate(() => void this.run(uri));
+    } else {
+      this.runs.delete(uri);
+    }
+  }
+
+  /**
+   * Sends the diagnostics and the status; resolves when they are written. (The writer sends from a
+   * setImmediate; without waiting, the next parse chunk would run before the message leaves.)
+   */
+  private async publish(doc: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, complete: boolean): Promise<void> {
+    const { diagnostics, truncated } = this.service.computeDiagnostics(doc, analysis, settings, this.support.diagnostics);
+    const status = this.service.getStatus(doc, analysis, complete, truncated);
+    await Promise.all([this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics }), this.connection.sendNotification(StatusNotification.type, status)]);
+  }
+
+  private settingsFor(uri: string): Promise<KernelLogSettings> {
+    if (!this.support.configuration) return Promise.resolve(this.pushedSettings);
+    let settings = this.settings.get(uri);
+    if (!settings) {
+      settings = this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'kernelLog' }).then(
+        (section: unknown) => readSettings(section),
+        (err: unknown) => {
+          this.logger.warn(`could not read settings for ${uri}, using defaults: ${String(err)}`);
+          return defaultSettings();
+        },
+      );
+      this.settings.set(uri, settings);
+    }
+    return settings;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Commands
+
+  private async removeAllDuplicates(args: unknown[] | undefined): Promise<RemoveAllDuplicatesResult | ResponseError<void>> {
+    const first = args?.[0];
+    const uri = typeof first === 'string' ? first : isRecord(first) && typeof first.uri === 'string' ? first.uri : isRecord(first) && isRecord(first.textDocument) && typeof first.textDocument.uri === 'string' ? first.textDocument.uri : undefined;
+    if (!uri) return invalidParams(`${Commands.removeAllDuplicates} needs a document uri as its argument`);
+    const doc = this.service.getDocument(uri);
+    const analysis = this.service.getAnalysis(uri);
+    if (!doc || !analysis) return invalidParams(`unknown document: ${uri}`);
+    const removal = this.service.getRemoveAllDuplicatesEdit(doc, analysis, { documentChanges: this.support.documentChanges });
+    if (!removal) return { applied: true, removedLines: 0 };
+    const result = await this.connection.workspace.applyEdit({ label: 'Remove all duplicate entries', edit: removal.edit });
+    return { applied: result.applied, removedLines: result.applied ? removal.lines : 0 };
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Robustness: no handler may take the server down.
+
+  private async guardRequest<R>(name: string, params: unknown, handler: (doc: KernelLogDocument, analysis: LogAnalysis) => R | Promise<R>): Promise<R | ResponseError<void>> {
+    try {
+      const uri = uriOf(params);
+      const doc = this.service.getDocument(uri);
+      const analysis = this.service.getAnalysis(uri);
+      if (!doc || !analysis) return invalidParams(`unknown document: ${uri} (not open)`);
+      return await handler(doc, analysis);
+    } catch (err) {
+      return this.failure(name, err);
+    }
+  }
+
+  private failure(name: string, err: unknown): ResponseError<void> {
+    if (err instanceof ResponseError) return err;
+    this.logger.error(`${name} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    return new ResponseError(ErrorCodes.InternalError, `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  private guardNotification(name: string, handler: () => void): void {
+    try {
+      handler();
+    } catch (err) {
+      this.logger.error(`${name} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    }
+  }
+}
+
+let started = false;
+
+/** Starts the server on stdio (or on the transport given on the command line: --node-ipc, --socket=N, --pipe=NAME). */
+export function startServer(): void {
+  if (started) return;
+  started = true;
+  const transport = process.argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'));
+  const connection = transport ? createConnection() : createConnection(process.stdin, process.stdout);
+  const server = new KernelLogServer(connection);
+  // Last resort: log and carry on; the editor must not lose its language server over one bad input.
+  process.on('uncaughtException', (err) => connection.console.error(`uncaught: ${err.stack ?? String(err)}`));
+  process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
+  server.listen();
+}
+
+// The kcrash CLI bundle contains this module too; start only when this file is the entry point.
+if (typeof require !== 'undefined' && require.main === module && /(?:^|[\\/])server\.(?:c?js|ts)$/.test(process.argv[1] ?? '')) startServer();

@@ -1,0 +1,75 @@
+// Report titles look past the report. describeReport (parser/title.ts) reads a report's text the
+// way syzkaller does: its own lines plus a tail after them, up to a few thousand lines from its
+// start, and never past the end of the lines it is shown. A parse of part of a document therefore
+// titles the reports near the edges of that part from less text than a full parse would; these
+// helpers title them again against the whole document, exactly as parse.ts's describeAll does.
+import { parseLinePrefix } from '../parser/lines.ts';
+import type { Report } from '../parser/model.ts';
+import { describeReport, type LogView } from '../parser/title.ts';
+import type { TextSource } from './pieceText.ts';
+import { textLineEnd } from './positions.ts';
+
+/**
+ * Lines after a report's first line that its title may depend on: title.ts MAX_START_SEARCH (200)
+ * plus title/report-text.ts MAX_SCANNED (4000), with a margin. Keep in step with those constants.
+ */
+export const DESCRIPTION_LOOKAHEAD_LINES = 4400;
+
+/**
+ * The same view of the text that parse.ts gives describeReport, over all lines. Each line's prefix
+ * is read from the line alone; the prefix grammar never looks past the line's end.
+ */
+export function wholeLogView(text: TextSource, lineStarts: ArrayLike<number>): LogView {
+  const line = (i: number) => text.slice(lineStarts[i], textLineEnd(text, lineStarts, i));
+  return {
+    lineCount: lineStarts.length,
+    message(i) {
+      const l = line(i);
+      return l.slice(parseLinePrefix(l, 0, l.length).textStart);
+    },
+    caller(i) {
+      const l = line(i);
+      return parseLinePrefix(l, 0, l.length).caller;
+    },
+    hasTime(i) {
+      const l = line(i);
+      return parseLinePrefix(l, 0, l.length).time !== null;
+    },
+  };
+}
+
+/**
+ * Titles reports[from, to) again against the whole text (mirrors parse.ts describeAll). The crash
+ * veto only depends on a report's own lines, so it comes out as it did in the partial parse.
+ * `nextHeaderAfterLast` is the header line of the report after the last one given, when there is one.
+ */
+export function describeAgain(view: LogView, reports: readonly Report[], from: number, to: number, nextHeaderAfterLast = view.lineCount): void {
+  for (let k = Math.max(0, from); k < to && k < reports.length; k++) {
+    const r = reports[k];
+    const next = k + 1 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
+    try {
+      const d = describeReport(view, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
+      r.title = d.title;
+      r.corrupted = d.corrupted;
+      r.corruptedReason = d.corruptedReason;
+      r.guiltyFrame = d.guiltyFrame;
+      if (d.crash === false) r.crash = false;
+    } catch (err) {
+      r.title = view.message(r.headerLine).trim().slice(0, 120);
+      r.corrupted = true;
+      r.corruptedReason = `title extraction failed: ${String(err)}`;
+    }
+  }
+}
+
+/** Index of the first report whose title may read line `line` or later (reports are in line order). */
+export function firstReaching(reports: readonly Report[], line: number): number {
+  let lo = 0;
+  let hi = reports.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (reports[mid].line + DESCRIPTION_LOOKAHEAD_LINES < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

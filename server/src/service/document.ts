@@ -1,0 +1,206 @@
+// An open kernel-log document: its text, version and line tables, updated in place by incremental
+// changes. It also remembers which part of the text changed since the last parse (an "edit hull"),
+// so that the cache can re-parse only that region.
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { Position, Range } from 'vscode-languageserver-types';
+import { computeLineStarts, lineOfOffset } from '../parser/lines.ts';
+import { PieceText } from './pieceText.ts';
+import { offsetAt, positionAt, type PositionSource } from './positions.ts';
+
+/**
+ * The smallest single region that covers every change since the last parse. Before `start` the
+ * text is unchanged; after `oldEnd` (old text) = after `newEnd` (new text).
+ */
+export interface EditHull {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+  /** Parser line starts of the text before the first of these changes. */
+  oldLineStarts: Uint32Array;
+  /** A change replaced the whole text (no range): nothing of the old parse can be kept. */
+  replacedAll: boolean;
+}
+
+/** The line view of an EditHull that re-parsing needs. */
+export interface LineEdit {
+  /** First old (and new) line that changed. */
+  firstLine: number;
+  /** Last changed line in the old text and in the new text. */
+  oldLastLine: number;
+  newLastLine: number;
+  lineDelta: number;
+  offsetDelta: number;
+}
+
+export function lineEditOf(hull: EditHull, newLineStarts: ArrayLike<number>): LineEdit {
+  const firstLine = lineOfOffset(hull.oldLineStarts, hull.start);
+  const oldLastLine = lineOfOffset(hull.oldLineStarts, hull.oldEnd);
+  const newLastLine = lineOfOffset(newLineStarts, hull.newEnd);
+  return { firstLine, oldLastLine, newLastLine, lineDelta: newLastLine - oldLastLine, offsetDelta: hull.newEnd - hull.oldEnd };
+}
+
+export class KernelLogDocument implements PositionSource {
+  readonly uri: string;
+  readonly languageId: string;
+  private _version: number;
+  private _text: PieceText;
+  private _lineStarts: Uint32Array;
+  /** True when the text holds a `\r` not followed by `\n` (LSP then counts lines differently). */
+  private hasLoneCR: boolean;
+  private lspStarts: Uint32Array | null = null;
+  private hull: EditHull | null = null;
+
+  constructor(uri: string, languageId: string, version: number, text: string) {
+    this.uri = uri;
+    this.languageId = languageId;
+    this._version = version;
+    this._text = new PieceText(text);
+    this._lineStarts = computeLineStarts(text);
+    this.hasLoneCR = containsLoneCR(this._text, 0, text.length);
+  }
+
+  get version(): number {
+    return this._version;
+  }
+
+  /** The text, piece by piece (slicing it is cheap; getText() builds the whole string). */
+  get text(): PieceText {
+    return this._text;
+  }
+
+  /** Parser line starts (`\n` only). */
+  get lineStarts(): Uint32Array {
+    return this._lineStarts;
+  }
+
+  get lspLineStarts(): Uint32Array {
+    if (!this.hasLoneCR) return this._lineStarts;
+    this.lspStarts ??= computeLspLineStarts(this._text.toString());
+    return this.lspStarts;
+  }
+
+  get lineCount(): number {
+    return this.lspLineStarts.length;
+  }
+
+  getText(range?: Range): string {
+    if (!range) return this._text.toString();
+    return this._text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+  }
+
+  positionAt(offset: number): Position {
+    return positionAt(this, offset);
+  }
+
+  offsetAt(position: Position): number {
+    return offsetAt(this, position);
+  }
+
+  /** Applies didChange content changes in order (each range refers to the text left by the previous one). */
+  update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
+    // All checked before anything changes: a malformed change must not leave the document half-updated.
+    for (const change of changes) {
+      if (typeof change?.text !== 'string') throw new Error('content change without text');
+      if ('range' in change && change.range && (!isPosition(change.range.start) || !isPosition(change.range.end))) throw new Error('content change with a malformed range');
+    }
+    for (const change of changes) {
+      if ('range' in change && change.range) this.applyRangeChange(change.range, change.text);
+      else this.replaceAll(change.text);
+    }
+    this._version = version;
+  }
+
+  /** Returns the region changed since the last call (or since opening) and forgets it. */
+  takeEditHull(): EditHull | null {
+    const hull = this.hull;
+    this.hull = null;
+    return hull;
+  }
+
+  private replaceAll(text: string): void {
+    const oldLineStarts = this._lineStarts;
+    const oldLength = this._text.length;
+    this._text = new PieceText(text);
+    this._lineStarts = computeLineStarts(text);
+    this.hasLoneCR = containsLoneCR(this._text, 0, text.length);
+    this.lspStarts = null;
+    this.hull = { start: 0, oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength, newEnd: text.length, oldLineStarts: this.hull?.oldLineStarts ?? oldLineStarts, replacedAll: true };
+  }
+
+  private applyRangeChange(range: Range, inserted: string): void {
+    const start = this.offsetAt(range.start);
+    const end = Math.max(start, this.offsetAt(range.end));
+    const oldLineStarts = this._lineStarts;
+    this._text.replace(start, end, inserted);
+    this._lineStarts = spliceLineStarts(oldLineStarts, start, end, inserted);
+    this.noteHull(start, end, inserted.length, oldLineStarts);
+    // Lone `\r` can appear or disappear only around the change; when some exist, recompute lazily.
+    if (this.hasLoneCR) this.hasLoneCR = containsLoneCR(this._text, 0, this._text.length);
+    else this.hasLoneCR = containsLoneCR(this._text, Math.max(0, start - 1), Math.min(this._text.length, start + inserted.length + 1));
+    this.lspStarts = null;
+  }
+
+  /** Grows the edit hull by a change of current-text [start, end) to `insertedLength` characters. */
+  private noteHull(start: number, end: number, insertedLength: number, lineStartsBefore: Uint32Array): void {
+    const h = this.hull;
+    if (!h) {
+      this.hull = { start, oldEnd: end, newEnd: start + insertedLength, oldLineStarts: lineStartsBefore, replacedAll: false };
+      return;
+    }
+    // Text before h.start is unchanged, so a change that starts earlier starts at the same old offset.
+    const newStart = Math.min(h.start, start);
+    let oldEnd: number;
+    let newEnd: number;
+    if (end >= h.newEnd) {
+      oldEnd = h.oldEnd + (end - h.newEnd);
+      newEnd = start + insertedLength;
+    } else {
+      oldEnd = h.oldEnd;
+      newEnd = h.newEnd + insertedLength - (end - start);
+    }
+    this.hull = { start: newStart, oldEnd, newEnd: Math.max(newEnd, newStart), oldLineStarts: h.oldLineStarts, replacedAll: h.replacedAll };
+  }
+}
+
+function isPosition(p: unknown): p is Position {
+  return typeof p === 'object' && p !== null && typeof (p as Position).line === 'number' && typeof (p as Position).character === 'number';
+}
+
+/** Line starts after replacing [start, end) of the text with `inserted`. */
+export function spliceLineStarts(lineStarts: Uint32Array, start: number, end: number, inserted: string): Uint32Array {
+  const keep = lineOfOffset(lineStarts, start) + 1; // starts <= start survive
+  const tailFrom = lineOfOffset(lineStarts, end) + 1; // starts > end move by delta
+  const added: number[] = [];
+  for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
+  const delta = inserted.length - (end - start);
+  const out = new Uint32Array(keep + added.length + (lineStarts.length - tailFrom));
+  out.set(lineStarts.subarray(0, keep), 0);
+  let k = keep;
+  for (const a of added) out[k++] = a;
+  for (let i = tailFrom; i < lineStarts.length; i++) out[k++] = lineStarts[i] + delta;
+  return out;
+}
+
+function containsLoneCR(text: PieceText, from: number, to: number): boolean {
+  const window = text.slice(from, Math.min(text.length, to + 1));
+  const limit = Math.min(to, text.length) - from;
+  for (let i = window.indexOf('\r'); i !== -1 && i < limit; i = window.indexOf('\r', i + 1)) {
+    if (from + i + 1 >= text.length) return true;
+    if (text.charCodeAt(from + i + 1) !== 10) return true;
+  }
+  return false;
+}
+
+function computeLspLineStarts(text: string): Uint32Array {
+  const starts: number[] = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (c === 10) {
+      starts.push(i + 1);
+    }
+  }
+  return Uint32Array.from(starts);
+}

@@ -1,0 +1,121 @@
+// Folding ranges: each report (kind region), register block, `Code:` dump, stack, context segment
+// (`<IRQ>` … `</IRQ>`, the closing line stays visible), lockdep dependency chain, and every run of
+// unreliable entries (kind comment, so "Fold All Block Comments" folds just the noise). The runs
+// are also what the kernelLog/noiseRanges request returns.
+import type { FoldingRange } from 'vscode-languageserver-types';
+import { FoldingRangeKind } from 'vscode-languageserver-types';
+import type { Report } from '../parser/model.ts';
+import type { LogAnalysis } from './analysis.ts';
+import type { KernelLogDocument } from './document.ts';
+import { lineText, lspLastLineOf, lspLineOf } from './positions.ts';
+import { NOISE_FOLDING_KIND, type NoiseRange } from './protocol.ts';
+import { noiseRuns } from './queries.ts';
+
+interface LineRange {
+  startLine: number;
+  endLine: number;
+  kind?: string;
+}
+
+/** Lines that continue a multi-line code dump (s390 `Krnl Code:`, powerpc `Instruction dump:`). */
+const CODE_CONTINUATION = /^(?:\s*\[[^\]]*\]\s*)?\s+[#>][0-9a-f]{6,16}:|^(?:\s*\[[^\]]*\]\s*)?\s*[0-9a-f]{8}(?:\s+[<(]?[0-9a-f]{8}[>)]?){3,}\s*$/;
+const MAX_CODE_LINES = 16;
+
+export interface FoldingResult {
+  ranges: FoldingRange[];
+  noise: NoiseRange[];
+}
+
+export function computeFolding(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit = Number.MAX_SAFE_INTEGER): FoldingResult {
+  const structure: LineRange[] = [];
+  const noiseByReport: ReturnType<typeof noiseRuns>[] = [];
+  for (let k = 0; k < analysis.reportCount; k++) {
+    structuralRanges(document, analysis.report(k), structure);
+    noiseByReport.push(noiseRuns(analysis, k));
+  }
+  // A run is folded from the line before it (which stays visible), unless another range starts or
+  // ends there (ranges must nest); then from its first line, which needs two lines at least.
+  const taken = new Set<number>();
+  for (const r of structure) {
+    taken.add(r.startLine);
+    taken.add(r.endLine);
+  }
+  const noise: NoiseRange[] = [];
+  const noiseFolds: LineRange[] = [];
+  for (const runs of noiseByReport) {
+    for (const run of runs) {
+      let fold: { startLine: number; endLine: number } | null = null;
+      if (!taken.has(run.startLine - 1)) fold = { startLine: run.startLine - 1, endLine: run.endLine };
+      else if (run.endLine > run.startLine) fold = { startLine: run.startLine, endLine: run.endLine };
+      if (fold) {
+        fold = { startLine: lspLineOf(document, fold.startLine), endLine: lspLastLineOf(document, fold.endLine) };
+        noiseFolds.push({ ...fold, kind: NOISE_FOLDING_KIND });
+      }
+      noise.push({ startLine: lspLineOf(document, run.startLine), endLine: lspLastLineOf(document, run.endLine), duplicates: run.duplicates, fold });
+    }
+  }
+  const lspStructure = structure.map((r) => ({ startLine: lspLineOf(document, r.startLine), endLine: lspLastLineOf(document, r.endLine), kind: r.kind }));
+  const ranges = nest([...lspStructure, ...noiseFolds]).slice(0, Math.max(0, rangeLimit));
+  return {
+    ranges: ranges.map((r) => (r.kind ? { startLine: r.startLine, endLine: r.endLine, kind: r.kind } : { startLine: r.startLine, endLine: r.endLine })),
+    noise,
+  };
+}
+
+function structuralRanges(document: KernelLogDocument, report: Report, out: LineRange[]): void {
+  out.push({ startLine: Math.max(0, report.line), endLine: report.endLine, kind: FoldingRangeKind.Region });
+  for (const block of report.regs) {
+    out.push({ startLine: block.line, endLine: block.endLine });
+    if (block.code) out.push({ startLine: block.code.line, endLine: codeDumpEnd(document, block.code.line) });
+  }
+  for (const stack of report.stacks) {
+    out.push({ startLine: stack.line, endLine: stack.endLine });
+    for (const segment of stack.segments) out.push({ startLine: segment.line, endLine: segment.endLine - 1 });
+  }
+  // lockdep's "existing dependency chain": the run of `-> #N` stacks, folded as one.
+  for (let i = 0; i < report.stacks.length; i++) {
+    if (!report.stacks[i].kind.startsWith('-> #')) continue;
+    let j = i;
+    while (j + 1 < report.stacks.length && report.stacks[j + 1].kind.startsWith('-> #')) j++;
+    if (j > i) {
+      const first = report.stacks[i];
+      let start = first.line - 1;
+      for (let l = first.line - 1; l >= Math.max(report.line, first.line - 3); l--) {
+        if (lineText(document, l).includes('dependency chain')) {
+          start = l;
+          break;
+        }
+      }
+      if (start > report.line) out.push({ startLine: start, endLine: report.stacks[j].endLine });
+    }
+    i = j;
+  }
+}
+
+function codeDumpEnd(document: KernelLogDocument, codeLine: number): number {
+  let end = codeLine;
+  const last = Math.min(document.lineStarts.length - 1, codeLine + MAX_CODE_LINES);
+  while (end < last && CODE_CONTINUATION.test(lineText(document, end + 1))) end++;
+  return end;
+}
+
+/**
+ * Keeps ranges that nest properly (what editors require): sorted by start, longer first; a range
+ * that starts on the same line as a kept one, or overlaps one without being inside it, is dropped.
+ */
+function nest(ranges: LineRange[]): LineRange[] {
+  const sorted = ranges.filter((r) => r.endLine > r.startLine && r.startLine >= 0).sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
+  const kept: LineRange[] = [];
+  const open: LineRange[] = [];
+  let lastStart = -1;
+  for (const r of sorted) {
+    if (r.startLine === lastStart) continue;
+    while (open.length > 0 && open[open.length - 1].endLine < r.startLine) open.pop();
+    const parent = open[open.length - 1];
+    if (parent && r.endLine > parent.endLine) continue;
+    kept.push(r);
+    open.push(r);
+    lastStart = r.startLine;
+  }
+  return kept;
+}

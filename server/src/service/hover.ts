@@ -1,0 +1,436 @@
+// Hover: what the thing under the cursor is and why it looks the way it does — a call-trace entry
+// (return address, unreliable `?`, a copy of the RIP, `func+0xN/0xN` at a function's end), the
+// exact RIP/pc, a register, a `Code:` dump, a context marker, a stack header, a report header.
+// A symbolizer, when one is configured, adds source lines and disassembly at the end.
+import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types';
+import { MarkupKind } from 'vscode-languageserver-types';
+import type { Finding } from '../analysis/findings.ts';
+import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import type { LogAnalysis } from './analysis.ts';
+import type { KernelLogDocument } from './document.ts';
+import { offsetAt, parserLineAt, spanRange, textLineEnd } from './positions.ts';
+import { frameLabel } from './symbols.ts';
+import type { CancellationLike, SymbolInfo, SymbolQuery, Symbolizer } from './symbolizer.ts';
+
+export interface HoverOptions {
+  symbolizer?: Symbolizer;
+  /** Longest wait for the symbolizer before answering without it. */
+  symbolizerTimeoutMs?: number;
+  token?: CancellationLike;
+}
+
+interface Target {
+  span: Span;
+  sections: string[];
+  /** The entry to symbolize, if any. */
+  symbol?: { frame: Frame; report: Report };
+}
+
+export async function computeHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
+  const offset = offsetAt(document, position);
+  const line = parserLineAt(document, offset);
+  const k = analysis.reportIndexAtLine(line);
+  if (k < 0) return null;
+  const report = analysis.report(k);
+  const target = findTarget(document, report, analysis.findingsOf(k), line, offset);
+  if (!target) return null;
+  const sections = [...target.sections];
+  if (target.symbol && options.symbolizer) {
+    const info = await symbolize(options.symbolizer, target.symbol.frame, target.symbol.report, options);
+    if (info && !options.token?.isCancellationRequested) sections.push(renderSymbolInfo(info, target.symbol.frame));
+  }
+  const contents: MarkupContent = { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') };
+  return { contents, range: spanRange(document, target.span) };
+}
+
+function within(span: Span, offset: number): boolean {
+  return offset >= span.start && offset <= span.end;
+}
+
+function findTarget(document: KernelLogDocument, report: Report, findings: Finding[], line: number, offset: number): Target | null {
+  for (const stack of report.stacks) {
+    for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
+  }
+  for (const block of report.regs) {
+    if (line < block.line || line > block.endLine) continue;
+    for (const reg of block.registers) {
+      if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset)) return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
+    }
+    if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(block)] };
+    if (block.ip && block.ipLine === line) return { span: block.ip.symbol, sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
+  }
+  for (const stack of report.stacks) {
+    for (let i = 0; i < stack.frames.length; i++) {
+      const frame = stack.frames[i];
+      if (frame.line !== line) continue;
+      const onMark = frame.questionMark >= 0 && offset >= frame.questionMark && offset <= frame.questionMark + 1;
+      const own = findings.filter((f) => f.data.stack === report.stacks.indexOf(stack) && f.data.frame === i);
+      const span = onMark ? { start: frame.questionMark, end: frame.questionMark + 1 } : frameSpan(frame);
+      return { span, sections: frameText(frame, stack, report, own, onMark), symbol: { frame, report } };
+    }
+    if (stack.line === line && stack.header.end > stack.header.start && within(stack.header, offset)) return { span: stack.header, sections: [stackText(stack)] };
+  }
+  if (line === report.headerLine) {
+    const start = document.lineStarts[line];
+    return { span: { start, end: textLineEnd(document.text, document.lineStarts, line) }, sections: [reportText(report, findings)] };
+  }
+  return null;
+}
+
+function frameSpan(frame: Frame): Span {
+  return { start: Math.min(frame.start, frame.symbol.start), end: Math.max(frame.symbol.end, frame.start) };
+}
+
+const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+// ------------------------------------------------------------------------------------------------
+// Stack entries
+
+const UNRELIABLE =
+  '**Unreliable entry (`?`).** The kernel prints a call trace by reading every word of the stack and ' +
+  'printing each one that looks like a kernel text address. Only the words the unwinder (frame pointers, ' +
+  'ORC) confirms as the return address of a real frame print plainly; every other one gets `? `. Such an ' +
+  'entry is often a stale return address left by an earlier call, a function pointer passed as an ' +
+  'argument, or the instruction pointer saved in a `pt_regs` (printed again in the register block above ' +
+  'it). It is a hint, not part of the call chain: crash signatures (syzkaller, ABRT) leave it out.';
+
+function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding[], onMark: boolean): string[] {
+  const tags = ['call-trace entry', frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
+  if (frame.context) tags.push(`${frame.context} context`);
+  const head = `**${code(frameLabel(frame))}** · ${tags.join(' · ')}`;
+  const parts: string[] = [head];
+  const dupRegs = findings.find((f) => f.code === 'duplicate-regs-ip');
+  const dupFrame = findings.find((f) => f.code === 'duplicate-frame');
+  const functionEnd = frame.function !== null && frame.offset !== null && frame.size !== null && frame.size > 0 && frame.offset === frame.size;
+
+  if (!frame.reliable) parts.push(UNRELIABLE);
+  if (dupRegs) {
+    const at = dupRegs.related[0];
+    parts.push(
+      `**Copy of the instruction pointer.** This address is the ${at ? `RIP of the register block on line ${at.line + 1}` : 'RIP of the register block above'}: ` +
+        'the interrupt or exception saved the instruction pointer in a `pt_regs` on the stack, the register ' +
+        'block printed it, and the stack scan found it again as plain data (it is not in the return slot of a ' +
+        'real frame, hence the `?`). It adds nothing; "Remove duplicate entry" deletes the line.',
+    );
+  } else if (dupFrame) {
+    const at = dupFrame.related[0];
+    parts.push(`**Repeated entry.** The same address appears ${at ? `on line ${at.line + 1}` : 'elsewhere in this stack'}; this \`?\` copy is a leftover of the stack scan.`);
+  }
+  if (functionEnd) {
+    const name = frame.function as string;
+    const rip = report.regs.find((b) => b.ip && b.ip.address !== null && b.ip.address === frame.address);
+    parts.push(
+      `**${code(`+${hex(frame.offset as number)}/${hex(frame.size as number)}`)}: the offset equals the size of ${code(name)}**, so the address points just past its last byte. ` +
+        `Call-trace entries are printed as return addresses (\`%pB\`: the symbol of address − 1), so an address after a call that was the last instruction of ${code(name)} ` +
+        '— a call to a `noreturn` function such as `BUG()`, `panic()` or `__stack_chk_fail()` — prints this way. The code that actually sits at this address is the start ' +
+        `of the **next** function in memory. ` +
+        (rip
+          ? `Here the register block on line ${rip.ipLine + 1} prints the same address as ${code(frameLabel(rip.ip as Frame))}: this entry is not a return address at all but the saved instruction pointer, which was at the first instruction of that next function (the seed case: an interrupt right after \`path_lookupat()\` called \`path_init()\`, printed as \`? lookup_fast+0x3d0/0x3d0\`).`
+          : `If a register block prints the same address as \`next_function+0x0\`, the entry is a saved instruction pointer at the start of that next function, not a return address.`),
+    );
+  }
+  if (!onMark || frame.reliable) parts.push(returnAddressText(frame));
+  const where: string[] = [];
+  if (frame.module) where.push(`module ${code(frame.module)}${frame.buildId ? ` (build id ${code(frame.buildId)})` : ''}`);
+  if (frame.address) where.push(`address ${code('0x' + frame.address)}`);
+  if (stack.kind) where.push(`in ${code(stack.kind)}`);
+  if (where.length) parts.push(capitalize(where.join(', ')) + '.');
+  return [parts.join('\n\n')];
+}
+
+function returnAddressText(frame: Frame): string {
+  if (frame.function === null || frame.offset === null) {
+    return 'A call-trace entry is a **return address**: where execution resumes when the call made there returns. The call itself is the instruction before it, so look up address − 1 for its source line.';
+  }
+  const callAt = frame.offset > 0 ? code(`${frame.function}+${hex(frame.offset - 1)}`) : 'the byte before it';
+  return (
+    `A call-trace entry is a **return address**: ${code(`+${hex(frame.offset)}`)} is where ${code(frame.function)} resumes when the call it made returns` +
+    (frame.size !== null ? ` (${code(hex(frame.size))} is the function's size)` : '') +
+    `. The call is the instruction just before, so its source line is at address − 1 (${callAt}), as \`decode_stacktrace.sh\` and syzkaller look it up; a RIP/pc line, by contrast, is exact.`
+  );
+}
+
+// ------------------------------------------------------------------------------------------------
+// Register blocks
+
+function ipText(block: RegisterBlock, ip: Frame, report: Report): string {
+  const parts = [`**${code(frameLabel(ip))}** · instruction pointer, exact${block.context ? ` · saved in ${block.context} context` : ''}`];
+  if (block.user) {
+    parts.push('**User-mode address**: the task was running in user space (code segment `0033`/`0023`). The kernel does not symbolize it; the program and its libraries do.');
+    return parts.join('\n\n');
+  }
+  parts.push(
+    'The address of the instruction the CPU was executing, or about to execute, when these registers were saved — at the fault, the trap or the interrupt. ' +
+      'Unlike call-trace entries it is **not** a return address: the source line is at exactly this address (no − 1).',
+  );
+  if (ip.offset === 0 && ip.function !== null) {
+    const copy = report.stacks.flatMap((s) => s.frames).find((f) => !f.exact && f.address !== null && f.address === ip.address && f.function !== ip.function);
+    parts.push(
+      `\`+0x0\`: the very first instruction of ${code(ip.function)} — typically an interrupt that arrived right after a call into it.` +
+        (copy
+          ? ` The call trace shows the same address as ${code(frameLabel(copy))} (line ${copy.line + 1}): the end of the function before it in memory, printed the return-address way.`
+          : ''),
+    );
+  }
+  if (block.kind === 'iret') parts.push('Only the IRET frame (RIP, RSP, EFLAGS) was saved here: an exception or interrupt stack switch, not a full register dump.');
+  if (block.kind === 'summary') parts.push('This is the summary line older kernels printed after the trace; it repeats the RIP of the register dump.');
+  return parts.join('\n\n');
+}
+
+function codeText(block: RegisterBlock): string {
+  const parts = [
+    '**Code bytes** around the instruction pointer. Since Linux 4.18 x86 prints 42 bytes before it, the byte at RIP in `<…>` — where the faulting or trapping instruction starts — and 21 after; older kernels printed 64 bytes starting 43 before RIP. arm64 prints 32-bit words, the one at pc in `(…)`.',
+    'Disassemble it with the kernel\'s `scripts/decodecode` (pipe the `Code:` line into it; `ARCH=` and `CROSS_COMPILE=` for other architectures).',
+  ];
+  if (block.code?.unavailable) parts.push('The bytes at RIP could not be read (`Bad RIP value` / `Unable to access opcode bytes`): RIP points to unmapped or user memory, which is often the bug itself (a call through a bad function pointer).');
+  return parts.join('\n\n');
+}
+
+interface RegisterInfo {
+  title: string;
+  text: string;
+}
+
+const X86_REGISTERS: Record<string, RegisterInfo> = {
+  RIP: { title: 'instruction pointer', text: 'The exact address of the instruction that was executing. The 4 hex digits after `RIP:` are the code segment selector: `0010` kernel, `0033` 64-bit user, `0023` 32-bit (compat) user.' },
+  EIP: { title: 'instruction pointer (32-bit)', text: 'The exact address of the instruction that was executing.' },
+  RSP: { title: 'stack pointer', text: 'Top of the stack when the registers were saved. The 4 digits before it are the stack segment selector (`0018` kernel, `002b` user). A value near a page boundary, or in a guard page, points to a stack overflow.' },
+  ESP: { title: 'stack pointer (32-bit)', text: 'Top of the stack when the registers were saved.' },
+  RBP: { title: 'frame pointer', text: 'With `CONFIG_FRAME_POINTER`, the base of the current frame; the frame-pointer unwinder walks the chain of saved RBPs. Otherwise a general-purpose register.' },
+  EFLAGS: { title: 'flags register', text: 'Condition and control flags.' },
+  ORIG_RAX: { title: 'original RAX', text: 'Set on kernel entry: for a system call, the **syscall number** (RAX is later overwritten with the return value); for an exception that pushes an error code (page fault, general protection fault), that **error code**; for a hardware interrupt, the vector; `ffffffffffffffff` (−1) when none applies.' },
+  RAX: { title: 'general-purpose register', text: 'Return value of the last call; the syscall number on entry to a system call.' },
+  RDI: { title: 'general-purpose register', text: '1st argument of a function call (x86-64 calling convention), or of a system call.' },
+  RSI: { title: 'general-purpose register', text: '2nd argument of a function call or system call.' },
+  RDX: { title: 'general-purpose register', text: '3rd argument of a function call or system call.' },
+  RCX: { title: 'general-purpose register', text: '4th argument of a function call (a system call uses R10 instead; `syscall` puts the user RIP in RCX).' },
+  R08: { title: 'general-purpose register', text: '5th argument of a function call or system call.' },
+  R09: { title: 'general-purpose register', text: '6th argument of a function call or system call.' },
+  R10: { title: 'general-purpose register', text: '4th argument of a system call.' },
+  R11: { title: 'general-purpose register', text: 'Scratch register; `syscall` saves the user RFLAGS in it.' },
+  RBX: { title: 'general-purpose register', text: 'Callee-saved: keeps its value across calls.' },
+  R12: { title: 'general-purpose register', text: 'Callee-saved: keeps its value across calls.' },
+  R13: { title: 'general-purpose register', text: 'Callee-saved: keeps its value across calls.' },
+  R14: { title: 'general-purpose register', text: 'Callee-saved: keeps its value across calls.' },
+  R15: { title: 'general-purpose register', text: 'Callee-saved: keeps its value across calls.' },
+  CR0: { title: 'control register 0', text: 'Processor mode bits: protected mode, paging (PG), write protection (WP), FPU state.' },
+  CR2: { title: 'page-fault linear address', text: 'On a page fault, the **address the faulting access tried to reach**. A value like `0000000000000008` is a NULL pointer plus a field offset; `dead000000000100`/`…122` are list poison values (use after `list_del`); `6b6b6b6b…` is freed slab memory (slab poisoning).' },
+  CR3: { title: 'page-table base', text: 'Physical address of the top-level page table of the current address space (low bits: PCID).' },
+  CR4: { title: 'control register 4', text: 'Feature enables: PAE, PGE, SMEP, SMAP, PKE, …' },
+  FS: { title: 'FS base', text: 'Segment base; in user space the thread-local storage pointer.' },
+  GS: { title: 'GS base', text: 'Segment base; in the kernel it points to the per-CPU area.' },
+  knlGS: { title: 'kernel GS base', text: 'The GS base `swapgs` swaps in: the per-CPU area while in user mode.' },
+  CS: { title: 'code segment selector', text: '`0010` kernel, `0033` 64-bit user, `0023` 32-bit user.' },
+  SS: { title: 'stack segment selector', text: '`0018` (or `0000`) kernel, `002b` user.' },
+  DS: { title: 'data segment selector', text: 'Unused in 64-bit mode (usually 0).' },
+  ES: { title: 'extra segment selector', text: 'Unused in 64-bit mode (usually 0).' },
+  PKRU: { title: 'protection-key rights', text: 'Access and write-disable bits of the 16 memory protection keys.' },
+};
+
+const ARM64_REGISTERS: Record<string, RegisterInfo> = {
+  pc: { title: 'program counter', text: 'The exact address of the instruction that was executing.' },
+  lr: { title: 'link register (x30)', text: 'The return address of the current function: its caller, unless the function already made a call of its own or was interrupted before saving it. Printed as `lr :` and as a call-trace-like entry; look up address − 4 for the call.' },
+  sp: { title: 'stack pointer', text: 'Top of the stack when the registers were saved.' },
+  pstate: { title: 'processor state', text: 'Condition flags (NZCV), interrupt masks (DAIF), exception level and other state bits.' },
+  x29: { title: 'frame pointer', text: 'The base of the current frame; the unwinder follows the chain of saved x29/x30 pairs.' },
+  x30: { title: 'link register', text: 'Same as `lr`: the return address.' },
+};
+
+function registerInfo(name: string, arch: string | null): RegisterInfo | null {
+  if (arch === 'arm64' || /^x\d+$/.test(name) || name === 'lr' || name === 'pstate') {
+    const hit = ARM64_REGISTERS[name];
+    if (hit) return hit;
+    const n = /^x(\d+)$/.exec(name);
+    if (n) {
+      const i = Number(n[1]);
+      if (i <= 7) return { title: `argument register ${i + 1}`, text: `Argument ${i + 1} of a function call${i === 0 ? ', and its return value' : ''} (AArch64 procedure call standard); x8 holds the syscall number on entry.` };
+      if (i >= 19 && i <= 28) return { title: 'callee-saved register', text: 'Keeps its value across calls.' };
+      return { title: 'general-purpose register', text: 'Scratch register.' };
+    }
+  }
+  const direct = X86_REGISTERS[name] ?? X86_REGISTERS[name.toUpperCase()];
+  if (direct) return direct;
+  if (/^R(?:8|9)$/.test(name)) return X86_REGISTERS[`R0${name[1]}`];
+  if (/^DR[0-3]$/.test(name)) return { title: 'debug address register', text: 'Address of a hardware breakpoint or watchpoint.' };
+  if (name === 'DR6') return { title: 'debug status', text: 'Which debug condition fired.' };
+  if (name === 'DR7') return { title: 'debug control', text: 'Which hardware breakpoints are enabled, and how.' };
+  return null;
+}
+
+const EFLAGS_BITS: [number, string, string][] = [
+  [0, 'CF', 'carry'],
+  [2, 'PF', 'parity'],
+  [4, 'AF', 'adjust'],
+  [6, 'ZF', 'zero'],
+  [7, 'SF', 'sign'],
+  [8, 'TF', 'trap (single step)'],
+  [9, 'IF', 'interrupts enabled'],
+  [10, 'DF', 'direction'],
+  [11, 'OF', 'overflow'],
+  [14, 'NT', 'nested task'],
+  [16, 'RF', 'resume'],
+  [17, 'VM', 'virtual 8086'],
+  [18, 'AC', 'alignment check / SMAP access allowed'],
+  [19, 'VIF', 'virtual interrupt'],
+  [20, 'VIP', 'virtual interrupt pending'],
+  [21, 'ID', 'CPUID available'],
+];
+
+function registerText(document: KernelLogDocument, reg: Register, block: RegisterBlock, report: Report): string {
+  // `RIP: 0010:func` and `RSP: 0018:ffff...`: the parser's value is the selector; the real value follows the colon.
+  let value = reg.value;
+  let selector: string | null = null;
+  const after = document.text.slice(reg.valueSpan.end, reg.valueSpan.end + 20);
+  const m = /^:([0-9a-f]{8,16})\b/.exec(after);
+  if (m && (reg.name === 'RSP' || reg.name === 'ESP')) {
+    selector = reg.value;
+    value = m[1];
+  } else if (reg.name === 'RIP' || reg.name === 'EIP') {
+    selector = reg.value;
+    value = block.ip?.address ?? '';
+  }
+  const info = registerInfo(reg.name, report.arch);
+  const parts = [`**${code(reg.name)}**${info ? ` · ${info.title}` : ''}${value ? ` = ${code(value)}` : ''}`];
+  if (info) parts.push(info.text);
+  if (selector !== null) parts.push(`Selector ${code(selector)}${selector === '0010' || selector === '0018' ? ' (kernel)' : selector === '0033' || selector === '002b' ? ' (user)' : ''}.`);
+  if (reg.name === 'EFLAGS' && /^[0-9a-f]+$/.test(value)) {
+    const bits = parseInt(value, 16);
+    const set = EFLAGS_BITS.filter(([bit]) => (bits >> bit) & 1).map(([, flag, what]) => `${flag} (${what})`);
+    parts.push(`Set: ${set.length ? set.join(', ') : 'none'}. IOPL ${(bits >> 12) & 3}.${(bits >> 9) & 1 ? '' : ' Interrupts were **disabled** (IF clear).'}`);
+  }
+  if (reg.name === 'ORIG_RAX' && /^[0-9a-f]+$/.test(value)) {
+    const n = BigInt('0x' + value);
+    if (value === 'ffffffffffffffff') parts.push('−1: no system call, no error code.');
+    else if (n < 1024n && block.user) parts.push(`Syscall number ${n} (${code(hex(Number(n)))}).`);
+    else if (n < 0x10000n) parts.push(`${block.user ? 'Syscall number' : 'Error code or vector'} ${n} (${code(hex(Number(n)))}).`);
+  }
+  if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
+  return parts.join('\n\n');
+}
+
+// ------------------------------------------------------------------------------------------------
+// Markers, stacks, reports
+
+const MARKERS: Record<string, string> = {
+  IRQ: 'the **hard-interrupt stack**: the entries up to the closing marker ran in hard-IRQ context on the per-CPU IRQ stack. The register block or entry after it shows what the interrupt interrupted.',
+  SOFTIRQ: 'the **softirq stack** (32-bit x86): entries ran in softirq context.',
+  NMI: 'the **NMI stack**: entries ran in a non-maskable interrupt (watchdog, perf, `NMI backtrace` requests).',
+  TASK: 'the **task (process) stack** of the current task (printed as a marker since Linux 5.16).',
+  '#DF': 'the **double-fault stack** (IST): the CPU faulted while handling a fault, often a kernel stack overflow.',
+  '#DB': 'the **debug-exception stack** (IST): hardware breakpoints and single stepping.',
+  '#MC': 'the **machine-check stack** (IST): a hardware error was reported.',
+  '#VC': 'the **VMM-communication stack** (AMD SEV-ES guests).',
+  '#VC2': 'the fallback **VMM-communication stack** (AMD SEV-ES guests).',
+  '#BP': 'the **breakpoint stack** (`int3`).',
+  ENTRY_TRAMPOLINE: 'the **entry trampoline stack** used on kernel entry with page-table isolation (PTI).',
+};
+
+function markerText(marker: ContextMarker): string {
+  if (marker.name === 'EOI') {
+    return '**`<EOI>`** — *end of interrupt stack* (kernels up to about 4.10). The dump leaves the IRQ stack here and goes on with the stack that was interrupted, usually the task stack. A `?` entry right after it often repeats the instruction pointer that the interrupt saved (see the register block just above).';
+  }
+  if (marker.name === 'EOE') {
+    return '**`<EOE>`** — *end of exception stack* (older kernels): the dump leaves an exception stack (NMI, `#DF`, `#DB`, `#MC`) and goes on with the interrupted one.';
+  }
+  const what = MARKERS[marker.name] ?? `the **${marker.name}** stack.`;
+  if (marker.role === 'open') return `**${code(`<${marker.name}>`)}** — start of ${what}`;
+  return `**${code(`</${marker.name}>`)}** — end of ${what.replace(/: .*$/, '.')} Entries after it belong to the interrupted context.`;
+}
+
+function stackText(stack: Stack): string {
+  const unreliable = stack.frames.filter((f) => !f.reliable).length;
+  const parts = [`**${code(stack.kind || 'Call Trace')}** · ${stack.frames.length} entries${unreliable ? `, ${unreliable} unreliable (\`?\`)` : ''}`];
+  if (stack.kind.startsWith('-> #')) {
+    parts.push('A lockdep dependency: the stack that first took this lock while holding the previous one in the chain. The chain is printed in reverse order; its last link is the acquisition that closes the cycle.');
+  } else {
+    parts.push('Innermost call first. Each entry is a return address into the function that made the call, except the exact instruction pointers of register blocks printed inside the trace. Entries marked `? ` were found by scanning the stack but not confirmed by the unwinder.');
+  }
+  if (stack.segments.length) parts.push(`Context segments: ${stack.segments.map((s) => code(`<${s.name}>`)).join(', ')}.`);
+  return parts.join('\n\n');
+}
+
+const TAINTS: Record<string, string> = {
+  P: 'proprietary module',
+  F: 'module force-loaded',
+  S: 'kernel running on an out-of-spec system',
+  R: 'module force-unloaded',
+  M: 'machine check',
+  B: 'bad page referenced',
+  U: 'taint requested by user',
+  D: 'an earlier oops (this report may be a consequence)',
+  A: 'ACPI table overridden',
+  W: 'an earlier WARN',
+  C: 'staging driver loaded',
+  I: 'firmware bug workaround',
+  O: 'out-of-tree module',
+  E: 'unsigned module',
+  L: 'soft lockup occurred',
+  K: 'kernel live-patched',
+  X: 'auxiliary taint (distribution)',
+  T: 'built with struct randomization',
+  N: 'test taint',
+};
+
+function reportText(report: Report, findings: Finding[]): string {
+  const parts = [`**${report.title || report.kind}**`];
+  const facts: string[] = [`kind ${code(report.kind)}${report.crash ? '' : ' (informational, not a crash)'}`];
+  if (report.cpu !== null) facts.push(`CPU ${report.cpu}`);
+  if (report.pid !== null) facts.push(`PID ${report.pid}`);
+  if (report.comm !== null) facts.push(`comm ${code(report.comm)}`);
+  if (report.release) facts.push(`kernel ${code(report.release)}`);
+  if (report.arch) facts.push(report.arch);
+  parts.push(facts.join(' · '));
+  if (report.taint) parts.push(`Tainted: ${[...report.taint].map((t) => `${code(t)} ${TAINTS[t] ?? ''}`.trim()).join(', ')}.`);
+  if (report.guiltyFrame) parts.push(`Guilty frame: ${code(report.guiltyFrame)}.`);
+  if (report.corrupted) parts.push(`⚠ Looks corrupted: ${report.corruptedReason ?? 'unknown reason'}.`);
+  if (report.hardware) parts.push(`Hardware: ${report.hardware}.`);
+  const dups = findings.filter((f) => f.code === 'duplicate-regs-ip' || f.code === 'duplicate-frame').length;
+  const unreliable = findings.filter((f) => f.code === 'unreliable-frame').length;
+  parts.push(`${report.regs.length} register block(s), ${report.stacks.length} stack(s), ${unreliable} unreliable and ${dups} duplicate entries.`);
+  return parts.join('\n\n');
+}
+
+// ------------------------------------------------------------------------------------------------
+// Symbolizer slot
+
+async function symbolize(symbolizer: Symbolizer, frame: Frame, report: Report, options: HoverOptions): Promise<SymbolInfo | null> {
+  const query: SymbolQuery = {
+    function: frame.function,
+    offset: frame.offset,
+    size: frame.size,
+    module: frame.module,
+    buildId: frame.buildId,
+    address: frame.address,
+    exact: frame.exact,
+    arch: report.arch,
+    release: report.release,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.symbolizerTimeoutMs ?? 2000)));
+    return await Promise.race([symbolizer.symbolize(query, options.token), timeout]);
+  } catch {
+    return null;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function renderSymbolInfo(info: SymbolInfo, frame: Frame): string {
+  const parts: string[] = [];
+  if (info.frames.length) {
+    const lines = info.frames.map((f) => {
+      const where = f.file ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : '??';
+      return `- ${code(f.function)} — ${code(where)}${f.inline ? ' (inlined)' : ''}`;
+    });
+    parts.push(`**Source**${frame.exact ? '' : ' (of the call: address − 1)'}\n\n${lines.join('\n')}`);
+  }
+  if (info.disassembly) parts.push('```asm\n' + info.disassembly.replace(/```/g, '') + '\n```');
+  if (info.note) parts.push(info.note);
+  return parts.join('\n\n');
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

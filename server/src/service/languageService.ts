@@ -1,0 +1,80 @@
+// The language-service facade: documents in, LSP results out. No connection here (server.ts has
+// it); IO that a feature needs (the symbolizer) is injected. Every feature gets the document and its
+// cached analysis, parsed once per version.
+import type { CodeAction, CodeActionContext, DocumentSymbol, FoldingRange, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { LogAnalysis } from './analysis.ts';
+import { allDuplicateLines, getCodeActions, removeLinesEdit, type EditOptions } from './codeActions.ts';
+import { computeDiagnostics, countFindings, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
+import type { KernelLogDocument } from './document.ts';
+import { DocumentCache } from './documentCache.ts';
+import { computeFolding } from './folding.ts';
+import { computeHover } from './hover.ts';
+import { nullLogger, type Logger } from './logger.ts';
+import type { NoiseRange, StatusParams } from './protocol.ts';
+import type { KernelLogSettings } from './settings.ts';
+import { computeDocumentSymbols } from './symbols.ts';
+import type { CancellationLike, Symbolizer } from './symbolizer.ts';
+
+export interface LanguageServiceOptions {
+  logger?: Logger;
+  /** Source lines and disassembly for hover; none: hover explains without symbol info. */
+  symbolizer?: Symbolizer;
+  /** Lines per progressive parse step of a newly opened document. */
+  chunkLines?: number;
+}
+
+export interface KernelLogLanguageService {
+  readonly documents: DocumentCache;
+  openDocument(uri: string, languageId: string, version: number, text: string): KernelLogDocument;
+  changeDocument(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): KernelLogDocument | undefined;
+  closeDocument(uri: string): void;
+  getDocument(uri: string): KernelLogDocument | undefined;
+  /** Complete analysis of the current version (parses what is missing). */
+  getAnalysis(uri: string): LogAnalysis | undefined;
+  /** One progressive parse step; the analysis so far. */
+  parseStep(uri: string): { analysis: LogAnalysis; complete: boolean } | undefined;
+
+  computeDiagnostics(document: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
+  getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: EditOptions): CodeAction[];
+  getHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike): Promise<Hover | null>;
+  getFoldingRanges(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit?: number): FoldingRange[];
+  getNoiseRanges(document: KernelLogDocument, analysis: LogAnalysis): NoiseRange[];
+  getDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[];
+  /** The edit that removes every duplicate entry (null when there is none), and how many lines. */
+  getRemoveAllDuplicatesEdit(document: KernelLogDocument, analysis: LogAnalysis, options: EditOptions): { edit: WorkspaceEdit; lines: number } | null;
+  getStatus(document: KernelLogDocument, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
+}
+
+export function createLanguageService(options: LanguageServiceOptions = {}): KernelLogLanguageService {
+  const logger = options.logger ?? nullLogger;
+  const documents = new DocumentCache({ logger, chunkLines: options.chunkLines });
+  return {
+    documents,
+    openDocument: (uri, languageId, version, text) => documents.open(uri, languageId, version, text),
+    changeDocument: (uri, version, changes) => documents.change(uri, version, changes),
+    closeDocument: (uri) => documents.close(uri),
+    getDocument: (uri) => documents.get(uri),
+    getAnalysis: (uri) => documents.analysisOf(uri),
+    parseStep: (uri) => documents.step(uri),
+
+    computeDiagnostics,
+    getCodeActions,
+    getHover: (document, analysis, position, token) => computeHover(document, analysis, position, { symbolizer: options.symbolizer, token }),
+    getFoldingRanges: (document, analysis, rangeLimit) => computeFolding(document, analysis, rangeLimit).ranges,
+    getNoiseRanges: (document, analysis) => computeFolding(document, analysis).noise,
+    getDocumentSymbols: computeDocumentSymbols,
+    getRemoveAllDuplicatesEdit(document, analysis, editOptions) {
+      const lines = allDuplicateLines(analysis);
+      return lines.length ? { edit: removeLinesEdit(document, lines, editOptions), lines: lines.length } : null;
+    },
+    getStatus: (document, analysis, complete, diagnosticsTruncated) => ({
+      uri: document.uri,
+      version: document.version,
+      reports: analysis.reportCount,
+      findingsByCode: countFindings(analysis),
+      complete,
+      diagnosticsTruncated,
+    }),
+  };
+}

@@ -1,0 +1,107 @@
+// Document text as a list of pieces, so that an edit of a 50 MB log costs a copy of one small piece
+// and not of the whole text. (V8 concatenates strings lazily, but the next slice or regex on the
+// result copies all of it: about 20 ms for 50 MB.)
+
+/** Read access to a text; what the service needs besides whole-text parsing. */
+export interface TextSource {
+  readonly length: number;
+  charCodeAt(offset: number): number;
+  slice(start: number, end: number): string;
+}
+
+/** Pieces are split to at most this length after an edit. */
+const MAX_PIECE = 1 << 18;
+
+export class PieceText implements TextSource {
+  private pieces: string[];
+  /** Offset of the first character of each piece. */
+  private starts: number[];
+  private _length: number;
+  private whole: string | null;
+
+  constructor(text: string) {
+    this.pieces = [];
+    this.starts = [];
+    // Slices share the original string's memory; nothing is copied here.
+    for (let at = 0; at < text.length; at += MAX_PIECE) {
+      this.starts.push(at);
+      this.pieces.push(text.slice(at, at + MAX_PIECE));
+    }
+    if (this.pieces.length === 0) {
+      this.starts.push(0);
+      this.pieces.push('');
+    }
+    this._length = text.length;
+    this.whole = text;
+  }
+
+  get length(): number {
+    return this._length;
+  }
+
+  /** The whole text as one string (built once per version, on demand). */
+  toString(): string {
+    this.whole ??= this.pieces.join('');
+    return this.whole;
+  }
+
+  charCodeAt(offset: number): number {
+    if (offset < 0 || offset >= this._length) return NaN;
+    const i = this.pieceAt(offset);
+    return this.pieces[i].charCodeAt(offset - this.starts[i]);
+  }
+
+  slice(start: number, end: number): string {
+    const s = Math.max(0, Math.min(start, this._length));
+    const e = Math.max(s, Math.min(end, this._length));
+    if (this.whole !== null) return this.whole.slice(s, e);
+    if (s === e) return '';
+    const first = this.pieceAt(s);
+    const firstEnd = this.starts[first] + this.pieces[first].length;
+    if (e <= firstEnd) return this.pieces[first].slice(s - this.starts[first], e - this.starts[first]);
+    const parts = [this.pieces[first].slice(s - this.starts[first])];
+    let i = first + 1;
+    for (; i < this.pieces.length && this.starts[i] + this.pieces[i].length < e; i++) parts.push(this.pieces[i]);
+    if (i < this.pieces.length) parts.push(this.pieces[i].slice(0, e - this.starts[i]));
+    return parts.join('');
+  }
+
+  /** Replaces [start, end) with `inserted`. */
+  replace(start: number, end: number, inserted: string): void {
+    const s = Math.max(0, Math.min(start, this._length));
+    const e = Math.max(s, Math.min(end, this._length));
+    const first = this.pieceAt(s);
+    const last = this.pieceAt(e);
+    const head = this.pieces[first].slice(0, s - this.starts[first]);
+    const tail = this.pieces[last].slice(e - this.starts[last]);
+    // Flat copies (join), so that later slices do not copy a long chain of concatenations.
+    const merged = [head, inserted, tail].join('');
+    const replacement: string[] = [];
+    for (let at = 0; at < merged.length; at += MAX_PIECE) replacement.push(merged.slice(at, at + MAX_PIECE));
+    // Keep one (empty) piece for an empty text, and no empty pieces otherwise.
+    if (replacement.length === 0 && this.pieces.length === last - first + 1) replacement.push('');
+    this.pieces.splice(first, last - first + 1, ...replacement);
+    const base = this.starts[first];
+    const starts = this.starts.slice(0, first);
+    let at = base;
+    for (let i = first; i < this.pieces.length; i++) {
+      starts.push(at);
+      at += this.pieces[i].length;
+    }
+    this.starts = starts;
+    this._length = at;
+    this.whole = null;
+  }
+
+  private pieceAt(offset: number): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}

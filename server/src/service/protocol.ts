@@ -1,0 +1,78 @@
+// The custom part of the protocol, declared once for the server and the client. The client
+// imports the types from here (they use vscode-languageserver-protocol, which both sides have).
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { TextDocumentIdentifier } from 'vscode-languageserver-types';
+import type { FindingCode } from '../analysis/findings.ts';
+
+/** `source` of every diagnostic, and the suffix of the fix-all code action kind. */
+export const DIAGNOSTIC_SOURCE = 'kernel-log';
+
+/** Code action kind of "fix all": removes every duplicate entry in the file (editor.codeActionsOnSave). */
+export const FIX_ALL_KIND = 'source.fixAll.kernel-log';
+
+/** Folding range kind given to runs of unreliable and duplicate entries ("Fold All Block Comments" folds just those). */
+export const NOISE_FOLDING_KIND = 'comment';
+
+/** workspace/executeCommand commands the server implements. */
+export namespace Commands {
+  /**
+   * Removes every duplicate entry in a document with one workspace/applyEdit (one undo step).
+   * Arguments: `[uri]` or `[{ uri }]`. Returns RemoveAllDuplicatesResult. The VS Code client should
+   * not register this command itself (vscode-languageclient does, from executeCommandProvider), but
+   * add the active editor's uri in `middleware.executeCommand` when it is run from the palette.
+   */
+  export const removeAllDuplicates = 'kernelLog.removeAllDuplicates';
+}
+
+export interface RemoveAllDuplicatesResult {
+  /** Whether the client applied the edit. */
+  applied: boolean;
+  /** Number of lines removed (0 when there was nothing to remove). */
+  removedLines: number;
+}
+
+export interface NoiseRangesParams {
+  textDocument: TextDocumentIdentifier;
+}
+
+/** A run of consecutive unreliable (`? `) or duplicate entries. */
+export interface NoiseRange {
+  /** First and last line of the run (0-based, inclusive). */
+  startLine: number;
+  endLine: number;
+  /** How many of the entries are duplicates (they are all unreliable). */
+  duplicates: number;
+  /**
+   * The folding range (also in textDocument/foldingRange, kind `comment`) that hides the run: it
+   * starts on the line before the run, which stays visible. Null when the run cannot be folded.
+   */
+  fold: { startLine: number; endLine: number } | null;
+}
+
+/**
+ * Lines of unreliable and duplicate entries, for "Fold Unreliable and Duplicate Entries": the client
+ * folds each `fold` range (e.g. `editor.fold` with `selectionLines` = the fold start lines).
+ */
+export namespace NoiseRangesRequest {
+  export const method = 'kernelLog/noiseRanges';
+  export const type = new RequestType<NoiseRangesParams, NoiseRange[], void>(method);
+}
+
+export interface StatusParams {
+  uri: string;
+  version: number;
+  /** Number of reports in the document. */
+  reports: number;
+  /** Findings per code (all of them, whatever their configured severity). */
+  findingsByCode: Record<FindingCode, number>;
+  /** False while a big document is still being parsed (the numbers are for its first part). */
+  complete: boolean;
+  /** Some diagnostics were left out (see kernelLog.diagnostics.maxNumberOfProblems). */
+  diagnosticsTruncated: boolean;
+}
+
+/** Sent by the server after each analysis of a document, for the status bar. */
+export namespace StatusNotification {
+  export const method = 'kernelLog/status';
+  export const type = new NotificationType<StatusParams>(method);
+}

@@ -1,0 +1,79 @@
+// Questions several features ask of an analysis: which report is at an offset, which lines a fix
+// may delete, where the runs of noise (unreliable and duplicate entries) are.
+import type { Finding, FindingCode } from '../analysis/findings.ts';
+import type { Report, Stack } from '../parser/model.ts';
+import type { LogAnalysis } from './analysis.ts';
+import type { KernelLogDocument } from './document.ts';
+import { parserLineAt } from './positions.ts';
+
+export const DUPLICATE_CODES: readonly FindingCode[] = ['duplicate-regs-ip', 'duplicate-frame'];
+
+export function isDuplicateCode(code: unknown): code is FindingCode {
+  return code === 'duplicate-regs-ip' || code === 'duplicate-frame';
+}
+
+/** Index of the report holding `offset`, or -1. */
+export function reportIndexAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): number {
+  return analysis.reportIndexAtLine(parserLineAt(document, offset));
+}
+
+/**
+ * Whether deleting the whole line of a stack entry loses nothing but the entry: not when the line
+ * also holds a context marker (4.x ` <EOI>  [<..>] ? foo`) or the stack header (`Call Trace: [<..>]`).
+ */
+export function entryLineIsRemovable(stack: Stack | undefined, line: number): boolean {
+  if (!stack) return false;
+  if (stack.header.end > stack.header.start && stack.line === line) return false;
+  for (const m of stack.markers) if (m.line === line) return false;
+  return true;
+}
+
+/** Lines that the findings of report k with one of `codes` flag for removal, sorted, without repeats. */
+export function removableLines(analysis: LogAnalysis, k: number, codes: readonly FindingCode[]): number[] {
+  const report = analysis.report(k);
+  const lines = new Set<number>();
+  for (const f of analysis.findingsOf(k)) {
+    if (!codes.includes(f.code)) continue;
+    const line = removableLineOf(report, f);
+    if (line !== null) lines.add(line);
+  }
+  return [...lines].sort((a, b) => a - b);
+}
+
+/** The line a "remove" fix for this finding deletes, or null when it has none (or it is unsafe). */
+export function removableLineOf(report: Report, f: Finding): number | null {
+  const line = f.data.removableLine;
+  if (line === undefined) return null;
+  const stack = f.data.stack !== undefined ? report.stacks[f.data.stack] : undefined;
+  return entryLineIsRemovable(stack, line) ? line : null;
+}
+
+export interface NoiseRun {
+  report: number;
+  stack: number;
+  startLine: number;
+  endLine: number;
+  duplicates: number;
+}
+
+/** Runs of consecutive lines that hold unreliable (`? `) entries, per stack. */
+export function noiseRuns(analysis: LogAnalysis, k: number): NoiseRun[] {
+  const report = analysis.report(k);
+  const duplicateLines = new Set<number>();
+  for (const f of analysis.findingsOf(k)) if (isDuplicateCode(f.code) && f.data.removableLine !== undefined) duplicateLines.add(f.data.removableLine);
+  const runs: NoiseRun[] = [];
+  report.stacks.forEach((stack, si) => {
+    let run: NoiseRun | null = null;
+    for (const frame of stack.frames) {
+      if (frame.reliable) continue;
+      if (run && frame.line === run.endLine + 1) {
+        run.endLine = frame.line;
+      } else if (!run || frame.line > run.endLine) {
+        run = { report: k, stack: si, startLine: frame.line, endLine: frame.line, duplicates: 0 };
+        runs.push(run);
+      }
+      if (duplicateLines.has(frame.line)) run.duplicates++;
+    }
+  });
+  return runs;
+}

@@ -1,0 +1,305 @@
+// Parsing a document in pieces: progressively (a big file in chunks, so the server answers between
+// them and publishes the first diagnostics early) and incrementally (after an edit, only the
+// reports around it). Both must give exactly what one full parseCrashLog + analyze would give; the
+// tests check that with random edits.
+//
+// Invariants this relies on (parse.ts is a left-to-right state machine):
+// - Restarting the parser at the first line of a report that a full parse found gives the same
+//   reports from there on.
+// - A header that always opens a report ("start" role) erases whatever state earlier lines left,
+//   except that a `cut here` line just before it may become the report's first line.
+// - A report's title may read lines after the report (describe.ts); those reports are titled again.
+import { analyze } from '../analysis/analyze.ts';
+import type { Finding } from '../analysis/findings.ts';
+import { matchReportHeader } from '../parser/headers.ts';
+import { parseLinePrefix } from '../parser/lines.ts';
+import type { Problem, Report } from '../parser/model.ts';
+import { parseCrashLog } from '../parser/parse.ts';
+import { LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
+import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
+import type { LineEdit } from './document.ts';
+import type { TextSource } from './pieceText.ts';
+import { textLineEnd } from './positions.ts';
+
+/** Problems after which parse state is not local to a report (reported once per parse, or a crash). */
+function isGlobalProblem(p: Problem): boolean {
+  return p.code === 'binary-data' || p.message.startsWith('internal parser error');
+}
+
+/** Findings of each report; `data.report` is set to the report's index. */
+export function analyzeReports(reports: readonly Report[], firstIndex: number): Finding[][] {
+  const out: Finding[][] = [];
+  for (let i = 0; i < reports.length; i++) {
+    const findings = analyze({ lineStarts: [], reports: [reports[i]], problems: [] });
+    // analyze() shares one data object between the findings of an entry; each gets its own, as they are moved one by one.
+    for (const f of findings) f.data = { ...f.data, report: firstIndex + i };
+    out.push(findings);
+  }
+  return out;
+}
+
+export function analyzeWhole(text: string, lineStarts: ArrayLike<number>): LogAnalysis {
+  const log = parseCrashLog(text, { lineStarts });
+  return new LogAnalysis(lineStarts, log.reports, analyzeReports(log.reports, 0), log.problems);
+}
+
+/**
+ * parseCrashLog on lines [startLine, endLine) only, given just those lines' text (the document text
+ * is in pieces), with the results moved to document lines and offsets. Same result as
+ * parseCrashLog(wholeText, { startLine, endLine }).
+ */
+export function parseLines(text: TextSource, lineStarts: ArrayLike<number>, startLine: number, endLine: number): { reports: Report[]; problems: Problem[] } {
+  if (startLine >= endLine) return { reports: [], problems: [] };
+  const base = lineStarts[startLine];
+  const end = endLine < lineStarts.length ? lineStarts[endLine] - 1 : text.length; // without the last line break
+  const localStarts = new Uint32Array(endLine - startLine);
+  for (let i = 0; i < localStarts.length; i++) localStarts[i] = lineStarts[startLine + i] - base;
+  const parsed = parseCrashLog(text.slice(base, end), { lineStarts: localStarts });
+  for (const r of parsed.reports) shiftReport(r, startLine, base);
+  for (const p of parsed.problems) shiftSpanLine(p, startLine, base);
+  return { reports: parsed.reports, problems: parsed.problems };
+}
+
+// ------------------------------------------------------------------------------------------------
+// How far titles read
+
+/**
+ * Lines after its first line that a report's title was seen to read, for reports this module
+ * titled itself (relative, so it survives moves; Infinity when the reading stopped at the end of
+ * the text). Reports titled inside parseCrashLog are not in here; they get the conservative bound.
+ */
+const titleReach = new WeakMap<Report, number>();
+
+function describeTracked(text: TextSource, lineStarts: ArrayLike<number>, reports: readonly Report[], from: number, to: number, nextHeaderAfterLast?: number): void {
+  const view = wholeLogView(text, lineStarts);
+  let maxRead = -1;
+  const tracked = {
+    lineCount: view.lineCount,
+    message: (i: number) => ((maxRead = Math.max(maxRead, i)), view.message(i)),
+    caller: (i: number) => ((maxRead = Math.max(maxRead, i)), view.caller(i)),
+    hasTime: (i: number) => ((maxRead = Math.max(maxRead, i)), view.hasTime(i)),
+  };
+  for (let k = from; k < to; k++) {
+    maxRead = -1;
+    describeAgain(tracked, reports, k, k + 1, nextHeaderAfterLast);
+    const r = reports[k];
+    titleReach.set(r, maxRead >= view.lineCount - 1 ? Infinity : Math.max(0, maxRead - r.line));
+  }
+}
+
+/** Whether the title of a report starting at `line` may have read line `changed` or later. */
+function titleMayRead(report: Report, line: number, changed: number): boolean {
+  const reach = titleReach.get(report) ?? DESCRIPTION_LOOKAHEAD_LINES;
+  return line + reach >= changed;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Progressive parse
+
+/** Lines that may leave parser state behind for the next lines (`cut here`, `CPU: ... Comm:`). */
+const PENDING_STATE_LINE = /cut here|CPU: |Pid: /;
+/** How far back a pending `CPU:` line can be picked up by a following `Call Trace:` (parse.ts uses 8). */
+const PENDING_STATE_REACH = 9;
+
+/** A parse that advances a chunk of lines at a time. Lines before `frontier` are final. */
+export class ProgressiveParse {
+  reports: Report[] = [];
+  findingsByReport: Finding[][] = [];
+  problems: Problem[] = [];
+  /** First line not parsed yet; the parser restarts here with fresh state. */
+  frontier = 0;
+  complete = false;
+  private growth = 1;
+
+  /** Parses about `chunkLines` more lines. */
+  step(text: TextSource, lineStarts: ArrayLike<number>, chunkLines: number): void {
+    if (this.complete) return;
+    const total = lineStarts.length;
+    const end = Math.min(total, this.frontier + Math.max(64, chunkLines) * this.growth);
+    const parsed = parseLines(text, lineStarts, this.frontier, end);
+    if (parsed.problems.some(isGlobalProblem)) {
+      const whole = parseCrashLog(text.slice(0, text.length), { lineStarts });
+      this.reports = whole.reports;
+      this.findingsByReport = analyzeReports(whole.reports, 0);
+      this.problems = whole.problems;
+      this.frontier = total;
+      this.complete = true;
+      return;
+    }
+    if (end >= total) {
+      this.append(text, parsed.reports, parsed.problems, lineStarts, end, total);
+      this.frontier = total;
+      this.complete = true;
+      return;
+    }
+    const reports = parsed.reports;
+    if (reports.length === 0) {
+      // No report was open anywhere in the chunk; restart where no pending line can reach across.
+      const restart = quietLineBefore(text, lineStarts, this.frontier, end);
+      if (restart > this.frontier) {
+        this.frontier = restart;
+        this.growth = 1;
+      } else {
+        this.growth *= 2;
+      }
+      return;
+    }
+    // Every report but the last is final; the last may go on past the chunk, so it is parsed again.
+    const last = reports[reports.length - 1];
+    if (last.line <= this.frontier) {
+      this.growth *= 2; // one report longer than the chunk
+      return;
+    }
+    this.append(text, reports.slice(0, -1), parsed.problems.filter((p) => p.line < last.headerLine), lineStarts, end, last.headerLine);
+    this.frontier = last.line;
+    this.growth = 1;
+  }
+
+  /** The text changed from line `firstLine` (old numbering) on: forget what depended on those lines. */
+  invalidateFrom(firstLine: number): void {
+    // Reports whose title may read the changed lines are parsed again, and when the change is before
+    // the frontier, so is the last report that starts before it (it may run into the change).
+    let keep = firstReaching(this.reports, firstLine);
+    while (keep < this.reports.length && !titleMayRead(this.reports[keep], this.reports[keep].line, firstLine)) keep++;
+    if (firstLine < this.frontier) keep = Math.min(keep, Math.max(0, countBefore(this.reports, firstLine) - 1));
+    if (keep >= this.reports.length) {
+      if (firstLine < this.frontier) this.frontier = 0; // no reports at all before the change
+      return;
+    }
+    const keepBefore = this.reports[keep].headerLine;
+    this.frontier = Math.max(0, this.reports[keep].line);
+    this.reports.length = keep;
+    this.findingsByReport.length = keep;
+    this.problems = this.problems.filter((p) => p.line < keepBefore);
+    this.complete = false;
+    this.growth = 1;
+  }
+
+  result(lineStarts: ArrayLike<number>): LogAnalysis {
+    return new LogAnalysis(lineStarts, this.reports, this.findingsByReport, this.problems);
+  }
+
+  /** Adds final reports of a chunk that ended at `chunkEnd`; `nextHeader` is the header line after them. */
+  private append(text: TextSource, reports: Report[], problems: Problem[], lineStarts: ArrayLike<number>, chunkEnd: number, nextHeader: number): void {
+    // Reports near the chunk's end were titled without the lines after it.
+    if (chunkEnd < lineStarts.length) describeTracked(text, lineStarts, reports, firstReaching(reports, chunkEnd), reports.length, nextHeader);
+    this.findingsByReport.push(...analyzeReports(reports, this.reports.length));
+    this.reports.push(...reports);
+    this.problems.push(...problems);
+  }
+}
+
+/** Number of reports whose header line is before `line` (reports are in header order). */
+function countBefore(reports: readonly Report[], line: number): number {
+  let lo = 0;
+  let hi = reports.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (reports[mid].headerLine < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The last line in (from, end] that the parser can restart at when no report is open: the lines
+ * just before it hold nothing that leaves state behind. Returns `from` when there is none.
+ */
+function quietLineBefore(text: TextSource, lineStarts: ArrayLike<number>, from: number, end: number): number {
+  let quiet = 0; // lines in a row, going backwards, that leave no state
+  for (let line = end - 1; line >= from; line--) {
+    const s = lineStarts[line];
+    if (PENDING_STATE_LINE.test(text.slice(s, Math.min(textLineEnd(text, lineStarts, line), s + 400)))) quiet = 0;
+    else if (++quiet >= PENDING_STATE_REACH) return line + PENDING_STATE_REACH;
+  }
+  return from;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Incremental re-parse
+
+/**
+ * Re-parses what an edit touched and reuses the rest of `previous` (which is spent afterwards: its
+ * report objects move to the new analysis). Returns null when only a full parse is right.
+ */
+export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStarts: ArrayLike<number>, edit: LineEdit): LogAnalysis | null {
+  if (previous.problems.some(isGlobalProblem)) return null;
+  const count = previous.reportCount;
+
+  // Start: the last report whose header is before the edit (lines before the edit are unchanged).
+  const before = previous.countHeadersBefore(edit.firstLine);
+  const first = Math.max(0, before - 1); // first report that is parsed again
+  const startLine = before > 0 ? Math.max(0, previous.lineOf(first)) : 0;
+
+  // End: a later report whose header erases parser state, far enough from the edit.
+  let next = previous.countHeadersBefore(edit.oldLastLine + 2);
+  while (next < count && !isResyncPoint(text, lineStarts, previous.lineOf(next) + edit.lineDelta, previous.headerLineOf(next) + edit.lineDelta)) next++;
+  const endLine = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
+
+  const region = parseLines(text, lineStarts, startLine, endLine);
+  if (region.problems.some(isGlobalProblem)) return null;
+
+  // Problems belong to reports (at their header lines): keep those before, move those after.
+  const keptBefore = first < count ? previous.headerLineOf(first) : Infinity;
+  const resyncHeader = next < count ? previous.headerLineOf(next) : Infinity;
+  const problems = previous.problems.filter((p) => p.line < keptBefore);
+  problems.push(...region.problems);
+  for (const p of previous.problems) {
+    if (p.line >= resyncHeader) {
+      shiftSpanLine(p, edit.lineDelta, edit.offsetDelta);
+      problems.push(p);
+    }
+  }
+
+  // Titles read past their report. Reports before the edit that may read changed lines, and region
+  // reports whose reading was cut off at the region's end, are titled again against the whole text.
+  let retitleFrom = first;
+  const earliest = firstReachingIn(previous, edit.firstLine, first);
+  for (let k = earliest; k < first; k++) {
+    if (titleMayRead(previous.report(k), previous.lineOf(k), edit.firstLine)) {
+      retitleFrom = k;
+      break;
+    }
+  }
+  const retitled: Report[] = [];
+  for (let k = retitleFrom; k < first; k++) retitled.push(previous.report(k));
+  const replaced = [...retitled, ...region.reports];
+  const nextHeader = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
+  describeTracked(text, lineStarts, replaced, 0, retitled.length, nextHeader);
+  describeTracked(text, lineStarts, replaced, retitled.length + firstReaching(region.reports, endLine), replaced.length, nextHeader);
+
+  return previous.splice(retitleFrom, next, replaced, analyzeReports(replaced, retitleFrom), problems, lineStarts, edit.lineDelta, edit.offsetDelta);
+}
+
+/** First report index in [0, limit) whose title may read `line` by the conservative bound. */
+function firstReachingIn(analysis: LogAnalysis, line: number, limit: number): number {
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (analysis.lineOf(mid) + DESCRIPTION_LOOKAHEAD_LINES < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether the parser, on reaching an unchanged report's header (new numbering), starts it the same
+ * way whatever came before: a "start"-role header, and a line before it that is either no
+ * `cut here` or one that cannot be taken for another task's interleaved line.
+ */
+function isResyncPoint(text: TextSource, lineStarts: ArrayLike<number>, reportLine: number, headerLine: number): boolean {
+  if (headerLine <= 0 || headerLine >= lineStarts.length) return false;
+  const match = matchReportHeader(messageAt(text, lineStarts, headerLine).message);
+  if (!match || match.role !== 'start') return false;
+  const previous = messageAt(text, lineStarts, headerLine - 1);
+  if (!previous.raw.includes('cut here')) return reportLine === headerLine;
+  if (previous.caller !== null) return false;
+  return reportLine === headerLine - 1 || reportLine === headerLine;
+}
+
+function messageAt(text: TextSource, lineStarts: ArrayLike<number>, line: number): { raw: string; message: string; caller: string | null } {
+  const raw = text.slice(lineStarts[line], textLineEnd(text, lineStarts, line));
+  const prefix = parseLinePrefix(raw, 0, raw.length);
+  return { raw, message: raw.slice(prefix.textStart, prefix.textStart + 4096), caller: prefix.caller };
+}

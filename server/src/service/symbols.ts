@@ -1,0 +1,121 @@
+// Document symbols (outline, breadcrumbs): one per report, with its register blocks and stacks as
+// children and a stack's context segments below it. Children lie inside their parent's range, so
+// the breadcrumbs follow the cursor.
+import type { DocumentSymbol } from 'vscode-languageserver-types';
+import { SymbolKind } from 'vscode-languageserver-types';
+import type { Frame, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import type { LogAnalysis } from './analysis.ts';
+import type { KernelLogDocument } from './document.ts';
+import { spanRange, textLineEnd } from './positions.ts';
+
+export function computeDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[] {
+  const symbols: DocumentSymbol[] = [];
+  for (let k = 0; k < analysis.reportCount; k++) symbols.push(reportSymbol(document, analysis.report(k)));
+  return symbols;
+}
+
+function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymbol {
+  const span = clampSpan(document, { start: report.start, end: report.end });
+  const header = headerSpan(document, report.headerLine, span);
+  const children: DocumentSymbol[] = report.stacks.map((stack) => stackSymbol(document, stack, span));
+  // A register block printed inside a trace (pt_regs found on the stack) goes below that stack, and
+  // below the context segment it was printed in: siblings must not overlap for breadcrumbs.
+  for (const block of report.regs) {
+    const symbol = registerBlockSymbol(document, block, report.arch, span);
+    innermostContaining(children, symbol)?.children?.push(symbol) ?? children.push(symbol);
+  }
+  sortTree(children);
+  const facts = [report.kind, report.cpu !== null ? `CPU ${report.cpu}` : null, report.comm !== null ? report.comm : null].filter((x): x is string => x !== null);
+  return {
+    name: report.title.trim() || report.kind,
+    detail: facts.join(' · '),
+    kind: report.crash ? SymbolKind.Event : SymbolKind.Namespace,
+    range: spanRange(document, span),
+    selectionRange: spanRange(document, header),
+    children,
+  };
+}
+
+const IP_NAME: Record<string, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW' };
+
+export function frameLabel(f: Frame): string {
+  const symbol = f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
+  return f.module ? `${symbol} [${f.module}]` : symbol;
+}
+
+/** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
+function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string | null): string {
+  const start = document.lineStarts[Math.max(0, Math.min(block.ipLine, document.lineStarts.length - 1))];
+  const line = document.text.slice(start, textLineEnd(document.text, document.lineStarts, block.ipLine));
+  const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|Krnl PSW)\b/.exec(line);
+  if (m) return m[1] === 'PC is at' ? 'pc' : m[1] === 'Krnl PSW' ? 'PSW' : m[1];
+  return IP_NAME[arch ?? ''] ?? 'IP';
+}
+
+function registerBlockSymbol(document: KernelLogDocument, block: RegisterBlock, arch: string | null, parent: Span): DocumentSymbol {
+  const span = clampSpan(document, block, parent);
+  const name = block.ip ? `${ipName(document, block, arch)}: ${frameLabel(block.ip)}` : 'Registers';
+  const detail = [block.user ? 'user mode' : null, block.kind === 'full' ? null : block.kind, block.context ? `in ${block.context}` : null].filter((x) => x !== null).join(', ');
+  const selection = block.ip ? clampSpan(document, block.ip.symbol, span) : headerSpan(document, block.line, span);
+  return { name, detail, kind: SymbolKind.Struct, range: spanRange(document, span), selectionRange: spanRange(document, selection) };
+}
+
+function stackSymbol(document: KernelLogDocument, stack: Stack, parent: Span): DocumentSymbol {
+  const span = clampSpan(document, stack, parent);
+  const unreliable = stack.frames.filter((f) => !f.reliable).length;
+  const entries = `${stack.frames.length} ${stack.frames.length === 1 ? 'entry' : 'entries'}`;
+  const children: DocumentSymbol[] = stack.segments.map((segment) => {
+    const s = clampSpan(document, segment, span);
+    const count = stack.frames.filter((f) => f.line > segment.line && f.line < segment.endLine).length;
+    return { name: `<${segment.name}>`, detail: `${count} ${count === 1 ? 'entry' : 'entries'}`, kind: SymbolKind.Namespace, range: spanRange(document, s), selectionRange: spanRange(document, headerSpan(document, segment.line, s)), children: [] };
+  });
+  const selection = stack.header.end > stack.header.start ? clampSpan(document, stack.header, span) : headerSpan(document, stack.line, span);
+  return {
+    name: stack.kind || 'Call Trace',
+    detail: unreliable > 0 ? `${entries}, ${unreliable} unreliable` : entries,
+    kind: SymbolKind.Array,
+    range: spanRange(document, span),
+    selectionRange: spanRange(document, selection),
+    children,
+  };
+}
+
+function contains(outer: DocumentSymbol, inner: DocumentSymbol): boolean {
+  const a = outer.range;
+  const b = inner.range;
+  const startsAfter = a.start.line < b.start.line || (a.start.line === b.start.line && a.start.character <= b.start.character);
+  const endsBefore = b.end.line < a.end.line || (b.end.line === a.end.line && b.end.character <= a.end.character);
+  return startsAfter && endsBefore;
+}
+
+/** The deepest symbol (with a children list) among `symbols` and their children that contains `inner`. */
+function innermostContaining(symbols: DocumentSymbol[], inner: DocumentSymbol): DocumentSymbol | undefined {
+  for (const s of symbols) {
+    if (!s.children || !contains(s, inner)) continue;
+    return innermostContaining(s.children, inner) ?? s;
+  }
+  return undefined;
+}
+
+function sortTree(symbols: DocumentSymbol[]): void {
+  symbols.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  for (const s of symbols) if (s.children) sortTree(s.children);
+}
+
+/** The text of a line, inside `within` (selection ranges must lie inside the symbol's range). */
+function headerSpan(document: KernelLogDocument, line: number, within: Span): Span {
+  const l = Math.max(0, Math.min(line, document.lineStarts.length - 1));
+  return clampSpan(document, { start: document.lineStarts[l], end: textLineEnd(document.text, document.lineStarts, l) }, within);
+}
+
+/** A span forced inside the text and inside `within` (model quirks must not break the editor's tree). */
+function clampSpan(document: KernelLogDocument, span: Span, within?: Span): Span {
+  const length = document.text.length;
+  let start = Number.isFinite(span.start) ? Math.max(0, Math.min(span.start, length)) : 0;
+  let end = Number.isFinite(span.end) ? Math.max(start, Math.min(span.end, length)) : start;
+  if (within) {
+    start = Math.max(within.start, Math.min(start, within.end));
+    end = Math.max(start, Math.min(end, within.end));
+  }
+  return { start, end };
+}

@@ -1,0 +1,126 @@
+// Parsing in pieces must give exactly what one full parse gives: random edits (incremental
+// re-parse) and small chunks (progressive parse) on the fixtures, compared with parseCrashLog +
+// analyze of the whole text. Runs on the service directly (the LSP tests drive the same code).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { computeLineStarts } from '../../server/src/parser/lines.ts';
+import type { LogAnalysis } from '../../server/src/service/analysis.ts';
+import { DocumentCache } from '../../server/src/service/documentCache.ts';
+import { analyzeWhole } from '../../server/src/service/reparse.ts';
+import { ROOT, positionOf, type Range } from './client.ts';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+const LOGS = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.log'))
+  .sort()
+  .map((f) => readFileSync(path.join(FIXTURES, f), 'utf8'));
+const ALL_LINES = LOGS.join('\n').split('\n');
+
+/** A small deterministic generator (tests must be repeatable). */
+function random(seed: number): (n: number) => number {
+  let s = seed >>> 0 || 1;
+  return (n) => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) % n;
+  };
+}
+
+function assertSameAsFullParse(analysis: LogAnalysis, text: string, label: string): void {
+  const full = analyzeWhole(text, computeLineStarts(text));
+  assert.deepEqual(Array.from(analysis.lineStarts), Array.from(full.lineStarts), `${label}: line starts`);
+  assert.deepEqual(analysis.log.reports, full.log.reports, `${label}: reports`);
+  assert.deepEqual(analysis.problems, full.problems, `${label}: problems`);
+  assert.deepEqual(analysis.allFindings(), full.allFindings(), `${label}: findings`);
+}
+
+/** A random edit of `text`: delete, insert lines taken from the fixtures, retype a few characters. */
+function randomChange(text: string, rnd: (n: number) => number): { start: number; end: number; insert: string } {
+  const start = rnd(text.length + 1);
+  switch (rnd(6)) {
+    case 0:
+      return { start, end: Math.min(text.length, start + rnd(400)), insert: '' };
+    case 1:
+      return { start, end: start, insert: ALL_LINES[rnd(ALL_LINES.length)] + '\n' };
+    case 2:
+      return { start, end: Math.min(text.length, start + rnd(20)), insert: 'x?<[ '.slice(0, rnd(5)) };
+    case 3: {
+      // A whole line out, a whole line in (the usual quick-fix shapes).
+      const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      const lineEnd = text.indexOf('\n', start);
+      return { start: lineStart, end: lineEnd < 0 ? text.length : lineEnd + 1, insert: rnd(2) ? '' : ALL_LINES[rnd(ALL_LINES.length)] + '\n' };
+    }
+    case 4: {
+      const from = rnd(ALL_LINES.length);
+      return { start, end: start, insert: ALL_LINES.slice(from, from + 1 + rnd(40)).join('\n') + '\n' };
+    }
+    default:
+      return { start, end: Math.min(text.length, start + rnd(3000)), insert: rnd(2) ? '\n' : '' };
+  }
+}
+
+describe('incremental re-parse equals a full parse', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`random edits, seed ${seed}`, () => {
+      const rnd = random(seed * 7919);
+      for (let round = 0; round < 6; round++) {
+        const pieces = Array.from({ length: 2 + rnd(4) }, () => LOGS[rnd(LOGS.length)]);
+        let text = pieces.join(rnd(2) ? '' : 'some unrelated line\n');
+        const cache = new DocumentCache({ chunkLines: 50 + rnd(400) });
+        const uri = `test://edits/${seed}/${round}`;
+        const doc = cache.open(uri, 'kernel-log', 1, text);
+        for (let edit = 0; edit < 25; edit++) {
+          // One didChange with one to three changes, each relative to the text the previous left.
+          const changes: { range: Range; text: string }[] = [];
+          for (let c = 1 + rnd(3); c > 0; c--) {
+            const change = randomChange(text, rnd);
+            // An editor never puts a position between the \r and \n of a line break.
+            const outsideCrLf = (o: number) => (text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10 ? o - 1 : o);
+            change.start = outsideCrLf(change.start);
+            change.end = Math.max(change.start, outsideCrLf(change.end));
+            changes.push({ range: { start: positionOf(text, change.start), end: positionOf(text, change.end) }, text: change.insert });
+            text = text.slice(0, change.start) + change.insert + text.slice(change.end);
+          }
+          cache.change(uri, doc.version + 1, changes);
+          assert.equal(doc.text.toString(), text);
+          // Sometimes let edits pile up (moves owed by reports add up), or step a progressive parse.
+          const action = rnd(6);
+          if (action === 0) continue;
+          if (action === 1) {
+            cache.step(uri);
+            continue;
+          }
+          assertSameAsFullParse(cache.analysisOf(uri)!, text, `seed ${seed} round ${round} edit ${edit}`);
+        }
+        assertSameAsFullParse(cache.analysisOf(uri)!, text, `seed ${seed} round ${round} end`);
+      }
+    });
+  }
+});
+
+describe('progressive parse equals a full parse', () => {
+  it('for every fixture and several chunk sizes', () => {
+    const text = LOGS.join('');
+    for (const chunkLines of [1, 7, 64, 300, 5000]) {
+      const cache = new DocumentCache({ chunkLines });
+      cache.open('test://chunks', 'kernel-log', 1, text);
+      let steps = 0;
+      for (let r = cache.step('test://chunks'); r && !r.complete; r = cache.step('test://chunks')) steps++;
+      assertSameAsFullParse(cache.analysisOf('test://chunks')!, text, `chunks of ${chunkLines}`);
+      if (chunkLines <= 64) assert.ok(steps > 3, 'parsed in several steps');
+    }
+  });
+
+  it('a log without any report is parsed in steps too', () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `[ ${i}.000000] e1000: eth0 link event ${i}\n`).join('') + LOGS[0];
+    const cache = new DocumentCache({ chunkLines: 100 });
+    cache.open('test://quiet', 'kernel-log', 1, text);
+    let steps = 0;
+    for (let r = cache.step('test://quiet'); r && !r.complete; r = cache.step('test://quiet')) steps++;
+    assert.ok(steps >= 40, `${steps} steps`);
+    assertSameAsFullParse(cache.analysisOf('test://quiet')!, text, 'quiet log');
+  });
+});
