@@ -29,7 +29,7 @@ export function snapshot(text: string) {
       guiltyFrame: r.guiltyFrame,
       lines: [r.line + 1, r.endLine + 1],
       facts: { arch: r.arch, cpu: r.cpu, pid: r.pid, comm: r.comm, taint: r.taint, release: r.release, modules: r.modules.length },
-      regs: r.regs.map((b) => `${b.line + 1}-${b.endLine + 1} ${b.kind}${b.user ? ' user' : ''} ${b.ipRegister}=${b.ip ? frameText(b.ip) : '-'}${b.code ? ` code@${b.code.line + 1}` : ''} (${b.registers.length} regs)`),
+      regs: r.regs.map((b) => `${b.line + 1}-${b.endLine + 1} ${b.kind}${b.user ? ' user' : ''} ${b.ipRegister}=${b.ip ? frameText(b.ip) : '-'}${b.code ? ` code@${b.code.line + 1}` : ''} (${b.registerCount} regs)`),
       stacks: r.stacks.map((s) => ({ line: s.line + 1, kind: s.kind, frames: s.frames.map((f) => `${f.line + 1}: ${frameText(f)}`) })),
     })),
     findings: analyze(log).map((f) => `${f.line + 1}: ${f.code}`),

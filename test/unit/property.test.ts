@@ -17,6 +17,7 @@ import type { Finding } from '../../server/src/analysis/findings.ts';
 import { computeLineStarts } from '../../server/src/parser/lines.ts';
 import type { ParsedLog, Span } from '../../server/src/parser/model.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
+import { registersOf } from '../../server/src/parser/registers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // Show the assertion that failed inside a property, not just the counterexample.
@@ -79,7 +80,7 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
       line(`${B}.endLine`, b.endLine);
       line(`${B}.ipLine`, b.ipLine);
       order(`${B}.line <= endLine`, b.line, b.endLine);
-      b.registers.forEach((g, gi) => {
+      registersOf(text, log.lineStarts, b).forEach((g, gi) => {
         span(`${B}.registers[${gi}].nameSpan`, g.nameSpan);
         span(`${B}.registers[${gi}].valueSpan`, g.valueSpan);
       });

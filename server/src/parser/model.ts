@@ -63,7 +63,9 @@ export interface RegisterBlock extends Span {
   ipRegister: string;
   /** User-mode registers (`RIP: 0033:` / `0023`). */
   user: boolean;
-  registers: Register[];
+  /** Number of `name: value` pairs; the pairs themselves come from registersOf() when needed (hover),
+   * as a log holds far more register values than anyone looks at. */
+  registerCount: number;
   code: CodeBytes | null;
   /** Stack context the block was printed in (a block inside `<NMI>` belongs to the NMI). */
   context: string | null;

@@ -14,7 +14,7 @@ import type {
   ReportKind,
   Stack,
 } from './model.ts';
-import { isCodeLine, isRegisterLine, parseIpLine, parseRegisters, trappingOffset } from './registers.ts';
+import { countRegisters, isCodeLine, isRegisterLine, parseIpLine, trappingOffset } from './registers.ts';
 import { describeReport, type LogView } from './title.ts';
 
 export interface ParseOptions {
@@ -416,7 +416,7 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
           ipLine: line,
           ipRegister: ip.register,
           user: ip.user,
-          registers: [],
+          registerCount: 0,
           code: null,
           context: currentContext(open),
         };
@@ -457,14 +457,14 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
       b.endLine = line;
       b.end = end;
       if (ip.arch && !r.arch) r.arch = ip.arch;
-      if (message.includes(':') && isRegisterLine(message)) b.registers.push(...parseRegisters(message, base));
+      if (message.includes(':') && isRegisterLine(message)) b.registerCount += countRegisters(message);
       ownLine(open, line);
       return;
     }
   }
   if (open.regs && line - open.regs.endLine <= 2) {
     if (isRegisterLine(message)) {
-      open.regs.registers.push(...parseRegisters(message, base));
+      open.regs.registerCount += countRegisters(message);
       open.regs.endLine = line;
       open.regs.end = end;
       if (!r.arch) r.arch = guessArchFromRegisters(message);

@@ -1,6 +1,7 @@
 // Register dumps: the instruction-pointer line that opens one (x86 RIP/EIP/IP, arm `pc :`/`PC is at`,
 // powerpc NIP, riscv epc, s390 PSW), the register lines that follow, and `Code:` bytes.
-import type { Arch, Register } from './model.ts';
+import { lineEnd, newPrefixScan, scanLinePrefix } from './lines.ts';
+import type { Arch, Register, RegisterBlock } from './model.ts';
 
 export interface IpLine {
   /** Position in the message where the symbol (or address) starts, or -1 when the line has none yet. */
@@ -91,6 +92,37 @@ const REG_TOKEN = /\b([A-Za-z][A-Za-z0-9_]{0,8})\s?:\s*([0-9a-f]{4,16})\b/g;
 /** True for a line of a register dump (`RAX: ...`, `x29: ...`, `GPR00: ...`). */
 export function isRegisterLine(message: string): boolean {
   return REG_LINE.test(message);
+}
+
+/** Number of `name: value` pairs on a register line (what the parser keeps). */
+export function countRegisters(message: string): number {
+  let n = 0;
+  REG_TOKEN.lastIndex = 0;
+  while (REG_TOKEN.exec(message)) n++;
+  return n;
+}
+
+/** The registers of a block, read again from the text (lines of other printk callers included). */
+export function registersOf(text: string, lineStarts: ArrayLike<number>, block: RegisterBlock): Register[] {
+  const base = lineStarts[block.line];
+  return registersInText(text.slice(base, lineEnd(text, lineStarts, Math.min(block.endLine, lineStarts.length - 1))), base);
+}
+
+/** The registers on the lines of `blockText`, whose first character is at document offset `base`. */
+export function registersInText(blockText: string, base: number): Register[] {
+  const out: Register[] = [];
+  const scan = newPrefixScan();
+  for (let start = 0; start <= blockText.length; ) {
+    let end = blockText.indexOf('\n', start);
+    if (end < 0) end = blockText.length;
+    const next = end + 1;
+    if (end > start && blockText.charCodeAt(end - 1) === 13) end--;
+    scanLinePrefix(blockText, start, end, scan);
+    const message = blockText.slice(scan.textStart, end);
+    if (isRegisterLine(message)) out.push(...parseRegisters(message, base + scan.textStart));
+    start = next;
+  }
+  return out;
 }
 
 /** The `name: value` pairs of a register line; `base` is the message's offset in the document. */

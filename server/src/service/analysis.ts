@@ -206,10 +206,6 @@ export function shiftReport(r: Report, lineDelta: number, offsetDelta: number): 
     b.endLine += lineDelta;
     b.ipLine += lineDelta;
     if (b.ip) shiftFrame(b.ip, lineDelta, offsetDelta);
-    for (const reg of b.registers) {
-      shiftSpan(reg.nameSpan, offsetDelta);
-      shiftSpan(reg.valueSpan, offsetDelta);
-    }
     if (b.code) {
       shiftSpanLine(b.code, lineDelta, offsetDelta);
       if (b.code.trapping >= 0) b.code.trapping += offsetDelta;

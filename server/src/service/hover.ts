@@ -11,6 +11,7 @@ import type { KernelLogDocument } from './document.ts';
 import { offsetAt, parserLineAt, spanRange, textLineEnd } from './positions.ts';
 import { frameLabel } from './symbols.ts';
 import type { CancellationLike, SymbolInfo, SymbolQuery, Symbolizer } from './symbolizer.ts';
+import { registersInText } from '../parser/registers.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -53,7 +54,9 @@ function findTarget(document: KernelLogDocument, report: Report, findings: Findi
   }
   for (const block of report.regs) {
     if (line < block.line || line > block.endLine) continue;
-    for (const reg of block.registers) {
+    const blockStart = document.lineStarts[block.line];
+    const blockText = document.text.slice(blockStart, textLineEnd(document.text, document.lineStarts, block.endLine));
+    for (const reg of registersInText(blockText, blockStart)) {
       if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset)) return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
     }
     if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(block)] };
