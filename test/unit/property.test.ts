@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { analyze } from '../../server/src/analysis/analyze.ts';
 import type { Finding } from '../../server/src/analysis/findings.ts';
 import { computeLineStarts } from '../../server/src/parser/lines.ts';
-import type { ParsedLog, Span } from '../../server/src/parser/model.ts';
+import { symbolSpan, type ParsedLog, type Span } from '../../server/src/parser/model.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { registersOf } from '../../server/src/parser/registers.ts';
 
@@ -92,10 +92,10 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
       }
       if (b.ip) {
         span(`${B}.ip`, b.ip);
-        span(`${B}.ip.symbol`, b.ip.symbol);
+        span(`${B}.ip.symbol`, symbolSpan(b.ip));
         line(`${B}.ip.line`, b.ip.line);
         onLine(`${B}.ip`, b.ip, b.ip.line);
-        onLine(`${B}.ip.symbol`, b.ip.symbol, b.ip.line);
+        onLine(`${B}.ip.symbol`, symbolSpan(b.ip), b.ip.line);
         offset(`${B}.ip.questionMark`, b.ip.questionMark);
       }
     });
@@ -109,10 +109,10 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
       s.frames.forEach((f, fi) => {
         const F = `${S}.frames[${fi}]`;
         span(F, f);
-        span(`${F}.symbol`, f.symbol);
+        span(`${F}.symbol`, symbolSpan(f));
         line(`${F}.line`, f.line);
         onLine(F, f, f.line);
-        onLine(`${F}.symbol`, f.symbol, f.line);
+        onLine(`${F}.symbol`, symbolSpan(f), f.line);
         offset(`${F}.questionMark`, f.questionMark);
       });
       s.markers.forEach((m, mi) => {

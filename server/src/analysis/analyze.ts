@@ -93,7 +93,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
                 ? ` The names differ because RIP prints the exact address (%pS) while trace entries are printed as return addresses (%pB looks up address-1, which falls in the previous function).`
                 : ''),
             data,
-            related: [{ line: regs.ip.line, start: regs.ip.symbol.start, end: regs.ip.symbol.end, message: 'instruction pointer of the register block' }],
+            related: [{ line: regs.ip.line, start: regs.ip.symbolStart, end: regs.ip.symbolEnd, message: 'instruction pointer of the register block' }],
             unnecessary: true,
           });
         } else {
@@ -107,7 +107,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
               end: f.end,
               message: `Unreliable entry ${symbolText(f)} repeats another entry of this stack.`,
               data,
-              related: [{ line: twin.line, start: twin.symbol.start, end: twin.symbol.end, message: 'the same entry' }],
+              related: [{ line: twin.line, start: twin.symbolStart, end: twin.symbolEnd, message: 'the same entry' }],
               unnecessary: true,
             });
           }
@@ -118,8 +118,8 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           code: 'function-end-return',
           severity: DEFAULT_SEVERITY['function-end-return'],
           line: f.line,
-          start: f.symbol.start,
-          end: f.symbol.end,
+          start: f.symbolStart,
+          end: f.symbolEnd,
           message: `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`,
           data: { report: ri, stack: si, frame: fi },
           related: NO_RELATED,

@@ -81,7 +81,8 @@ function makeFrame(line: number, base: number, lineEnd: number): Frame {
     address: null,
     reliable: true,
     context: null,
-    symbol: { start: base, end: base },
+    symbolStart: base,
+    symbolEnd: base,
     questionMark: -1,
     exact: false,
   };
@@ -123,11 +124,13 @@ export function parseFrameLine(message: string, base: number, line: number): Par
       f.function = m[6];
       f.offset = hex(m[7]);
       f.size = hex(m[8]);
-      f.symbol = { start: symStart, end: symStart + m[6].length + m[7].length + m[8].length + 6 };
+      f.symbolStart = symStart;
+      f.symbolEnd = symStart + m[6].length + m[7].length + m[8].length + 6;
     } else {
       const bare = m[9] as string;
       f.address = f.address ?? bare.slice(2);
-      f.symbol = { start: symStart, end: symStart + bare.length };
+      f.symbolStart = symStart;
+      f.symbolEnd = symStart + bare.length;
     }
     f.module = m[10] ?? null;
     f.buildId = m[11] ?? null;
@@ -145,7 +148,8 @@ export function parseFrameLine(message: string, base: number, line: number): Par
       f.module = m[6] ?? null;
       const symStart = base + message.indexOf(m[3], m[1].length);
       const symLen = m[4] !== undefined ? `${m[3]}+0x${m[4]}/0x${m[5]}`.length : m[3].length;
-      f.symbol = { start: symStart, end: symStart + symLen };
+      f.symbolStart = symStart;
+      f.symbolEnd = symStart + symLen;
       return { frame: f, markers: [] };
     }
   }
@@ -162,7 +166,8 @@ export function parseFrameLine(message: string, base: number, line: number): Par
       }
       const symText = m[3] !== undefined ? `${m[3]}+0x${m[4]}/0x${m[5]}` : (m[6] as string);
       const symStart = base + message.indexOf(symText, m[1].length);
-      f.symbol = { start: symStart, end: symStart + symText.length };
+      f.symbolStart = symStart;
+      f.symbolEnd = symStart + symText.length;
       f.module = m[7] ?? null;
       f.buildId = m[8] ?? null;
       if (m[9] !== undefined) f.reliable = false;
@@ -179,7 +184,8 @@ export function parseFrameLine(message: string, base: number, line: number): Par
         f.questionMark = base + m[1].length;
       }
       const symStart = base + message.indexOf(m[3], m[1].length + (m[2]?.length ?? 0));
-      f.symbol = { start: symStart, end: symStart + m[3].length };
+      f.symbolStart = symStart;
+      f.symbolEnd = symStart + m[3].length;
       return { frame: f, markers: [] };
     }
   }
@@ -203,7 +209,8 @@ export function parseSymbolAt(message: string, pos: number, base: number, line: 
   const f = makeFrame(line, base + pos, base + message.length);
   f.exact = true;
   const symLen = m[1] !== undefined ? `${m[1]}+0x${m[2]}/0x${m[3]}`.length : m[4] !== undefined ? m[4].length + 2 : 6;
-  f.symbol = { start: base + pos, end: base + pos + symLen };
+  f.symbolStart = base + pos;
+      f.symbolEnd = base + pos + symLen;
   if (m[1] !== undefined) {
     f.function = m[1];
     f.offset = hex(m[2]);

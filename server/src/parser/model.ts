@@ -7,6 +7,11 @@ export interface Span {
   end: number;
 }
 
+/** The `func+off/size` span of an entry. */
+export function symbolSpan(f: { symbolStart: number; symbolEnd: number }): Span {
+  return { start: f.symbolStart, end: f.symbolEnd };
+}
+
 export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390';
 
 /** One stack entry, or the instruction pointer of a register block. */
@@ -25,8 +30,10 @@ export interface Frame extends Span {
   reliable: boolean;
   /** Stack context the entry sits in: IRQ, NMI, SOFTIRQ, TASK, #DF, ... or null. */
   context: string | null;
-  /** Span of `func+0xoff/0xsize` (or of the bare address); the part symbolizers look up. */
-  symbol: Span;
+  /** Span of `func+0xoff/0xsize` (or of the bare address), the part symbolizers look up; two
+   * numbers rather than a Span object, as logs hold hundreds of thousands of entries. */
+  symbolStart: number;
+  symbolEnd: number;
   /** Offset of the `?` marker, or -1. */
   questionMark: number;
   /** True for the exact instruction pointer of a register block (RIP/EIP/pc/NIP); false for return addresses. */

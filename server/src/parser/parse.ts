@@ -432,7 +432,8 @@ function feedLine(open: OpenReport, text: string, line: number, start: number, e
           frame = parseSymbolAt('0x' + ip.address, 0, base, line);
           if (frame) {
             const at = message.indexOf(ip.address);
-            frame.symbol = { start: base + at, end: base + at + ip.address.length };
+            frame.symbolStart = base + at;
+            frame.symbolEnd = base + at + ip.address.length;
             frame.start = base + at;
             frame.end = base + message.length;
           }

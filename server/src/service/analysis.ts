@@ -190,7 +190,8 @@ export function shiftSpanLine(s: Span & { line: number }, lineDelta: number, off
 
 function shiftFrame(f: Frame, lineDelta: number, offsetDelta: number): void {
   shiftSpanLine(f, lineDelta, offsetDelta);
-  shiftSpan(f.symbol, offsetDelta);
+  f.symbolStart += offsetDelta;
+  f.symbolEnd += offsetDelta;
   if (f.questionMark >= 0) f.questionMark += offsetDelta;
 }
 

@@ -6,6 +6,7 @@ import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analysis/findings.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { offsetAt, parserLineAt, spanRange, textLineEnd } from './positions.ts';
@@ -60,7 +61,7 @@ function findTarget(document: KernelLogDocument, report: Report, findings: Findi
       if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset)) return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
     }
     if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(block)] };
-    if (block.ip && block.ipLine === line) return { span: block.ip.symbol, sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
+    if (block.ip && block.ipLine === line) return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
   }
   for (const stack of report.stacks) {
     for (let i = 0; i < stack.frames.length; i++) {
@@ -81,7 +82,7 @@ function findTarget(document: KernelLogDocument, report: Report, findings: Findi
 }
 
 function frameSpan(frame: Frame): Span {
-  return { start: Math.min(frame.start, frame.symbol.start), end: Math.max(frame.symbol.end, frame.start) };
+  return { start: Math.min(frame.start, frame.symbolStart), end: Math.max(frame.symbolEnd, frame.start) };
 }
 
 const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';

@@ -4,6 +4,7 @@
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
 import type { Frame, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { spanRange, textLineEnd } from './positions.ts';
@@ -56,7 +57,7 @@ function registerBlockSymbol(document: KernelLogDocument, block: RegisterBlock, 
   const span = clampSpan(document, block, parent);
   const name = block.ip ? `${ipName(document, block, arch)}: ${frameLabel(block.ip)}` : 'Registers';
   const detail = [block.user ? 'user mode' : null, block.kind === 'full' ? null : block.kind, block.context ? `in ${block.context}` : null].filter((x) => x !== null).join(', ');
-  const selection = block.ip ? clampSpan(document, block.ip.symbol, span) : headerSpan(document, block.line, span);
+  const selection = block.ip ? clampSpan(document, symbolSpan(block.ip), span) : headerSpan(document, block.line, span);
   return { name, detail, kind: SymbolKind.Struct, range: spanRange(document, span), selectionRange: spanRange(document, selection) };
 }
 
