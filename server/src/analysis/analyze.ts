@@ -63,8 +63,12 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
       if (list) list.push(gi);
       else byKey.set(key, [gi]);
     });
+    const markerLines = new Set(stack.markers.map((m) => m.line));
     stack.frames.forEach((f, fi) => {
-      const data = { report: ri, stack: si, frame: fi, removableLine: f.line };
+      // A line that also holds the stack header or a context marker (`<EOI>  [<..>] ? foo`) is not
+      // removed whole: the fix would take the structure with it.
+      const shared = f.line === stack.line || markerLines.has(f.line);
+      const data = shared ? { report: ri, stack: si, frame: fi } : { report: ri, stack: si, frame: fi, removableLine: f.line };
       if (!f.reliable) {
         out.push({
           code: 'unreliable-frame',

@@ -21,7 +21,8 @@ export function computeLineStarts(text: string): Uint32Array {
 /** End of line `line` (exclusive, before any `\r\n`). */
 export function lineEnd(text: string, lineStarts: ArrayLike<number>, line: number): number {
   let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
-  if (end > lineStarts[line] && text.charCodeAt(end - 1) === 13) end--;
+  // CRLF, and serial captures' `\r\r\n`.
+  while (end > lineStarts[line] && text.charCodeAt(end - 1) === 13) end--;
   return end;
 }
 

@@ -159,7 +159,7 @@ export interface Report extends Span, ReportFacts {
   markerLines: number[];
 }
 
-export type ProblemCode = 'corrupted-report' | 'interleaved-line' | 'binary-data' | 'long-line';
+export type ProblemCode = 'corrupted-report' | 'interleaved-line' | 'binary-data' | 'long-line' | 'internal-error';
 
 /** Something the parser noticed and tolerated. */
 export interface Problem extends Span {

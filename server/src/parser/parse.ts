@@ -134,7 +134,7 @@ export function parseCrashLog(text: string, options: ParseOptions = {}): ParsedL
     parseInto(text, lineStarts, options.startLine ?? 0, Math.min(options.endLine ?? lineStarts.length, lineStarts.length), reports, problems);
   } catch (err) {
     // The parser is total: an internal error costs the rest of the log, never the editor.
-    problems.push({ line: 0, start: 0, end: 0, code: 'corrupted-report', message: `internal parser error: ${String(err)}` });
+    problems.push({ line: 0, start: 0, end: 0, code: 'internal-error', message: `internal parser error: ${String(err)}` });
   }
   return { lineStarts, reports, problems };
 }

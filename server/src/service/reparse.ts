@@ -23,7 +23,7 @@ import { textLineEnd } from './positions.ts';
 
 /** Problems after which parse state is not local to a report (reported once per parse, or a crash). */
 function isGlobalProblem(p: Problem): boolean {
-  return p.code === 'binary-data' || p.message.startsWith('internal parser error');
+  return p.code === 'binary-data' || p.code === 'internal-error';
 }
 
 /** Findings of each report; `data.report` is set to the report's index. */
