@@ -59,10 +59,11 @@ export class AutoDetector implements vscode.Disposable {
     const head = doc.getText(new vscode.Range(new vscode.Position(0, 0), doc.positionAt(DETECTION_WINDOW)));
     if (!looksLikeKernelCrash(head)) return;
     const key = doc.uri.toString();
+    const previous = doc.languageId;
     this.switched.add(key);
     try {
       await vscode.languages.setTextDocumentLanguage(doc, KERNEL_LOG_LANGUAGE);
-      this.log.info(`Detected a kernel crash log: ${doc.uri.toString(true)} (was ${doc.languageId})`);
+      this.log.info(`Detected a kernel crash log: ${doc.uri.toString(true)} (was ${previous})`);
     } catch (err) {
       this.switched.delete(key);
       this.log.warn(`Could not switch ${doc.uri.toString(true)} to Kernel Log: ${String(err)}`);

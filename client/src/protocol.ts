@@ -1,53 +1,20 @@
 /**
- * The custom messages between the Kernel Log client and its language server, by name and shape.
- * The server (server/src/server.ts) must use exactly these method names and parameter shapes.
+ * The custom messages between the Kernel Log client and its language server. They are declared
+ * once, in server/src/service/protocol.ts (types only, plus vscode-languageserver-protocol's
+ * message types, which the client bundles anyway); this module re-exports what the client uses.
  */
-import { NotificationType, RequestType } from 'vscode-languageclient/node';
+export {
+  Commands,
+  FIX_ALL_KIND,
+  NoiseRangesRequest,
+  StatusNotification,
+  type NoiseRange,
+  type StatusParams,
+} from '../../server/src/service/protocol.ts';
+import { Commands } from '../../server/src/service/protocol.ts';
 
-/** Parameters of {@link StatusNotification}. */
-export interface StatusParams {
-  /** The analysed document. */
-  uri: string;
-  /** How many crash reports the document holds. */
-  reports: number;
-  /** How many findings (diagnostics before severity filtering) there are, per diagnostic code. */
-  findingsByCode: Record<string, number>;
-}
-
-/** Sent by the server after each analysis of a document; the client shows it in the status bar. */
-export namespace StatusNotification {
-  export const method = 'kernelLog/status' as const;
-  export const type = new NotificationType<StatusParams>(method);
-}
-
-/** A run of lines to fold, 0-based and inclusive. */
-export interface NoiseRange {
-  startLine: number;
-  endLine: number;
-}
-
-/** Parameters of {@link NoiseRangesRequest}. */
-export interface NoiseRangesParams {
-  uri: string;
-}
-
-/** Result of {@link NoiseRangesRequest}. */
-export interface NoiseRangesResult {
-  ranges: NoiseRange[];
-}
-
-/**
- * Asked by the client for the command "Fold Unreliable and Duplicate Entries": the runs of
- * unreliable (`? `) and duplicate entries in a document. The client folds each range by its start
- * line, so the server's folding ranges must include a region starting at each `startLine`.
- */
-export namespace NoiseRangesRequest {
-  export const method = 'kernelLog/noiseRanges' as const;
-  export const type = new RequestType<NoiseRangesParams, NoiseRangesResult, void>(method);
-}
-
-/** Server commands, run through workspace/executeCommand with arguments `[uri]`. */
-export const RemoveAllDuplicatesCommand = 'kernelLog.removeAllDuplicates';
+/** The server command run through workspace/executeCommand with arguments `[uri]`. */
+export const RemoveAllDuplicatesCommand = Commands.removeAllDuplicates;
 
 /** The diagnostic codes the server publishes, in display order. */
 export const DiagnosticCodes = [
@@ -57,3 +24,9 @@ export const DiagnosticCodes = [
   'function-end-return',
   'corrupted-report',
 ] as const;
+
+/** Line ranges to fold for a noise run: the server's `fold` range when it has one. */
+export function foldRangeOf(range: { startLine: number; endLine: number; fold?: { startLine: number; endLine: number } | null }): { startLine: number; endLine: number } | null {
+  if (range.fold !== undefined) return range.fold && range.fold.endLine > range.fold.startLine ? range.fold : null;
+  return range.endLine > range.startLine ? { startLine: range.startLine, endLine: range.endLine } : null;
+}

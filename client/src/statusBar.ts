@@ -48,14 +48,16 @@ export class StatusBar implements vscode.Disposable {
       this.item.show();
       return;
     }
-    const findings = Object.values(status.findingsByCode).reduce((a, b) => a + b, 0);
-    this.item.text = `$(debug-stackframe) ${plural(status.reports, 'report')}, ${plural(findings, 'finding')}`;
-    const tooltip = new vscode.MarkdownString(`**Kernel Log**: ${plural(status.reports, 'crash report')}\n\n`);
+    const findings = Object.values<number>(status.findingsByCode).reduce((a, b) => a + b, 0);
+    const partial = status.complete === false;
+    this.item.text = `${partial ? '$(loading~spin)' : '$(debug-stackframe)'} ${plural(status.reports, 'report')}, ${plural(findings, 'finding')}`;
+    const tooltip = new vscode.MarkdownString(`**Kernel Log**: ${plural(status.reports, 'crash report')}${partial ? ' so far (still analysing)' : ''}\n\n`);
     const codes = [...DiagnosticCodes, ...Object.keys(status.findingsByCode).filter((c) => !(DiagnosticCodes as readonly string[]).includes(c))];
     for (const code of codes) {
-      const n = status.findingsByCode[code];
+      const n = (status.findingsByCode as Record<string, number>)[code];
       if (n) tooltip.appendMarkdown(`- \`${code}\`: ${n}\n`);
     }
+    if (status.diagnosticsTruncated) tooltip.appendMarkdown('\nNot every finding is listed in Problems (`kernelLog.diagnostics.maxNumberOfProblems`).\n');
     tooltip.appendMarkdown('\nClick to open the Problems view.');
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: `Kernel Log: ${plural(status.reports, 'report')}, ${plural(findings, 'finding')}` };

@@ -15,7 +15,7 @@ import type {
   Stack,
 } from './model.ts';
 import { countRegisters, isCodeLine, isRegisterLine, parseIpLine, trappingOffset } from './registers.ts';
-import { describeReport, type LogView } from './title.ts';
+import { describeReports, type LogView } from './title.ts';
 
 export interface ParseOptions {
   /** Precomputed line starts of `text` (the server keeps them incrementally). */
@@ -693,20 +693,5 @@ function describeAll(prefixes: PrefixTable, reports: Report[], last: number): vo
     caller: (i) => prefixes.caller(i),
     hasTime: (i) => prefixes.hasTime(i),
   };
-  for (let k = 0; k < reports.length; k++) {
-    const r = reports[k];
-    const next = k + 1 < reports.length ? reports[k + 1].headerLine : last;
-    try {
-      const d = describeReport(view, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
-      r.title = d.title;
-      r.corrupted = d.corrupted;
-      r.corruptedReason = d.corruptedReason;
-      r.guiltyFrame = d.guiltyFrame;
-      if (d.crash === false) r.crash = false;
-    } catch (err) {
-      r.title = view.message(r.headerLine).trim().slice(0, 120);
-      r.corrupted = true;
-      r.corruptedReason = `title extraction failed: ${String(err)}`;
-    }
-  }
+  describeReports(view, reports, 0, reports.length, last);
 }

@@ -5,7 +5,7 @@
 // the report text the way syzkaller does (title/report-text.ts), pick the title format that matches
 // earliest (title/formats.ts), let its stack recipe choose the frame (title/stack.ts), then check the
 // report for signs of truncation and normalise the title (title/normalize.ts).
-import type { ReportKind } from './model.ts';
+import type { Report, ReportKind } from './model.ts';
 import { findOopsKind, type OopsKind, type TitleFormat } from './title/formats.ts';
 import { normalizeTitle, titleFrame } from './title/normalize.ts';
 import { ARM_FRAME_LINE, FRAME_LINE, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
@@ -53,6 +53,23 @@ const MAX_START_SEARCH = 200;
 
 /** A header printk that was cut off and is printed again whole on the next line. */
 const REPLAYED = '** replaying previous printk message **';
+
+/**
+ * Titles reports[from, to) in place (title, corrupted, guilty frame, crash veto). `nextHeaderAfterLast`
+ * is the header line of the report after the last one given, or the line count. Never throws.
+ */
+export function describeReports(view: LogView, reports: Report[] | readonly Report[], from: number, to: number, nextHeaderAfterLast: number): void {
+  for (let k = Math.max(0, from); k < to && k < reports.length; k++) {
+    const r = reports[k];
+    const next = k + 1 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
+    const d = describeReport(view, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
+    r.title = d.title;
+    r.corrupted = d.corrupted;
+    r.corruptedReason = d.corruptedReason;
+    r.guiltyFrame = d.guiltyFrame;
+    if (d.crash === false) r.crash = false;
+  }
+}
 
 /** Describes one report. Never throws. */
 export function describeReport(view: LogView, span: ReportSpan): ReportDescription {

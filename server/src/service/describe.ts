@@ -5,7 +5,7 @@
 // helpers title them again against the whole document, exactly as parse.ts's describeAll does.
 import { parseLinePrefix } from '../parser/lines.ts';
 import type { Report } from '../parser/model.ts';
-import { describeReport, type LogView } from '../parser/title.ts';
+import { describeReports, type LogView } from '../parser/title.ts';
 import type { TextSource } from './pieceText.ts';
 import { textLineEnd } from './positions.ts';
 
@@ -44,22 +44,7 @@ export function wholeLogView(text: TextSource, lineStarts: ArrayLike<number>): L
  * `nextHeaderAfterLast` is the header line of the report after the last one given, when there is one.
  */
 export function describeAgain(view: LogView, reports: readonly Report[], from: number, to: number, nextHeaderAfterLast = view.lineCount): void {
-  for (let k = Math.max(0, from); k < to && k < reports.length; k++) {
-    const r = reports[k];
-    const next = k + 1 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
-    try {
-      const d = describeReport(view, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
-      r.title = d.title;
-      r.corrupted = d.corrupted;
-      r.corruptedReason = d.corruptedReason;
-      r.guiltyFrame = d.guiltyFrame;
-      if (d.crash === false) r.crash = false;
-    } catch (err) {
-      r.title = view.message(r.headerLine).trim().slice(0, 120);
-      r.corrupted = true;
-      r.corruptedReason = `title extraction failed: ${String(err)}`;
-    }
-  }
+  describeReports(view, reports, from, to, nextHeaderAfterLast);
 }
 
 /** Index of the first report whose title may read line `line` or later (reports are in line order). */
