@@ -72,7 +72,12 @@ export function matchReportHeader(message: string): HeaderMatch | null {
   if (anchored === undefined && (first === 32 || first === 9)) return null;
   // syzkaller takes a header anywhere in a line (behind `login: `, `** N printk messages dropped **`,
   // a Go log time stamp, a device name, `[ ` of old lockdep banners), unless it is a known false alarm.
-  if (!containsOopsHeader(message)) return anchored ?? null;
+  if (!containsOopsHeader(message)) {
+    // warn_alloc(): `comm: page allocation failure: order:5, mode:...` and a stack — a warning of
+    // its own that syzkaller leaves out but abrt and lkp report.
+    if (anchored === undefined && message.includes(': page allocation failure: order:')) return { kind: 'warning', crash: true, role: 'start' };
+    return anchored ?? null;
+  }
   const kind = findOopsKind(message);
   if (!kind) return null;
   if (anchored) return anchored;
