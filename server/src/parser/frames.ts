@@ -96,6 +96,12 @@ export function parseFrameLine(message: string, base: number, line: number): Par
   const c = message.charCodeAt(0);
   // Entries start with white space, `[`, `(`, `<` or a symbol character; bail out fast on others.
   if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36) return null;
+  const fast = fastEntry(message, base, line);
+  return fast !== undefined ? fast : parseEntryByGrammar(message, base, line);
+}
+
+/** parseFrameLine by the regular expressions alone (every format; the reference for fastEntry). */
+export function parseEntryByGrammar(message: string, base: number, line: number): ParsedEntry | null {
   const lineEndOffset = base + message.length;
   let m = X86.exec(message);
   // Groups: 1 leading space and inline markers, 2 everything before the symbol (3 `(`, 4 address,
@@ -191,6 +197,117 @@ export function parseFrameLine(message: string, base: number, line: number): Par
   }
   return null;
 }
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36;
+}
+
+function isNameChar(c: number): boolean {
+  // [\w.$@~-]
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36 || c === 64 || c === 126 || c === 45;
+}
+
+/** End of a run of lowercase hex digits starting at i. */
+function hexEnd(s: string, i: number): number {
+  while (i < s.length && isHexDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * The common entry shapes without a regular expression (most lines of a log are entries, and the
+ * match arrays are the parser's main garbage): `  [<addr>] ? name+0xoff/0xsize [mod buildid]`.
+ * Returns undefined whenever the line has anything else, for the full grammar to decide; when it
+ * does return, the result equals what the regular expressions give (test/unit/frames.test.ts).
+ */
+export function fastEntry(message: string, base: number, line: number): ParsedEntry | null | undefined {
+  const n = message.length;
+  let i = 0;
+  while (i < n && (message.charCodeAt(i) === 32 || message.charCodeAt(i) === 9)) i++;
+  const lead = i;
+  let address: string | null = null;
+  if (message.charCodeAt(i) === 91 && message.charCodeAt(i + 1) === 60) {
+    const h = hexEnd(message, i + 2);
+    if (h - (i + 2) < 4 || h - (i + 2) > 16 || message.charCodeAt(h) !== 62 || message.charCodeAt(h + 1) !== 93) return undefined;
+    address = message.slice(i + 2, h);
+    i = h + 2;
+    while (i < n && (message.charCodeAt(i) === 32 || message.charCodeAt(i) === 9)) i++;
+    if (message.charCodeAt(i) === 91) return undefined;
+  }
+  let questionMark = -1;
+  if (message.charCodeAt(i) === 63) {
+    const q = i;
+    i++;
+    const ws = i;
+    while (i < n && (message.charCodeAt(i) === 32 || message.charCodeAt(i) === 9)) i++;
+    if (i === ws) return undefined;
+    questionMark = base + q;
+  }
+  const nameStart = i;
+  if (!isNameStart(message.charCodeAt(i))) return undefined;
+  i++;
+  while (i < n && isNameChar(message.charCodeAt(i))) i++;
+  const nameEnd = i;
+  if (message.charCodeAt(i) !== 43 || message.charCodeAt(i + 1) !== 48 || message.charCodeAt(i + 2) !== 120) return undefined;
+  const offStart = i + 3;
+  const offEnd = hexEnd(message, offStart);
+  if (offEnd === offStart || message.charCodeAt(offEnd) !== 47 || message.charCodeAt(offEnd + 1) !== 48 || message.charCodeAt(offEnd + 2) !== 120) return undefined;
+  const sizeStart = offEnd + 3;
+  const sizeEnd = hexEnd(message, sizeStart);
+  if (sizeEnd === sizeStart) return undefined;
+  i = sizeEnd;
+  let module: string | null = null;
+  let buildId: string | null = null;
+  if (i < n) {
+    if (message.charCodeAt(i) !== 32 || message.charCodeAt(i + 1) !== 91) return undefined;
+    const modStart = i + 2;
+    let j = modStart;
+    while (j < n && isModuleChar(message.charCodeAt(j))) j++;
+    if (j === modStart) return undefined;
+    module = message.slice(modStart, j);
+    if (message.charCodeAt(j) === 32) {
+      const idEnd = hexEnd(message, j + 1);
+      if (idEnd - (j + 1) < 16 || idEnd - (j + 1) > 64) return undefined;
+      buildId = message.slice(j + 1, idEnd);
+      j = idEnd;
+    }
+    if (message.charCodeAt(j) !== 93 || j + 1 !== n) return undefined;
+  }
+  const f = makeFrame(line, base + lead, base + n);
+  f.address = address;
+  if (questionMark >= 0) {
+    f.reliable = false;
+    f.questionMark = questionMark;
+  }
+  f.function = message.slice(nameStart, nameEnd);
+  f.offset = hexRange(message, offStart, offEnd);
+  f.size = hexRange(message, sizeStart, sizeEnd);
+  f.symbolStart = base + nameStart;
+  f.symbolEnd = base + sizeEnd;
+  f.module = module;
+  f.buildId = buildId;
+  return { frame: f, markers: NO_MARKERS };
+}
+
+function hexRange(s: string, start: number, end: number): number {
+  if (end - start > 12) return parseInt(s.slice(start, end), 16);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    n = n * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return n;
+}
+
+function isModuleChar(c: number): boolean {
+  // [\w.-]
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+}
+
+const NO_MARKERS: MarkerToken[] = [];
 
 function leading(s: string): number {
   let i = 0;
