@@ -144,6 +144,8 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
   let pendingDump: { line: number; start: number; caller: number } | null = null; // a `CPU:` line that may open a dump_stack()
   let binaryReported = false;
+  // One scan of the whole text instead of two per line: most logs hold no binary data at all.
+  const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
   const headerLines: number[] = [];
   const prefixes = new PrefixTable(text, lineStarts, first, last);
   const pfx = newPrefixScan();
@@ -181,7 +183,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     prefixes.record(line, pfx);
     const caller = pfx.callerCode;
     let message = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
-    if (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1) {
+    if (mayHoldBinary && (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1)) {
       if (!binaryReported) {
         problems.push({ line, start, end, code: 'binary-data', message: 'binary data (NUL bytes or invalid UTF-8) in the log; such lines are skipped' });
         binaryReported = true;
