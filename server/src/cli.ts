@@ -1,5 +1,5 @@
 // kcrash: the same parse and analysis as the language server, headless.
-//   kcrash parse --json FILE...        NDJSON, one object per file (see the README)
+//   kcrash parse [--json] FILE...      an outline of each file, or NDJSON (one object per file)
 //   kcrash check FILE... [--format text|json|sarif]
 //   kcrash lsp --stdio                 the language server
 import fs from 'node:fs';
@@ -10,7 +10,7 @@ import type { Frame, ParsedLog, Report } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
 import { toSarif } from './sarif.ts';
 
-const USAGE = `usage: kcrash parse --json FILE...
+const USAGE = `usage: kcrash parse [--json] FILE...
        kcrash check [--format text|json|sarif] FILE...
        kcrash lsp --stdio
 FILE may be - for standard input.`;
@@ -101,7 +101,37 @@ function findingJson(f: Finding, log: ParsedLog) {
   };
 }
 
-function cmdParse(files: string[]): number {
+/** `kcrash parse FILE` without --json: the model as an indented outline, findings beside their lines. */
+function renderOutline(name: string, log: ParsedLog, findings: Finding[]): string {
+  const byLine = new Map<number, string[]>();
+  for (const f of findings) {
+    const list = byLine.get(f.line) ?? [];
+    list.push(f.code);
+    byLine.set(f.line, list);
+  }
+  const note = (line: number) => (byLine.has(line) ? `   <- ${byLine.get(line)!.join(', ')}` : '');
+  const entry = (f: Frame) =>
+    `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${f.function === null ? `0x${f.address}` : `${f.function}+0x${f.offset?.toString(16)}/0x${f.size?.toString(16)}`}${f.module ? ` [${f.module}]` : ''}`;
+  const out: string[] = [`${name}: ${log.reports.length} report(s)`];
+  for (const r of log.reports) {
+    const facts = [r.kind, r.arch, r.cpu !== null ? `CPU ${r.cpu}` : null, r.pid !== null ? `PID ${r.pid}${r.comm ? ` ${r.comm}` : ''}` : null, r.taint ? `taint ${r.taint}` : null, r.release]
+      .filter(Boolean)
+      .join(', ');
+    out.push(`  ${r.line + 1}-${r.endLine + 1}  ${r.title}${r.crash ? '' : ' (no crash)'}${r.corrupted ? ` (corrupted: ${r.corruptedReason})` : ''}  [${facts}]`);
+    // Rows in file order: a register block printed in the middle of a trace shows where it was.
+    const rows: { line: number; order: number; text: string }[] = [];
+    for (const b of r.regs) rows.push({ line: b.ipLine, order: 1, text: `    ${b.ipLine + 1}  ${b.ipRegister} ${b.ip ? entry(b.ip) : '-'}${b.ip?.address ? ` (${b.ip.address})` : ''}  ${b.kind}${b.user ? ' user' : ''} register block, ${b.registerCount} registers${note(b.ipLine)}` });
+    for (const s of r.stacks) {
+      rows.push({ line: s.line, order: 0, text: `    ${s.line + 1}  ${s.kind || 'stack'}: ${s.frames.length} entries` });
+      for (const f of s.frames) rows.push({ line: f.line, order: 2, text: `      ${f.line + 1}  ${entry(f)}${note(f.line)}` });
+    }
+    rows.sort((a, b) => a.line - b.line || a.order - b.order);
+    for (const row of rows) out.push(row.text);
+  }
+  return out.join('\n') + '\n';
+}
+
+function cmdParse(files: string[], json: boolean): number {
   let status = 0;
   for (const name of files) {
     const file = load(name);
@@ -111,6 +141,10 @@ function cmdParse(files: string[]): number {
     }
     const log = parseCrashLog(file.text);
     const findings = analyze(log);
+    if (!json) {
+      process.stdout.write(renderOutline(name, log, findings));
+      continue;
+    }
     const doc = {
       file: name,
       reports: log.reports.map((r) => reportJson(r, log)),
@@ -174,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(unknown ? `kcrash: unknown option ${unknown}\n${USAGE}\n` : `kcrash parse: no files given\n${USAGE}\n`);
       return 2;
     }
-    return cmdParse(files);
+    return cmdParse(files, rest.includes('--json'));
   }
   if (cmd === 'check') {
     let format = 'text';

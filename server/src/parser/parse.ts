@@ -228,8 +228,8 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       continue;
     }
     if (CUT_HERE.test(message)) {
+      // `cut here` announces the report whose header follows; it never belongs to the open one.
       pendingCut = line;
-      if (open) ownLine(open, line), open.report.markerLines.push(line);
       continue;
     }
     if (!open) {
