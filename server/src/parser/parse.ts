@@ -142,11 +142,10 @@ export function parseCrashLog(text: string, options: ParseOptions = {}): ParsedL
 function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, last: number, reports: Report[], problems: Problem[]): void {
   let open: OpenReport | null = null;
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
-  let pendingDump: { line: number; start: number; caller: number } | null = null; // a `CPU:` line that may open a dump_stack()
+  let pendingDump: { line: number; caller: number } | null = null; // a `CPU:` line that may open a dump_stack()
   let binaryReported = false;
   // One scan of the whole text instead of two per line: most logs hold no binary data at all.
   const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
-  const headerLines: number[] = [];
   const prefixes = new PrefixTable(text, lineStarts, first, last);
   const pfx = newPrefixScan();
 
@@ -197,15 +196,12 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       continue;
     }
 
-    // Lines from other printk callers are not part of the open report.
-    if (open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
-      if (matchReportHeader(message) === null) {
-        open.interleaved++;
-        continue;
-      }
-    }
-
     const header = matchReportHeader(message);
+    // Lines from other printk callers are not part of the open report (unless they start one).
+    if (header === null && open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
+      open.interleaved++;
+      continue;
+    }
     if (header) {
       if (open && header.role === 'continue' && continues(open, header)) {
         ownLine(open, line);
@@ -221,10 +217,8 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       finish();
       const startLine = pendingCut >= 0 && pendingCut === line - 1 ? pendingCut : line;
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
-      headerLines.push(line);
       pendingCut = -1;
       pendingDump = null;
-      if (header.kind === 'nmi-backtrace') open.allCpus = false;
       continue;
     }
     if (CUT_HERE.test(message)) {
@@ -235,26 +229,24 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (!open) {
       // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
       if (CPU_LINE.test(message) || OLD_PID_LINE.test(message)) {
-        pendingDump = { line, start, caller };
+        pendingDump = { line, caller };
         continue;
       }
       const stackHead = STACK_HEADER.exec(message);
       if (stackHead && /^\s*Call [Tt]race/.test(message)) {
         const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
         open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
-        headerLines.push(from);
         pendingDump = null;
-        // fall through: the stack header is processed below, and the CPU line re-read for facts
-        if (from !== line) readFacts(open.report, text.slice(lineStarts[from], lineEnd(text, lineStarts, from)).replace(/^.*?(?=CPU: |Pid: )/, ''));
+        // The stack header itself is placed below; the `CPU:` line before it gives the facts.
+        if (from !== line) readFacts(open.report, prefixes.message(from));
       } else if (parseFrameLine(message, base, line) !== null) {
         // Stack entries outside any report (another CPU's trace, a report whose header was lost).
         open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
-        headerLines.push(line);
       } else {
         continue;
       }
     }
-    feedLine(open, text, line, start, end, base, message, problems);
+    feedLine(open, line, end, base, message);
     if (open.foreignRun > MAX_FOREIGN_RUN || (open.endTraceSeen && open.foreignRun > 0 && open.lastOwned < line)) {
       finish();
     }
@@ -373,10 +365,9 @@ function currentContext(open: OpenReport): string | null {
   return open.contexts.length ? open.contexts[open.contexts.length - 1].name : null;
 }
 
-function feedLine(open: OpenReport, text: string, line: number, start: number, end: number, base: number, message: string, problems: Problem[]): void {
+/** Places one line of an open report: marker, register dump, entry, stack header, end marker, facts or body. */
+function feedLine(open: OpenReport, line: number, end: number, base: number, message: string): void {
   const r = open.report;
-  void problems;
-  void start;
 
   if (open.skipNext === line) {
     ownLine(open, line);
