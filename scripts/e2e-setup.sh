@@ -21,6 +21,8 @@ t0=$(date +%s)
 # 1. System packages (root on this machine; use sudo when we are not root and it is there).
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# Neovim: test/editors drives the language server from it, as the README shows.
+command -v nvim >/dev/null || need_apt+=(neovim)
 [ -f /usr/include/gssapi/gssapi.h ] || [ -x "$CACHE/cs/node_modules/.bin/code-server" ] || need_apt+=(libkrb5-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""

@@ -1,6 +1,6 @@
 // `npm test`: the cheap layers first (build, type check, unit/property/fixture tests, grammar
 // tests, LSP protocol tests over stdio), then the end-to-end tests in a real VS Code
-// (code-server + headless Chromium) when KCRASH_E2E is not 0.
+// (code-server + headless Chromium) when KCRASH_E2E is not 0, then Neovim against the server.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,3 +30,5 @@ const files = [...testFiles('test/unit'), ...testFiles('test/lsp')];
 run('unit, fixture, property and LSP tests', 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
 if (pkg.scripts['test:grammar']) run('grammar tests', 'npm', ['run', '--silent', 'test:grammar']);
 if (pkg.scripts['test:e2e'] && process.env.KCRASH_E2E !== '0') run('end-to-end tests (code-server)', 'npm', ['run', '--silent', 'test:e2e']);
+// Other editors over the real server (the e2e setup installs Neovim; without it the test is skipped).
+run('other editors (Neovim)', 'node', ['--import', 'tsx', '--test', ...testFiles('test/editors')]);
