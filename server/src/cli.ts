@@ -3,6 +3,7 @@
 //   kcrash check FILE... [--format text|json|sarif]
 //   kcrash lsp --stdio                 the language server
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
 import { lineOfOffset } from './parser/lines.ts';
@@ -13,7 +14,7 @@ import { toSarif } from './sarif.ts';
 const USAGE = `usage: kcrash parse [--json] FILE...
        kcrash check [--format text|json|sarif] FILE...
        kcrash lsp --stdio
-FILE may be - for standard input.`;
+FILE may be - for standard input; gzip-compressed files are read as they are.`;
 
 interface LoadedFile {
   name: string;
@@ -30,6 +31,15 @@ function load(name: string): LoadedFile | null {
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
     process.stderr.write(`kcrash: ${name}: cannot read: ${why}\n`);
     return null;
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    // Bug-report attachments are often gzip'ed (`dmesg.gz`, rotated `kern.log.2.gz`).
+    try {
+      buf = zlib.gunzipSync(buf);
+    } catch (err) {
+      process.stderr.write(`kcrash: ${name}: damaged gzip file: ${(err as Error).message}\n`);
+      return null;
+    }
   }
   if (buf.length === 0) {
     process.stderr.write(`kcrash: ${name}: empty file\n`);

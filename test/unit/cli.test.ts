@@ -1,0 +1,72 @@
+// kcrash as a user runs it: the bundled dist/cli.js (npm test builds it first), real files.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import zlib from 'node:zlib';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const SEED = path.join(ROOT, 'examples/seed-pt-regs-on-stack.log');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kcrash-cli-'));
+
+function kcrash(args: string[], input?: string) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, cwd: ROOT });
+}
+
+test('parse --json: one object per file in input order, 1-based lines, the contract fields', () => {
+  const r = kcrash(['parse', '--json', SEED, path.join(ROOT, 'test/fixtures/arm64-6.12-null-deref.log')]);
+  assert.equal(r.status, 0, r.stderr);
+  const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(docs.map((d) => path.basename(d.file)), ['seed-pt-regs-on-stack.log', 'arm64-6.12-null-deref.log']);
+  const [first] = docs[0].reports;
+  assert.equal(first.title, 'BUG: soft lockup in path_init');
+  assert.equal(first.startLine, 1);
+  assert.equal(first.arch, 'x86_64');
+  assert.deepEqual(first.regs[0].ip, { line: 6, function: 'path_init', offset: 0, size: 0x750, module: null, address: 'ffffffff8129b350', reliable: true, context: null });
+  const dup = docs[0].diagnostics.find((d: { code: string }) => d.code === 'duplicate-regs-ip');
+  assert.deepEqual([dup.line, dup.severity], [26, 'warning']);
+  assert.equal(docs[1].reports[0].arch, 'arm64');
+});
+
+test('check: text lines, exit 1 on warnings, 0 without, SARIF 2.1.0, stdin', () => {
+  const warn = kcrash(['check', SEED]);
+  assert.equal(warn.status, 1);
+  assert.match(warn.stdout, /seed-pt-regs-on-stack\.log:26:17: warning duplicate-regs-ip /);
+  const clean = kcrash(['check', path.join(ROOT, 'test/fixtures/arm64-6.12-null-deref.log')]);
+  assert.equal(clean.status, 0);
+  const sarif = kcrash(['check', '--format', 'sarif', '-'], fs.readFileSync(SEED, 'utf8'));
+  const doc = JSON.parse(sarif.stdout);
+  assert.equal(doc.version, '2.1.0');
+  const result = doc.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'duplicate-regs-ip');
+  assert.deepEqual(result.locations[0].physicalLocation.region.startLine, 26);
+});
+
+test('bad input: one clear line per file on stderr, exit 2, the other files still processed', () => {
+  const empty = path.join(tmp, 'empty.log');
+  fs.writeFileSync(empty, '');
+  const binary = path.join(tmp, 'vmcore');
+  fs.writeFileSync(binary, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256)));
+  const r = kcrash(['parse', '--json', path.join(tmp, 'missing.log'), empty, binary, SEED]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /missing\.log: cannot read: no such file/);
+  assert.match(r.stderr, /empty\.log: empty file/);
+  assert.match(r.stderr, /vmcore: binary file/);
+  assert.equal(r.stdout.trim().split('\n').length, 1);
+  assert.equal(kcrash(['check', '--format', 'xml', SEED]).status, 2);
+  assert.equal(kcrash(['frobnicate']).status, 2);
+});
+
+test('gzip-compressed logs are read as they are', () => {
+  const gz = path.join(tmp, 'dmesg.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(SEED)));
+  const r = kcrash(['parse', '--json', gz]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).reports.length, 2);
+  fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(SEED)).subarray(0, 50));
+  const broken = kcrash(['check', gz]);
+  assert.equal(broken.status, 2);
+  assert.match(broken.stderr, /damaged gzip file/);
+});
