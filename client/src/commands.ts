@@ -5,15 +5,18 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
-import { NoiseRangesRequest, foldRangeOf, type NoiseRange } from './protocol';
+import { foldRangeOf, type NoiseRange } from './protocol';
 import type { StatusBar } from './statusBar';
 
 export interface CommandContext {
-  client: LanguageClient;
+  /** The language client, once `ensureStarted` has created it (it is loaded lazily). */
+  client: () => LanguageClient | undefined;
   output: vscode.LogOutputChannel;
   statusBar: StatusBar;
   /** Starts the language server if it is not started yet. */
   ensureStarted: () => Promise<void>;
+  /** Sends kernelLog/noiseRanges for a document to a running server. */
+  noiseRanges: (client: LanguageClient, uri: string) => Promise<unknown>;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
@@ -21,12 +24,13 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     vscode.commands.registerCommand('kernelLog.foldNoise', () => foldNoise(ctx)),
     vscode.commands.registerCommand('kernelLog.restartServer', async () => {
       ctx.statusBar.clear();
-      if (!ctx.client.needsStop()) {
+      const client = ctx.client();
+      if (!client?.needsStop()) {
         await ctx.ensureStarted();
         return;
       }
       ctx.output.info('Restarting the Kernel Log language server');
-      await ctx.client.restart();
+      await client.restart();
     }),
     vscode.commands.registerCommand('kernelLog.showOutput', () => ctx.output.show(true)),
   );
@@ -40,12 +44,13 @@ async function foldNoise(ctx: CommandContext): Promise<void> {
     return;
   }
   await ctx.ensureStarted();
-  if (!ctx.client.isRunning()) {
+  const client = ctx.client();
+  if (!client?.isRunning()) {
     void vscode.window.showWarningMessage('The Kernel Log language server is not running.');
     return;
   }
   const uri = editor.document.uri.toString();
-  const result: unknown = await ctx.client.sendRequest(NoiseRangesRequest.type, { textDocument: { uri } });
+  const result: unknown = await ctx.noiseRanges(client, uri);
   // The server answers NoiseRange[]; accept `{ ranges }` too (the first draft of the protocol).
   const runs = (Array.isArray(result) ? result : (result as { ranges?: NoiseRange[] } | null)?.ranges ?? []) as NoiseRange[];
   const foldable = runs.map(foldRangeOf).filter((r): r is { startLine: number; endLine: number } => r !== null);

@@ -1,20 +1,10 @@
 /**
- * The custom messages between the Kernel Log client and its language server. They are declared
- * once, in server/src/service/protocol.ts (types only, plus vscode-languageserver-protocol's
- * message types, which the client bundles anyway); this module re-exports what the client uses.
+ * What the client needs of the protocol with its language server, apart from the message types.
+ * The messages are declared once, in server/src/service/protocol.ts; their values (built on
+ * vscode-languageserver-protocol) are imported by ./languageClient only, which is loaded lazily:
+ * this module re-exports types only, so that importing it costs nothing at activation.
  */
-export {
-  Commands,
-  FIX_ALL_KIND,
-  NoiseRangesRequest,
-  StatusNotification,
-  type NoiseRange,
-  type StatusParams,
-} from '../../server/src/service/protocol.ts';
-import { Commands } from '../../server/src/service/protocol.ts';
-
-/** The server command run through workspace/executeCommand with arguments `[uri]`. */
-export const RemoveAllDuplicatesCommand = Commands.removeAllDuplicates;
+export type { NoiseRange, StatusParams } from '../../server/src/service/protocol.ts';
 
 /** The diagnostic codes the server publishes, in display order. */
 export const DiagnosticCodes = [
