@@ -1,22 +1,14 @@
 // Where hover gets source locations and disassembly for an address. Nothing here resolves anything:
 // a later issue plugs in an implementation (System.map / vmlinux / modules, see
 // /work/shared/docs/symbolization.md). With no symbolizer configured, hover shows no symbol info.
-import type { Arch } from '../parser/model.ts';
+import type { Arch, Frame } from '../parser/model.ts';
 
-export interface SymbolQuery {
-  /** `func` of `func+0xoff/0xsize`, or null for a bare address. */
-  function: string | null;
-  offset: number | null;
-  size: number | null;
-  module: string | null;
-  buildId: string | null;
-  /** Hex digits without `0x`, when the log printed the address. */
-  address: string | null;
-  /**
-   * True for the exact instruction pointer of a register block (RIP/pc); false for call-trace
-   * entries, which are return addresses: look up address - 1 (the call), show the entry unchanged.
-   */
-  exact: boolean;
+/**
+ * What to look up: the entry as the log printed it. `exact` is true for a register block's
+ * instruction pointer (RIP/pc); call-trace entries are return addresses: look up address - 1
+ * (the call) and show the entry unchanged.
+ */
+export interface SymbolQuery extends Pick<Frame, 'function' | 'offset' | 'size' | 'module' | 'buildId' | 'address' | 'exact'> {
   /** What the report says about the kernel, to pick the right symbol files. */
   arch: Arch | null;
   release: string | null;
