@@ -56,6 +56,21 @@ export interface ParsedEntry {
   markers: MarkerToken[];
 }
 
+// Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver): one string
+// per distinct name keeps the model small. Bounded, as the server runs for days.
+const NAMES = new Map<string, string>();
+const MAX_NAMES = 1 << 16;
+
+function intern(name: string): string {
+  const known = NAMES.get(name);
+  if (known !== undefined) return known;
+  if (NAMES.size >= MAX_NAMES) NAMES.clear();
+  // A flat copy, not a slice that would keep the whole line (or log) alive.
+  const flat = (' ' + name).slice(1);
+  NAMES.set(flat, flat);
+  return flat;
+}
+
 function hex(s: string | undefined): number | null {
   if (s === undefined) return null;
   // A loop beats parseInt here (called for every offset and size); long values fall back to it.
@@ -127,7 +142,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
     }
     // s390 prints the entry taken from r14 in parentheses: still a real return address.
     if (m[6] !== undefined) {
-      f.function = m[6];
+      f.function = intern(m[6]);
       f.offset = hex(m[7]);
       f.size = hex(m[8]);
       f.symbolStart = symStart;
@@ -138,7 +153,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       f.symbolStart = symStart;
       f.symbolEnd = symStart + bare.length;
     }
-    f.module = m[10] ?? null;
+    f.module = m[10] === undefined ? null : intern(m[10]);
     f.buildId = m[11] ?? null;
     if (/\(unreliable\)\s*$/.test(rest)) f.reliable = false;
     return { frame: f, markers };
@@ -267,7 +282,7 @@ export function fastEntry(message: string, base: number, line: number): ParsedEn
     let j = modStart;
     while (j < n && isModuleChar(message.charCodeAt(j))) j++;
     if (j === modStart) return undefined;
-    module = message.slice(modStart, j);
+    module = intern(message.slice(modStart, j));
     if (message.charCodeAt(j) === 32) {
       const idEnd = hexEnd(message, j + 1);
       if (idEnd - (j + 1) < 16 || idEnd - (j + 1) > 64) return undefined;
@@ -282,7 +297,7 @@ export function fastEntry(message: string, base: number, line: number): ParsedEn
     f.reliable = false;
     f.questionMark = questionMark;
   }
-  f.function = message.slice(nameStart, nameEnd);
+  f.function = intern(message.slice(nameStart, nameEnd));
   f.offset = hexRange(message, offStart, offEnd);
   f.size = hexRange(message, sizeStart, sizeEnd);
   f.symbolStart = base + nameStart;
