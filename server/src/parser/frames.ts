@@ -226,11 +226,6 @@ function isNameChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36 || c === 64 || c === 126 || c === 45;
 }
 
-/** End of a run of lowercase hex digits starting at i. */
-function hexEnd(s: string, i: number): number {
-  while (i < s.length && isHexDigit(s.charCodeAt(i))) i++;
-  return i;
-}
 
 /**
  * The common entry shapes without a regular expression (most lines of a log are entries, and the
@@ -239,72 +234,86 @@ function hexEnd(s: string, i: number): number {
  * does return, the result equals what the regular expressions give (test/unit/frames.test.ts).
  */
 export function fastEntry(message: string, base: number, line: number): ParsedEntry | null | undefined {
-  const n = message.length;
-  let i = 0;
-  while (i < n && (message.charCodeAt(i) === 32 || message.charCodeAt(i) === 9)) i++;
+  return fastEntryIn(message, 0, message.length, base, line);
+}
+
+/**
+ * fastEntry on the characters [from, to) of `s` (a whole document, so the parser need not cut the
+ * line out first); `base` is the document offset of `from`.
+ */
+export function fastEntryIn(s: string, from: number, to: number, base: number, line: number): ParsedEntry | null | undefined {
+  const d = base - from; // document offset of position p is p + d
+  let i = from;
+  while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
   const lead = i;
   let address: string | null = null;
-  if (message.charCodeAt(i) === 91 && message.charCodeAt(i + 1) === 60) {
-    const h = hexEnd(message, i + 2);
-    if (h - (i + 2) < 4 || h - (i + 2) > 16 || message.charCodeAt(h) !== 62 || message.charCodeAt(h + 1) !== 93) return undefined;
-    address = message.slice(i + 2, h);
+  if (s.charCodeAt(i) === 91 && s.charCodeAt(i + 1) === 60) {
+    const h = hexEndBefore(s, i + 2, to);
+    if (h - (i + 2) < 4 || h - (i + 2) > 16 || h + 1 >= to || s.charCodeAt(h) !== 62 || s.charCodeAt(h + 1) !== 93) return undefined;
+    address = s.slice(i + 2, h);
     i = h + 2;
-    while (i < n && (message.charCodeAt(i) === 32 || message.charCodeAt(i) === 9)) i++;
-    if (message.charCodeAt(i) === 91) return undefined;
+    while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+    if (i < to && s.charCodeAt(i) === 91) return undefined;
   }
   let questionMark = -1;
-  if (message.charCodeAt(i) === 63) {
+  if (i < to && s.charCodeAt(i) === 63) {
     const q = i;
     i++;
     const ws = i;
-    while (i < n && (message.charCodeAt(i) === 32 || message.charCodeAt(i) === 9)) i++;
+    while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
     if (i === ws) return undefined;
-    questionMark = base + q;
+    questionMark = q + d;
   }
   const nameStart = i;
-  if (!isNameStart(message.charCodeAt(i))) return undefined;
+  if (i >= to || !isNameStart(s.charCodeAt(i))) return undefined;
   i++;
-  while (i < n && isNameChar(message.charCodeAt(i))) i++;
+  while (i < to && isNameChar(s.charCodeAt(i))) i++;
   const nameEnd = i;
-  if (message.charCodeAt(i) !== 43 || message.charCodeAt(i + 1) !== 48 || message.charCodeAt(i + 2) !== 120) return undefined;
+  if (i + 2 >= to || s.charCodeAt(i) !== 43 || s.charCodeAt(i + 1) !== 48 || s.charCodeAt(i + 2) !== 120) return undefined;
   const offStart = i + 3;
-  const offEnd = hexEnd(message, offStart);
-  if (offEnd === offStart || message.charCodeAt(offEnd) !== 47 || message.charCodeAt(offEnd + 1) !== 48 || message.charCodeAt(offEnd + 2) !== 120) return undefined;
+  const offEnd = hexEndBefore(s, offStart, to);
+  if (offEnd === offStart || offEnd + 2 >= to || s.charCodeAt(offEnd) !== 47 || s.charCodeAt(offEnd + 1) !== 48 || s.charCodeAt(offEnd + 2) !== 120) return undefined;
   const sizeStart = offEnd + 3;
-  const sizeEnd = hexEnd(message, sizeStart);
+  const sizeEnd = hexEndBefore(s, sizeStart, to);
   if (sizeEnd === sizeStart) return undefined;
   i = sizeEnd;
   let module: string | null = null;
   let buildId: string | null = null;
-  if (i < n) {
-    if (message.charCodeAt(i) !== 32 || message.charCodeAt(i + 1) !== 91) return undefined;
+  if (i < to) {
+    if (i + 1 >= to || s.charCodeAt(i) !== 32 || s.charCodeAt(i + 1) !== 91) return undefined;
     const modStart = i + 2;
     let j = modStart;
-    while (j < n && isModuleChar(message.charCodeAt(j))) j++;
-    if (j === modStart) return undefined;
-    module = intern(message.slice(modStart, j));
-    if (message.charCodeAt(j) === 32) {
-      const idEnd = hexEnd(message, j + 1);
+    while (j < to && isModuleChar(s.charCodeAt(j))) j++;
+    if (j === modStart || j >= to) return undefined;
+    module = intern(s.slice(modStart, j));
+    if (s.charCodeAt(j) === 32) {
+      const idEnd = hexEndBefore(s, j + 1, to);
       if (idEnd - (j + 1) < 16 || idEnd - (j + 1) > 64) return undefined;
-      buildId = message.slice(j + 1, idEnd);
+      buildId = s.slice(j + 1, idEnd);
       j = idEnd;
     }
-    if (message.charCodeAt(j) !== 93 || j + 1 !== n) return undefined;
+    if (j >= to || s.charCodeAt(j) !== 93 || j + 1 !== to) return undefined;
   }
-  const f = makeFrame(line, base + lead, base + n);
+  const f = makeFrame(line, lead + d, to + d);
   f.address = address;
   if (questionMark >= 0) {
     f.reliable = false;
     f.questionMark = questionMark;
   }
-  f.function = intern(message.slice(nameStart, nameEnd));
-  f.offset = hexRange(message, offStart, offEnd);
-  f.size = hexRange(message, sizeStart, sizeEnd);
-  f.symbolStart = base + nameStart;
-  f.symbolEnd = base + sizeEnd;
+  f.function = intern(s.slice(nameStart, nameEnd));
+  f.offset = hexRange(s, offStart, offEnd);
+  f.size = hexRange(s, sizeStart, sizeEnd);
+  f.symbolStart = nameStart + d;
+  f.symbolEnd = sizeEnd + d;
   f.module = module;
   f.buildId = buildId;
   return { frame: f, markers: NO_MARKERS };
+}
+
+/** End of a run of lowercase hex digits starting at i, not past `to`. */
+function hexEndBefore(s: string, i: number, to: number): number {
+  while (i < to && isHexDigit(s.charCodeAt(i))) i++;
+  return i;
 }
 
 function hexRange(s: string, start: number, end: number): number {

@@ -2,7 +2,7 @@
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
 import { callerName, computeLineStarts, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
-import { parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
+import { fastEntryIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken, type ParsedEntry } from './frames.ts';
 import type {
   Arch,
   ContextMarker,
@@ -181,6 +181,24 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     scanLinePrefix(text, start, end, pfx);
     prefixes.record(line, pfx);
     const caller = pfx.callerCode;
+    // Most lines of a report are plain stack entries: read them in place, without cutting the line
+    // out or running the line classifiers (an indented line is never a header or a `cut here`).
+    if (
+      open !== null &&
+      !mayHoldBinary &&
+      open.skipNext !== line &&
+      (caller === 0 || open.callerCode === 0 || caller === open.callerCode || (open.allCpus && caller < 0)) &&
+      end - pfx.textStart <= MAX_EXAMINED
+    ) {
+      const c = text.charCodeAt(pfx.textStart);
+      if (c === 32 || c === 9) {
+        const entry = fastEntryIn(text, pfx.textStart, end, pfx.textStart, line);
+        if (entry) {
+          placeEntry(open, entry, line, end);
+          continue;
+        }
+      }
+    }
     let message = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
     if (mayHoldBinary && (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1)) {
       if (!binaryReported) {
@@ -567,6 +585,12 @@ function latestKernelBlockWithoutCode(blocks: RegisterBlock[]): RegisterBlock | 
 function addEntry(open: OpenReport, message: string, base: number, line: number, end: number): boolean {
   const entry = parseFrameLine(message, base, line);
   if (!entry) return false;
+  placeEntry(open, entry, line, end);
+  return true;
+}
+
+/** Puts a parsed entry into the open stack (starting one if needed), in the current context. */
+function placeEntry(open: OpenReport, entry: ParsedEntry, line: number, end: number): void {
   const r = open.report;
   if (!open.stack) newStack(open, line, entry.frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: entry.frame.start, end: entry.frame.start });
   const stack = open.stack as Stack;
@@ -577,7 +601,6 @@ function addEntry(open: OpenReport, message: string, base: number, line: number,
   stack.end = end;
   if (open.regs && line > open.regs.endLine) open.regs = null;
   ownLine(open, line);
-  return true;
 }
 
 function splitModules(list: string): string[] {
