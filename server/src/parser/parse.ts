@@ -311,7 +311,9 @@ function continues(open: OpenReport, header: HeaderMatch): boolean {
     case 'panic':
       return true;
     case 'nmi-backtrace':
-      return r.kind !== 'dump-stack' && r.kind !== 'nmi-backtrace' ? true : false;
+      // All-CPU backtraces a stall or lockup report sets off belong to it; one NMI backtrace
+      // after another is a report of its own.
+      return r.kind !== 'dump-stack' && r.kind !== 'nmi-backtrace';
     default:
       // A die header (`Oops: 0000 [#1]`, `invalid opcode: 0000`, `Internal error:`) continues a
       // report that has not printed its stack yet; after that it is an oops of its own.
@@ -319,6 +321,7 @@ function continues(open: OpenReport, header: HeaderMatch): boolean {
   }
 }
 
+/** A continuing header may tell more about the report: a dump that turns out to be an oops. */
 function absorbHeader(r: Report, header: HeaderMatch): void {
   if (header.kind === 'nmi-backtrace') return;
   if (r.kind === 'dump-stack' || r.kind === 'nmi-backtrace' || (r.kind === 'panic' && header.kind !== 'panic')) {
