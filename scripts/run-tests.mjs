@@ -8,11 +8,17 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 process.chdir(root);
 
+// Totals of node's test runner summaries (`# pass N`, `# fail N`) over every layer.
+const totals = { pass: 0, fail: 0 };
+
 function run(title, cmd, args) {
   process.stdout.write(`\n== ${title}: ${cmd} ${args.join(' ')}\n`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  const r = spawnSync(cmd, args, { stdio: ['inherit', 'pipe', 'inherit'], env: process.env, maxBuffer: 1 << 28 });
+  const out = r.stdout?.toString() ?? '';
+  process.stdout.write(out);
+  for (const m of out.matchAll(/^# (pass|fail) (\d+)$/gm)) totals[m[1]] += Number(m[2]);
   if (r.status !== 0) {
-    process.stdout.write(`\n== ${title} failed (exit ${r.status ?? r.signal})\n`);
+    process.stdout.write(`\n== ${title} failed (exit ${r.status ?? r.signal})\n${totals.pass} passed, ${Math.max(totals.fail, 1)} failed\n`);
     process.exit(r.status || 1);
   }
 }
@@ -32,3 +38,4 @@ if (pkg.scripts['test:grammar']) run('grammar tests', 'npm', ['run', '--silent',
 if (pkg.scripts['test:e2e'] && process.env.KCRASH_E2E !== '0') run('end-to-end tests (code-server)', 'npm', ['run', '--silent', 'test:e2e']);
 // Other editors over the real server (the e2e setup installs Neovim; without it the test is skipped).
 run('other editors (Neovim)', 'node', ['--import', 'tsx', '--test', ...testFiles('test/editors')]);
+process.stdout.write(`\ntotal: ${totals.pass} passed, ${totals.fail} failed\n`);
