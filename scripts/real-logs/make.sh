@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Real crash logs from a known Debian kernel booted under qemu (TCG). See README.md beside this file.
+#
+#   sudo apt-get install qemu-system-x86 busybox-static cpio
+#   scripts/real-logs/make.sh [SCENARIO...]        (default: all scenarios)
+#
+# Environment: RELEASE (6.1.0-56-amd64), VERSION (6.1.192-2), CACHE (/var/cache/kcrash-real),
+# OUT ($CACHE/logs-$RELEASE-$VERSION), BOOT_TIMEOUT (seconds per boot, 300), APPEND_EXTRA (more
+# kernel parameters, e.g. APPEND_EXTRA=syms=foo,bar for the `symbols` helper scenario).
+# Idempotent: the package is downloaded and the initramfs built once; a scenario whose log exists is
+# skipped unless FORCE=1. Each scenario gives OUT/NAME.raw.log (serial output as is, CRLF) and
+# OUT/NAME.log (the same without \r). OUT/SHA256SUMS records the package hash, OUT/BUILD-ID the
+# vmlinux build id (read from /sys/kernel/notes in one more boot).
+set -euo pipefail
+
+RELEASE=${RELEASE:-6.1.0-56-amd64}
+VERSION=${VERSION:-6.1.192-2}
+CACHE=${CACHE:-/var/cache/kcrash-real}
+OUT=${OUT:-$CACHE/logs-$RELEASE-$VERSION}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+PKG=linux-image-$RELEASE-unsigned
+ALL_SCENARIOS=(sysrq-c nmi-backtrace sysrq-t break-l break-l-busy)
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+for tool in qemu-system-x86_64 cpio gzip dpkg-deb timeout; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install qemu-system-x86 busybox-static cpio)" >&2; exit 1; }
+done
+[ -x /bin/busybox ] || { echo "missing /bin/busybox (apt-get install busybox-static)" >&2; exit 1; }
+
+mkdir -p "$CACHE/debs" "$OUT"
+
+# --- kernel package ------------------------------------------------------------------------------
+deb=$(ls "$CACHE/debs/${PKG}_${VERSION//:/%3a}_amd64.deb" 2>/dev/null || true)
+if [ -z "$deb" ]; then
+  (cd "$CACHE/debs" && apt-get download "$PKG=$VERSION")
+  deb=$(ls "$CACHE/debs/${PKG}_${VERSION//:/%3a}_amd64.deb")
+fi
+kdir=$CACHE/kernel-$RELEASE-$VERSION
+vmlinuz=$kdir/boot/vmlinuz-$RELEASE
+if [ ! -f "$vmlinuz" ]; then
+  mkdir -p "$kdir"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" "./boot/vmlinuz-$RELEASE"
+fi
+(cd "$(dirname "$deb")" && sha256sum "$(basename "$deb")") > "$OUT/SHA256SUMS"
+
+# --- initramfs -----------------------------------------------------------------------------------
+initrd=$CACHE/initrd-kcrash.cpio.gz
+if [ ! -f "$initrd" ] || [ "$HERE/make.sh" -nt "$initrd" ]; then
+  root=$(mktemp -d)
+  mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+  cp /bin/busybox "$root/bin/busybox"
+  mknod -m 600 "$root/dev/console" c 5 1
+  mknod -m 666 "$root/dev/null" c 1 3
+  cat > "$root/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo 1 > /proc/sys/kernel/sysrq
+scenario=$(sed -n 's/.*scenario=\([^ ]*\).*/\1/p' /proc/cmdline)
+# A busy loop on CPU 1, so that an NMI backtrace catches a CPU running in the kernel.
+spin() { taskset 2 dd if=/dev/zero of=/dev/null bs=4k & }
+run() {
+  case "$scenario" in
+    sysrq-c) echo c > /proc/sysrq-trigger ;;
+    nmi-backtrace) spin; sleep 2; echo l > /proc/sysrq-trigger; sleep 1 ;;
+    sysrq-t) sleep 1; echo t > /proc/sysrq-trigger; sleep 1 ;;
+    # The serial interrupt goes to the idle CPU 0, so SysRq runs on the IRQ stack (<IRQ>...</IRQ>).
+    break-l) echo 1 > /proc/irq/4/smp_affinity; spin; sleep 1; echo KCRASH-READY; sleep 15 ;;
+    # Here it goes to CPU 1, which runs dd mostly in user mode: the trace ends in a user register
+    # block, and the idle CPU 0 prints `NMI backtrace for cpu 0 skipped: idling at ...`.
+    break-l-busy) echo 2 > /proc/irq/4/smp_affinity; spin; sleep 1; echo KCRASH-READY; sleep 15 ;;
+    # Not a crash: the symbols named by syms=a,b,c on the command line and the ones that follow
+    # them in memory (ground truth for `func+off/size` entries; the image package has no System.map).
+    symbols) grep -A1 -E " ($(sed -n 's/.*syms=\([^ ]*\).*/\1/p' /proc/cmdline | tr , '|'))\$" /proc/kallsyms ;;
+    # Not a crash: the ELF notes of the running kernel (the vmlinux build id is one of them).
+    buildid) echo "KCRASH-NOTES $(od -An -v -tx1 /sys/kernel/notes | tr -d ' \n')" ;;
+    *) echo "unknown scenario '$scenario'" ;;
+  esac
+}
+# The scenario runs in a child shell on CPU 0, so an oops kills the child, not PID 1.
+taskset -p 1 $$ >/dev/null
+( run )
+echo KCRASH-DONE
+sync
+poweroff -f
+EOF
+  chmod 755 "$root/init"
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) > "$initrd.tmp"
+  mv "$initrd.tmp" "$initrd"
+  rm -rf "$root"
+fi
+
+# --- boots ---------------------------------------------------------------------------------------
+boot() {
+  local name=$1 raw=$OUT/$1.raw.log fifo
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  local start=$SECONDS
+  timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -display none -vga none -no-reboot -m 512 -smp 2 \
+    -chardev stdio,id=con0,mux=on,signal=off -serial chardev:con0 -mon chardev=con0,mode=readline \
+    -kernel "$vmlinuz" -initrd "$initrd" \
+    -append "console=ttyS0 scenario=$name panic=-1 nokaslr${APPEND_EXTRA:+ $APPEND_EXTRA}" < "$fifo" > "$raw" 2>"$OUT/$name.qemu.err" &
+  local qpid=$!
+  exec 3>"$fifo"
+  if [ "$name" = break-l ] || [ "$name" = break-l-busy ]; then
+    # Wait for the guest, then send a serial BREAK (C-a b on the monitor mux) and the SysRq key.
+    for _ in $(seq 1 "$BOOT_TIMEOUT"); do grep -q KCRASH-READY "$raw" 2>/dev/null && break; sleep 1; done
+    sleep 1; printf '\001b' >&3; sleep 1; printf 'l' >&3
+  fi
+  wait "$qpid" || echo "$name: qemu exited with $? (124 = timeout)" >&2
+  exec 3>&-
+  rm -f "$fifo"
+  tr -d '\r' < "$raw" > "$OUT/$name.log"
+  echo "$name: $((SECONDS - start)) s, $(wc -l < "$OUT/$name.log") lines -> $OUT/$name.log"
+}
+
+# The GNU build id (note type 3, name "GNU") from the hex dump of /sys/kernel/notes.
+build_id() {
+  local hex le n=0 namesz descsz type
+  hex=$(sed -n 's/^KCRASH-NOTES \([0-9a-f]*\).*/\1/p' "$1" | head -1)
+  le() { local h=${hex:$1:8}; echo $((16#${h:6:2}${h:4:2}${h:2:2}${h:0:2})); }
+  while [ $((n + 24)) -le ${#hex} ]; do
+    namesz=$(le $n); descsz=$(le $((n + 8))); type=$(le $((n + 16)))
+    local name_at=$((n + 24)) desc_at=$((n + 24 + ((namesz + 3) / 4) * 8))
+    if [ "$type" = 3 ] && [ "${hex:$name_at:6}" = 474e55 ]; then echo "${hex:$desc_at:$((descsz * 2))}"; return; fi
+    n=$((desc_at + ((descsz + 3) / 4) * 8))
+  done
+}
+
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=("${ALL_SCENARIOS[@]}")
+for s in "${scenarios[@]}"; do
+  if [ -s "$OUT/$s.log" ] && [ -z "${FORCE:-}" ]; then echo "$s: exists ($OUT/$s.log)"; continue; fi
+  boot "$s"
+done
+if [ ! -s "$OUT/buildid.log" ]; then boot buildid >/dev/null; fi
+id=$(build_id "$OUT/buildid.log")
+echo "vmlinux build id: ${id:-unknown}"
+echo "${id:-unknown}  vmlinux-$RELEASE (build id)" > "$OUT/BUILD-ID"
