@@ -25,3 +25,6 @@ cut_log sysrq-c.log sysrq-c 'x86/mm: Checked W\+X'
 # Kept with the serial port's CRLF line ends on purpose.
 cut_log nmi-backtrace.raw.log nmi-backtrace-crlf 'x86/mm: Checked W\+X' 'INFO: NMI handler'
 cut_log break-l-busy.log break-l-busy 'sysrq: Show backtrace' 'INFO: NMI handler'
+# SysRq t: the first tasks of a Show State dump (each `task:` line starts the dump of one task),
+# up to the line of the task after them.
+cut_log sysrq-t.log sysrq-t-tasks 'sysrq: Show State' 'task:kworker/0:0 '

@@ -142,7 +142,7 @@ describe('settings', () => {
     const diagnostics = (await next).diagnostics;
     assert.ok(diagnostics.some((d) => d.code === 'unreliable-frame' && d.severity === 4));
     assert.ok(diagnostics.some((d) => d.code === 'duplicate-regs-ip' && d.severity === 4));
-    assert.ok(diagnostics.some((d) => d.code === 'duplicate-frame' && d.severity === 2));
+    assert.ok(diagnostics.some((d) => d.code === 'duplicate-frame' && d.severity === 3));
     assert.equal(diagnostics.filter((d) => d.code === 'function-end-return').length, 0);
   });
 });

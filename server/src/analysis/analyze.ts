@@ -6,7 +6,8 @@ import type { Finding, FindingCode, RelatedLocation, Severity } from './findings
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'unreliable-frame': 'hint',
   'duplicate-regs-ip': 'warning',
-  'duplicate-frame': 'warning',
+  // Stale return addresses repeat naturally in a stack scan; worth a look, not a warning.
+  'duplicate-frame': 'information',
   'function-end-return': 'information',
   'corrupted-report': 'warning',
 };
@@ -124,7 +125,9 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           line: f.line,
           start: f.symbolStart,
           end: f.symbolEnd,
-          message: `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`,
+          message: f.reliable
+            ? `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`
+            : `Most likely the start of the function right after ${f.function} (a function pointer or a saved instruction pointer left on the stack): the trace looks up address - 1, which falls at the end of ${f.function}.`,
           data: { report: ri, stack: si, frame: fi },
           related: NO_RELATED,
           unnecessary: false,

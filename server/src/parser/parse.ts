@@ -43,6 +43,10 @@ const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
 const MODULE_CONT = /^\s+[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(?:\s+\[last unloaded: [^\]]*\])?\s*$/;
 const HARDWARE = /^Hardware name: (.*)$/;
+// sched_show_task() (5.9+): `task:kworker/u4:6    state:D stack:0 pid:5166  ppid:2 ...`.
+const TASK_LINE = /^task:(.{1,15}?) +state:\S.*? pid: *(\d+)/;
+// lib/nmi_backtrace.c: `NMI backtrace for cpu 1 skipped: idling at native_safe_halt+0xb/0x10`.
+const NMI_HEADER = /^NMI backtrace for cpu (\d+)(?: skipped: idling at )?/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
@@ -237,12 +241,26 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
       pendingCut = -1;
       pendingDump = null;
+      if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
       continue;
     }
     if (CUT_HERE.test(message)) {
       // `cut here` announces the report whose header follows; it never belongs to the open one.
       pendingCut = line;
       continue;
+    }
+    // Task dumps (SysRq t/w, `Showing state`): each `task:` line starts the dump of one task,
+    // unless it belongs to the report open (a hung task names its task the same way).
+    if (message.charCodeAt(0) === 116 /* t */ && (!open || (open.report.kind === 'dump-stack' && open.report.stacks.length > 0))) {
+      const task = TASK_LINE.exec(message);
+      if (task) {
+        finish();
+        open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
+        open.report.comm = task[1];
+        open.report.pid = Number(task[2]);
+        pendingDump = null;
+        continue;
+      }
     }
     if (!open) {
       // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
@@ -319,6 +337,30 @@ function continues(open: OpenReport, header: HeaderMatch): boolean {
       // report that has not printed its stack yet; after that it is an oops of its own.
       return r.stacks.length === 0 || r.kind === 'kasan';
   }
+}
+
+/** The CPU of an NMI backtrace, and the exact IP of one that was skipped because the CPU idled. */
+function readNmiHeader(r: Report, message: string, base: number, line: number, end: number): void {
+  const m = NMI_HEADER.exec(message);
+  if (!m) return;
+  r.cpu = Number(m[1]);
+  if (m[0].length === message.length || !m[0].endsWith('idling at ')) return;
+  const ip = parseSymbolAt(message, m[0].length, base, line);
+  if (!ip) return;
+  r.regs.push({
+    line,
+    endLine: line,
+    start: base + m[0].length,
+    end,
+    kind: 'summary',
+    ip,
+    ipLine: line,
+    ipRegister: 'IP',
+    user: false,
+    registerCount: 0,
+    code: null,
+    context: null,
+  });
 }
 
 /** A continuing header may tell more about the report: a dump that turns out to be an oops. */
@@ -622,8 +664,8 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
   let m: RegExpExecArray | null;
   const c = message.charCodeAt(0);
   if (c === 67 /* C */ && (m = CPU_LINE.exec(message))) {
-    if (r.cpu === null) {
-      r.cpu = Number(m[1]);
+    if (r.pid === null) {
+      r.cpu ??= Number(m[1]);
       r.pid = Number(m[2]);
       r.comm = m[3];
       r.taint = taintLetters(m[4]);
