@@ -68,9 +68,18 @@ export function newPrefixScan(): PrefixScan {
   return { textStart: 0, timeStart: -1, timeEnd: -1, callerCode: 0, userspace: false };
 }
 
-/** `T123` / `C1` for a caller code, or null. */
+const CALLER_NAMES = new Map<number, string>();
+
+/** `T123` / `C1` for a caller code, or null. Titles ask for every line's caller: one string per id. */
 export function callerName(code: number): string | null {
-  return code === 0 ? null : code > 0 ? `T${code - 1}` : `C${-code - 1}`;
+  if (code === 0) return null;
+  let name = CALLER_NAMES.get(code);
+  if (name === undefined) {
+    if (CALLER_NAMES.size >= 1 << 16) CALLER_NAMES.clear();
+    name = code > 0 ? `T${code - 1}` : `C${-code - 1}`;
+    CALLER_NAMES.set(code, name);
+  }
+  return name;
 }
 
 function callerCodeOf(id: string): number {
