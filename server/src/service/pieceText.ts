@@ -2,6 +2,8 @@
 // and not of the whole text. (V8 concatenates strings lazily, but the next slice or regex on the
 // result copies all of it: about 20 ms for 50 MB.)
 
+import { lineOfOffset } from '../parser/lines.ts';
+
 /** Read access to a text; what the service needs besides whole-text parsing. */
 export interface TextSource {
   readonly length: number;
@@ -94,14 +96,7 @@ export class PieceText implements TextSource {
   }
 
   private pieceAt(offset: number): number {
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    // Piece starts are sorted like line starts: the same search finds the piece holding `offset`.
+    return lineOfOffset(this.starts, offset);
   }
 }
