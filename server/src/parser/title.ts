@@ -61,6 +61,12 @@ const REPLAYED = '** replaying previous printk message **';
 export function describeReports(view: LogView, reports: Report[] | readonly Report[], from: number, to: number, nextHeaderAfterLast: number): void {
   for (let k = Math.max(0, from); k < to && k < reports.length; k++) {
     const r = reports[k];
+    if (r.kind === 'dump-stack') {
+      // No header at all (a dump_stack(), a task dump, entries outside a report): nothing for
+      // syzkaller's formats to match; its first line names it.
+      r.title = headerTitle(view, r);
+      continue;
+    }
     const next = k + 1 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
     const d = describeReport(view, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
     r.title = d.title;
@@ -80,7 +86,7 @@ export function describeReport(view: LogView, span: ReportSpan): ReportDescripti
   }
 }
 
-function headerTitle(view: LogView, span: ReportSpan): string {
+function headerTitle(view: LogView, span: { headerLine: number }): string {
   return view.message(span.headerLine).trim().slice(0, 120);
 }
 
