@@ -131,10 +131,13 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding
         `of the **next** function in memory. ` +
         (rip
           ? `Here the register block on line ${rip.ipLine + 1} prints the same address as ${code(frameLabel(rip.ip as Frame))}: this entry is not a return address at all but the saved instruction pointer, which was at the first instruction of that next function (the seed case: an interrupt right after \`path_lookupat()\` called \`path_init()\`, printed as \`? lookup_fast+0x3d0/0x3d0\`).`
-          : `If a register block prints the same address as \`next_function+0x0\`, the entry is a saved instruction pointer at the start of that next function, not a return address.`),
+          : frame.reliable
+            ? `If a register block prints the same address as \`next_function+0x0\`, the entry is a saved instruction pointer at the start of that next function, not a return address.`
+            : 'For a `?` entry this is most often a **pointer to that next function** left on the stack (a callback argument, a saved start address), not a return address at all.'),
     );
   }
-  if (!onMark || frame.reliable) parts.push(returnAddressText(frame));
+  // A saved instruction pointer is no return address: do not explain it as one.
+  if ((!onMark || frame.reliable) && !dupRegs) parts.push(returnAddressText(frame));
   const where: string[] = [];
   if (frame.module) where.push(`module ${code(frame.module)}${frame.buildId ? ` (build id ${code(frame.buildId)})` : ''}`);
   if (frame.address) where.push(`address ${code('0x' + frame.address)}`);
