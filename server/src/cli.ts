@@ -132,7 +132,8 @@ function renderOutline(name: string, log: ParsedLog, findings: Finding[]): strin
     const rows: { line: number; order: number; text: string }[] = [];
     for (const b of r.regs) rows.push({ line: b.ipLine, order: 1, text: `    ${b.ipLine + 1}  ${b.ipRegister} ${b.ip ? entry(b.ip) : '-'}${b.ip?.address ? ` (${b.ip.address})` : ''}  ${b.kind}${b.user ? ' user' : ''} register block, ${b.registerCount} registers${note(b.ipLine)}` });
     for (const s of r.stacks) {
-      rows.push({ line: s.line, order: 0, text: `    ${s.line + 1}  ${s.kind || 'stack'}: ${s.frames.length} entries` });
+      const what = s.kind === 'Stack' && s.frames.length === 0 ? `raw stack words, ${s.endLine - s.line + 1} lines` : `${s.frames.length} entries`;
+      rows.push({ line: s.line, order: 0, text: `    ${s.line + 1}  ${s.kind || 'stack'}: ${what}` });
       for (const f of s.frames) rows.push({ line: f.line, order: 2, text: `      ${f.line + 1}  ${entry(f)}${note(f.line)}` });
     }
     rows.sort((a, b) => a.line - b.line || a.order - b.order);

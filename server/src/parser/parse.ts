@@ -48,6 +48,9 @@ const TASK_LINE = /^task:(.{1,15}?) +state:\S.*? pid: *(\d+)/;
 // lib/nmi_backtrace.c: `NMI backtrace for cpu 1 skipped: idling at native_safe_halt+0xb/0x10`.
 const NMI_HEADER = /^NMI backtrace for cpu (\d+)(?: skipped: idling at )?/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
+// The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
+const RAW_STACK_HEADER = /^\s*Stack:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
+const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
 const BODY =
@@ -556,6 +559,23 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
 
   // Stack entries.
   if (!triedEntry && addEntry(open, message, base, line, end)) return;
+
+  // Raw stack words: a stack of their own (foldable), with no entries.
+  const raw = RAW_STACK_HEADER.exec(message);
+  if (raw) {
+    const hs = base + message.search(/\S/);
+    const stack = newStack(open, line, hs, 'Stack', { start: hs, end: base + raw[0].length });
+    stack.end = end;
+    ownLine(open, line);
+    open.regs = null;
+    return;
+  }
+  if (open.stack && open.stack.kind === 'Stack' && open.stack.frames.length === 0 && RAW_STACK_WORDS.test(message)) {
+    open.stack.endLine = line;
+    open.stack.end = end;
+    ownLine(open, line);
+    return;
+  }
 
   // Stack headers.
   const head = STACK_HEADER.exec(message);
