@@ -70,3 +70,27 @@ test('gzip-compressed logs are read as they are', () => {
   assert.equal(broken.status, 2);
   assert.match(broken.stderr, /damaged gzip file/);
 });
+
+test('kcrash lsp --stdio answers initialize like dist/server.js', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { cwd: ROOT });
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  let out = '';
+  const reply = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no reply: ${out}`)), 10_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const at = out.indexOf('\r\n\r\n');
+      const len = Number(/Content-Length: (\d+)/.exec(out)?.[1]);
+      if (at >= 0 && Buffer.byteLength(out.slice(at + 4)) >= len) {
+        clearTimeout(timer);
+        resolve(out.slice(at + 4));
+      }
+    });
+  });
+  child.kill();
+  const result = JSON.parse(reply).result;
+  assert.ok(result.capabilities.hoverProvider);
+  assert.ok(result.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.kernel-log'));
+});
