@@ -3,7 +3,7 @@
 // fixes remove exactly the flagged lines.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { applyEdits, editsFor, fixture, LspClient, offsetOf, positionOf, type Diagnostic, type Range, type WorkspaceEdit } from './client.ts';
+import { applyEdits, editsFor, fixture, hoverText, LspClient, offsetOf, positionOf, type Diagnostic, type Range, type WorkspaceEdit } from './client.ts';
 
 interface CodeAction {
   title: string;
@@ -299,5 +299,30 @@ describe('structure of a log with many kinds of reports', () => {
     assert.equal(status.complete, true);
     assert.equal(status.reports, 4);
     assert.deepEqual(Object.keys(status.findingsByCode as object).sort(), ['corrupted-report', 'duplicate-frame', 'duplicate-regs-ip', 'function-end-return', 'unreliable-frame']);
+  });
+});
+
+describe('raw stack words of old kernels', () => {
+  let client: LspClient;
+  const uri = 'file:///raw/old-x86.log';
+  let text: string;
+
+  before(async () => {
+    text = await fixture('lsp-old-x86-clear-user.log');
+    client = await LspClient.start();
+    client.open(uri, text, 1);
+    await client.waitForDiagnostics(uri, 1);
+  });
+  after(async () => {
+    await client.shutdown();
+  });
+
+  it('hovers `Stack:` as raw stack words and folds them', async () => {
+    const line = text.split('\n').findIndex((l) => /\] Stack:$/.test(l));
+    assert.ok(line > 0);
+    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line, character: text.split('\n')[line].indexOf('Stack:') + 1 } });
+    assert.match(hoverText(hover), /raw stack words/);
+    const folds = await client.request<{ startLine: number; endLine: number }[]>('textDocument/foldingRange', { textDocument: { uri } });
+    assert.ok(folds.some((f) => f.startLine === line && f.endLine > line), 'the Stack: words fold');
   });
 });

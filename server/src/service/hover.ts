@@ -346,6 +346,9 @@ function markerText(marker: ContextMarker): string {
 }
 
 function stackText(stack: Stack): string {
+  if (stack.kind === 'Stack' && stack.frames.length === 0) {
+    return '**`Stack:`** · raw stack words\n\nThe first words of the kernel stack, printed as hex by kernels up to 4.9 before the call trace (x86: 12 words by default, `kstack=` changes it; arm: the whole frame area). They are data, not entries: the call trace below names the code addresses among them.';
+  }
   const unreliable = stack.frames.filter((f) => !f.reliable).length;
   const parts = [`**${code(stack.kind || 'Call Trace')}** · ${stack.frames.length} entries${unreliable ? `, ${unreliable} unreliable (\`?\`)` : ''}`];
   if (stack.kind.startsWith('-> #')) {
