@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { analyze } from '../../server/src/analysis/analyze.ts';
 import type { Finding } from '../../server/src/analysis/findings.ts';
 import { computeLineStarts } from '../../server/src/parser/lines.ts';
-import { symbolSpan, type ParsedLog, type Span } from '../../server/src/parser/model.ts';
+import { questionMarkOf, symbolSpan, type ParsedLog, type Span } from '../../server/src/parser/model.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { registersOf } from '../../server/src/parser/registers.ts';
 
@@ -43,7 +43,7 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
     if (!Number.isInteger(l) || l < 0 || l >= lines) bad.push(`${where}: line ${l} not in 0..${lines - 1}`);
   };
   const offset = (where: string, o: number) => {
-    // -1 means "none" for questionMark and trapping.
+    // -1 means "none" for the `?` mark and trapping.
     if (o !== -1 && (!Number.isInteger(o) || o < 0 || o > len)) bad.push(`${where}: offset ${o} outside 0..${len}`);
   };
   const lineEndOf = (l: number) => (l + 1 < lines ? log.lineStarts[l + 1] - 1 : len);
@@ -96,7 +96,6 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
         line(`${B}.ip.line`, b.ip.line);
         onLine(`${B}.ip`, b.ip, b.ip.line);
         onLine(`${B}.ip.symbol`, symbolSpan(b.ip), b.ip.line);
-        offset(`${B}.ip.questionMark`, b.ip.questionMark);
       }
     });
     r.stacks.forEach((s, si) => {
@@ -113,7 +112,7 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
         line(`${F}.line`, f.line);
         onLine(F, f, f.line);
         onLine(`${F}.symbol`, symbolSpan(f), f.line);
-        offset(`${F}.questionMark`, f.questionMark);
+        offset(`${F}.questionMark`, questionMarkOf(text, f));
       });
       s.markers.forEach((m, mi) => {
         span(`${S}.markers[${mi}]`, m);

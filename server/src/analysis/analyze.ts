@@ -1,7 +1,7 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
-import type { Frame, ParsedLog, Report } from '../parser/model.ts';
-import type { Finding, FindingCode, RelatedLocation, Severity } from './findings.ts';
+import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
+import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
 
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'unreliable-frame': 'hint',
@@ -25,13 +25,74 @@ function sameEntry(a: Frame, b: Frame): boolean {
 
 // Shared by every finding without related locations (most of them): one array, not one per finding.
 const NO_RELATED: RelatedLocation[] = [];
-// The most frequent messages are constants, so thousands of findings share one string.
 const UNRELIABLE_MESSAGE =
   'Unreliable entry: found by scanning the stack, not confirmed by the unwinder; often a stale return address left by an earlier call.';
 
+/**
+ * A finding about one stack entry. Its message and related location are worked out from the entries
+ * when read: a log holds hundreds of thousands of findings and few are ever displayed, and the entries
+ * they come from move with their report, so what is derived from them never goes stale.
+ */
+class EntryFinding implements Finding {
+  line: number;
+  start: number;
+  end: number;
+  readonly severity: Severity;
+
+  constructor(
+    readonly code: FindingCode,
+    /** The entry the finding is about. */
+    readonly entry: Frame,
+    start: number,
+    end: number,
+    public data: FindingData,
+    /** The register block's IP (duplicate-regs-ip) or the twin entry (duplicate-frame). */
+    readonly other: Frame | null,
+    readonly unnecessary: boolean,
+  ) {
+    this.line = entry.line;
+    this.start = start;
+    this.end = end;
+    this.severity = DEFAULT_SEVERITY[code];
+  }
+
+  get message(): string {
+    const f = this.entry;
+    switch (this.code) {
+      case 'duplicate-regs-ip': {
+        const ip = this.other as Frame;
+        const mine = symbolText(f);
+        const theirs = symbolText(ip);
+        return (
+          `Unreliable entry ${mine} repeats the instruction pointer ${theirs} of the register block above: the saved regs->ip was found again by the stack scan.` +
+          (mine !== theirs
+            ? ` The names differ because RIP prints the exact address (%pS) while trace entries are printed as return addresses (%pB looks up address-1, which falls in the previous function).`
+            : '')
+        );
+      }
+      case 'duplicate-frame':
+        return `Unreliable entry ${symbolText(f)} repeats another entry of this stack.`;
+      case 'function-end-return':
+        return f.reliable
+          ? `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`
+          : `Most likely the start of the function right after ${f.function} (a function pointer or a saved instruction pointer left on the stack): the trace looks up address - 1, which falls at the end of ${f.function}.`;
+      default:
+        return UNRELIABLE_MESSAGE;
+    }
+  }
+
+  get related(): RelatedLocation[] {
+    const o = this.other;
+    if (o === null) return NO_RELATED;
+    const message = this.code === 'duplicate-regs-ip' ? 'instruction pointer of the register block' : 'the same entry';
+    return [{ line: o.line, start: o.symbolStart, end: o.symbolEnd, message }];
+  }
+}
+
 export function analyze(log: ParsedLog): Finding[] {
   const out: Finding[] = [];
-  log.reports.forEach((report, ri) => analyzeReport(report, ri, out));
+  const reports = log.reports;
+  for (let ri = 0; ri < reports.length; ri++) analyzeReport(reports[ri], ri, out);
   return out;
 }
 
@@ -54,109 +115,110 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
   // finds regs->ip again by scanning (the seed thread); other architectures' traces differ.
   const blocks = report.regs.filter((b) => b.ip !== null && !b.user && b.kind !== 'summary' && b.ipRegister === 'RIP');
   let blockIndex = -1; // the latest RIP block before the current entry; entries come in file order
-  report.stacks.forEach((stack, si) => {
-    // Entries of this stack by identity, so each `? ` entry finds its twin without a scan.
-    const byKey = new Map<string, number[]>();
-    stack.frames.forEach((g, gi) => {
-      const key = entryKey(g);
-      if (key === null) return;
-      const list = byKey.get(key);
-      if (list) list.push(gi);
-      else byKey.set(key, [gi]);
-    });
-    const markerLines = new Set(stack.markers.map((m) => m.line));
-    stack.frames.forEach((f, fi) => {
-      // A line that also holds the stack header or a context marker (`<EOI>  [<..>] ? foo`) is not
-      // removed whole: the fix would take the structure with it.
-      const shared = f.line === stack.line || markerLines.has(f.line);
-      const data = shared ? { report: ri, stack: si, frame: fi } : { report: ri, stack: si, frame: fi, removableLine: f.line };
+  for (let si = 0; si < report.stacks.length; si++) {
+    const stack = report.stacks[si];
+    const frames = stack.frames;
+    let twins: TwinIndex | null = null; // built when the first `? ` entry needs it
+    for (let fi = 0; fi < frames.length; fi++) {
+      const f = frames[fi];
       if (!f.reliable) {
-        out.push({
-          code: 'unreliable-frame',
-          severity: DEFAULT_SEVERITY['unreliable-frame'],
-          line: f.line,
-          start: f.start,
-          end: f.end,
-          message: UNRELIABLE_MESSAGE,
-          data,
-          related: NO_RELATED,
-          unnecessary: true,
-        });
+        // A line that also holds the stack header or a context marker (`<EOI>  [<..>] ? foo`) is not
+        // removed whole: the fix would take the structure with it.
+        const data: FindingData = sharesLine(stack, f) ? { report: ri, stack: si, frame: fi } : { report: ri, stack: si, frame: fi, removableLine: f.line };
+        out.push(new EntryFinding('unreliable-frame', f, f.start, f.end, data, null, true));
         while (blockIndex + 1 < blocks.length && blocks[blockIndex + 1].ipLine < f.line) blockIndex++;
         while (blockIndex >= 0 && blocks[blockIndex].ipLine >= f.line) blockIndex--;
-        const regs = blockIndex >= 0 ? blocks[blockIndex] : null;
-        if (regs && regs.ip && sameEntry(regs.ip, f)) {
-          out.push({
-            code: 'duplicate-regs-ip',
-            severity: DEFAULT_SEVERITY['duplicate-regs-ip'],
-            line: f.line,
-            start: f.start,
-            end: f.end,
-            message:
-              `Unreliable entry ${symbolText(f)} repeats the instruction pointer ${symbolText(regs.ip)} of the register block above: the saved regs->ip was found again by the stack scan.` +
-              (symbolText(f) !== symbolText(regs.ip)
-                ? ` The names differ because RIP prints the exact address (%pS) while trace entries are printed as return addresses (%pB looks up address-1, which falls in the previous function).`
-                : ''),
-            data,
-            related: [{ line: regs.ip.line, start: regs.ip.symbolStart, end: regs.ip.symbolEnd, message: 'instruction pointer of the register block' }],
-            unnecessary: true,
-          });
+        const ip = blockIndex >= 0 ? blocks[blockIndex].ip : null;
+        if (ip && sameEntry(ip, f)) {
+          out.push(new EntryFinding('duplicate-regs-ip', f, f.start, f.end, data, ip, true));
         } else {
-          const twin = findTwin(stack.frames, byKey, f, fi);
-          if (twin) {
-            out.push({
-              code: 'duplicate-frame',
-              severity: DEFAULT_SEVERITY['duplicate-frame'],
-              line: f.line,
-              start: f.start,
-              end: f.end,
-              message: `Unreliable entry ${symbolText(f)} repeats another entry of this stack.`,
-              data,
-              related: [{ line: twin.line, start: twin.symbolStart, end: twin.symbolEnd, message: 'the same entry' }],
-              unnecessary: true,
-            });
-          }
+          twins ??= new TwinIndex(frames);
+          const twin = twins.find(f, fi);
+          if (twin) out.push(new EntryFinding('duplicate-frame', f, f.start, f.end, data, twin, true));
         }
       }
       if (f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size) {
-        out.push({
-          code: 'function-end-return',
-          severity: DEFAULT_SEVERITY['function-end-return'],
-          line: f.line,
-          start: f.symbolStart,
-          end: f.symbolEnd,
-          message: f.reliable
-            ? `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`
-            : `Most likely the start of the function right after ${f.function} (a function pointer or a saved instruction pointer left on the stack): the trace looks up address - 1, which falls at the end of ${f.function}.`,
-          data: { report: ri, stack: si, frame: fi },
-          related: NO_RELATED,
-          unnecessary: false,
-        });
+        out.push(new EntryFinding('function-end-return', f, f.symbolStart, f.symbolEnd, { report: ri, stack: si, frame: fi }, null, false));
       }
-    });
-  });
-}
-
-/** Identity of an entry for duplicate detection: its address when printed, else func+off/size [mod]. */
-function entryKey(f: Frame): string | null {
-  if (f.address !== null) return `@${f.address}`;
-  if (f.function === null) return null;
-  return `${f.function}+${f.offset}/${f.size} ${f.module ?? ''}`;
-}
-
-/** An earlier entry equal to `f`, or a later reliable one (the `? ` copy printed before its original). */
-function findTwin(frames: Frame[], byKey: Map<string, number[]>, f: Frame, fi: number): Frame | null {
-  const candidates = [entryKey(f), f.address !== null && f.function !== null ? `${f.function}+${f.offset}/${f.size} ${f.module ?? ''}` : null];
-  let later: Frame | null = null;
-  for (const key of candidates) {
-    if (key === null) continue;
-    for (const gi of byKey.get(key) ?? []) {
-      if (gi === fi) continue;
-      const g = frames[gi];
-      if (!sameEntry(g, f)) continue;
-      if (gi < fi) return g;
-      if (g.reliable && later === null) later = g;
     }
   }
-  return later;
+}
+
+function sharesLine(stack: Stack, f: Frame): boolean {
+  if (f.line === stack.line) return true;
+  for (const m of stack.markers) if (m.line === f.line) return true;
+  return false;
+}
+
+/**
+ * The entries of one stack by address and by `func+off/size [module]`, so that each `? ` entry finds
+ * its twin without a scan. Most keys occur once: a slot holds an index, or an array once repeated.
+ */
+class TwinIndex {
+  private readonly byAddress = new Map<string, number | number[]>();
+  /** Entries without an address, by name (those with one are found by address). */
+  private byName: Map<string, number | number[]> | null = null;
+
+  constructor(private readonly frames: Frame[]) {
+    for (let i = 0; i < frames.length; i++) {
+      const a = frames[i].address;
+      if (a !== null) add(this.byAddress, a, i);
+    }
+  }
+
+  /** An earlier entry equal to `f`, or a later reliable one (the `? ` copy printed before its original). */
+  find(f: Frame, fi: number): Frame | null {
+    let later: Frame | null = null;
+    if (f.address !== null) {
+      const r = this.scan(this.byAddress.get(f.address), f, fi);
+      if (r.earlier) return r.earlier;
+      later = r.later;
+    }
+    if (f.function !== null) {
+      // Entries printed without an address match by name (a log that mixes both forms).
+      const names = this.names();
+      const r = names.size === 0 ? NOTHING : this.scan(names.get(nameKey(f)), f, fi);
+      if (r.earlier) return r.earlier;
+      later ??= r.later;
+    }
+    return later;
+  }
+
+  private names(): Map<string, number | number[]> {
+    if (this.byName === null) {
+      this.byName = new Map();
+      for (let i = 0; i < this.frames.length; i++) {
+        const g = this.frames[i];
+        if (g.address === null && g.function !== null) add(this.byName, nameKey(g), i);
+      }
+    }
+    return this.byName;
+  }
+
+  private scan(slot: number | number[] | undefined, f: Frame, fi: number): { earlier: Frame | null; later: Frame | null } {
+    let later: Frame | null = null;
+    if (slot === undefined) return { earlier: null, later };
+    const list = typeof slot === 'number' ? [slot] : slot;
+    for (const gi of list) {
+      if (gi === fi) continue;
+      const g = this.frames[gi];
+      if (!sameEntry(g, f)) continue;
+      if (gi < fi) return { earlier: g, later: null };
+      if (g.reliable && later === null) later = g;
+    }
+    return { earlier: null, later };
+  }
+}
+
+const NOTHING = { earlier: null, later: null };
+
+function add(map: Map<string, number | number[]>, key: string, index: number): void {
+  const slot = map.get(key);
+  if (slot === undefined) map.set(key, index);
+  else if (typeof slot === 'number') map.set(key, [slot, index]);
+  else slot.push(index);
+}
+
+function nameKey(f: Frame): string {
+  return `${f.function}+${f.offset}/${f.size} ${f.module ?? ''}`;
 }

@@ -92,14 +92,11 @@ function makeFrame(line: number, base: number, lineEnd: number): Frame {
     offset: null,
     size: null,
     module: null,
-    buildId: null,
     address: null,
     reliable: true,
     context: null,
     symbolStart: base,
     symbolEnd: base,
-    questionMark: -1,
-    exact: false,
   };
 }
 
@@ -138,7 +135,6 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
     const symStart = base + m[1].length + m[2].length;
     if (m[5] !== undefined) {
       f.reliable = false;
-      f.questionMark = symStart - m[5].length;
     }
     // s390 prints the entry taken from r14 in parentheses: still a real return address.
     if (m[6] !== undefined) {
@@ -154,7 +150,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       f.symbolEnd = symStart + bare.length;
     }
     f.module = m[10] === undefined ? null : intern(m[10]);
-    f.buildId = m[11] ?? null;
+    if (m[11] !== undefined) f.buildId = m[11];
     if (/\(unreliable\)\s*$/.test(rest)) f.reliable = false;
     return { frame: f, markers };
   }
@@ -190,7 +186,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       f.symbolStart = symStart;
       f.symbolEnd = symStart + symText.length;
       f.module = m[7] ?? null;
-      f.buildId = m[8] ?? null;
+      if (m[8] !== undefined) f.buildId = m[8];
       if (m[9] !== undefined) f.reliable = false;
       return { frame: f, markers: [] };
     }
@@ -202,7 +198,6 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       f.function = m[3];
       if (m[2] !== undefined) {
         f.reliable = false;
-        f.questionMark = base + m[1].length;
       }
       const symStart = base + message.indexOf(m[3], m[1].length + (m[2]?.length ?? 0));
       f.symbolStart = symStart;
@@ -255,14 +250,13 @@ export function fastEntryIn(s: string, from: number, to: number, base: number, l
     while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
     if (i < to && s.charCodeAt(i) === 91) return undefined;
   }
-  let questionMark = -1;
+  let reliable = true;
   if (i < to && s.charCodeAt(i) === 63) {
-    const q = i;
     i++;
     const ws = i;
     while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
     if (i === ws) return undefined;
-    questionMark = q + d;
+    reliable = false;
   }
   const nameStart = i;
   if (i >= to || !isNameStart(s.charCodeAt(i))) return undefined;
@@ -278,7 +272,7 @@ export function fastEntryIn(s: string, from: number, to: number, base: number, l
   if (sizeEnd === sizeStart) return undefined;
   i = sizeEnd;
   let module: string | null = null;
-  let buildId: string | null = null;
+  let buildId: string | undefined;
   if (i < to) {
     if (i + 1 >= to || s.charCodeAt(i) !== 32 || s.charCodeAt(i + 1) !== 91) return undefined;
     const modStart = i + 2;
@@ -296,17 +290,14 @@ export function fastEntryIn(s: string, from: number, to: number, base: number, l
   }
   const f = makeFrame(line, lead + d, to + d);
   f.address = address;
-  if (questionMark >= 0) {
-    f.reliable = false;
-    f.questionMark = questionMark;
-  }
+  f.reliable = reliable;
   f.function = intern(s.slice(nameStart, nameEnd));
   f.offset = hexRange(s, offStart, offEnd);
   f.size = hexRange(s, sizeStart, sizeEnd);
   f.symbolStart = nameStart + d;
   f.symbolEnd = sizeEnd + d;
   f.module = module;
-  f.buildId = buildId;
+  if (buildId !== undefined) f.buildId = buildId;
   return { frame: f, markers: NO_MARKERS };
 }
 
@@ -360,6 +351,6 @@ export function parseSymbolAt(message: string, pos: number, base: number, line: 
     f.address = m[4];
   }
   f.module = m[5] ?? null;
-  f.buildId = m[6] ?? null;
+  if (m[6] !== undefined) f.buildId = m[6];
   return f;
 }

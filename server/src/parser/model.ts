@@ -12,6 +12,13 @@ export function symbolSpan(f: { symbolStart: number; symbolEnd: number }): Span 
   return { start: f.symbolStart, end: f.symbolEnd };
 }
 
+/** Offset of the `? ` mark of an unreliable entry (between the entry's start and its symbol), or -1. */
+export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: Frame): number {
+  if (f.reliable) return -1;
+  for (let i = f.symbolStart - 1; i >= f.start; i--) if (text.charCodeAt(i) === 63 /* ? */) return i;
+  return -1;
+}
+
 export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390';
 
 /** One stack entry, or the instruction pointer of a register block. */
@@ -23,7 +30,8 @@ export interface Frame extends Span {
   offset: number | null;
   size: number | null;
   module: string | null;
-  buildId: string | null;
+  /** Build id printed after the module (`[mod 3c1f...]`); absent when none (most entries). */
+  buildId?: string;
   /** Hex digits without `0x`, or null when the entry prints no address. */
   address: string | null;
   /** False for `? ` entries (found by scanning the stack, not confirmed by the unwinder). */
@@ -34,10 +42,9 @@ export interface Frame extends Span {
    * numbers rather than a Span object, as logs hold hundreds of thousands of entries. */
   symbolStart: number;
   symbolEnd: number;
-  /** Offset of the `?` marker, or -1. */
-  questionMark: number;
-  /** True for the exact instruction pointer of a register block (RIP/EIP/pc/NIP); false for return addresses. */
-  exact: boolean;
+  /** True for the exact instruction pointer of a register block (RIP/EIP/pc/NIP); absent for return
+   * addresses. Rare fields are left off the common entry: a log holds hundreds of thousands. */
+  exact?: true;
 }
 
 export interface Register {

@@ -192,7 +192,6 @@ function shiftFrame(f: Frame, lineDelta: number, offsetDelta: number): void {
   shiftSpanLine(f, lineDelta, offsetDelta);
   f.symbolStart += offsetDelta;
   f.symbolEnd += offsetDelta;
-  if (f.questionMark >= 0) f.questionMark += offsetDelta;
 }
 
 /** Moves every offset and line of a report. */

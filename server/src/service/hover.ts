@@ -6,7 +6,7 @@ import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analysis/findings.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
-import { symbolSpan } from '../parser/model.ts';
+import { questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { offsetAt, parserLineAt, spanRange, textLineEnd } from './positions.ts';
@@ -67,9 +67,10 @@ function findTarget(document: KernelLogDocument, report: Report, findings: Findi
     for (let i = 0; i < stack.frames.length; i++) {
       const frame = stack.frames[i];
       if (frame.line !== line) continue;
-      const onMark = frame.questionMark >= 0 && offset >= frame.questionMark && offset <= frame.questionMark + 1;
+      const mark = questionMarkOf(document.text, frame);
+      const onMark = mark >= 0 && offset >= mark && offset <= mark + 1;
       const own = findings.filter((f) => f.data.stack === report.stacks.indexOf(stack) && f.data.frame === i);
-      const span = onMark ? { start: frame.questionMark, end: frame.questionMark + 1 } : frameSpan(frame);
+      const span = onMark ? { start: mark, end: mark + 1 } : frameSpan(frame);
       return { span, sections: frameText(frame, stack, report, own, onMark), symbol: { frame, report } };
     }
     if (stack.line === line && stack.header.end > stack.header.start && within(stack.header, offset)) return { span: stack.header, sections: [stackText(stack)] };
@@ -410,9 +411,9 @@ async function symbolize(symbolizer: Symbolizer, frame: Frame, report: Report, o
     offset: frame.offset,
     size: frame.size,
     module: frame.module,
-    buildId: frame.buildId,
+    buildId: frame.buildId ?? null,
     address: frame.address,
-    exact: frame.exact,
+    exact: frame.exact === true,
     arch: report.arch,
     release: report.release,
   };

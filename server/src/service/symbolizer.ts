@@ -8,7 +8,9 @@ import type { Arch, Frame } from '../parser/model.ts';
  * instruction pointer (RIP/pc); call-trace entries are return addresses: look up address - 1
  * (the call) and show the entry unchanged.
  */
-export interface SymbolQuery extends Pick<Frame, 'function' | 'offset' | 'size' | 'module' | 'buildId' | 'address' | 'exact'> {
+export interface SymbolQuery extends Pick<Frame, 'function' | 'offset' | 'size' | 'module' | 'address'> {
+  buildId: string | null;
+  exact: boolean;
   /** What the report says about the kernel, to pick the right symbol files. */
   arch: Arch | null;
   release: string | null;
