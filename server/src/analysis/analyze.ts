@@ -28,32 +28,45 @@ const NO_RELATED: RelatedLocation[] = [];
 const UNRELIABLE_MESSAGE =
   'Unreliable entry: found by scanning the stack, not confirmed by the unwinder; often a stale return address left by an earlier call.';
 
-/**
- * A finding about one stack entry. Its message and related location are worked out from the entries
- * when read: a log holds hundreds of thousands of findings and few are ever displayed, and the entries
- * they come from move with their report, so what is derived from them never goes stale.
- */
+/** A finding about one stack entry. */
 class EntryFinding implements Finding {
-  line: number;
-  start: number;
-  end: number;
-  readonly severity: Severity;
-
   constructor(
     readonly code: FindingCode,
     /** The entry the finding is about. */
     readonly entry: Frame,
-    start: number,
-    end: number,
-    public data: FindingData,
     /** The register block's IP (duplicate-regs-ip) or the twin entry (duplicate-frame). */
     readonly other: Frame | null,
-    readonly unnecessary: boolean,
-  ) {
-    this.line = entry.line;
-    this.start = start;
-    this.end = end;
-    this.severity = DEFAULT_SEVERITY[code];
+    public report: number,
+    readonly stack: number,
+    readonly frame: number,
+    /** Whether a "remove" fix may delete the entry's whole line. */
+    readonly removable: boolean,
+  ) {}
+
+  get line(): number {
+    return this.entry.line;
+  }
+
+  // function-end-return points at `func+off/size`; the others at the whole entry.
+  get start(): number {
+    return this.code === 'function-end-return' ? this.entry.symbolStart : this.entry.start;
+  }
+
+  get end(): number {
+    return this.code === 'function-end-return' ? this.entry.symbolEnd : this.entry.end;
+  }
+
+  get severity(): Severity {
+    return DEFAULT_SEVERITY[this.code];
+  }
+
+  get unnecessary(): boolean {
+    return this.code !== 'function-end-return';
+  }
+
+  get data(): FindingData {
+    const { report, stack, frame } = this;
+    return this.removable ? { report, stack, frame, removableLine: this.entry.line } : { report, stack, frame };
   }
 
   get message(): string {
@@ -89,6 +102,44 @@ class EntryFinding implements Finding {
   }
 }
 
+/** A report that looks truncated or interleaved. */
+class CorruptedReportFinding implements Finding {
+  readonly code = 'corrupted-report';
+  readonly related = NO_RELATED;
+  readonly unnecessary = false;
+
+  constructor(
+    readonly subject: Report,
+    public report: number,
+  ) {}
+
+  get line(): number {
+    return this.subject.headerLine;
+  }
+
+  get start(): number {
+    return this.subject.start;
+  }
+
+  get end(): number {
+    const r = this.subject;
+    return r.end > r.start ? Math.min(r.end, r.start + 200) : r.start;
+  }
+
+  get severity(): Severity {
+    return DEFAULT_SEVERITY['corrupted-report'];
+  }
+
+  get data(): FindingData {
+    return { report: this.report };
+  }
+
+  get message(): string {
+    const r = this.subject;
+    return `Report "${r.title}" looks truncated or interleaved (${r.corruptedReason ?? 'unknown reason'}); its title and guilty frame may be wrong.`;
+  }
+}
+
 export function analyze(log: ParsedLog): Finding[] {
   const out: Finding[] = [];
   const reports = log.reports;
@@ -97,19 +148,7 @@ export function analyze(log: ParsedLog): Finding[] {
 }
 
 function analyzeReport(report: Report, ri: number, out: Finding[]): void {
-  if (report.corrupted) {
-    out.push({
-      code: 'corrupted-report',
-      severity: DEFAULT_SEVERITY['corrupted-report'],
-      line: report.headerLine,
-      start: report.start,
-      end: report.end > report.start ? Math.min(report.end, report.start + 200) : report.start,
-      message: `Report "${report.title}" looks truncated or interleaved (${report.corruptedReason ?? 'unknown reason'}); its title and guilty frame may be wrong.`,
-      data: { report: ri },
-      related: NO_RELATED,
-      unnecessary: false,
-    });
-  }
+  if (report.corrupted) out.push(new CorruptedReportFinding(report, ri));
   // Kernel RIP blocks in file order, so each `? ` entry can be compared with the latest one before
   // it. Only x86-64 RIP: that is where the unwinder prints pt_regs found on the stack and then
   // finds regs->ip again by scanning (the seed thread); other architectures' traces differ.
@@ -124,21 +163,21 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
       if (!f.reliable) {
         // A line that also holds the stack header or a context marker (`<EOI>  [<..>] ? foo`) is not
         // removed whole: the fix would take the structure with it.
-        const data: FindingData = sharesLine(stack, f) ? { report: ri, stack: si, frame: fi } : { report: ri, stack: si, frame: fi, removableLine: f.line };
-        out.push(new EntryFinding('unreliable-frame', f, f.start, f.end, data, null, true));
+        const removable = !sharesLine(stack, f);
+        out.push(new EntryFinding('unreliable-frame', f, null, ri, si, fi, removable));
         while (blockIndex + 1 < blocks.length && blocks[blockIndex + 1].ipLine < f.line) blockIndex++;
         while (blockIndex >= 0 && blocks[blockIndex].ipLine >= f.line) blockIndex--;
         const ip = blockIndex >= 0 ? blocks[blockIndex].ip : null;
         if (ip && sameEntry(ip, f)) {
-          out.push(new EntryFinding('duplicate-regs-ip', f, f.start, f.end, data, ip, true));
+          out.push(new EntryFinding('duplicate-regs-ip', f, ip, ri, si, fi, removable));
         } else {
           twins ??= new TwinIndex(frames);
           const twin = twins.find(f, fi);
-          if (twin) out.push(new EntryFinding('duplicate-frame', f, f.start, f.end, data, twin, true));
+          if (twin) out.push(new EntryFinding('duplicate-frame', f, twin, ri, si, fi, removable));
         }
       }
       if (f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size) {
-        out.push(new EntryFinding('function-end-return', f, f.symbolStart, f.symbolEnd, { report: ri, stack: si, frame: fi }, null, false));
+        out.push(new EntryFinding('function-end-return', f, null, ri, si, fi, false));
       }
     }
   }

@@ -37,13 +37,21 @@ export interface FindingData {
   removableLine?: number;
 }
 
-export interface Finding extends Span {
-  line: number;
-  code: FindingCode;
-  severity: Severity;
-  message: string;
-  data: FindingData;
-  related: RelatedLocation[];
+/**
+ * A finding. Everything but `report` is derived from the model objects it is about when read, so it
+ * moves with its report (see service/analysis.ts) and costs little: a log holds hundreds of
+ * thousands of findings and few are ever displayed.
+ */
+export interface Finding extends Readonly<Span> {
+  readonly line: number;
+  readonly code: FindingCode;
+  readonly severity: Severity;
+  readonly message: string;
+  /** A fresh object on each read. */
+  readonly data: FindingData;
+  readonly related: RelatedLocation[];
   /** Shown faded (DiagnosticTag.Unnecessary): noise that is kept for completeness. */
-  unnecessary: boolean;
+  readonly unnecessary: boolean;
+  /** Index of the finding's report in ParsedLog.reports; set anew when reports move. */
+  report: number;
 }

@@ -61,7 +61,7 @@ export class LogAnalysis {
   findingsOf(k: number): Finding[] {
     if (this.pendingLines[k] !== 0 || this.pendingOffsets[k] !== 0) this.settle(k);
     const findings = this.findings[k];
-    for (const f of findings) f.data.report = k;
+    for (const f of findings) f.report = k;
     return findings;
   }
 
@@ -167,7 +167,7 @@ export class LogAnalysis {
     const lineDelta = this.pendingLines[k];
     const offsetDelta = this.pendingOffsets[k];
     shiftReport(this.reports[k], lineDelta, offsetDelta);
-    for (const f of this.findings[k]) shiftFinding(f, lineDelta, offsetDelta);
+    // Findings derive their positions from the report's objects: they move with it.
     this.pendingLines[k] = 0;
     this.pendingOffsets[k] = 0;
     this.pendingCount--;
@@ -224,8 +224,3 @@ export function shiftReport(r: Report, lineDelta: number, offsetDelta: number): 
   }
 }
 
-export function shiftFinding(f: Finding, lineDelta: number, offsetDelta: number): void {
-  shiftSpanLine(f, lineDelta, offsetDelta);
-  for (const r of f.related) shiftSpanLine(r, lineDelta, offsetDelta);
-  if (f.data.removableLine !== undefined) f.data.removableLine += lineDelta;
-}

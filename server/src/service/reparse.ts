@@ -31,8 +31,7 @@ export function analyzeReports(reports: readonly Report[], firstIndex: number): 
   const out: Finding[][] = [];
   for (let i = 0; i < reports.length; i++) {
     const findings = analyze({ lineStarts: [], reports: [reports[i]], problems: [] });
-    // analyze() shares one data object between the findings of an entry; each gets its own, as they are moved one by one.
-    for (const f of findings) f.data = { ...f.data, report: firstIndex + i };
+    for (const f of findings) f.report = firstIndex + i;
     out.push(findings);
   }
   return out;
