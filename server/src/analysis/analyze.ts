@@ -171,8 +171,9 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
         if (ip && sameEntry(ip, f)) {
           out.push(new EntryFinding('duplicate-regs-ip', f, ip, ri, si, fi, removable));
         } else {
-          twins ??= new TwinIndex(frames);
-          const twin = twins.find(f, fi);
+          let twin: Frame | null;
+          if (frames.length <= SCAN_LIMIT) twin = scanForTwin(frames, f, fi);
+          else twin = (twins ??= new TwinIndex(frames)).find(f, fi);
           if (twin) out.push(new EntryFinding('duplicate-frame', f, twin, ri, si, fi, removable));
         }
       }
@@ -189,13 +190,23 @@ function sharesLine(stack: Stack, f: Frame): boolean {
   return false;
 }
 
+/** Stacks up to this many entries are searched for twins directly: cheaper than indexing them. */
+const SCAN_LIMIT = 48;
+
+/** An earlier entry equal to `f`, or a later reliable one (the `? ` copy printed before its original). */
+function scanForTwin(frames: Frame[], f: Frame, fi: number): Frame | null {
+  for (let gi = 0; gi < fi; gi++) if (sameEntry(frames[gi], f)) return frames[gi];
+  for (let gi = fi + 1; gi < frames.length; gi++) if (frames[gi].reliable && sameEntry(frames[gi], f)) return frames[gi];
+  return null;
+}
+
 /**
- * The entries of one stack by address and by `func+off/size [module]`, so that each `? ` entry finds
+ * The entries of a long stack by address and by `func+off/size [module]`, so that each `? ` entry finds
  * its twin without a scan. Most keys occur once: a slot holds an index, or an array once repeated.
  */
 class TwinIndex {
   private readonly byAddress = new Map<string, number | number[]>();
-  /** Entries without an address, by name (those with one are found by address). */
+  /** Entries by name, for entries printed without an address (a log that mixes both forms). */
   private byName: Map<string, number | number[]> | null = null;
 
   constructor(private readonly frames: Frame[]) {
@@ -205,22 +216,20 @@ class TwinIndex {
     }
   }
 
-  /** An earlier entry equal to `f`, or a later reliable one (the `? ` copy printed before its original). */
+  /** Same answer as scanForTwin. */
   find(f: Frame, fi: number): Frame | null {
-    let later: Frame | null = null;
-    if (f.address !== null) {
-      const r = this.scan(this.byAddress.get(f.address), f, fi);
-      if (r.earlier) return r.earlier;
-      later = r.later;
-    }
-    if (f.function !== null) {
-      // Entries printed without an address match by name (a log that mixes both forms).
-      const names = this.names();
-      const r = names.size === 0 ? NOTHING : this.scan(names.get(nameKey(f)), f, fi);
-      if (r.earlier) return r.earlier;
-      later ??= r.later;
-    }
-    return later;
+    const best = { earlier: -1, later: -1 };
+    if (f.address !== null) this.scan(this.byAddress.get(f.address), f, fi, best);
+    if (f.function !== null && (f.address === null || this.hasAddressless())) this.scan(this.names().get(nameKey(f)), f, fi, best);
+    const at = best.earlier >= 0 ? best.earlier : best.later;
+    return at >= 0 ? this.frames[at] : null;
+  }
+
+  private addressless: boolean | null = null;
+
+  /** Whether any entry lacks an address (only then can an entry with one have a twin found by name). */
+  private hasAddressless(): boolean {
+    return (this.addressless ??= this.frames.some((g) => g.address === null));
   }
 
   private names(): Map<string, number | number[]> {
@@ -228,28 +237,32 @@ class TwinIndex {
       this.byName = new Map();
       for (let i = 0; i < this.frames.length; i++) {
         const g = this.frames[i];
-        if (g.address === null && g.function !== null) add(this.byName, nameKey(g), i);
+        if (g.function !== null) add(this.byName, nameKey(g), i);
       }
     }
     return this.byName;
   }
 
-  private scan(slot: number | number[] | undefined, f: Frame, fi: number): { earlier: Frame | null; later: Frame | null } {
-    let later: Frame | null = null;
-    if (slot === undefined) return { earlier: null, later };
+  /** Lowers `best` to the earliest equal entry before `fi` and the earliest reliable one after it. */
+  private scan(slot: number | number[] | undefined, f: Frame, fi: number, best: { earlier: number; later: number }): void {
+    if (slot === undefined) return;
     const list = typeof slot === 'number' ? [slot] : slot;
+    // Lists are in stack order: the first match before `fi`, or else the first reliable one after it, is the answer.
     for (const gi of list) {
       if (gi === fi) continue;
       const g = this.frames[gi];
       if (!sameEntry(g, f)) continue;
-      if (gi < fi) return { earlier: g, later: null };
-      if (g.reliable && later === null) later = g;
+      if (gi < fi) {
+        if (best.earlier < 0 || gi < best.earlier) best.earlier = gi;
+        return;
+      }
+      if (g.reliable) {
+        if (best.later < 0 || gi < best.later) best.later = gi;
+        return;
+      }
     }
-    return { earlier: null, later };
   }
 }
-
-const NOTHING = { earlier: null, later: null };
 
 function add(map: Map<string, number | number[]>, key: string, index: number): void {
   const slot = map.get(key);
