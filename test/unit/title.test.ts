@@ -2,7 +2,12 @@
 // The logs below are made up for these tests (names, addresses and PIDs are invented).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
+import { describeAgain, wholeLogView } from '../../server/src/service/describe.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function firstCrash(log: string) {
   const reports = parseCrashLog(log).reports.filter((r) => r.crash);
@@ -432,4 +437,18 @@ test('a header cut off and printed again whole counts once', () => {
       stamp(['INFO: task frobd:777 blocked for more than 143 seconds.', 'Call Trace:', ' <TASK>', ' __schedule+0xd6a/0x2a50', ' schedule+0xe7/0x350', ' frob_idle_loop+0x5c/0x90', ' </TASK>'], 'T31', 50.2),
   ).reports.filter((x) => x.crash);
   assert.equal(r[0].title, 'INFO: task hung in frob_idle_loop');
+});
+
+test('what the parser tells titles about entry lines changes no title', () => {
+  // parse.ts hands titles the shape of each stack entry it read (title.ts LineShape); a view that
+  // knows nothing (the editor's re-description after an edit) must title every report the same.
+  for (const dir of ['test/fixtures', 'examples']) {
+    for (const name of fs.readdirSync(path.join(ROOT, dir)).filter((n) => n.endsWith('.log'))) {
+      const text = fs.readFileSync(path.join(ROOT, dir, name), 'utf8');
+      const log = parseCrashLog(text);
+      const before = log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]);
+      describeAgain(wholeLogView(text, log.lineStarts), log.reports, 0, log.reports.length);
+      assert.deepEqual(log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]), before, name);
+    }
+  }
 });

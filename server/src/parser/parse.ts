@@ -14,8 +14,9 @@ import type {
   ReportKind,
   Stack,
 } from './model.ts';
+import { questionMarkOf } from './model.ts';
 import { countRegisters, isCodeLine, isRegisterLine, parseIpLine, trappingOffset } from './registers.ts';
-import { describeReports, type LogView } from './title.ts';
+import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, type LogView } from './title.ts';
 
 export interface ParseOptions {
   /** Precomputed line starts of `text` (the server keeps them incrementally). */
@@ -63,7 +64,7 @@ const BODY =
 class PrefixTable {
   private readonly textStarts: Uint32Array;
   private readonly callers: Int32Array;
-  private readonly flags: Uint8Array; // bit 0: scanned, bit 1: has a time stamp
+  private readonly flags: Uint8Array; // bit 0: scanned, bit 1: has a time stamp, bits 2-3: LineShape
   private readonly scratch = newPrefixScan();
 
   constructor(
@@ -94,6 +95,17 @@ class PrefixTable {
     }
     scanLinePrefix(this.text, this.lineStarts[line], lineEnd(this.text, this.lineStarts, line), this.scratch);
     return -1;
+  }
+
+  /** Notes a line's LineShape (title.ts), after record(). */
+  setShape(line: number, shape: number): void {
+    const k = line - this.first;
+    if (k >= 0 && k < this.flags.length) this.flags[k] |= shape << 2;
+  }
+
+  shape(line: number): number {
+    const k = line - this.first;
+    return k >= 0 && k < this.flags.length ? this.flags[k] >> 2 : 0;
   }
 
   message(line: number): string {
@@ -202,6 +214,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         const entry = fastEntryIn(text, pfx.textStart, end, pfx.textStart, line);
         if (entry) {
           placeEntry(open, entry, line, end);
+          if (c === 32) prefixes.setShape(line, entryShape(text, entry.frame));
           continue;
         }
       }
@@ -292,6 +305,13 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   }
   finish();
   describeAll(prefixes, reports, last);
+}
+
+/** The LineShape of a space-indented entry the fast path read. */
+function entryShape(text: string, f: Frame): number {
+  if (f.reliable) return PLAIN_ENTRY_SHAPE;
+  const q = questionMarkOf(text, f);
+  return q > 0 && text.charCodeAt(q - 1) === 32 && text.charCodeAt(q + 1) === 32 ? QUESTIONABLE_ENTRY_SHAPE : 0;
 }
 
 function openReport(text: string, lineStarts: ArrayLike<number>, line: number, headerLine: number, kind: ReportKind, crash: boolean, callerCode: number): OpenReport {
@@ -773,6 +793,7 @@ function describeAll(prefixes: PrefixTable, reports: Report[], last: number): vo
     message: (i) => prefixes.message(i),
     caller: (i) => prefixes.caller(i),
     hasTime: (i) => prefixes.hasTime(i),
+    shape: (i) => prefixes.shape(i),
   };
   describeReports(view, reports, 0, reports.length, last);
 }

@@ -21,7 +21,16 @@ export interface LogView {
   caller(i: number): string | null;
   /** Whether line i carries a kernel time stamp. */
   hasTime(i: number): boolean;
+  /** What the parser already knows about line i (LineShape); UNKNOWN_SHAPE when nothing. */
+  shape(i: number): number;
 }
+
+/** Line shapes a LogView may report, so titles need not test such lines again. */
+export const UNKNOWN_SHAPE = 0;
+/** A stack entry indented with spaces, with no `?` (` [<..>] foo+0x1/0x2 [mod]`). */
+export const PLAIN_ENTRY_SHAPE = 1;
+/** A stack entry indented with spaces whose `?` has a space on each side (` [<..>] ? foo+0x1/0x2`). */
+export const QUESTIONABLE_ENTRY_SHAPE = 2;
 
 export interface ReportSpan {
   kind: ReportKind;

@@ -5,7 +5,7 @@
 // helpers title them again against the whole document, exactly as parse.ts's describeAll does.
 import { parseLinePrefix } from '../parser/lines.ts';
 import type { Report } from '../parser/model.ts';
-import { describeReports, type LogView } from '../parser/title.ts';
+import { describeReports, UNKNOWN_SHAPE, type LogView } from '../parser/title.ts';
 import type { TextSource } from './pieceText.ts';
 import { textLineEnd } from './positions.ts';
 
@@ -35,6 +35,7 @@ export function wholeLogView(text: TextSource, lineStarts: ArrayLike<number>): L
       const l = line(i);
       return parseLinePrefix(l, 0, l.length).time !== null;
     },
+    shape: () => UNKNOWN_SHAPE,
   };
 }
 

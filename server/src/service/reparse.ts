@@ -77,6 +77,7 @@ function describeTracked(text: TextSource, lineStarts: ArrayLike<number>, report
     message: (i: number) => ((maxRead = Math.max(maxRead, i)), view.message(i)),
     caller: (i: number) => ((maxRead = Math.max(maxRead, i)), view.caller(i)),
     hasTime: (i: number) => ((maxRead = Math.max(maxRead, i)), view.hasTime(i)),
+    shape: (i: number) => ((maxRead = Math.max(maxRead, i)), view.shape(i)),
   };
   for (let k = from; k < to; k++) {
     maxRead = -1;
