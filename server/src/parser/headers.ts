@@ -18,6 +18,8 @@ export interface HeaderMatch {
 const PR_FMT = /^(?:(?:watchdog|NMI watchdog|rcu|kernel|hung_task|\S+ login): |\[ (?=INFO: |BUG: ))?/;
 
 interface HeaderRule {
+  /** The characters the rule's text can start with (after the pr_fmt prefix). */
+  first: string;
   re: RegExp;
   kind: ReportKind;
   crash?: boolean;
@@ -27,38 +29,50 @@ interface HeaderRule {
 }
 
 const RULES: HeaderRule[] = [
-  { re: /^BUG: KASAN: /, kind: 'kasan' },
-  { re: /^BUG: KMSAN: /, kind: 'kmsan' },
-  { re: /^BUG: KCSAN: /, kind: 'kcsan' },
-  { re: /^BUG: KFENCE: /, kind: 'kfence' },
-  { re: /^BUG: soft lockup/, kind: 'soft-lockup' },
-  { re: /^BUG: (?:unable to handle|kernel NULL pointer dereference)/, kind: 'oops' },
-  { re: /^BUG(?::|\s+kmalloc-)/, kind: 'bug', not: /(?:ODEBUG|DEBUG|Boot_DEBUG):/ },
+  { first: 'B', re: /^BUG: KASAN: /, kind: 'kasan' },
+  { first: 'B', re: /^BUG: KMSAN: /, kind: 'kmsan' },
+  { first: 'B', re: /^BUG: KCSAN: /, kind: 'kcsan' },
+  { first: 'B', re: /^BUG: KFENCE: /, kind: 'kfence' },
+  { first: 'B', re: /^BUG: soft lockup/, kind: 'soft-lockup' },
+  { first: 'B', re: /^BUG: (?:unable to handle|kernel NULL pointer dereference)/, kind: 'oops' },
+  { first: 'B', re: /^BUG(?::|\s+kmalloc-)/, kind: 'bug', not: /(?:ODEBUG|DEBUG|Boot_DEBUG):/ },
   {
+    first: 'W',
     re: /^WARNING: (?:possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|possible irq lock inversion|[A-Z-]+-safe -> [A-Z-]+-unsafe|nested lock|.*lock.*detected)/,
     kind: 'lockdep',
   },
-  { re: /^WARNING:/, kind: 'warning' },
-  { re: /^INFO: (?:possible (?:circular|recursive) locking|inconsistent lock state|suspicious RCU usage|possible irq lock inversion|[A-Z-]+-safe -> [A-Z-]+-unsafe|lock held when returning|held lock freed)/, kind: 'lockdep' },
-  { re: /^INFO: task .* blocked for more than/, kind: 'hung-task' },
-  { re: /^INFO: .*(?:stall|stalls) (?:on|detected)|^INFO: .*detected (?:expedited )?stalls/, kind: 'rcu-stall' },
-  { re: /^INFO: /, kind: 'other', not: /lockdep is turned off|NMI handler .* took too long|_INFO:|^INFO: (?:0x[0-9a-f]+-0x|Allocated in |Freed in |Slab 0x|Object 0x)/ },
-  { re: /^(?:Oops: )?general protection fault|^(?:Oops: )?stack segment: |^(?:Oops: )?segment-related general protection/, kind: 'gpf', role: 'continue' },
-  { re: /^(?:Oops: )?(?:invalid opcode|divide error|divide_error|int3|double fault|bounds|alignment check):/, kind: 'oops', role: 'continue' },
+  { first: 'W', re: /^WARNING:/, kind: 'warning' },
+  { first: 'I', re: /^INFO: (?:possible (?:circular|recursive) locking|inconsistent lock state|suspicious RCU usage|possible irq lock inversion|[A-Z-]+-safe -> [A-Z-]+-unsafe|lock held when returning|held lock freed)/, kind: 'lockdep' },
+  { first: 'I', re: /^INFO: task .* blocked for more than/, kind: 'hung-task' },
+  { first: 'I', re: /^INFO: .*(?:stall|stalls) (?:on|detected)|^INFO: .*detected (?:expedited )?stalls/, kind: 'rcu-stall' },
+  { first: 'I', re: /^INFO: /, kind: 'other', not: /lockdep is turned off|NMI handler .* took too long|_INFO:|^INFO: (?:0x[0-9a-f]+-0x|Allocated in |Freed in |Slab 0x|Object 0x)/ },
+  { first: 'Ogs', re: /^(?:Oops: )?general protection fault|^(?:Oops: )?stack segment: |^(?:Oops: )?segment-related general protection/, kind: 'gpf', role: 'continue' },
+  { first: 'Oidba', re: /^(?:Oops: )?(?:invalid opcode|divide error|divide_error|int3|double fault|bounds|alignment check):/, kind: 'oops', role: 'continue' },
   // The die header always carries the die counter: `Oops: 0000 [#1]`, `Oops - BUG: 0 [#1]` (not `Oops: efitime: ...`).
-  { re: /^Oops(?:: .*\[#\d+\]| - .*\[#\d+\]|\[#)/, kind: 'oops', role: 'continue' },
-  { re: /^PANIC: double fault/, kind: 'oops' },
-  { re: /^[Kk]ernel BUG/, kind: 'bug' },
-  { re: /^Unable to handle kernel/, kind: 'oops' },
-  { re: /^Internal error:/, kind: 'oops', role: 'continue' },
-  { re: /^(?:Unhandled fault:|Alignment trap:)/, kind: 'oops' },
-  { re: /^Kernel panic - not syncing/, kind: 'panic', role: 'continue' },
-  { re: /^UBSAN:/, kind: 'ubsan' },
-  { re: /^(?:NMI watchdog: )?Watchdog detected hard LOCKUP/, kind: 'hard-lockup' },
-  { re: /^rust_kernel: panicked/, kind: 'bug' },
-  { re: /^(?:unregister_netdevice: waiting for|VFS: Busy inodes after unmount|VFS: Close: file count is 0)/, kind: 'other' },
-  { re: /^NMI backtrace for cpu \d+$|^NMI backtrace for cpu \d+ /, kind: 'nmi-backtrace', crash: false, role: 'continue' },
+  { first: 'O', re: /^Oops(?:: .*\[#\d+\]| - .*\[#\d+\]|\[#)/, kind: 'oops', role: 'continue' },
+  { first: 'P', re: /^PANIC: double fault/, kind: 'oops' },
+  { first: 'Kk', re: /^[Kk]ernel BUG/, kind: 'bug' },
+  { first: 'U', re: /^Unable to handle kernel/, kind: 'oops' },
+  { first: 'I', re: /^Internal error:/, kind: 'oops', role: 'continue' },
+  { first: 'UA', re: /^(?:Unhandled fault:|Alignment trap:)/, kind: 'oops' },
+  { first: 'K', re: /^Kernel panic - not syncing/, kind: 'panic', role: 'continue' },
+  { first: 'U', re: /^UBSAN:/, kind: 'ubsan' },
+  { first: 'NW', re: /^(?:NMI watchdog: )?Watchdog detected hard LOCKUP/, kind: 'hard-lockup' },
+  { first: 'r', re: /^rust_kernel: panicked/, kind: 'bug' },
+  { first: 'uV', re: /^(?:unregister_netdevice: waiting for|VFS: Busy inodes after unmount|VFS: Close: file count is 0)/, kind: 'other' },
+  { first: 'N', re: /^NMI backtrace for cpu \d+$|^NMI backtrace for cpu \d+ /, kind: 'nmi-backtrace', crash: false, role: 'continue' },
 ];
+
+/** The rules by the first character of the text they can match, in rule order. */
+const RULES_BY_FIRST = new Map<number, HeaderRule[]>();
+for (const rule of RULES) {
+  for (const ch of rule.first) {
+    const code = ch.charCodeAt(0);
+    const list = RULES_BY_FIRST.get(code) ?? [];
+    list.push(rule);
+    RULES_BY_FIRST.set(code, list);
+  }
+}
 
 /** Cheap pre-check: every header starts with one of these characters after the pr_fmt prefix. */
 const FIRST = new Set('BWIgsOiPdkKUNruVpnwhcS['.split(''));
@@ -90,7 +104,9 @@ export function matchReportHeader(message: string): HeaderMatch | null {
 function matchAnchored(message: string): HeaderMatch | null | undefined {
   const skip = PR_FMT.exec(message)?.[0].length ?? 0;
   const text = skip ? message.slice(skip) : message;
-  for (const rule of RULES) {
+  const rules = RULES_BY_FIRST.get(text.charCodeAt(0));
+  if (rules === undefined) return undefined;
+  for (const rule of rules) {
     if (rule.re.test(text)) {
       if (rule.not && rule.not.test(text)) return null;
       return { kind: rule.kind, crash: rule.crash ?? true, role: rule.role ?? 'start' };
