@@ -1,7 +1,7 @@
 // The text syzkaller reads a report from: the lines of the report's own printk context (same caller
 // id, or all time-stamped lines when there are no caller ids), unreliable `? ` frames dropped, cut at
 // the next report for consoles without caller ids and after a trailing panic_on_warn panic.
-import type { LogView } from '../title.ts';
+import { QUESTIONABLE_ENTRY_SHAPE, UNKNOWN_SHAPE, type LogView } from '../title.ts';
 import { IN_REPORT_HEADERS, INFO_WITH_STACK, findOopsKind } from './formats.ts';
 import { STACK_STARTS, isStackStart } from './patterns.ts';
 
@@ -145,6 +145,15 @@ export class ReportText {
         // Lines of other callers are never part of the text, and with caller ids they cannot end it.
         if (this.hasCaller && !isStart && (caller === null || !this.acceptsCaller(caller))) continue;
         context = caller ?? 'console';
+        const shape = isStart ? UNKNOWN_SHAPE : view.shape(i);
+        if (shape !== UNKNOWN_SHAPE) {
+          // A stack entry the parser read: it starts no report and no stack; a `? ` one is dropped.
+          if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
+          if (shape === QUESTIONABLE_ENTRY_SHAPE) continue;
+          this.textLines++;
+          this.keep(view.message(i), false, inTail);
+          continue;
+        }
         text = view.message(i);
       } else {
         const info = untimedLineInfo(view.message(i));
@@ -179,10 +188,14 @@ export class ReportText {
           if (this.firstStackStart[k] < 0 && STACK_STARTS[k].test(text)) this.firstStackStart[k] = this.lines.length;
         }
       }
-      this.stackStart.push(start);
-      this.lines.push(text);
-      if (!this.secondReport || this.hasCaller) this.titleEnd = this.lines.length;
-      if (inTail) this.tailKept++;
+      this.keep(text, start, inTail);
     }
+  }
+
+  private keep(text: string, stackStart: boolean, inTail: boolean): void {
+    this.stackStart.push(stackStart);
+    this.lines.push(text);
+    if (!this.secondReport || this.hasCaller) this.titleEnd = this.lines.length;
+    if (inTail) this.tailKept++;
   }
 }
