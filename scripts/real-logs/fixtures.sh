@@ -28,3 +28,15 @@ cut_log break-l-busy.log break-l-busy 'sysrq: Show backtrace' 'INFO: NMI handler
 # SysRq t: the first tasks of a Show State dump (each `task:` line starts the dump of one task),
 # up to the line of the task after them.
 cut_log sysrq-t.log sysrq-t-tasks 'sysrq: Show State' 'task:kworker/0:0 '
+
+# whole_log SOURCE FIXTURE: a whole boot console, kernel output only (our /init's KCRASH-* lines
+# left out): the boot messages, then the crash. Most of a real console log is lines like these, and
+# none of them may be taken for a report.
+whole_log() {
+  local dest=$DEST/real-debian-console-$2.log
+  grep -v '^KCRASH-' "$OUT/$1" > "$dest"
+  echo "$dest: $(wc -l < "$dest") lines, the whole console of $1"
+}
+
+whole_log sysrq-c.log sysrq-c
+whole_log break-l-busy.log break-l-busy

@@ -772,19 +772,25 @@ function guessArchFromRegisters(message: string): Arch | null {
 
 function finalizeFacts(r: Report): void {
   if (r.arch) return;
-  const frames = r.stacks.flatMap((s) => s.frames);
   const rel = r.release ?? '';
   if (/x86_64|amd64/.test(rel)) r.arch = 'x86_64';
   else if (/aarch64|arm64/.test(rel)) r.arch = 'arm64';
   else if (/\.i[3-6]86|i686/.test(rel)) r.arch = 'i386';
   else if (/ppc64|powerpc/.test(rel)) r.arch = 'powerpc';
   else if (/s390/.test(rel)) r.arch = 's390';
-  else if (r.stacks.some((s) => s.kind === 'Call trace') || frames.some((f) => /^el[01]h?_/.test(f.function ?? ''))) r.arch = 'arm64';
+  else if (r.stacks.some((s) => s.kind === 'Call trace' || s.frames.some(isArm64ExceptionEntry))) r.arch = 'arm64';
   else if (r.stacks.some((s) => s.kind === 'Backtrace')) r.arch = 'arm';
   else if (r.stacks.some((s) => s.kind === 'Call Trace')) {
-    const addr = frames.find((f) => f.address)?.address;
+    let addr: string | null = null;
+    for (let k = 0; k < r.stacks.length && addr === null; k++) addr = r.stacks[k].frames.find((f) => f.address)?.address ?? null;
     r.arch = addr && addr.length === 8 ? 'i386' : 'x86_64';
   }
+}
+
+/** arm64 exception entry points: `el0_svc`, `el1h_64_sync`... */
+function isArm64ExceptionEntry(f: Frame): boolean {
+  const n = f.function;
+  return n !== null && n.length > 3 && n.charCodeAt(0) === 101 /* e */ && n.charCodeAt(1) === 108 /* l */ && /^el[01]h?_/.test(n);
 }
 
 function describeAll(prefixes: PrefixTable, reports: Report[], last: number): void {
