@@ -688,15 +688,46 @@ function placeEntry(open: OpenReport, entry: ParsedEntry, line: number, end: num
   ownLine(open, line);
 }
 
+/** Module names of a `Modules linked in:` list: `[last unloaded: x]`-style notes and taint flags `(OE)` left out. */
 function splitModules(list: string): string[] {
   const out: string[] = [];
-  const cleaned = list.replace(/\[last unloaded:[^\]]*\]/g, ' ').replace(/\[(?:permanent|last \w+)[^\]]*\]/g, ' ');
-  for (const tok of cleaned.split(/\s+/)) {
-    if (!tok) continue;
-    const name = tok.replace(/\([A-Z+-]*\)$/, '');
-    if (/^[\w-]+$/.test(name)) out.push(name);
+  const n = list.length;
+  let i = 0;
+  while (i < n) {
+    const c = list.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      i++;
+      continue;
+    }
+    if (c === 91 /* [ */) {
+      // `[last unloaded: foo]`, `[permanent]`, `[last ...]`: a note, not a module.
+      const close = list.indexOf(']', i);
+      if (close > 0 && (list.startsWith('[last unloaded:', i) || list.startsWith('[permanent', i) || list.startsWith('[last ', i))) {
+        i = close + 1;
+        continue;
+      }
+    }
+    let j = i;
+    while (j < n && list.charCodeAt(j) !== 32 && list.charCodeAt(j) !== 9) j++;
+    let e = j;
+    // A trailing taint flag: `foo(OE)`, `bar(+)`.
+    if (list.charCodeAt(e - 1) === 41 /* ) */) {
+      const open = list.lastIndexOf('(', e - 1);
+      if (open >= i && /^\([A-Z+-]*\)$/.test(list.slice(open, e))) e = open;
+    }
+    if (e > i && isModuleName(list, i, e)) out.push(list.slice(i, e));
+    i = j;
   }
   return out;
+}
+
+/** `[\w-]+` */
+function isModuleName(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45)) return false;
+  }
+  return true;
 }
 
 /** Reads CPU/PID/Comm/taint/release, Hardware name and the module list. Returns whether the line was one. */

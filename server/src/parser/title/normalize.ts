@@ -19,7 +19,23 @@ const REPLACEMENTS: [RegExp, string][] = [
 
 const MAX_TITLE = 120;
 
+// The same crash is reported again and again in one log: titles are worked out once per raw title.
+const NORMALIZED = new Map<string, string>();
+const FRAMES = new Map<string, string | null>();
+const MAX_CACHED = 1 << 12;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 export function normalizeTitle(title: string): string {
+  const known = NORMALIZED.get(title);
+  return known !== undefined ? known : remember(NORMALIZED, title, normalize(title));
+}
+
+function normalize(title: string): string {
   for (const [re, by] of REPLACEMENTS) {
     for (let round = 0; round < 8; round++) {
       const next = title.replace(re, by);
@@ -47,5 +63,6 @@ export function normalizeTitle(title: string): string {
 const TITLE_FRAME = /.* in ((?:<[a-zA-Z0-9_: ]+>)?[a-zA-Z0-9_:]+)/;
 
 export function titleFrame(title: string): string | null {
-  return TITLE_FRAME.exec(title)?.[1] ?? null;
+  const known = FRAMES.get(title);
+  return known !== undefined ? known : remember(FRAMES, title, TITLE_FRAME.exec(title)?.[1] ?? null);
 }

@@ -20,6 +20,20 @@ export interface StackRecipe {
 /** A recipe with its skip patterns compiled once. */
 export interface CompiledRecipe extends StackRecipe {
   skipRe: RegExp;
+  /** skipRe's verdict by function name: the same names come back in report after report. */
+  skipped: Map<string, boolean>;
+}
+
+const MAX_SKIP_CACHE = 1 << 14;
+
+function isSkipped(recipe: CompiledRecipe, name: string): boolean {
+  let v = recipe.skipped.get(name);
+  if (v === undefined) {
+    if (recipe.skipped.size >= MAX_SKIP_CACHE) recipe.skipped.clear();
+    v = recipe.skipRe.test(name);
+    recipe.skipped.set(name, v);
+  }
+  return v;
 }
 
 // Frames of code that reports, allocates, locks, copies or formats on behalf of the real culprit.
@@ -101,7 +115,7 @@ export function stripWrapperPrefix(name: string): string {
 }
 
 export function compileRecipe(recipe: StackRecipe): CompiledRecipe {
-  return { ...recipe, skipRe: new RegExp([...GLOBAL_SKIP, ...(recipe.skip ?? [])].join('|')) };
+  return { ...recipe, skipRe: new RegExp([...GLOBAL_SKIP, ...(recipe.skip ?? [])].join('|')), skipped: new Map() };
 }
 
 // Stalls loop somewhere below a dispatcher; the frame just above the first of these names the stall.
@@ -201,8 +215,12 @@ function chooseFrame(raw: string[], recipe: CompiledRecipe): ExtractedFrame | nu
 function addCaptured(raw: string[], m: RegExpExecArray, recipe: CompiledRecipe): void {
   for (let g = 1; g < m.length; g++) {
     const name = m[g];
-    if (name !== undefined && !recipe.skipRe.test(name)) raw.push(name);
+    if (name !== undefined && !isSkipped(recipe, name)) raw.push(name);
   }
+}
+
+function isFaultInjectionFrame(line: string): boolean {
+  return line.includes('should_fail') && FAULT_INJECTION_FRAME.test(line);
 }
 
 function matchFrameLine(line: string): RegExpExecArray | null {
@@ -239,7 +257,7 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
       while (pos < end) {
         const i = pos++;
         const line = lineAt(i);
-        if (FAULT_INJECTION_FRAME.test(line)) {
+        if (isFaultInjectionFrame(line)) {
           ok = false;
           break;
         }
@@ -260,7 +278,7 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
     } else {
       while (pos < end) {
         const line = lineAt(pos++);
-        if (FAULT_INJECTION_FRAME.test(line)) {
+        if (isFaultInjectionFrame(line)) {
           ok = false;
           break;
         }
