@@ -47,7 +47,6 @@ const OUTER =
 // Kernel time stamps: `[  12.345678]`, dmesg -T `[Thu Nov  5 16:44:42 2020]`, dmesg -d `[  +0.000155]`.
 const TIME = /\[(?: *\+?\d+[.,]\d+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})\]/y;
 // printk caller id right after the time (`[  T123]`, `[    C1]`, `[T24950]`), or dmesg's own column (` [     T17]`).
-const CALLER = / ?\[ *([CT]\d+)\]/y;
 const KMSG_CALLER = /caller=([CT]\d+)/;
 // A syslog/journal line from another program: `Nov  9 10:19:35 host openvpn[1118]: WARNING: ...`.
 const USERSPACE_SYSLOG =
@@ -85,6 +84,27 @@ export function callerName(code: number): string | null {
 function callerCodeOf(id: string): number {
   const n = Number(id.slice(1));
   return id.charCodeAt(0) === 84 /* T */ ? n + 1 : -(n + 1);
+}
+
+/**
+ * ` [  T123]` / `[    C1]` at `pos`, read by hand (it is on every line of
+ * such logs): sets out.callerCode and returns the offset after it, or -1.
+ */
+function readCaller(text: string, pos: number, end: number, out: PrefixScan): number {
+  let i = pos;
+  if (text.charCodeAt(i) === 32) i++;
+  if (text.charCodeAt(i) !== 91 /* [ */) return -1;
+  i++;
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  const kind = text.charCodeAt(i);
+  if (kind !== 84 /* T */ && kind !== 67 /* C */) return -1;
+  i++;
+  const digits = i;
+  let n = 0;
+  while (i < end && isDigit(text.charCodeAt(i))) n = n * 10 + (text.charCodeAt(i++) - 48);
+  if (i === digits || i - digits > 9 || text.charCodeAt(i) !== 93 /* ] */ || i >= end) return -1;
+  out.callerCode = kind === 84 ? n + 1 : -(n + 1);
+  return i + 1;
 }
 
 /** Fast path for the common `[ 1234.567890]` time stamp; returns its end offset or -1. */
@@ -146,12 +166,8 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
       pos = timeEnd;
       const c0 = text.charCodeAt(pos);
       if (c0 === 91 || (c0 === 32 && text.charCodeAt(pos + 1) === 91)) {
-        CALLER.lastIndex = pos;
-        const c = CALLER.exec(text);
-        if (c && CALLER.lastIndex <= end) {
-          out.callerCode = callerCodeOf(c[1]);
-          pos = CALLER.lastIndex;
-        }
+        const after = readCaller(text, pos, end, out);
+        if (after > 0) pos = after;
       }
       if (text.charCodeAt(pos) === 32) pos++;
     }

@@ -52,12 +52,14 @@ export const ANY_STACK_START = new RegExp(STACK_STARTS.map((re) => re.source).jo
 /** Fault-injection stacks (`should_fail+0x..`) are often mixed into other reports: the stack is unusable. */
 export const FAULT_INJECTION_FRAME = /^(?: \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/;
 
+const STACK_START_WORDS = /race|Alloc|Free|Uninit|badaddr/;
+
 export function isStackStart(line: string): boolean {
   // Stack entries (` foo+0x1/0x2`, most lines of a report) are never stack starts.
   if (line.charCodeAt(0) === 32 && line.includes('+0x')) return false;
   // Every stack start has a colon or ` at` in it, and one of these words; most lines fail early.
   if (line.indexOf(':') < 0 && !line.includes(' at')) return false;
-  if (!(line.includes('race') || line.includes('Alloc') || line.includes('Free') || line.includes('Uninit') || line.includes('badaddr'))) return false;
+  if (!STACK_START_WORDS.test(line)) return false;
   return ANY_STACK_START.test(line);
 }
 
