@@ -15,8 +15,8 @@ import type {
   Stack,
 } from './model.ts';
 import { questionMarkOf } from './model.ts';
-import { countRegisters, isCodeLine, isRegisterLine, parseIpLine, trappingOffset } from './registers.ts';
-import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, type LogView } from './title.ts';
+import { countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
+import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
 
 export interface ParseOptions {
   /** Precomputed line starts of `text` (the server keeps them incrementally). */
@@ -215,6 +215,19 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         if (entry) {
           placeEntry(open, entry, line, end);
           if (c === 32) prefixes.setShape(line, entryShape(text, entry.frame));
+          continue;
+        }
+      } else if (open.regs !== null && line - open.regs.endLine <= 2 && open.report.arch !== null && !pfx.userspace) {
+        // The next commonest line: a register line of the block just opened, counted in place
+        // (registerPairs only takes lines that feedLine would count the same way).
+        const pairs = registerPairs(text, pfx.textStart, end);
+        if (pairs > 0) {
+          const block = open.regs;
+          block.registerCount += pairs;
+          block.endLine = line;
+          block.end = end;
+          ownLine(open, line);
+          prefixes.setShape(line, REGISTER_LINE_SHAPE);
           continue;
         }
       }

@@ -90,6 +90,89 @@ const REG_LINE =
 const REG_TOKEN = /\b([A-Za-z][A-Za-z0-9_]{0,8})\s?:\s*([0-9a-f]{4,16})\b/g;
 const REG_TOKEN_COUNT = new RegExp(REG_TOKEN.source.replace(/\((?!\?)/g, '(?:'), 'g');
 
+// REG_LINE at a given offset of the whole text, without cutting the line out.
+const REG_LINE_AT = new RegExp(REG_LINE.source.slice(1), 'y');
+
+/** Lower-case register names that may follow the first one on a line (x86 `knlGS`, arm/arm64). */
+const LOWER_NAMES = new Set(['knlGS', 'lr', 'sp', 'fp', 'ip', 'pmr', 'pmr_save']);
+/**
+ * Upper-case words that are report headers (`BUG:`, `INFO:` ...) or instruction-pointer lines
+ * (`RIP:`, `EIP:`: parseIpLine takes those), never plain register names here.
+ */
+const NOT_PLAIN_NAMES = new Set(['BUG', 'INFO', 'WARNING', 'UBSAN', 'SYZFAIL', 'SYZFATAL', 'VFS', 'PANIC', 'RIP', 'EIP', 'IP', 'NIP']);
+
+/**
+ * The number of `name: value` pairs when text[from, to) is nothing but a register line (`RAX:
+ * 0000000000000000 RBX: ...`, `FS:  00007f..(0000) GS:ffff..(0000) knlGS:0000..`, `RSP: 0018:ffff..
+ * EFLAGS: 00010246`, `x29: ffff.. x28: 0000..`), or -1. Such a line is what isRegisterLine() and
+ * countRegisters() say it is, and holds no report header, IP line, `? ` or stack start, so the parser
+ * and titles take it without their other tests (test/unit/registers.test.ts checks all of this).
+ */
+export function registerPairs(text: string, from: number, to: number): number {
+  REG_LINE_AT.lastIndex = from;
+  if (!REG_LINE_AT.test(text) || REG_LINE_AT.lastIndex > to) return -1;
+  let i = from;
+  let pairs = 0;
+  while (i < to) {
+    // A name: an upper-case word (x86, powerpc), or one of a few lower-case ones, or x0..x30 / r0..r15.
+    const nameStart = i;
+    let lower = false;
+    while (i < to && isNameChar(text.charCodeAt(i))) {
+      if (text.charCodeAt(i) >= 97) lower = true;
+      i++;
+    }
+    const nameLen = i - nameStart;
+    if (nameLen === 0 || nameLen > 9 || !isLetter(text.charCodeAt(nameStart))) return -1;
+    if (lower ? !isLowerName(text, nameStart, i) : NOT_PLAIN_NAMES.has(text.slice(nameStart, i))) return -1;
+    if (text.charCodeAt(i) === 32) i++;
+    if (text.charCodeAt(i) !== 58 /* : */) return -1;
+    i++;
+    while (i < to && text.charCodeAt(i) === 32) i++;
+    const value = i;
+    while (i < to && isHex(text.charCodeAt(i))) i++;
+    if (i - value < 4 || i - value > 16) return -1;
+    // `0018:ffff...` (segment:offset) and `...(0000)` (selector) belong to the pair.
+    if (text.charCodeAt(i) === 58 /* : */) {
+      const more = ++i;
+      while (i < to && isHex(text.charCodeAt(i))) i++;
+      if (i - more < 4 || i - more > 16) return -1;
+    } else if (text.charCodeAt(i) === 40 /* ( */) {
+      const more = ++i;
+      while (i < to && isHex(text.charCodeAt(i))) i++;
+      if (i - more !== 4 || text.charCodeAt(i) !== 41 /* ) */) return -1;
+      i++;
+    }
+    pairs++;
+    if (i === to) break;
+    if (text.charCodeAt(i) !== 32) return -1;
+    while (i < to && text.charCodeAt(i) === 32) i++;
+  }
+  return pairs;
+}
+
+/** x0..x30, r0..r15, or one of LOWER_NAMES. */
+function isLowerName(text: string, start: number, end: number): boolean {
+  const c = text.charCodeAt(start);
+  if ((c === 120 /* x */ || c === 114) /* r */ && end - start >= 2 && end - start <= 3) {
+    let digits = true;
+    for (let k = start + 1; k < end; k++) if (text.charCodeAt(k) < 48 || text.charCodeAt(k) > 57) digits = false;
+    if (digits) return true;
+  }
+  return LOWER_NAMES.has(text.slice(start, end));
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
 /** True for a line of a register dump (`RAX: ...`, `x29: ...`, `GPR00: ...`). */
 export function isRegisterLine(message: string): boolean {
   return REG_LINE.test(message);

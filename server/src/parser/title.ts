@@ -31,6 +31,8 @@ export const UNKNOWN_SHAPE = 0;
 export const PLAIN_ENTRY_SHAPE = 1;
 /** A stack entry indented with spaces whose `?` has a space on each side (` [<..>] ? foo+0x1/0x2`). */
 export const QUESTIONABLE_ENTRY_SHAPE = 2;
+/** A line of nothing but register pairs (registers.ts registerPairs): no header, `?` or stack start. */
+export const REGISTER_LINE_SHAPE = 3;
 
 export interface ReportSpan {
   kind: ReportKind;

@@ -147,7 +147,8 @@ export class ReportText {
         context = caller ?? 'console';
         const shape = isStart ? UNKNOWN_SHAPE : view.shape(i);
         if (shape !== UNKNOWN_SHAPE) {
-          // A stack entry the parser read: it starts no report and no stack; a `? ` one is dropped.
+          // A stack entry or register line the parser read: it starts no report and no stack; a `? `
+          // entry is dropped.
           if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
           if (shape === QUESTIONABLE_ENTRY_SHAPE) continue;
           this.textLines++;
