@@ -239,7 +239,13 @@ export function fastEntry(message: string, base: number, line: number): ParsedEn
  * fastEntry on the characters [from, to) of `s` (a whole document, so the parser need not cut the
  * line out first); `base` is the document offset of `from`.
  */
-export function fastEntryIn(s: string, from: number, to: number, base: number, line: number): ParsedEntry | null | undefined {
+export function fastEntryIn(s: string, from: number, to: number, base: number, line: number): ParsedEntry | undefined {
+  const frame = fastFrameIn(s, from, to, base, line);
+  return frame === undefined ? undefined : { frame, markers: NO_MARKERS };
+}
+
+/** fastEntryIn without the wrapper object (the parser's hot loop; these entries carry no markers). */
+export function fastFrameIn(s: string, from: number, to: number, base: number, line: number): Frame | undefined {
   const d = base - from; // document offset of position p is p + d
   let i = from;
   while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
@@ -301,7 +307,7 @@ export function fastEntryIn(s: string, from: number, to: number, base: number, l
   f.symbolEnd = sizeEnd + d;
   f.module = module;
   if (buildId !== undefined) f.buildId = buildId;
-  return { frame: f, markers: NO_MARKERS };
+  return f;
 }
 
 /** End of a run of lowercase hex digits starting at i, not past `to`. */

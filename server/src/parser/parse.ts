@@ -2,7 +2,7 @@
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
 import { callerName, computeLineStarts, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
-import { fastEntryIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken, type ParsedEntry } from './frames.ts';
+import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
 import type {
   Arch,
   ContextMarker,
@@ -124,6 +124,8 @@ class PrefixTable {
   }
 }
 
+const NO_MARKERS: MarkerToken[] = [];
+
 /** Which part of a report a line belongs to. */
 interface OpenReport {
   report: Report;
@@ -211,10 +213,10 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     ) {
       const c = text.charCodeAt(pfx.textStart);
       if (c === 32 || c === 9) {
-        const entry = fastEntryIn(text, pfx.textStart, end, pfx.textStart, line);
-        if (entry) {
-          placeEntry(open, entry, line, end);
-          if (c === 32) prefixes.setShape(line, entryShape(text, entry.frame));
+        const frame = fastFrameIn(text, pfx.textStart, end, pfx.textStart, line);
+        if (frame) {
+          placeEntry(open, frame, NO_MARKERS, line, end);
+          if (c === 32) prefixes.setShape(line, entryShape(text, frame));
           continue;
         }
       } else if (open.regs !== null && line - open.regs.endLine <= 2 && open.report.arch !== null && !pfx.userspace) {
@@ -683,18 +685,18 @@ function latestKernelBlockWithoutCode(blocks: RegisterBlock[]): RegisterBlock | 
 function addEntry(open: OpenReport, message: string, base: number, line: number, end: number): boolean {
   const entry = parseFrameLine(message, base, line);
   if (!entry) return false;
-  placeEntry(open, entry, line, end);
+  placeEntry(open, entry.frame, entry.markers, line, end);
   return true;
 }
 
 /** Puts a parsed entry into the open stack (starting one if needed), in the current context. */
-function placeEntry(open: OpenReport, entry: ParsedEntry, line: number, end: number): void {
+function placeEntry(open: OpenReport, frame: Frame, markers: MarkerToken[], line: number, end: number): void {
   const r = open.report;
-  if (!open.stack) newStack(open, line, entry.frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: entry.frame.start, end: entry.frame.start });
+  if (!open.stack) newStack(open, line, frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: frame.start, end: frame.start });
   const stack = open.stack as Stack;
-  if (entry.markers.length) applyMarkers(open, entry.markers, line);
-  entry.frame.context = currentContext(open);
-  stack.frames.push(entry.frame);
+  if (markers.length) applyMarkers(open, markers, line);
+  frame.context = currentContext(open);
+  stack.frames.push(frame);
   stack.endLine = line;
   stack.end = end;
   if (open.regs && line > open.regs.endLine) open.regs = null;
