@@ -275,7 +275,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
       continue;
     }
-    if (CUT_HERE.test(message)) {
+    if (message.charCodeAt(0) === 45 /* - */ && CUT_HERE.test(message)) {
       // `cut here` announces the report whose header follows; it never belongs to the open one.
       pendingCut = line;
       continue;
