@@ -35,3 +35,33 @@ test('short and long stacks find the same twins', () => {
     { numRuns: 300 },
   );
 });
+
+test("corrupted-report warns only where the report's own stacks agree", () => {
+  // An old arm lockdep report: its frames follow `stack backtrace:` with no `Call Trace:` line, so
+  // syzkaller's reading finds no stack (the model says corrupted) though nothing is missing.
+  const arm = [
+    '[   65.470000] =============================================',
+    '[   65.470000] [ INFO: possible recursive locking detected ]',
+    '[   65.470000] 3.5.0-rc5 #2 Not tainted',
+    '[   65.470000] ---------------------------------------------',
+    '[   65.470000] kworker/0:1/73 is trying to acquire lock:',
+    '[   65.470000]  (&(&host->lock)->rlock#2){-.-...}, at: [<bf054120>] frob_enable_irq+0x18/0xdc [frob]',
+    '[   65.470000] but task is already holding lock:',
+    '[   65.470000]  (&(&host->lock)->rlock#2){-.-...}, at: [<bf054120>] frob_enable_irq+0x18/0xdc [frob]',
+    '[   65.470000] stack backtrace:',
+    '[   65.470000] [<c0014990>] (unwind_backtrace+0x0/0xf4) from [<c005ccb8>] (__lock_acquire+0x14f8/0x1b98)',
+    '[   65.470000] [<c005ccb8>] (__lock_acquire+0x14f8/0x1b98) from [<c005d3f8>] (lock_acquire+0xa0/0x108)',
+    '[   65.470000] [<c005d3f8>] (lock_acquire+0xa0/0x108) from [<bf054120>] (frob_enable_irq+0x18/0xdc [frob])',
+    '[   65.470000] [<bf054120>] (frob_enable_irq+0x18/0xdc [frob]) from [<c0219b38>] (frob_irq_thread+0x1bc/0x274)',
+  ].join('\n');
+  const armLog = parseCrashLog(arm + '\n');
+  assert.equal(armLog.reports[0].corrupted, true);
+  assert.ok(armLog.reports[0].stacks.some((s) => s.frames.length > 0));
+  assert.ok(!analyze(armLog).some((f) => f.code === 'corrupted-report'));
+
+  // A trace cut off right after its header: the model has no frames either, so it warns.
+  const cut = ['[  10.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008', '[  10.000001] Call Trace:'].join('\n');
+  const cutLog = parseCrashLog(cut + '\n');
+  assert.equal(cutLog.reports[0].corrupted, true);
+  assert.ok(analyze(cutLog).some((f) => f.code === 'corrupted-report'));
+});

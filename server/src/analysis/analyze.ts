@@ -1,6 +1,7 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
 import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
+import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
 
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
@@ -148,7 +149,7 @@ export function analyze(log: ParsedLog): Finding[] {
 }
 
 function analyzeReport(report: Report, ri: number, out: Finding[]): void {
-  if (report.corrupted) out.push(new CorruptedReportFinding(report, ri));
+  if (report.corrupted && corruptionShows(report)) out.push(new CorruptedReportFinding(report, ri));
   // Kernel RIP blocks in file order, so each `? ` entry can be compared with the latest one before
   // it. Only x86-64 RIP: that is where the unwinder prints pt_regs found on the stack and then
   // finds regs->ip again by scanning (the seed thread); other architectures' traces differ.
@@ -181,6 +182,25 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
         out.push(new EntryFinding('function-end-return', f, null, ri, si, fi, false));
       }
     }
+  }
+}
+
+/**
+ * syzkaller calls a report corrupted when its recipe finds no stack start, or no frame to blame,
+ * where it expects one; that verdict stays in the model (titles, JSON). The editor warns only where
+ * the report's own stacks agree that something is missing: a lockdep report printed by an old arm
+ * kernel has its frames without a `Call Trace:` line, a stall whose frames are all generic helpers
+ * has nothing lost. Verdicts about the text itself (cut off, merged lines, only the start left) always show.
+ */
+function corruptionShows(r: Report): boolean {
+  switch (r.corruptedReason) {
+    case NO_STACK:
+    case NO_USABLE_FRAME:
+      return !r.stacks.some((s) => s.frames.length > 0);
+    case STACK_WITHOUT_FRAMES:
+      return r.stacks.some((s) => s.kind !== 'Stack' && s.frames.length === 0) || !r.stacks.some((s) => s.frames.length > 0);
+    default:
+      return true;
   }
 }
 

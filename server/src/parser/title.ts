@@ -184,7 +184,7 @@ function extractTitle(text: ReportText, kind: OopsKind): FoundTitle {
       let corrupted: string | null = null;
       if (format.stack) {
         const result = extractFrames({ lines, from: fromLine, column: fromColumn, end, stackStart: text.stackStart }, format.stack);
-        if (!result.ok) corrupted = 'no usable stack frame was found';
+        if (!result.ok) corrupted = NO_USABLE_FRAME;
         for (const f of result.frames) groups.push(f.name);
       }
       const wantsMore = corrupted !== null;
@@ -234,7 +234,10 @@ function checkCorrupted(title: string, text: ReportText, format: TitleFormat | n
   return verdict;
 }
 
-const NO_STACK = 'the report has no stack trace';
+/** Reasons for `corrupted` that are about syzkaller's reading of the stacks (see analyze.ts). */
+export const NO_STACK = 'the report has no stack trace';
+export const NO_USABLE_FRAME = 'no usable stack frame was found';
+export const STACK_WITHOUT_FRAMES = 'a stack trace has no frames';
 
 /** Every kind of stack start must be followed by frames; at least one stack must be there. */
 function checkStacks(text: ReportText): string | null {
@@ -257,7 +260,7 @@ function checkStacks(text: ReportText): string | null {
       }
     }
     if (framesFound) hasStack = true;
-    else if (key !== RISCV_STACK_START) return 'a stack trace has no frames';
+    else if (key !== RISCV_STACK_START) return STACK_WITHOUT_FRAMES;
   }
   return hasStack ? null : NO_STACK;
 }
