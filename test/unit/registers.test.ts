@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseMarkerLine } from '../../server/src/parser/frames.ts';
 import { matchReportHeader } from '../../server/src/parser/headers.ts';
-import { computeLineStarts, lineEnd, newPrefixScan, scanLinePrefix } from '../../server/src/parser/lines.ts';
+import { computeLineStarts, firstNonSpace, lineEnd, newPrefixScan, scanLinePrefix } from '../../server/src/parser/lines.ts';
 import { countRegisters, isRegisterLine, parseIpLine, registerPairs } from '../../server/src/parser/registers.ts';
 import { findOopsKind, INFO_WITH_STACK } from '../../server/src/parser/title/formats.ts';
 import { isStackStart } from '../../server/src/parser/title/patterns.ts';
@@ -70,5 +70,17 @@ test('generated register lines: registerPairs agrees with the full classifiers',
       checkAccepted(line);
     }),
     { numRuns: 3000 },
+  );
+});
+
+test('firstNonSpace is where \\S first matches', () => {
+  const ch = fc.constantFrom(' ', '\t', '\u00a0', '\u2003', '\ufeff', '\r', 'a', '<', 'C', '\u3000', '\u200b');
+  fc.assert(
+    fc.property(fc.array(ch, { maxLength: 8 }), (chars) => {
+      const s = chars.join('');
+      const at = s.search(/\S/);
+      assert.equal(firstNonSpace(s), at < 0 ? s.length : at);
+    }),
+    { numRuns: 2000 },
   );
 });

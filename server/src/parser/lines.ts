@@ -187,3 +187,17 @@ export function parseLinePrefix(text: string, start: number, end: number): LineP
     userspace: s.userspace,
   };
 }
+
+/** Whether `c` is white space as a regular expression's `\s` sees it. */
+export function isRegExpSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Offset of the first character `\S` matches in `s`, or s.length (not -1) when there is none. */
+export function firstNonSpace(s: string): number {
+  let i = 0;
+  while (i < s.length && isRegExpSpace(s.charCodeAt(i))) i++;
+  return i;
+}

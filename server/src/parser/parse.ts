@@ -1,7 +1,7 @@
 // The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
-import { callerName, computeLineStarts, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
+import { callerName, computeLineStarts, firstNonSpace, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
 import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
 import type {
   Arch,
@@ -476,11 +476,14 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   }
   // Most lines of a report are stack entries, which start with white space: try them first.
   const lead = message.charCodeAt(0);
+  // The first non-blank character decides which of the tests below can match at all.
+  const indent = firstNonSpace(message);
+  const first = message.charCodeAt(indent);
   const triedEntry = (lead === 32 || lead === 9) && message.indexOf('<') === -1;
   if (triedEntry && addEntry(open, message, base, line, end)) return;
 
   // Context markers alone on a line.
-  const markers = parseMarkerLine(message, base);
+  const markers = first === 60 /* < */ ? parseMarkerLine(message, base) : null;
   if (markers) {
     if (!open.stack) newStack(open, line, markers[0].start, '', { start: markers[0].start, end: markers[0].start });
     applyMarkers(open, markers, line);
@@ -503,7 +506,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
         block = {
           line,
           endLine: line,
-          start: base + message.search(/\S/),
+          start: base + indent,
           end,
           kind: open.endTraceSeen ? 'summary' : ip.kind,
           ip: null,
@@ -566,18 +569,18 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       ownLine(open, line);
       return;
     }
-    if (/^\s*(?:EIP is at|LR is at|lr : |LR \[)/.test(message)) {
+    if ((first === 69 /* E */ || first === 76 /* L */ || first === 108) /* l */ && /^\s*(?:EIP is at|LR is at|lr : |LR \[)/.test(message)) {
       open.regs.endLine = line;
       open.regs.end = end;
       ownLine(open, line);
       return;
     }
   }
-  if (isCodeLine(message)) {
+  if ((first === 67 /* C */ || first === 75 /* K */ || first === 73) /* I */ && isCodeLine(message)) {
     const target = open.regs && line - open.regs.endLine <= 2 ? open.regs : latestKernelBlockWithoutCode(r.regs);
     if (target && target.code === null) {
       const trap = trappingOffset(message);
-      target.code = { line, start: base + message.search(/\S/), end, trapping: trap >= 0 ? base + trap : -1, unavailable: /Bad RIP|Unable to access|\?\?\?\?/.test(message) };
+      target.code = { line, start: base + indent, end, trapping: trap >= 0 ? base + trap : -1, unavailable: /Bad RIP|Unable to access|\?\?\?\?/.test(message) };
       if (target === open.regs) {
         target.endLine = line;
         target.end = end;
@@ -596,9 +599,9 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   if (!triedEntry && addEntry(open, message, base, line, end)) return;
 
   // Raw stack words: a stack of their own (foldable), with no entries.
-  const raw = RAW_STACK_HEADER.exec(message);
+  const raw = first === 83 /* S */ ? RAW_STACK_HEADER.exec(message) : null;
   if (raw) {
-    const hs = base + message.search(/\S/);
+    const hs = base + indent;
     const stack = newStack(open, line, hs, 'Stack', { start: hs, end: base + raw[0].length });
     stack.end = end;
     ownLine(open, line);
@@ -616,7 +619,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   const head = STACK_HEADER.exec(message);
   if (head) {
     const kind = (head[1] ?? head[2] ?? head[3] ?? head[4] ?? head[5] ?? 'Call Trace').trim();
-    const hs = base + message.search(/\S/);
+    const hs = base + indent;
     const he = base + head[0].length;
     newStack(open, line, hs, kind, { start: hs, end: he });
     ownLine(open, line);
@@ -635,7 +638,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     return;
   }
 
-  if (END_TRACE.test(message)) {
+  if (lead === 45 /* - */ && END_TRACE.test(message)) {
     r.markerLines.push(line);
     open.endTraceSeen = true;
     closeStack(open);
@@ -653,8 +656,8 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     return;
   }
   open.modulesOpen = false;
-  if (/^Sending NMI from CPU/.test(message)) open.allCpus = true;
-  if (/^Last Breaking-Event-Address:/.test(message)) {
+  if (lead === 83 /* S */ && message.startsWith('Sending NMI from CPU')) open.allCpus = true;
+  if (lead === 76 /* L */ && message.startsWith('Last Breaking-Event-Address:')) {
     // s390: the next line is an address, not a stack entry.
     open.skipNext = line + 1;
     closeStack(open);

@@ -1,6 +1,6 @@
 // Register dumps: the instruction-pointer line that opens one (x86 RIP/EIP/IP, arm `pc :`/`PC is at`,
 // powerpc NIP, riscv epc, s390 PSW), the register lines that follow, and `Code:` bytes.
-import { lineEnd, newPrefixScan, scanLinePrefix } from './lines.ts';
+import { firstNonSpace, lineEnd, newPrefixScan, scanLinePrefix } from './lines.ts';
 import type { Arch, Register, RegisterBlock } from './model.ts';
 
 export interface IpLine {
@@ -31,7 +31,7 @@ const PSW = /^\s*Krnl PSW : [0-9a-f]+ ([0-9a-f]+) \(/;
 
 /** Recognises a line that opens a register dump (or carries the IP of the one just opened). */
 export function parseIpLine(message: string): IpLine | null {
-  const c = message.charCodeAt(message.search(/\S/));
+  const c = message.charCodeAt(firstNonSpace(message));
   let m: RegExpExecArray | null;
   switch (c) {
     case 82: // R
