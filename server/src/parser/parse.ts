@@ -1,7 +1,7 @@
 // The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
-import { callerName, computeLineStarts, firstNonSpace, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
+import { callerName, computeLineStarts, firstNonSpace, isRegExpSpace, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
 import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
 import type {
   Arch,
@@ -35,6 +35,8 @@ const MAX_FOREIGN_RUN = 12;
 
 const STACK_HEADER =
   /^\s*(?:(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at|INFO: (?:Allocated|Freed) in)\b[^:]*:?|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
+/** The characters a STACK_HEADER line can start with (after blanks). */
+const STACK_HEADER_FIRST = 'CBETAFafLSUMI-rwouik';
 const CPU_LINE =
   /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+))(?: *(\d[^\s#]*))?/;
 const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+)) *\(?(\S+?)\)?(?: |$)/;
@@ -616,7 +618,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   }
 
   // Stack headers.
-  const head = STACK_HEADER.exec(message);
+  const head = STACK_HEADER_FIRST.includes(message.charAt(indent)) ? STACK_HEADER.exec(message) : null;
   if (head) {
     const kind = (head[1] ?? head[2] ?? head[3] ?? head[4] ?? head[5] ?? 'Call Trace').trim();
     const hs = base + indent;
@@ -787,7 +789,7 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
     if (r.taint === null || r.taint === '') r.taint = [...m[1].matchAll(/\[([A-Z])\]/g)].map((x) => x[1]).filter((x) => x !== 'G').join('');
     return true;
   }
-  if ((m = INDENTED_TAINT.exec(message))) {
+  if (isRegExpSpace(c) && (m = INDENTED_TAINT.exec(message))) {
     if (r.taint === null) {
       r.taint = taintLetters(m[1]);
       r.release = m[2];
