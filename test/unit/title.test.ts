@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { describeAgain, wholeLogView } from '../../server/src/service/describe.ts';
+import { OOPS_KINDS, requiredPrefix } from '../../server/src/parser/title/formats.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -449,6 +450,25 @@ test('what the parser tells titles about entry lines changes no title', () => {
       const before = log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]);
       describeAgain(wholeLogView(text, log.lineStarts), log.reports, 0, log.reports.length);
       assert.deepEqual(log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]), before, name);
+    }
+  }
+});
+
+test('a title format is tried only on lines holding the text its matches start with', () => {
+  assert.equal(requiredPrefix(/BUG: KASAN: ([a-z\-]+) in/), 'BUG: KASAN: ');
+  assert.equal(requiredPrefix(/kernel BUG at mm\/usercopy.c/), 'kernel BUG at mm/usercopy');
+  assert.equal(requiredPrefix(/^INFO: .*stall|^INFO: .*stalls/), '');
+  assert.equal(requiredPrefix(/WARNING:? (foo)/), 'WARNING');
+  assert.equal(requiredPrefix(/ab+c/), 'ab');
+  assert.equal(requiredPrefix(/warning: x/i), '');
+  // Every line of the fixtures a format matches holds its prefix.
+  for (const dir of ['test/fixtures', 'examples']) {
+    for (const name of fs.readdirSync(path.join(ROOT, dir)).filter((n) => n.endsWith('.log'))) {
+      for (const line of fs.readFileSync(path.join(ROOT, dir, name), 'utf8').split('\n')) {
+        for (const kind of OOPS_KINDS) {
+          for (const f of kind.formats) if (f.title.test(line)) assert.ok(line.includes(f.titlePrefix), `${f.title.source} on ${line}`);
+        }
+      }
     }
   }
 });

@@ -15,7 +15,8 @@ export interface HeaderMatch {
 
 // pr_fmt prefixes printed in front of some headers (`watchdog: BUG: soft lockup`, `rcu: INFO: ...`).
 // Old lockdep (≤3.x) framed its headers in brackets: `[ INFO: possible recursive locking detected ]`.
-const PR_FMT = /^(?:(?:watchdog|NMI watchdog|rcu|kernel|hung_task|\S+ login): |\[ (?=INFO: |BUG: ))?/;
+// Sticky, and read through lastIndex: no match array for every line that is tested.
+const PR_FMT = /(?:(?:watchdog|NMI watchdog|rcu|kernel|hung_task|\S+ login): |\[ (?=INFO: |BUG: ))?/y;
 
 interface HeaderRule {
   /** The characters the rule's text can start with (after the pr_fmt prefix). */
@@ -102,7 +103,8 @@ export function matchReportHeader(message: string): HeaderMatch | null {
 
 /** The anchored rules; null for a suppressed header, undefined for no header. */
 function matchAnchored(message: string): HeaderMatch | null | undefined {
-  const skip = PR_FMT.exec(message)?.[0].length ?? 0;
+  PR_FMT.lastIndex = 0;
+  const skip = PR_FMT.test(message) ? PR_FMT.lastIndex : 0;
   const text = skip ? message.slice(skip) : message;
   const rules = RULES_BY_FIRST.get(text.charCodeAt(0));
   if (rules === undefined) return undefined;

@@ -156,6 +156,7 @@ function extractTitle(text: ReportText, kind: OopsKind): FoundTitle {
     const line = lines[lineIndex];
     let twoLines: string | null = null;
     for (const format of kind.formats) {
+      if (!format.twoLineTitle && format.titlePrefix !== '' && !line.includes(format.titlePrefix)) continue;
       const m = format.twoLineTitle
         ? format.title.exec((twoLines ??= lineIndex + 1 < end ? line + '\n' + lines[lineIndex + 1] : line))
         : format.title.exec(line);
