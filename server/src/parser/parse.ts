@@ -35,8 +35,27 @@ const MAX_FOREIGN_RUN = 12;
 
 const STACK_HEADER =
   /^\s*(?:(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at|INFO: (?:Allocated|Freed) in)\b[^:]*:?|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
-/** The characters a STACK_HEADER line can start with (after blanks). */
-const STACK_HEADER_FIRST = 'CBETAFafLSUMI-rwouik';
+const CALL_TRACE_LINE = /^\s*Call [Tt]race\b/;
+/** The words a STACK_HEADER line can start with (after blanks). */
+const STACK_HEADER_STARTS = [
+  'Call ', 'Backtrace', 'Exception stack', 'Task dump for CPU', 'Allocated', 'Freed', 'allocated', 'freed', 'Last ',
+  'Second to last', 'Uninit was', 'Local variable', 'Memory was', 'INFO: ', '-> #', 'read', 'write', 'assert no',
+  'out-of-bounds', 'use-after-free', 'invalid', 'kfence-#',
+];
+const STACK_HEADER_BY_FIRST = new Map<number, string[]>();
+for (const w of STACK_HEADER_STARTS) {
+  const list = STACK_HEADER_BY_FIRST.get(w.charCodeAt(0)) ?? [];
+  list.push(w);
+  STACK_HEADER_BY_FIRST.set(w.charCodeAt(0), list);
+}
+
+/** Whether the text at `at` starts with a word STACK_HEADER can match (a cheap test first). */
+function mayBeStackHeader(message: string, at: number): boolean {
+  const words = STACK_HEADER_BY_FIRST.get(message.charCodeAt(at));
+  if (words === undefined) return false;
+  for (const w of words) if (message.startsWith(w, at)) return true;
+  return false;
+}
 const CPU_LINE =
   /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+))(?: *(\d[^\s#]*))?/;
 const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+)) *\(?(\S+?)\)?(?: |$)/;
@@ -301,8 +320,8 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         pendingDump = { line, caller };
         continue;
       }
-      const stackHead = STACK_HEADER.exec(message);
-      if (stackHead && /^\s*Call [Tt]race/.test(message)) {
+      // (STACK_HEADER matches every `Call Trace` line: the cheaper test alone decides.)
+      if (CALL_TRACE_LINE.test(message)) {
         const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
         open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
         pendingDump = null;
@@ -618,7 +637,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   }
 
   // Stack headers.
-  const head = STACK_HEADER_FIRST.includes(message.charAt(indent)) ? STACK_HEADER.exec(message) : null;
+  const head = mayBeStackHeader(message, indent) ? STACK_HEADER.exec(message) : null;
   if (head) {
     const kind = (head[1] ?? head[2] ?? head[3] ?? head[4] ?? head[5] ?? 'Call Trace').trim();
     const hs = base + indent;
