@@ -70,14 +70,21 @@ export function newPrefixScan(): PrefixScan {
 const CALLER_NAMES = new Map<number, string>();
 
 /** `T123` / `C1` for a caller code, or null. Titles ask for every line's caller: one string per id. */
+let lastCallerCode = 0;
+let lastCallerName: string | null = null;
+
 export function callerName(code: number): string | null {
   if (code === 0) return null;
+  // Runs of lines come from one caller: the last answer is the likely one.
+  if (code === lastCallerCode) return lastCallerName;
   let name = CALLER_NAMES.get(code);
   if (name === undefined) {
     if (CALLER_NAMES.size >= 1 << 16) CALLER_NAMES.clear();
     name = code > 0 ? `T${code - 1}` : `C${-code - 1}`;
     CALLER_NAMES.set(code, name);
   }
+  lastCallerCode = code;
+  lastCallerName = name;
   return name;
 }
 
