@@ -26,9 +26,11 @@ function duplicates(text: string): string[] {
 }
 
 test('short and long stacks find the same twins', () => {
-  const entry = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: NAMES.length - 1 }), fc.boolean(), fc.boolean());
+  const entry = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.boolean());
   fc.assert(
-    fc.property(fc.array(entry, { maxLength: 20 }), (entries) => {
+    // Up to 48 entries (searched directly without padding) over three names: a name with many
+    // entries is split by offset in the index.
+    fc.property(fc.array(entry, { maxLength: 48 }), (entries) => {
       // Padding after the entries changes no twin among them, only how the stack is searched.
       assert.deepEqual(duplicates(trace(entries, 100)), duplicates(trace(entries, 0)));
     }),

@@ -225,9 +225,14 @@ function scanForTwin(frames: Frame[], f: Frame, fi: number): Frame | null {
  * its twin without a scan. Most keys occur once: a slot holds an index, or an array once repeated.
  */
 class TwinIndex {
-  private readonly byAddress = new Map<string, number | number[]>();
-  /** Entries by name, for entries printed without an address (a log that mixes both forms). */
-  private byName: Map<string, number | number[]> | null = null;
+  private readonly byAddress = new Map<string, Slot>();
+  /**
+   * Entries by function name (interned strings: no key is built, no hash computed), for entries
+   * printed without an address (a log that mixes both forms). A name with many entries is split
+   * further by offset, so that a stack of one function at a thousand offsets stays linear.
+   */
+  private byName: Map<string, Slot | Map<number, Slot>> | null = null;
+  private addressless: boolean | null = null;
 
   constructor(private readonly frames: Frame[]) {
     for (let i = 0; i < frames.length; i++) {
@@ -240,31 +245,41 @@ class TwinIndex {
   find(f: Frame, fi: number): Frame | null {
     const best = { earlier: -1, later: -1 };
     if (f.address !== null) this.scan(this.byAddress.get(f.address), f, fi, best);
-    if (f.function !== null && (f.address === null || this.hasAddressless())) this.scan(this.names().get(nameKey(f)), f, fi, best);
+    if (f.function !== null && (f.address === null || this.hasAddressless())) {
+      const slot = this.names().get(f.function);
+      this.scan(slot instanceof Map ? slot.get(f.offset ?? -1) : slot, f, fi, best);
+    }
     const at = best.earlier >= 0 ? best.earlier : best.later;
     return at >= 0 ? this.frames[at] : null;
   }
-
-  private addressless: boolean | null = null;
 
   /** Whether any entry lacks an address (only then can an entry with one have a twin found by name). */
   private hasAddressless(): boolean {
     return (this.addressless ??= this.frames.some((g) => g.address === null));
   }
 
-  private names(): Map<string, number | number[]> {
+  private names(): Map<string, Slot | Map<number, Slot>> {
     if (this.byName === null) {
-      this.byName = new Map();
+      const byName = new Map<string, Slot | Map<number, Slot>>();
       for (let i = 0; i < this.frames.length; i++) {
-        const g = this.frames[i];
-        if (g.function !== null) add(this.byName, nameKey(g), i);
+        const name = this.frames[i].function;
+        if (name === null) continue;
+        const slot = byName.get(name);
+        if (slot instanceof Map) add(slot, this.frames[i].offset ?? -1, i);
+        else if (Array.isArray(slot) && slot.length >= SPLIT_AT) {
+          const byOffset = new Map<number, Slot>();
+          for (const j of slot) add(byOffset, this.frames[j].offset ?? -1, j);
+          add(byOffset, this.frames[i].offset ?? -1, i);
+          byName.set(name, byOffset);
+        } else add(byName as Map<string, Slot>, name, i);
       }
+      this.byName = byName;
     }
     return this.byName;
   }
 
   /** Lowers `best` to the earliest equal entry before `fi` and the earliest reliable one after it. */
-  private scan(slot: number | number[] | undefined, f: Frame, fi: number, best: { earlier: number; later: number }): void {
+  private scan(slot: Slot | undefined, f: Frame, fi: number, best: { earlier: number; later: number }): void {
     if (slot === undefined) return;
     const list = typeof slot === 'number' ? [slot] : slot;
     // Lists are in stack order: the first match before `fi`, or else the first reliable one after it, is the answer.
@@ -284,13 +299,15 @@ class TwinIndex {
   }
 }
 
-function add(map: Map<string, number | number[]>, key: string, index: number): void {
+/** Entry indices under one key: one index, or the list of them in stack order. */
+type Slot = number | number[];
+
+/** Entries of one name before they are split by offset. */
+const SPLIT_AT = 16;
+
+function add<K>(map: Map<K, Slot>, key: K, index: number): void {
   const slot = map.get(key);
   if (slot === undefined) map.set(key, index);
   else if (typeof slot === 'number') map.set(key, [slot, index]);
   else slot.push(index);
-}
-
-function nameKey(f: Frame): string {
-  return `${f.function}+${f.offset}/${f.size} ${f.module ?? ''}`;
 }
