@@ -40,3 +40,28 @@ whole_log() {
 
 whole_log sysrq-c.log sysrq-c
 whole_log break-l-busy.log break-l-busy
+
+# cut_to_last SOURCE FIXTURE START-REGEX END-REGEX: from the first line matching START to the last
+# line matching END (a report that prints its registers once more after its end marker).
+cut_to_last() {
+  local dest=$DEST/real-debian-$2.log
+  awk -v s="$3" -v e="$4" '
+    !on && $0 ~ s { on = 1 }
+    on { buf[++n] = $0; if ($0 ~ e) last = n }
+    END { for (i = 1; i <= last; i++) print buf[i] }' "$OUT/$1" > "$dest"
+  [ -s "$dest" ] || { echo "nothing cut from $OUT/$1" >&2; exit 1; }
+  echo "$dest: $(wc -l < "$dest") lines from $1"
+}
+
+# Our module (make.sh mod-*): the reports as the kernel printed them, its `Tainted: G OE` included.
+cut_log mod-warn.log module-warning 'cut here' 'end trace'
+cut_to_last mod-null.log module-null-deref 'BUG: kernel NULL pointer' 'CR2: '
+cut_log mod-bug.log module-bug-on 'cut here' 'end trace'
+# The hung task detector reports the blocked writer three times (hung_task_timeout_secs=10).
+cut_to_last mod-hang.log module-hung-task 'INFO: task ' '</TASK>'
+# Preemption off for 30 s: RCU reports the stall first (from the timer interrupt's registers).
+cut_log mod-softlockup.log module-rcu-stall 'rcu: INFO: ' '</TASK>'
+# A NULL write in a timer callback: an oops on the IRQ stack, then `Fatal exception in interrupt`.
+cut_log mod-timer-null.log module-timer-oops-panic 'BUG: kernel NULL pointer' 'Kernel Offset'
+# A WARN inside an NMI handler: a register block inside `<NMI>`, and `? ` copies of its RIP after it.
+cut_log mod-nmi-warn.log module-warn-in-nmi 'cut here' 'end trace'

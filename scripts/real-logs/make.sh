@@ -20,6 +20,8 @@ OUT=${OUT:-$CACHE/logs-$RELEASE-$VERSION}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
 PKG=linux-image-$RELEASE-unsigned
 ALL_SCENARIOS=(sysrq-c nmi-backtrace sysrq-t break-l break-l-busy)
+# Crashes of our own module (module/kcrash_test.c), built against the package's headers.
+MODULE_SCENARIOS=(mod-warn mod-null mod-bug mod-hang mod-softlockup mod-timer-null mod-nmi-warn)
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 for tool in qemu-system-x86_64 cpio gzip dpkg-deb timeout; do
@@ -43,12 +45,36 @@ if [ ! -f "$vmlinuz" ]; then
 fi
 (cd "$(dirname "$deb")" && sha256sum "$(basename "$deb")") > "$OUT/SHA256SUMS"
 
+# --- the module ----------------------------------------------------------------------------------
+# Built in a fixed directory ($CACHE/module) with the compiler the kernel was built with (gcc-12 on
+# bookworm), so that its paths in WARNING/BUG lines and the object itself are the same every time.
+HEADERS_VERSION=${RELEASE%-amd64}
+module_ko=$CACHE/module/kcrash_test.ko
+build_module() {
+  local h=$CACHE/headers
+  if [ ! -f "$h/usr/src/linux-headers-$RELEASE/Makefile" ]; then
+    (cd "$CACHE/debs" && apt-get download "linux-headers-$RELEASE=$VERSION" "linux-headers-$HEADERS_VERSION-common=$VERSION" \
+      "linux-kbuild-$(echo "$RELEASE" | cut -d. -f1-2)=$VERSION")
+    rm -rf "$h" && mkdir -p "$h"
+    for d in "$CACHE"/debs/linux-headers-"$RELEASE"_*.deb "$CACHE"/debs/linux-headers-"$HEADERS_VERSION"-common_*.deb "$CACHE"/debs/linux-kbuild-*.deb; do dpkg-deb -x "$d" "$h"; done
+    # The headers' Makefile includes the common tree by its installed path; point it at ours.
+    sed -i "s|include /usr/src/|include $h/usr/src/|" "$h/usr/src/linux-headers-$RELEASE/Makefile"
+  fi
+  if [ ! -f "$module_ko" ] || [ "$HERE/module/kcrash_test.c" -nt "$module_ko" ]; then
+    rm -rf "$CACHE/module" && mkdir -p "$CACHE/module"
+    cp "$HERE/module/kcrash_test.c" "$HERE/module/Kbuild" "$CACHE/module/"
+    make -s -C "$h/usr/src/linux-headers-$RELEASE" M="$CACHE/module" modules
+  fi
+}
+
 # --- initramfs -----------------------------------------------------------------------------------
 initrd=$CACHE/initrd-kcrash.cpio.gz
-if [ ! -f "$initrd" ] || [ "$HERE/make.sh" -nt "$initrd" ]; then
+for s in "$@"; do case "$s" in mod-*) build_module ;; esac; done
+if [ ! -f "$initrd" ] || [ "$HERE/make.sh" -nt "$initrd" ] || { [ -f "$module_ko" ] && [ "$module_ko" -nt "$initrd" ]; }; then
   root=$(mktemp -d)
   mkdir -p "$root"/{bin,dev,proc,sys,tmp}
   cp /bin/busybox "$root/bin/busybox"
+  [ -f "$module_ko" ] && cp "$module_ko" "$root/kcrash_test.ko"
   mknod -m 600 "$root/dev/console" c 5 1
   mknod -m 666 "$root/dev/null" c 1 3
   cat > "$root/init" <<'EOF'
@@ -76,6 +102,11 @@ run() {
     # Not a crash: the symbols named by syms=a,b,c on the command line and the ones that follow
     # them in memory (ground truth for `func+off/size` entries; the image package has no System.map).
     symbols) grep -A1 -E " ($(sed -n 's/.*syms=\([^ ]*\).*/\1/p' /proc/cmdline | tr , '|'))\$" /proc/kallsyms ;;
+    # Our module: insmod, then the crash named after `mod-`.
+    mod-hang) insmod /kcrash_test.ko; echo 10 > /proc/sys/kernel/hung_task_timeout_secs
+      (echo hang > /sys/kernel/debug/kcrash_test/trigger &); sleep 45 ;;
+    mod-timer-null) insmod /kcrash_test.ko; echo timer-null > /sys/kernel/debug/kcrash_test/trigger; sleep 5 ;;
+    mod-*) insmod /kcrash_test.ko; echo "${scenario#mod-}" > /sys/kernel/debug/kcrash_test/trigger; sleep 1 ;;
     # Not a crash: the ELF notes of the running kernel (the vmlinux build id is one of them).
     buildid) echo "KCRASH-NOTES $(od -An -v -tx1 /sys/kernel/notes | tr -d ' \n')" ;;
     *) echo "unknown scenario '$scenario'" ;;

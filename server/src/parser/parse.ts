@@ -70,6 +70,8 @@ const TASK_LINE = /^task:(.{1,15}?) +state:\S.*? pid: *(\d+)/;
 // lib/nmi_backtrace.c: `NMI backtrace for cpu 1 skipped: idling at native_safe_halt+0xb/0x10`.
 const NMI_HEADER = /^NMI backtrace for cpu (\d+)(?: skipped: idling at )?/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
+// The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
+const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
 const RAW_STACK_HEADER = /^\s*Stack:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
 const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
@@ -294,6 +296,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       pendingCut = -1;
       pendingDump = null;
       if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
+      else if (header.kind === 'hung-task') readHungTaskHeader(open.report, message);
       continue;
     }
     if (message.charCodeAt(0) === 45 /* - */ && CUT_HERE.test(message)) {
@@ -420,6 +423,14 @@ function readNmiHeader(r: Report, message: string, base: number, line: number, e
     code: null,
     context: null,
   });
+}
+
+/** The task a hung-task report names: `INFO: task kworker/0:1:12 blocked for more than 10 seconds.` */
+function readHungTaskHeader(r: Report, message: string): void {
+  const m = HUNG_TASK_HEADER.exec(message);
+  if (!m) return;
+  r.comm = m[1];
+  r.pid = Number(m[2]);
 }
 
 /** A continuing header may tell more about the report: a dump that turns out to be an oops. */
