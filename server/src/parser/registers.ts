@@ -99,7 +99,13 @@ const LOWER_NAMES = new Set(['knlGS', 'lr', 'sp', 'fp', 'ip', 'pmr', 'pmr_save']
  * Upper-case words that are report headers (`BUG:`, `INFO:` ...) or instruction-pointer lines
  * (`RIP:`, `EIP:`: parseIpLine takes those), never plain register names here.
  */
-const NOT_PLAIN_NAMES = new Set(['BUG', 'INFO', 'WARNING', 'UBSAN', 'SYZFAIL', 'SYZFATAL', 'VFS', 'PANIC', 'RIP', 'EIP', 'IP', 'NIP']);
+const NOT_PLAIN_NAMES = ['BUG', 'INFO', 'WARNING', 'UBSAN', 'SYZFAIL', 'SYZFATAL', 'VFS', 'PANIC', 'RIP', 'EIP', 'IP', 'NIP'];
+
+/** Whether text[start, start + len) is one of NOT_PLAIN_NAMES (compared in place: no string is cut out). */
+function isNotPlainName(text: string, start: number, len: number): boolean {
+  for (const w of NOT_PLAIN_NAMES) if (w.length === len && text.startsWith(w, start)) return true;
+  return false;
+}
 
 /**
  * The number of `name: value` pairs when text[from, to) is nothing but a register line (`RAX:
@@ -123,7 +129,7 @@ export function registerPairs(text: string, from: number, to: number): number {
     }
     const nameLen = i - nameStart;
     if (nameLen === 0 || nameLen > 9 || !isLetter(text.charCodeAt(nameStart))) return -1;
-    if (lower ? !isLowerName(text, nameStart, i) : NOT_PLAIN_NAMES.has(text.slice(nameStart, i))) return -1;
+    if (lower ? !isLowerName(text, nameStart, i) : isNotPlainName(text, nameStart, nameLen)) return -1;
     if (text.charCodeAt(i) === 32) i++;
     if (text.charCodeAt(i) !== 58 /* : */) return -1;
     i++;
