@@ -221,13 +221,13 @@ function scanForTwin(frames: Frame[], f: Frame, fi: number): Frame | null {
 }
 
 /**
- * The entries of a long stack by address and by `func+off/size [module]`, so that each `? ` entry finds
- * its twin without a scan. Most keys occur once: a slot holds an index, or an array once repeated.
+ * The entries of a long stack by address and by function name, so that each `? ` entry finds its twin
+ * without a scan. Most keys occur once: a slot holds an index, or an array once repeated.
  */
 class TwinIndex {
   private readonly byAddress = new Map<string, Slot>();
   /**
-   * Entries by function name (interned strings: no key is built, no hash computed), for entries
+   * Entries by function name (interned strings, each hashed once: no key is built), for entries
    * printed without an address (a log that mixes both forms). A name with many entries is split
    * further by offset, so that a stack of one function at a thousand offsets stays linear.
    */
