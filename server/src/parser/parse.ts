@@ -230,6 +230,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (
       open !== null &&
       !mayHoldBinary &&
+      !pfx.userspace &&
       open.skipNext !== line &&
       (caller === 0 || open.callerCode === 0 || caller === open.callerCode || (open.allCpus && caller < 0)) &&
       end - pfx.textStart <= MAX_EXAMINED
@@ -242,7 +243,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
           if (c === 32) prefixes.setShape(line, entryShape(text, frame));
           continue;
         }
-      } else if (open.regs !== null && line - open.regs.endLine <= 2 && open.report.arch !== null && !pfx.userspace) {
+      } else if (open.regs !== null && line - open.regs.endLine <= 2 && open.report.arch !== null) {
         // The next commonest line: a register line of the block just opened, counted in place
         // (registerPairs only takes lines that feedLine would count the same way).
         const pairs = registerPairs(text, pfx.textStart, end);
