@@ -32,3 +32,27 @@ test('a hung-task report names the blocked task, colons in its name and all', ()
   assert.equal(log.reports[0].comm, 'kworker/0:1');
   assert.equal(log.reports[0].pid, 12);
 });
+
+test('entries whose indentation a tool stripped are still entries, `? ` ones included', () => {
+  const log = parseCrashLog(
+    [
+      '[  235.553325] BUG: sleeping function called from invalid context at arch/x86/mm/fault.c:1351',
+      '[  235.559020] CPU: 1 PID: 7515 Comm: trinity-c1 Not tainted 5.10.0 #2',
+      '[  235.560317] Call Trace:',
+      '[  235.560767] dump_stack+0x7d/0xa3 ',
+      '[  235.562063] ? do_user_addr_fault+0x196/0x59e ',
+      '[  235.562834] do_user_addr_fault+0x234/0x59e ',
+      '? test_rtc_set_time+0x80/0x80 [rtc_test]',
+    ].join('\n') + '\n',
+  );
+  const frames = log.reports[0].stacks.flatMap((s) => s.frames);
+  assert.deepEqual(
+    frames.map((f) => [f.function, f.reliable, f.module]),
+    [
+      ['dump_stack', true, null],
+      ['do_user_addr_fault', false, null],
+      ['do_user_addr_fault', true, null],
+      ['test_rtc_set_time', false, 'rtc_test'],
+    ],
+  );
+});

@@ -106,8 +106,9 @@ function makeFrame(line: number, base: number, lineEnd: number): Frame {
  */
 export function parseFrameLine(message: string, base: number, line: number): ParsedEntry | null {
   const c = message.charCodeAt(0);
-  // Entries start with white space, `[`, `(`, `<` or a symbol character; bail out fast on others.
-  if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36) return null;
+  // Entries start with white space, `[`, `(`, `<`, a symbol character, or `?` (logs whose tools
+  // stripped the indentation: `? do_fault+0x1a7/0x410`); bail out fast on others.
+  if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36 && c !== 63) return null;
   // Every entry has `0x` (an offset or a bare address), ` from ` (arm) or ends in `[inline]`: most
   // lines of a log are none of these and need no grammar at all.
   if (!message.includes('0x') && !message.includes(' from ') && !message.endsWith('[inline]')) return null;
