@@ -2,35 +2,16 @@
 // every line it accepts, it must agree with the full classifiers — fixture lines, and generated
 // register lines (with header words, IP names, odd values and separators mixed in).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseMarkerLine } from '../../server/src/parser/frames.ts';
 import { matchReportHeader } from '../../server/src/parser/headers.ts';
-import { computeLineStarts, firstNonSpace, lineEnd, newPrefixScan, scanLinePrefix } from '../../server/src/parser/lines.ts';
+import { firstNonSpace } from '../../server/src/parser/lines.ts';
+import { fixtureMessages } from './fixture-logs.ts';
 import { countRegisters, isRegisterLine, parseIpLine, registerPairs } from '../../server/src/parser/registers.ts';
 import { findOopsKind, INFO_WITH_STACK } from '../../server/src/parser/title/formats.ts';
 import { isStackStart } from '../../server/src/parser/title/patterns.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function fixtureMessages(): string[] {
-  const out = new Set<string>();
-  for (const dir of ['test/fixtures', 'examples']) {
-    for (const name of fs.readdirSync(path.join(ROOT, dir)).filter((n) => n.endsWith('.log'))) {
-      const text = fs.readFileSync(path.join(ROOT, dir, name), 'utf8');
-      const starts = computeLineStarts(text);
-      const scan = newPrefixScan();
-      for (let i = 0; i < starts.length; i++) {
-        const end = lineEnd(text, starts, i);
-        scanLinePrefix(text, starts[i], end, scan);
-        out.add(text.slice(scan.textStart, end));
-      }
-    }
-  }
-  return [...out];
-}
 
 /** What the full classifiers say about a line registerPairs() accepted. */
 function checkAccepted(message: string): void {

@@ -2,13 +2,10 @@
 // The logs below are made up for these tests (names, addresses and PIDs are invented).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { describeAgain, wholeLogView } from '../../server/src/service/describe.ts';
 import { OOPS_KINDS, requiredPrefix } from '../../server/src/parser/title/formats.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { fixtureLogs } from './fixture-logs.ts';
 
 function firstCrash(log: string) {
   const reports = parseCrashLog(log).reports.filter((r) => r.crash);
@@ -443,14 +440,11 @@ test('a header cut off and printed again whole counts once', () => {
 test('what the parser tells titles about entry lines changes no title', () => {
   // parse.ts hands titles the shape of each stack entry it read (title.ts LineShape); a view that
   // knows nothing (the editor's re-description after an edit) must title every report the same.
-  for (const dir of ['test/fixtures', 'examples']) {
-    for (const name of fs.readdirSync(path.join(ROOT, dir)).filter((n) => n.endsWith('.log'))) {
-      const text = fs.readFileSync(path.join(ROOT, dir, name), 'utf8');
-      const log = parseCrashLog(text);
-      const before = log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]);
-      describeAgain(wholeLogView(text, log.lineStarts), log.reports, 0, log.reports.length);
-      assert.deepEqual(log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]), before, name);
-    }
+  for (const { name, text } of fixtureLogs()) {
+    const log = parseCrashLog(text);
+    const before = log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]);
+    describeAgain(wholeLogView(text, log.lineStarts), log.reports, 0, log.reports.length);
+    assert.deepEqual(log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]), before, name);
   }
 });
 
@@ -462,12 +456,10 @@ test('a title format is tried only on lines holding the text its matches start w
   assert.equal(requiredPrefix(/ab+c/), 'ab');
   assert.equal(requiredPrefix(/warning: x/i), '');
   // Every line of the fixtures a format matches holds its prefix.
-  for (const dir of ['test/fixtures', 'examples']) {
-    for (const name of fs.readdirSync(path.join(ROOT, dir)).filter((n) => n.endsWith('.log'))) {
-      for (const line of fs.readFileSync(path.join(ROOT, dir, name), 'utf8').split('\n')) {
-        for (const kind of OOPS_KINDS) {
-          for (const f of kind.formats) if (f.title.test(line)) assert.ok(line.includes(f.titlePrefix), `${f.title.source} on ${line}`);
-        }
+  for (const { text } of fixtureLogs()) {
+    for (const line of text.split('\n')) {
+      for (const kind of OOPS_KINDS) {
+        for (const f of kind.formats) if (f.title.test(line)) assert.ok(line.includes(f.titlePrefix), `${f.title.source} on ${line}`);
       }
     }
   }
