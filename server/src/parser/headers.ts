@@ -18,7 +18,7 @@ export interface HeaderMatch {
 // Sticky, and read through lastIndex: no match array for every line that is tested.
 const PR_FMT = /(?:(?:watchdog|NMI watchdog|rcu|kernel|hung_task|\S+ login): |\[ (?=INFO: |BUG: ))?/y;
 
-interface HeaderRule {
+export interface HeaderRule {
   /** The characters the rule's text can start with (after the pr_fmt prefix). */
   first: string;
   re: RegExp;
@@ -29,7 +29,8 @@ interface HeaderRule {
   not?: RegExp;
 }
 
-const RULES: HeaderRule[] = [
+/** Exported for the test that checks each rule's `first` against its regexp. */
+export const RULES: HeaderRule[] = [
   { first: 'B', re: /^BUG: KASAN: /, kind: 'kasan' },
   { first: 'B', re: /^BUG: KMSAN: /, kind: 'kmsan' },
   { first: 'B', re: /^BUG: KCSAN: /, kind: 'kcsan' },
