@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RULES } from '../../server/src/parser/headers.ts';
-import { parseCrashLog } from '../../server/src/parser/parse.ts';
+import { firstNonSpace } from '../../server/src/parser/lines.ts';
+import { mayBeStackHeader, parseCrashLog, STACK_HEADER } from '../../server/src/parser/parse.ts';
 import { fixtureMessages } from './fixture-logs.ts';
 
 test("another program's syslog line is never a stack entry, even one that looks like it", () => {
@@ -75,5 +76,22 @@ test("each header rule's first characters cover every line its regexp matches", 
   ];
   for (const text of lines) {
     for (const rule of RULES) if (rule.re.test(text)) assert.ok(rule.first.includes(text.charAt(0)), `${rule.re.source} on ${text}`);
+  }
+});
+
+test('the first-word test lets every stack header through', () => {
+  const lines = [
+    ...fixtureMessages(),
+    'Call Trace:', ' Call trace:', 'Backtrace:', 'Exception stack(0xc0ffee to 0xc0ffff)', 'Task dump for CPU 1:',
+    'Allocated by task 12:', 'Freed by task 12:', 'allocated by task 3 on cpu 1 at 12.3s:', 'freed by task 3 on cpu 1 at 12.3s:',
+    'Last potentially related work creation:', 'Second to last potentially related work creation:', 'Last call_rcu():',
+    'Uninit was created at:', 'Uninit was stored to memory at:', 'Local variable x created at:', 'Memory was freed at:',
+    'INFO: Allocated in foo+0x1/0x2 age=1', '-> #1 (&mm->mmap_lock){++++}-{3:3}:', 'read to 0xffff8880 of 8 bytes by task 1 on cpu 0:',
+    'write of 4 bytes by interrupt on cpu 1:', 'assert no accesses to 0xffff of 8 bytes by task 2 on cpu 1:',
+    'read-write (marked) to 0xff of 8 bytes by task 3 on cpu 0:', 'out-of-bounds read at 0xffff (in kfence-#12):',
+    'use-after-free read at 0xffff (in kfence-#3):', 'invalid free (in kfence-#3):', 'kfence-#12: 0xffff-0xffff, size=32, cache=kmalloc-32',
+  ];
+  for (const m of lines) {
+    if (STACK_HEADER.test(m)) assert.ok(mayBeStackHeader(m, firstNonSpace(m)), m);
   }
 });

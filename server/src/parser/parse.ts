@@ -33,7 +33,8 @@ const MAX_CONTEXT_DEPTH = 8;
 /** A report ends after this many lines in a row that do not look like part of it. */
 const MAX_FOREIGN_RUN = 12;
 
-const STACK_HEADER =
+/** Exported (with mayBeStackHeader) for the test that checks the cheap test never turns a header away. */
+export const STACK_HEADER =
   /^\s*(?:(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at|INFO: (?:Allocated|Freed) in)\b[^:]*:?|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
 const CALL_TRACE_LINE = /^\s*Call [Tt]race\b/;
 /** The words a STACK_HEADER line can start with (after blanks). */
@@ -50,7 +51,7 @@ for (const w of STACK_HEADER_STARTS) {
 }
 
 /** Whether the text at `at` starts with a word STACK_HEADER can match (a cheap test first). */
-function mayBeStackHeader(message: string, at: number): boolean {
+export function mayBeStackHeader(message: string, at: number): boolean {
   const words = STACK_HEADER_BY_FIRST.get(message.charCodeAt(at));
   if (words === undefined) return false;
   for (const w of words) if (message.startsWith(w, at)) return true;
