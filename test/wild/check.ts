@@ -38,6 +38,8 @@ export interface ExpectedReport {
   stacks?: string[][];
   /** The kinds of the stacks in order (`Call Trace`, `Backtrace`, ...). */
   stackKinds?: string[];
+  /** The entries of all stacks in file order, however they are split into stacks. */
+  trace?: string[];
 }
 
 export interface Expectation {
@@ -129,21 +131,24 @@ function compareReport(r: Report, want: ExpectedReport, at: string, out: string[
     }
   }
   eq('stackKinds', r.stacks.map((s) => s.kind), want.stackKinds);
+  if (want.trace !== undefined) compareEntries(r.stacks.flatMap((s) => s.frames), want.trace, `${at} trace`, out);
   if (want.stacks !== undefined) {
     if (r.stacks.length !== want.stacks.length) {
       out.push(`${at}: ${r.stacks.length} stacks [${r.stacks.map((s) => `${s.kind || '-'}:${s.frames.length}`).join(', ')}], expected ${want.stacks.length} [${want.stacks.map((s) => s.length).join(', ')}]`);
     }
     for (let k = 0; k < Math.min(r.stacks.length, want.stacks.length); k++) {
-      const got = r.stacks[k].frames;
-      const exp = want.stacks[k];
-      if (got.length !== exp.length) out.push(`${at} stack ${k + 1}: ${got.length} entries, expected ${exp.length}: got [${got.map(entryText).join(' | ')}]`);
-      for (let i = 0; i < Math.min(got.length, exp.length); i++) {
-        const d = entryMatches(got[i], exp[i], false);
-        if (d) {
-          out.push(`${at} stack ${k + 1} entry ${i + 1}: ${d}`);
-          break;
-        }
-      }
+      compareEntries(r.stacks[k].frames, want.stacks[k], `${at} stack ${k + 1}`, out);
+    }
+  }
+}
+
+function compareEntries(got: Frame[], exp: string[], at: string, out: string[]): void {
+  if (got.length !== exp.length) out.push(`${at}: ${got.length} entries, expected ${exp.length}: got [${got.map(entryText).join(' | ')}]`);
+  for (let i = 0; i < Math.min(got.length, exp.length); i++) {
+    const d = entryMatches(got[i], exp[i], false);
+    if (d) {
+      out.push(`${at} entry ${i + 1}: ${d}`);
+      break;
     }
   }
 }
