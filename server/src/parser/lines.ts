@@ -41,11 +41,13 @@ export function lineOfOffset(lineStarts: ArrayLike<number>, offset: number): num
 // Outer prefixes, any of which may come first: syslog/journal (`Jul 22 20:01:02 host kernel: `, RFC 3339
 // `2014-11-04T14:57:15.529841-08:00 host kernel: `), /dev/kmsg and extended netconsole records
 // (`6,123,456789,-[,caller=T1][,ncfrag=0/9];`), serial-capture clocks (`[22:22:59:896] `), dmesg -x
-// (`kern  :warn  : `), syslog level `<4>`.
+// (`kern  :warn  : `), syslog level `<4>`, and a bare `kernel: ` where a syslog line was cut.
 const OUTER =
-  /(?:(?:[^\s\d:]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ (?:kernel|vmunix|klogd)(?:\[\d+\])?: ?|(?:[^,;\s]+,)?[0-7],\d+,\d+,[-c+][^;\n]{0,80};|\[\d\d:\d\d:\d\d[:.]\d{3}\] |(?:kern|user|mail|daemon|auth|syslog|lpr|news|local\d) *:\s*(?:emerg|alert|crit|err|warn|notice|info|debug) *: |<\d{1,3}>)/y;
+  /(?:kernel: |(?:[^\s\d:]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ (?:kernel|vmunix|klogd)(?:\[\d+\])?: ?|(?:[^,;\s]+,)?[0-7],\d+,\d+,[-c+][^;\n]{0,80};|\[\d\d:\d\d:\d\d[:.]\d{3}\] |(?:kern|user|mail|daemon|auth|syslog|lpr|news|local\d) *:\s*(?:emerg|alert|crit|err|warn|notice|info|debug) *: |<\d{1,3}>)/y;
 // Kernel time stamps: `[  12.345678]`, dmesg -T `[Thu Nov  5 16:44:42 2020]`, dmesg -d `[  +0.000155]`.
 const TIME = /\[(?: *\+?\d+[.,]\d+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})\]/y;
+// The task Android kernels print after the time stamp: `[1234:kworker/u8]`, `(0)[57:kworker/0:1]`.
+const ANDROID_TASK = /(?:\(\d{1,4}\))?\[\d{1,7}:[^\]\s\d][^\]]{0,40}\] ?/y;
 // printk caller id right after the time (`[  T123]`, `[    C1]`, `[T24950]`), or dmesg's own column (` [     T17]`).
 const KMSG_CALLER = /caller=([CT]\d+)/;
 // A syslog/journal line from another program: `Nov  9 10:19:35 host openvpn[1118]: WARNING: ...`.
@@ -141,6 +143,12 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
   out.timeEnd = -1;
   out.callerCode = 0;
   out.userspace = false;
+  // Mail quoting (`> `, `> > `, `>> `): the kernel never starts a line with `>`.
+  while (pos < end && text.charCodeAt(pos) === 62 /* > */) {
+    pos++;
+    const c = text.charCodeAt(pos);
+    if (c === 32 || c === 9) pos++;
+  }
   const first = text.charCodeAt(pos);
   // Fast path: most lines start with `[` (time) or have no prefix at all.
   if (first !== 91 /* [ */ && first !== 32 && pos < end) {
@@ -177,6 +185,12 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
         if (after > 0) pos = after;
       }
       if (text.charCodeAt(pos) === 32) pos++;
+      // Android kernels print the task after the time: `[1234:kworker/u8]`, MediaTek `(0)[57:kworker/0:1]`.
+      const c1 = text.charCodeAt(pos);
+      if (c1 === 91 || c1 === 40) {
+        ANDROID_TASK.lastIndex = pos;
+        if (ANDROID_TASK.test(text) && ANDROID_TASK.lastIndex <= end) pos = ANDROID_TASK.lastIndex;
+      }
     }
   }
   out.textStart = pos;
@@ -207,4 +221,47 @@ export function firstNonSpace(s: string): number {
   let i = 0;
   while (i < s.length && isRegExpSpace(s.charCodeAt(i))) i++;
   return i;
+}
+
+/** Longest vendor prefix learned from a header line. */
+const MAX_VENDOR_PREFIX = 48;
+
+/**
+ * A pattern for what a tool or vendor printed before a report's header (`[1234:kworker/u8]`,
+ * `(0)[57:kworker/0:1]`, `ttyS0: `), so the report's other lines can be matched against it: bracketed
+ * groups match any group of the same brackets, digit runs any digits, blank runs any blanks; the rest
+ * is literal. Null when the text cannot be such a prefix.
+ */
+export function vendorPrefixPattern(prefix: string): RegExp | null {
+  if (prefix.length === 0 || prefix.length > MAX_VENDOR_PREFIX || /^\s*$/.test(prefix)) return null;
+  const CLOSE: Record<string, string> = { '[': ']', '(': ')', '<': '>', '{': '}' };
+  let source = '';
+  let i = 0;
+  while (i < prefix.length) {
+    const c = prefix[i];
+    const close = CLOSE[c];
+    if (close !== undefined) {
+      const j = prefix.indexOf(close, i + 1);
+      if (j < 0) return null;
+      source += `\\${c}[^\\${close}\\n]*\\${close}`;
+      i = j + 1;
+    } else if (c >= '0' && c <= '9') {
+      while (i < prefix.length && prefix[i] >= '0' && prefix[i] <= '9') i++;
+      source += '\\d+';
+    } else if (c === ' ' || c === '\t') {
+      while (i < prefix.length && (prefix[i] === ' ' || prefix[i] === '\t')) i++;
+      source += '[ \\t]*';
+    } else {
+      source += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+      i++;
+    }
+  }
+  return new RegExp(source, 'y');
+}
+
+/** Leading blanks (spaces and tabs) at `pos`, up to `end`. */
+export function blanksAt(text: string, pos: number, end: number): number {
+  let i = pos;
+  while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return i - pos;
 }

@@ -1,7 +1,7 @@
 // The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
-import { callerName, computeLineStarts, firstNonSpace, isRegExpSpace, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
+import { blanksAt, callerName, computeLineStarts, firstNonSpace, isRegExpSpace, lineEnd, newPrefixScan, scanLinePrefix, vendorPrefixPattern, type PrefixScan } from './lines.ts';
 import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
 import type {
   Arch,
@@ -161,6 +161,16 @@ interface OpenReport {
   contexts: { name: string; line: number; start: number }[];
   lastOwned: number;
   foreignRun: number;
+  /** Lines of the report's stretch passed over so far (blank, or not the report's: another prefix, program or caller). */
+  passedOver: number;
+  /** passedOver when the open register block last grew. */
+  passedAtRegs: number;
+  /** What stands before each line's kernel prefix in this paste (a common indent), or ''. */
+  indent: string;
+  /** A prefix the report's lines repeat after the kernel prefix (`[1234:kworker/u8]`), or null. */
+  vendor: RegExp | null;
+  /** Whether the report's header carries a time stamp: its lines without one are someone else's. */
+  timed: boolean;
   endTraceSeen: boolean;
   /** After `Sending NMI from CPU`, lines from every CPU context belong to the report. */
   allCpus: boolean;
@@ -187,7 +197,7 @@ export function parseCrashLog(text: string, options: ParseOptions = {}): ParsedL
 function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, last: number, reports: Report[], problems: Problem[]): void {
   let open: OpenReport | null = null;
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
-  let pendingDump: { line: number; caller: number } | null = null; // a `CPU:` line that may open a dump_stack()
+  let pendingDump: { line: number; caller: number; message: string } | null = null; // a `CPU:` line that may open a dump_stack()
   let binaryReported = false;
   // One scan of the whole text instead of two per line: most logs hold no binary data at all.
   const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
@@ -220,11 +230,37 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     const start = lineStarts[line];
     const end = lineEnd(text, lineStarts, line);
     if (end === start) {
-      if (open) noteForeign(open, line, true);
+      if (open) noteForeign(open, line, 'blank');
       continue;
     }
     scanLinePrefix(text, start, end, pfx);
+    // Titles read lines as scanned alone; a report's paste shape is applied to them from the report.
     prefixes.record(line, pfx);
+    if (pfx.timeStart < 0 && blanksAt(text, pfx.textStart, end) === end - pfx.textStart) {
+      // Blank after a mail quote or indentation (`>`, `  `).
+      if (open) noteForeign(open, line, 'blank');
+      continue;
+    }
+    // The lines of an open report share its paste indent, vendor prefix and time stamps; another
+    // line is passed over (a daemon's message, a mailer's note) unless it is a report header itself.
+    let lineIndent = '';
+    // A line without the report's time stamp is still read (tools drop time stamps from some lines),
+    // but what it does not show to be the report's is passed over, and only a header at its start
+    // opens a report.
+    let untimed = false;
+    if (open !== null && (open.indent !== '' || open.vendor !== null || open.timed)) {
+      const fit = fitReportShape(open, text, end, pfx);
+      if (fit !== 'alien') {
+        lineIndent = open.indent;
+        untimed = fit === 'untimed';
+      } else {
+        const own = matchReportHeader(text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED)));
+        if (own === null || own.at !== 0) {
+          noteForeign(open, line, 'alien');
+          continue;
+        }
+      }
+    }
     const caller = pfx.callerCode;
     // Most lines of a report are plain stack entries: read them in place, without cutting the line
     // out or running the line classifiers (an indented line is never a header or a `cut here`).
@@ -241,20 +277,19 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         const frame = fastFrameIn(text, pfx.textStart, end, pfx.textStart, line);
         if (frame) {
           placeEntry(open, frame, NO_MARKERS, line, end);
-          if (c === 32) prefixes.setShape(line, entryShape(text, frame));
+          if (c === 32 && lineIndent === '' && open.vendor === null) prefixes.setShape(line, entryShape(text, frame));
           continue;
         }
-      } else if (open.regs !== null && line - open.regs.endLine <= 2 && open.report.arch !== null) {
+      } else if (open.regs !== null && nearRegs(open, line, 2) && open.report.arch !== null) {
         // The next commonest line: a register line of the block just opened, counted in place
         // (registerPairs only takes lines that feedLine would count the same way).
         const pairs = registerPairs(text, pfx.textStart, end);
         if (pairs > 0) {
           const block = open.regs;
           block.registerCount += pairs;
-          block.endLine = line;
-          block.end = end;
+          growRegs(open, block, line, end);
           ownLine(open, line);
-          prefixes.setShape(line, REGISTER_LINE_SHAPE);
+          if (lineIndent === '' && open.vendor === null) prefixes.setShape(line, REGISTER_LINE_SHAPE);
           continue;
         }
       }
@@ -267,17 +302,36 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       }
       message = message.replace(/[\0\ufffd]/g, ' ');
     }
-    const base = pfx.textStart;
+    let base = pfx.textStart;
     if (pfx.userspace) {
       // Another program's syslog line: never part of a kernel report.
-      if (open) noteForeign(open, line, false);
+      if (open) noteForeign(open, line, 'alien');
       continue;
     }
 
-    const header = matchReportHeader(message);
+    let header = matchReportHeader(message);
+    if (header === null && (open === null || open.indent === '')) {
+      // An indented paste: the header (or the `cut here` before it) behind a common indent.
+      const indented = indentedLine(text, lineStarts, line, last, pfx.textStart, end, open !== null);
+      if (indented !== null) {
+        if (indented.cut) {
+          pendingCut = line;
+          if (open) noteForeign(open, line, 'alien');
+          continue;
+        }
+        header = indented.header;
+        lineIndent = indented.indent;
+        message = indented.message;
+        base = pfx.textStart = indented.textStart;
+        pfx.timeStart = indented.timeStart;
+      }
+    }
+    // A line without the report's time stamp opens no report behind another program's text.
+    if (untimed && header !== null && header.at !== 0) header = null;
     // Lines from other printk callers are not part of the open report (unless they start one).
     if (header === null && open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
       open.interleaved++;
+      open.passedOver++;
       continue;
     }
     if (header) {
@@ -295,6 +349,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       finish();
       const startLine = pendingCut >= 0 && pendingCut === line - 1 ? pendingCut : line;
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
+      learnReportShape(open, text, lineStarts, line, last, message, header.at, lineIndent, pfx.timeStart >= 0);
       pendingCut = -1;
       pendingDump = null;
       if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
@@ -313,6 +368,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (task) {
         finish();
         open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
+        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, pfx.timeStart >= 0);
         open.report.comm = task[1];
         open.report.pid = Number(task[2]);
         pendingDump = null;
@@ -322,16 +378,17 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (!open) {
       // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
       if (CPU_LINE.test(message) || OLD_PID_LINE.test(message)) {
-        pendingDump = { line, caller };
+        pendingDump = { line, caller, message };
         continue;
       }
       // (STACK_HEADER matches every `Call Trace` line: the cheaper test alone decides.)
       if (CALL_TRACE_LINE.test(message)) {
         const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
         open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
-        pendingDump = null;
+        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, pfx.timeStart >= 0);
         // The stack header itself is placed below; the `CPU:` line before it gives the facts.
-        if (from !== line) readFacts(open.report, prefixes.message(from));
+        if (from !== line && pendingDump !== null) readFacts(open.report, pendingDump.message);
+        pendingDump = null;
       } else if (parseFrameLine(message, base, line) !== null) {
         // Stack entries outside any report (another CPU's trace, a report whose header was lost).
         open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
@@ -339,13 +396,115 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         continue;
       }
     }
-    feedLine(open, line, end, base, message);
+    feedLine(open, line, end, base, message, untimed ? 'alien' : 'unknown');
     if (open.foreignRun > MAX_FOREIGN_RUN || (open.endTraceSeen && open.foreignRun > 0 && open.lastOwned < line)) {
       finish();
     }
   }
   finish();
   describeAll(prefixes, reports, last);
+}
+
+/**
+ * Whether a line carries the open report's paste indent, time stamp and vendor prefix; strips the
+ * indent and vendor prefix from `pfx` (rescanning the kernel prefix behind the indent) when it does.
+ */
+function fitReportShape(open: OpenReport, text: string, end: number, pfx: PrefixScan): 'fits' | 'untimed' | 'alien' {
+  if (open.indent !== '') {
+    if (!text.startsWith(open.indent, pfx.textStart)) return 'alien';
+    scanLinePrefix(text, pfx.textStart + open.indent.length, end, pfx);
+  }
+  if (open.vendor !== null) {
+    open.vendor.lastIndex = pfx.textStart;
+    if (!open.vendor.test(text) || open.vendor.lastIndex > end) return 'alien';
+    pfx.textStart = open.vendor.lastIndex;
+  }
+  return open.timed && pfx.timeStart < 0 ? 'untimed' : 'fits';
+}
+
+/** Lines looked at after a header to confirm a paste shape (blank lines between are skipped). */
+const SHAPE_LOOKAHEAD = 4;
+const shapeScan = newPrefixScan();
+
+/** The first non-blank line after `line` (within SHAPE_LOOKAHEAD and the parsed range) scanned into shapeScan, or -1. */
+function nextTextLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number): number {
+  for (let k = line + 1; k < last && k <= line + SHAPE_LOOKAHEAD; k++) {
+    const s = lineStarts[k];
+    const e = lineEnd(text, lineStarts, k);
+    scanLinePrefix(text, s, e, shapeScan);
+    if (blanksAt(text, shapeScan.textStart, e) < e - shapeScan.textStart) return k;
+  }
+  return -1;
+}
+
+/**
+ * A report's paste shape, from its header line: the indent it was found behind, whether it has a
+ * time stamp, and a vendor prefix before the header text when the next line repeats it.
+ */
+function learnReportShape(open: OpenReport, text: string, lineStarts: ArrayLike<number>, line: number, last: number, message: string, at: number, indent: string, timed: boolean): void {
+  open.indent = indent;
+  open.timed = timed;
+  if (indent !== '') open.report.pasteShape = { indent, vendor: null };
+  if (at <= 0) return;
+  const next = nextTextLine(text, lineStarts, line, last);
+  if (next < 0) return;
+  let from = shapeScan.textStart;
+  if (indent !== '') {
+    if (!text.startsWith(indent, from)) return;
+    from = scanLinePrefix(text, from + indent.length, lineEnd(text, lineStarts, next), shapeScan).textStart;
+  }
+  // What stands before the header may end in the kernel's own pr_fmt (`NMI watchdog: `): the
+  // vendor prefix is the longest part of it, cut after a closing bracket or a colon and blanks,
+  // that the next line repeats.
+  for (let cut = at; cut > 0; cut--) {
+    const c = message.charCodeAt(cut - 1);
+    if (c !== 32 && c !== 9 && c !== 93 && c !== 41 && c !== 62) continue;
+    const prefix = message.slice(0, cut);
+    if (!/[\])>:][ \t]*$/.test(prefix)) continue;
+    const pattern = vendorPrefixPattern(prefix);
+    if (pattern === null) continue;
+    pattern.lastIndex = from;
+    if (pattern.test(text)) {
+      open.vendor = pattern;
+      open.report.pasteShape = { indent, vendor: pattern.source };
+      return;
+    }
+  }
+}
+
+interface IndentedLine {
+  /** A `cut here` line rather than a header. */
+  cut: boolean;
+  header: HeaderMatch | null;
+  indent: string;
+  message: string;
+  textStart: number;
+  timeStart: number;
+}
+
+const indentScan = newPrefixScan();
+
+/**
+ * A header or `cut here` behind a paste's common indent (`    BUG: unable to handle ...`, a tab),
+ * confirmed by the next line carrying the same indent. Inside a report (`inReport`) only indents
+ * of two blanks or a tab count, as kernel lines themselves are indented by one.
+ */
+function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number, from: number, end: number, inReport: boolean): IndentedLine | null {
+  const n = blanksAt(text, from, end);
+  if (n === 0 || (inReport && n < 2 && text.charCodeAt(from) !== 9)) return null;
+  const c = text.charCodeAt(from + n);
+  // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`.
+  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 91 || c === 60)) return null;
+  scanLinePrefix(text, from + n, end, indentScan);
+  const message = text.slice(indentScan.textStart, Math.min(end, indentScan.textStart + MAX_EXAMINED));
+  const cut = message.charCodeAt(0) === 45 && CUT_HERE.test(message);
+  const header = cut ? null : matchReportHeader(message);
+  // Outside a report, also what opens a dump without a header: a task line, a `CPU:` line, `Call Trace:`.
+  if (!cut && header === null && (inReport || !(TASK_LINE.test(message) || CPU_LINE.test(message) || OLD_PID_LINE.test(message) || CALL_TRACE_LINE.test(message)))) return null;
+  const indent = text.slice(from, from + n);
+  const next = nextTextLine(text, lineStarts, line, last);
+  if (next < 0 || !text.startsWith(indent, shapeScan.textStart)) return null;
+  return { cut, header, indent, message, textStart: indentScan.textStart, timeStart: indentScan.timeStart };
 }
 
 /** The LineShape of a space-indented entry the fast path read. */
@@ -382,7 +541,25 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     modules: [],
     modulesLine: -1,
   };
-  return { report, callerCode, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0, skipNext: -1 };
+  return {
+    report,
+    callerCode,
+    stack: null,
+    regs: null,
+    contexts: [],
+    lastOwned: headerLine,
+    foreignRun: 0,
+    passedOver: 0,
+    passedAtRegs: 0,
+    indent: '',
+    vendor: null,
+    timed: false,
+    endTraceSeen: false,
+    allCpus: false,
+    modulesOpen: false,
+    interleaved: 0,
+    skipNext: -1,
+  };
 }
 
 /** Whether a `continue` header belongs to the report already open. */
@@ -450,9 +627,31 @@ function ownLine(open: OpenReport, line: number): void {
   open.foreignRun = 0;
 }
 
-function noteForeign(open: OpenReport, line: number, blank: boolean): void {
-  if (!blank) open.foreignRun++;
-  if (open.regs && line > open.regs.endLine) open.regs = null;
+/**
+ * A line of the report's stretch that is not the report's: `blank`, `alien` (another program's,
+ * another prefix's or another caller's line) or `unknown` (a kernel line of the report that is
+ * nothing we know). Blank and alien lines are passed over: a double-spaced paste or a daemon's
+ * message inside a register block splits nothing. An unknown kernel line ends the register block.
+ */
+function noteForeign(open: OpenReport, line: number, how: 'blank' | 'alien' | 'unknown'): void {
+  if (how !== 'blank') open.foreignRun++;
+  if (how === 'unknown') {
+    if (open.regs && line > open.regs.endLine) open.regs = null;
+  } else {
+    open.passedOver++;
+  }
+}
+
+/** Whether `line` is within `n` of the open register block's last line, not counting lines passed over. */
+function nearRegs(open: OpenReport, line: number, n: number): boolean {
+  return open.regs !== null && line - open.regs.endLine - (open.passedOver - open.passedAtRegs) <= n;
+}
+
+/** The register block now ends at `line`. */
+function growRegs(open: OpenReport, block: RegisterBlock, line: number, end: number): void {
+  block.endLine = line;
+  block.end = end;
+  open.passedAtRegs = open.passedOver;
 }
 
 function closeStack(open: OpenReport): void {
@@ -501,7 +700,7 @@ function currentContext(open: OpenReport): string | null {
 }
 
 /** Places one line of an open report: marker, register dump, entry, stack header, end marker, facts or body. */
-function feedLine(open: OpenReport, line: number, end: number, base: number, message: string): void {
+function feedLine(open: OpenReport, line: number, end: number, base: number, message: string, unknownLine: 'alien' | 'unknown'): void {
   const r = open.report;
 
   if (open.skipNext === line) {
@@ -534,7 +733,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
       // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
       const completes =
-        block !== null && block.endLine >= line - 3 && !ip.opener &&
+        block !== null && nearRegs(open, line, 3) && !ip.opener &&
         (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
       if (!completes) {
         block = {
@@ -586,39 +785,33 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
           b.ip = frame;
         }
       }
-      b.endLine = line;
-      b.end = end;
+      growRegs(open, b, line, end);
       if (ip.arch && !r.arch) r.arch = ip.arch;
       if (message.includes(':') && isRegisterLine(message)) b.registerCount += countRegisters(message);
       ownLine(open, line);
       return;
     }
   }
-  if (open.regs && line - open.regs.endLine <= 2) {
+  if (open.regs && nearRegs(open, line, 2)) {
     if (isRegisterLine(message)) {
       open.regs.registerCount += countRegisters(message);
-      open.regs.endLine = line;
-      open.regs.end = end;
+      growRegs(open, open.regs, line, end);
       if (!r.arch) r.arch = guessArchFromRegisters(message);
       ownLine(open, line);
       return;
     }
     if ((first === 69 /* E */ || first === 76 /* L */ || first === 108) /* l */ && /^\s*(?:EIP is at|LR is at|lr : |LR \[)/.test(message)) {
-      open.regs.endLine = line;
-      open.regs.end = end;
+      growRegs(open, open.regs, line, end);
       ownLine(open, line);
       return;
     }
   }
   if ((first === 67 /* C */ || first === 75 /* K */ || first === 73) /* I */ && isCodeLine(message)) {
-    const target = open.regs && line - open.regs.endLine <= 2 ? open.regs : latestKernelBlockWithoutCode(r.regs);
+    const target = open.regs && nearRegs(open, line, 2) ? open.regs : latestKernelBlockWithoutCode(r.regs);
     if (target && target.code === null) {
       const trap = trappingOffset(message);
       target.code = { line, start: base + indent, end, trapping: trap >= 0 ? base + trap : -1, unavailable: /Bad RIP|Unable to access|\?\?\?\?/.test(message) };
-      if (target === open.regs) {
-        target.endLine = line;
-        target.end = end;
-      }
+      if (target === open.regs) growRegs(open, target, line, end);
     }
     ownLine(open, line);
     return;
@@ -703,7 +896,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     ownLine(open, line);
     return;
   }
-  noteForeign(open, line, false);
+  noteForeign(open, line, unknownLine);
 }
 
 /**
