@@ -71,6 +71,7 @@ const TASK_LINE = /^task:(.{1,15}?) +state:\S.*? pid: *(\d+)/;
 // lib/nmi_backtrace.c: `NMI backtrace for cpu 1 skipped: idling at native_safe_halt+0xb/0x10`.
 const NMI_HEADER = /^NMI backtrace for cpu (\d+)(?: skipped: idling at )?/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
+const TIME_IN_TEXT = /\[ *\d+\.\d+\]/;
 // The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
 const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
@@ -326,8 +327,9 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         pfx.timeStart = indented.timeStart;
       }
     }
-    // A line without the report's time stamp opens no report behind another program's text.
-    if (untimed && header !== null && header.at !== 0) header = null;
+    // A line without the report's time stamp opens no report behind another program's text (the
+    // kernel's own text before a header, `** 3 printk messages dropped ** [  1.2] BUG:`, has one).
+    if (untimed && header !== null && header.at !== 0 && !TIME_IN_TEXT.test(message.slice(0, header.at))) header = null;
     // Lines from other printk callers are not part of the open report (unless they start one).
     if (header === null && open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
       open.interleaved++;
