@@ -44,3 +44,17 @@ for (const name of names) {
     if (/^\[ *\d+\.\d+\] (?!\[ *[TC]\d+\])/m.test(text) && !/^\[ *\d+\.\d+\]\[ *[TC]\d+\]/m.test(text)) assert.deepEqual(model(ANDROID(text)), want, 'Android task prefix');
   });
 }
+
+test('two reports printed at once by two callers are each whole, line for line', () => {
+  const read = (name: string, id: string) =>
+    fs.readFileSync(path.join(FIXTURES, name), 'utf8').replace(/\r/g, '').trimEnd().split('\n').map((l) => l.replace(/^(\[ *\d+\.\d+\])/, `$1[${id}]`));
+  const a = read('real-debian-module-warning.log', ' T100');
+  const b = read('real-debian-module-null-deref.log', ' T200');
+  for (const chunk of [1, 3, 7]) {
+    const mixed: string[] = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i += chunk) mixed.push(...a.slice(i, i + chunk), ...b.slice(i, i + chunk));
+    assert.deepEqual(model(mixed.join('\n')).sort(), [...model(a.join('\n')), ...model(b.join('\n'))].sort(), `interleaved every ${chunk} line(s)`);
+    const log = parseCrashLog(mixed.join('\n'));
+    assert.ok(log.problems.some((p) => p.code === 'interleaved-reports'));
+  }
+});

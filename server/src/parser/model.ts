@@ -178,7 +178,7 @@ export interface PasteShape {
   vendor: string | null;
 }
 
-export type ProblemCode = 'corrupted-report' | 'interleaved-line' | 'binary-data' | 'long-line' | 'internal-error';
+export type ProblemCode = 'corrupted-report' | 'interleaved-line' | 'interleaved-reports' | 'binary-data' | 'long-line' | 'internal-error';
 
 /** Something the parser noticed and tolerated. */
 export interface Problem extends Span {

@@ -32,6 +32,8 @@ const MAX_EXAMINED = 4096;
 const MAX_CONTEXT_DEPTH = 8;
 /** A report ends after this many lines in a row that do not look like part of it. */
 const MAX_FOREIGN_RUN = 12;
+/** Reports of other printk callers kept open at once while interleaved (more CPUs rarely crash together). */
+const MAX_WAITING_CALLERS = 8;
 
 /** Exported (with mayBeStackHeader) for the test that checks the cheap test never turns a header away. */
 export const STACK_HEADER =
@@ -172,6 +174,8 @@ interface OpenReport {
   vendor: RegExp | null;
   /** Whether the report's header carries a time stamp: its lines without one are someone else's. */
   timed: boolean;
+  /** The line at which the report was set aside for another caller's report, or -1. */
+  asideAt: number;
   endTraceSeen: boolean;
   /** After `Sending NMI from CPU`, lines from every CPU context belong to the report. */
   allCpus: boolean;
@@ -205,6 +209,32 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   const prefixes = new PrefixTable(text, lineStarts, first, last);
   const pfx = newPrefixScan();
 
+  // Reports of other printk callers still open while one prints (two CPUs crashing at once): each
+  // caller's lines go to its own report. Keyed by caller code; a few at most.
+  const waiting = new Map<number, OpenReport>();
+  let routed = false;
+  const finishWaiting = () => {
+    for (const o of waiting.values()) {
+      open = o;
+      finish();
+    }
+    waiting.clear();
+  };
+  /** Sets the open report aside for its caller's later lines. */
+  const setAside = (line: number) => {
+    if (!open) return;
+    open.asideAt = line;
+    if (waiting.size >= MAX_WAITING_CALLERS) {
+      const [oldest] = waiting.values();
+      waiting.delete(oldest.callerCode);
+      const current = open;
+      open = oldest;
+      finish();
+      open = current;
+    }
+    waiting.set(open.callerCode, open);
+    open = null;
+  };
   const finish = () => {
     if (!open) return;
     const o = open;
@@ -330,11 +360,25 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     // A line without the report's time stamp opens no report behind another program's text (the
     // kernel's own text before a header, `** 3 printk messages dropped ** [  1.2] BUG:`, has one).
     if (untimed && header !== null && header.at !== 0 && !TIME_IN_TEXT.test(message.slice(0, header.at))) header = null;
-    // Lines from other printk callers are not part of the open report (unless they start one).
-    if (header === null && open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
-      open.interleaved++;
-      open.passedOver++;
-      continue;
+    // Lines from other printk callers are not part of the open report (unless they start one): they
+    // go to that caller's report when one is open, else they are left out.
+    if (open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
+      const theirs = waiting.get(caller);
+      if (theirs !== undefined) {
+        waiting.delete(caller);
+        setAside(line);
+        // Every line since it was set aside was another caller's.
+        theirs.passedOver += line - theirs.asideAt;
+        open = theirs;
+      } else if (header === null) {
+        open.interleaved++;
+        open.passedOver++;
+        continue;
+      } else if (header.role === 'start' || !continues(open, header)) {
+        // Another caller's report starts while this one is still printing.
+        setAside(line);
+        routed = true;
+      }
     }
     if (header) {
       if (open && header.role === 'continue' && continues(open, header)) {
@@ -404,6 +448,19 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
   }
   finish();
+  finishWaiting();
+  if (routed) {
+    reports.sort((a, b) => a.line - b.line);
+    const first = reports.find((r) => r.caller !== null);
+    problems.push({
+      line: first?.headerLine ?? 0,
+      start: first?.start ?? 0,
+      end: first?.end ?? 0,
+      code: 'interleaved-reports',
+      message: 'reports of several printk callers interleave; each line was given to its caller\'s report',
+    });
+    problems.sort((a, b) => a.line - b.line);
+  }
   describeAll(prefixes, reports, last);
 }
 
@@ -556,6 +613,7 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     indent: '',
     vendor: null,
     timed: false,
+    asideAt: -1,
     endTraceSeen: false,
     allCpus: false,
     modulesOpen: false,

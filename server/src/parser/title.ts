@@ -80,7 +80,7 @@ export function describeReports(view: LogView, reports: Report[] | readonly Repo
       r.title = headerTitle(lines, r);
       continue;
     }
-    const next = k + 1 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
+    const next = nextHeaderOfCaller(reports, k, nextHeaderAfterLast);
     const d = describeReport(lines, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
     r.title = d.title;
     r.corrupted = d.corrupted;
@@ -118,6 +118,20 @@ export function pastedView(view: LogView, shape: PasteShape): LogView {
     hasTime: (i) => (read(i).prefix?.time ?? null) !== null || view.hasTime(i),
     shape: () => UNKNOWN_SHAPE,
   };
+}
+
+/**
+ * The header line of the next report that cuts report k's text: the next one, or, where reports of
+ * several printk callers interleave, the next one of the same caller (titles leave other callers'
+ * lines out anyway).
+ */
+function nextHeaderOfCaller(reports: Report[] | readonly Report[], k: number, nextHeaderAfterLast: number): number {
+  const r = reports[k];
+  for (let j = k + 1; j < reports.length && j <= k + 8; j++) {
+    const o = reports[j];
+    if (r.caller === null || o.caller === null || o.caller === r.caller) return o.headerLine;
+  }
+  return k + 1 < reports.length && k + 9 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
 }
 
 /** Describes one report. Never throws. */

@@ -23,7 +23,8 @@ import { textLineEnd } from './positions.ts';
 
 /** Problems after which parse state is not local to a report (reported once per parse, or a crash). */
 function isGlobalProblem(p: Problem): boolean {
-  return p.code === 'binary-data' || p.code === 'internal-error';
+  // Interleaved reports overlap: restarting the parser at one of them would lose the other.
+  return p.code === 'binary-data' || p.code === 'internal-error' || p.code === 'interleaved-reports';
 }
 
 /** Findings of each report; `data.report` is set to the report's index. */
