@@ -239,6 +239,13 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
 
   const region = parseLines(text, lineStarts, startLine, endLine);
   if (region.problems.some(isGlobalProblem)) return null;
+  // A report still printing when another caller's report starts is set aside, not ended, by a
+  // full parse: the region's end is no place to stop then.
+  const lastInRegion = region.reports[region.reports.length - 1];
+  if (next < count && lastInRegion?.caller) {
+    const resyncCaller = messageAt(text, lineStarts, endLine).caller;
+    if (resyncCaller !== null && resyncCaller !== lastInRegion.caller) return null;
+  }
 
   // Problems belong to reports (at their header lines): keep those before, move those after.
   const keptBefore = first < count ? previous.headerLineOf(first) : Infinity;
