@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
-import { lineOfOffset } from './parser/lines.ts';
+import { locate } from './analysis/location.ts';
 import type { Frame, ParsedLog, Report } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
 import { toSarif } from './sarif.ts';
@@ -100,10 +100,11 @@ function reportJson(r: Report, log: ParsedLog) {
   };
 }
 
-function findingJson(f: Finding, log: ParsedLog) {
+function findingJson(f: Finding, log: ParsedLog, textLength: number) {
+  const at = locate(log.lineStarts, textLength, f);
   return {
-    line: f.line + 1,
-    column: f.start - log.lineStarts[f.line] + 1,
+    line: at.line,
+    column: at.column,
     code: f.code,
     severity: f.severity,
     message: f.message,
@@ -159,7 +160,7 @@ function cmdParse(files: string[], json: boolean): number {
     const doc = {
       file: name,
       reports: log.reports.map((r) => reportJson(r, log)),
-      diagnostics: findings.map((f) => findingJson(f, log)),
+      diagnostics: findings.map((f) => findingJson(f, log, file.text.length)),
       problems: log.problems.map((p) => ({ line: p.line + 1, code: p.code, message: p.message })),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
@@ -183,14 +184,14 @@ function cmdCheck(files: string[], format: string): number {
     if (findings.some((f) => f.severity === 'warning' || f.severity === 'error')) worst = 1;
   }
   if (format === 'json') {
-    for (const r of results) process.stdout.write(JSON.stringify({ file: r.name, diagnostics: r.findings.map((f) => findingJson(f, r.log)) }) + '\n');
+    for (const r of results) process.stdout.write(JSON.stringify({ file: r.name, diagnostics: r.findings.map((f) => findingJson(f, r.log, r.text.length)) }) + '\n');
   } else if (format === 'sarif') {
     process.stdout.write(JSON.stringify(toSarif(results), null, 2) + '\n');
   } else {
     for (const r of results) {
       for (const f of r.findings) {
-        const col = f.start - r.log.lineStarts[lineOfOffset(r.log.lineStarts, f.start)] + 1;
-        process.stdout.write(`${r.name}:${f.line + 1}:${col}: ${f.severity} ${f.code} ${f.message}\n`);
+        const at = locate(r.log.lineStarts, r.text.length, f);
+        process.stdout.write(`${r.name}:${at.line}:${at.column}: ${f.severity} ${f.code} ${f.message}\n`);
       }
       const counts = new Map<string, number>();
       for (const f of r.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
