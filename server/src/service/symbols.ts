@@ -4,10 +4,11 @@
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
 import type { Frame, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { lineEnd } from '../parser/lines.ts';
 import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
-import { spanRange, textLineEnd } from './positions.ts';
+import { spanRange } from './positions.ts';
 
 export function computeDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[] {
   const symbols: DocumentSymbol[] = [];
@@ -47,7 +48,7 @@ export function frameLabel(f: Frame): string {
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
 function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string | null): string {
   const start = document.lineStarts[Math.max(0, Math.min(block.ipLine, document.lineStarts.length - 1))];
-  const line = document.text.slice(start, textLineEnd(document.text, document.lineStarts, block.ipLine));
+  const line = document.text.slice(start, lineEnd(document.text, document.lineStarts, block.ipLine));
   const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|Krnl PSW)\b/.exec(line);
   if (m) return m[1] === 'PC is at' ? 'pc' : m[1] === 'Krnl PSW' ? 'PSW' : m[1];
   return IP_NAME[arch ?? ''] ?? 'IP';
@@ -106,7 +107,7 @@ function sortTree(symbols: DocumentSymbol[]): void {
 /** The text of a line, inside `within` (selection ranges must lie inside the symbol's range). */
 function headerSpan(document: KernelLogDocument, line: number, within: Span): Span {
   const l = Math.max(0, Math.min(line, document.lineStarts.length - 1));
-  return clampSpan(document, { start: document.lineStarts[l], end: textLineEnd(document.text, document.lineStarts, l) }, within);
+  return clampSpan(document, { start: document.lineStarts[l], end: lineEnd(document.text, document.lineStarts, l) }, within);
 }
 
 /** A span forced inside the text and inside `within` (model quirks must not break the editor's tree). */
