@@ -3,6 +3,7 @@
 import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
+import { symbolText } from './frameText.ts';
 
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'unreliable-frame': 'hint',
@@ -12,10 +13,6 @@ export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'function-end-return': 'information',
   'corrupted-report': 'warning',
 };
-
-function symbolText(f: Frame): string {
-  return f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
-}
 
 /** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
 function sameEntry(a: Frame, b: Frame): boolean {

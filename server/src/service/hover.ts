@@ -5,13 +5,13 @@
 import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types';
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analysis/findings.ts';
+import { frameLabel } from '../analysis/frameText.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
-import { frameLabel } from './symbols.ts';
 import type { CancellationLike, SymbolInfo, SymbolQuery, Symbolizer } from './symbolizer.ts';
 import { registersInText } from '../parser/registers.ts';
 

@@ -3,7 +3,8 @@
 // the breadcrumbs follow the cursor.
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
-import type { Frame, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { frameLabel } from '../analysis/frameText.ts';
+import type { RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
@@ -39,11 +40,6 @@ function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymb
 }
 
 const IP_NAME: Record<string, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW' };
-
-export function frameLabel(f: Frame): string {
-  const symbol = f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
-  return f.module ? `${symbol} [${f.module}]` : symbol;
-}
 
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
 function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string | null): string {
