@@ -18,8 +18,17 @@ export function computeLineStarts(text: string): Uint32Array {
   return starts.slice(0, n);
 }
 
-/** End of line `line` (exclusive, before any `\r\n`). */
-export function lineEnd(text: string, lineStarts: ArrayLike<number>, line: number): number {
+/** What reading a line needs of a text (a string, or the language service's piece text). */
+export interface CharSource {
+  readonly length: number;
+  charCodeAt(offset: number): number;
+}
+
+/**
+ * End of line `line` (exclusive, before any `\r\n`): the one line reader of the parser and the
+ * language service, so that both read the same text of a line.
+ */
+export function lineEnd(text: CharSource, lineStarts: ArrayLike<number>, line: number): number {
   let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
   // CRLF, and serial captures' `\r\r\n`.
   while (end > lineStarts[line] && text.charCodeAt(end - 1) === 13) end--;

@@ -12,14 +12,13 @@
 import { analyze } from '../analysis/analyze.ts';
 import type { Finding } from '../analysis/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
-import { parseLinePrefix } from '../parser/lines.ts';
+import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
 import { parseCrashLog } from '../parser/parse.ts';
 import { LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
 import type { TextSource } from './pieceText.ts';
-import { textLineEnd } from './positions.ts';
 
 /** Problems after which parse state is not local to a report (reported once per parse, or a crash). */
 function isGlobalProblem(p: Problem): boolean {
@@ -210,7 +209,7 @@ function quietLineBefore(text: TextSource, lineStarts: ArrayLike<number>, from: 
   let quiet = 0; // lines in a row, going backwards, that leave no state
   for (let line = end - 1; line >= from; line--) {
     const s = lineStarts[line];
-    if (PENDING_STATE_LINE.test(text.slice(s, Math.min(textLineEnd(text, lineStarts, line), s + 400)))) quiet = 0;
+    if (PENDING_STATE_LINE.test(text.slice(s, Math.min(lineEnd(text, lineStarts, line), s + 400)))) quiet = 0;
     else if (++quiet >= PENDING_STATE_REACH) return line + PENDING_STATE_REACH;
   }
   return from;
@@ -307,7 +306,7 @@ function isResyncPoint(text: TextSource, lineStarts: ArrayLike<number>, reportLi
 }
 
 function messageAt(text: TextSource, lineStarts: ArrayLike<number>, line: number): { raw: string; message: string; caller: string | null } {
-  const raw = text.slice(lineStarts[line], textLineEnd(text, lineStarts, line));
+  const raw = text.slice(lineStarts[line], lineEnd(text, lineStarts, line));
   const prefix = parseLinePrefix(raw, 0, raw.length);
   return { raw, message: raw.slice(prefix.textStart, prefix.textStart + 4096), caller: prefix.caller };
 }
