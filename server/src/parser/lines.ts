@@ -274,3 +274,61 @@ export function blanksAt(text: string, pos: number, end: number): number {
   while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
   return i - pos;
 }
+
+/** The column mailers wrap at: a line shorter than this by the next line's first word was not wrapped. */
+const WRAP_WIDTH = 72;
+/** Lines longer than this were never wrapped by a mailer. */
+const MAX_WRAPPED_LINE = 100;
+
+/**
+ * Cheap first test of continuesLine: the line [start, end) ends the way a line cut by a mailer's
+ * wrap does — with `:` or `,` (`RIP:`, `Comm:`, a register name), or with the `file.c:123` of a
+ * WARNING header whose function went to the next line.
+ */
+export function mayBeWrapped(text: CharSource, start: number, end: number): boolean {
+  if (end - start < 8 || end - start > MAX_WRAPPED_LINE) return false;
+  const c = text.charCodeAt(end - 1);
+  if (c === 58 /* : */ || c === 44 /* , */) return true;
+  let i = end - 1;
+  while (i > start && isDigit(text.charCodeAt(i))) i--;
+  return i < end - 1 && text.charCodeAt(i) === 58 && i - 2 > start && text.charCodeAt(i - 2) === 46 /* . */;
+}
+
+const wrapScan = newPrefixScan();
+const WARNING_AT_FILE = /WARNING: .* at \S+:\d+$/;
+const SYMBOL_START = /^[A-Za-z_.][\w.$]*\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+
+/**
+ * Whether `next` is the rest of `line` that a mailer wrapped onto a line of its own: `line` carries
+ * a kernel prefix (time stamp, syslog), `next` none and no indent, and `next`'s first word would
+ * not have fitted on `line`; or `line` is a WARNING header cut after its `file:line` and `next`
+ * its function. The parser and every title view join such lines the same way.
+ */
+export function continuesLine(line: string, next: string): boolean {
+  if (next.length === 0 || line.length > MAX_WRAPPED_LINE) return false;
+  const c = next.charCodeAt(0);
+  if (c === 32 || c === 9 || c === 62 /* > */ || c === 91 /* [ */ || c === 60 /* < */ || c === 63 /* ? */) return false;
+  scanLinePrefix(line, 0, line.length, wrapScan);
+  const kernelPrefix = wrapScan.timeStart >= 0 || (wrapScan.textStart > 0 && !wrapScan.userspace && line.charCodeAt(0) !== 62);
+  if (!kernelPrefix) return false;
+  const warning = isDigit(line.charCodeAt(line.length - 1));
+  if (warning && !WARNING_AT_FILE.test(line.slice(wrapScan.textStart))) return false;
+  scanLinePrefix(next, 0, next.length, wrapScan);
+  if (wrapScan.textStart !== 0 || wrapScan.userspace) return false;
+  if (warning) return SYMBOL_START.test(next);
+  const word = next.indexOf(' ');
+  return line.length + 1 + (word < 0 ? next.length : word) > WRAP_WIDTH;
+}
+
+/** The end of line `line` read as one with a wrapped continuation on the next line, or lineEnd(). */
+export function wrappedLineEnd(text: string, lineStarts: ArrayLike<number>, line: number, count: number): number {
+  const end = lineEnd(text, lineStarts, line);
+  if (line + 1 >= count || !mayBeWrapped(text, lineStarts[line], end)) return end;
+  const nextEnd = lineEnd(text, lineStarts, line + 1);
+  return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], nextEnd)) ? nextEnd : end;
+}
+
+/** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */
+export function joinWrapped(s: string): string {
+  return s.indexOf('\n') === -1 ? s : s.replace(/[\r\n]/g, ' ');
+}

@@ -1,7 +1,21 @@
 // The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
-import { blanksAt, callerName, computeLineStarts, firstNonSpace, isRegExpSpace, lineEnd, newPrefixScan, scanLinePrefix, vendorPrefixPattern, type PrefixScan } from './lines.ts';
+import {
+  blanksAt,
+  callerName,
+  computeLineStarts,
+  firstNonSpace,
+  isRegExpSpace,
+  joinWrapped,
+  lineEnd,
+  mayBeWrapped,
+  newPrefixScan,
+  scanLinePrefix,
+  vendorPrefixPattern,
+  wrappedLineEnd,
+  type PrefixScan,
+} from './lines.ts';
 import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
 import type {
   Arch,
@@ -137,7 +151,7 @@ class PrefixTable {
 
   message(line: number): string {
     const k = this.ensure(line);
-    return this.text.slice(k >= 0 ? this.textStarts[k] : this.scratch.textStart, lineEnd(this.text, this.lineStarts, line));
+    return joinWrapped(this.text.slice(k >= 0 ? this.textStarts[k] : this.scratch.textStart, wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length)));
   }
 
   caller(line: number): string | null {
@@ -257,9 +271,23 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     reports.push(r);
   };
 
+  let wrappedThrough = -1; // the rest of a line that a mailer wrapped onto the next one, read with it
   for (let line = first; line < last; line++) {
     const start = lineStarts[line];
-    const end = lineEnd(text, lineStarts, line);
+    if (line <= wrappedThrough) {
+      if (open && open.lastOwned === line - 1) ownLine(open, line);
+      continue;
+    }
+    let end = lineEnd(text, lineStarts, line);
+    let joined = false;
+    if (line + 1 < last && mayBeWrapped(text, start, end)) {
+      const rest = wrappedLineEnd(text, lineStarts, line, last);
+      if (rest !== end) {
+        end = rest;
+        joined = true;
+        wrappedThrough = line + 1;
+      }
+    }
     if (end === start) {
       if (open) noteForeign(open, line, 'blank');
       continue;
@@ -297,6 +325,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     // out or running the line classifiers (an indented line is never a header or a `cut here`).
     if (
       open !== null &&
+      !joined &&
       !mayHoldBinary &&
       !pfx.userspace &&
       open.skipNext !== line &&
@@ -326,6 +355,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       }
     }
     let message = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
+    if (joined) message = joinWrapped(message);
     if (mayHoldBinary && (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1)) {
       if (!binaryReported) {
         problems.push({ line, start, end, code: 'binary-data', message: 'binary data (NUL bytes or invalid UTF-8) in the log; such lines are skipped' });
