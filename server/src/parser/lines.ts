@@ -280,52 +280,94 @@ const WRAP_WIDTH = 72;
 /** Lines longer than this were never wrapped by a mailer. */
 const MAX_WRAPPED_LINE = 100;
 
+/** Shortest line a mailer's wrap leaves (wraps are at 72 to 80 columns, less a word). */
+const MIN_WRAPPED_LINE = 40;
+
 /**
- * Cheap first test of continuesLine: the line [start, end) ends the way a line cut by a mailer's
- * wrap does — with `:` or `,` (`RIP:`, `Comm:`, a register name), or with the `file.c:123` of a
- * WARNING header whose function went to the next line.
+ * Cheap first test of continuesLine on the line [start, end): long enough to have been cut by a
+ * mailer's wrap, and not ending the way a whole kernel line does — a stack entry's `+0x1/0x2`, a
+ * register's value, a closing bracket.
  */
 export function mayBeWrapped(text: CharSource, start: number, end: number): boolean {
-  if (end - start < 8 || end - start > MAX_WRAPPED_LINE) return false;
+  if (end - start < MIN_WRAPPED_LINE || end - start > MAX_WRAPPED_LINE) return false;
   const c = text.charCodeAt(end - 1);
-  if (c === 58 /* : */ || c === 44 /* , */) return true;
+  if (c === 93 /* ] */ || c === 41 /* ) */ || c === 62 /* > */) return false;
+  // A trailing hex run: a whole register value or an entry's size (`/0x2a0`) ends a line.
   let i = end - 1;
-  while (i > start && isDigit(text.charCodeAt(i))) i--;
-  return i < end - 1 && text.charCodeAt(i) === 58 && i - 2 > start && text.charCodeAt(i - 2) === 46 /* . */;
+  while (i > start && isHexDigit(text.charCodeAt(i))) i--;
+  const run = end - 1 - i;
+  if (run >= 8) return false;
+  if (run > 0 && text.charCodeAt(i) === 120 /* x */ && text.charCodeAt(i - 1) === 48 /* 0 */ && text.charCodeAt(i - 2) === 47 /* / */) return false;
+  return true;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
+/** Length of a mail quote (`> `, `> > `, `>> `) at the start of `s`. */
+function quoteLength(s: string): number {
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) === 62) {
+    i++;
+    if (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
+  }
+  return i;
 }
 
 const wrapScan = newPrefixScan();
-const WARNING_AT_FILE = /WARNING: .* at \S+:\d+$/;
-const SYMBOL_START = /^[A-Za-z_.][\w.$]*\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+const TIME_INSIDE = /\[ *\d+\.\d{6}\]/;
 
 /**
  * Whether `next` is the rest of `line` that a mailer wrapped onto a line of its own: `line` carries
- * a kernel prefix (time stamp, syslog), `next` none and no indent, and `next`'s first word would
- * not have fitted on `line`; or `line` is a WARNING header cut after its `file:line` and `next`
- * its function. The parser and every title view join such lines the same way.
+ * a kernel prefix (time stamp, syslog) and `next` none (both behind the same mail quote, if any),
+ * `next` is not indented, and its first word would not have fitted on `line`. The parser and every
+ * title view join such lines the same way.
  */
 export function continuesLine(line: string, next: string): boolean {
-  if (next.length === 0 || line.length > MAX_WRAPPED_LINE) return false;
-  const c = next.charCodeAt(0);
+  if (line.length > MAX_WRAPPED_LINE) return false;
+  const q = quoteLength(line);
+  if (q > 0 && !next.startsWith(line.slice(0, q))) return false;
+  const rest = next.slice(q);
+  if (rest.length === 0) return false;
+  const c = rest.charCodeAt(0);
   if (c === 32 || c === 9 || c === 62 /* > */ || c === 91 /* [ */ || c === 60 /* < */ || c === 63 /* ? */) return false;
-  scanLinePrefix(line, 0, line.length, wrapScan);
-  const kernelPrefix = wrapScan.timeStart >= 0 || (wrapScan.textStart > 0 && !wrapScan.userspace && line.charCodeAt(0) !== 62);
+  scanLinePrefix(line, q, line.length, wrapScan);
+  const kernelPrefix = wrapScan.timeStart >= 0 || (wrapScan.textStart > q && !wrapScan.userspace);
   if (!kernelPrefix) return false;
-  const warning = isDigit(line.charCodeAt(line.length - 1));
-  if (warning && !WARNING_AT_FILE.test(line.slice(wrapScan.textStart))) return false;
-  scanLinePrefix(next, 0, next.length, wrapScan);
-  if (wrapScan.textStart !== 0 || wrapScan.userspace) return false;
-  if (warning) return SYMBOL_START.test(next);
-  const word = next.indexOf(' ');
-  return line.length + 1 + (word < 0 ? next.length : word) > WRAP_WIDTH;
+  scanLinePrefix(rest, 0, rest.length, wrapScan);
+  // A console line with a kernel time stamp inside it is console output run together, not a wrap.
+  if (wrapScan.textStart !== 0 || wrapScan.userspace || TIME_INSIDE.test(rest)) return false;
+  const word = rest.indexOf(' ');
+  return line.length + 1 + (word < 0 ? rest.length : word) > WRAP_WIDTH;
 }
 
-/** The end of line `line` read as one with a wrapped continuation on the next line, or lineEnd(). */
+/** How far another wrapped line may be for a line to count as wrapped without ending in `:` or `,`. */
+const WRAP_EVIDENCE_LINES = 8;
+
+/** Whether line `line` looks wrapped onto the next line (mayBeWrapped and continuesLine). */
+function wrapCandidate(text: string, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
+  if (line < 0 || line + 1 >= count) return false;
+  const end = lineEnd(text, lineStarts, line);
+  if (!mayBeWrapped(text, lineStarts[line], end)) return false;
+  return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
+}
+
+/**
+ * The end of line `line` read as one with its wrapped rest on the next line, or lineEnd(). A line
+ * counts as wrapped when it ends cut short (`RIP:`, `Comm:`, `RBX:`, a `,`), or when another line
+ * near it is wrapped too: a mailer wraps every long line of a paste, while a lone console line
+ * after a long kernel line (`executing program`) is no wrap.
+ */
 export function wrappedLineEnd(text: string, lineStarts: ArrayLike<number>, line: number, count: number): number {
   const end = lineEnd(text, lineStarts, line);
-  if (line + 1 >= count || !mayBeWrapped(text, lineStarts[line], end)) return end;
-  const nextEnd = lineEnd(text, lineStarts, line + 1);
-  return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], nextEnd)) ? nextEnd : end;
+  if (!wrapCandidate(text, lineStarts, line, count)) return end;
+  const last = text.charCodeAt(end - 1);
+  let evident = last === 58 /* : */ || last === 44; /* , */
+  for (let k = 1; !evident && k <= WRAP_EVIDENCE_LINES; k++) {
+    evident = wrapCandidate(text, lineStarts, line - k, count) || wrapCandidate(text, lineStarts, line + k, count);
+  }
+  return evident ? lineEnd(text, lineStarts, line + 1) : end;
 }
 
 /** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */
