@@ -158,6 +158,8 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
     const c = text.charCodeAt(pos);
     if (c === 32 || c === 9) pos++;
   }
+  // A syslog line cut just before `kernel:` leaves a blank in front of it.
+  if (text.charCodeAt(pos) === 32 && text.startsWith('kernel: ', pos + 1)) pos++;
   const first = text.charCodeAt(pos);
   // Fast path: most lines start with `[` (time) or have no prefix at all.
   if (first !== 91 /* [ */ && first !== 32 && pos < end) {

@@ -76,7 +76,7 @@ export function mayBeStackHeader(message: string, at: number): boolean {
 const CPU_LINE =
   /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+))(?: *(\d[^\s#]*))?/;
 const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+)) *\(?(\S+?)\)?(?: |$)/;
-const INDENTED_TAINT = /^\s+(?:Not tainted|Tainted: ([A-Z ]+)) *(\d\S*)/;
+const INDENTED_TAINT = /^\s*(?:Not tainted|Tainted: ([A-Z ]+)) *(\d\S*)/;
 const IDENT_TAINT = /^(\d+\.\d+\S*) #\d+ (?:Not tainted|Tainted: ([A-Z ]+))/;
 const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
@@ -90,6 +90,7 @@ const CUT_HERE = /^-+\[ cut here \]-+/;
 const TIME_IN_TEXT = /\[ *\d+\.\d+\]/;
 // The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
 const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
+const WARNING_HEADER = /^WARNING: CPU: (\d+) PID: (\d+) /;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
 const RAW_STACK_HEADER = /^\s*Stack:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
 const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
@@ -303,6 +304,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     // The lines of an open report share its paste indent, vendor prefix and time stamps; another
     // line is passed over (a daemon's message, a mailer's note) unless it is a report header itself.
     let lineIndent = '';
+    let lineVendor: RegExp | null = null;
     // A line without the report's time stamp is still read (tools drop time stamps from some lines),
     // but what it does not show to be the report's is passed over, and only a header at its start
     // opens a report.
@@ -311,6 +313,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       const fit = fitReportShape(open, text, end, pfx);
       if (fit !== 'alien') {
         lineIndent = open.indent;
+        lineVendor = open.vendor;
         untimed = fit === 'untimed';
       } else {
         const own = matchReportHeader(text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED)));
@@ -425,11 +428,13 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       finish();
       const startLine = pendingCut >= 0 && pendingCut === line - 1 ? pendingCut : line;
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
-      learnReportShape(open, text, lineStarts, line, last, message, header.at, lineIndent, pfx.timeStart >= 0);
+      learnReportShape(open, text, lineStarts, line, last, message, header.at, lineIndent, lineVendor, pfx.timeStart >= 0);
       pendingCut = -1;
       pendingDump = null;
-      if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
-      else if (header.kind === 'hung-task') readHungTaskHeader(open.report, message);
+      const own = header.at > 0 ? message.slice(header.at) : message;
+      if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, own, base + header.at, line, end);
+      else if (header.kind === 'hung-task') readHungTaskHeader(open.report, own);
+      else if (header.kind === 'warning') readWarningHeader(open.report, own);
       continue;
     }
     if (message.charCodeAt(0) === 45 /* - */ && CUT_HERE.test(message)) {
@@ -444,7 +449,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (task) {
         finish();
         open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
-        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, pfx.timeStart >= 0);
+        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, lineVendor, pfx.timeStart >= 0);
         open.report.comm = task[1];
         open.report.pid = Number(task[2]);
         pendingDump = null;
@@ -461,7 +466,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (CALL_TRACE_LINE.test(message)) {
         const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
         open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
-        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, pfx.timeStart >= 0);
+        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, lineVendor, pfx.timeStart >= 0);
         // The stack header itself is placed below; the `CPU:` line before it gives the facts.
         if (from !== line && pendingDump !== null) readFacts(open.report, pendingDump.message);
         pendingDump = null;
@@ -530,11 +535,24 @@ function nextTextLine(text: string, lineStarts: ArrayLike<number>, line: number,
  * A report's paste shape, from its header line: the indent it was found behind, whether it has a
  * time stamp, and a vendor prefix before the header text when the next line repeats it.
  */
-function learnReportShape(open: OpenReport, text: string, lineStarts: ArrayLike<number>, line: number, last: number, message: string, at: number, indent: string, timed: boolean): void {
+function learnReportShape(
+  open: OpenReport,
+  text: string,
+  lineStarts: ArrayLike<number>,
+  line: number,
+  last: number,
+  message: string,
+  at: number,
+  indent: string,
+  vendor: RegExp | null,
+  timed: boolean,
+): void {
   open.indent = indent;
   open.timed = timed;
-  if (indent !== '') open.report.pasteShape = { indent, vendor: null };
-  if (at <= 0) return;
+  // A report that starts inside another of the same paste keeps its shape.
+  open.vendor = vendor;
+  if (indent !== '' || vendor !== null) open.report.pasteShape = { indent, vendor: vendor?.source ?? null };
+  if (at <= 0 || vendor !== null) return;
   const next = nextTextLine(text, lineStarts, line, last);
   if (next < 0) return;
   let from = shapeScan.textStart;
@@ -699,6 +717,14 @@ function readHungTaskHeader(r: Report, message: string): void {
   const m = HUNG_TASK_HEADER.exec(message);
   if (!m) return;
   r.comm = m[1];
+  r.pid = Number(m[2]);
+}
+
+/** The CPU and PID a WARNING names: `WARNING: CPU: 0 PID: 277 at drivers/pci/pci.c:2248 ...` (the `CPU:` line may be cut off a paste). */
+function readWarningHeader(r: Report, message: string): void {
+  const m = WARNING_HEADER.exec(message);
+  if (!m) return;
+  r.cpu = Number(m[1]);
   r.pid = Number(m[2]);
 }
 
@@ -1070,7 +1096,8 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
   let m: RegExpExecArray | null;
   const c = message.charCodeAt(0);
   if (c === 67 /* C */ && (m = CPU_LINE.exec(message))) {
-    if (r.pid === null) {
+    // (A WARNING header names the CPU and PID but not the rest.)
+    if (r.comm === null) {
       r.cpu ??= Number(m[1]);
       r.pid = Number(m[2]);
       r.comm = m[3];
@@ -1104,7 +1131,8 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
     if (r.taint === null || r.taint === '') r.taint = [...m[1].matchAll(/\[([A-Z])\]/g)].map((x) => x[1]).filter((x) => x !== 'G').join('');
     return true;
   }
-  if (isRegExpSpace(c) && (m = INDENTED_TAINT.exec(message))) {
+  // Indented under a hung task's header, or not when a mailer squeezed the blanks out.
+  if ((isRegExpSpace(c) || c === 78 /* N */ || c === 84) /* T */ && (m = INDENTED_TAINT.exec(message))) {
     if (r.taint === null) {
       r.taint = taintLetters(m[1]);
       r.release = m[2];
