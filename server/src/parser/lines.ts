@@ -278,7 +278,7 @@ export function blanksAt(text: string, pos: number, end: number): number {
 }
 
 /** The column mailers wrap at: a line shorter than this by the next line's first word was not wrapped. */
-const WRAP_WIDTH = 72;
+const WRAP_WIDTH = 64;
 /** Lines longer than this were never wrapped by a mailer. */
 const MAX_WRAPPED_LINE = 100;
 
@@ -374,5 +374,8 @@ export function wrappedLineEnd(text: string, lineStarts: ArrayLike<number>, line
 
 /** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */
 export function joinWrapped(s: string): string {
-  return s.indexOf('\n') === -1 ? s : s.replace(/[\r\n]/g, ' ');
+  return s.indexOf('\n') === -1 ? s : s.replace(LINE_BREAK_AND_QUOTE, (m) => ' '.repeat(m.length));
 }
+
+/** A line break and the mail quote the wrapped rest repeats. */
+const LINE_BREAK_AND_QUOTE = /[\r\n]+(?:>[ \t]?)*/g;

@@ -74,7 +74,7 @@ export function mayBeStackHeader(message: string, at: number): boolean {
   return false;
 }
 const CPU_LINE =
-  /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]+))(?: *(\d[^\s#]*))?/;
+  /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) +(?:Kdump: loaded +)?(?:Not +tainted|Tainted: ([A-Z ]+))(?: *(\d[^\s#]*))?/;
 const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+)) *\(?(\S+?)\)?(?: |$)/;
 const INDENTED_TAINT = /^\s*(?:Not tainted|Tainted: ([A-Z ]+)) *(\d\S*)/;
 const IDENT_TAINT = /^(\d+\.\d+\S*) #\d+ (?:Not tainted|Tainted: ([A-Z ]+))/;
