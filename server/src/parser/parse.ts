@@ -9,6 +9,7 @@ import {
   isRegExpSpace,
   joinWrapped,
   lineEnd,
+  lineOfOffset,
   mayBeWrapped,
   newPrefixScan,
   scanLinePrefix,
@@ -286,7 +287,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (rest !== end) {
         end = rest;
         joined = true;
-        wrappedThrough = line + 1;
+        wrappedThrough = lineOfOffset(lineStarts, rest);
       }
     }
     if (end === start) {
