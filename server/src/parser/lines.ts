@@ -384,7 +384,7 @@ function continuesRest(part: string, next: string, quote: string): boolean {
  */
 export function wrappedLineEnd(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): number {
   const end = lineEnd(text, lineStarts, line);
-  if (!wrapCandidate(text, lineStarts, line, count)) return end;
+  if (!wrapCandidate(text, lineStarts, line, count)) return moduleOnNextLine(text, lineStarts, line, count, end) ? lineEnd(text, lineStarts, line + 1) : end;
   const lastChar = text.charCodeAt(end - 1);
   let evident = lastChar === 58 /* : */ || lastChar === 44; /* , */
   for (let k = 1; !evident && k <= WRAP_EVIDENCE_LINES; k++) {
@@ -400,6 +400,23 @@ export function wrappedLineEnd(text: TextLike, lineStarts: ArrayLike<number>, li
     last++;
   }
   return lineEnd(text, lineStarts, last);
+}
+
+/**
+ * Whether the next line is nothing but the `[module]` of the stack entry ending line `line` (a
+ * mailer wrapped it): the entry ends with its size, the next line is `[name]` alone.
+ */
+function moduleOnNextLine(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number, end: number): boolean {
+  if (line + 1 >= count) return false;
+  const s = lineStarts[line + 1];
+  const e = lineEnd(text, lineStarts, line + 1);
+  if (e - s < 3 || e - s > 64 || text.charCodeAt(s) !== 91 /* [ */ || text.charCodeAt(e - 1) !== 93 /* ] */) return false;
+  const c = text.charCodeAt(s + 1);
+  if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return false;
+  let i = end - 1;
+  while (i > lineStarts[line] && isHexDigit(text.charCodeAt(i))) i--;
+  if (i === end - 1 || text.charCodeAt(i) !== 120 || text.charCodeAt(i - 1) !== 48 || text.charCodeAt(i - 2) !== 47) return false;
+  return /^\[[\w.-]+\]$/.test(text.slice(s, e));
 }
 
 /** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */
