@@ -88,6 +88,9 @@ const TASK_LINE = /^task:(.{1,15}?) +state:\S.*? pid: *(\d+)/;
 // lib/nmi_backtrace.c: `NMI backtrace for cpu 1 skipped: idling at native_safe_halt+0xb/0x10`.
 const NMI_HEADER = /^NMI backtrace for cpu (\d+)(?: skipped: idling at )?/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
+// The disassembly decode_stacktrace.sh and decodecode print under a `Code:` line: `All code`,
+// `========`, `   0:\t48 8b 40 58 \tmov ...`, `  2a:*\t0f 0b \tud2 <-- trapping instruction`.
+const DECODED_CODE = /^\s*(?:All code$|Code starting with the faulting instruction|[0-9a-f]+:\*?\t)/;
 const TIME_IN_TEXT = /\[ *\d+\.\d+\]/;
 // The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
 const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
@@ -317,7 +320,13 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         lineVendor = open.vendor;
         untimed = fit === 'untimed';
       } else {
-        const own = matchReportHeader(text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED)));
+        const rest = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
+        if (DECODED_CODE.test(rest)) {
+          // The `Code:` listing decode_stacktrace.sh put in place of the line: the report's.
+          ownLine(open, line);
+          continue;
+        }
+        const own = matchReportHeader(rest);
         if (own === null || own.at !== 0) {
           noteForeign(open, line, 'alien');
           continue;
@@ -1009,7 +1018,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     ownLine(open, line);
     return;
   }
-  if (BODY.test(message)) {
+  if (BODY.test(message) || DECODED_CODE.test(message)) {
     if (open.stack && !/^\s*$/.test(message)) closeStack(open);
     ownLine(open, line);
     return;
