@@ -2,6 +2,9 @@
 import type { ReportKind } from './model.ts';
 import { containsOopsHeader, findOopsKind } from './title/formats.ts';
 
+/** Characters that put a header found inside a line in quotes. */
+const QUOTE_MARKS = '"\'`\u201c\u2018';
+
 export interface HeaderMatch {
   kind: ReportKind;
   /** False for informational dumps that are no bug report (NMI backtraces, plain dump_stack). */
@@ -100,6 +103,8 @@ export function matchReportHeader(message: string): HeaderMatch | null {
   if (!kind) return null;
   if (anchored) return anchored;
   const at = Math.max(0, message.indexOf(kind.header));
+  // A header in quotes is someone's sentence about a report (`log1 is "Unable to handle ..."`).
+  if (at > 0 && QUOTE_MARKS.includes(message.charAt(at - 1))) return null;
   const inner = at > 0 ? matchAnchored(message.slice(at)) : undefined;
   return inner ? { ...inner, at } : { kind: 'other', crash: true, role: 'start', at };
 }

@@ -235,7 +235,7 @@ export function firstNonSpace(s: string): number {
 }
 
 /** Longest vendor prefix learned from a header line. */
-const MAX_VENDOR_PREFIX = 48;
+const MAX_VENDOR_PREFIX = 80;
 
 /**
  * A pattern for what a tool or vendor printed before a report's header (`[1234:kworker/u8]`,

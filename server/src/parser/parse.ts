@@ -590,6 +590,22 @@ function learnReportShape(
   }
 }
 
+/** A paste's indent at `pos`: blanks, and a `|` some mailers and forums quote with (`  |  `). */
+function pasteIndentAt(text: string, pos: number, end: number): number {
+  let n = blanksAt(text, pos, end);
+  if (text.charCodeAt(pos + n) === 124 /* | */ && n <= 4) n += 1 + blanksAt(text, pos + n + 1, end);
+  return n;
+}
+
+/** Whether one of the next few lines (a wrapped rest may come first) carries `indent` too. */
+function indentRepeats(text: string, lineStarts: ArrayLike<number>, line: number, last: number, indent: string): boolean {
+  for (let k = line + 1; k < last && k <= line + SHAPE_LOOKAHEAD; k++) {
+    scanLinePrefix(text, lineStarts[k], lineEnd(text, lineStarts, k), shapeScan);
+    if (text.startsWith(indent, shapeScan.textStart)) return true;
+  }
+  return false;
+}
+
 interface IndentedLine {
   /** A `cut here` line rather than a header. */
   cut: boolean;
@@ -608,7 +624,7 @@ const indentScan = newPrefixScan();
  * of two blanks or a tab count, as kernel lines themselves are indented by one.
  */
 function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number, from: number, end: number, inReport: boolean): IndentedLine | null {
-  const n = blanksAt(text, from, end);
+  const n = pasteIndentAt(text, from, end);
   if (n === 0 || (inReport && n < 2 && text.charCodeAt(from) !== 9)) return null;
   const c = text.charCodeAt(from + n);
   // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`.
@@ -620,8 +636,7 @@ function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number,
   // Outside a report, also what opens a dump without a header: a task line, a `CPU:` line, `Call Trace:`.
   if (!cut && header === null && (inReport || !(TASK_LINE.test(message) || CPU_LINE.test(message) || OLD_PID_LINE.test(message) || CALL_TRACE_LINE.test(message)))) return null;
   const indent = text.slice(from, from + n);
-  const next = nextTextLine(text, lineStarts, line, last);
-  if (next < 0 || !text.startsWith(indent, shapeScan.textStart)) return null;
+  if (!indentRepeats(text, lineStarts, line, last, indent)) return null;
   return { cut, header, indent, message, textStart: indentScan.textStart, timeStart: indentScan.timeStart };
 }
 
