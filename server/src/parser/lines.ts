@@ -198,7 +198,7 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
       if (text.charCodeAt(pos) === 32) pos++;
       // Android kernels print the task after the time: `[1234:kworker/u8]`, MediaTek `(0)[57:kworker/0:1]`.
       const c1 = text.charCodeAt(pos);
-      if (c1 === 91 || c1 === 40) {
+      if ((c1 === 91 && isDigit(text.charCodeAt(pos + 1))) || c1 === 40) {
         ANDROID_TASK.lastIndex = pos;
         if (ANDROID_TASK.test(text) && ANDROID_TASK.lastIndex <= end) pos = ANDROID_TASK.lastIndex;
       }
@@ -360,6 +360,9 @@ function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: numb
   if (line < 0 || line + 1 >= count) return false;
   const end = lineEnd(text, lineStarts, line);
   if (!mayBeWrapped(text, lineStarts[line], end)) return false;
+  // Most next lines start with a time stamp, an indent or a marker: no wrapped rest (a quote is read below).
+  const n = text.charCodeAt(lineStarts[line + 1]);
+  if (n === 91 /* [ */ || n === 32 || n === 9 || n === 60 /* < */ || n === 63 /* ? */ || n === 10 || n === 13) return false;
   return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
 }
 

@@ -627,8 +627,10 @@ function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number,
   const n = pasteIndentAt(text, from, end);
   if (n === 0 || (inReport && n < 2 && text.charCodeAt(from) !== 9)) return null;
   const c = text.charCodeAt(from + n);
-  // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`.
-  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 91 || c === 60)) return null;
+  // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`; behind a one-blank
+  // indent (where stack entries stand, lower-case) with an upper-case letter or `task:`.
+  const upper = (c >= 65 && c <= 90) || c === 45 || c === 91 || c === 60;
+  if (!upper && !(c >= 97 && c <= 122 && (n > 1 || text.startsWith('task:', from + n)))) return null;
   scanLinePrefix(text, from + n, end, indentScan);
   const message = text.slice(indentScan.textStart, Math.min(end, indentScan.textStart + MAX_EXAMINED));
   const cut = message.charCodeAt(0) === 45 && CUT_HERE.test(message);
