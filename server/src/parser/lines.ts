@@ -366,6 +366,13 @@ function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: numb
   return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
 }
 
+/** Whether a line ends cut short: with `:` or `,` (`RIP:`, `Comm:`), or inside brackets (`[cfg80211`). */
+function cutShort(line: string): boolean {
+  const last = line.charCodeAt(line.length - 1);
+  if (last === 58 /* : */ || last === 44 /* , */) return true;
+  return line.lastIndexOf('[') > line.lastIndexOf(']') || line.lastIndexOf('(') > line.lastIndexOf(')');
+}
+
 /** Whether `next` goes on with the wrapped rest `part` (both behind the quote `quote`). */
 function continuesRest(part: string, next: string, quote: string): boolean {
   if (!next.startsWith(quote)) return false;
@@ -381,15 +388,14 @@ function continuesRest(part: string, next: string, quote: string): boolean {
 
 /**
  * The end of line `line` read as one with its wrapped rest on the lines after it, or lineEnd().
- * A line counts as wrapped when it ends cut short (`RIP:`, `Comm:`, `RBX:`, a `,`), or when
+ * A line counts as wrapped when it ends cut short (`RIP:`, `Comm:`, `RBX:`, a `,`, inside `[...`), or when
  * another line near it is wrapped too: a mailer wraps every long line of a paste, while a lone
  * console line after a long kernel line (`executing program`) is no wrap.
  */
 export function wrappedLineEnd(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): number {
   const end = lineEnd(text, lineStarts, line);
   if (!wrapCandidate(text, lineStarts, line, count)) return moduleOnNextLine(text, lineStarts, line, count, end) ? lineEnd(text, lineStarts, line + 1) : end;
-  const lastChar = text.charCodeAt(end - 1);
-  let evident = lastChar === 58 /* : */ || lastChar === 44; /* , */
+  let evident = cutShort(text.slice(lineStarts[line], end));
   for (let k = 1; !evident && k <= WRAP_EVIDENCE_LINES; k++) {
     evident = wrapCandidate(text, lineStarts, line - k, count) || wrapCandidate(text, lineStarts, line + k, count);
   }
