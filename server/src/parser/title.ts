@@ -107,7 +107,7 @@ function describe(view: LogView, span: ReportSpan): ReportDescription {
     // No header syzkaller knows. A die header of its own (a powerpc `Oops: Kernel access of bad
     // area`), a hard lockup or a panic is still a crash for the reader; an NMI backtrace, a plain
     // dump_stack() or a suppressed header is not.
-    const crash = span.kind === 'oops' || span.kind === 'hard-lockup' || span.kind === 'panic' || span.kind === 'warning';
+    const crash = span.kind === 'oops' || span.kind === 'hard-lockup' || span.kind === 'panic' || span.kind === 'warning' || span.kind === 'allocation-failure' || span.kind === 'kmemleak';
     return { title: headerTitle(view, span), corrupted: false, corruptedReason: null, guiltyFrame: null, crash };
   }
   const text = new ReportText(view, start.line, Math.max(span.endLine, start.line));
