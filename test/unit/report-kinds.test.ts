@@ -160,3 +160,29 @@ test('a plain `WARNING: <message>` line with nothing of a report after it is no 
     assert.deepEqual(shape(log([text, 'usb 1-1: USB disconnect, device number 2'])).map((r) => r[0]), ['warning'], text);
   }
 });
+
+test('a dump_stack() starts at its CPU line, or at the message its caller printed first, also when no `Call Trace:` line follows', () => {
+  const arm = log([
+    'usb 1-1: new full-speed USB device number 3',
+    'Division by zero in kernel.',
+    'CPU: 0 PID: 52 Comm: aplay Tainted: G        W          6.2.0-rc4 #1',
+    'Hardware name: Generic DT based system',
+    ' unwind_backtrace from show_stack+0x10/0x18',
+    ' show_stack from dump_stack_lvl+0x28/0x34',
+    ' dump_stack_lvl from __div0+0x18/0x20',
+  ]);
+  assert.deepEqual(shape(arm), [['dump-stack', false, 1, 6]]);
+  assert.deepEqual([arm.reports[0].comm, arm.reports[0].pid, arm.reports[0].title], ['aplay', 52, 'Division by zero in kernel.']);
+  const msr = log([
+    'unchecked MSR access error: WRMSR to 0x48 (tried to write 0x0000000000000004) at rIP: 0xffffffff8106f2c4 (native_write_msr+0x4/0x20)',
+    'Call Trace:',
+    ' <TASK>',
+    ' speculation_ctrl_update+0x8f/0x200',
+    ' </TASK>',
+  ]);
+  assert.deepEqual(shape(msr), [['dump-stack', false, 0, 4]]);
+  // Any other line before it stays out.
+  assert.deepEqual(shape(log(['usb 1-1: new full-speed USB device number 3', 'CPU: 0 PID: 1 Comm: a Not tainted 6.1.0 #1', 'Call Trace:', ' f+0x1/0x2'])), [
+    ['dump-stack', false, 1, 3],
+  ]);
+});

@@ -109,6 +109,11 @@ const CUT_HERE = /^-+\[ cut here \]-+/;
  * with the same printk caller: the report starts there. Only texts known to be printed so.
  */
 const PRE_HEADER = /^(?:list_(?:add|del) corruption[.,]|list_add double add: |(?:skbuff: )?skb_(?:under|over)_panic: |usercopy: Kernel memory (?:exposure|overwrite) attempt detected )/;
+/**
+ * Messages printed just before a dump_stack() (its `CPU:` line or trace) by the same caller: arm's
+ * __div0(), slab_error(), sysfs_warn_dup(), __report_bad_irq(), ASSERT_RTNL() (≤4.x), an unchecked MSR access.
+ */
+const DUMP_MESSAGE = /^(?:Division by zero in kernel\.|slab error in |sysfs: cannot create duplicate filename |irq \d+: nobody cared |RTNL: assertion failed at |unchecked MSR access error: )/;
 /** Lines a WARN() may print between `cut here` and its `WARNING:` line (the WARN's own message, 4.x+). */
 const MAX_WARN_TEXT_LINES = 3;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
@@ -228,6 +233,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   let open: OpenReport | null = null;
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
   let pendingDump: { line: number; caller: number } | null = null; // a `CPU:` line that may open a dump_stack()
+  let lastEnd = first - 1; // the last line of the last report finished
   let binaryReported = false;
   // One scan of the whole text instead of two per line: most logs hold no binary data at all.
   const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
@@ -241,6 +247,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     closeStack(o);
     const r = o.report;
     r.endLine = Math.max(o.lastOwned, r.headerLine);
+    lastEnd = r.endLine;
     r.end = lineEnd(text, lineStarts, r.endLine);
     if (r.kind === 'dump-stack' && r.stacks.length === 0) return;
     if (o.interleaved > 0) {
@@ -342,7 +349,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         ownLine(open, line);
         continue;
       }
-      const startLine = reportStart(prefixes, line, caller, header, pendingCut, open === null ? first - 1 : Math.max(first - 1, (open as OpenReport).lastOwned));
+      const startLine = reportStart(prefixes, line, caller, header, pendingCut, open === null ? lastEnd : Math.max(lastEnd, (open as OpenReport).lastOwned));
       finish();
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
       open.form = header.form;
@@ -377,18 +384,19 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         continue;
       }
       // (STACK_HEADER matches every `Call Trace` line: the cheaper test alone decides.)
-      if (CALL_TRACE_LINE.test(message)) {
-        const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
-        open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
-        pendingDump = null;
-        // The stack header itself is placed below; the `CPU:` line before it gives the facts.
-        if (from !== line) readFacts(open.report, prefixes.message(from));
-      } else if (parseFrameLine(message, base, line) !== null) {
-        // Stack entries outside any report (another CPU's trace, a report whose header was lost).
-        open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
-      } else {
-        continue;
-      }
+      const callTrace = CALL_TRACE_LINE.test(message);
+      // Stack entries outside any report (another CPU's trace, a report whose header was lost, or
+      // a dump_stack() whose arch prints no `Call Trace:`, arm's `unwind_backtrace from show_stack`).
+      if (!callTrace && parseFrameLine(message, base, line) === null) continue;
+      // The `CPU:` line before the trace gives the facts; from the bare entries, only of the same caller.
+      const cpuLine = pendingDump && pendingDump.line >= line - 8 && (callTrace || pendingDump.caller === caller) ? pendingDump.line : -1;
+      let from = cpuLine >= 0 ? cpuLine : line;
+      // The message a dump_stack() caller printed first (`Division by zero in kernel.`, `slab error in ...`).
+      if (from - 1 > lastEnd && prefixes.caller(from - 1) === callerName(caller) && DUMP_MESSAGE.test(prefixes.message(from - 1))) from--;
+      open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
+      pendingDump = null;
+      // The stack header or entry itself is placed below.
+      if (cpuLine >= 0) readFacts(open.report, prefixes.message(cpuLine));
     }
     feedLine(open, line, end, base, message);
     if (open.foreignRun > MAX_FOREIGN_RUN || (open.endTraceSeen && open.foreignRun > 0 && open.lastOwned < line)) {
