@@ -35,6 +35,8 @@ const HEADER_LINES = [
   'kworker/u4:2 invoked oom-killer: gfp_mask=0x201da, order=0, oom_adj=0, oom_score_adj=0',
   'chrome: page allocation failure: order:5, mode:0x40cc0(GFP_KERNEL|__GFP_COMP), nodemask=(null),cpuset=/,mems_allowed=0',
   'swapper/0: page allocation failure. order:1, mode:0x20',
+  'BUG: Unable to handle kernel data access on write at 0xc122eb34', 'BUG: Kernel NULL pointer dereference on read at 0x00000000',
+  'data exception: 0007 ilc:3 [#1] SMP', 'monitor event: 0040 ilc:2 [#1] PREEMPT SMP', 'HFP divide exception: 0000 ilc:2 [#1]', 'Kernel bug detected[#1]:',
 ];
 
 const lines = [...fixtureMessages(), ...HEADER_LINES];
@@ -124,4 +126,24 @@ test('the first-word test lets every stack header through', () => {
   for (const m of [...fixtureMessages(), ...STACK_HEADER_LINES]) {
     if (STACK_HEADER.test(m)) assert.ok(mayBeStackHeader(m, firstNonSpace(m)), m);
   }
+});
+
+test('powerpc faults are oops headers; s390 and MIPS die headers are headers', () => {
+  assert.equal(matchReportHeader('BUG: Unable to handle kernel data access on write at 0xc122eb34')?.kind, 'oops');
+  assert.equal(matchReportHeader('BUG: Kernel NULL pointer dereference on read at 0x00000000')?.kind, 'oops');
+  assert.deepEqual([matchReportHeader('data exception: 0007 ilc:3 [#1] SMP')?.kind, matchReportHeader('monitor event: 0040 ilc:2 [#1]')?.role], ['oops', 'continue']);
+  assert.equal(matchReportHeader('Kernel bug detected[#1]:')?.kind, 'bug');
+  // s390: `kernel BUG at` then the die header is one report; MIPS' BUG() is a crash though syzkaller has no header for it.
+  const s390 = parseCrashLog('kernel BUG at fs/btrfs/compression.c:1041!\nmonitor event: 0040 ilc:2 [#1] PREEMPT SMP\nCPU: 16 UID: 0 PID: 325 Comm: kworker/u273:3 Not tainted 6.13.0 #1\n');
+  assert.deepEqual(s390.reports.map((r) => [r.kind, r.line, r.endLine]), [['bug', 0, 2]]);
+  const mips = parseCrashLog('Kernel bug detected[#1]:\nCPU: 0 PID: 1 Comm: swapper/0 Not tainted 3.17.0 #1631\n');
+  assert.deepEqual(mips.reports.map((r) => [r.kind, r.crash]), [['bug', true]]);
+});
+
+test("LTP's `TINFO:` and `Kernel panic` in prose are no headers", () => {
+  for (const text of ['tst_test.c:1433: TINFO: Timeout per run is 0h 15m 00s', 'Kernel panic:', 'Summary: Kernel panic when boot the 2.6.39+ kernel']) {
+    assert.equal(matchReportHeader(text), null, text);
+  }
+  assert.equal(matchReportHeader('[ INFO: possible recursive locking detected ]')?.kind, 'lockdep');
+  assert.equal(matchReportHeader('---[ end Kernel panic - not syncing: Fatal exception ]---')?.kind, 'panic');
 });

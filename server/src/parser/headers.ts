@@ -76,8 +76,14 @@ export const HEADER_FORMS: HeaderForm[] = [
   { name: 'kfence', starts: ['BUG: KFENCE: '], re: /^BUG: KFENCE: /, kind: 'kfence' },
   // `watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [comm:123]`.
   { name: 'soft-lockup', starts: ['BUG: soft lockup'], re: /^BUG: soft lockup/, kind: 'soft-lockup' },
-  // x86 page faults: `BUG: unable to handle page fault for address: ...`, `BUG: kernel NULL pointer dereference, address: 0`.
-  { name: 'bug-fault', starts: ['BUG: unable to handle', 'BUG: kernel NULL pointer dereference'], re: /^BUG: (?:unable to handle|kernel NULL pointer dereference)/, kind: 'oops' },
+  // Page faults: x86 `BUG: unable to handle page fault for address: ...`, `BUG: kernel NULL pointer dereference, address: 0`;
+  // powerpc (5.x+) `BUG: Unable to handle kernel data access on write at 0x...`, `BUG: Kernel NULL pointer dereference on read at 0x0`.
+  {
+    name: 'bug-fault',
+    starts: ['BUG: unable to handle', 'BUG: Unable to handle', 'BUG: kernel NULL pointer', 'BUG: Kernel NULL pointer'],
+    re: /^BUG: (?:[Uu]nable to handle|[Kk]ernel NULL pointer)/,
+    kind: 'oops',
+  },
   // syzkaller's kmemleak reports: `BUG: memory leak`, then the object (`unreferenced object` continues it).
   { name: 'memory-leak', starts: ['BUG: memory leak'], re: /^BUG: memory leak/, kind: 'kmemleak' },
   // Every other `BUG:` (`BUG: sleeping function called from invalid context`, `BUG: Bad page state`)
@@ -124,6 +130,20 @@ export const HEADER_FORMS: HeaderForm[] = [
   // The die header always carries the die counter: `Oops: 0000 [#1]`, `Oops - BUG: 0 [#1]` (not `Oops: efitime: ...`).
   { name: 'die', starts: ['Oops'], re: /^Oops(?:: .*\[#\d+\]| - .*\[#\d+\]|\[#)/, kind: 'oops', role: 'continue' },
   { name: 'double-fault', starts: ['PANIC: double fault'], re: /^PANIC: double fault/, kind: 'oops' },
+  // s390 die(): `data exception: 0007 ilc:3 [#1] SMP`, `monitor event: 0040 ilc:2 [#1]` (after `kernel BUG at`).
+  {
+    name: 's390-die',
+    starts: [
+      'addressing exception', 'data exception', 'execute exception', 'fixed point divide exception', 'fixed point overflow exception', 'HFP ',
+      'illegal operation', 'monitor event', 'operand exception', 'privileged operation', 'space switch event', 'special operation exception',
+      'specification exception', 'transaction constraint exception', 'translation exception',
+    ],
+    re: /^(?:(?:addressing|data|execute|fixed point divide|fixed point overflow|operand|special operation|specification|transaction constraint|translation) exception|HFP [a-z ]+ exception|illegal operation|monitor event|privileged operation|space switch event): [0-9a-f]{4} ilc:\d \[#\d+\]/,
+    kind: 'oops',
+    role: 'continue',
+  },
+  // MIPS die() for BUG(): `Kernel bug detected[#1]:`.
+  { name: 'mips-bug', starts: ['Kernel bug detected'], re: /^Kernel bug detected\[#\d+\]/, kind: 'bug', role: 'continue' },
   // BUG(): `kernel BUG at mm/slub.c:123!`; powerpc/s390 `Kernel BUG at 0x...`.
   { name: 'kernel-bug', starts: ['kernel BUG', 'Kernel BUG'], re: /^[Kk]ernel BUG/, kind: 'bug' },
   // arm/arm64/riscv/powerpc faults: `Unable to handle kernel paging request at virtual address ...`.
@@ -231,8 +251,17 @@ export function matchReportHeader(message: string): HeaderMatch | null {
   if (!kind) return null;
   if (anchored) return anchored;
   const at = message.indexOf(kind.header);
+  // `INFO:` inside a word is none (LTP's `TINFO:`; other headers run into the end of a line merged with them).
+  // `Kernel panic` in prose (`Kernel panic:`, `Kernel panic when ...`) is none either: the kernel prints only
+  // `Kernel panic - not syncing`.
+  if (at > 0 && kind.header === 'INFO:' && isWordChar(message.charCodeAt(at - 1))) return null;
   const inner = at > 0 ? matchAnchored(message, at) : undefined;
+  if (inner === undefined && kind.header === 'Kernel panic') return null;
   return inner ?? { kind: 'other', crash: true, role: 'start', form: OTHER_FORM, at, groups: undefined };
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /** A header syzkaller knows that no form here names (`trusty: panic`, `fatal error:`). */
