@@ -140,8 +140,11 @@ test('powerpc faults are oops headers; s390 and MIPS die headers are headers', (
   assert.deepEqual(mips.reports.map((r) => [r.kind, r.crash]), [['bug', true]]);
 });
 
-test("LTP's `TINFO:` and `Kernel panic` in prose are no headers", () => {
-  for (const text of ['tst_test.c:1433: TINFO: Timeout per run is 0h 15m 00s', 'Kernel panic:', 'Summary: Kernel panic when boot the 2.6.39+ kernel']) {
+test("LTP's `TINFO:`, `Kernel panic` in prose and quoted headers are no headers", () => {
+  for (const text of [
+    'tst_test.c:1433: TINFO: Timeout per run is 0h 15m 00s', 'Kernel panic:', 'Summary: Kernel panic when boot the 2.6.39+ kernel',
+    'kernel test robot noticed "WARNING:at_mm/slab_common.c:#kmem_cache_destroy" on:',
+  ]) {
     assert.equal(matchReportHeader(text), null, text);
   }
   assert.equal(matchReportHeader('[ INFO: possible recursive locking detected ]')?.kind, 'lockdep');

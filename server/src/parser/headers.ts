@@ -255,6 +255,8 @@ export function matchReportHeader(message: string): HeaderMatch | null {
   // `Kernel panic` in prose (`Kernel panic:`, `Kernel panic when ...`) is none either: the kernel prints only
   // `Kernel panic - not syncing`.
   if (at > 0 && kind.header === 'INFO:' && isWordChar(message.charCodeAt(at - 1))) return null;
+  // A quoted header is a mention (the kernel test robot's `noticed "WARNING:at_mm/slab_common.c:#kmem_cache_destroy" on:`).
+  if (at > 0 && message.charCodeAt(at - 1) === 34 /* " */) return null;
   const inner = at > 0 ? matchAnchored(message, at) : undefined;
   if (inner === undefined && kind.header === 'Kernel panic') return null;
   return inner ?? { kind: 'other', crash: true, role: 'start', form: OTHER_FORM, at, groups: undefined };
