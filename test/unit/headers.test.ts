@@ -118,6 +118,8 @@ test("each stack header form's regexp matches only lines that start with its dec
     }
   }
   for (const text of STACK_HEADER_LINES) assert.ok(STACK_HEADER.test(text), text);
+  // Each form has exactly one group, the stack's kind (the combined regexp reads the first that took part).
+  for (const form of STACK_HEADER_FORMS) assert.equal(new RegExp(`${form.re.source}|`).exec('')!.length - 1, 1, form.re.source);
   // lockdep's `stack backtrace:` is body text, not a kmemleak backtrace.
   assert.equal(STACK_HEADER.test('stack backtrace:'), false);
 });
