@@ -8,6 +8,7 @@ import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
 import { lineOfOffset } from './parser/lines.ts';
 import type { Frame, ParsedLog, Report } from './parser/model.ts';
+import { frameLabel } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
 import { toSarif } from './sarif.ts';
 
@@ -74,6 +75,7 @@ function frameJson(f: Frame, lineStarts: ArrayLike<number>) {
     address: f.address,
     reliable: f.reliable,
     context: f.context,
+    ...(f.source !== undefined ? { source: f.source } : {}),
   };
 }
 
@@ -121,7 +123,7 @@ function renderOutline(name: string, log: ParsedLog, findings: Finding[]): strin
   }
   const note = (line: number) => (byLine.has(line) ? `   <- ${byLine.get(line)!.join(', ')}` : '');
   const entry = (f: Frame) =>
-    `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${f.function === null ? `0x${f.address}` : `${f.function}+0x${f.offset?.toString(16)}/0x${f.size?.toString(16)}`}${f.module ? ` [${f.module}]` : ''}`;
+    `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${frameLabel(f)}${f.source ? ` (${f.source})` : ''}`;
   const out: string[] = [`${name}: ${log.reports.length} report(s)`];
   for (const r of log.reports) {
     const facts = [r.kind, r.arch, r.cpu !== null ? `CPU ${r.cpu}` : null, r.pid !== null ? `PID ${r.pid}${r.comm ? ` ${r.comm}` : ''}` : null, r.taint ? `taint ${r.taint}` : null, r.release]

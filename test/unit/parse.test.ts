@@ -95,3 +95,27 @@ test('the first-word test lets every stack header through', () => {
     if (STACK_HEADER.test(m)) assert.ok(mayBeStackHeader(m, firstNonSpace(m)), m);
   }
 });
+
+test('a 32-bit ARM entry takes its offset from the line before, which printed it as the caller', () => {
+  const log = parseCrashLog(
+    [
+      'Internal error: Oops: 5 [#1] SMP ARM',
+      'Call trace: ',
+      ' blink_toggle [blinker] from blink_timer+0x30/0x50 [blinker]',
+      ' blink_timer [blinker] from call_timer_fn+0x34/0x150',
+      ' call_timer_fn from run_timer_softirq+0x1cc/0x2a0',
+      ' run_timer_softirq from __do_softirq+0x10c/0x3ac',
+    ].join('\n') + '\n',
+  );
+  const frames = log.reports[0].stacks.flatMap((s) => s.frames);
+  assert.deepEqual(
+    frames.map((f) => [f.function, f.offset, f.size, f.module]),
+    [
+      ['blink_toggle', null, null, 'blinker'],
+      ['blink_timer', 0x30, 0x50, 'blinker'],
+      ['call_timer_fn', 0x34, 0x150, null],
+      ['run_timer_softirq', 0x1cc, 0x2a0, null],
+    ],
+  );
+  assert.equal(log.reports[0].arch, 'arm');
+});

@@ -1,6 +1,7 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
 import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
+import { frameLabel } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
 
@@ -13,9 +14,6 @@ export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'corrupted-report': 'warning',
 };
 
-function symbolText(f: Frame): string {
-  return f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
-}
 
 /** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
 function sameEntry(a: Frame, b: Frame): boolean {
@@ -75,8 +73,8 @@ class EntryFinding implements Finding {
     switch (this.code) {
       case 'duplicate-regs-ip': {
         const ip = this.other as Frame;
-        const mine = symbolText(f);
-        const theirs = symbolText(ip);
+        const mine = frameLabel(f, false);
+        const theirs = frameLabel(ip, false);
         return (
           `Unreliable entry ${mine} repeats the instruction pointer ${theirs} of the register block above: the saved regs->ip was found again by the stack scan.` +
           (mine !== theirs
@@ -85,7 +83,7 @@ class EntryFinding implements Finding {
         );
       }
       case 'duplicate-frame':
-        return `Unreliable entry ${symbolText(f)} repeats another entry of this stack.`;
+        return `Unreliable entry ${frameLabel(f, false)} repeats another entry of this stack.`;
       case 'function-end-return':
         return f.reliable
           ? `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`

@@ -19,7 +19,20 @@ export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: 
   return -1;
 }
 
-export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390';
+export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390' | 'mips' | 'loongarch';
+
+/**
+ * An entry as the kernel prints it: `func+0xoff/0xsize [mod]`, `func+0xoff`, `func` when the line
+ * printed no offset (arm `(f) from ...`, decoded traces), `0xaddr` for a bare address. The one
+ * formatter every printer (outline, symbols, hover, findings) uses.
+ */
+export function frameLabel(f: Frame, withModule = true): string {
+  let s: string;
+  if (f.function === null) s = f.address !== null ? `0x${f.address}` : '?';
+  else if (f.offset === null) s = f.function;
+  else s = `${f.function}+0x${f.offset.toString(16)}${f.size === null ? '' : `/0x${f.size.toString(16)}`}`;
+  return withModule && f.module ? `${s} [${f.module}]` : s;
+}
 
 /** One stack entry, or the instruction pointer of a register block. */
 export interface Frame extends Span {
@@ -32,6 +45,10 @@ export interface Frame extends Span {
   module: string | null;
   /** Build id printed after the module (`[mod 3c1f...]`); absent when none (most entries). */
   buildId?: string;
+  /** Source location a symbolizer added (`fs/file.c:104`: syzbot `func+0x1/0x2 fs/file.c:104`,
+   * decode_stacktrace.sh `func (fs/file.c:104)`), the line in this entry's own function; absent on
+   * entries printed without one (most of them). */
+  source?: string;
   /** Hex digits without `0x`, or null when the entry prints no address. */
   address: string | null;
   /** False for `? ` entries (found by scanning the stack, not confirmed by the unwinder). */

@@ -2,7 +2,7 @@
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
 import { callerName, computeLineStarts, firstNonSpace, isRegExpSpace, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
-import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
+import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type ArmCaller, type MarkerToken } from './frames.ts';
 import type {
   Arch,
   ContextMarker,
@@ -168,6 +168,8 @@ interface OpenReport {
   interleaved: number;
   /** A line that belongs to the report but is no entry (s390 `Last Breaking-Event-Address:` value). */
   skipNext: number;
+  /** The caller the last 32-bit ARM entry named (`from g+0x10/0x20`): the next entry's offset. */
+  armCaller: ArmCaller | null;
 }
 
 /** Parses a whole log (or the lines [startLine, endLine) of it). Never throws. */
@@ -382,7 +384,7 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     modules: [],
     modulesLine: -1,
   };
-  return { report, callerCode, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0, skipNext: -1 };
+  return { report, callerCode, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0, skipNext: -1, armCaller: null };
 }
 
 /** Whether a `continue` header belongs to the report already open. */
@@ -722,8 +724,26 @@ function latestKernelBlockWithoutCode(blocks: RegisterBlock[]): RegisterBlock | 
 function addEntry(open: OpenReport, message: string, base: number, line: number, end: number): boolean {
   const entry = parseFrameLine(message, base, line);
   if (!entry) return false;
+  if (entry.caller !== undefined) takeArmCaller(open, entry.frame, entry.caller);
   placeEntry(open, entry.frame, entry.markers, line, end);
   return true;
+}
+
+/**
+ * A 32-bit ARM entry names its function without the offset (`(f) from`, 6.x `f from`): the line
+ * before printed it, as its caller (`from f+0x10/0x20`). Takes that, and keeps this line's caller
+ * for the next one.
+ */
+function takeArmCaller(open: OpenReport, f: Frame, caller: ArmCaller): void {
+  const prev = open.armCaller;
+  if (prev !== null && f.offset === null && prev.function === f.function) {
+    f.offset = prev.offset;
+    f.size = prev.size;
+    f.module ??= prev.module;
+    if (prev.source !== undefined) f.source = prev.source;
+  }
+  open.armCaller = caller;
+  if (open.report.arch === null) open.report.arch = 'arm';
 }
 
 /** Puts a parsed entry into the open stack (starting one if needed), in the current context. */

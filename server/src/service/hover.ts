@@ -10,7 +10,7 @@ import { questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { offsetAt, parserLineAt, spanRange, textLineEnd } from './positions.ts';
-import { frameLabel } from './symbols.ts';
+import { frameLabel } from '../parser/model.ts';
 import type { CancellationLike, SymbolInfo, SymbolQuery, Symbolizer } from './symbolizer.ts';
 import { registersInText } from '../parser/registers.ts';
 
@@ -142,6 +142,7 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding
   const where: string[] = [];
   if (frame.module) where.push(`module ${code(frame.module)}${frame.buildId ? ` (build id ${code(frame.buildId)})` : ''}`);
   if (frame.address) where.push(`address ${code('0x' + frame.address)}`);
+  if (frame.source) where.push(`source ${code(frame.source)}`);
   if (stack.kind) where.push(`in ${code(stack.kind)}`);
   if (where.length) parts.push(capitalize(where.join(', ')) + '.');
   return [parts.join('\n\n')];

@@ -3,8 +3,8 @@
 // the breadcrumbs follow the cursor.
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
-import type { Frame, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
-import { symbolSpan } from '../parser/model.ts';
+import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { frameLabel, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { spanRange, textLineEnd } from './positions.ts';
@@ -37,20 +37,16 @@ function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymb
   };
 }
 
-const IP_NAME: Record<string, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW' };
+const IP_NAME: Record<Arch, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW', mips: 'epc', loongarch: 'era' };
 
-export function frameLabel(f: Frame): string {
-  const symbol = f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
-  return f.module ? `${symbol} [${f.module}]` : symbol;
-}
 
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
 function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string | null): string {
   const start = document.lineStarts[Math.max(0, Math.min(block.ipLine, document.lineStarts.length - 1))];
   const line = document.text.slice(start, textLineEnd(document.text, document.lineStarts, block.ipLine));
-  const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|Krnl PSW)\b/.exec(line);
+  const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|era|ERA|Krnl PSW)\b/.exec(line);
   if (m) return m[1] === 'PC is at' ? 'pc' : m[1] === 'Krnl PSW' ? 'PSW' : m[1];
-  return IP_NAME[arch ?? ''] ?? 'IP';
+  return arch ? (IP_NAME[arch as Arch] ?? 'IP') : 'IP';
 }
 
 function registerBlockSymbol(document: KernelLogDocument, block: RegisterBlock, arch: string | null, parent: Span): DocumentSymbol {
