@@ -54,6 +54,9 @@ test('32-bit ARM entries are named by their left function, with the offset print
   assert.deepEqual(entry(' unwind_backtrace from show_stack+0x10/0x14'), { text: 'unwind_backtrace', address: null });
   assert.deepEqual(entry(' blink_timer [blinker] from call_timer_fn+0x34/0x150'), { text: 'blink_timer [blinker]', address: null });
   assert.deepEqual(entry(' start_kernel from 0x0'), { text: 'start_kernel', address: null });
+  assert.deepEqual(entry('[<c000f954>] (cpu_idle+0x64/0xfc) from [<80208160>] (0x80208160)'), { text: 'cpu_idle+0x64/0xfc', address: 'c000f954' });
+  // Whatever a paste left after the entry does not unmake it.
+  assert.deepEqual(entry(' show_stack from dump_stack_lvl+0x58/0x70"}'), { text: 'show_stack', address: null });
   // The caller rides along for the next line's entry.
   const e = parseEntryByGrammar(' show_stack from dump_stack_lvl+0x40/0x4c [foo]', 0, 0);
   assert.deepEqual(e?.caller, { function: 'dump_stack_lvl', offset: 0x40, size: 0x4c, module: 'foo', source: undefined });
