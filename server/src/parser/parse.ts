@@ -15,7 +15,7 @@ import type {
   Stack,
 } from './model.ts';
 import { questionMarkOf } from './model.ts';
-import { countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
+import { continuedRegisterRow, countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
 import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
 
 export interface ParseOptions {
@@ -74,7 +74,8 @@ const CUT_HERE = /^-+\[ cut here \]-+/;
 // The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
 const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
-const RAW_STACK_HEADER = /^\s*Stack:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
+// mips and loongarch print `Stack : 80123456 ...` with the first words on the header line.
+const RAW_STACK_HEADER = /^\s*Stack ?:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
 const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
@@ -286,6 +287,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (open && header.role === 'continue' && continues(open, header)) {
         ownLine(open, line);
         absorbHeader(open.report, header);
+        noteHeaderArch(open.report, message);
         continue;
       }
       // A WARN's own message can look like a header (`Watchdog detected hard LOCKUP on cpu 0` under
@@ -299,6 +301,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
       pendingCut = -1;
       pendingDump = null;
+      noteHeaderArch(open.report, message);
       if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
       else if (header.kind === 'hung-task') readHungTaskHeader(open.report, message);
       continue;
@@ -437,6 +440,13 @@ function readHungTaskHeader(r: Report, message: string): void {
   r.pid = Number(m[2]);
 }
 
+// 32-bit ARM's die line ends with the instruction set: `Internal error: Oops: 5 [#1] PREEMPT SMP ARM`.
+const ARM_DIE = /^Internal error: .*\] .*\b(?:ARM|THUMB2)\s*$/;
+
+function noteHeaderArch(r: Report, message: string): void {
+  if (r.arch === null && message.charCodeAt(0) === 73 /* I */ && ARM_DIE.test(message)) r.arch = 'arm';
+}
+
 /** A continuing header may tell more about the report: a dump that turns out to be an oops. */
 function absorbHeader(r: Report, header: HeaderMatch): void {
   if (header.kind === 'nmi-backtrace') return;
@@ -529,7 +539,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
 
   // Register dumps.
   const ip = parseIpLine(message);
-  if (ip && !(ip.opener && open.regs && open.regs.endLine === line - 1 && open.regs.ip === null)) {
+  if (ip) {
     if (ip.symbolPos >= 0 || ip.opener || ip.address) {
       // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block.
       let block = open.regs;
@@ -538,7 +548,10 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       const completes =
         block !== null && block.endLine >= line - 3 && !ip.opener &&
         (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
-      if (!completes) {
+      // An opener right after the block's last line goes on with that block (riscv's `epc : <value>
+      // ra : ...` row after its `epc : func+0x..` and ` ra : ...` lines).
+      const goesOn = block !== null && ip.opener && block.endLine === line - 1;
+      if (!completes && !goesOn) {
         block = {
           line,
           endLine: line,
@@ -591,14 +604,17 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       b.endLine = line;
       b.end = end;
       if (ip.arch && !r.arch) r.arch = ip.arch;
-      if (message.includes(':') && isRegisterLine(message)) b.registerCount += countRegisters(message);
+      // An opener's own values count too (`NIP:  c000.. LR: c000.. CTR: ..`, arm64 `pstate:`).
+      if (ip.opener || isRegisterLine(message)) b.registerCount += countRegisters(message);
       ownLine(open, line);
       return;
     }
   }
   if (open.regs && line - open.regs.endLine <= 2) {
-    if (isRegisterLine(message)) {
-      open.regs.registerCount += countRegisters(message);
+    // s390 prints its general registers after `Krnl GPRS:` four to a line, the later lines without a name.
+    const more = open.regs.ipRegister === 'PSW' && line === open.regs.endLine + 1 ? continuedRegisterRow(message) : -1;
+    if (more > 0 || isRegisterLine(message)) {
+      open.regs.registerCount += more > 0 ? more : countRegisters(message);
       open.regs.endLine = line;
       open.regs.end = end;
       if (!r.arch) r.arch = guessArchFromRegisters(message);
@@ -627,6 +643,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   }
   if (isRegisterLine(message) && /:\s*[0-9a-f]{4,16}\b/.test(message)) {
     // A register line with no block open: x86 `RSP:` after a mid-trace IRET frame, or a block whose IP line was lost.
+    if (!r.arch) r.arch = guessArchFromRegisters(message);
     ownLine(open, line);
     return;
   }
@@ -870,6 +887,8 @@ function guessArchFromRegisters(message: string): Arch | null {
   if (/^\s*GPR\d\d:/.test(message)) return 'powerpc';
   if (/^\s*(?:gp|t\d|s\d|a\d|status)\s?:/.test(message)) return 'riscv';
   if (/^\s*Krnl GPRS/.test(message)) return 's390';
+  if (/^\s*(?:Hi|Lo|Status|Cause|PrId)\s*:/.test(message)) return 'mips';
+  if (/^\s*(?:CSR [a-z]+|CRMD|ESTAT|PRID)\s*:/.test(message)) return 'loongarch';
   return null;
 }
 
