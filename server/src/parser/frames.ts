@@ -28,7 +28,7 @@ const X86 = new RegExp(
 // parenthesis, `(unreliable)`, `(inline)`, a symbolizer's location (group 1: syzbot `file:line`,
 // group 2: decode_stacktrace.sh `(file:line ...)`, then its module in group 3 or 4).
 const TRAILER = new RegExp(
-  String.raw`^\s*(?:(${LOC})(?: \[inline\])?\s*$|${DECODED}${DECODED_MOD}|$|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))`,
+  String.raw`^\s*(?:$|(${LOC})(?: \[inline\])?\s*$|${DECODED}${DECODED_MOD}|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))`,
 );
 
 // 32-bit ARM, one entry per line named by its left function: `[<pc>] (f+off/size [mod]) from
@@ -144,7 +144,7 @@ export function parseFrameLine(message: string, base: number, line: number): Par
   if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36 && c !== 63) return null;
   // Every entry has `0x` (an offset or a bare address), ` from ` (arm), ends in `[inline]` or has a
   // decoded location ` (file:line)`: most lines of a log are none of these and need no grammar at all.
-  if (!message.includes('0x') && !message.includes(' from ') && !message.endsWith('[inline]') && !(message.includes(' (') && message.includes(':'))) return null;
+  if (!message.includes('0x') && !message.includes(' from ') && !message.endsWith('[inline]') && !mayBeDecodedEntry(message)) return null;
   const fast = fastEntry(message, base, line);
   return fast !== undefined ? fast : parseEntryByGrammar(message, base, line);
 }
@@ -250,7 +250,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       return { frame: f, markers: [] };
     }
   }
-  m = DECODED_ENTRY.exec(message);
+  m = mayBeDecodedEntry(message) ? DECODED_ENTRY.exec(message) : null;
   if (m) {
     const f = makeFrame(line, base + m[1].length, lineEndOffset);
     f.function = intern(m[3]);
@@ -264,6 +264,21 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
     return { frame: f, markers: [] };
   }
   return null;
+}
+
+/** Whether the line is one word (after `? `) and then ` (...:<digit>`, as `name (file.c:1)` is. */
+function mayBeDecodedEntry(message: string): boolean {
+  let i = leading(message);
+  if (message.charCodeAt(i) === 63 /* ? */) {
+    i++;
+    while (message.charCodeAt(i) === 32) i++;
+  }
+  // Only the first word is scanned: most lines are no entry, and long.
+  const space = message.indexOf(' ', i);
+  if (space <= i || message.charCodeAt(space + 1) !== 40 /* ( */) return false;
+  const colon = message.indexOf(':', space);
+  const d = colon < 0 ? 0 : message.charCodeAt(colon + 1);
+  return d >= 48 && d <= 57;
 }
 
 /** The last `file:line` of a decode_stacktrace.sh location list: the line in the entry's own function. */

@@ -273,10 +273,13 @@ export function parseRegisters(message: string, base: number): Register[] {
 
 /** The values of a row of registers without a name each (NUMBERED_ROW, NAMED_ROW), or null. */
 function rowValues(message: string): { values: string[]; prefix: string; first: number; named: boolean } | null {
-  const m = NUMBERED_ROW.exec(message);
-  if (m !== null) return { values: m[3].trim().split(/ +/), prefix: m[1] !== undefined ? '$' : 'r', first: Number(m[1] ?? m[2] ?? 0), named: false };
   const c = message.charCodeAt(firstNonSpace(message));
-  if (c >= 97 && c <= 122 && !message.includes(':') && REG_LINE.test(message)) return { values: [...message.matchAll(NAMED_ROW)].map((x) => x[2]), prefix: '', first: 0, named: true };
+  if (c === 36 /* $ */ || c === 71 /* G */ || c === 75 /* K */) {
+    const m = NUMBERED_ROW.exec(message);
+    if (m !== null) return { values: m[3].trim().split(/ +/), prefix: m[1] !== undefined ? '$' : 'r', first: Number(m[1] ?? m[2] ?? 0), named: false };
+  } else if (c >= 97 && c <= 122 && !message.includes(':') && REG_LINE.test(message)) {
+    return { values: [...message.matchAll(NAMED_ROW)].map((x) => x[2]), prefix: '', first: 0, named: true };
+  }
   return null;
 }
 
