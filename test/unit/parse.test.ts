@@ -176,3 +176,48 @@ test('the s390 PSW is the exact IP; its general registers go on four to a line',
   assert.equal(r.regs[0].registerCount, 16);
   assert.deepEqual(r.stacks[0].frames.map((f) => f.reliable), [false, true]);
 });
+
+test('a register dump survives a blank line and a line a mailer wrapped', () => {
+  const ppc = parseCrashLog(
+    [
+      'Oops: Kernel access of bad area, sig: 11 [#1]',
+      'NIP:  c001b780 LR: c001b780 CTR: 00000000',
+      'MSR:  00021032 <ME,IR,DR,RI>  CR: 24442424  XER: 00000000',
+      'DEAR: c122eb34 ESR: 00800000',
+      '',
+      'GPR00: c001b780 c3c5bc60 c3842ca0 00000021 3ffffbff 085ac000 00000027 c8eb2444',
+      'NIP [c001b780] do_page_fault+0x484/0x720',
+      'LR [c001b780] do_page_fault+0x484/0x720',
+      'Call Trace:',
+      '[c3c5bc60] [c001b780] do_page_fault+0x484/0x720 (unreliable)',
+    ].join('\n') + '\n',
+  ).reports[0];
+  assert.equal(ppc.regs.length, 1);
+  assert.equal(ppc.regs[0].ip?.function, 'do_page_fault');
+  const arm64 = parseCrashLog(
+    [
+      'Unable to handle kernel NULL pointer dereference at virtual address 0000000000000000',
+      'Internal error: Oops: 96000005 [#1] PREEMPT SMP',
+      'pstate: 80000005 (Nzcv daif -PAN -UAO -TCO ',
+      '-DIT -SSBS BTYPE=--)',
+      'pc : drm_ioctl+0x284/0x440 [drm]',
+      'lr : drm_ioctl+0xac/0x440 [drm]',
+      'Call trace:',
+      ' drm_ioctl+0x284/0x440 [drm]',
+    ].join('\n') + '\n',
+  ).reports[0];
+  assert.equal(arm64.regs.length, 1);
+  assert.equal(arm64.regs[0].ip?.function, 'drm_ioctl');
+  assert.equal(arm64.arch, 'arm64');
+});
+
+test('a trace alone says its architecture by where kernel text lives', () => {
+  const arch = (entry: string) => parseCrashLog(`Call Trace:\n${entry}\n`).reports[0].arch;
+  assert.equal(arch(' [<ffffffff81234567>] foo+0x1/0x2'), 'x86_64');
+  assert.equal(arch(' foo+0x1/0x2'), 'x86_64');
+  assert.equal(arch(' [<0000021761df6538>] btrfs_compress_folios+0x198/0x1a0'), 's390');
+  assert.equal(arch('[<9000000002f1c6a4>] gpio_chip_attach+0x3c/0x104'), 'loongarch');
+  assert.equal(arch(' [<c1234567>] foo+0x1/0x2'), 'i386');
+  // powerpc says so in the lines under its die line.
+  assert.equal(parseCrashLog('BUG: Unable to handle kernel data access on write at 0x00c6207c\nFaulting instruction address: 0xa77ad1dc\n').reports[0].arch, 'powerpc');
+});

@@ -287,7 +287,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (open && header.role === 'continue' && continues(open, header)) {
         ownLine(open, line);
         absorbHeader(open.report, header);
-        noteHeaderArch(open.report, message);
+        noteArch(open.report, message);
         continue;
       }
       // A WARN's own message can look like a header (`Watchdog detected hard LOCKUP on cpu 0` under
@@ -301,7 +301,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
       pendingCut = -1;
       pendingDump = null;
-      noteHeaderArch(open.report, message);
+      noteArch(open.report, message);
       if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
       else if (header.kind === 'hung-task') readHungTaskHeader(open.report, message);
       continue;
@@ -440,11 +440,17 @@ function readHungTaskHeader(r: Report, message: string): void {
   r.pid = Number(m[2]);
 }
 
-// 32-bit ARM's die line ends with the instruction set: `Internal error: Oops: 5 [#1] PREEMPT SMP ARM`.
+// Lines that name the architecture: 32-bit ARM's die line ends with the instruction set
+// (`Internal error: Oops: 5 [#1] PREEMPT SMP ARM`); powerpc prints `Faulting instruction address:`
+// and `LE PAGE_SIZE=64K MMU=Radix SMP ...` under its die line.
 const ARM_DIE = /^Internal error: .*\] .*\b(?:ARM|THUMB2)\s*$/;
+const POWERPC_LINE = /^(?:Faulting instruction address: 0x|[BL]E PAGE_SIZE=)/;
 
-function noteHeaderArch(r: Report, message: string): void {
-  if (r.arch === null && message.charCodeAt(0) === 73 /* I */ && ARM_DIE.test(message)) r.arch = 'arm';
+function noteArch(r: Report, message: string): void {
+  if (r.arch !== null) return;
+  const c = message.charCodeAt(0);
+  if (c === 73 /* I */ && ARM_DIE.test(message)) r.arch = 'arm';
+  else if ((c === 70 /* F */ || c === 66 /* B */ || c === 76) /* L */ && POWERPC_LINE.test(message)) r.arch = 'powerpc';
 }
 
 /** A continuing header may tell more about the report: a dump that turns out to be an oops. */
@@ -463,7 +469,8 @@ function ownLine(open: OpenReport, line: number): void {
 }
 
 function noteForeign(open: OpenReport, line: number, blank: boolean): void {
-  if (!blank) open.foreignRun++;
+  if (blank) return; // a paste may put a blank line into a register dump (powerpc `MSR:`, blank, `GPR00:`)
+  open.foreignRun++;
   if (open.regs && line > open.regs.endLine) open.regs = null;
 }
 
@@ -541,8 +548,10 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   const ip = parseIpLine(message);
   if (ip) {
     if (ip.symbolPos >= 0 || ip.opener || ip.address) {
-      // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block.
-      let block = open.regs;
+      // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block,
+      // also when a line a mailer wrapped came between.
+      const last = r.regs.length > 0 ? r.regs[r.regs.length - 1] : null;
+      let block = open.regs ?? (last !== null && last.ip === null && last.endLine >= line - 3 ? last : null);
       // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
       // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
       const completes =
@@ -717,6 +726,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     ownLine(open, line);
     return;
   }
+  noteArch(r, message);
   if (BODY.test(message)) {
     if (open.stack && !/^\s*$/.test(message)) closeStack(open);
     ownLine(open, line);
@@ -905,8 +915,22 @@ function finalizeFacts(r: Report): void {
   else if (r.stacks.some((s) => s.kind === 'Call Trace')) {
     let addr: string | null = null;
     for (let k = 0; k < r.stacks.length && addr === null; k++) addr = r.stacks[k].frames.find((f) => f.address)?.address ?? null;
-    r.arch = addr && addr.length === 8 ? 'i386' : 'x86_64';
+    r.arch = addr === null ? 'x86_64' : archOfKernelAddress(addr);
   }
+}
+
+/**
+ * The architecture a `Call Trace:` alone suggests by where its kernel text lives: x86-64 at
+ * `ffffffff8...`, s390 low (`00000000001...`, `000003ff8...`), loongarch at `9000...`, 64-bit
+ * powerpc at `c000...`; 8 digits: i386 (arm and mips print their own traces and registers).
+ */
+function archOfKernelAddress(addr: string): Arch | null {
+  if (addr.length <= 8) return 'i386';
+  if (addr.startsWith('ffff')) return 'x86_64';
+  if (addr.startsWith('0000')) return 's390';
+  if (addr.startsWith('9000')) return 'loongarch';
+  if (addr.startsWith('c000')) return 'powerpc';
+  return null;
 }
 
 /** arm64 exception entry points: `el0_svc`, `el1h_64_sync`... */

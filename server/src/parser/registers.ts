@@ -102,7 +102,7 @@ export function parseIpLine(message: string): IpLine | null {
 }
 
 const REG_LINE =
-  /^\s*(?:R[A-Z0-9]{2,3}|E[A-Z]{2}|EFLAGS|ORIG_RAX|[CDEFGS]S|CR[0-4]|DR[0-7]|PKRU|x\d{1,2}|lr|sp|pc|pmr_save|pmr|ip|fp|r\d{1,2}|psr|GPR\d\d|MSR|XER|CTR|CFAR|DAR|DSISR|IRQMASK|SOFTE|TRAP|LR|ra|gp|tp|t[0-6]|s\d{1,2}|a[0-7]|status|badaddr|cause|Krnl GPRS|Flags|Control|REGS|\$ ?\d{1,2}|Hi|Lo|Status|Cause|BadVA|PrId|ExcCode|CSR [a-z]+|CRMD|PRMD|EUEN|ECFG|ESTAT|BADV|PRID|R:[01] T)\s*:|^\s*[a-z][a-z0-9] [0-9a-f]{16}(?: [a-z][a-z0-9] [0-9a-f]{16}){3}\s*$/;
+  /^\s*(?:R[A-Z0-9]{2,3}|E[A-Z]{2}|EFLAGS|ORIG_RAX|[CDEFGS]S|CR[0-4]|DR[0-7]|PKRU|x\d{1,2}|lr|sp|pc|pmr_save|pmr|ip|fp|r\d{1,2}|psr|GPR\d\d|MSR|XER|CTR|CFAR|DAR|DSISR|IRQMASK|SOFTE|TRAP|LR|ra|gp|tp|t[0-6]|s\d{1,2}|a[0-7]|status|badaddr|cause|Krnl GPRS|Flags|Control|REGS|\$ ?\d{1,2}|Hi|Lo|Status|Cause|BadVA|PrId|ExcCode|CSR [a-z]+|CRMD|PRMD|EUEN|ECFG|ESTAT|BADV|PRID|R:[01] T|DEAR|ESR)\s*:|^\s*[a-z][a-z0-9] [0-9a-f]{16}(?: [a-z][a-z0-9] [0-9a-f]{16}){3}\s*$|^\s*TASK = [0-9a-f]+\[/;
 // mips `Hi    : 00000000`, loongarch `PrId  : 0014c010` line their names up with spaces.
 const REG_TOKEN = /\b([A-Za-z][A-Za-z0-9_]{0,8}) *:\s*([0-9a-f]{4,16})\b/g;
 const REG_TOKEN_COUNT = new RegExp(REG_TOKEN.source.replace(/\((?!\?)/g, '(?:'), 'g');
