@@ -74,8 +74,9 @@ const CUT_HERE = /^-+\[ cut here \]-+/;
 // The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
 const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
-// mips and loongarch print `Stack : 80123456 ...` with the first words on the header line.
-const RAW_STACK_HEADER = /^\s*Stack ?:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
+// mips and loongarch print `Stack : 80123456 ...` with the first words on the header line; arm and
+// arm64 dump the words an exception saved as `Exception stack(0x.. to 0x..)`.
+const RAW_STACK_HEADER = /^\s*(?:Stack ?:|Exception stack(?=\())(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
 const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
@@ -661,7 +662,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   if (!triedEntry && addEntry(open, message, base, line, end)) return;
 
   // Raw stack words: a stack of their own (foldable), with no entries.
-  const raw = first === 83 /* S */ ? RAW_STACK_HEADER.exec(message) : null;
+  const raw = first === 83 /* S */ || first === 69 /* E */ ? RAW_STACK_HEADER.exec(message) : null;
   if (raw) {
     const hs = base + indent;
     const stack = newStack(open, line, hs, 'Stack', { start: hs, end: base + raw[0].length });
