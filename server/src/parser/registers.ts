@@ -101,18 +101,24 @@ export function parseIpLine(message: string): IpLine | null {
   }
 }
 
-const REG_LINE =
-  /^\s*(?:R[A-Z0-9]{2,3}|E[A-Z]{2}|EFLAGS|ORIG_RAX|[CDEFGS]S|CR[0-4]|DR[0-7]|PKRU|x\d{1,2}|lr|sp|pc|pmr_save|pmr|ip|fp|r\d{1,2}|psr|GPR\d\d|MSR|XER|CTR|CFAR|DAR|DSISR|IRQMASK|SOFTE|TRAP|LR|ra|gp|tp|t[0-6]|s\d{1,2}|a[0-7]|status|badaddr|cause|Krnl GPRS|Flags|Control|REGS|\$ ?\d{1,2}|Hi|Lo|Status|Cause|BadVA|PrId|ExcCode|CSR [a-z]+|CRMD|PRMD|EUEN|ECFG|ESTAT|BADV|PRID|R:[01] T|DEAR|ESR)\s*:|^\s*[a-z][a-z0-9] [0-9a-f]{16}(?: [a-z][a-z0-9] [0-9a-f]{16}){3}\s*$|^\s*TASK = [0-9a-f]+\[/;
+// Register names a line of a dump starts with (x86, arm/arm64, powerpc, riscv, s390, mips, loongarch).
+const REGISTER_NAMES = String.raw`R[A-Z0-9]{2,3}|E[A-Z]{2}|EFLAGS|ORIG_RAX|[CDEFGS]S|CR[0-4]|DR[0-7]|PKRU|x\d{1,2}|lr|sp|pc|pmr_save|pmr|ip|fp|r\d{1,2}|psr|GPR\d\d|MSR|XER|CTR|CFAR|DAR|DSISR|IRQMASK|SOFTE|TRAP|LR|DEAR|ESR|ra|gp|tp|t[0-6]|s\d{1,2}|a[0-7]|status|badaddr|cause|Krnl GPRS|R:[01] T|Flags|Control|REGS|\$ ?\d{1,2}|Hi|Lo|Status|Cause|BadVA|PrId|ExcCode|CSR [a-z]+|CRMD|PRMD|EUEN|ECFG|ESTAT|BADV|PRID`;
+// loongarch (6.1+) names each value without a colon: `a0 0000000000000000 a1 ... a2 ... a3 ...`.
+const NAMED_ROW_LINE = String.raw`^\s*[a-z][a-z0-9] [0-9a-f]{16}(?: [a-z][a-z0-9] [0-9a-f]{16}){3}\s*$`;
+// powerpc: `TASK = cfa5d000[950] 'bash' THREAD: cf9ce000`.
+const REG_LINE = new RegExp(String.raw`^\s*(?:${REGISTER_NAMES})\s*:|${NAMED_ROW_LINE}|^\s*TASK = [0-9a-f]+\[`);
+const NAMED_ROW_LINE_RE = new RegExp(NAMED_ROW_LINE);
 // mips `Hi    : 00000000`, loongarch `PrId  : 0014c010` line their names up with spaces.
 const REG_TOKEN = /\b([A-Za-z][A-Za-z0-9_]{0,8}) *:\s*([0-9a-f]{4,16})\b/g;
 const REG_TOKEN_COUNT = new RegExp(REG_TOKEN.source.replace(/\((?!\?)/g, '(?:'), 'g');
 
-// REG_LINE at a given offset of the whole text, without cutting the line out.
-const REG_LINE_AT = new RegExp(REG_LINE.source.slice(1), 'y');
+// The named registers of REG_LINE at a given offset of the whole text, without cutting the line out
+// (the rows without a colon are never name: value pairs).
+const REG_LINE_AT = new RegExp(String.raw`\s*(?:${REGISTER_NAMES})\s*:`, 'y');
 
 // Rows of values without a name each: mips/loongarch `$ 4   : v v v v` ($4..$7), powerpc
 // `GPR04: v v v v` (r4..r7), s390 `Krnl GPRS: v v v v` (r0..r3, then rows of four more values
-// alone, r4..r15), and loongarch's `a0 v a1 v a2 v a3 v` (≥6.1).
+// alone, r4..r15); and the pairs of NAMED_ROW_LINE.
 const NUMBERED_ROW = /^\s*(?:\$ ?(\d{1,2})|GPR(\d\d)|Krnl GPRS)\s*:((?: +[0-9a-f]{8,16})+)\s*$/;
 const NAMED_ROW = /([a-z][a-z0-9]) ([0-9a-f]{16})/g;
 const VALUES_ROW = /^\s+[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){3}\s*$/;
@@ -277,7 +283,7 @@ function rowValues(message: string): { values: string[]; prefix: string; first: 
   if (c === 36 /* $ */ || c === 71 /* G */ || c === 75 /* K */) {
     const m = NUMBERED_ROW.exec(message);
     if (m !== null) return { values: m[3].trim().split(/ +/), prefix: m[1] !== undefined ? '$' : 'r', first: Number(m[1] ?? m[2] ?? 0), named: false };
-  } else if (c >= 97 && c <= 122 && !message.includes(':') && REG_LINE.test(message)) {
+  } else if (c >= 97 && c <= 122 && NAMED_ROW_LINE_RE.test(message)) {
     return { values: [...message.matchAll(NAMED_ROW)].map((x) => x[2]), prefix: '', first: 0, named: true };
   }
   return null;
