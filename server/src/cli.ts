@@ -75,6 +75,7 @@ function frameJson(f: Frame, lineStarts: ArrayLike<number>) {
     address: f.address,
     reliable: f.reliable,
     context: f.context,
+    ...(f.source !== undefined ? { source: f.source } : {}),
   };
 }
 

@@ -94,3 +94,13 @@ test('kcrash lsp --stdio answers initialize like dist/server.js', async () => {
   assert.ok(result.capabilities.hoverProvider);
   assert.ok(result.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.kernel-log'));
 });
+
+test('parse prints every entry and IP whole: never `undefined` or `null` for an offset, size or address', () => {
+  const logs = ['arm32-ppc-old-formats', 'arm-6.x-oops', 'mips-4.x-oops', 'loongarch-5.19-oops', 's390-4.x-oops', 'powerpc-5.x-oops', 'x86-6.8-decoded-trace'];
+  const r = kcrash(['parse', ...logs.map((name) => path.join(ROOT, `test/fixtures/${name}.log`))]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /undefined|0xnull|\bnull\b/);
+  // An arm entry without an offset on its line prints its name alone; decoded entries their source line.
+  assert.match(r.stdout, /\d+ {2}blink_toggle \[blinker\]\n/);
+  assert.match(r.stdout, /dump_stack_lvl \(lib\/dump_stack\.c:117\)/);
+});

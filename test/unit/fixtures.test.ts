@@ -7,14 +7,14 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../server/src/analysis/analyze.ts';
 import type { Frame } from '../../server/src/parser/model.ts';
+import { frameLabel } from '../../server/src/analysis/frameText.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIRS = ['test/fixtures', 'examples'];
 
 function frameText(f: Frame): string {
-  const sym = f.function === null ? `0x${f.address}` : `${f.function}+0x${f.offset?.toString(16)}/0x${f.size?.toString(16)}`;
-  return `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${sym}${f.module ? ` [${f.module}]` : ''}`;
+  return `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${frameLabel(f)}${f.source ? ` (${f.source})` : ''}`;
 }
 
 /** The snapshot: what a reader checks, 1-based lines, no offsets (those are checked by the property tests). */

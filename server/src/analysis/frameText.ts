@@ -24,7 +24,7 @@ export function frameLabel(f: FrameParts & Pick<Frame, 'module'>): string {
   return f.module ? `${symbol} [${f.module}]` : symbol;
 }
 
-/** An entry as the outline lists it: context, `? ` when unreliable, label (`<IRQ> ? foo+0x1/0x2 [mod]`). */
-export function entryText(f: FrameParts & Pick<Frame, 'module' | 'context' | 'reliable'>): string {
-  return `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${frameLabel(f)}`;
+/** An entry as the outline lists it: context, `? ` when unreliable, label, source a symbolizer added (`<IRQ> ? foo+0x1/0x2 [mod] (fs/x.c:1)`). */
+export function entryText(f: FrameParts & Pick<Frame, 'module' | 'context' | 'reliable' | 'source'>): string {
+  return `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${frameLabel(f)}${f.source ? ` (${f.source})` : ''}`;
 }

@@ -1,30 +1,52 @@
 // Stack entries, instruction-pointer lines and context markers: the line grammars of every era
-// and architecture (x86 `[<addr>] ? func+off/size [mod]`, arm `(f) from [<pc>] (g+off/size)`,
-// powerpc `[sp] [pc] func+off/size (unreliable)`, s390 `([<pc>] func+off/size)`, syzbot's
-// re-symbolized `func file:line [inline]`).
+// and architecture (x86 `[<addr>] ? func+off/size [mod]`, arm `(f) from [<pc>] (g+off/size)` and
+// `f from g+off/size`, powerpc `[sp] [pc] func+off/size (unreliable)`, s390 `([<pc>] func+off/size)`,
+// syzbot's re-symbolized `func file:line [inline]`, decode_stacktrace.sh's `func (file:line)`).
 import type { Frame, Span } from './model.ts';
 
 // Greedy on purpose: `+` ends a name, so nothing to backtrack over.
 const SYM = String.raw`[A-Za-z_.$][\w.$@~-]*`;
 const OFF = String.raw`\+0x([0-9a-f]+)\/0x([0-9a-f]+)`;
 const MOD = String.raw`(?:\s+\[([\w.-]+)(?:\s+([0-9a-f]{16,64}))?\])?`;
+// A source location a symbolizer added: `fs/file.c:104`, `./include/linux/x.h:12`.
+const LOC = String.raw`[\w./+-]+\.\w+:\d+`;
+// decode_stacktrace.sh's location list: `(fs/file.c:104)`, `(lib/x.c:117 (discriminator 1))`, and
+// for inlined code the callee's line first, the entry's own function's line last
+// (`(mm/slub.c:3748 mm/slub.c:3992)`).
+const LOC_ITEM = String.raw`${LOC}(?: \(discriminator \d+\))?(?: \[inline\])?`;
+const DECODED = String.raw`\((${LOC_ITEM}(?: ${LOC_ITEM})*)\)(?: \[inline\])?`;
+// What decode_stacktrace.sh prints after the location: the module, in brackets or (some versions) bare.
+const DECODED_MOD = String.raw`(?:\s+\[([\w.-]+)\]|\s+([\w-]+))?\s*$`;
+const LOCS = new RegExp(LOC, 'g');
 
-// x86, arm64, riscv, s390, i386: `[<addr>]` (up to twice, s390 in parentheses) then `? ` then the symbol.
+// x86, arm64, riscv, s390, i386, mips, loongarch: `[<addr>]` (up to twice, s390 in parentheses)
+// then `? ` then the symbol.
 const X86 = new RegExp(
   String.raw`^(\s*(?:<(?:IRQ|EOI|NMI|EOE|<EOE>|SOFTIRQ|#DF|#DB|#MC)>\s*)*)((\(\s*)?(?:\[<([0-9a-f]{4,16})>\]\s*)?(?:\[<[0-9a-f]{4,16}>\]\s*)?(\?\s+)?)(?:(${SYM})${OFF}|(0x[0-9a-f]{6,16})\b)${MOD}`,
 );
-const TRAILER = /^\s*(?:$|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))/;
+// What may follow an entry: arm64 `(P)` source markers, old `F`/`K` flags, s390's closing
+// parenthesis, `(unreliable)`, `(inline)`, a symbolizer's location (group 1: syzbot `file:line`,
+// group 2: decode_stacktrace.sh `(file:line ...)`, then its module in group 3 or 4).
+const TRAILER = new RegExp(
+  String.raw`^\s*(?:$|(${LOC})(?: \[inline\])?\s*$|${DECODED}${DECODED_MOD}|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))`,
+);
 
-// 32-bit ARM: `[<pc>] (func+off/size [mod]) from [<lr>] (caller+off/size)`, or without addresses `func from caller+off/size`.
+// 32-bit ARM, one entry per line named by its left function: `[<pc>] (f+off/size [mod]) from
+// [<lr>] (g+off/size [mod])` (≤4.x; `(f)` without offset from 4.x on), 6.x `f [mod] from
+// g+off/size [mod]`, `f from 0x0`, decoded `f from g (file:line)`. Groups: 1 leading space, 2 pc,
+// 3 `(`, 4-7 f (name, offset, size, module), 8-11 g (name, offset, size, module) or 12 a bare
+// address, 13 the location list.
 const ARM = new RegExp(
-  String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?\(?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? from (?:\[<[0-9a-f]{8}>\]\s*)?\(?[\w.$]+`,
+  String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?(\()?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? from (?:\[<[0-9a-f]{8}>\]\s*)?\(?(?:(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?|(0x[0-9a-f]+))\)?(?:\s+${DECODED})?`,
 );
 // powerpc: `[c0000000fb5efd10] [c00000000001c5f4] .show_stack+0x70/0x1b0 [mod] (unreliable)`.
 const PPC = new RegExp(
   String.raw`^(\s*)\[[0-9a-f]{8,16}\] \[([0-9a-f]{8,16})\] (?:(${SYM})${OFF}|(0x[0-9a-f]+))${MOD}(\s+\(unreliable\))?`,
 );
 // syzbot re-symbolized inline frames: ` __dump_stack lib/dump_stack.c:77 [inline]`.
-const INLINE = new RegExp(String.raw`^(\s*)(\?\s+)?(${SYM}) [\w./-]+:\d+ \[inline\]`);
+const INLINE = new RegExp(String.raw`^(\s*)(\?\s+)?(${SYM}) (${LOC}) \[inline\]`);
+// decode_stacktrace.sh entries without an offset: ` ? dump_stack_lvl (lib/dump_stack.c:117) [mod]`.
+const DECODED_ENTRY = new RegExp(String.raw`^(\s*)(\?\s+)?(${SYM}) ${DECODED}${DECODED_MOD}`);
 
 /** Context names that open a stack context (`<IRQ>`), and the closers. */
 const MARKER = /<(\/)?(IRQ|NMI|TASK|SOFTIRQ|#DF|#DB\d?|#MC|#VC2?|#BP|DB\d?|ENTRY_TRAMPOLINE|EOI|EOE|<EOE>)>/g;
@@ -54,6 +76,17 @@ export interface ParsedEntry {
   frame: Frame;
   /** Inline markers in front of the entry (4.x ` <IRQ>  [<..>] func`, `<EOI>  [<..>] ? func`). */
   markers: MarkerToken[];
+  /** 32-bit ARM: the caller on the right of ` from `, whose offset belongs to the next line's entry. */
+  caller?: ArmCaller;
+}
+
+/** The right-hand side of an ARM entry (`from g+0x10/0x20 [mod]`): where g was when it called. */
+export interface ArmCaller {
+  function: string;
+  offset: number | null;
+  size: number | null;
+  module: string | null;
+  source: string | undefined;
 }
 
 // Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver): one string
@@ -109,9 +142,9 @@ export function parseFrameLine(message: string, base: number, line: number): Par
   // Entries start with white space, `[`, `(`, `<`, a symbol character, or `?` (logs whose tools
   // stripped the indentation: `? do_fault+0x1a7/0x410`); bail out fast on others.
   if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36 && c !== 63) return null;
-  // Every entry has `0x` (an offset or a bare address), ` from ` (arm) or ends in `[inline]`: most
-  // lines of a log are none of these and need no grammar at all.
-  if (!message.includes('0x') && !message.includes(' from ') && !message.endsWith('[inline]')) return null;
+  // Every entry has `0x` (an offset or a bare address), ` from ` (arm), ends in `[inline]` or has a
+  // decoded location ` (file:line)`: most lines of a log are none of these and need no grammar at all.
+  if (!message.includes('0x') && !message.includes(' from ') && !message.endsWith('[inline]') && !mayBeDecodedEntry(message)) return null;
   const fast = fastEntry(message, base, line);
   return fast !== undefined ? fast : parseEntryByGrammar(message, base, line);
 }
@@ -128,7 +161,8 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
     // A line that goes on with words after the symbol is prose that mentions a symbol, not an entry
     // (except arm64 `(P)` markers, syzbot `file:line`, `(unreliable)`, s390's closing parenthesis).
     const rest = m[0].length < message.length ? message.slice(m[0].length) : '';
-    if (rest.length && !TRAILER.test(rest)) return null;
+    const trailer = rest.length ? TRAILER.exec(rest) : null;
+    if (rest.length && trailer === null) return null;
     const f = makeFrame(line, base + m[1].length, lineEndOffset);
     const markers: MarkerToken[] = [];
     if (m[1].includes('<')) {
@@ -140,7 +174,6 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
     if (m[5] !== undefined) {
       f.reliable = false;
     }
-    // s390 prints the entry taken from r14 in parentheses: still a real return address.
     if (m[6] !== undefined) {
       f.function = intern(m[6]);
       f.offset = hex(m[7]);
@@ -153,25 +186,32 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       f.symbolStart = symStart;
       f.symbolEnd = symStart + bare.length;
     }
-    f.module = m[10] === undefined ? null : intern(m[10]);
+    const module = m[10] ?? trailer?.[3] ?? trailer?.[4];
+    f.module = module === undefined ? null : intern(module);
     if (m[11] !== undefined) f.buildId = m[11];
-    if (/\(unreliable\)\s*$/.test(rest)) f.reliable = false;
+    // s390 prints the entry it took from r14, not from the back chain, in parentheses.
+    if (m[3] !== undefined) f.reliable = false;
+    const source = trailer?.[1] ?? lastLocation(trailer?.[2]);
+    if (source !== undefined) f.source = source;
     return { frame: f, markers };
   }
   if (message.includes(' from ')) {
     m = ARM.exec(message);
-    if (m) {
+    // Without a `[<pc>]` or parentheses, ` from ` is an entry only when the caller prints an offset,
+    // an address or a location (` f from g+0x10/0x20`), not in prose (`Booting from ROM`).
+    if (m && (m[2] !== undefined || m[3] !== undefined || m[9] !== undefined || m[12] !== undefined || m[13] !== undefined)) {
       const f = makeFrame(line, base + m[1].length, lineEndOffset);
       f.address = m[2] ?? null;
-      f.function = m[3];
-      f.offset = hex(m[4]);
-      f.size = hex(m[5]);
-      f.module = m[6] ?? null;
-      const symStart = base + message.indexOf(m[3], m[1].length);
-      const symLen = m[4] !== undefined ? `${m[3]}+0x${m[4]}/0x${m[5]}`.length : m[3].length;
+      f.function = intern(m[4]);
+      f.offset = hex(m[5]);
+      f.size = hex(m[6]);
+      f.module = m[7] === undefined ? null : intern(m[7]);
+      const symStart = base + message.indexOf(m[4], m[1].length);
       f.symbolStart = symStart;
-      f.symbolEnd = symStart + symLen;
-      return { frame: f, markers: [] };
+      f.symbolEnd = symStart + m[4].length + (m[5] !== undefined ? m[5].length + m[6].length + 6 : 0);
+      const caller: ArmCaller | undefined =
+        m[8] === undefined ? undefined : { function: intern(m[8]), offset: hex(m[9]), size: hex(m[10]), module: m[11] === undefined ? null : intern(m[11]), source: lastLocation(m[13]) };
+      return { frame: f, markers: [], caller };
     }
   }
   if (message.charCodeAt(leading(message)) === 91) {
@@ -191,7 +231,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       f.symbolEnd = symStart + symText.length;
       f.module = m[7] ?? null;
       if (m[8] !== undefined) f.buildId = m[8];
-      if (m[9] !== undefined) f.reliable = false;
+      // `(unreliable)` notes that the first frame's saved LR may be stale; the entry is the unwinder's own.
       return { frame: f, markers: [] };
     }
   }
@@ -199,17 +239,54 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
     m = INLINE.exec(message);
     if (m) {
       const f = makeFrame(line, base + m[1].length, lineEndOffset);
-      f.function = m[3];
+      f.function = intern(m[3]);
       if (m[2] !== undefined) {
         f.reliable = false;
       }
-      const symStart = base + message.indexOf(m[3], m[1].length + (m[2]?.length ?? 0));
+      const symStart = base + m[1].length + (m[2]?.length ?? 0);
       f.symbolStart = symStart;
       f.symbolEnd = symStart + m[3].length;
+      f.source = m[4];
       return { frame: f, markers: [] };
     }
   }
+  m = mayBeDecodedEntry(message) ? DECODED_ENTRY.exec(message) : null;
+  if (m) {
+    const f = makeFrame(line, base + m[1].length, lineEndOffset);
+    f.function = intern(m[3]);
+    if (m[2] !== undefined) f.reliable = false;
+    const symStart = base + m[1].length + (m[2]?.length ?? 0);
+    f.symbolStart = symStart;
+    f.symbolEnd = symStart + m[3].length;
+    const module = m[5] ?? m[6];
+    f.module = module === undefined ? null : intern(module);
+    f.source = lastLocation(m[4]);
+    return { frame: f, markers: [] };
+  }
   return null;
+}
+
+/** Whether the line is one word (after `? `) and then ` (...:<digit>`, as `name (file.c:1)` is. */
+function mayBeDecodedEntry(message: string): boolean {
+  let i = leading(message);
+  if (message.charCodeAt(i) === 63 /* ? */) {
+    i++;
+    while (message.charCodeAt(i) === 32) i++;
+  }
+  // Only the first word is scanned: most lines are no entry, and long.
+  const space = message.indexOf(' ', i);
+  if (space <= i || message.charCodeAt(space + 1) !== 40 /* ( */) return false;
+  const colon = message.indexOf(':', space);
+  const d = colon < 0 ? 0 : message.charCodeAt(colon + 1);
+  return d >= 48 && d <= 57;
+}
+
+/** The last `file:line` of a decode_stacktrace.sh location list: the line in the entry's own function. */
+function lastLocation(list: string | undefined): string | undefined {
+  if (list === undefined) return undefined;
+  let last: string | undefined;
+  for (const m of list.matchAll(LOCS)) last = m[0];
+  return last;
 }
 
 function isHexDigit(c: number): boolean {

@@ -19,7 +19,8 @@ export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: 
   return -1;
 }
 
-export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390';
+export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390' | 'mips' | 'loongarch';
+
 
 /** One stack entry, or the instruction pointer of a register block. */
 export interface Frame extends Span {
@@ -32,6 +33,10 @@ export interface Frame extends Span {
   module: string | null;
   /** Build id printed after the module (`[mod 3c1f...]`); absent when none (most entries). */
   buildId?: string;
+  /** Source location a symbolizer added (`fs/file.c:104`: syzbot `func+0x1/0x2 fs/file.c:104`,
+   * decode_stacktrace.sh `func (fs/file.c:104)`), the line in this entry's own function; absent on
+   * entries printed without one (most of them). */
+  source?: string;
   /** Hex digits without `0x`, or null when the entry prints no address. */
   address: string | null;
   /** False for `? ` entries (found by scanning the stack, not confirmed by the unwinder). */

@@ -17,7 +17,7 @@ import {
   wrappedLineEnd,
   type PrefixScan,
 } from './lines.ts';
-import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
+import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type ArmCaller, type MarkerToken } from './frames.ts';
 import type {
   Arch,
   ContextMarker,
@@ -30,7 +30,7 @@ import type {
   Stack,
 } from './model.ts';
 import { questionMarkOf } from './model.ts';
-import { countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
+import { continuedRegisterRow, countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
 import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
 
 export interface ParseOptions {
@@ -139,7 +139,9 @@ const DUMP_MESSAGE = /^(?:Division by zero in kernel\.|slab error in |sysfs: can
 /** Lines a WARN() may print between `cut here` and its `WARNING:` line (the WARN's own message, 4.x+). */
 const MAX_WARN_TEXT_LINES = 3;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
-const RAW_STACK_HEADER = /^\s*Stack:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
+// mips and loongarch print `Stack : 80123456 ...` with the first words on the header line; arm and
+// arm64 dump the words an exception saved as `Exception stack(0x.. to 0x..)`.
+const RAW_STACK_HEADER = /^\s*(?:Stack ?:|Exception stack(?=\())(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
 const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
@@ -247,6 +249,8 @@ interface OpenReport {
   skipNext: number;
   /** The header form the report was opened with (its body and end lines). */
   form: HeaderForm | null;
+  /** The caller the last 32-bit ARM entry named (`from g+0x10/0x20`): the next entry's offset. */
+  armCaller: ArmCaller | null;
 }
 
 /** Parses a whole log (or the lines [startLine, endLine) of it). Never throws. */
@@ -484,6 +488,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         ownLine(open, line);
         absorbHeader(open.report, header);
         if (header.form.body) open.form = header.form;
+        noteArch(open.report, message);
         continue;
       }
       // A WARN's own message can look like a header (`Watchdog detected hard LOCKUP on cpu 0` under
@@ -499,6 +504,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       learnReportShape(open, text, lineStarts, line, last, message, header.from, lineIndent, lineVendor, pfx.timeStart >= 0);
       pendingCut = -1;
       pendingDump = null;
+      noteArch(open.report, message);
       if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, header, base, line, end);
       else if (header.groups) readHeaderGroups(open.report, header.groups);
       if (header.kind === 'warning') readWarningHeader(open.report, message.slice(header.at));
@@ -753,6 +759,7 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     interleaved: 0,
     skipNext: -1,
     form: null,
+    armCaller: null,
   };
 }
 
@@ -885,6 +892,19 @@ function readWarningHeader(r: Report, message: string): void {
   r.pid = Number(m[2]);
 }
 
+// Lines that name the architecture: 32-bit ARM's die line ends with the instruction set
+// (`Internal error: Oops: 5 [#1] PREEMPT SMP ARM`); powerpc prints `Faulting instruction address:`
+// and `LE PAGE_SIZE=64K MMU=Radix SMP ...` under its die line.
+const ARM_DIE = /^Internal error: .*\] .*\b(?:ARM|THUMB2)\s*$/;
+const POWERPC_LINE = /^(?:Faulting instruction address: 0x|[BL]E PAGE_SIZE=)/;
+
+function noteArch(r: Report, message: string): void {
+  if (r.arch !== null) return;
+  const c = message.charCodeAt(0);
+  if (c === 73 /* I */ && ARM_DIE.test(message)) r.arch = 'arm';
+  else if ((c === 70 /* F */ || c === 66 /* B */ || c === 76) /* L */ && POWERPC_LINE.test(message)) r.arch = 'powerpc';
+}
+
 /** A continuing header may tell more about the report: a dump that turns out to be an oops. */
 function absorbHeader(r: Report, header: HeaderMatch): void {
   if (header.kind === 'nmi-backtrace' || header.kind === 'kmemleak') return;
@@ -907,6 +927,8 @@ function ownLine(open: OpenReport, line: number): void {
  * message inside a register block splits nothing. An unknown kernel line ends the register block.
  */
 function noteForeign(open: OpenReport, line: number, how: 'blank' | 'alien' | 'unknown'): void {
+  // A line to be skipped (s390's address under `Last Breaking-Event-Address:`) is the next one that is not passed over.
+  if (how !== 'unknown' && open.skipNext === line) open.skipNext = line + 1;
   if (how !== 'blank') open.foreignRun++;
   if (how === 'unknown') {
     if (open.regs && line > open.regs.endLine) open.regs = null;
@@ -999,16 +1021,22 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
 
   // Register dumps.
   const ip = parseIpLine(message);
-  if (ip && !(ip.opener && open.regs && open.regs.endLine === line - 1 && open.regs.ip === null)) {
+  if (ip) {
     if (ip.symbolPos >= 0 || ip.opener || ip.address) {
-      // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block.
-      let block = open.regs;
+      // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block,
+      // also when a line a mailer wrapped came between.
+      const last = r.regs.length > 0 ? r.regs[r.regs.length - 1] : null;
+      let block = open.regs ?? (last !== null && last.ip === null && last.endLine >= line - 3 ? last : null);
       // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
       // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
+      const near = block !== null && (block !== open.regs || nearRegs(open, line, 3));
       const completes =
-        block !== null && nearRegs(open, line, 3) && !ip.opener &&
+        block !== null && near && !ip.opener &&
         (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
-      if (!completes) {
+      // An opener right after the block's last line goes on with that block (riscv's `epc : <value>
+      // ra : ...` row after its `epc : func+0x..` and ` ra : ...` lines).
+      const goesOn = block !== null && ip.opener && block === open.regs && nearRegs(open, line, 1);
+      if (!completes && !goesOn) {
         block = {
           line,
           endLine: line,
@@ -1060,14 +1088,17 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       }
       growRegs(open, b, line, end);
       if (ip.arch && !r.arch) r.arch = ip.arch;
-      if (message.includes(':') && isRegisterLine(message)) b.registerCount += countRegisters(message);
+      // An opener's own values count too (`NIP:  c000.. LR: c000.. CTR: ..`, arm64 `pstate:`).
+      if (ip.opener || isRegisterLine(message)) b.registerCount += countRegisters(message);
       ownLine(open, line);
       return;
     }
   }
   if (open.regs && nearRegs(open, line, 2)) {
-    if (isRegisterLine(message)) {
-      open.regs.registerCount += countRegisters(message);
+    // s390 prints its general registers after `Krnl GPRS:` four to a line, the later lines without a name.
+    const more = open.regs.ipRegister === 'PSW' && nearRegs(open, line, 1) ? continuedRegisterRow(message) : -1;
+    if (more > 0 || isRegisterLine(message)) {
+      open.regs.registerCount += more > 0 ? more : countRegisters(message);
       growRegs(open, open.regs, line, end);
       if (!r.arch) r.arch = guessArchFromRegisters(message);
       ownLine(open, line);
@@ -1091,6 +1122,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   }
   if (isRegisterLine(message) && /:\s*[0-9a-f]{4,16}\b/.test(message)) {
     // A register line with no block open: x86 `RSP:` after a mid-trace IRET frame, or a block whose IP line was lost.
+    if (!r.arch) r.arch = guessArchFromRegisters(message);
     ownLine(open, line);
     return;
   }
@@ -1099,7 +1131,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   if (!triedEntry && addEntry(open, message, base, line, end)) return;
 
   // Raw stack words: a stack of their own (foldable), with no entries.
-  const raw = first === 83 /* S */ ? RAW_STACK_HEADER.exec(message) : null;
+  const raw = first === 83 /* S */ || first === 69 /* E */ ? RAW_STACK_HEADER.exec(message) : null;
   if (raw) {
     const hs = base + indent;
     const stack = newStack(open, line, hs, 'Stack', { start: hs, end: base + raw[0].length });
@@ -1170,6 +1202,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     ownLine(open, line);
     return;
   }
+  noteArch(r, message);
   const form = open.form;
   if (form !== null && form.body !== undefined && form.body.test(message)) {
     closeStack(open);
@@ -1205,8 +1238,26 @@ function latestKernelBlockWithoutCode(blocks: RegisterBlock[]): RegisterBlock | 
 function addEntry(open: OpenReport, message: string, base: number, line: number, end: number): boolean {
   const entry = parseFrameLine(message, base, line);
   if (!entry) return false;
+  if (entry.caller !== undefined) takeArmCaller(open, entry.frame, entry.caller);
   placeEntry(open, entry.frame, entry.markers, line, end);
   return true;
+}
+
+/**
+ * A 32-bit ARM entry names its function without the offset (`(f) from`, 6.x `f from`): the line
+ * before printed it, as its caller (`from f+0x10/0x20`). Takes that, and keeps this line's caller
+ * for the next one.
+ */
+function takeArmCaller(open: OpenReport, f: Frame, caller: ArmCaller): void {
+  const prev = open.armCaller;
+  if (prev !== null && f.offset === null && prev.function === f.function) {
+    f.offset = prev.offset;
+    f.size = prev.size;
+    f.module ??= prev.module;
+    if (prev.source !== undefined) f.source = prev.source;
+  }
+  open.armCaller = caller;
+  if (open.report.arch === null) open.report.arch = 'arm';
 }
 
 /** Puts a parsed entry into the open stack (starting one if needed), in the current context. */
@@ -1335,6 +1386,8 @@ function guessArchFromRegisters(message: string): Arch | null {
   if (/^\s*GPR\d\d:/.test(message)) return 'powerpc';
   if (/^\s*(?:gp|t\d|s\d|a\d|status)\s?:/.test(message)) return 'riscv';
   if (/^\s*Krnl GPRS/.test(message)) return 's390';
+  if (/^\s*(?:Hi|Lo|Status|Cause|PrId)\s*:/.test(message)) return 'mips';
+  if (/^\s*(?:CSR [a-z]+|CRMD|ESTAT|PRID)\s*:/.test(message)) return 'loongarch';
   return null;
 }
 
@@ -1351,8 +1404,22 @@ function finalizeFacts(r: Report): void {
   else if (r.stacks.some((s) => s.kind === 'Call Trace')) {
     let addr: string | null = null;
     for (let k = 0; k < r.stacks.length && addr === null; k++) addr = r.stacks[k].frames.find((f) => f.address)?.address ?? null;
-    r.arch = addr && addr.length === 8 ? 'i386' : 'x86_64';
+    r.arch = addr === null ? 'x86_64' : archOfKernelAddress(addr);
   }
+}
+
+/**
+ * The architecture a `Call Trace:` alone suggests by where its kernel text lives: x86-64 at
+ * `ffffffff8...`, s390 low (`00000000001...`, `000003ff8...`), loongarch at `9000...`, 64-bit
+ * powerpc at `c000...`; 8 digits: i386 (arm and mips print their own traces and registers).
+ */
+function archOfKernelAddress(addr: string): Arch | null {
+  if (addr.length <= 8) return 'i386';
+  if (addr.startsWith('ffff')) return 'x86_64';
+  if (addr.startsWith('0000')) return 's390';
+  if (addr.startsWith('9000')) return 'loongarch';
+  if (addr.startsWith('c000')) return 'powerpc';
+  return null;
 }
 
 /** arm64 exception entry points: `el0_svc`, `el1h_64_sync`... */

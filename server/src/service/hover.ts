@@ -143,6 +143,7 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding
   const where: string[] = [];
   if (frame.module) where.push(`module ${code(frame.module)}${frame.buildId ? ` (build id ${code(frame.buildId)})` : ''}`);
   if (frame.address) where.push(`address ${code('0x' + frame.address)}`);
+  if (frame.source) where.push(`source ${code(frame.source)}`);
   if (stack.kind) where.push(`in ${code(stack.kind)}`);
   if (where.length) parts.push(capitalize(where.join(', ')) + '.');
   return [parts.join('\n\n')];

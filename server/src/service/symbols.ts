@@ -4,7 +4,7 @@
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
 import { frameLabel } from '../analysis/frameText.ts';
-import type { RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
@@ -39,15 +39,15 @@ function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymb
   };
 }
 
-const IP_NAME: Record<string, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW' };
+const IP_NAME: Record<Arch, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW', mips: 'epc', loongarch: 'era' };
 
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
 function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string | null): string {
   const start = document.lineStarts[Math.max(0, Math.min(block.ipLine, document.lineStarts.length - 1))];
   const line = document.text.slice(start, lineEnd(document.text, document.lineStarts, block.ipLine));
-  const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|Krnl PSW)\b/.exec(line);
+  const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|era|ERA|Krnl PSW)\b/.exec(line);
   if (m) return m[1] === 'PC is at' ? 'pc' : m[1] === 'Krnl PSW' ? 'PSW' : m[1];
-  return IP_NAME[arch ?? ''] ?? 'IP';
+  return arch ? (IP_NAME[arch as Arch] ?? 'IP') : 'IP';
 }
 
 function registerBlockSymbol(document: KernelLogDocument, block: RegisterBlock, arch: string | null, parent: Span): DocumentSymbol {
