@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { describeAgain, wholeLogView } from '../../server/src/service/describe.ts';
 import { OOPS_KINDS, requiredPrefix } from '../../server/src/parser/title/formats.ts';
+import { demangle } from '../../server/src/parser/title/demangle.ts';
 import { fixtureLogs } from './fixture-logs.ts';
 
 function firstCrash(log: string) {
@@ -463,4 +464,95 @@ test('a title format is tried only on lines holding the text its matches start w
       }
     }
   }
+});
+
+test('Rust and C++ names are demangled as titles show them; anything else stays as printed', () => {
+  // [printed, in titles]
+  const cases: [string, string][] = [
+    // Rust v0: crate roots with hashes, inherent and trait impls, backreferences, generics, closures
+    ['_RNvNtCs1234_6kernel5print11call_printk', 'kernel::print::call_printk'],
+    ['_RNvMs0_NtCs7Hx2Lk9aQ1_9rust_frob6deviceNtB5_6Device5reset', '<rust_frob::device::Device>::reset'],
+    ['_RNvXs_NtCs7Hx2Lk9aQ1_9rust_frob6deviceNtB4_6DeviceNtCsaB3cD4eF5g_6kernel7FileOps4read', '<rust_frob::device::Device as kernel::FileOps>::read'],
+    ['_RNvYNtCs7Hx2Lk9aQ1_9rust_frob5ProbeNtCsaB3cD4eF5g_6kernel6Driver5probe', '<rust_frob::Probe as kernel::Driver>::probe'],
+    ['_RNvCs5tY7uI9oP0a_7___rustc17rust_begin_unwind', '__rustc::rust_begin_unwind'],
+    ['_RINvNtCs7Hx2Lk9aQ1_9rust_frob4util8copy_bufjEB4_', 'rust_frob::util::copy_buf::<usize>'],
+    ['_RNvMNtCs7Hx2Lk9aQ1_9rust_frob4ringINtB2_4RingRShE4push', '<rust_frob::ring::Ring<&[u8]>>::push'],
+    ['_RNCNvNtCs7Hx2Lk9aQ1_9rust_frob4util9walk_list0B7_', 'rust_frob::util::walk_list::{closure#0}'],
+    ['_RNvNtCs7Hx2Lk9aQ1_9rust_frob4util4fill.llvm.12345', 'rust_frob::util::fill'],
+    // legacy Rust: the hash goes
+    ['_ZN6kernel5print11call_printk17h0123456789abcdefE', 'kernel::print::call_printk'],
+    ['_ZN9rust_frob4ring13Ring$LT$T$GT$4push17h0a1b2c3d4e5f6789E', 'rust_frob::ring::Ring<T>::push'],
+    // Itanium C++: the name without parameters
+    ['_ZN3foo3barEv', 'foo::bar'],
+    ['_Z9frob_testPKc', 'frob_test'],
+    ['_ZNK5frobs6Widget4sizeEv', 'frobs::Widget::size'],
+    ['_ZN5frobs6WidgetC2Ev', 'frobs::Widget::Widget'],
+    ['_ZN5frobs6WidgetD1Ev', 'frobs::Widget::~Widget'],
+    ['_ZL10frob_localv', 'frob_local'],
+    ['_ZNSt6chrono3nowEv', 'std::chrono::now'],
+    // beyond the subset, malformed, or C
+    ['_Z4frobIiEvT_', '_Z4frobIiEvT_'],
+    ['_RNvB0_3foo', '_RNvB0_3foo'],
+    ['_RNvCs1_6kernel', '_RNvCs1_6kernel'],
+    ['_ZN3foo', '_ZN3foo'],
+    ['_raw_spin_lock', '_raw_spin_lock'],
+    ['__schedule', '__schedule'],
+    ['frob_ioctl', 'frob_ioctl'],
+  ];
+  for (const [printed, shown] of cases) assert.equal(demangle(printed), shown, printed);
+});
+
+const RUST_PANIC_STACK = [
+  'Call Trace:',
+  ' <TASK>',
+  ' _RNvCs5tY7uI9oP0a_7___rustc17rust_begin_unwind+0x15b/0x160',
+  ' ? _RNvNtCs7Hx2Lk9aQ1_9rust_frob4util4fill+0x21/0x80',
+  ' _RNvNtCs9fQ2wE8rT1y_4core9panicking9panic_fmt+0x84/0x90',
+  ' _RNvNtNtCs9fQ2wE8rT1y_4core9panicking11panic_const23panic_const_div_by_zero+0xb2/0xc0',
+  ' _RNvMs0_NtCs7Hx2Lk9aQ1_9rust_frob6deviceNtB5_6Device5reset+0x17e5/0x1860',
+  ' _RNvXs_NtCs7Hx2Lk9aQ1_9rust_frob6deviceNtB4_6DeviceNtCsaB3cD4eF5g_6kernel7FileOps4read+0x2cf/0x960',
+  ' vfs_read+0x1c2/0x8e0',
+  ' ksys_read+0x12f/0x250',
+  ' do_syscall_64+0x5d/0x110',
+  ' </TASK>',
+];
+
+test('Rust panic: the panic machinery is skipped, the culprit demangled; frames keep the printed name', () => {
+  const log = stamp([
+      'rust_kernel: panicked at drivers/misc/rust_frob/device.rs:212:9:',
+      'attempt to divide by zero',
+      '------------[ cut here ]------------',
+      'kernel BUG at rust/helpers/bug.c:7!',
+      'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN',
+      CPU,
+      HW,
+      'RIP: 0010:rust_helper_BUG+0x8/0x10',
+      ...REGS,
+      ...RUST_PANIC_STACK,
+    ]);
+  const r = firstCrash(log);
+  assert.equal(r.title, 'attempt to divide by zero in <rust_frob::device::Device>::reset');
+  assert.equal(r.corrupted, false);
+  assert.equal(r.guiltyFrame, '<rust_frob::device::Device>::reset');
+  const frames = parseCrashLog(log).reports.flatMap((x) => x.stacks.flatMap((s) => s.frames.map((f) => f.function)));
+  assert.ok(frames.includes('_RNvMs0_NtCs7Hx2Lk9aQ1_9rust_frob6deviceNtB5_6Device5reset'));
+  // Without the panic message (another console, lost), the BUG names the same culprit.
+  const bug = firstCrash(stamp(['kernel BUG at rust/helpers/bug.c:7!', 'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN', CPU, 'RIP: 0010:rust_helper_BUG+0x8/0x10', ...REGS, ...RUST_PANIC_STACK]));
+  assert.equal(bug.title, 'kernel BUG in <rust_frob::device::Device>::reset');
+  // Legacy mangling (the first Rust-for-Linux trees) and C++ names read the same way.
+  const legacy = firstCrash(
+    stamp([
+      'BUG: kernel NULL pointer dereference, address: 0000000000000010',
+      'Oops: 0000 [#1] SMP',
+      CPU,
+      'RIP: 0010:_ZN9rust_frob6device6Device5reset17h0a1b2c3d4e5f6789E+0x19/0x70',
+      ...REGS,
+      'Call Trace:',
+      ' <TASK>',
+      ' _ZN5frobs6Widget4pokeEi+0x2d1/0x9a0',
+      ' </TASK>',
+    ]),
+  );
+  assert.equal(legacy.title, 'BUG: unable to handle kernel NULL pointer dereference in rust_frob::device::Device::reset');
+  assert.equal(legacy.guiltyFrame, 'rust_frob::device::Device::reset');
 });

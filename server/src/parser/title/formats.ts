@@ -398,7 +398,8 @@ const KIND_SPECS: { header: string; formats: FormatSpec[]; suppress?: (string | 
   { header: 'PANIC: double fault', formats: [ripOnly('PANIC: double fault', 'PANIC: double fault in {1}')] },
   {
     header: 'rust_kernel: panicked',
-    formats: [{ title: 'rust_kernel: panicked', report: /rust_kernel: panicked at [^\n]*?\n(.+?)\n/, fmt: '{1} in {2}', stack: trace([String.raw`__rustc::rust_begin_unwind`]) }],
+    // The panic machinery above the culprit is skipped everywhere (stack.ts).
+    formats: [{ title: 'rust_kernel: panicked', report: /rust_kernel: panicked at [^\n]*?\n(.+?)\n/, fmt: '{1} in {2}', stack: trace() }],
   },
   {
     header: 'kernel BUG',

@@ -1,6 +1,7 @@
 // Picking the guilty frame out of a report, the way syzkaller does: follow a recipe of line patterns
 // (`RIP:` line, then `Call Trace:`, then the frames), drop frames of generic helpers, and take the first
 // frame left (or, for stalls and hangs, a frame chosen by a custom rule).
+import { demangle } from './demangle.ts';
 import { ARM_FRAME_LINE, FAULT_INJECTION_FRAME, FRAME_LINE, isStackStart } from './patterns.ts';
 
 /** Marker in a recipe: parse stack frames from here on, up to the next stack start. */
@@ -95,6 +96,9 @@ const GLOBAL_SKIP: string[] = [
   '__timer_delete_sync', 'sk_stop_timer_sync', '__mod_timer', 'fast_dput', 'dput',
   // buffer-head helpers WARN about their caller's buffer
   'mark_buffer_dirty',
+  // Rust's panic machinery (`core::panicking::*`, `core::panic::*` and `rust_panic` are `panic`
+  // above): the panic handler, the runtime's shims, the C helper that BUG()s for Rust code
+  'rust_begin_unwind', '^__rust_', '^rust_helper_BUG$',
 ];
 
 /**
@@ -173,9 +177,9 @@ function pickHangFrame(frames: string[]): { index: number; name: string } | null
 }
 
 export interface ExtractedFrame {
-  /** Name used in the title (wrapper prefix stripped). */
+  /** Name used in the title (demangled, wrapper prefix stripped). */
   name: string;
-  /** Name as printed. */
+  /** Name as printed, but demangled. */
   raw: string;
 }
 
@@ -212,10 +216,12 @@ function chooseFrame(raw: string[], recipe: CompiledRecipe): ExtractedFrame | nu
   return picked ? { name: picked.name, raw: raw[picked.index] } : null;
 }
 
+/** Adds the functions a line names, demangled (Rust, C++) as titles show them, unless skipped. */
 function addCaptured(raw: string[], m: RegExpExecArray, recipe: CompiledRecipe): void {
   for (let g = 1; g < m.length; g++) {
-    const name = m[g];
-    if (name !== undefined && !isSkipped(recipe, name)) raw.push(name);
+    if (m[g] === undefined) continue;
+    const name = demangle(m[g]);
+    if (!isSkipped(recipe, name)) raw.push(name);
   }
 }
 
