@@ -48,6 +48,8 @@ test('taint letters and release from every taint line, RHEL\'s extra columns inc
     ['CPU: 5 PID: 2207 Comm: kworker/5:2 Tainted: G           OE  ------------   3.10.0-1160.el7.x86_64 #1', 'OE', '3.10.0-1160.el7.x86_64'],
     ['      Tainted: G  --L------------  2.6.32-642.el6.x86_64 #1', 'L', '2.6.32-642.el6.x86_64'],
     ['3.10.0-693.el7.x86_64 #1 Tainted: G  --L------------ T', 'LT', '3.10.0-693.el7.x86_64'],
+    // every column blank
+    ['Pid: 912, comm: X Tainted:              3.1.0-0.rc9.git0.0.fc16.x86_64 #1', '', '3.1.0-0.rc9.git0.0.fc16.x86_64'],
   ];
   for (const [facts, taint, release] of cases) {
     const log = parseCrashLog(['BUG: soft lockup - CPU#3 stuck for 22s! [frobd:881]', facts, 'Call Trace:', ' [<ffffffff8112a400>] frob_all+0x20/0x40'].join('\n') + '\n');

@@ -389,7 +389,7 @@ test('corrupted: the stack never comes', () => {
   assert.equal(r.guiltyFrame, 'corrupted');
 });
 
-test('corrupted: every stack entry is unreliable (`? ` entries do not count)', () => {
+test('corrupted: every stack entry is unreliable (`? ` entries do not count), the IP a generic helper', () => {
   const r = firstCrash(
     stamp([
       'general protection fault: 0000 [#1] SMP KASAN',
@@ -402,8 +402,182 @@ test('corrupted: every stack entry is unreliable (`? ` entries do not count)', (
       ' ? do_syscall_64+0x5d/0x110',
     ]),
   );
+  // syzkaller's verdict stays; the guilty frame is where the report says it stopped.
   assert.equal(r.title, 'general protection fault in corrupted');
   assert.equal(r.corrupted, true);
+  assert.equal(r.guiltyFrame, '_raw_spin_lock');
+});
+
+test('a report with an IP and a stack of `? ` entries only is not corrupted', () => {
+  // 3.x, no frame pointers: every entry is unreliable. Without time stamps the `? ` lines stay in
+  // syzkaller's text but never count as frames; with them they are dropped. Either way the RIP line
+  // names the function.
+  const lines = [
+    'BUG: unable to handle kernel NULL pointer dereference at 0000000000000018',
+    'IP: [<ffffffffa01c2b1e>] frob_poll+0x1e/0x90 [frob]',
+    'PGD 7b0e3067 PUD 7b0e2067 PMD 0',
+    'Oops: 0000 [#1] SMP',
+    'CPU 1',
+    'Pid: 2211, comm: frobd Not tainted 3.2.0-4-amd64 #1 Debian 3.2.54-2',
+    'RIP: 0010:[<ffffffffa01c2b1e>]  [<ffffffffa01c2b1e>] frob_poll+0x1e/0x90 [frob]',
+    'RSP: 0018:ffff88007b8f9d28  EFLAGS: 00010282',
+    'RAX: 0000000000000000 RBX: ffff88007a1c0000 RCX: 0000000000000000',
+    'Call Trace:',
+    ' [<ffffffff8111b3c4>] ? do_sys_poll+0x244/0x4a0',
+    ' [<ffffffff8111c0c4>] ? sys_poll+0x44/0xc0',
+    ' [<ffffffff8136a652>] ? system_call_fastpath+0x16/0x1b',
+    'Code: 48 89 ef e8 11 22 33 44 <48> 8b 40 18 eb cc',
+    'RIP  [<ffffffffa01c2b1e>] frob_poll+0x1e/0x90 [frob]',
+  ];
+  for (const log of [lines.join('\n') + '\n', stamp(lines, 'C1')]) {
+    const r = firstCrash(log);
+    assert.equal(r.title, 'BUG: unable to handle kernel NULL pointer dereference in frob_poll');
+    assert.equal(r.corrupted, false, r.corruptedReason ?? '');
+  }
+  // Without an IP the `? ` entries are all there is: syzkaller's verdict stays.
+  const noIp = firstCrash(
+    stamp([
+      'BUG: KASAN: use-after-free in frob_free_ring+0x2d/0x330',
+      'Write of size 8 at addr ffff8801cd04fe98 by task frobd/2211',
+      CPU,
+      'Call Trace:',
+      ' ? frob_release+0x37a/0x440',
+      ' ? __fput+0x24/0x30',
+      '',
+      'Allocated by task 0:',
+      '(stack is not available)',
+    ]),
+  );
+  assert.equal(noIp.title, 'KASAN: use-after-free Write in frob_free_ring');
+  assert.equal(noIp.corrupted, true);
+});
+
+test('a Xen PV guest\'s RIP line (code segment e030) names the function', () => {
+  const modern = firstCrash(
+    stamp([
+      'BUG: unable to handle page fault for address: ffffc90000a1c000',
+      '#PF: supervisor write access in kernel mode',
+      'Oops: 0002 [#1] SMP NOPTI',
+      'CPU: 1 PID: 2211 Comm: frobd Not tainted 5.10.0-20-amd64 #1 Debian 5.10.158-2',
+      'RIP: e030:frob_write_ring+0x2c/0x90 [frob]',
+      'Code: 48 89 ef e8 11 22 33 44 <89> 07 eb cc',
+      'RSP: e02b:ffffc90000a1fd28 EFLAGS: 00010282',
+      'Call Trace:',
+      ' frob_ioctl+0x44/0x90 [frob]',
+      ' __x64_sys_ioctl+0x8b/0xc0',
+      ' do_syscall_64+0x33/0x80',
+    ]),
+  );
+  assert.equal(modern.title, 'BUG: unable to handle kernel paging request in frob_write_ring');
+  assert.equal(modern.corrupted, false);
+  const old = firstCrash(
+    [
+      'general protection fault: 0000 [#1] SMP ',
+      'CPU 0 ',
+      'Pid: 17, comm: xenwatch Not tainted 2.6.32-5-xen-amd64 #1 ',
+      'RIP: e030:[<ffffffff8100e4a1>]  [<ffffffff8100e4a1>] xen_frob_pte+0x21/0x60',
+      'RSP: e02b:ffff88003e1f9d60  EFLAGS: 00010246',
+      'Call Trace:',
+      ' [<ffffffff8100e7a2>] xen_frob_range+0x42/0x90',
+      ' [<ffffffff81231b5c>] xenwatch_thread+0x11c/0x150',
+      ' [<ffffffff81012baa>] child_rip+0xa/0x20',
+    ].join('\n') + '\n',
+  );
+  assert.equal(old.title, 'general protection fault in xen_frob_pte');
+  assert.equal(old.corrupted, false);
+});
+
+test('old kernels\' `WARNING: at file:line func()`: the header names the function', () => {
+  const warn = (header: string, frames: string[]) =>
+    firstCrash(
+      [
+        '------------[ cut here ]------------',
+        header,
+        'Hardware name: ProLiant DL380 G6',
+        'Modules linked in: frob(+) bridge stp',
+        'Pid: 2211, comm: frobd Not tainted 2.6.32-5-amd64 #1',
+        'Call Trace:',
+        ' [<ffffffff8104dd1b>] ? warn_slowpath_common+0x7b/0xc0',
+        ' [<ffffffff8104dd77>] ? warn_slowpath_null+0x17/0x20',
+        ...frames,
+        '---[ end trace 4eaa2a86a8e2da22 ]---',
+      ].join('\n') + '\n',
+    );
+  const frames = [' [<ffffffff8123a0b5>] ? frob_xmit+0x45/0x90', ' [<ffffffff8123b1c5>] ? dev_hard_start_xmit+0x155/0x2a0'];
+  for (const header of [
+    'WARNING: at net/core/frob.c:1234 frob_segment+0x1f2/0x2a0()',
+    'WARNING: at net/core/frob.c:1234 frob_segment()',
+    'WARNING: at net/core/frob.c:1234 frob_segment+0x1f2/0x2a0 [frob]()',
+    'WARNING: at net/core/frob.c:1234 frob_segment+0x1f2/0x2a0() (Not tainted)',
+  ]) {
+    const r = warn(header, frames);
+    assert.equal(r.title, 'WARNING in frob_segment', header);
+    assert.equal(r.corrupted, false, header);
+    assert.equal(r.guiltyFrame, 'frob_segment', header);
+  }
+  // A generic helper on the header: the first reliable frame below it, as for a RIP line.
+  const alloc = warn('WARNING: at mm/page_alloc.c:2241 __alloc_pages_nodemask+0x1f2/0x7e0()', [
+    ' [<ffffffff810e1b5c>] __alloc_pages_nodemask+0x1f2/0x7e0',
+    ' [<ffffffffa01c2b1e>] frob_alloc_ring+0x1e/0x90 [frob]',
+  ]);
+  assert.equal(alloc.title, 'WARNING in frob_alloc_ring');
+  // No function on the header: its line is the title, as before.
+  assert.equal(warn('WARNING: at arch/x86/kernel/cpu/mtrr/generic.c:467', frames).title, 'WARNING: at arch/x86/kernel/cpu/mtrr/generic.c:LINE');
+});
+
+test('a stall whose stack reaches no dispatcher is where its RIP line says', () => {
+  // RHEL 6: an idle CPU stuck in the idle driver, every entry unreliable, no syscall or worker
+  // below it. syzkaller (its stall anchors all missing) says `soft lockup in corrupted`.
+  const idle = firstCrash(
+    [
+      'BUG: soft lockup - CPU#3 stuck for 67s! [swapper:0]',
+      'Modules linked in: frob(U) bridge stp',
+      'CPU 3 ',
+      'Pid: 0, comm: swapper Tainted: G  --L------------  2.6.32-642.el6.x86_64 #1 HP ProLiant DL380 G7',
+      'RIP: 0010:[<ffffffff812d1b3e>]  [<ffffffff812d1b3e>] intel_idle+0xde/0x170',
+      'RSP: 0018:ffff88012c6ebe08  EFLAGS: 00000206',
+      'RAX: 0000000000000020 RBX: ffff88012c6ebe78 RCX: 0000000000000000',
+      'Call Trace:',
+      ' [<ffffffff812d1b19>] ? intel_idle+0xb9/0x170',
+      ' [<ffffffff81430c8a>] ? cpuidle_idle_call+0xba/0x140',
+      ' [<ffffffff81009fe6>] ? cpu_idle+0xb6/0x110',
+      ' [<ffffffff8153ec05>] ? start_secondary+0x2c2/0x30f',
+    ].join('\n') + '\n',
+  );
+  assert.equal(idle.title, 'BUG: soft lockup in intel_idle');
+  assert.equal(idle.corrupted, false, idle.corruptedReason ?? '');
+  assert.equal(idle.taint, 'L');
+  assert.equal(idle.release, '2.6.32-642.el6.x86_64');
+  // A kernel thread of an old kernel ends in `child_rip`, no anchor either.
+  const thread = firstCrash(
+    stamp([
+      'BUG: soft lockup - CPU#0 stuck for 61s! [frobd:2211]',
+      CPU,
+      'RIP: 0010:frob_spin_wait+0x33/0x90 [frob]',
+      ...REGS,
+      'Call Trace:',
+      ' frob_spin_wait+0x33/0x90 [frob]',
+      ' frob_thread+0x1c7/0x2d0 [frob]',
+      ' child_rip+0xa/0x20',
+    ]),
+  );
+  assert.equal(thread.title, 'BUG: soft lockup in frob_spin_wait');
+  // A RIP in a generic helper is no answer: syzkaller's verdict stays.
+  const helper = firstCrash(
+    stamp([
+      'BUG: soft lockup - CPU#0 stuck for 61s! [frobd:2211]',
+      CPU,
+      'RIP: 0010:_raw_spin_lock+0x1c/0x40',
+      ...REGS,
+      'Call Trace:',
+      ' _raw_spin_lock+0x1c/0x40',
+      ' frob_thread+0x1c7/0x2d0 [frob]',
+      ' child_rip+0xa/0x20',
+    ]),
+  );
+  assert.equal(helper.title, 'BUG: soft lockup in corrupted');
+  assert.equal(helper.corrupted, true);
+  assert.equal(helper.guiltyFrame, '_raw_spin_lock');
 });
 
 test('corrupted: only the panic line of a lost report is left', () => {

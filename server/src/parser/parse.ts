@@ -62,7 +62,7 @@ export function mayBeStackHeader(message: string, at: number): boolean {
  * flag unset; RHEL kernels add columns of their own that print `-` when unset
  * (`Tainted: G  --L------------ T`). The columns end before the release, which starts with a digit.
  */
-const TAINT = String.raw`(?:Not tainted|Tainted: ([A-Z -]*[A-Z-]))`;
+const TAINT = String.raw`(?:Not tainted|Tainted: ([A-Z -]*))`;
 const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?${TAINT}(?: *(\d[^\s#]*))?`);
 const OLD_PID_LINE = new RegExp(String.raw`^Pid: (\d+), comm: (.*?) ${TAINT} *\(?(\S+?)\)?(?: |$)`);
 const INDENTED_TAINT = new RegExp(String.raw`^\s+${TAINT} *(\d\S*)`);

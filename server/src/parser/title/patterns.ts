@@ -4,8 +4,10 @@
 export const PC = String.raw`\[<?(?:0x)?[0-9a-f]+>?\]`;
 /** A function name as printed in a frame: the name ends at `.` (`.isra.0`, `.cold`) or `+` (offset). */
 export const FUNC = String.raw`([a-zA-Z0-9_]+)(?:\.|\+)`;
+/** `path/to/file.c:123`, not captured. */
+export const SRC_TEXT = String.raw`[a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+`;
 /** `path/to/file.c:123`. */
-export const SRC = String.raw`([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)`;
+export const SRC = `(${SRC_TEXT})`;
 
 /** Compiles a pattern written with the `{{PC}}`, `{{FUNC}}` and `{{SRC}}` placeholders. */
 export function rx(source: string, flags = ''): RegExp {
@@ -13,12 +15,19 @@ export function rx(source: string, flags = ''): RegExp {
 }
 
 /**
+ * The code segment an x86 IP line starts with: `0010:` (`0033:` in user mode), `0060:` on i386,
+ * `e030:` (`e033:`) in a Xen PV guest. syzkaller's expression knows only the decimal-looking ones, so
+ * a Xen guest's oops had no IP for it.
+ */
+const SEGMENT = String.raw`(?:[0-9]+|e0[0-9a-f]{2}):`;
+
+/**
  * The line that carries the faulting instruction pointer: x86 `RIP: 0010:func+0x1/0x2` (and `IP:` of
  * old kernels), powerpc `NIP`, arm64 `pc : func+0x..`, arm `PC is at func+0x..`. User-mode and NULL
  * IPs match too, but capture no function.
  */
 export const IP_LINE = rx(
-  String.raw`(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))`,
+  String.raw`(?:IP|NIP|pc |PC is at):? (?:(?:${SEGMENT})?(?:{{PC}} +){0,2}{{FUNC}}|(?:${SEGMENT})?0x[0-9a-f]+|(?:${SEGMENT})?{{PC}} +\[< *\(null\)>\] +\(null\)|${SEGMENT} +\(null\))`,
 );
 
 /** The start of the task's call trace: `Call Trace:` (x86), `Call trace:` (arm64), `Backtrace:` (arm). */

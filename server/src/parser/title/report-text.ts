@@ -65,6 +65,11 @@ export class ReportText {
   readonly stackStart: boolean[] = [];
   /** Per kind of stack start (STACK_STARTS), the first kept line it is on, or -1. */
   readonly firstStackStart: number[] = STACK_STARTS.map(() => -1);
+  /**
+   * Where unreliable (`? `) entries were dropped: for each run of them, how many lines were kept
+   * before it (ascending). A stack whose entries are all unreliable leaves a run here and no frame.
+   */
+  readonly droppedEntriesAt: number[] = [];
 
   private next: number;
   private readonly context: string;
@@ -153,7 +158,10 @@ export class ReportText {
           // A stack entry or register line the parser read: it starts no report and no stack; a `? `
           // entry is dropped.
           if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
-          if (shape === QUESTIONABLE_ENTRY_SHAPE) continue;
+          if (shape === QUESTIONABLE_ENTRY_SHAPE) {
+            this.dropEntry();
+            continue;
+          }
           this.textLines++;
           this.keep(view.message(i), false, inTail);
           continue;
@@ -168,7 +176,10 @@ export class ReportText {
       if (!isStart && !this.secondReport && !this.hasCaller && isNextReport(text)) this.secondReport = true;
       if (!isStart) {
         if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
-        if (context !== '' && isQuestionable(text)) continue;
+        if (context !== '' && isQuestionable(text)) {
+          this.dropEntry();
+          continue;
+        }
       }
       this.textLines++;
       // (The messages tested here are never indented, stack entries always are.)
@@ -194,6 +205,11 @@ export class ReportText {
       }
       this.keep(text, start, inTail);
     }
+  }
+
+  private dropEntry(): void {
+    const at = this.lines.length;
+    if (this.droppedEntriesAt[this.droppedEntriesAt.length - 1] !== at) this.droppedEntriesAt.push(at);
   }
 
   private keep(text: string, stackStart: boolean, inTail: boolean): void {

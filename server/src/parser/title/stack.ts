@@ -2,7 +2,7 @@
 // (`RIP:` line, then `Call Trace:`, then the frames), drop frames of generic helpers, and take the first
 // frame left (or, for stalls and hangs, a frame chosen by a custom rule).
 import { demangle } from './demangle.ts';
-import { ARM_FRAME_LINE, FAULT_INJECTION_FRAME, FRAME_LINE, isStackStart } from './patterns.ts';
+import { ARM_FRAME_LINE, FAULT_INJECTION_FRAME, FRAME_LINE, IP_LINE, isStackStart } from './patterns.ts';
 
 /** Marker in a recipe: parse stack frames from here on, up to the next stack start. */
 export const STACK = 'stack' as const;
@@ -20,6 +20,8 @@ export interface StackRecipe {
 
 /** A recipe with its skip patterns compiled once. */
 export interface CompiledRecipe extends StackRecipe {
+  /** The parts that match an IP line (their function is where the report happened). */
+  ipParts: Set<RegExp>;
   skipRe: RegExp;
   /** skipRe's verdict by function name: the same names come back in report after report. */
   skipped: Map<string, boolean>;
@@ -119,7 +121,9 @@ export function stripWrapperPrefix(name: string): string {
 }
 
 export function compileRecipe(recipe: StackRecipe): CompiledRecipe {
-  return { ...recipe, skipRe: new RegExp([...GLOBAL_SKIP, ...(recipe.skip ?? [])].join('|')), skipped: new Map() };
+  const ipParts = new Set<RegExp>();
+  for (const part of [...recipe.parts, ...(recipe.fallback ?? [])]) if (part !== STACK && part.source.includes(IP_LINE.source)) ipParts.add(part);
+  return { ...recipe, ipParts, skipRe: new RegExp([...GLOBAL_SKIP, ...(recipe.skip ?? [])].join('|')), skipped: new Map() };
 }
 
 // Stalls loop somewhere below a dispatcher; the frame just above the first of these names the stall.
@@ -187,6 +191,12 @@ export interface StackResult {
   frames: ExtractedFrame[];
   /** False when some stack of the recipe yielded no frame, or a fault-injection stack got in. */
   ok: boolean;
+  /**
+   * The function the RIP line or the title's own line names, demangled, skipped or not: where the
+   * recipe finds no frame, the report still says where it happened. (Other recipe lines, lockdep's
+   * `at:` lines, name lock sites, not that.)
+   */
+  named: string | null;
 }
 
 /** The report text from the title match on. */
@@ -205,24 +215,39 @@ export interface TextFrom {
 export function extractFrames(text: TextFrom, recipe: CompiledRecipe): StackResult {
   const first = followRecipe(text, recipe.parts, recipe);
   if (first.ok || !recipe.fallback) return first;
-  return followRecipe(text, recipe.fallback, recipe);
+  const second = followRecipe(text, recipe.fallback, recipe);
+  return { ...second, named: second.named ?? first.named };
 }
 
-function chooseFrame(raw: string[], recipe: CompiledRecipe): ExtractedFrame | null {
+/**
+ * The frame to blame among `raw` (the functions of one stack, skipped ones left out); `lineFrame` is
+ * the one of them a recipe line named (the RIP line's), or null.
+ */
+function chooseFrame(raw: string[], lineFrame: string | null, recipe: CompiledRecipe): ExtractedFrame | null {
   if (raw.length === 0) return null;
   if (!recipe.pick) return { name: stripWrapperPrefix(raw[0]), raw: raw[0] };
   const stripped = raw.map(stripWrapperPrefix);
   const picked = recipe.pick === 'hang' ? pickHangFrame(stripped) : pickStallFrame(stripped);
-  return picked ? { name: picked.name, raw: raw[picked.index] } : null;
+  if (picked) return { name: picked.name, raw: raw[picked.index] };
+  // A stall whose stack reaches no dispatcher (an idle loop, a kernel thread of an old kernel, a stack
+  // of `? ` entries): it spins where the RIP line says. syzkaller calls this corrupted.
+  if (recipe.pick === 'stall' && lineFrame !== null) return { name: stripWrapperPrefix(lineFrame), raw: lineFrame };
+  return null;
 }
 
-/** Adds the functions a line names, demangled (Rust, C++) as titles show them, unless skipped. */
-function addCaptured(raw: string[], m: RegExpExecArray, recipe: CompiledRecipe): void {
+/**
+ * Adds the functions a line names, demangled (Rust, C++) as titles show them, unless skipped.
+ * Returns the first of them, skipped or not, or null.
+ */
+function addCaptured(raw: string[], m: RegExpExecArray, recipe: CompiledRecipe): string | null {
+  let first: string | null = null;
   for (let g = 1; g < m.length; g++) {
     if (m[g] === undefined) continue;
     const name = demangle(m[g]);
+    first ??= name;
     if (!isSkipped(recipe, name)) raw.push(name);
   }
+  return first;
 }
 
 function isFaultInjectionFrame(line: string): boolean {
@@ -243,16 +268,27 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
   const frames: ExtractedFrame[] = [];
   let ok = true;
   let raw: string[] = [];
+  /** The frame of `raw` that a recipe line (not a stack entry) named, if any. */
+  let lineFrame: string | null = null;
+  let named: string | null = null;
+  /** Adds what a recipe line (line `i`, matched by `part`) names. */
+  const addNamed = (m: RegExpExecArray, part: RegExp, i: number) => {
+    const before = raw.length;
+    const first = addCaptured(raw, m, recipe);
+    if (i === text.from || recipe.ipParts.has(part)) named ??= first;
+    if (lineFrame === null && raw.length > before) lineFrame = raw[before];
+  };
   let stacksSeen = 0;
   let pos = text.from;
   const emit = () => {
-    const f = chooseFrame(raw, recipe);
+    const f = chooseFrame(raw, lineFrame, recipe);
     if (f) frames.push(f);
     else {
       frames.push({ name: 'corrupted', raw: 'corrupted' });
       ok = false;
     }
     raw = [];
+    lineFrame = null;
   };
   for (let k = 0; ; k++) {
     if (k === parts.length || (parts[k] === STACK && stacksSeen > 0)) emit();
@@ -272,7 +308,7 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
         if (next !== undefined && next !== STACK) {
           const m = next.exec(line);
           if (m) {
-            addCaptured(raw, m, recipe);
+            addNamed(m, next, i);
             k++;
             break;
           }
@@ -283,18 +319,19 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
       }
     } else {
       while (pos < end) {
-        const line = lineAt(pos++);
+        const i = pos++;
+        const line = lineAt(i);
         if (isFaultInjectionFrame(line)) {
           ok = false;
           break;
         }
         const m = part.exec(line);
         if (m) {
-          addCaptured(raw, m, recipe);
+          addNamed(m, part, i);
           break;
         }
       }
     }
   }
-  return { frames, ok };
+  return { frames, ok, named };
 }
