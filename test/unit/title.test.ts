@@ -515,12 +515,12 @@ test('old kernels\' `WARNING: at file:line func()`: the header names the functio
     assert.equal(r.corrupted, false, header);
     assert.equal(r.guiltyFrame, 'frob_segment', header);
   }
-  // A generic helper on the header: the first reliable frame below it, as for a RIP line.
-  const alloc = warn('WARNING: at mm/page_alloc.c:2241 __alloc_pages_nodemask+0x1f2/0x7e0()', [
-    ' [<ffffffff810e1b5c>] __alloc_pages_nodemask+0x1f2/0x7e0',
-    ' [<ffffffffa01c2b1e>] frob_alloc_ring+0x1e/0x90 [frob]',
-  ]);
-  assert.equal(alloc.title, 'WARNING in frob_alloc_ring');
+  // These WARNINGs go by the function on their header, generic helper or not, stack or not.
+  const helper = warn('WARNING: at fs/buffer.c:1154 mark_buffer_dirty()', [' [<c01dc00f>] frob_update_superblock+0x6f/0xd0']);
+  assert.equal(helper.title, 'WARNING in mark_buffer_dirty');
+  const bare = firstCrash(['WARNING: at fs/buffer.c:1154 mark_buffer_dirty()', 'Buffer I/O error on device sdb5, logical block 1560'].join('\n') + '\n');
+  assert.equal(bare.title, 'WARNING in mark_buffer_dirty');
+  assert.equal(bare.corrupted, false);
   // No function on the header: its line is the title, as before.
   assert.equal(warn('WARNING: at arch/x86/kernel/cpu/mtrr/generic.c:467', frames).title, 'WARNING: at arch/x86/kernel/cpu/mtrr/generic.c:LINE');
 });

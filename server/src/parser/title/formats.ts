@@ -4,7 +4,7 @@
 // wins (ties: the first in the list). `report`, when given, must match the report text too (else the
 // report is "corrupted"), and its groups replace the title's. `fmt` builds the title from the groups
 // ({1}, {2}, ...) followed by the frames the stack recipe picked.
-import { CALL_TRACE, IP_LINE, SRC, SRC_TEXT, rx } from './patterns.ts';
+import { CALL_TRACE, IP_LINE, rx } from './patterns.ts';
 import { STACK, compileRecipe, type CompiledRecipe, type StackRecipe } from './stack.ts';
 
 export interface TitleFormat {
@@ -121,8 +121,6 @@ const warningStack = (...skip: string[]): StackRecipe => ({
   fallback: [CALL_TRACE, STACK],
   skip,
 });
-/** An old kernel's WARNING header and the function it names (`src` is how to match the file:line). */
-const oldWarning = (src: string) => rx(String.raw`WARNING: at ${src} ([a-zA-Z0-9_]+)(?:[+.(]|$)`);
 /** Lockdep reports name the lock site in `at: func+0x..` lines. */
 const AT_FUNC = String.raw`at: (?:{{PC}} +)?{{FUNC}}`;
 
@@ -253,15 +251,11 @@ const WARNING_FORMATS: FormatSpec[] = [
   { title: 'WARNING: .* at {{SRC}} {{FUNC}}', fmt: 'WARNING in {3}', stack: warningStack() },
   // 6.19+: `WARNING: file.c:123 at func+0x1/0x2, CPU#0: comm/pid`.
   { title: 'WARNING: {{SRC}} at {{FUNC}}', fmt: 'WARNING in {3}', stack: warningStack() },
-  // 2.6 and early 3.x: `WARNING: at file.c:123 func+0x1/0x2()` (or `func()`), no registers: the
-  // header names the function that warned, as the RIP line does today, so the title does not need
-  // the stack (old arm kernels print theirs without a `Backtrace:` line). Not in syzkaller's list.
-  {
-    title: oldWarning(SRC),
-    fmt: 'WARNING in {3}',
-    stack: { parts: [oldWarning(SRC_TEXT), STACK], fallback: [CALL_TRACE, STACK] },
-    noStackTrace: true,
-  },
+  // 2.6 and early 3.x: `WARNING: at file.c:123 func+0x1/0x2()` (or `func()`) and no registers. The
+  // header names the function that warned, and the title is it as printed (not in syzkaller's list,
+  // so no skipping either: these WARNINGs go by their header's name), whatever the stack (old arm
+  // kernels print theirs without a `Backtrace:` line).
+  { title: String.raw`WARNING: at {{SRC}} ([a-zA-Z0-9_]+)(?:[+.(]|$)`, fmt: 'WARNING in {2}', noStackTrace: true },
   { title: String.raw`WARNING: \[.*\] {{SRC}} at {{FUNC}}.*`, fmt: 'WARNING in {3}', stack: warningStack() },
   {
     title: 'WARNING: possible circular locking dependency detected',

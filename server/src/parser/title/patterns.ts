@@ -4,10 +4,8 @@
 export const PC = String.raw`\[<?(?:0x)?[0-9a-f]+>?\]`;
 /** A function name as printed in a frame: the name ends at `.` (`.isra.0`, `.cold`) or `+` (offset). */
 export const FUNC = String.raw`([a-zA-Z0-9_]+)(?:\.|\+)`;
-/** `path/to/file.c:123`, not captured. */
-export const SRC_TEXT = String.raw`[a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+`;
 /** `path/to/file.c:123`. */
-export const SRC = `(${SRC_TEXT})`;
+export const SRC = String.raw`([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)`;
 
 /** Compiles a pattern written with the `{{PC}}`, `{{FUNC}}` and `{{SRC}}` placeholders. */
 export function rx(source: string, flags = ''): RegExp {
