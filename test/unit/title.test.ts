@@ -433,6 +433,10 @@ test('a report with an IP and a stack of `? ` entries only is not corrupted', ()
     const r = firstCrash(log);
     assert.equal(r.title, 'BUG: unable to handle kernel NULL pointer dereference in frob_poll');
     assert.equal(r.corrupted, false, r.corruptedReason ?? '');
+    // The same without the parser's notes on which lines are `? ` entries.
+    const parsed = parseCrashLog(log);
+    describeAgain(wholeLogView(log, parsed.lineStarts), parsed.reports, 0, parsed.reports.length);
+    assert.equal(parsed.reports.find((x) => x.crash)?.corrupted, false);
   }
   // Without an IP the `? ` entries are all there is: syzkaller's verdict stays.
   const noIp = firstCrash(
@@ -485,6 +489,100 @@ test('a Xen PV guest\'s RIP line (code segment e030) names the function', () => 
   );
   assert.equal(old.title, 'general protection fault in xen_frob_pte');
   assert.equal(old.corrupted, false);
+});
+
+test('IP lines syzkaller does not know name the function too: i386, mips, loongarch, s390, ppc64 dot symbols', () => {
+  // [log, title]
+  const cases: [string[], string][] = [
+    [
+      [
+        'Unable to handle kernel NULL pointer dereference at virtual address 00000000',
+        ' printing eip:',
+        'c0562cf4',
+        'Oops: 0000 [#1]',
+        'EIP:    0060:[<c0562cf4>]    Not tainted VLI',
+        'EFLAGS: 00010292   (2.6.11-frob)',
+        'EIP is at frob_str_to_user+0x24/0x50',
+        'eax: 00000000   ebx: 00000000   ecx: 00000000   edx: f7a1c000',
+        'Call Trace:',
+        ' [<c0562e1a>] frob_read+0x2a/0x40',
+        ' [<c0157a3b>] vfs_read+0x9b/0x160',
+      ],
+      'BUG: unable to handle kernel NULL pointer dereference in frob_str_to_user',
+    ],
+    [
+      [
+        'CPU 0 Unable to handle kernel paging request at virtual address 00000000, epc == 804dd50c, ra == 804dd4f0',
+        'Oops[#1]:',
+        'CPU: 0 PID: 1 Comm: swapper Not tainted 5.4.0 #0',
+        '$ 0   : 00000000 00000001 00000000 00000000',
+        'epc   : 804dd50c frob_find_obj+0x3c/0x114',
+        'ra    : 804dd4f0 frob_find_obj+0x20/0x114',
+        'Status: 10008703 KERNEL EXL IE',
+        'Call Trace:',
+        '[<804dd50c>] frob_find_obj+0x3c/0x114',
+        '[<80414a4c>] frob_probe+0x4c/0x1a0',
+      ],
+      'BUG: unable to handle kernel paging request in frob_find_obj',
+    ],
+    [
+      [
+        'CPU 3 Unable to handle kernel paging request at virtual address ffff800034bd0000, era == 9000000000223d5c, ra == 9000000000a1b2c4',
+        'Oops[#1]:',
+        'CPU: 3 PID: 2211 Comm: frobd Not tainted 6.3.0 #1',
+        'era   : 9000000000223d5c frob_copy_toio+0x4c/0x90',
+        ' ra   : 9000000000a1b2c4 frob_blit+0x84/0x120',
+        'Call Trace:',
+        '[<9000000000223d5c>] frob_copy_toio+0x4c/0x90',
+        '[<9000000000a1b2c4>] frob_blit+0x84/0x120',
+      ],
+      'BUG: unable to handle kernel paging request in frob_copy_toio',
+    ],
+    [
+      [
+        'kernel BUG at fs/frob/compress.c:1041!',
+        'monitor event: 0040 ilc:2 [#1] SMP',
+        'CPU: 16 UID: 0 PID: 325 Comm: kworker/u273:3 Not tainted 6.13.0 #1',
+        'Krnl PSW : 0704d00180000000 0000021761df6538 (frob_compress_folios+0x198/0x1a0)',
+        '           R:0 T:1 IO:1 EX:1 Key:0 M:1 W:0 P:0 AS:3 CC:1 PM:0 RI:0 EA:3',
+        'Krnl GPRS: 0000000000000000 0000000000000001 0000000000000000 0000000000000000',
+        'Call Trace:',
+        ' [<0000021761df6538>] frob_compress_folios+0x198/0x1a0',
+        ' [<0000021761e0a1c4>] frob_compress_work+0x54/0x120',
+      ],
+      'kernel BUG in frob_compress_folios',
+    ],
+    [
+      [
+        'Unable to handle kernel paging request for data at address 0x2020207044657669',
+        'Faulting instruction address: 0xc0000000001f91d8',
+        'Oops: Kernel access of bad area, sig: 11 [#1]',
+        'NIP: c0000000001f91d8 LR: c0000000001f92d4 CTR: 0000000000000000',
+        'NIP [c0000000001f91d8] .frob_cache_alloc+0x98/0x2f0',
+        'LR [c0000000001f92d4] .frob_cache_alloc+0x194/0x2f0',
+        'Call Trace:',
+        '[c0000003f5bdba90] [c0000000001f92d4] .frob_cache_alloc+0x194/0x2f0 (unreliable)',
+        '[c0000003f5bdbb40] [c00000000021df30] .frob_pipe_info+0x30/0xf0',
+      ],
+      'BUG: unable to handle kernel paging request in frob_cache_alloc',
+    ],
+  ];
+  for (const [lines, title] of cases) {
+    const r = firstCrash(lines.join('\n') + '\n');
+    assert.equal(r.title, title, lines[0]);
+    assert.equal(r.corrupted, false, `${lines[0]}: ${r.corruptedReason}`);
+  }
+  // A generic helper in a dot-symbol NIP: the stack's first own frame, as everywhere.
+  const helper = firstCrash(
+    [
+      'Unable to handle kernel paging request for data at address 0x2020207044657669',
+      'NIP [c0000000001f91d8] .kmem_cache_alloc_trace+0x98/0x2f0',
+      'Call Trace:',
+      '[c0000003f5bdba90] [c0000000001f92d4] .kmem_cache_alloc_trace+0x194/0x2f0 (unreliable)',
+      '[c0000003f5bdbb40] [c00000000021df30] .frob_pipe_info+0x30/0xf0',
+    ].join('\n') + '\n',
+  );
+  assert.equal(helper.title, 'BUG: unable to handle kernel paging request in frob_pipe_info');
 });
 
 test('old kernels\' `WARNING: at file:line func()`: the header names the function', () => {

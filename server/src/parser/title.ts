@@ -8,7 +8,7 @@
 import type { Report, ReportKind } from './model.ts';
 import { findOopsKind, type OopsKind, type TitleFormat } from './title/formats.ts';
 import { normalizeTitle, titleFrame } from './title/normalize.ts';
-import { ARM_FRAME_LINE, FRAME_LINE, IP_LINE, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
+import { ARM_FRAME_LINE, FRAME_LINE, IP_LINE, ipFunction, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
 import { ReportText } from './title/report-text.ts';
 import { extractFrames } from './title/stack.ts';
 
@@ -292,6 +292,9 @@ function onlyUnreliableEntries(text: ReportText, at: number, windowEnd: number):
   let entries = text.droppedEntriesAt.some((n) => n > at && n <= windowEnd);
   for (let i = at + 1; !entries && i < windowEnd; i++) entries = UNRELIABLE_ENTRY.test(lines[i]);
   if (!entries) return false;
-  for (let i = 0; i < at; i++) if (IP_LINE.exec(lines[i])?.[1] !== undefined) return true;
+  for (let i = 0; i < at; i++) {
+    const m = IP_LINE.exec(lines[i]);
+    if (m && ipFunction(m) !== undefined) return true;
+  }
   return false;
 }
