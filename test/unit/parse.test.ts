@@ -47,6 +47,9 @@ test('taint letters and release from every taint line, RHEL\'s extra columns inc
     ['CPU: 3 PID: 0 Comm: swapper/3 Tainted: G  --L------------ T 3.10.0-693.el7.x86_64 #1', 'LT', '3.10.0-693.el7.x86_64'],
     ['CPU: 5 PID: 2207 Comm: kworker/5:2 Tainted: G           OE  ------------   3.10.0-1160.el7.x86_64 #1', 'OE', '3.10.0-1160.el7.x86_64'],
     ['      Tainted: G  --L------------  2.6.32-642.el6.x86_64 #1', 'L', '2.6.32-642.el6.x86_64'],
+    // a syslog squeezed the indentation away
+    ['Not tainted 6.13.0-rc5+ #1', '', '6.13.0-rc5+'],
+    ['Tainted: G        W          6.1.0-13-amd64 #1', 'W', '6.1.0-13-amd64'],
     ['3.10.0-693.el7.x86_64 #1 Tainted: G  --L------------ T', 'LT', '3.10.0-693.el7.x86_64'],
     // every column blank
     ['Pid: 912, comm: X Tainted:              3.1.0-0.rc9.git0.0.fc16.x86_64 #1', '', '3.1.0-0.rc9.git0.0.fc16.x86_64'],

@@ -65,7 +65,8 @@ export function mayBeStackHeader(message: string, at: number): boolean {
 const TAINT = String.raw`(?:Not tainted|Tainted: ([A-Z -]*))`;
 const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?${TAINT}(?: *(\d[^\s#]*))?`);
 const OLD_PID_LINE = new RegExp(String.raw`^Pid: (\d+), comm: (.*?) ${TAINT} *\(?(\S+?)\)?(?: |$)`);
-const INDENTED_TAINT = new RegExp(String.raw`^\s+${TAINT} *(\d\S*)`);
+/** `      Not tainted 6.1.0 #1` under a hung-task header (a syslog may squeeze the indentation away). */
+const TAINT_LINE = new RegExp(String.raw`^\s*${TAINT} *(\d\S*)`);
 const IDENT_TAINT = new RegExp(String.raw`^(\d+\.\d+\S*) #\d+ ${TAINT}`);
 const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
@@ -826,7 +827,7 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
     if (r.taint === null || r.taint === '') r.taint = [...m[1].matchAll(/\[([A-Z])\]/g)].map((x) => x[1]).filter((x) => x !== 'G').join('');
     return true;
   }
-  if (isRegExpSpace(c) && (m = INDENTED_TAINT.exec(message))) {
+  if ((isRegExpSpace(c) || c === 78 /* N */ || c === 84 /* T */) && (m = TAINT_LINE.exec(message))) {
     if (r.taint === null) {
       r.taint = taintLetters(m[1]);
       r.release = m[2];
