@@ -808,6 +808,9 @@ test('Rust panic: the panic machinery is skipped, the culprit demangled; frames 
   assert.equal(r.guiltyFrame, '<rust_frob::device::Device>::reset');
   const frames = parseCrashLog(log).reports.flatMap((x) => x.stacks.flatMap((s) => s.frames.map((f) => f.function)));
   assert.ok(frames.includes('_RNvMs0_NtCs7Hx2Lk9aQ1_9rust_frob6deviceNtB5_6Device5reset'));
+  // A paste without time stamps: the BUG that follows the message is no report of its own.
+  const pasted = firstCrash(log.replace(/^\[[^\]]*\]\[[^\]]*\] /gm, ''));
+  assert.equal(pasted.title, 'attempt to divide by zero in <rust_frob::device::Device>::reset');
   // Without the panic message (another console, lost), the BUG names the same culprit.
   const bug = firstCrash(stamp(['kernel BUG at rust/helpers/bug.c:7!', 'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN', CPU, 'RIP: 0010:rust_helper_BUG+0x8/0x10', ...REGS, ...RUST_PANIC_STACK]));
   assert.equal(bug.title, 'kernel BUG in <rust_frob::device::Device>::reset');

@@ -472,8 +472,12 @@ export const OOPS_KINDS: OopsKind[] = KIND_SPECS.map((k) => ({
   suppress: (k.suppress ?? []).map((s) => (typeof s === 'string' ? new RegExp(s) : s)),
 }));
 
-/** Headers that do not start a second report inside the one being read (they belong to it). */
-export const IN_REPORT_HEADERS = /invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:/;
+/**
+ * Headers that do not start a second report inside the one being read (they belong to it). The last
+ * is not syzkaller's: a Rust panic BUG()s right after its message (syzkaller's consoles tell the two
+ * apart by caller id only).
+ */
+export const IN_REPORT_HEADERS = /invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:|kernel BUG at rust\/helpers\/bug\.c/;
 /** Informational messages with a stack: seen inside a report, they end its text. */
 export const INFO_WITH_STACK = /vmalloc: allocation failure:|FAULT_INJECTION: forcing a failure|FAULT_FLAG_ALLOW_RETRY missing/;
 
