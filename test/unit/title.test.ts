@@ -676,6 +676,24 @@ test('a stall whose stack reaches no dispatcher is where its RIP line says', () 
   assert.equal(helper.title, 'BUG: soft lockup in corrupted');
   assert.equal(helper.corrupted, true);
   assert.equal(helper.guiltyFrame, '_raw_spin_lock');
+  // Where a stack overflowed says little about the recursion: syzkaller's verdict stays.
+  const overflow = firstCrash(
+    stamp([
+      'BUG: stack guard page was hit at 00000000397c6d92 (stack is 00000000a0f6b86a..000000000e6f9570)',
+      'kernel stack overflow (double-fault): 0000 [#1] PREEMPT SMP',
+      CPU,
+      'RIP: 0010:frob_lookup+0x1d/0x3f0',
+      ...REGS,
+      'Call Trace:',
+      ' ? frob_err+0xcb/0x640',
+      ' ? frob_tunnel_err+0x105/0x270',
+      ' ? frob_err+0xcb/0x640',
+      ' ? frob_tunnel_err+0x105/0x270',
+    ]),
+  );
+  assert.equal(overflow.title, 'BUG: stack guard page was hit in corrupted');
+  assert.equal(overflow.corrupted, true);
+  assert.equal(overflow.guiltyFrame, 'frob_lookup');
 });
 
 test('corrupted: only the panic line of a lost report is left', () => {

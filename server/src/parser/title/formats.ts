@@ -183,7 +183,7 @@ const BUG_FORMATS: FormatSpec[] = [
     fmt: 'BUG: {1} {2} in {3}',
     stack: trace(['spin_', '_lock', '_unlock']),
   },
-  { title: 'BUG: soft lockup', fmt: 'BUG: soft lockup in {1}', stack: { ...ripThenTrace(), pick: 'stall' } },
+  { title: 'BUG: soft lockup', fmt: 'BUG: soft lockup in {1}', stack: { ...ripThenTrace(), pick: 'stall', stuckAtIp: true } },
   { title: 'BUG: .*still has locks held!', report: String.raw`BUG: .*still has locks held!(?:.*\n)+?.*{{PC}} +{{FUNC}}`, fmt: 'BUG: still has locks held in {1}' },
   { title: 'BUG: scheduling while atomic', fmt: 'BUG: scheduling while atomic in {1}', stack: trace(['schedule']) },
   {
@@ -313,6 +313,7 @@ const INFO_FORMATS: FormatSpec[] = [
       fallback: [/(?:apic_timer_interrupt|Exception stack|el1h_64_irq)/, STACK],
       skip: ['apic_timer_interrupt', 'rcu'],
       pick: 'stall',
+      stuckAtIp: true,
     },
   },
   { title: 'INFO: trying to register non-static key', fmt: 'INFO: trying to register non-static key in {1}', stack: trace(['stack', 'lock', 'IRQ']) },

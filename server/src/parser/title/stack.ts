@@ -16,6 +16,12 @@ export interface StackRecipe {
   skip?: string[];
   /** Custom choice of the frame among all frames that survived skipping. */
   pick?: 'stall' | 'hang';
+  /**
+   * A stall whose stack reaches no dispatcher (an idle loop, a kernel thread of an old kernel, a
+   * stack of `? ` entries) spins where its RIP line says (syzkaller calls it corrupted). Not so for
+   * a stack overflow: where the stack ran out says little about the recursion.
+   */
+  stuckAtIp?: boolean;
 }
 
 /** A recipe with its skip patterns compiled once. */
@@ -229,9 +235,7 @@ function chooseFrame(raw: string[], lineFrame: string | null, recipe: CompiledRe
   const stripped = raw.map(stripWrapperPrefix);
   const picked = recipe.pick === 'hang' ? pickHangFrame(stripped) : pickStallFrame(stripped);
   if (picked) return { name: picked.name, raw: raw[picked.index] };
-  // A stall whose stack reaches no dispatcher (an idle loop, a kernel thread of an old kernel, a stack
-  // of `? ` entries): it spins where the RIP line says. syzkaller calls this corrupted.
-  if (recipe.pick === 'stall' && lineFrame !== null) return { name: stripWrapperPrefix(lineFrame), raw: lineFrame };
+  if (recipe.stuckAtIp && lineFrame !== null) return { name: stripWrapperPrefix(lineFrame), raw: lineFrame };
   return null;
 }
 
