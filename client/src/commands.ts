@@ -1,11 +1,12 @@
 /**
- * The client-side commands: fold noise, restart the server, show the output. (The server's
- * `kernelLog.removeAllDuplicates` is registered by the language client, see extension.ts.)
+ * The client-side commands: fold noise, hide lines (run by the server's "Hide ..." quick fixes),
+ * restart the server, show the output. (The server's `kernelLog.removeAllDuplicates` is registered
+ * by the language client, see extension.ts.)
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
-import { foldRangeOf, type NoiseRange } from './protocol';
+import { FOLD_LINES_COMMAND, type FoldLinesParams, type LinesToHide, type NoiseRange } from './protocol';
 import type { StatusBar } from './statusBar';
 
 export interface CommandContext {
@@ -22,6 +23,7 @@ export interface CommandContext {
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('kernelLog.foldNoise', () => foldNoise(ctx)),
+    vscode.commands.registerCommand(FOLD_LINES_COMMAND, (params?: FoldLinesParams) => foldLines(params)),
     vscode.commands.registerCommand('kernelLog.restartServer', async () => {
       ctx.statusBar.clear();
       const client = ctx.client();
@@ -53,16 +55,47 @@ async function foldNoise(ctx: CommandContext): Promise<void> {
   const result: unknown = await ctx.noiseRanges(client, uri);
   // The server answers NoiseRange[]; accept `{ ranges }` too (the first draft of the protocol).
   const runs = (Array.isArray(result) ? result : (result as { ranges?: NoiseRange[] } | null)?.ranges ?? []) as NoiseRange[];
-  const foldable = runs.map(foldRangeOf).filter((r): r is { startLine: number; endLine: number } => r !== null);
-  if (foldable.length === 0) {
+  if (runs.length === 0) {
     void vscode.window.setStatusBarMessage('Kernel Log: no unreliable or duplicate entries to fold', 3000);
     return;
   }
-  // `editor.fold` folds the innermost folding region at each line; the server's folding ranges
-  // hold each of these `fold` ranges (kind comment), starting on the line before the run.
-  await vscode.commands.executeCommand('editor.fold', {
-    levels: 1,
-    direction: 'up',
-    selectionLines: foldable.map((r) => r.startLine),
-  });
+  await hideLines(editor, runs);
+}
+
+/** ClientCommands.foldLines: hides the given lines of a document shown in an editor; the text is not edited. */
+async function foldLines(params: FoldLinesParams | undefined): Promise<void> {
+  if (!params || typeof params.uri !== 'string' || !Array.isArray(params.ranges)) return;
+  const shown = (e: vscode.TextEditor | undefined) => e !== undefined && e.document.uri.toString() === params.uri;
+  const active = vscode.window.activeTextEditor;
+  const editor = shown(active) ? active! : vscode.window.visibleTextEditors.find(shown);
+  if (!editor) return;
+  if (editor !== active) await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+  await hideLines(editor, params.ranges);
+}
+
+/**
+ * Folds the lines of each range under the line before it, which stays visible. A range that one
+ * of the server's folding ranges hides exactly is folded with `editor.fold` (which folds the
+ * innermost folding range at each given line: the server's range starts on the line before the
+ * run). The others (the line before them starts or ends another range, so the server could not
+ * offer one) become manual folding ranges (`editor.createFoldingRangeFromSelection`, folded when
+ * made; "Remove Manual Folding Ranges" drops them).
+ */
+export async function hideLines(editor: vscode.TextEditor, ranges: readonly LinesToHide[]): Promise<void> {
+  const lineCount = editor.document.lineCount;
+  const valid = ranges.filter((r) => Number.isInteger(r.startLine) && Number.isInteger(r.endLine) && r.startLine >= 1 && r.endLine >= r.startLine && r.endLine < lineCount);
+  const exact = valid.filter((r) => r.fold && r.fold.startLine === r.startLine - 1 && r.fold.endLine === r.endLine);
+  const manual = valid.filter((r) => !exact.includes(r));
+  if (exact.length > 0) {
+    await vscode.commands.executeCommand('editor.fold', { levels: 1, direction: 'up', selectionLines: exact.map((r) => r.startLine - 1) });
+  }
+  if (manual.length > 0) {
+    editor.selections = manual.map((r) => {
+      // The command drops a last line selected up to column 1: end the selection at the line's end.
+      const end = editor.document.lineAt(r.endLine);
+      const endPos = end.text.length > 0 || r.endLine + 1 >= lineCount ? end.range.end : new vscode.Position(r.endLine + 1, 0);
+      return new vscode.Selection(new vscode.Position(r.startLine - 1, 0), endPos);
+    });
+    await vscode.commands.executeCommand('editor.createFoldingRangeFromSelection');
+  }
 }

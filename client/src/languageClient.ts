@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { Commands, NoiseRangesRequest, StatusNotification } from '../../server/src/service/protocol.ts';
+import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification } from '../../server/src/service/protocol.ts';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
 import type { StatusBar } from './statusBar';
 
@@ -36,6 +36,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, parts: Cl
     outputChannel: parts.output,
     traceOutputChannel: parts.traceOutput,
     synchronize: { configurationSection: 'kernelLog' },
+    // The hide quick fixes carry a command that this client runs itself (commands.ts).
+    initializationOptions: { clientCommands: [ClientCommands.foldLines] },
     middleware: {
       // From the command palette the command gets no arguments: give it the active document.
       executeCommand: (command, args, next) => {

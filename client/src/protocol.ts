@@ -4,7 +4,13 @@
  * vscode-languageserver-protocol) are imported by ./languageClient only, which is loaded lazily:
  * this module re-exports types only, so that importing it costs nothing at activation.
  */
-export type { NoiseRange, StatusParams } from '../../server/src/service/protocol.ts';
+export type { FoldLinesParams, LinesToHide, NoiseRange, StatusParams } from '../../server/src/service/protocol.ts';
+
+/**
+ * The command the client runs for the server's "Hide ..." code actions (ClientCommands.foldLines of
+ * the server's protocol; a value here, so that activation does not load the protocol package).
+ */
+export const FOLD_LINES_COMMAND = 'kernelLog.foldLines';
 
 /** The diagnostic codes the server publishes, in display order. */
 export const DiagnosticCodes = [
@@ -14,9 +20,3 @@ export const DiagnosticCodes = [
   'function-end-return',
   'corrupted-report',
 ] as const;
-
-/** Line ranges to fold for a noise run: the server's `fold` range when it has one. */
-export function foldRangeOf(range: { startLine: number; endLine: number; fold?: { startLine: number; endLine: number } | null }): { startLine: number; endLine: number } | null {
-  if (range.fold !== undefined) return range.fold && range.fold.endLine > range.fold.startLine ? range.fold : null;
-  return range.endLine > range.startLine ? { startLine: range.startLine, endLine: range.endLine } : null;
-}

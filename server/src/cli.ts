@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
-import { lineOfOffset } from './parser/lines.ts';
+import { locate } from './analysis/location.ts';
 import type { Frame, ParsedLog, Report } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
+import { renderOutline } from './outline.ts';
 import { toSarif } from './sarif.ts';
 
 const USAGE = `usage: kcrash parse [--json] FILE...
@@ -100,46 +101,16 @@ function reportJson(r: Report, log: ParsedLog) {
   };
 }
 
-function findingJson(f: Finding, log: ParsedLog) {
+function findingJson(f: Finding, log: ParsedLog, textLength: number) {
+  const at = locate(log.lineStarts, textLength, f);
   return {
-    line: f.line + 1,
-    column: f.start - log.lineStarts[f.line] + 1,
+    line: at.line,
+    column: at.column,
     code: f.code,
     severity: f.severity,
     message: f.message,
     related: f.related.map((r) => ({ line: r.line + 1, message: r.message })),
   };
-}
-
-/** `kcrash parse FILE` without --json: the model as an indented outline, findings beside their lines. */
-function renderOutline(name: string, log: ParsedLog, findings: Finding[]): string {
-  const byLine = new Map<number, string[]>();
-  for (const f of findings) {
-    const list = byLine.get(f.line) ?? [];
-    list.push(f.code);
-    byLine.set(f.line, list);
-  }
-  const note = (line: number) => (byLine.has(line) ? `   <- ${byLine.get(line)!.join(', ')}` : '');
-  const entry = (f: Frame) =>
-    `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${f.function === null ? `0x${f.address}` : `${f.function}+0x${f.offset?.toString(16)}/0x${f.size?.toString(16)}`}${f.module ? ` [${f.module}]` : ''}`;
-  const out: string[] = [`${name}: ${log.reports.length} report(s)`];
-  for (const r of log.reports) {
-    const facts = [r.kind, r.arch, r.cpu !== null ? `CPU ${r.cpu}` : null, r.pid !== null ? `PID ${r.pid}${r.comm ? ` ${r.comm}` : ''}` : null, r.taint ? `taint ${r.taint}` : null, r.release]
-      .filter(Boolean)
-      .join(', ');
-    out.push(`  ${r.line + 1}-${r.endLine + 1}  ${r.title}${r.crash ? '' : ' (no crash)'}${r.corrupted ? ` (corrupted: ${r.corruptedReason})` : ''}  [${facts}]`);
-    // Rows in file order: a register block printed in the middle of a trace shows where it was.
-    const rows: { line: number; order: number; text: string }[] = [];
-    for (const b of r.regs) rows.push({ line: b.ipLine, order: 1, text: `    ${b.ipLine + 1}  ${b.ipRegister} ${b.ip ? entry(b.ip) : '-'}${b.ip?.address ? ` (${b.ip.address})` : ''}  ${b.kind}${b.user ? ' user' : ''} register block, ${b.registerCount} registers${note(b.ipLine)}` });
-    for (const s of r.stacks) {
-      const what = s.kind === 'Stack' && s.frames.length === 0 ? `raw stack words, ${s.endLine - s.line + 1} lines` : `${s.frames.length} entries`;
-      rows.push({ line: s.line, order: 0, text: `    ${s.line + 1}  ${s.kind || 'stack'}: ${what}` });
-      for (const f of s.frames) rows.push({ line: f.line, order: 2, text: `      ${f.line + 1}  ${entry(f)}${note(f.line)}` });
-    }
-    rows.sort((a, b) => a.line - b.line || a.order - b.order);
-    for (const row of rows) out.push(row.text);
-  }
-  return out.join('\n') + '\n';
 }
 
 function cmdParse(files: string[], json: boolean): number {
@@ -159,7 +130,7 @@ function cmdParse(files: string[], json: boolean): number {
     const doc = {
       file: name,
       reports: log.reports.map((r) => reportJson(r, log)),
-      diagnostics: findings.map((f) => findingJson(f, log)),
+      diagnostics: findings.map((f) => findingJson(f, log, file.text.length)),
       problems: log.problems.map((p) => ({ line: p.line + 1, code: p.code, message: p.message })),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
@@ -183,14 +154,14 @@ function cmdCheck(files: string[], format: string): number {
     if (findings.some((f) => f.severity === 'warning' || f.severity === 'error')) worst = 1;
   }
   if (format === 'json') {
-    for (const r of results) process.stdout.write(JSON.stringify({ file: r.name, diagnostics: r.findings.map((f) => findingJson(f, r.log)) }) + '\n');
+    for (const r of results) process.stdout.write(JSON.stringify({ file: r.name, diagnostics: r.findings.map((f) => findingJson(f, r.log, r.text.length)) }) + '\n');
   } else if (format === 'sarif') {
     process.stdout.write(JSON.stringify(toSarif(results), null, 2) + '\n');
   } else {
     for (const r of results) {
       for (const f of r.findings) {
-        const col = f.start - r.log.lineStarts[lineOfOffset(r.log.lineStarts, f.start)] + 1;
-        process.stdout.write(`${r.name}:${f.line + 1}:${col}: ${f.severity} ${f.code} ${f.message}\n`);
+        const at = locate(r.log.lineStarts, r.text.length, f);
+        process.stdout.write(`${r.name}:${at.line}:${at.column}: ${f.severity} ${f.code} ${f.message}\n`);
       }
       const counts = new Map<string, number>();
       for (const f of r.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);

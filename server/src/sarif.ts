@@ -1,6 +1,7 @@
 // SARIF 2.1.0 output for code-scanning tools.
 import type { Finding, Severity } from './analysis/findings.ts';
 import { FINDING_CODES } from './analysis/findings.ts';
+import { locate } from './analysis/location.ts';
 import type { ParsedLog } from './parser/model.ts';
 
 const LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
@@ -35,7 +36,7 @@ export function toSarif(files: FileResult[]) {
         },
         results: files.flatMap((f) =>
           f.findings.map((d) => {
-            const lineStart = f.log.lineStarts[d.line];
+            const at = locate(f.log.lineStarts, f.text.length, d);
             return {
               ruleId: d.code,
               level: LEVEL[d.severity],
@@ -44,7 +45,7 @@ export function toSarif(files: FileResult[]) {
                 {
                   physicalLocation: {
                     artifactLocation: { uri: f.name === '-' ? 'stdin' : f.name },
-                    region: { startLine: d.line + 1, startColumn: d.start - lineStart + 1, endColumn: Math.max(d.end - lineStart + 1, d.start - lineStart + 2) },
+                    region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn },
                   },
                 },
               ],

@@ -23,7 +23,7 @@ import type { DiagnosticsCapabilities } from './service/diagnostics.ts';
 import type { KernelLogDocument } from './service/document.ts';
 import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
 import type { Logger } from './service/logger.ts';
-import { Commands, FIX_ALL_KIND, NoiseRangesRequest, StatusNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
+import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, StatusNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
 import { defaultSettings, readSettings, type KernelLogSettings } from './service/settings.ts';
 
 /** While a big document is parsed chunk by chunk, partial diagnostics go out at most this often. */
@@ -35,11 +35,15 @@ interface ClientSupport {
   documentChanges: boolean;
   diagnostics: DiagnosticsCapabilities;
   foldingRangeLimit: number | undefined;
+  /** The client runs ClientCommands.foldLines (initializationOptions.clientCommands). */
+  foldLines: boolean;
 }
 
-function clientSupport(capabilities: ClientCapabilities): ClientSupport {
+function clientSupport(capabilities: ClientCapabilities, initializationOptions?: unknown): ClientSupport {
   const publish = capabilities.textDocument?.publishDiagnostics;
+  const clientCommands = isRecord(initializationOptions) && Array.isArray(initializationOptions.clientCommands) ? initializationOptions.clientCommands : [];
   return {
+    foldLines: clientCommands.includes(ClientCommands.foldLines),
     configuration: capabilities.workspace?.configuration === true,
     dynamicConfiguration: capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true,
     documentChanges: capabilities.workspace?.workspaceEdit?.documentChanges === true,
@@ -148,16 +152,24 @@ export class KernelLogServer {
         return this.service.getHover(doc, analysis, position, token);
       }),
     );
-    c.onCodeAction((params) =>
-      this.guardRequest('codeAction', params, (doc, analysis) => {
+    c.onCodeAction(async (params) => {
+      // Settings first: nothing may await between taking an analysis and using it.
+      let settings: KernelLogSettings;
+      try {
+        settings = await this.settingsFor(uriOf(params));
+      } catch (err) {
+        return this.failure('codeAction', err);
+      }
+      return this.guardRequest('codeAction', params, (doc, analysis) => {
         const range = rangeOf(params);
-        const context = isRecord(params.context) ? params.context : { diagnostics: [] };
-        const diagnostics = Array.isArray(context.diagnostics) ? context.diagnostics.filter(isRecord) : [];
-        const only = Array.isArray(context.only) ? context.only.filter((k): k is string => typeof k === 'string') : undefined;
-        const triggerKind = typeof context.triggerKind === 'number' ? context.triggerKind : undefined;
-        return this.service.getCodeActions(doc, analysis, range, { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined }, { documentChanges: this.support.documentChanges });
-      }),
-    );
+        const raw = isRecord(params.context) ? params.context : { diagnostics: [] };
+        const diagnostics = Array.isArray(raw.diagnostics) ? raw.diagnostics.filter(isRecord) : [];
+        const only = Array.isArray(raw.only) ? raw.only.filter((k): k is string => typeof k === 'string') : undefined;
+        const triggerKind = typeof raw.triggerKind === 'number' ? raw.triggerKind : undefined;
+        const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
+        return this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
+      });
+    });
     c.onFoldingRanges((params) => this.guardRequest('foldingRange', params, (doc, analysis) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit)));
     c.onDocumentSymbol((params) => this.guardRequest('documentSymbol', params, (doc, analysis) => this.service.getDocumentSymbols(doc, analysis)));
     c.onRequest(NoiseRangesRequest.type, (params) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis) => this.service.getNoiseRanges(doc, analysis)));
@@ -176,7 +188,7 @@ export class KernelLogServer {
   }
 
   private initialize(params: InitializeParams): InitializeResult {
-    this.support = clientSupport(isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {});
+    this.support = clientSupport(isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {}, isRecord(params) ? params.initializationOptions : undefined);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -275,10 +287,11 @@ export class KernelLogServer {
     const first = args?.[0];
     const uri = typeof first === 'string' ? first : isRecord(first) && typeof first.uri === 'string' ? first.uri : isRecord(first) && isRecord(first.textDocument) && typeof first.textDocument.uri === 'string' ? first.textDocument.uri : undefined;
     if (!uri) return invalidParams(`${Commands.removeAllDuplicates} needs a document uri as its argument`);
+    const settings = await this.settingsFor(uri);
     const doc = this.service.getDocument(uri);
     const analysis = this.service.getAnalysis(uri);
     if (!doc || !analysis) return invalidParams(`unknown document: ${uri}`);
-    const removal = this.service.getRemoveAllDuplicatesEdit(doc, analysis, { documentChanges: this.support.documentChanges });
+    const removal = this.service.getRemoveAllDuplicatesEdit(doc, analysis, { documentChanges: this.support.documentChanges }, settings);
     if (!removal) return { applied: true, removedLines: 0 };
     const result = await this.connection.workspace.applyEdit({ label: 'Remove all duplicate entries', edit: removal.edit });
     return { applied: result.applied, removedLines: result.applied ? removal.lines : 0 };

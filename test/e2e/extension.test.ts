@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
@@ -90,6 +90,8 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
         const t = Date.now();
         const { size, copies } = makeLargeLog(join(mainDir, 'large.log'), 'crash.log', LARGE_BYTES);
         largeCopies = copies;
+        // A copy of the seed case that the hide scenario may fold and save.
+        writeFileSync(join(mainDir, 'hide-seed.log'), readFileSync(join(fixturesDir, 'seed.log')));
         log(`generated large.log: ${(size / 1e6).toFixed(1)} MB, ${largeCopies} copies, ${Date.now() - t} ms`);
       },
     });
@@ -187,6 +189,77 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await page.keyboard.press('Control+Z');
       await waitFor('undo again', async () => JSON.stringify(await visibleLines(page)) === JSON.stringify(original), 10_000);
       await waitStatus('after undo', (t) => t === statusOriginal);
+    }));
+
+  it('the first quick fix hides the duplicate (fold) and leaves the file unmodified; saving never removes lines', { timeout: 180_000 }, () =>
+    scenario('02b-hide-quick-fix', async () => {
+      const name = 'hide-seed.log';
+      const file = join(session.mainDir, name);
+      const original = readFileSync(file, 'utf8');
+      const lines = original.split('\n');
+      const dupRip = '? zero_user_buf+0x42/0x70';
+      const tab = page.locator(`.tab[data-resource-name="${name}"]`);
+      const isDirty = async () => /\bdirty\b/.test((await tab.getAttribute('class')) ?? '');
+      const noise = (shown: string[]) => shown.filter((l) => /\] \? /.test(l));
+      await openFile(page, name);
+      await expectLanguage('Kernel Log');
+      await closePanel();
+      await waitFor('all lines on screen', async () => (await visibleLines(page)).length >= lines.length - 1, 10_000);
+      await activeEditor(page).locator('.squiggly-warning').first().waitFor({ timeout: SLOW });
+      await waitFor('status bar counts', async () => /\d+ findings?/.test(await kernelStatus().innerText()), SLOW);
+      assert.equal(await isDirty(), false);
+
+      // Ctrl+. on the `? ` copy of the RIP: hiding comes first, removing after it.
+      const p = await textPoint(page, dupRip, 'zero_user_buf');
+      await page.mouse.click(p.x, p.y);
+      await page.keyboard.press('Control+.');
+      const rows = page.locator('.action-widget .monaco-list-row');
+      const hide = rows.filter({ hasText: 'Hide duplicate entry' }).first();
+      await hide.waitFor({ timeout: 15_000 });
+      const titles = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const at = (needle: string) => titles.findIndex((t) => t.includes(needle));
+      assert.ok(at('Hide duplicate entry') >= 0 && at('Hide duplicate entry') < at('Remove duplicate entry'), titles.join(' | '));
+      await screenshot(page, '02b-hide-menu');
+      await hide.click();
+
+      // The line folds away under the register line before it; nothing else goes, nothing is edited.
+      await waitFor('the duplicate line hidden', async () => !(await visibleLines(page)).some((l) => l.includes(dupRip)), 10_000);
+      const shown = await visibleLines(page);
+      for (const keep of ['R13: 0000000000000000', '? zero_user_buf+0x23/0x70', 'copy_to_user_zeroed+0x2b/0x40', '? fill_stat_reply+0x9e/0x140']) {
+        assert.ok(shown.some((l) => l.includes(keep)), `${keep} must stay visible`);
+      }
+      await activeEditor(page).locator('.margin-view-overlays [class*="codicon-folding-"][class*="collapsed"]').first().waitFor({ timeout: 10_000 });
+      await screenshot(page, '02b-hidden');
+      assert.equal(await isDirty(), false, 'the tab shows no dirty marker');
+      assert.equal(readFileSync(file, 'utf8'), original);
+
+      // "Hide duplicate and unreliable (?) entries in this report": every `? ` line folds away.
+      const q = await textPoint(page, 'copy_to_user_zeroed', 'copy_to_user_zeroed');
+      await page.mouse.click(q.x, q.y);
+      await page.keyboard.press('Control+.');
+      const hideAll = rows.filter({ hasText: 'Hide duplicate and unreliable' }).first();
+      await hideAll.waitFor({ timeout: 15_000 });
+      await hideAll.click();
+      await waitFor('every ? line hidden', async () => noise(await visibleLines(page)).length === 0, 10_000)
+        .catch(async (e) => { assert.deepEqual(noise(await visibleLines(page)), [], String(e)); });
+      for (const keep of ['copy_to_user_zeroed+0x2b/0x40', 'stat_ioctl+0x60/0x90', 'do_vfs_ioctl+0x97/0x5f0']) {
+        assert.ok((await visibleLines(page)).some((l) => l.includes(keep)), `${keep} must stay visible`);
+      }
+      await screenshot(page, '02b-hidden-report');
+      assert.equal(await isDirty(), false);
+      assert.equal(readFileSync(file, 'utf8'), original);
+      await runCommand(page, 'Unfold All');
+
+      // With `"source.fixAll": "explicit"` in the user settings, an edit and Ctrl+S save the edit
+      // and keep every duplicate line.
+      await goToLine(page, 1);
+      await page.keyboard.press('End');
+      await page.keyboard.type(' (edited)');
+      await waitFor('dirty after typing', isDirty, 5_000);
+      await page.keyboard.press('Control+S');
+      await waitFor('saved', async () => !(await isDirty()), 15_000);
+      const saved = readFileSync(file, 'utf8');
+      assert.equal(saved, original.replace(lines[0], `${lines[0]} (edited)`));
     }));
 
   it('hover explains a frame, a RIP line and a `? ` entry', { timeout: 120_000 }, () =>

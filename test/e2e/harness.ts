@@ -60,6 +60,9 @@ const userSettings = {
   'editor.lineHeight': 18,
   'files.autoSave': 'off',
   'problems.autoReveal': false,
+  // A common global setting (for ESLint): fix-all of every extension on explicit saves. A kernel
+  // log must not lose lines to it (only `source.fixAll.kernel-log` may edit one on save).
+  'editor.codeActionsOnSave': { 'source.fixAll': 'explicit' },
 };
 
 function freePort(): Promise<number> {

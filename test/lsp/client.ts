@@ -72,6 +72,8 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   /** Capabilities override (default: an editor like VS Code). */
   capabilities?: Record<string, unknown>;
+  /** initializationOptions of the initialize request (the VS Code client sends `{ clientCommands }`). */
+  initializationOptions?: unknown;
 }
 
 export const DEFAULT_CAPABILITIES = {
@@ -121,7 +123,7 @@ export class LspClient {
   /** Spawns the server and runs initialize / initialized. */
   static async start(options: ClientOptions = {}): Promise<LspClient> {
     const client = new LspClient(options);
-    await client.request('initialize', { processId: process.pid, rootUri: null, capabilities: options.capabilities ?? DEFAULT_CAPABILITIES, workspaceFolders: null });
+    await client.request('initialize', { processId: process.pid, rootUri: null, capabilities: options.capabilities ?? DEFAULT_CAPABILITIES, workspaceFolders: null, initializationOptions: options.initializationOptions });
     client.notify('initialized', {});
     return client;
   }

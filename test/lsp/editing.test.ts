@@ -166,7 +166,7 @@ describe('removing duplicates', () => {
   const duplicateLines = () => new Set(diagnostics.filter((d) => d.code === 'duplicate-regs-ip' || d.code === 'duplicate-frame').map((d) => d.range.start.line));
 
   it('source.fixAll.kernel-log removes every duplicate line of the file in one edit', async () => {
-    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll.kernel-log'] } });
     assert.equal(actions.length, 1);
     assert.equal(actions[0].kind, 'source.fixAll.kernel-log');
     assert.ok(actions[0].edit?.changes, 'plain `changes` for a client without documentChanges');

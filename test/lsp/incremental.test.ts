@@ -124,3 +124,38 @@ describe('progressive parse equals a full parse', () => {
     assertSameAsFullParse(cache.analysisOf('test://quiet')!, text, 'quiet log');
   });
 });
+
+describe('a serial capture with `\\r\\r\\n` line ends', () => {
+  // The parser and the service read a line the same way (parser/lines.ts lineEnd): all the `\r`
+  // before the `\n` are left out, so a report titled again after an edit or at a chunk's edge
+  // reads the same text as a full parse.
+  const serial = (s: string) => s.replace(/\r?\n/g, '\r\r\n');
+  const text = serial(LOGS.join(''));
+
+  it('chunked parse equals a full parse', () => {
+    for (const chunkLines of [1, 7, 64, 300]) {
+      const cache = new DocumentCache({ chunkLines });
+      cache.open('test://serial', 'kernel-log', 1, text);
+      for (let r = cache.step('test://serial'); r && !r.complete; r = cache.step('test://serial'));
+      assertSameAsFullParse(cache.analysisOf('test://serial')!, text, `\\r\\r\\n, chunks of ${chunkLines}`);
+    }
+  });
+
+  it('incremental re-parse equals a full parse', () => {
+    const rnd = random(4242);
+    let current = text;
+    const cache = new DocumentCache({ chunkLines: 200 });
+    const doc = cache.open('test://serial-edits', 'kernel-log', 1, current);
+    cache.analysisOf('test://serial-edits');
+    for (let edit = 0; edit < 30; edit++) {
+      // Whole lines out or in (the quick-fix shapes), in the capture's own line ends.
+      const lineStart = current.lastIndexOf('\n', rnd(current.length)) + 1;
+      const next = current.indexOf('\n', lineStart);
+      const end = next < 0 ? current.length : next + 1;
+      const insert = rnd(2) ? '' : serial(ALL_LINES[rnd(ALL_LINES.length)] + '\n');
+      cache.change('test://serial-edits', doc.version + 1, [{ range: { start: positionOf(current, lineStart), end: positionOf(current, end) }, text: insert }]);
+      current = current.slice(0, lineStart) + insert + current.slice(end);
+      assertSameAsFullParse(cache.analysisOf('test://serial-edits')!, current, `\\r\\r\\n edit ${edit}`);
+    }
+  });
+});

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { analyze } from '../../server/src/analysis/analyze.ts';
 import type { Finding } from '../../server/src/analysis/findings.ts';
-import { computeLineStarts } from '../../server/src/parser/lines.ts';
+import { computeLineStarts, lineEnd, wrappedLineEnd } from '../../server/src/parser/lines.ts';
 import { questionMarkOf, symbolSpan, type ParsedLog, type Span } from '../../server/src/parser/model.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { registersOf } from '../../server/src/parser/registers.ts';
@@ -46,7 +46,12 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
     // -1 means "none" for the `?` mark and trapping.
     if (o !== -1 && (!Number.isInteger(o) || o < 0 || o > len)) bad.push(`${where}: offset ${o} outside 0..${len}`);
   };
-  const lineEndOf = (l: number) => (l + 1 < lines ? log.lineStarts[l + 1] - 1 : len);
+  // A line a mailer wrapped is read with its rest (lines.ts wrappedLineEnd): spans may run onto it.
+  const lineEndOf = (l: number) => {
+    const wrapped = wrappedLineEnd(text, log.lineStarts, l, lines);
+    const next = wrapped > lineEnd(text, log.lineStarts, l) ? l + 1 : l;
+    return next + 1 < lines ? log.lineStarts[next + 1] - 1 : len;
+  };
   const onLine = (where: string, s: Span, l: number) => {
     if (Number.isInteger(l) && l >= 0 && l < lines && (s.start < log.lineStarts[l] || s.end > lineEndOf(l))) bad.push(`${where}: span [${s.start}, ${s.end}) not on its line ${l} [${log.lineStarts[l]}, ${lineEndOf(l)}]`);
   };

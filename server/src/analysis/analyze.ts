@@ -3,6 +3,7 @@
 import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
+import { symbolText } from './frameText.ts';
 
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'unreliable-frame': 'hint',
@@ -12,10 +13,6 @@ export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
   'function-end-return': 'information',
   'corrupted-report': 'warning',
 };
-
-function symbolText(f: Frame): string {
-  return f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
-}
 
 /** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
 function sameEntry(a: Frame, b: Frame): boolean {
@@ -114,8 +111,10 @@ class CorruptedReportFinding implements Finding {
     public report: number,
   ) {}
 
+  // The report's first line (a `cut here` line before the header, when there is one), where its
+  // span starts: line and offsets must agree for every output.
   get line(): number {
-    return this.subject.headerLine;
+    return this.subject.line;
   }
 
   get start(): number {
@@ -164,7 +163,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
       if (!f.reliable) {
         // A line that also holds the stack header or a context marker (`<EOI>  [<..>] ? foo`) is not
         // removed whole: the fix would take the structure with it.
-        const removable = !sharesLine(stack, f);
+        const removable = entryLineIsRemovable(stack, f.line);
         out.push(new EntryFinding('unreliable-frame', f, null, ri, si, fi, removable));
         while (blockIndex + 1 < blocks.length && blocks[blockIndex + 1].ipLine < f.line) blockIndex++;
         while (blockIndex >= 0 && blocks[blockIndex].ipLine >= f.line) blockIndex--;
@@ -204,10 +203,17 @@ function corruptionShows(r: Report): boolean {
   }
 }
 
-function sharesLine(stack: Stack, f: Frame): boolean {
-  if (f.line === stack.line) return true;
-  for (const m of stack.markers) if (m.line === f.line) return true;
-  return false;
+/**
+ * Whether deleting the whole line of a stack entry loses nothing but the entry: not when the line
+ * also holds a context marker (4.x ` <EOI>  [<..>] ? foo`) or the stack header (`Call Trace: [<..>]`).
+ * A stack printed without a header starts at its first entry's line, which holds nothing else.
+ * The one rule for the findings' `removableLine` and the service's remove fixes.
+ */
+export function entryLineIsRemovable(stack: Stack | undefined, line: number): boolean {
+  if (!stack) return false;
+  if (stack.header.end > stack.header.start && stack.line === line) return false;
+  for (const m of stack.markers) if (m.line === line) return false;
+  return true;
 }
 
 /** Stacks up to this many entries are searched for twins directly: cheaper than indexing them. */

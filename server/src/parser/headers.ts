@@ -11,6 +11,8 @@ export interface HeaderMatch {
    * after `BUG: unable to handle`, `Kernel panic` after an oops); starts one when none is open.
    */
   role: 'start' | 'continue';
+  /** Offset of the header in the line's text: 0, or past what a tool or vendor printed before it. */
+  at: number;
 }
 
 // pr_fmt prefixes printed in front of some headers (`watchdog: BUG: soft lockup`, `rcu: INFO: ...`).
@@ -91,15 +93,15 @@ export function matchReportHeader(message: string): HeaderMatch | null {
   if (!containsOopsHeader(message)) {
     // warn_alloc(): `comm: page allocation failure: order:5, mode:...` and a stack — a warning of
     // its own that syzkaller leaves out but abrt and lkp report.
-    if (anchored === undefined && message.includes(': page allocation failure: order:')) return { kind: 'warning', crash: true, role: 'start' };
+    if (anchored === undefined && message.includes(': page allocation failure: order:')) return { kind: 'warning', crash: true, role: 'start', at: 0 };
     return anchored ?? null;
   }
   const kind = findOopsKind(message);
   if (!kind) return null;
   if (anchored) return anchored;
-  const at = message.indexOf(kind.header);
+  const at = Math.max(0, message.indexOf(kind.header));
   const inner = at > 0 ? matchAnchored(message.slice(at)) : undefined;
-  return inner ?? { kind: 'other', crash: true, role: 'start' };
+  return inner ? { ...inner, at } : { kind: 'other', crash: true, role: 'start', at };
 }
 
 /** The anchored rules; null for a suppressed header, undefined for no header. */
@@ -112,7 +114,7 @@ function matchAnchored(message: string): HeaderMatch | null | undefined {
   for (const rule of rules) {
     if (rule.re.test(text)) {
       if (rule.not && rule.not.test(text)) return null;
-      return { kind: rule.kind, crash: rule.crash ?? true, role: rule.role ?? 'start' };
+      return { kind: rule.kind, crash: rule.crash ?? true, role: rule.role ?? 'start', at: 0 };
     }
   }
   return undefined;

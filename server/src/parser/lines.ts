@@ -18,8 +18,17 @@ export function computeLineStarts(text: string): Uint32Array {
   return starts.slice(0, n);
 }
 
-/** End of line `line` (exclusive, before any `\r\n`). */
-export function lineEnd(text: string, lineStarts: ArrayLike<number>, line: number): number {
+/** What reading a line needs of a text (a string, or the language service's piece text). */
+export interface CharSource {
+  readonly length: number;
+  charCodeAt(offset: number): number;
+}
+
+/**
+ * End of line `line` (exclusive, before any `\r\n`): the one line reader of the parser and the
+ * language service, so that both read the same text of a line.
+ */
+export function lineEnd(text: CharSource, lineStarts: ArrayLike<number>, line: number): number {
   let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
   // CRLF, and serial captures' `\r\r\n`.
   while (end > lineStarts[line] && text.charCodeAt(end - 1) === 13) end--;
@@ -41,11 +50,13 @@ export function lineOfOffset(lineStarts: ArrayLike<number>, offset: number): num
 // Outer prefixes, any of which may come first: syslog/journal (`Jul 22 20:01:02 host kernel: `, RFC 3339
 // `2014-11-04T14:57:15.529841-08:00 host kernel: `), /dev/kmsg and extended netconsole records
 // (`6,123,456789,-[,caller=T1][,ncfrag=0/9];`), serial-capture clocks (`[22:22:59:896] `), dmesg -x
-// (`kern  :warn  : `), syslog level `<4>`.
+// (`kern  :warn  : `), syslog level `<4>`, and a bare `kernel: ` where a syslog line was cut.
 const OUTER =
-  /(?:(?:[^\s\d:]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ (?:kernel|vmunix|klogd)(?:\[\d+\])?: ?|(?:[^,;\s]+,)?[0-7],\d+,\d+,[-c+][^;\n]{0,80};|\[\d\d:\d\d:\d\d[:.]\d{3}\] |(?:kern|user|mail|daemon|auth|syslog|lpr|news|local\d) *:\s*(?:emerg|alert|crit|err|warn|notice|info|debug) *: |<\d{1,3}>)/y;
+  /(?:kernel: |(?:[^\s\d:]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ (?:kernel|vmunix|klogd)(?:\[\d+\])?: ?|(?:[^,;\s]+,)?[0-7],\d+,\d+,[-c+][^;\n]{0,80};|\[\d\d:\d\d:\d\d[:.]\d{3}\] |(?:kern|user|mail|daemon|auth|syslog|lpr|news|local\d) *:\s*(?:emerg|alert|crit|err|warn|notice|info|debug) *: |<\d{1,3}>)/y;
 // Kernel time stamps: `[  12.345678]`, dmesg -T `[Thu Nov  5 16:44:42 2020]`, dmesg -d `[  +0.000155]`.
 const TIME = /\[(?: *\+?\d+[.,]\d+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})\]/y;
+// The task Android kernels print after the time stamp: `[1234:kworker/u8]`, `(0)[57:kworker/0:1]`.
+const ANDROID_TASK = /(?:\(\d{1,4}\))?\[\d{1,7}:[^\]\s\d][^\]]{0,40}\] ?/y;
 // printk caller id right after the time (`[  T123]`, `[    C1]`, `[T24950]`), or dmesg's own column (` [     T17]`).
 const KMSG_CALLER = /caller=([CT]\d+)/;
 // A syslog/journal line from another program: `Nov  9 10:19:35 host openvpn[1118]: WARNING: ...`.
@@ -141,6 +152,14 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
   out.timeEnd = -1;
   out.callerCode = 0;
   out.userspace = false;
+  // Mail quoting (`> `, `> > `, `>> `): the kernel never starts a line with `>`.
+  while (pos < end && text.charCodeAt(pos) === 62 /* > */) {
+    pos++;
+    const c = text.charCodeAt(pos);
+    if (c === 32 || c === 9) pos++;
+  }
+  // A syslog line cut just before `kernel:` leaves a blank in front of it.
+  if (text.charCodeAt(pos) === 32 && text.startsWith('kernel: ', pos + 1)) pos++;
   const first = text.charCodeAt(pos);
   // Fast path: most lines start with `[` (time) or have no prefix at all.
   if (first !== 91 /* [ */ && first !== 32 && pos < end) {
@@ -177,6 +196,12 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
         if (after > 0) pos = after;
       }
       if (text.charCodeAt(pos) === 32) pos++;
+      // Android kernels print the task after the time: `[1234:kworker/u8]`, MediaTek `(0)[57:kworker/0:1]`.
+      const c1 = text.charCodeAt(pos);
+      if (c1 === 91 || c1 === 40) {
+        ANDROID_TASK.lastIndex = pos;
+        if (ANDROID_TASK.test(text) && ANDROID_TASK.lastIndex <= end) pos = ANDROID_TASK.lastIndex;
+      }
     }
   }
   out.textStart = pos;
@@ -208,3 +233,149 @@ export function firstNonSpace(s: string): number {
   while (i < s.length && isRegExpSpace(s.charCodeAt(i))) i++;
   return i;
 }
+
+/** Longest vendor prefix learned from a header line. */
+const MAX_VENDOR_PREFIX = 48;
+
+/**
+ * A pattern for what a tool or vendor printed before a report's header (`[1234:kworker/u8]`,
+ * `(0)[57:kworker/0:1]`, `ttyS0: `), so the report's other lines can be matched against it: bracketed
+ * groups match any group of the same brackets, digit runs any digits, blank runs any blanks; the rest
+ * is literal. Null when the text cannot be such a prefix.
+ */
+export function vendorPrefixPattern(prefix: string): RegExp | null {
+  if (prefix.length === 0 || prefix.length > MAX_VENDOR_PREFIX || /^\s*$/.test(prefix)) return null;
+  const CLOSE: Record<string, string> = { '[': ']', '(': ')', '<': '>', '{': '}' };
+  let source = '';
+  let i = 0;
+  while (i < prefix.length) {
+    const c = prefix[i];
+    const close = CLOSE[c];
+    if (close !== undefined) {
+      const j = prefix.indexOf(close, i + 1);
+      if (j < 0) return null;
+      source += `\\${c}[^\\${close}\\n]*\\${close}`;
+      i = j + 1;
+    } else if (c >= '0' && c <= '9') {
+      while (i < prefix.length && prefix[i] >= '0' && prefix[i] <= '9') i++;
+      source += '\\d+';
+    } else if (c === ' ' || c === '\t') {
+      while (i < prefix.length && (prefix[i] === ' ' || prefix[i] === '\t')) i++;
+      source += '[ \\t]*';
+    } else {
+      source += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+      i++;
+    }
+  }
+  return new RegExp(source, 'y');
+}
+
+/** Leading blanks (spaces and tabs) at `pos`, up to `end`. */
+export function blanksAt(text: string, pos: number, end: number): number {
+  let i = pos;
+  while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return i - pos;
+}
+
+/** The column mailers wrap at: a line shorter than this by the next line's first word was not wrapped. */
+const WRAP_WIDTH = 64;
+/** Lines longer than this were never wrapped by a mailer. */
+const MAX_WRAPPED_LINE = 100;
+
+/** Shortest line a mailer's wrap leaves (wraps are at 72 to 80 columns, less a word). */
+const MIN_WRAPPED_LINE = 40;
+
+/**
+ * Cheap first test of continuesLine on the line [start, end): long enough to have been cut by a
+ * mailer's wrap, and not ending the way a whole kernel line does — a stack entry's `+0x1/0x2`, a
+ * register's value, a closing bracket.
+ */
+export function mayBeWrapped(text: CharSource, start: number, end: number): boolean {
+  if (end - start < MIN_WRAPPED_LINE || end - start > MAX_WRAPPED_LINE) return false;
+  const c = text.charCodeAt(end - 1);
+  if (c === 93 /* ] */ || c === 41 /* ) */ || c === 62 /* > */) return false;
+  // A trailing hex run: a whole register value or an entry's size (`/0x2a0`) ends a line.
+  let i = end - 1;
+  while (i > start && isHexDigit(text.charCodeAt(i))) i--;
+  const run = end - 1 - i;
+  if (run >= 8) return false;
+  if (run > 0 && text.charCodeAt(i) === 120 /* x */ && text.charCodeAt(i - 1) === 48 /* 0 */ && text.charCodeAt(i - 2) === 47 /* / */) return false;
+  return true;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
+/** Length of a mail quote (`> `, `> > `, `>> `) at the start of `s`. */
+function quoteLength(s: string): number {
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) === 62) {
+    i++;
+    if (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
+  }
+  return i;
+}
+
+const wrapScan = newPrefixScan();
+const TIME_INSIDE = /\[ *\d+\.\d{6}\]/;
+
+/**
+ * Whether `next` is the rest of `line` that a mailer wrapped onto a line of its own: `line` carries
+ * a kernel prefix (time stamp, syslog) and `next` none (both behind the same mail quote, if any),
+ * `next` is not indented, and its first word would not have fitted on `line`. The parser and every
+ * title view join such lines the same way.
+ */
+export function continuesLine(line: string, next: string): boolean {
+  if (line.length > MAX_WRAPPED_LINE) return false;
+  const q = quoteLength(line);
+  if (q > 0 && !next.startsWith(line.slice(0, q))) return false;
+  const rest = next.slice(q);
+  if (rest.length === 0) return false;
+  const c = rest.charCodeAt(0);
+  if (c === 32 || c === 9 || c === 62 /* > */ || c === 91 /* [ */ || c === 60 /* < */ || c === 63 /* ? */) return false;
+  scanLinePrefix(line, q, line.length, wrapScan);
+  const kernelPrefix = wrapScan.timeStart >= 0 || (wrapScan.textStart > q && !wrapScan.userspace);
+  if (!kernelPrefix) return false;
+  scanLinePrefix(rest, 0, rest.length, wrapScan);
+  // A console line with a kernel time stamp inside it is console output run together, not a wrap.
+  if (wrapScan.textStart !== 0 || wrapScan.userspace || TIME_INSIDE.test(rest)) return false;
+  const word = rest.indexOf(' ');
+  return line.length + 1 + (word < 0 ? rest.length : word) > WRAP_WIDTH;
+}
+
+/** How far another wrapped line may be for a line to count as wrapped without ending in `:` or `,`. */
+const WRAP_EVIDENCE_LINES = 8;
+
+/** Whether line `line` looks wrapped onto the next line (mayBeWrapped and continuesLine). */
+function wrapCandidate(text: string, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
+  if (line < 0 || line + 1 >= count) return false;
+  const end = lineEnd(text, lineStarts, line);
+  if (!mayBeWrapped(text, lineStarts[line], end)) return false;
+  return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
+}
+
+/**
+ * The end of line `line` read as one with its wrapped rest on the next line, or lineEnd(). A line
+ * counts as wrapped when it ends cut short (`RIP:`, `Comm:`, `RBX:`, a `,`), or when another line
+ * near it is wrapped too: a mailer wraps every long line of a paste, while a lone console line
+ * after a long kernel line (`executing program`) is no wrap.
+ */
+export function wrappedLineEnd(text: string, lineStarts: ArrayLike<number>, line: number, count: number): number {
+  const end = lineEnd(text, lineStarts, line);
+  if (!wrapCandidate(text, lineStarts, line, count)) return end;
+  const last = text.charCodeAt(end - 1);
+  let evident = last === 58 /* : */ || last === 44; /* , */
+  for (let k = 1; !evident && k <= WRAP_EVIDENCE_LINES; k++) {
+    evident = wrapCandidate(text, lineStarts, line - k, count) || wrapCandidate(text, lineStarts, line + k, count);
+  }
+  return evident ? lineEnd(text, lineStarts, line + 1) : end;
+}
+
+/** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */
+export function joinWrapped(s: string): string {
+  return s.indexOf('\n') === -1 ? s : s.replace(LINE_BREAK_AND_QUOTE, (m) => ' '.repeat(m.length));
+}
+
+/** A line break and the mail quote the wrapped rest repeats. */
+const LINE_BREAK_AND_QUOTE = /[\r\n]+(?:>[ \t]?)*/g;

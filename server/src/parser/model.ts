@@ -168,9 +168,21 @@ export interface Report extends Span, ReportFacts {
   stacks: Stack[];
   /** `cut here` and `end trace` lines. */
   markerLines: number[];
+  /** How the report's lines were pasted, when not as the kernel printed them; absent for most reports. */
+  pasteShape?: PasteShape;
 }
 
-export type ProblemCode = 'corrupted-report' | 'interleaved-line' | 'binary-data' | 'long-line' | 'internal-error';
+/**
+ * What stands around the kernel text on every line of a report: a common indent before the kernel
+ * prefix (a paste indented by 4 spaces or a tab; mail quotes are stripped from every line anyway),
+ * and a vendor prefix after it (`[1234:kworker/u8]`), as a regular expression source.
+ */
+export interface PasteShape {
+  indent: string;
+  vendor: string | null;
+}
+
+export type ProblemCode = 'corrupted-report' | 'interleaved-line' | 'interleaved-reports' | 'binary-data' | 'long-line' | 'internal-error';
 
 /** Something the parser noticed and tolerated. */
 export interface Problem extends Span {

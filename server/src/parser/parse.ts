@@ -1,7 +1,21 @@
 // The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
 import { matchReportHeader, type HeaderMatch } from './headers.ts';
-import { callerName, computeLineStarts, firstNonSpace, isRegExpSpace, lineEnd, newPrefixScan, scanLinePrefix, type PrefixScan } from './lines.ts';
+import {
+  blanksAt,
+  callerName,
+  computeLineStarts,
+  firstNonSpace,
+  isRegExpSpace,
+  joinWrapped,
+  lineEnd,
+  mayBeWrapped,
+  newPrefixScan,
+  scanLinePrefix,
+  vendorPrefixPattern,
+  wrappedLineEnd,
+  type PrefixScan,
+} from './lines.ts';
 import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type MarkerToken } from './frames.ts';
 import type {
   Arch,
@@ -32,6 +46,8 @@ const MAX_EXAMINED = 4096;
 const MAX_CONTEXT_DEPTH = 8;
 /** A report ends after this many lines in a row that do not look like part of it. */
 const MAX_FOREIGN_RUN = 12;
+/** Reports of other printk callers kept open at once while interleaved (more CPUs rarely crash together). */
+const MAX_WAITING_CALLERS = 8;
 
 /** Exported (with mayBeStackHeader) for the test that checks the cheap test never turns a header away. */
 export const STACK_HEADER =
@@ -61,9 +77,10 @@ export function mayBeStackHeader(message: string, at: number): boolean {
  * `Not tainted`, or `Tainted: ` and the taint columns (group 1): a letter per flag set, a space per
  * flag unset; RHEL kernels add columns of their own that print `-` when unset
  * (`Tainted: G  --L------------ T`). The columns end before the release, which starts with a digit.
+ * A mailer may squeeze the blanks.
  */
-const TAINT = String.raw`(?:Not tainted|Tainted: ([A-Z -]*))`;
-const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Kdump: loaded )?${TAINT}(?: *(\d[^\s#]*))?`);
+const TAINT = String.raw`(?:Not +tainted|Tainted: ([A-Z -]*))`;
+const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) +(?:Kdump: loaded +)?${TAINT}(?: *(\d[^\s#]*))?`);
 const OLD_PID_LINE = new RegExp(String.raw`^Pid: (\d+), comm: (.*?) ${TAINT} *\(?(\S+?)\)?(?: |$)`);
 /** `      Not tainted 6.1.0 #1` under a hung-task header (a syslog may squeeze the indentation away). */
 const TAINT_LINE = new RegExp(String.raw`^\s*${TAINT} *(\d\S*)`);
@@ -77,8 +94,10 @@ const TASK_LINE = /^task:(.{1,15}?) +state:\S.*? pid: *(\d+)/;
 // lib/nmi_backtrace.c: `NMI backtrace for cpu 1 skipped: idling at native_safe_halt+0xb/0x10`.
 const NMI_HEADER = /^NMI backtrace for cpu (\d+)(?: skipped: idling at )?/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
+const TIME_IN_TEXT = /\[ *\d+\.\d+\]/;
 // The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
 const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
+const WARNING_HEADER = /^WARNING: CPU: (\d+) PID: (\d+) /;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
 const RAW_STACK_HEADER = /^\s*Stack:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
 const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
@@ -140,7 +159,7 @@ class PrefixTable {
 
   message(line: number): string {
     const k = this.ensure(line);
-    return this.text.slice(k >= 0 ? this.textStarts[k] : this.scratch.textStart, lineEnd(this.text, this.lineStarts, line));
+    return joinWrapped(this.text.slice(k >= 0 ? this.textStarts[k] : this.scratch.textStart, wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length)));
   }
 
   caller(line: number): string | null {
@@ -167,6 +186,18 @@ interface OpenReport {
   contexts: { name: string; line: number; start: number }[];
   lastOwned: number;
   foreignRun: number;
+  /** Lines of the report's stretch passed over so far (blank, or not the report's: another prefix, program or caller). */
+  passedOver: number;
+  /** passedOver when the open register block last grew. */
+  passedAtRegs: number;
+  /** What stands before each line's kernel prefix in this paste (a common indent), or ''. */
+  indent: string;
+  /** A prefix the report's lines repeat after the kernel prefix (`[1234:kworker/u8]`), or null. */
+  vendor: RegExp | null;
+  /** Whether the report's header carries a time stamp: its lines without one are someone else's. */
+  timed: boolean;
+  /** The line at which the report was set aside for another caller's report, or -1. */
+  asideAt: number;
   endTraceSeen: boolean;
   /** After `Sending NMI from CPU`, lines from every CPU context belong to the report. */
   allCpus: boolean;
@@ -193,13 +224,39 @@ export function parseCrashLog(text: string, options: ParseOptions = {}): ParsedL
 function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, last: number, reports: Report[], problems: Problem[]): void {
   let open: OpenReport | null = null;
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
-  let pendingDump: { line: number; caller: number } | null = null; // a `CPU:` line that may open a dump_stack()
+  let pendingDump: { line: number; caller: number; message: string } | null = null; // a `CPU:` line that may open a dump_stack()
   let binaryReported = false;
   // One scan of the whole text instead of two per line: most logs hold no binary data at all.
   const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
   const prefixes = new PrefixTable(text, lineStarts, first, last);
   const pfx = newPrefixScan();
 
+  // Reports of other printk callers still open while one prints (two CPUs crashing at once): each
+  // caller's lines go to its own report. Keyed by caller code; a few at most.
+  const waiting = new Map<number, OpenReport>();
+  let routed = false;
+  const finishWaiting = () => {
+    for (const o of waiting.values()) {
+      open = o;
+      finish();
+    }
+    waiting.clear();
+  };
+  /** Sets the open report aside for its caller's later lines. */
+  const setAside = (line: number) => {
+    if (!open) return;
+    open.asideAt = line;
+    if (waiting.size >= MAX_WAITING_CALLERS) {
+      const [oldest] = waiting.values();
+      waiting.delete(oldest.callerCode);
+      const current = open;
+      open = oldest;
+      finish();
+      open = current;
+    }
+    waiting.set(open.callerCode, open);
+    open = null;
+  };
   const finish = () => {
     if (!open) return;
     const o = open;
@@ -222,20 +279,63 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     reports.push(r);
   };
 
+  let wrappedThrough = -1; // the rest of a line that a mailer wrapped onto the next one, read with it
   for (let line = first; line < last; line++) {
     const start = lineStarts[line];
-    const end = lineEnd(text, lineStarts, line);
+    if (line <= wrappedThrough) {
+      if (open && open.lastOwned === line - 1) ownLine(open, line);
+      continue;
+    }
+    let end = lineEnd(text, lineStarts, line);
+    let joined = false;
+    if (line + 1 < last && mayBeWrapped(text, start, end)) {
+      const rest = wrappedLineEnd(text, lineStarts, line, last);
+      if (rest !== end) {
+        end = rest;
+        joined = true;
+        wrappedThrough = line + 1;
+      }
+    }
     if (end === start) {
-      if (open) noteForeign(open, line, true);
+      if (open) noteForeign(open, line, 'blank');
       continue;
     }
     scanLinePrefix(text, start, end, pfx);
+    // Titles read lines as scanned alone; a report's paste shape is applied to them from the report.
     prefixes.record(line, pfx);
+    if (pfx.timeStart < 0 && blanksAt(text, pfx.textStart, end) === end - pfx.textStart) {
+      // Blank after a mail quote or indentation (`>`, `  `).
+      if (open) noteForeign(open, line, 'blank');
+      continue;
+    }
+    // The lines of an open report share its paste indent, vendor prefix and time stamps; another
+    // line is passed over (a daemon's message, a mailer's note) unless it is a report header itself.
+    let lineIndent = '';
+    let lineVendor: RegExp | null = null;
+    // A line without the report's time stamp is still read (tools drop time stamps from some lines),
+    // but what it does not show to be the report's is passed over, and only a header at its start
+    // opens a report.
+    let untimed = false;
+    if (open !== null && (open.indent !== '' || open.vendor !== null || open.timed)) {
+      const fit = fitReportShape(open, text, end, pfx);
+      if (fit !== 'alien') {
+        lineIndent = open.indent;
+        lineVendor = open.vendor;
+        untimed = fit === 'untimed';
+      } else {
+        const own = matchReportHeader(text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED)));
+        if (own === null || own.at !== 0) {
+          noteForeign(open, line, 'alien');
+          continue;
+        }
+      }
+    }
     const caller = pfx.callerCode;
     // Most lines of a report are plain stack entries: read them in place, without cutting the line
     // out or running the line classifiers (an indented line is never a header or a `cut here`).
     if (
       open !== null &&
+      !joined &&
       !mayHoldBinary &&
       !pfx.userspace &&
       open.skipNext !== line &&
@@ -247,25 +347,25 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         const frame = fastFrameIn(text, pfx.textStart, end, pfx.textStart, line);
         if (frame) {
           placeEntry(open, frame, NO_MARKERS, line, end);
-          if (c === 32) prefixes.setShape(line, entryShape(text, frame));
+          if (c === 32 && lineIndent === '' && open.vendor === null) prefixes.setShape(line, entryShape(text, frame));
           continue;
         }
-      } else if (open.regs !== null && line - open.regs.endLine <= 2 && open.report.arch !== null) {
+      } else if (open.regs !== null && nearRegs(open, line, 2) && open.report.arch !== null) {
         // The next commonest line: a register line of the block just opened, counted in place
         // (registerPairs only takes lines that feedLine would count the same way).
         const pairs = registerPairs(text, pfx.textStart, end);
         if (pairs > 0) {
           const block = open.regs;
           block.registerCount += pairs;
-          block.endLine = line;
-          block.end = end;
+          growRegs(open, block, line, end);
           ownLine(open, line);
-          prefixes.setShape(line, REGISTER_LINE_SHAPE);
+          if (lineIndent === '' && open.vendor === null) prefixes.setShape(line, REGISTER_LINE_SHAPE);
           continue;
         }
       }
     }
     let message = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
+    if (joined) message = joinWrapped(message);
     if (mayHoldBinary && (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1)) {
       if (!binaryReported) {
         problems.push({ line, start, end, code: 'binary-data', message: 'binary data (NUL bytes or invalid UTF-8) in the log; such lines are skipped' });
@@ -273,18 +373,52 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       }
       message = message.replace(/[\0\ufffd]/g, ' ');
     }
-    const base = pfx.textStart;
+    let base = pfx.textStart;
     if (pfx.userspace) {
       // Another program's syslog line: never part of a kernel report.
-      if (open) noteForeign(open, line, false);
+      if (open) noteForeign(open, line, 'alien');
       continue;
     }
 
-    const header = matchReportHeader(message);
-    // Lines from other printk callers are not part of the open report (unless they start one).
-    if (header === null && open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
-      open.interleaved++;
-      continue;
+    let header = matchReportHeader(message);
+    if (header === null && (open === null || open.indent === '')) {
+      // An indented paste: the header (or the `cut here` before it) behind a common indent.
+      const indented = indentedLine(text, lineStarts, line, last, pfx.textStart, end, open !== null);
+      if (indented !== null) {
+        if (indented.cut) {
+          pendingCut = line;
+          if (open) noteForeign(open, line, 'alien');
+          continue;
+        }
+        header = indented.header;
+        lineIndent = indented.indent;
+        message = indented.message;
+        base = pfx.textStart = indented.textStart;
+        pfx.timeStart = indented.timeStart;
+      }
+    }
+    // A line without the report's time stamp opens no report behind another program's text (the
+    // kernel's own text before a header, `** 3 printk messages dropped ** [  1.2] BUG:`, has one).
+    if (untimed && header !== null && header.at !== 0 && !TIME_IN_TEXT.test(message.slice(0, header.at))) header = null;
+    // Lines from other printk callers are not part of the open report (unless they start one): they
+    // go to that caller's report when one is open, else they are left out.
+    if (open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
+      const theirs = waiting.get(caller);
+      if (theirs !== undefined) {
+        waiting.delete(caller);
+        setAside(line);
+        // Every line since it was set aside was another caller's.
+        theirs.passedOver += line - theirs.asideAt;
+        open = theirs;
+      } else if (header === null) {
+        open.interleaved++;
+        open.passedOver++;
+        continue;
+      } else if (header.role === 'start' || !continues(open, header)) {
+        // Another caller's report starts while this one is still printing.
+        setAside(line);
+        routed = true;
+      }
     }
     if (header) {
       if (open && header.role === 'continue' && continues(open, header)) {
@@ -301,10 +435,13 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       finish();
       const startLine = pendingCut >= 0 && pendingCut === line - 1 ? pendingCut : line;
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
+      learnReportShape(open, text, lineStarts, line, last, message, header.at, lineIndent, lineVendor, pfx.timeStart >= 0);
       pendingCut = -1;
       pendingDump = null;
-      if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, base, line, end);
-      else if (header.kind === 'hung-task') readHungTaskHeader(open.report, message);
+      const own = header.at > 0 ? message.slice(header.at) : message;
+      if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, own, base + header.at, line, end);
+      else if (header.kind === 'hung-task') readHungTaskHeader(open.report, own);
+      else if (header.kind === 'warning') readWarningHeader(open.report, own);
       continue;
     }
     if (message.charCodeAt(0) === 45 /* - */ && CUT_HERE.test(message)) {
@@ -319,6 +456,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (task) {
         finish();
         open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
+        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, lineVendor, pfx.timeStart >= 0);
         open.report.comm = task[1];
         open.report.pid = Number(task[2]);
         pendingDump = null;
@@ -328,16 +466,17 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (!open) {
       // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
       if (CPU_LINE.test(message) || OLD_PID_LINE.test(message)) {
-        pendingDump = { line, caller };
+        pendingDump = { line, caller, message };
         continue;
       }
       // (STACK_HEADER matches every `Call Trace` line: the cheaper test alone decides.)
       if (CALL_TRACE_LINE.test(message)) {
         const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
         open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
-        pendingDump = null;
+        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, lineVendor, pfx.timeStart >= 0);
         // The stack header itself is placed below; the `CPU:` line before it gives the facts.
-        if (from !== line) readFacts(open.report, prefixes.message(from));
+        if (from !== line && pendingDump !== null) readFacts(open.report, pendingDump.message);
+        pendingDump = null;
       } else if (parseFrameLine(message, base, line) !== null) {
         // Stack entries outside any report (another CPU's trace, a report whose header was lost).
         open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
@@ -345,13 +484,141 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         continue;
       }
     }
-    feedLine(open, line, end, base, message);
+    feedLine(open, line, end, base, message, untimed ? 'alien' : 'unknown');
     if (open.foreignRun > MAX_FOREIGN_RUN || (open.endTraceSeen && open.foreignRun > 0 && open.lastOwned < line)) {
       finish();
     }
   }
   finish();
+  finishWaiting();
+  if (routed) {
+    reports.sort((a, b) => a.line - b.line);
+    const first = reports.find((r) => r.caller !== null);
+    problems.push({
+      line: first?.headerLine ?? 0,
+      start: first?.start ?? 0,
+      end: first?.end ?? 0,
+      code: 'interleaved-reports',
+      message: 'reports of several printk callers interleave; each line was given to its caller\'s report',
+    });
+    problems.sort((a, b) => a.line - b.line);
+  }
   describeAll(prefixes, reports, last);
+}
+
+/**
+ * Whether a line carries the open report's paste indent, time stamp and vendor prefix; strips the
+ * indent and vendor prefix from `pfx` (rescanning the kernel prefix behind the indent) when it does.
+ */
+function fitReportShape(open: OpenReport, text: string, end: number, pfx: PrefixScan): 'fits' | 'untimed' | 'alien' {
+  if (open.indent !== '') {
+    if (!text.startsWith(open.indent, pfx.textStart)) return 'alien';
+    scanLinePrefix(text, pfx.textStart + open.indent.length, end, pfx);
+  }
+  if (open.vendor !== null) {
+    open.vendor.lastIndex = pfx.textStart;
+    if (!open.vendor.test(text) || open.vendor.lastIndex > end) return 'alien';
+    pfx.textStart = open.vendor.lastIndex;
+  }
+  return open.timed && pfx.timeStart < 0 ? 'untimed' : 'fits';
+}
+
+/** Lines looked at after a header to confirm a paste shape (blank lines between are skipped). */
+const SHAPE_LOOKAHEAD = 4;
+const shapeScan = newPrefixScan();
+
+/** The first non-blank line after `line` (within SHAPE_LOOKAHEAD and the parsed range) scanned into shapeScan, or -1. */
+function nextTextLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number): number {
+  for (let k = line + 1; k < last && k <= line + SHAPE_LOOKAHEAD; k++) {
+    const s = lineStarts[k];
+    const e = lineEnd(text, lineStarts, k);
+    scanLinePrefix(text, s, e, shapeScan);
+    if (blanksAt(text, shapeScan.textStart, e) < e - shapeScan.textStart) return k;
+  }
+  return -1;
+}
+
+/**
+ * A report's paste shape, from its header line: the indent it was found behind, whether it has a
+ * time stamp, and a vendor prefix before the header text when the next line repeats it.
+ */
+function learnReportShape(
+  open: OpenReport,
+  text: string,
+  lineStarts: ArrayLike<number>,
+  line: number,
+  last: number,
+  message: string,
+  at: number,
+  indent: string,
+  vendor: RegExp | null,
+  timed: boolean,
+): void {
+  open.indent = indent;
+  open.timed = timed;
+  // A report that starts inside another of the same paste keeps its shape.
+  open.vendor = vendor;
+  if (indent !== '' || vendor !== null) open.report.pasteShape = { indent, vendor: vendor?.source ?? null };
+  if (at <= 0 || vendor !== null) return;
+  const next = nextTextLine(text, lineStarts, line, last);
+  if (next < 0) return;
+  let from = shapeScan.textStart;
+  if (indent !== '') {
+    if (!text.startsWith(indent, from)) return;
+    from = scanLinePrefix(text, from + indent.length, lineEnd(text, lineStarts, next), shapeScan).textStart;
+  }
+  // What stands before the header may end in the kernel's own pr_fmt (`NMI watchdog: `): the
+  // vendor prefix is the longest part of it, cut after a closing bracket or a colon and blanks,
+  // that the next line repeats.
+  for (let cut = at; cut > 0; cut--) {
+    const c = message.charCodeAt(cut - 1);
+    if (c !== 32 && c !== 9 && c !== 93 && c !== 41 && c !== 62) continue;
+    const prefix = message.slice(0, cut);
+    if (!/[\])>:][ \t]*$/.test(prefix)) continue;
+    const pattern = vendorPrefixPattern(prefix);
+    if (pattern === null) continue;
+    pattern.lastIndex = from;
+    if (pattern.test(text)) {
+      open.vendor = pattern;
+      open.report.pasteShape = { indent, vendor: pattern.source };
+      return;
+    }
+  }
+}
+
+interface IndentedLine {
+  /** A `cut here` line rather than a header. */
+  cut: boolean;
+  header: HeaderMatch | null;
+  indent: string;
+  message: string;
+  textStart: number;
+  timeStart: number;
+}
+
+const indentScan = newPrefixScan();
+
+/**
+ * A header or `cut here` behind a paste's common indent (`    BUG: unable to handle ...`, a tab),
+ * confirmed by the next line carrying the same indent. Inside a report (`inReport`) only indents
+ * of two blanks or a tab count, as kernel lines themselves are indented by one.
+ */
+function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number, from: number, end: number, inReport: boolean): IndentedLine | null {
+  const n = blanksAt(text, from, end);
+  if (n === 0 || (inReport && n < 2 && text.charCodeAt(from) !== 9)) return null;
+  const c = text.charCodeAt(from + n);
+  // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`.
+  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 91 || c === 60)) return null;
+  scanLinePrefix(text, from + n, end, indentScan);
+  const message = text.slice(indentScan.textStart, Math.min(end, indentScan.textStart + MAX_EXAMINED));
+  const cut = message.charCodeAt(0) === 45 && CUT_HERE.test(message);
+  const header = cut ? null : matchReportHeader(message);
+  // Outside a report, also what opens a dump without a header: a task line, a `CPU:` line, `Call Trace:`.
+  if (!cut && header === null && (inReport || !(TASK_LINE.test(message) || CPU_LINE.test(message) || OLD_PID_LINE.test(message) || CALL_TRACE_LINE.test(message)))) return null;
+  const indent = text.slice(from, from + n);
+  const next = nextTextLine(text, lineStarts, line, last);
+  if (next < 0 || !text.startsWith(indent, shapeScan.textStart)) return null;
+  return { cut, header, indent, message, textStart: indentScan.textStart, timeStart: indentScan.timeStart };
 }
 
 /** The LineShape of a space-indented entry the fast path read. */
@@ -388,7 +655,26 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     modules: [],
     modulesLine: -1,
   };
-  return { report, callerCode, stack: null, regs: null, contexts: [], lastOwned: headerLine, foreignRun: 0, endTraceSeen: false, allCpus: false, modulesOpen: false, interleaved: 0, skipNext: -1 };
+  return {
+    report,
+    callerCode,
+    stack: null,
+    regs: null,
+    contexts: [],
+    lastOwned: headerLine,
+    foreignRun: 0,
+    passedOver: 0,
+    passedAtRegs: 0,
+    indent: '',
+    vendor: null,
+    timed: false,
+    asideAt: -1,
+    endTraceSeen: false,
+    allCpus: false,
+    modulesOpen: false,
+    interleaved: 0,
+    skipNext: -1,
+  };
 }
 
 /** Whether a `continue` header belongs to the report already open. */
@@ -441,6 +727,14 @@ function readHungTaskHeader(r: Report, message: string): void {
   r.pid = Number(m[2]);
 }
 
+/** The CPU and PID a WARNING names: `WARNING: CPU: 0 PID: 277 at drivers/pci/pci.c:2248 ...` (the `CPU:` line may be cut off a paste). */
+function readWarningHeader(r: Report, message: string): void {
+  const m = WARNING_HEADER.exec(message);
+  if (!m) return;
+  r.cpu = Number(m[1]);
+  r.pid = Number(m[2]);
+}
+
 /** A continuing header may tell more about the report: a dump that turns out to be an oops. */
 function absorbHeader(r: Report, header: HeaderMatch): void {
   if (header.kind === 'nmi-backtrace') return;
@@ -456,9 +750,31 @@ function ownLine(open: OpenReport, line: number): void {
   open.foreignRun = 0;
 }
 
-function noteForeign(open: OpenReport, line: number, blank: boolean): void {
-  if (!blank) open.foreignRun++;
-  if (open.regs && line > open.regs.endLine) open.regs = null;
+/**
+ * A line of the report's stretch that is not the report's: `blank`, `alien` (another program's,
+ * another prefix's or another caller's line) or `unknown` (a kernel line of the report that is
+ * nothing we know). Blank and alien lines are passed over: a double-spaced paste or a daemon's
+ * message inside a register block splits nothing. An unknown kernel line ends the register block.
+ */
+function noteForeign(open: OpenReport, line: number, how: 'blank' | 'alien' | 'unknown'): void {
+  if (how !== 'blank') open.foreignRun++;
+  if (how === 'unknown') {
+    if (open.regs && line > open.regs.endLine) open.regs = null;
+  } else {
+    open.passedOver++;
+  }
+}
+
+/** Whether `line` is within `n` of the open register block's last line, not counting lines passed over. */
+function nearRegs(open: OpenReport, line: number, n: number): boolean {
+  return open.regs !== null && line - open.regs.endLine - (open.passedOver - open.passedAtRegs) <= n;
+}
+
+/** The register block now ends at `line`. */
+function growRegs(open: OpenReport, block: RegisterBlock, line: number, end: number): void {
+  block.endLine = line;
+  block.end = end;
+  open.passedAtRegs = open.passedOver;
 }
 
 function closeStack(open: OpenReport): void {
@@ -507,7 +823,7 @@ function currentContext(open: OpenReport): string | null {
 }
 
 /** Places one line of an open report: marker, register dump, entry, stack header, end marker, facts or body. */
-function feedLine(open: OpenReport, line: number, end: number, base: number, message: string): void {
+function feedLine(open: OpenReport, line: number, end: number, base: number, message: string, unknownLine: 'alien' | 'unknown'): void {
   const r = open.report;
 
   if (open.skipNext === line) {
@@ -540,7 +856,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
       // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
       const completes =
-        block !== null && block.endLine >= line - 3 && !ip.opener &&
+        block !== null && nearRegs(open, line, 3) && !ip.opener &&
         (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
       if (!completes) {
         block = {
@@ -592,39 +908,33 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
           b.ip = frame;
         }
       }
-      b.endLine = line;
-      b.end = end;
+      growRegs(open, b, line, end);
       if (ip.arch && !r.arch) r.arch = ip.arch;
       if (message.includes(':') && isRegisterLine(message)) b.registerCount += countRegisters(message);
       ownLine(open, line);
       return;
     }
   }
-  if (open.regs && line - open.regs.endLine <= 2) {
+  if (open.regs && nearRegs(open, line, 2)) {
     if (isRegisterLine(message)) {
       open.regs.registerCount += countRegisters(message);
-      open.regs.endLine = line;
-      open.regs.end = end;
+      growRegs(open, open.regs, line, end);
       if (!r.arch) r.arch = guessArchFromRegisters(message);
       ownLine(open, line);
       return;
     }
     if ((first === 69 /* E */ || first === 76 /* L */ || first === 108) /* l */ && /^\s*(?:EIP is at|LR is at|lr : |LR \[)/.test(message)) {
-      open.regs.endLine = line;
-      open.regs.end = end;
+      growRegs(open, open.regs, line, end);
       ownLine(open, line);
       return;
     }
   }
   if ((first === 67 /* C */ || first === 75 /* K */ || first === 73) /* I */ && isCodeLine(message)) {
-    const target = open.regs && line - open.regs.endLine <= 2 ? open.regs : latestKernelBlockWithoutCode(r.regs);
+    const target = open.regs && nearRegs(open, line, 2) ? open.regs : latestKernelBlockWithoutCode(r.regs);
     if (target && target.code === null) {
       const trap = trappingOffset(message);
       target.code = { line, start: base + indent, end, trapping: trap >= 0 ? base + trap : -1, unavailable: /Bad RIP|Unable to access|\?\?\?\?/.test(message) };
-      if (target === open.regs) {
-        target.endLine = line;
-        target.end = end;
-      }
+      if (target === open.regs) growRegs(open, target, line, end);
     }
     ownLine(open, line);
     return;
@@ -709,7 +1019,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     ownLine(open, line);
     return;
   }
-  noteForeign(open, line, false);
+  noteForeign(open, line, unknownLine);
 }
 
 /**
@@ -793,7 +1103,8 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
   let m: RegExpExecArray | null;
   const c = message.charCodeAt(0);
   if (c === 67 /* C */ && (m = CPU_LINE.exec(message))) {
-    if (r.pid === null) {
+    // (A WARNING header names the CPU and PID but not the rest.)
+    if (r.comm === null) {
       r.cpu ??= Number(m[1]);
       r.pid = Number(m[2]);
       r.comm = m[3];
@@ -827,6 +1138,7 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
     if (r.taint === null || r.taint === '') r.taint = [...m[1].matchAll(/\[([A-Z])\]/g)].map((x) => x[1]).filter((x) => x !== 'G').join('');
     return true;
   }
+  // Indented under a hung task's header, or not when a mailer squeezed the blanks out.
   if ((isRegExpSpace(c) || c === 78 /* N */ || c === 84 /* T */) && (m = TAINT_LINE.exec(message))) {
     if (r.taint === null) {
       r.taint = taintLetters(m[1]);

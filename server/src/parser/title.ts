@@ -5,7 +5,8 @@
 // the report text the way syzkaller does (title/report-text.ts), pick the title format that matches
 // earliest (title/formats.ts), let its stack recipe choose the frame (title/stack.ts), then check the
 // report for signs of truncation and normalise the title (title/normalize.ts).
-import type { Report, ReportKind } from './model.ts';
+import { parseLinePrefix } from './lines.ts';
+import type { LinePrefix, PasteShape, Report, ReportKind } from './model.ts';
 import { findOopsKind, type OopsKind, type TitleFormat } from './title/formats.ts';
 import { normalizeTitle, titleFrame } from './title/normalize.ts';
 import { ARM_FRAME_LINE, FRAME_LINE, IP_LINE, ipFunction, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
@@ -72,20 +73,65 @@ const REPLAYED = '** replaying previous printk message **';
 export function describeReports(view: LogView, reports: Report[] | readonly Report[], from: number, to: number, nextHeaderAfterLast: number): void {
   for (let k = Math.max(0, from); k < to && k < reports.length; k++) {
     const r = reports[k];
+    const lines = r.pasteShape ? pastedView(view, r.pasteShape) : view;
     if (r.kind === 'dump-stack') {
       // No header at all (a dump_stack(), a task dump, entries outside a report): nothing for
       // syzkaller's formats to match; its first line names it.
-      r.title = headerTitle(view, r);
+      r.title = headerTitle(lines, r);
       continue;
     }
-    const next = k + 1 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
-    const d = describeReport(view, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
+    const next = nextHeaderOfCaller(reports, k, nextHeaderAfterLast);
+    const d = describeReport(lines, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
     r.title = d.title;
     r.corrupted = d.corrupted;
     r.corruptedReason = d.corruptedReason;
     r.guiltyFrame = d.guiltyFrame;
     if (d.crash === false) r.crash = false;
   }
+}
+
+/**
+ * The lines as a report pasted with an indent or a vendor prefix reads them: the line's text
+ * behind the indent (its kernel prefix scanned again) and the vendor prefix. Lines without the
+ * report's indent or prefix are left as they are.
+ */
+export function pastedView(view: LogView, shape: PasteShape): LogView {
+  const vendor = shape.vendor === null ? null : new RegExp(shape.vendor, 'y');
+  const read = (i: number): { message: string; prefix: LinePrefix | null } => {
+    let message = view.message(i);
+    let prefix: LinePrefix | null = null;
+    if (shape.indent !== '' && message.startsWith(shape.indent)) {
+      const rest = message.slice(shape.indent.length);
+      prefix = parseLinePrefix(rest, 0, rest.length);
+      message = rest.slice(prefix.textStart);
+    }
+    if (vendor !== null) {
+      vendor.lastIndex = 0;
+      if (vendor.test(message)) message = message.slice(vendor.lastIndex);
+    }
+    return { message, prefix };
+  };
+  return {
+    lineCount: view.lineCount,
+    message: (i) => read(i).message,
+    caller: (i) => read(i).prefix?.caller ?? view.caller(i),
+    hasTime: (i) => (read(i).prefix?.time ?? null) !== null || view.hasTime(i),
+    shape: () => UNKNOWN_SHAPE,
+  };
+}
+
+/**
+ * The header line of the next report that cuts report k's text: the next one, or, where reports of
+ * several printk callers interleave, the next one of the same caller (titles leave other callers'
+ * lines out anyway).
+ */
+function nextHeaderOfCaller(reports: Report[] | readonly Report[], k: number, nextHeaderAfterLast: number): number {
+  const r = reports[k];
+  for (let j = k + 1; j < reports.length && j <= k + 8; j++) {
+    const o = reports[j];
+    if (r.caller === null || o.caller === null || o.caller === r.caller) return o.headerLine;
+  }
+  return k + 1 < reports.length && k + 9 < reports.length ? reports[k + 1].headerLine : nextHeaderAfterLast;
 }
 
 /** Describes one report. Never throws. */

@@ -1,39 +1,68 @@
-// Code actions. They match diagnostics on code + data only (never on message text), check the data
-// against the current analysis (a stale diagnostic gets no fix), and each is one WorkspaceEdit —
-// one undo step — that deletes whole lines, line breaks included.
+// Code actions. They match diagnostics on code + data only (never on message text) and check the
+// data against the current analysis (a stale diagnostic gets no fix). The first choice hides noise
+// without touching the file (a client command that folds lines: the log may be evidence for a bug
+// report); the second removes it, each removal one WorkspaceEdit (one undo step) that deletes whole
+// lines, line breaks included. Codes set to `off` get no report-wide or file-wide fix, and the file
+// is never edited on save unless `editor.codeActionsOnSave` names FIX_ALL_KIND itself.
 import type { CodeAction, CodeActionContext, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { CodeActionKind, CodeActionTriggerKind } from 'vscode-languageserver-types';
-import type { FindingCode } from '../analysis/findings.ts';
+import type { Finding, FindingCode } from '../analysis/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
-import { offsetAt, wholeLinesRange } from './positions.ts';
-import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from './protocol.ts';
+import { noiseFoldsOfReport } from './folding.ts';
+import { lspLastLineOf, lspLineOf, offsetAt, wholeLinesRange } from './positions.ts';
+import { ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, type FoldLinesParams, type LinesToHide } from './protocol.ts';
 import { DUPLICATE_CODES, isDuplicateCode, removableLineOf, removableLines, reportIndexAt } from './queries.ts';
+import { defaultSettings, type KernelLogSettings } from './settings.ts';
 
 export interface EditOptions {
   /** The client takes `documentChanges` (versioned edits) in a WorkspaceEdit. */
   documentChanges: boolean;
 }
 
+export interface CodeActionOptions extends EditOptions {
+  /** The client runs ClientCommands.foldLines itself: the hide actions are offered (default: no). */
+  foldLines?: boolean;
+}
+
 const UNRELIABLE_CODES: readonly FindingCode[] = ['unreliable-frame'];
 
-export function getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: EditOptions): CodeAction[] {
-  const actions: CodeAction[] = [];
+/** The codes of `codes` that the settings do not turn off. */
+export function codesOn(settings: KernelLogSettings, codes: readonly FindingCode[]): FindingCode[] {
+  return codes.filter((code) => settings.severity[code] !== 'off');
+}
+
+export function getCodeActions(
+  document: KernelLogDocument,
+  analysis: LogAnalysis,
+  range: Range,
+  context: CodeActionContext,
+  options: CodeActionOptions,
+  settings: KernelLogSettings = defaultSettings(),
+): CodeAction[] {
+  const hides: CodeAction[] = [];
+  const removals: CodeAction[] = [];
   const quickFixes = kindWanted(CodeActionKind.QuickFix, context.only);
   const reports = new Set<number>();
+  const duplicateCodes = codesOn(settings, DUPLICATE_CODES);
+  const unreliableCodes = codesOn(settings, UNRELIABLE_CODES);
 
   for (const diagnostic of context.diagnostics ?? []) {
     const match = matchDiagnostic(analysis, diagnostic);
     if (!match) continue;
     reports.add(match.report);
-    if (!quickFixes || !isDuplicateCode(diagnostic.code) || match.line === null) continue;
-    actions.push({
-      title: 'Remove duplicate entry',
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [diagnostic],
-      isPreferred: true,
-      edit: removeLinesEdit(document, [match.line], options),
-    });
+    if (!quickFixes || !isDuplicateCode(diagnostic.code)) continue;
+    if (options.foldLines) {
+      hides.push(hideAction(document, analysis, match.report, 'Hide duplicate entry (fold; the file is not changed)', [match.finding.line], [diagnostic]));
+    }
+    if (match.line !== null) {
+      removals.push({
+        title: 'Remove duplicate entry',
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: removeLinesEdit(document, [match.line], options),
+      });
+    }
   }
   // Asked for explicitly (Ctrl+.), the report-wide fixes are offered anywhere in a report.
   if (context.triggerKind === CodeActionTriggerKind.Invoked) {
@@ -43,30 +72,44 @@ export function getCodeActions(document: KernelLogDocument, analysis: LogAnalysi
 
   if (quickFixes) {
     for (const k of [...reports].sort((a, b) => a - b)) {
-      const duplicates = removableLines(analysis, k, DUPLICATE_CODES);
+      const ofReport = (codes: readonly FindingCode[]) =>
+        (context.diagnostics ?? []).filter((d) => codes.includes(d.code as FindingCode) && matchDiagnostic(analysis, d)?.report === k);
+      if (options.foldLines) {
+        const noiseCodes = [...unreliableCodes, ...duplicateCodes];
+        const lines = findingLines(analysis, k, noiseCodes);
+        if (lines.length > 0) {
+          const title = unreliableCodes.length > 0 ? 'Hide duplicate and unreliable (?) entries in this report (fold)' : 'Hide duplicate entries in this report (fold)';
+          hides.push(hideAction(document, analysis, k, title, lines, ofReport(noiseCodes)));
+        }
+      }
+      const duplicates = duplicateCodes.length > 0 ? removableLines(analysis, k, duplicateCodes) : [];
       if (duplicates.length > 0) {
-        actions.push({
+        removals.push({
           title: 'Remove all duplicate entries in this report',
           kind: CodeActionKind.QuickFix,
-          diagnostics: (context.diagnostics ?? []).filter((d) => isDuplicateCode(d.code) && matchDiagnostic(analysis, d)?.report === k),
+          diagnostics: ofReport(duplicateCodes),
           edit: removeLinesEdit(document, duplicates, options),
         });
       }
-      const unreliable = removableLines(analysis, k, UNRELIABLE_CODES);
+      const unreliable = unreliableCodes.length > 0 ? removableLines(analysis, k, unreliableCodes) : [];
       if (unreliable.length > 0) {
-        actions.push({
+        removals.push({
           title: 'Remove unreliable (?) entries in this report',
           kind: CodeActionKind.QuickFix,
-          diagnostics: (context.diagnostics ?? []).filter((d) => d.code === 'unreliable-frame' && matchDiagnostic(analysis, d)?.report === k),
+          diagnostics: ofReport(unreliableCodes),
           edit: removeLinesEdit(document, unreliable, options),
         });
       }
     }
   }
+  // Hiding comes first (and is the preferred fix): it loses nothing.
+  if (hides.length > 0) hides[0].isPreferred = true;
+  else if (removals.length > 0 && removals[0].title === 'Remove duplicate entry') removals[0].isPreferred = true;
+  const actions = [...hides, ...removals];
 
-  // Source actions only when asked for by kind (on save, or "Fix All"): never in the light bulb.
-  if (context.only && kindWanted(FIX_ALL_KIND, context.only)) {
-    const lines = allDuplicateLines(analysis);
+  // Source actions only when asked for by kind, never in the light bulb.
+  if (fixAllWanted(context)) {
+    const lines = allDuplicateLines(analysis, duplicateCodes);
     if (lines.length > 0) {
       actions.push({ title: 'Remove all duplicate entries in the file', kind: FIX_ALL_KIND, edit: removeLinesEdit(document, lines, options) });
     }
@@ -74,18 +117,64 @@ export function getCodeActions(document: KernelLogDocument, analysis: LogAnalysi
   return actions;
 }
 
+/**
+ * Whether the fix-all action is asked for. On save (`editor.codeActionsOnSave`) only when the user
+ * named this kind: a global `"source.fixAll": "explicit"` (set up for another linter) must not
+ * delete lines of a crash log. A plain `source.fixAll` or `source` is answered only when the user
+ * asked by hand (the "Fix All" command, the Source Action menu: trigger kind Invoked).
+ */
+function fixAllWanted(context: CodeActionContext): boolean {
+  const only = context.only;
+  if (!only || only.length === 0) return false;
+  if (only.some((o) => o === FIX_ALL_KIND)) return true;
+  return context.triggerKind === CodeActionTriggerKind.Invoked && only.some((o) => o === CodeActionKind.SourceFixAll || o === CodeActionKind.Source);
+}
+
+/** A quick fix that folds `lines` (parser lines of report k) without editing the document. */
+function hideAction(document: KernelLogDocument, analysis: LogAnalysis, k: number, title: string, lines: readonly number[], diagnostics: Diagnostic[]): CodeAction {
+  const params: FoldLinesParams = { uri: document.uri, ranges: linesToHide(document, analysis, k, lines) };
+  return { title, kind: CodeActionKind.QuickFix, diagnostics, command: { title, command: ClientCommands.foldLines, arguments: [params] } };
+}
+
+/** Parser lines as runs of LSP lines to hide, each with the server's folding range that hides it exactly, if any. */
+export function linesToHide(document: KernelLogDocument, analysis: LogAnalysis, k: number, lines: readonly number[]): LinesToHide[] {
+  const sorted = [...new Set(lines)].filter((l) => l > 0 && l < document.lineStarts.length).sort((a, b) => a - b);
+  const folds = new Map<number, number>(); // fold start line → end line
+  for (const f of noiseFoldsOfReport(document, analysis, k)) folds.set(f.startLine, f.endLine);
+  const ranges: LinesToHide[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    const startLine = lspLineOf(document, sorted[i]);
+    const endLine = lspLastLineOf(document, sorted[j]);
+    const foldEnd = folds.get(startLine - 1);
+    ranges.push({ startLine, endLine, fold: foldEnd === endLine ? { startLine: startLine - 1, endLine } : null });
+    i = j + 1;
+  }
+  return ranges;
+}
+
+/** Lines of the findings of report k with one of `codes`, sorted, without repeats. */
+function findingLines(analysis: LogAnalysis, k: number, codes: readonly FindingCode[]): number[] {
+  if (codes.length === 0) return [];
+  const lines = new Set<number>();
+  for (const f of analysis.findingsOf(k)) if (codes.includes(f.code)) lines.add(f.line);
+  return [...lines].sort((a, b) => a - b);
+}
+
 /** Every duplicate entry's line in the document (fix-all and the removeAllDuplicates command). */
-export function allDuplicateLines(analysis: LogAnalysis): number[] {
+export function allDuplicateLines(analysis: LogAnalysis, codes: readonly FindingCode[] = DUPLICATE_CODES): number[] {
   const lines: number[] = [];
+  if (codes.length === 0) return lines;
   for (let k = 0; k < analysis.reportCount; k++) {
-    if (DUPLICATE_CODES.every((code) => analysis.countOf(k, code) === 0)) continue;
-    lines.push(...removableLines(analysis, k, DUPLICATE_CODES));
+    if (codes.every((code) => analysis.countOf(k, code) === 0)) continue;
+    lines.push(...removableLines(analysis, k, codes));
   }
   return [...new Set(lines)].sort((a, b) => a - b);
 }
 
 /** The current finding a diagnostic stands for, checked on code + data; null for stale or foreign ones. */
-function matchDiagnostic(analysis: LogAnalysis, diagnostic: Diagnostic): { report: number; line: number | null } | null {
+function matchDiagnostic(analysis: LogAnalysis, diagnostic: Diagnostic): { report: number; finding: Finding; line: number | null } | null {
   if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') return null;
   const data: unknown = diagnostic.data;
   if (typeof data !== 'object' || data === null) return null;
@@ -96,7 +185,7 @@ function matchDiagnostic(analysis: LogAnalysis, diagnostic: Diagnostic): { repor
     .findingsOf(k)
     .find((f) => f.code === diagnostic.code && f.data.stack === d.stack && f.data.frame === d.frame && f.data.removableLine === d.removableLine);
   if (!finding) return null;
-  return { report: k, line: removableLineOf(analysis.report(k), finding) };
+  return { report: k, finding, line: removableLineOf(analysis.report(k), finding) };
 }
 
 /** One edit that deletes the given parser lines (whole lines; neighbours merged into one range). */

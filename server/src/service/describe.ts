@@ -3,11 +3,10 @@
 // start, and never past the end of the lines it is shown. A parse of part of a document therefore
 // titles the reports near the edges of that part from less text than a full parse would; these
 // helpers title them again against the whole document, exactly as parse.ts's describeAll does.
-import { parseLinePrefix } from '../parser/lines.ts';
+import { continuesLine, joinWrapped, lineEnd, mayBeWrapped, parseLinePrefix } from '../parser/lines.ts';
 import type { Report } from '../parser/model.ts';
 import { describeReports, UNKNOWN_SHAPE, type LogView } from '../parser/title.ts';
 import type { TextSource } from './pieceText.ts';
-import { textLineEnd } from './positions.ts';
 
 /**
  * Lines after a report's first line that its title may depend on: title.ts MAX_START_SEARCH (200)
@@ -20,12 +19,18 @@ export const DESCRIPTION_LOOKAHEAD_LINES = 4400;
  * is read from the line alone; the prefix grammar never looks past the line's end.
  */
 export function wholeLogView(text: TextSource, lineStarts: ArrayLike<number>): LogView {
-  const line = (i: number) => text.slice(lineStarts[i], textLineEnd(text, lineStarts, i));
+  const line = (i: number) => text.slice(lineStarts[i], lineEnd(text, lineStarts, i));
   return {
     lineCount: lineStarts.length,
     message(i) {
       const l = line(i);
-      return l.slice(parseLinePrefix(l, 0, l.length).textStart);
+      const start = parseLinePrefix(l, 0, l.length).textStart;
+      // A line a mailer wrapped is read with its rest, as the parser reads it.
+      if (i + 1 < lineStarts.length && mayBeWrapped(l, 0, l.length)) {
+        const next = line(i + 1);
+        if (continuesLine(l, next)) return joinWrapped(l.slice(start) + text.slice(lineStarts[i] + l.length, lineStarts[i + 1]) + next);
+      }
+      return l.slice(start);
     },
     caller(i) {
       const l = line(i);

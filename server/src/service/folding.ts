@@ -33,8 +33,7 @@ export function computeFolding(document: KernelLogDocument, analysis: LogAnalysi
     structuralRanges(document, analysis.report(k), structure);
     noiseByReport.push(noiseRuns(analysis, k));
   }
-  // A run is folded from the line before it (which stays visible), unless another range starts or
-  // ends there (ranges must nest); then from its first line, which needs two lines at least.
+  // Runs fold from the line before them where they can (noiseFold).
   const taken = new Set<number>();
   for (const r of structure) {
     taken.add(r.startLine);
@@ -44,9 +43,7 @@ export function computeFolding(document: KernelLogDocument, analysis: LogAnalysi
   const noiseFolds: LineRange[] = [];
   for (const runs of noiseByReport) {
     for (const run of runs) {
-      let fold: { startLine: number; endLine: number } | null = null;
-      if (!taken.has(run.startLine - 1)) fold = { startLine: run.startLine - 1, endLine: run.endLine };
-      else if (run.endLine > run.startLine) fold = { startLine: run.startLine, endLine: run.endLine };
+      let fold = noiseFold(run, taken);
       if (fold) {
         fold = { startLine: lspLineOf(document, fold.startLine), endLine: lspLastLineOf(document, fold.endLine) };
         noiseFolds.push({ ...fold, kind: NOISE_FOLDING_KIND });
@@ -60,6 +57,37 @@ export function computeFolding(document: KernelLogDocument, analysis: LogAnalysi
     ranges: ranges.map((r) => (r.kind ? { startLine: r.startLine, endLine: r.endLine, kind: r.kind } : { startLine: r.startLine, endLine: r.endLine })),
     noise,
   };
+}
+
+/**
+ * The folding ranges (LSP lines) that hide noise of report k, as computeFolding offers them (its
+ * neighbours' structure included, so that the same ranges survive nesting). For the hide actions,
+ * without computing the folding of the whole document.
+ */
+export function noiseFoldsOfReport(document: KernelLogDocument, analysis: LogAnalysis, k: number): { startLine: number; endLine: number }[] {
+  const structure: LineRange[] = [];
+  for (let j = Math.max(0, k - 1); j <= Math.min(analysis.reportCount - 1, k + 1); j++) structuralRanges(document, analysis.report(j), structure);
+  const taken = new Set<number>();
+  for (const r of structure) {
+    taken.add(r.startLine);
+    taken.add(r.endLine);
+  }
+  const folds: LineRange[] = [];
+  for (const run of noiseRuns(analysis, k)) {
+    const fold = noiseFold(run, taken);
+    if (fold) folds.push({ startLine: lspLineOf(document, fold.startLine), endLine: lspLastLineOf(document, fold.endLine), kind: NOISE_FOLDING_KIND });
+  }
+  const lspStructure = structure.map((r) => ({ startLine: lspLineOf(document, r.startLine), endLine: lspLastLineOf(document, r.endLine), kind: r.kind }));
+  const kept = new Set(nest([...lspStructure, ...folds]));
+  return folds.filter((f) => kept.has(f)).map((f) => ({ startLine: f.startLine, endLine: f.endLine }));
+}
+
+/** A run is folded from the line before it (which stays visible), unless another range starts or
+ * ends there (ranges must nest); then from its first line, which needs two lines at least. */
+function noiseFold(run: { startLine: number; endLine: number }, taken: Set<number>): { startLine: number; endLine: number } | null {
+  if (!taken.has(run.startLine - 1)) return { startLine: run.startLine - 1, endLine: run.endLine };
+  if (run.endLine > run.startLine) return { startLine: run.startLine, endLine: run.endLine };
+  return null;
 }
 
 function structuralRanges(document: KernelLogDocument, report: Report, out: LineRange[]): void {

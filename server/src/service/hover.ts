@@ -5,12 +5,13 @@
 import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types';
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analysis/findings.ts';
+import { frameLabel } from '../analysis/frameText.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { lineEnd } from '../parser/lines.ts';
 import { questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
-import { offsetAt, parserLineAt, spanRange, textLineEnd } from './positions.ts';
-import { frameLabel } from './symbols.ts';
+import { offsetAt, parserLineAt, spanRange } from './positions.ts';
 import type { CancellationLike, SymbolInfo, SymbolQuery, Symbolizer } from './symbolizer.ts';
 import { registersInText } from '../parser/registers.ts';
 
@@ -56,7 +57,7 @@ function findTarget(document: KernelLogDocument, report: Report, findings: Findi
   for (const block of report.regs) {
     if (line < block.line || line > block.endLine) continue;
     const blockStart = document.lineStarts[block.line];
-    const blockText = document.text.slice(blockStart, textLineEnd(document.text, document.lineStarts, block.endLine));
+    const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
     for (const reg of registersInText(blockText, blockStart)) {
       if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset)) return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
     }
@@ -77,7 +78,7 @@ function findTarget(document: KernelLogDocument, report: Report, findings: Findi
   }
   if (line === report.headerLine) {
     const start = document.lineStarts[line];
-    return { span: { start, end: textLineEnd(document.text, document.lineStarts, line) }, sections: [reportText(report, findings)] };
+    return { span: { start, end: lineEnd(document.text, document.lineStarts, line) }, sections: [reportText(report, findings)] };
   }
   return null;
 }

@@ -4,7 +4,7 @@
 import type { CodeAction, CodeActionContext, DocumentSymbol, FoldingRange, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
-import { allDuplicateLines, getCodeActions, removeLinesEdit, type EditOptions } from './codeActions.ts';
+import { allDuplicateLines, codesOn, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
 import { computeDiagnostics, countFindings, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
 import type { KernelLogDocument } from './document.ts';
 import { DocumentCache } from './documentCache.ts';
@@ -12,7 +12,8 @@ import { computeFolding } from './folding.ts';
 import { computeHover } from './hover.ts';
 import { nullLogger, type Logger } from './logger.ts';
 import type { NoiseRange, StatusParams } from './protocol.ts';
-import type { KernelLogSettings } from './settings.ts';
+import { defaultSettings, type KernelLogSettings } from './settings.ts';
+import { DUPLICATE_CODES } from './queries.ts';
 import { computeDocumentSymbols } from './symbols.ts';
 import type { CancellationLike, Symbolizer } from './symbolizer.ts';
 
@@ -36,13 +37,14 @@ export interface KernelLogLanguageService {
   parseStep(uri: string): { analysis: LogAnalysis; complete: boolean } | undefined;
 
   computeDiagnostics(document: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
-  getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: EditOptions): CodeAction[];
+  /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
+  getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: CodeActionOptions, settings?: KernelLogSettings): CodeAction[];
   getHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike): Promise<Hover | null>;
   getFoldingRanges(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit?: number): FoldingRange[];
   getNoiseRanges(document: KernelLogDocument, analysis: LogAnalysis): NoiseRange[];
   getDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[];
-  /** The edit that removes every duplicate entry (null when there is none), and how many lines. */
-  getRemoveAllDuplicatesEdit(document: KernelLogDocument, analysis: LogAnalysis, options: EditOptions): { edit: WorkspaceEdit; lines: number } | null;
+  /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
+  getRemoveAllDuplicatesEdit(document: KernelLogDocument, analysis: LogAnalysis, options: EditOptions, settings?: KernelLogSettings): { edit: WorkspaceEdit; lines: number } | null;
   getStatus(document: KernelLogDocument, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
 }
 
@@ -64,8 +66,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
     getFoldingRanges: (document, analysis, rangeLimit) => computeFolding(document, analysis, rangeLimit).ranges,
     getNoiseRanges: (document, analysis) => computeFolding(document, analysis).noise,
     getDocumentSymbols: computeDocumentSymbols,
-    getRemoveAllDuplicatesEdit(document, analysis, editOptions) {
-      const lines = allDuplicateLines(analysis);
+    getRemoveAllDuplicatesEdit(document, analysis, editOptions, settings = defaultSettings()) {
+      const lines = allDuplicateLines(analysis, codesOn(settings, DUPLICATE_CODES));
       return lines.length ? { edit: removeLinesEdit(document, lines, editOptions), lines: lines.length } : null;
     },
     getStatus: (document, analysis, complete, diagnosticsTruncated) => ({

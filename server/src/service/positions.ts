@@ -4,7 +4,7 @@
 // LSP counts a line break at `\n`, `\r\n` and a lone `\r`; the parser only at `\n`. For the usual
 // file (no lone `\r`) both line tables are the same array; otherwise the document keeps a second one.
 import type { Position, Range } from 'vscode-languageserver-types';
-import { lineOfOffset } from '../parser/lines.ts';
+import { lineEnd, lineOfOffset } from '../parser/lines.ts';
 import type { Span } from '../parser/model.ts';
 import type { TextSource } from './pieceText.ts';
 
@@ -57,8 +57,8 @@ export function rangeOf(source: PositionSource, start: number, end: number): Ran
 }
 
 /**
- * Range of a model span. A span never ends after a line break in LSP terms: the parser keeps a
- * second `\r` of `\r\r\n` (serial captures) in its line, which LSP counts as a break.
+ * Range of a model span. A span never ends after a line break in LSP terms (a span that a model
+ * bug lets run into the `\r\r\n` of a serial capture, which LSP counts as two breaks, is cut).
  */
 export function spanRange(source: PositionSource, span: Span): Range {
   const start = clampOffset(source, span.start);
@@ -110,7 +110,7 @@ export function lspLastLineOf(source: PositionSource, parserLine: number): numbe
   if (source.lspLineStarts === source.lineStarts) return parserLine;
   const starts = source.lineStarts;
   const line = Math.max(0, Math.min(parserLine, starts.length - 1));
-  const end = textLineEnd(source.text, starts, line);
+  const end = lineEnd(source.text, starts, line);
   return lineOfOffset(source.lspLineStarts, Math.max(starts[line], end - 1));
 }
 
@@ -128,14 +128,7 @@ export function comparePositions(a: Position, b: Position): number {
   return a.line - b.line || a.character - b.character;
 }
 
-/** End of parser line `line` (before `\n` or `\r\n`), as parser/lines.ts lineEnd computes it. */
-export function textLineEnd(text: TextSource, lineStarts: ArrayLike<number>, line: number): number {
-  let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
-  if (end > lineStarts[line] && text.charCodeAt(end - 1) === 13) end--;
-  return end;
-}
-
 /** The text of parser line `line`, without its line break. */
 export function lineText(source: PositionSource, line: number): string {
-  return source.text.slice(source.lineStarts[line], textLineEnd(source.text, source.lineStarts, line));
+  return source.text.slice(source.lineStarts[line], lineEnd(source.text, source.lineStarts, line));
 }

@@ -7,7 +7,10 @@ import type { FindingCode } from '../analysis/findings.ts';
 /** `source` of every diagnostic, and the suffix of the fix-all code action kind. */
 export const DIAGNOSTIC_SOURCE = 'kernel-log';
 
-/** Code action kind of "fix all": removes every duplicate entry in the file (editor.codeActionsOnSave). */
+/**
+ * Code action kind of "fix all": removes every duplicate entry in the file. Offered on save only
+ * when `editor.codeActionsOnSave` names this kind (never for a plain `source.fixAll`).
+ */
 export const FIX_ALL_KIND = 'source.fixAll.kernel-log';
 
 /** Folding range kind given to runs of unreliable and duplicate entries ("Fold All Block Comments" folds just those). */
@@ -22,6 +25,36 @@ export namespace Commands {
    * add the active editor's uri in `middleware.executeCommand` when it is run from the palette.
    */
   export const removeAllDuplicates = 'kernelLog.removeAllDuplicates';
+}
+
+/**
+ * Commands the client runs itself (never sent to the server): code actions carry them as their
+ * `command`. The server offers such actions only to a client that says it has them, in
+ * `initializationOptions.clientCommands` (the VS Code client does; other editors get the edits only).
+ */
+export namespace ClientCommands {
+  /**
+   * Hides lines by folding them; the document is not edited. Arguments: `[FoldLinesParams]`.
+   * Each range's lines are hidden under the line before them, which stays visible.
+   */
+  export const foldLines = 'kernelLog.foldLines';
+}
+
+/** Lines to hide (0-based LSP lines, inclusive). */
+export interface LinesToHide {
+  startLine: number;
+  endLine: number;
+  /**
+   * A folding range of textDocument/foldingRange around these lines, or null. The client folds it
+   * when it hides exactly these lines (it starts on the line before them and ends on the last);
+   * otherwise it makes a folding range of its own.
+   */
+  fold: { startLine: number; endLine: number } | null;
+}
+
+export interface FoldLinesParams {
+  uri: string;
+  ranges: LinesToHide[];
 }
 
 export interface RemoveAllDuplicatesResult {

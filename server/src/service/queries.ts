@@ -1,7 +1,8 @@
 // Questions several features ask of an analysis: which report is at an offset, which lines a fix
 // may delete, where the runs of noise (unreliable and duplicate entries) are.
+import { entryLineIsRemovable } from '../analysis/analyze.ts';
 import type { Finding, FindingCode } from '../analysis/findings.ts';
-import type { Report, Stack } from '../parser/model.ts';
+import type { Report } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { parserLineAt } from './positions.ts';
@@ -15,17 +16,6 @@ export function isDuplicateCode(code: unknown): code is FindingCode {
 /** Index of the report holding `offset`, or -1. */
 export function reportIndexAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): number {
   return analysis.reportIndexAtLine(parserLineAt(document, offset));
-}
-
-/**
- * Whether deleting the whole line of a stack entry loses nothing but the entry: not when the line
- * also holds a context marker (4.x ` <EOI>  [<..>] ? foo`) or the stack header (`Call Trace: [<..>]`).
- */
-export function entryLineIsRemovable(stack: Stack | undefined, line: number): boolean {
-  if (!stack) return false;
-  if (stack.header.end > stack.header.start && stack.line === line) return false;
-  for (const m of stack.markers) if (m.line === line) return false;
-  return true;
 }
 
 /** Lines that the findings of report k with one of `codes` flag for removal, sorted, without repeats. */

@@ -12,18 +12,18 @@
 import { analyze } from '../analysis/analyze.ts';
 import type { Finding } from '../analysis/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
-import { parseLinePrefix } from '../parser/lines.ts';
+import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
 import { parseCrashLog } from '../parser/parse.ts';
 import { LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
 import type { TextSource } from './pieceText.ts';
-import { textLineEnd } from './positions.ts';
 
 /** Problems after which parse state is not local to a report (reported once per parse, or a crash). */
 function isGlobalProblem(p: Problem): boolean {
-  return p.code === 'binary-data' || p.code === 'internal-error';
+  // Interleaved reports overlap: restarting the parser at one of them would lose the other.
+  return p.code === 'binary-data' || p.code === 'internal-error' || p.code === 'interleaved-reports';
 }
 
 /** Findings of each report; `data.report` is set to the report's index. */
@@ -209,7 +209,7 @@ function quietLineBefore(text: TextSource, lineStarts: ArrayLike<number>, from: 
   let quiet = 0; // lines in a row, going backwards, that leave no state
   for (let line = end - 1; line >= from; line--) {
     const s = lineStarts[line];
-    if (PENDING_STATE_LINE.test(text.slice(s, Math.min(textLineEnd(text, lineStarts, line), s + 400)))) quiet = 0;
+    if (PENDING_STATE_LINE.test(text.slice(s, Math.min(lineEnd(text, lineStarts, line), s + 400)))) quiet = 0;
     else if (++quiet >= PENDING_STATE_REACH) return line + PENDING_STATE_REACH;
   }
   return from;
@@ -238,6 +238,13 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
 
   const region = parseLines(text, lineStarts, startLine, endLine);
   if (region.problems.some(isGlobalProblem)) return null;
+  // A report still printing when another caller's report starts is set aside, not ended, by a
+  // full parse: the region's end is no place to stop then.
+  const lastInRegion = region.reports[region.reports.length - 1];
+  if (next < count && lastInRegion?.caller) {
+    const resyncCaller = messageAt(text, lineStarts, endLine).caller;
+    if (resyncCaller !== null && resyncCaller !== lastInRegion.caller) return null;
+  }
 
   // Problems belong to reports (at their header lines): keep those before, move those after.
   const keptBefore = first < count ? previous.headerLineOf(first) : Infinity;
@@ -299,7 +306,7 @@ function isResyncPoint(text: TextSource, lineStarts: ArrayLike<number>, reportLi
 }
 
 function messageAt(text: TextSource, lineStarts: ArrayLike<number>, line: number): { raw: string; message: string; caller: string | null } {
-  const raw = text.slice(lineStarts[line], textLineEnd(text, lineStarts, line));
+  const raw = text.slice(lineStarts[line], lineEnd(text, lineStarts, line));
   const prefix = parseLinePrefix(raw, 0, raw.length);
   return { raw, message: raw.slice(prefix.textStart, prefix.textStart + 4096), caller: prefix.caller };
 }

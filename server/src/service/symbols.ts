@@ -3,11 +3,13 @@
 // the breadcrumbs follow the cursor.
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
-import type { Frame, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { frameLabel } from '../analysis/frameText.ts';
+import type { RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import { lineEnd } from '../parser/lines.ts';
 import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
-import { spanRange, textLineEnd } from './positions.ts';
+import { spanRange } from './positions.ts';
 
 export function computeDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[] {
   const symbols: DocumentSymbol[] = [];
@@ -39,15 +41,10 @@ function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymb
 
 const IP_NAME: Record<string, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW' };
 
-export function frameLabel(f: Frame): string {
-  const symbol = f.function === null ? `0x${f.address ?? '?'}` : `${f.function}+0x${(f.offset ?? 0).toString(16)}/0x${(f.size ?? 0).toString(16)}`;
-  return f.module ? `${symbol} [${f.module}]` : symbol;
-}
-
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
 function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string | null): string {
   const start = document.lineStarts[Math.max(0, Math.min(block.ipLine, document.lineStarts.length - 1))];
-  const line = document.text.slice(start, textLineEnd(document.text, document.lineStarts, block.ipLine));
+  const line = document.text.slice(start, lineEnd(document.text, document.lineStarts, block.ipLine));
   const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|Krnl PSW)\b/.exec(line);
   if (m) return m[1] === 'PC is at' ? 'pc' : m[1] === 'Krnl PSW' ? 'PSW' : m[1];
   return IP_NAME[arch ?? ''] ?? 'IP';
@@ -106,7 +103,7 @@ function sortTree(symbols: DocumentSymbol[]): void {
 /** The text of a line, inside `within` (selection ranges must lie inside the symbol's range). */
 function headerSpan(document: KernelLogDocument, line: number, within: Span): Span {
   const l = Math.max(0, Math.min(line, document.lineStarts.length - 1));
-  return clampSpan(document, { start: document.lineStarts[l], end: textLineEnd(document.text, document.lineStarts, l) }, within);
+  return clampSpan(document, { start: document.lineStarts[l], end: lineEnd(document.text, document.lineStarts, l) }, within);
 }
 
 /** A span forced inside the text and inside `within` (model quirks must not break the editor's tree). */

@@ -1,0 +1,30 @@
+// How a stack entry or instruction pointer is written for people: in finding messages, hover, the
+// outline (`kcrash parse`, LSP document symbols). The one formatter, so that an entry without an
+// offset, a size or an address never prints `undefined` or `null`.
+import type { Frame } from '../parser/model.ts';
+
+type FrameParts = Pick<Frame, 'function' | 'offset' | 'size' | 'address'>;
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+/**
+ * `func+0xoff/0xsize` as the kernel prints it; `func+0xoff` without a size and `func` alone without
+ * an offset; `0xaddress` for an entry without a symbol; `?` when the entry has neither.
+ */
+export function symbolText(f: FrameParts): string {
+  if (f.function === null || f.function === undefined) return f.address ? `0x${f.address}` : '?';
+  if (f.offset === null || f.offset === undefined || !Number.isFinite(f.offset)) return f.function;
+  const size = f.size === null || f.size === undefined || !Number.isFinite(f.size) ? '' : `/${hex(f.size)}`;
+  return `${f.function}+${hex(f.offset)}${size}`;
+}
+
+/** symbolText and the module (`foo+0x1/0x2 [ext4]`). */
+export function frameLabel(f: FrameParts & Pick<Frame, 'module'>): string {
+  const symbol = symbolText(f);
+  return f.module ? `${symbol} [${f.module}]` : symbol;
+}
+
+/** An entry as the outline lists it: context, `? ` when unreliable, label (`<IRQ> ? foo+0x1/0x2 [mod]`). */
+export function entryText(f: FrameParts & Pick<Frame, 'module' | 'context' | 'reliable'>): string {
+  return `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${frameLabel(f)}`;
+}
