@@ -251,6 +251,9 @@ const WARNING_FORMATS: FormatSpec[] = [
   { title: 'WARNING: .* at {{SRC}} {{FUNC}}', fmt: 'WARNING in {3}', stack: warningStack() },
   // 6.19+: `WARNING: file.c:123 at func+0x1/0x2, CPU#0: comm/pid`.
   { title: 'WARNING: {{SRC}} at {{FUNC}}', fmt: 'WARNING in {3}', stack: warningStack() },
+  // Without CONFIG_DEBUG_BUGVERBOSE there is no file:line: `WARNING: CPU: 1 PID: 281 at func+0x3f7/0x550`.
+  // Not in syzkaller's list (its title is the header line).
+  { title: 'WARNING: CPU: [0-9]+ PID: [0-9]+ at {{FUNC}}', fmt: 'WARNING in {2}', stack: warningStack() },
   // 2.6 and early 3.x: `WARNING: at file.c:123 func+0x1/0x2()` (or `func()`) and no registers. The
   // header names the function that warned, and the title is it as printed (not in syzkaller's list,
   // so no skipping either: these WARNINGs go by their header's name), whatever the stack (old arm

@@ -56,6 +56,23 @@ function isNextReport(text: string): boolean {
   return INFO_WITH_STACK.test(text) || (findOopsKind(text) !== null && !IN_REPORT_HEADERS.test(text));
 }
 
+/**
+ * A line a mailer wrapped comes joined with its rest, which the view also gives as the next line.
+ * The join keeps the rest's offsets, so blanks (and the mail quote) pile up where the line broke;
+ * titles read it with one blank, as the kernel printed it (`WARNING: CPU: 0 PID: 1 at   kernel/smp.c:912`
+ * would match no format).
+ */
+function unwrapped(view: LogView, i: number, text: string): string {
+  let first = 0;
+  while (text.charCodeAt(first) === 32) first++;
+  // Most lines have no run of blanks after their indent: the next line is not read for them.
+  if (text.indexOf('  ', first) < 0 || i + 1 >= view.lineCount) return text;
+  const rest = view.message(i + 1);
+  if (rest.length < 2 || rest.length >= text.length || !text.endsWith(rest)) return text;
+  const head = text.slice(0, text.length - rest.length);
+  return head.endsWith('  ') ? head.trimEnd() + ' ' + rest : text;
+}
+
 export class ReportText {
   /** Kept lines, prefixes removed. */
   readonly lines: string[] = [];
@@ -181,6 +198,7 @@ export class ReportText {
           continue;
         }
       }
+      text = unwrapped(view, i, text);
       this.textLines++;
       // (The messages tested here are never indented, stack entries always are.)
       if (text.charCodeAt(0) !== 32 && NOTES.test(text)) {
