@@ -56,23 +56,6 @@ function isNextReport(text: string): boolean {
   return INFO_WITH_STACK.test(text) || (findOopsKind(text) !== null && !IN_REPORT_HEADERS.test(text));
 }
 
-/**
- * A line a mailer wrapped comes joined with its rest, which the view also gives as the next line.
- * The join keeps the rest's offsets, so blanks (and the mail quote) pile up where the line broke;
- * titles read it with one blank, as the kernel printed it (`WARNING: CPU: 0 PID: 1 at   kernel/smp.c:912`
- * would match no format).
- */
-function unwrapped(view: LogView, i: number, text: string): string {
-  let first = 0;
-  while (text.charCodeAt(first) === 32) first++;
-  // Most lines have no run of blanks after their indent: the next line is not read for them.
-  if (text.indexOf('  ', first) < 0 || i + 1 >= view.lineCount) return text;
-  const rest = view.message(i + 1);
-  if (rest.length < 2 || rest.length >= text.length || !text.endsWith(rest)) return text;
-  const head = text.slice(0, text.length - rest.length);
-  return head.endsWith('  ') ? head.trimEnd() + ' ' + rest : text;
-}
-
 export class ReportText {
   /** Kept lines, prefixes removed. */
   readonly lines: string[] = [];
@@ -89,6 +72,9 @@ export class ReportText {
   readonly droppedEntriesAt: number[] = [];
 
   private next: number;
+  /** The message of line `peekedLine`, read ahead by unwrapped(). */
+  private peekedLine = -1;
+  private peeked = '';
   private readonly context: string;
   private readonly hasCaller: boolean;
   private secondReport = false;
@@ -180,12 +166,12 @@ export class ReportText {
             continue;
           }
           this.textLines++;
-          this.keep(view.message(i), false, inTail);
+          this.keep(this.message(i), false, inTail);
           continue;
         }
-        text = view.message(i);
+        text = this.message(i);
       } else {
-        const info = untimedLineInfo(view.message(i));
+        const info = untimedLineInfo(this.message(i));
         context = info.context;
         text = info.text;
       }
@@ -198,7 +184,7 @@ export class ReportText {
           continue;
         }
       }
-      text = unwrapped(view, i, text);
+      text = this.unwrapped(i, text);
       this.textLines++;
       // (The messages tested here are never indented, stack entries always are.)
       if (text.charCodeAt(0) !== 32 && NOTES.test(text)) {
@@ -223,6 +209,35 @@ export class ReportText {
       }
       this.keep(text, start, inTail);
     }
+  }
+
+  /**
+   * A line a mailer wrapped comes joined with its rest, which the view also gives as the next line.
+   * The join keeps the rest's offsets, so blanks (and the mail quote) pile up where the line broke;
+   * titles read it with one blank, as the kernel printed it (`WARNING: CPU: 0 PID: 1 at   kernel/smp.c:912`
+   * would match no format). Indented lines (stack entries) are read as they are: their function
+   * comes first.
+   */
+  private unwrapped(i: number, text: string): string {
+    // Most lines have no run of blanks: the next line is not read for them.
+    if (text.charCodeAt(0) === 32 || text.indexOf('  ') < 0 || i + 1 >= this.view.lineCount) return text;
+    const rest = this.peek(i + 1);
+    if (rest.length < 2 || rest.length >= text.length || !text.endsWith(rest)) return text;
+    const head = text.slice(0, text.length - rest.length);
+    return head.endsWith('  ') ? head.trimEnd() + ' ' + rest : text;
+  }
+
+  /** The view's message of line i (read once, also when unwrapped() looked ahead at it). */
+  private message(i: number): string {
+    return i === this.peekedLine ? this.peeked : this.view.message(i);
+  }
+
+  private peek(i: number): string {
+    if (i !== this.peekedLine) {
+      this.peeked = this.view.message(i);
+      this.peekedLine = i;
+    }
+    return this.peeked;
   }
 
   private dropEntry(): void {
