@@ -436,6 +436,10 @@ function repository(ctx) {
       header([g(report('nmi-backtrace'), 'NMI backtrace for cpu'), '[ \\t]+', g(S.dec, '\\d+')]),
       header([g(report('lockup'), 'Watchdog detected hard LOCKUP on cpu'), '[ \\t]+', g(S.dec, '\\d+')]),
       header([g(S.subsystem, 'rust_kernel'), g(S.kv, ':'), '[ \\t]+', g(report('panic'), 'panicked at')]),
+      // OOM killer, warn_alloc(), kmemleak
+      header([g(S.comm, '\\S.*?'), '[ \\t]+', g(report('oom'), 'invoked oom-killer'), g(S.kv, ':')]),
+      header([g(S.comm, '\\S.*?'), g(S.kv, ':'), '[ \\t]+', g(report('allocation-failure'), 'page allocation failure'), '(?=[:.])']),
+      header([g(report('kmemleak'), 'unreferenced object'), '(?=[ \\t]+0x)']),
     ],
   };
 

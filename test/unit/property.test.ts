@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { analyze } from '../../server/src/analysis/analyze.ts';
 import type { Finding } from '../../server/src/analysis/findings.ts';
-import { computeLineStarts, lineEnd, wrappedLineEnd } from '../../server/src/parser/lines.ts';
+import { computeLineStarts, lineEnd, lineOfOffset, wrappedLineEnd } from '../../server/src/parser/lines.ts';
 import { questionMarkOf, symbolSpan, type ParsedLog, type Span } from '../../server/src/parser/model.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { registersOf } from '../../server/src/parser/registers.ts';
@@ -49,7 +49,7 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
   // A line a mailer wrapped is read with its rest (lines.ts wrappedLineEnd): spans may run onto it.
   const lineEndOf = (l: number) => {
     const wrapped = wrappedLineEnd(text, log.lineStarts, l, lines);
-    const next = wrapped > lineEnd(text, log.lineStarts, l) ? l + 1 : l;
+    const next = wrapped > lineEnd(text, log.lineStarts, l) ? lineOfOffset(log.lineStarts, wrapped) : l;
     return next + 1 < lines ? log.lineStarts[next + 1] - 1 : len;
   };
   const onLine = (where: string, s: Span, l: number) => {

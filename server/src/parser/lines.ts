@@ -198,7 +198,7 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
       if (text.charCodeAt(pos) === 32) pos++;
       // Android kernels print the task after the time: `[1234:kworker/u8]`, MediaTek `(0)[57:kworker/0:1]`.
       const c1 = text.charCodeAt(pos);
-      if (c1 === 91 || c1 === 40) {
+      if ((c1 === 91 && isDigit(text.charCodeAt(pos + 1))) || c1 === 40) {
         ANDROID_TASK.lastIndex = pos;
         if (ANDROID_TASK.test(text) && ANDROID_TASK.lastIndex <= end) pos = ANDROID_TASK.lastIndex;
       }
@@ -235,7 +235,7 @@ export function firstNonSpace(s: string): number {
 }
 
 /** Longest vendor prefix learned from a header line. */
-const MAX_VENDOR_PREFIX = 48;
+const MAX_VENDOR_PREFIX = 80;
 
 /**
  * A pattern for what a tool or vendor printed before a report's header (`[1234:kworker/u8]`,
@@ -283,7 +283,7 @@ const WRAP_WIDTH = 64;
 const MAX_WRAPPED_LINE = 100;
 
 /** Shortest line a mailer's wrap leaves (wraps are at 72 to 80 columns, less a word). */
-const MIN_WRAPPED_LINE = 40;
+const MIN_WRAPPED_LINE = 20;
 
 /**
  * Cheap first test of continuesLine on the line [start, end): long enough to have been cut by a
@@ -347,29 +347,85 @@ export function continuesLine(line: string, next: string): boolean {
 /** How far another wrapped line may be for a line to count as wrapped without ending in `:` or `,`. */
 const WRAP_EVIDENCE_LINES = 8;
 
+/** Text the line reader can slice: a string, or the server's piece text. */
+export interface TextLike extends CharSource {
+  slice(start: number, end: number): string;
+}
+
+/** Most lines one kernel line is wrapped onto (a `Code:` line in a narrow mail takes four). */
+const MAX_WRAPPED_PARTS = 5;
+
 /** Whether line `line` looks wrapped onto the next line (mayBeWrapped and continuesLine). */
-function wrapCandidate(text: string, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
+function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
   if (line < 0 || line + 1 >= count) return false;
   const end = lineEnd(text, lineStarts, line);
   if (!mayBeWrapped(text, lineStarts[line], end)) return false;
+  // Most next lines start with a time stamp, an indent or a marker: no wrapped rest (a quote is read below).
+  const n = text.charCodeAt(lineStarts[line + 1]);
+  if (n === 91 /* [ */ || n === 32 || n === 9 || n === 60 /* < */ || n === 63 /* ? */ || n === 10 || n === 13) return false;
   return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
 }
 
+/** Whether a line ends cut short: with `:` or `,` (`RIP:`, `Comm:`), or inside brackets (`[cfg80211`). */
+function cutShort(line: string): boolean {
+  const last = line.charCodeAt(line.length - 1);
+  if (last === 58 /* : */ || last === 44 /* , */) return true;
+  return line.lastIndexOf('[') > line.lastIndexOf(']') || line.lastIndexOf('(') > line.lastIndexOf(')');
+}
+
+/** Whether `next` goes on with the wrapped rest `part` (both behind the quote `quote`). */
+function continuesRest(part: string, next: string, quote: string): boolean {
+  if (!next.startsWith(quote)) return false;
+  const rest = next.slice(quote.length);
+  if (rest.length === 0 || part.length > MAX_WRAPPED_LINE) return false;
+  const c = rest.charCodeAt(0);
+  if (c === 32 || c === 9 || c === 62 || c === 91 || c === 60 || c === 63) return false;
+  scanLinePrefix(rest, 0, rest.length, wrapScan);
+  if (wrapScan.textStart !== 0 || wrapScan.userspace || TIME_INSIDE.test(rest)) return false;
+  const word = rest.indexOf(' ');
+  return part.length + 1 + (word < 0 ? rest.length : word) > WRAP_WIDTH;
+}
+
 /**
- * The end of line `line` read as one with its wrapped rest on the next line, or lineEnd(). A line
- * counts as wrapped when it ends cut short (`RIP:`, `Comm:`, `RBX:`, a `,`), or when another line
- * near it is wrapped too: a mailer wraps every long line of a paste, while a lone console line
- * after a long kernel line (`executing program`) is no wrap.
+ * The end of line `line` read as one with its wrapped rest on the lines after it, or lineEnd().
+ * A line counts as wrapped when it ends cut short (`RIP:`, `Comm:`, `RBX:`, a `,`, inside `[...`), or when
+ * another line near it is wrapped too: a mailer wraps every long line of a paste, while a lone
+ * console line after a long kernel line (`executing program`) is no wrap.
  */
-export function wrappedLineEnd(text: string, lineStarts: ArrayLike<number>, line: number, count: number): number {
+export function wrappedLineEnd(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): number {
   const end = lineEnd(text, lineStarts, line);
-  if (!wrapCandidate(text, lineStarts, line, count)) return end;
-  const last = text.charCodeAt(end - 1);
-  let evident = last === 58 /* : */ || last === 44; /* , */
+  if (!wrapCandidate(text, lineStarts, line, count)) return moduleOnNextLine(text, lineStarts, line, count, end) ? lineEnd(text, lineStarts, line + 1) : end;
+  let evident = cutShort(text.slice(lineStarts[line], end));
   for (let k = 1; !evident && k <= WRAP_EVIDENCE_LINES; k++) {
     evident = wrapCandidate(text, lineStarts, line - k, count) || wrapCandidate(text, lineStarts, line + k, count);
   }
-  return evident ? lineEnd(text, lineStarts, line + 1) : end;
+  if (!evident) return end;
+  const quote = text.slice(lineStarts[line], end);
+  const q = quote.slice(0, quoteLength(quote));
+  let last = line + 1;
+  while (last + 1 < count && last - line < MAX_WRAPPED_PARTS - 1) {
+    const part = text.slice(lineStarts[last], lineEnd(text, lineStarts, last));
+    if (!continuesRest(part, text.slice(lineStarts[last + 1], lineEnd(text, lineStarts, last + 1)), q)) break;
+    last++;
+  }
+  return lineEnd(text, lineStarts, last);
+}
+
+/**
+ * Whether the next line is nothing but the `[module]` of the stack entry ending line `line` (a
+ * mailer wrapped it): the entry ends with its size, the next line is `[name]` alone.
+ */
+function moduleOnNextLine(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number, end: number): boolean {
+  if (line + 1 >= count) return false;
+  const s = lineStarts[line + 1];
+  const e = lineEnd(text, lineStarts, line + 1);
+  if (e - s < 3 || e - s > 64 || text.charCodeAt(s) !== 91 /* [ */ || text.charCodeAt(e - 1) !== 93 /* ] */) return false;
+  const c = text.charCodeAt(s + 1);
+  if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return false;
+  let i = end - 1;
+  while (i > lineStarts[line] && isHexDigit(text.charCodeAt(i))) i--;
+  if (i === end - 1 || text.charCodeAt(i) !== 120 || text.charCodeAt(i - 1) !== 48 || text.charCodeAt(i - 2) !== 47) return false;
+  return /^\[[\w.-]+\]$/.test(text.slice(s, e));
 }
 
 /** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */

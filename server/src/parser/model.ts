@@ -129,6 +129,12 @@ export type ReportKind =
   | 'nmi-backtrace'
   | 'panic'
   | 'dump-stack'
+  /** An OOM-killer dump (`invoked oom-killer` through `Killed process`): no bug, crash: false. */
+  | 'oom'
+  /** warn_alloc(): `page allocation failure: order:N, mode:...`, its stack and memory dump. */
+  | 'allocation-failure'
+  /** One kmemleak object (`unreferenced object 0x...`) and its allocation backtrace. */
+  | 'kmemleak'
   | 'other';
 
 export interface ReportFacts {

@@ -1,6 +1,6 @@
 // The crash-log parser: a pure, total function from text to reports -> register blocks -> stacks ->
 // frames, with offsets. It never throws; what it cannot make sense of becomes a Problem.
-import { matchReportHeader, type HeaderMatch } from './headers.ts';
+import { isPlainWarningText, matchReportHeader, type HeaderForm, type HeaderMatch } from './headers.ts';
 import {
   blanksAt,
   callerName,
@@ -9,6 +9,7 @@ import {
   isRegExpSpace,
   joinWrapped,
   lineEnd,
+  lineOfOffset,
   mayBeWrapped,
   newPrefixScan,
   scanLinePrefix,
@@ -49,21 +50,56 @@ const MAX_FOREIGN_RUN = 12;
 /** Reports of other printk callers kept open at once while interleaved (more CPUs rarely crash together). */
 const MAX_WAITING_CALLERS = 8;
 
-/** Exported (with mayBeStackHeader) for the test that checks the cheap test never turns a header away. */
-export const STACK_HEADER =
-  /^\s*(?:(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?|((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed|(?:Last|Second to last) potentially related work creation|(?:Last|Second to last) call_rcu\(\)|Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at|INFO: (?:Allocated|Freed) in)\b[^:]*:?|(-> #\d+) .*:$|((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$|((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$)/;
-const CALL_TRACE_LINE = /^\s*Call [Tt]race\b/;
-/** The words a STACK_HEADER line can start with (after blanks). */
-const STACK_HEADER_STARTS = [
-  'Call ', 'Backtrace', 'Exception stack', 'Task dump for CPU', 'Allocated', 'Freed', 'allocated', 'freed', 'Last ',
-  'Second to last', 'Uninit was', 'Local variable', 'Memory was', 'INFO: ', '-> #', 'read', 'write', 'assert no',
-  'out-of-bounds', 'use-after-free', 'invalid', 'kfence-#',
+/** One form of stack header: the literal words it starts with (after blanks) and its regexp, whose one group is the stack's kind. */
+export interface StackHeaderForm {
+  starts: string[];
+  re: RegExp;
+}
+// `\b[^:]*:?` after a sanitizer's origin header takes what it prints before the colon (`Allocated by task 12 on cpu 1 at 3.4s:`).
+const ORIGIN_TAIL = String.raw`\b[^:]*:?`;
+/** Every stack header form, in the order they are tried. Exported for the test of the derived pre-test. */
+export const STACK_HEADER_FORMS: StackHeaderForm[] = [
+  // `Call Trace:` (x86, powerpc, riscv, s390), `Call trace:` (arm64), `Backtrace:` (arm ≤4.x), arm's
+  // `Exception stack(0x.. to 0x..)`, RCU's `Task dump for CPU 1:`.
+  { starts: ['Call Trace', 'Call trace', 'Backtrace', 'Exception stack', 'Task dump for CPU '], re: /(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?/ },
+  // KASAN/KFENCE/SLUB allocation and free stacks: `Allocated by task 12:`, `freed by task 3 on cpu 1 at 12.3s:`, old `Allocated:`.
+  { starts: ['Allocated', 'Freed', 'allocated', 'freed'], re: new RegExp(String.raw`((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed)` + ORIGIN_TAIL) },
+  // KASAN's auxiliary stacks: `Last potentially related work creation:`, `Second to last call_rcu():`.
+  {
+    starts: ['Last potentially related work creation', 'Second to last potentially related work creation', 'Last call_rcu()', 'Second to last call_rcu()'],
+    // (no `\b` after `call_rcu()`: between `)` and `:` there is no word boundary)
+    re: /((?:Last|Second to last) potentially related work creation\b|(?:Last|Second to last) call_rcu\(\))[^:]*:?/,
+  },
+  // KMSAN origins: `Uninit was created at:`, `Uninit was stored to memory at:`, `Local variable x created at:`, `Memory was freed at:`.
+  {
+    starts: ['Uninit was created at', 'Uninit was stored to memory at', 'Local variable ', 'Memory was freed at', 'Memory was allocated at'],
+    re: new RegExp(String.raw`(Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at)` + ORIGIN_TAIL),
+  },
+  // SLUB debug: `INFO: Allocated in foo+0x1/0x2 age=1 cpu=0 pid=1`.
+  { starts: ['INFO: Allocated in', 'INFO: Freed in'], re: new RegExp(String.raw`(INFO: (?:Allocated|Freed) in)` + ORIGIN_TAIL) },
+  // lockdep's dependency chain: `-> #1 (&mm->mmap_lock){++++}-{3:3}:`.
+  { starts: ['-> #'], re: /(-> #\d+) .*:$/ },
+  // KCSAN: `read to 0xffff8880 of 8 bytes by task 1 on cpu 0:`, `write (marked) of 4 bytes by interrupt on cpu 1:`.
+  {
+    starts: ['read', 'write', 'assert no '],
+    re: /((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$/,
+  },
+  // KFENCE: `out-of-bounds read at 0xffff (in kfence-#12):`, `kfence-#12: 0x...-0x..., size=32, cache=kmalloc-32` then the allocation stack.
+  { starts: ['out-of-bounds read', 'out-of-bounds write', 'use-after-free read', 'use-after-free write', 'invalid read', 'invalid write', 'invalid free', 'kfence-#'], re: /((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$/ },
+  // kmemleak: `  backtrace:`, `  backtrace (crc 3f1b2a4c):` (lockdep's `stack backtrace:` is no such header).
+  { starts: ['backtrace'], re: /(backtrace)(?: \(crc [0-9a-fA-F]+\))?:\s*$/ },
 ];
+/** All forms in one regexp (a line is tested once); the kind is the first group that took part. */
+export const STACK_HEADER = new RegExp(String.raw`^\s*(?:` + STACK_HEADER_FORMS.map((f) => f.re.source).join('|') + ')');
+const CALL_TRACE_LINE = /^\s*Call [Tt]race\b/;
+/** The words a STACK_HEADER line can start with (after blanks), by their first character. */
 const STACK_HEADER_BY_FIRST = new Map<number, string[]>();
-for (const w of STACK_HEADER_STARTS) {
-  const list = STACK_HEADER_BY_FIRST.get(w.charCodeAt(0)) ?? [];
-  list.push(w);
-  STACK_HEADER_BY_FIRST.set(w.charCodeAt(0), list);
+for (const form of STACK_HEADER_FORMS) {
+  for (const w of form.starts) {
+    const list = STACK_HEADER_BY_FIRST.get(w.charCodeAt(0)) ?? [];
+    if (!list.some((x) => w.startsWith(x))) list.push(w);
+    STACK_HEADER_BY_FIRST.set(w.charCodeAt(0), list);
+  }
 }
 
 /** Whether the text at `at` starts with a word STACK_HEADER can match (a cheap test first). */
@@ -91,20 +127,31 @@ const MODULE_CONT = /^\s+[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(
 const HARDWARE = /^Hardware name: (.*)$/;
 // sched_show_task() (5.9+): `task:kworker/u4:6    state:D stack:0 pid:5166  ppid:2 ...`.
 const TASK_LINE = /^task:(.{1,15}?) +state:\S.*? pid: *(\d+)/;
-// lib/nmi_backtrace.c: `NMI backtrace for cpu 1 skipped: idling at native_safe_halt+0xb/0x10`.
-const NMI_HEADER = /^NMI backtrace for cpu (\d+)(?: skipped: idling at )?/;
 const CUT_HERE = /^-+\[ cut here \]-+/;
+// The disassembly decode_stacktrace.sh and decodecode print under a `Code:` line: `All code`,
+// a rule of `=`, `   0:\t48 8b 40 58 \tmov ...`, `  2a:*\t0f 0b \tud2 <-- trapping instruction`.
+const DECODED_CODE = /^\s*(?:All code$|Code starting with the faulting instruction|[0-9a-f]+:\*?\t)/;
 const TIME_IN_TEXT = /\[ *\d+\.\d+\]/;
-// The comm may hold colons (`kworker/0:1`): the pid is the last `:N` before ` blocked`.
-const HUNG_TASK_HEADER = /^INFO: task (.+):(\d+) blocked for more than/;
 const WARNING_HEADER = /^WARNING: CPU: (\d+) PID: (\d+) /;
+/**
+ * Messages a BUG()/WARN() site prints just before its `cut here` (or its header, when there is none),
+ * with the same printk caller: the report starts there. Only texts known to be printed so.
+ */
+const PRE_HEADER = /^(?:list_(?:add|del) corruption[.,]|list_add double add: |(?:skbuff: )?skb_(?:under|over)_panic: |usercopy: Kernel memory (?:exposure|overwrite) attempt detected )/;
+/**
+ * Messages printed just before a dump_stack() (its `CPU:` line or trace) by the same caller: arm's
+ * __div0(), slab_error(), sysfs_warn_dup(), __report_bad_irq(), ASSERT_RTNL() (≤4.x), an unchecked MSR access.
+ */
+const DUMP_MESSAGE = /^(?:Division by zero in kernel\.|slab error in |sysfs: cannot create duplicate filename |irq \d+: nobody cared |RTNL: assertion failed at |unchecked MSR access error: )/;
+/** Lines a WARN() may print between `cut here` and its `WARNING:` line (the WARN's own message, 4.x+). */
+const MAX_WARN_TEXT_LINES = 3;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
 const RAW_STACK_HEADER = /^\s*Stack:(?:\s*\(0x[0-9a-f]+ to 0x[0-9a-f]+\))?/;
 const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[0-9a-f]{16}|\s{8})\.?)+\s*$/;
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
 const BODY =
-  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|note: |Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
+  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
 
 /**
  * Each line's prefix scan, kept for the parsed range so title extraction reads lines without
@@ -205,6 +252,8 @@ interface OpenReport {
   interleaved: number;
   /** A line that belongs to the report but is no entry (s390 `Last Breaking-Event-Address:` value). */
   skipNext: number;
+  /** The header form the report was opened with (its body and end lines). */
+  form: HeaderForm | null;
 }
 
 /** Parses a whole log (or the lines [startLine, endLine) of it). Never throws. */
@@ -225,6 +274,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   let open: OpenReport | null = null;
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
   let pendingDump: { line: number; caller: number; message: string } | null = null; // a `CPU:` line that may open a dump_stack()
+  let lastEnd = first - 1; // the last line of the last report finished
   let binaryReported = false;
   // One scan of the whole text instead of two per line: most logs hold no binary data at all.
   const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
@@ -264,6 +314,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     closeStack(o);
     const r = o.report;
     r.endLine = Math.max(o.lastOwned, r.headerLine);
+    lastEnd = Math.max(lastEnd, r.endLine);
     r.end = lineEnd(text, lineStarts, r.endLine);
     if (r.kind === 'dump-stack' && r.stacks.length === 0) return;
     if (o.interleaved > 0) {
@@ -293,7 +344,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (rest !== end) {
         end = rest;
         joined = true;
-        wrappedThrough = line + 1;
+        wrappedThrough = lineOfOffset(lineStarts, rest);
       }
     }
     if (end === start) {
@@ -323,8 +374,14 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         lineVendor = open.vendor;
         untimed = fit === 'untimed';
       } else {
-        const own = matchReportHeader(text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED)));
-        if (own === null || own.at !== 0) {
+        const rest = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
+        if (DECODED_CODE.test(rest)) {
+          // The `Code:` listing decode_stacktrace.sh put in place of the line: the report's.
+          ownLine(open, line);
+          continue;
+        }
+        const own = matchReportHeader(rest);
+        if (own === null || own.from !== 0) {
           noteForeign(open, line, 'alien');
           continue;
         }
@@ -399,7 +456,11 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
     // A line without the report's time stamp opens no report behind another program's text (the
     // kernel's own text before a header, `** 3 printk messages dropped ** [  1.2] BUG:`, has one).
-    if (untimed && header !== null && header.at !== 0 && !TIME_IN_TEXT.test(message.slice(0, header.at))) header = null;
+    if (untimed && header !== null && header.from !== 0 && !TIME_IN_TEXT.test(message.slice(0, header.from))) header = null;
+    // A plain `WARNING: <sentence>` printk with nothing of a report after it is no report.
+    if (header !== null && header.form.name === 'warning' && !(pendingCut >= 0 && line - pendingCut - 1 <= MAX_WARN_TEXT_LINES) && isLoneWarning(prefixes, message, header, line, last, caller)) {
+      header = null;
+    }
     // Lines from other printk callers are not part of the open report (unless they start one): they
     // go to that caller's report when one is open, else they are left out.
     if (open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
@@ -414,16 +475,22 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         open.interleaved++;
         open.passedOver++;
         continue;
-      } else if (header.role === 'start' || !continues(open, header)) {
+      } else if (header.role === 'start' || !continues(open, header, line)) {
         // Another caller's report starts while this one is still printing.
         setAside(line);
         routed = true;
       }
     }
     if (header) {
-      if (open && header.role === 'continue' && continues(open, header)) {
+      // Another task's OOM header printed into the middle of a crash report's stack is one of its lines.
+      if (header.kind === 'oom' && open && oomInsideStack(open, line, last, prefixes)) {
+        noteForeign(open, line, 'alien');
+        continue;
+      }
+      if (open && header.role === 'continue' && continues(open, header, line)) {
         ownLine(open, line);
         absorbHeader(open.report, header);
+        if (header.form.body) open.form = header.form;
         continue;
       }
       // A WARN's own message can look like a header (`Watchdog detected hard LOCKUP on cpu 0` under
@@ -432,16 +499,16 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         ownLine(open, line);
         continue;
       }
+      const startLine = reportStart(prefixes, line, caller, header, pendingCut, open === null ? lastEnd : Math.max(lastEnd, (open as OpenReport).lastOwned));
       finish();
-      const startLine = pendingCut >= 0 && pendingCut === line - 1 ? pendingCut : line;
       open = openReport(text, lineStarts, startLine, line, header.kind, header.crash, caller);
-      learnReportShape(open, text, lineStarts, line, last, message, header.at, lineIndent, lineVendor, pfx.timeStart >= 0);
+      open.form = header.form;
+      learnReportShape(open, text, lineStarts, line, last, message, header.from, lineIndent, lineVendor, pfx.timeStart >= 0);
       pendingCut = -1;
       pendingDump = null;
-      const own = header.at > 0 ? message.slice(header.at) : message;
-      if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, own, base + header.at, line, end);
-      else if (header.kind === 'hung-task') readHungTaskHeader(open.report, own);
-      else if (header.kind === 'warning') readWarningHeader(open.report, own);
+      if (header.kind === 'nmi-backtrace') readNmiHeader(open.report, message, header, base, line, end);
+      else if (header.groups) readHeaderGroups(open.report, header.groups);
+      if (header.kind === 'warning') readWarningHeader(open.report, message.slice(header.at));
       continue;
     }
     if (message.charCodeAt(0) === 45 /* - */ && CUT_HERE.test(message)) {
@@ -470,19 +537,20 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         continue;
       }
       // (STACK_HEADER matches every `Call Trace` line: the cheaper test alone decides.)
-      if (CALL_TRACE_LINE.test(message)) {
-        const from = pendingDump && pendingDump.line >= line - 8 ? pendingDump.line : line;
-        open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
-        learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, lineVendor, pfx.timeStart >= 0);
-        // The stack header itself is placed below; the `CPU:` line before it gives the facts.
-        if (from !== line && pendingDump !== null) readFacts(open.report, pendingDump.message);
-        pendingDump = null;
-      } else if (parseFrameLine(message, base, line) !== null) {
-        // Stack entries outside any report (another CPU's trace, a report whose header was lost).
-        open = openReport(text, lineStarts, line, line, 'dump-stack', false, caller);
-      } else {
-        continue;
-      }
+      const callTrace = CALL_TRACE_LINE.test(message);
+      // Stack entries outside any report (another CPU's trace, a report whose header was lost, or
+      // a dump_stack() whose arch prints no `Call Trace:`, arm's `unwind_backtrace from show_stack`).
+      if (!callTrace && parseFrameLine(message, base, line) === null) continue;
+      // The `CPU:` line before the trace gives the facts; from the bare entries, only of the same caller.
+      const cpuLine = pendingDump && pendingDump.line >= line - 8 && (callTrace || pendingDump.caller === caller) ? pendingDump.line : -1;
+      let from = cpuLine >= 0 ? cpuLine : line;
+      // The message a dump_stack() caller printed first (`Division by zero in kernel.`, `slab error in ...`).
+      if (from - 1 > lastEnd && prefixes.caller(from - 1) === callerName(caller) && DUMP_MESSAGE.test(prefixes.message(from - 1))) from--;
+      open = openReport(text, lineStarts, from, from, 'dump-stack', false, caller);
+      learnReportShape(open, text, lineStarts, line, last, message, 0, lineIndent, lineVendor, pfx.timeStart >= 0);
+      // The stack header or entry itself is placed below; the `CPU:` line's text as the paste shape read it.
+      if (cpuLine >= 0 && pendingDump !== null) readFacts(open.report, pendingDump.message);
+      pendingDump = null;
     }
     feedLine(open, line, end, base, message, untimed ? 'alien' : 'unknown');
     if (open.foreignRun > MAX_FOREIGN_RUN || (open.endTraceSeen && open.foreignRun > 0 && open.lastOwned < line)) {
@@ -586,6 +654,22 @@ function learnReportShape(
   }
 }
 
+/** A paste's indent at `pos`: blanks, and a `|` some mailers and forums quote with (`  |  `). */
+function pasteIndentAt(text: string, pos: number, end: number): number {
+  let n = blanksAt(text, pos, end);
+  if (text.charCodeAt(pos + n) === 124 /* | */ && n <= 4) n += 1 + blanksAt(text, pos + n + 1, end);
+  return n;
+}
+
+/** Whether one of the next few lines (a wrapped rest may come first) carries `indent` too. */
+function indentRepeats(text: string, lineStarts: ArrayLike<number>, line: number, last: number, indent: string): boolean {
+  for (let k = line + 1; k < last && k <= line + SHAPE_LOOKAHEAD; k++) {
+    scanLinePrefix(text, lineStarts[k], lineEnd(text, lineStarts, k), shapeScan);
+    if (text.startsWith(indent, shapeScan.textStart)) return true;
+  }
+  return false;
+}
+
 interface IndentedLine {
   /** A `cut here` line rather than a header. */
   cut: boolean;
@@ -604,11 +688,13 @@ const indentScan = newPrefixScan();
  * of two blanks or a tab count, as kernel lines themselves are indented by one.
  */
 function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number, from: number, end: number, inReport: boolean): IndentedLine | null {
-  const n = blanksAt(text, from, end);
+  const n = pasteIndentAt(text, from, end);
   if (n === 0 || (inReport && n < 2 && text.charCodeAt(from) !== 9)) return null;
   const c = text.charCodeAt(from + n);
-  // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`.
-  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 91 || c === 60)) return null;
+  // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`; behind a one-blank
+  // indent (where stack entries stand, lower-case) with an upper-case letter or `task:`.
+  const upper = (c >= 65 && c <= 90) || c === 45 || c === 91 || c === 60;
+  if (!upper && !(c >= 97 && c <= 122 && (n > 1 || text.charCodeAt(from) === 9 || text.startsWith('task:', from + n)))) return null;
   scanLinePrefix(text, from + n, end, indentScan);
   const message = text.slice(indentScan.textStart, Math.min(end, indentScan.textStart + MAX_EXAMINED));
   const cut = message.charCodeAt(0) === 45 && CUT_HERE.test(message);
@@ -616,8 +702,7 @@ function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number,
   // Outside a report, also what opens a dump without a header: a task line, a `CPU:` line, `Call Trace:`.
   if (!cut && header === null && (inReport || !(TASK_LINE.test(message) || CPU_LINE.test(message) || OLD_PID_LINE.test(message) || CALL_TRACE_LINE.test(message)))) return null;
   const indent = text.slice(from, from + n);
-  const next = nextTextLine(text, lineStarts, line, last);
-  if (next < 0 || !text.startsWith(indent, shapeScan.textStart)) return null;
+  if (!indentRepeats(text, lineStarts, line, last, indent)) return null;
   return { cut, header, indent, message, textStart: indentScan.textStart, timeStart: indentScan.timeStart };
 }
 
@@ -674,16 +759,22 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     modulesOpen: false,
     interleaved: 0,
     skipNext: -1,
+    form: null,
   };
 }
 
 /** Whether a `continue` header belongs to the report already open. */
-function continues(open: OpenReport, header: HeaderMatch): boolean {
+function continues(open: OpenReport, header: HeaderMatch, line: number): boolean {
   const r = open.report;
   if (open.endTraceSeen && header.kind !== 'panic') return false;
   switch (header.kind) {
     case 'panic':
       return true;
+    case 'oom':
+      return false;
+    case 'kmemleak':
+      // syzkaller prints `BUG: memory leak` before each object: the object is that report.
+      return open.form !== null && open.form.name === 'memory-leak' && r.stacks.length === 0 && line - r.headerLine <= 2;
     case 'nmi-backtrace':
       // All-CPU backtraces a stall or lockup report sets off belong to it; one NMI backtrace
       // after another is a report of its own.
@@ -696,17 +787,19 @@ function continues(open: OpenReport, header: HeaderMatch): boolean {
 }
 
 /** The CPU of an NMI backtrace, and the exact IP of one that was skipped because the CPU idled. */
-function readNmiHeader(r: Report, message: string, base: number, line: number, end: number): void {
-  const m = NMI_HEADER.exec(message);
-  if (!m) return;
-  r.cpu = Number(m[1]);
-  if (m[0].length === message.length || !m[0].endsWith('idling at ')) return;
-  const ip = parseSymbolAt(message, m[0].length, base, line);
+function readNmiHeader(r: Report, message: string, header: HeaderMatch, base: number, line: number, end: number): void {
+  const cpu = header.groups?.cpu;
+  if (cpu === undefined) return;
+  r.cpu = Number(cpu);
+  const idle = 'skipped: idling at ';
+  const at = message.indexOf(idle, header.at);
+  if (at < 0 || at + idle.length >= message.length) return;
+  const ip = parseSymbolAt(message, at + idle.length, base, line);
   if (!ip) return;
   r.regs.push({
     line,
     endLine: line,
-    start: base + m[0].length,
+    start: base + at + idle.length,
     end,
     kind: 'summary',
     ip,
@@ -719,12 +812,76 @@ function readNmiHeader(r: Report, message: string, base: number, line: number, e
   });
 }
 
-/** The task a hung-task report names: `INFO: task kworker/0:1:12 blocked for more than 10 seconds.` */
-function readHungTaskHeader(r: Report, message: string): void {
-  const m = HUNG_TASK_HEADER.exec(message);
-  if (!m) return;
-  r.comm = m[1];
-  r.pid = Number(m[2]);
+/** The task a header names (`INFO: task kworker/0:1:12 blocked for more than 10 seconds.`, `foo invoked oom-killer:`). */
+function readHeaderGroups(r: Report, g: Record<string, string | undefined>): void {
+  if (g.comm !== undefined) r.comm = g.comm;
+  if (g.pid !== undefined) r.pid = Number(g.pid);
+}
+
+/**
+ * The first line of a report whose header is at `line`: the `cut here` right before it (or, before a
+ * `WARNING:`, a few lines before it with the WARN's own message in between), and a known message
+ * printed just before those by the same caller. Never a line at or before `floor` (the last line of
+ * the report still open).
+ */
+function reportStart(prefixes: PrefixTable, line: number, callerCode: number, header: HeaderMatch, pendingCut: number, floor: number): number {
+  const caller = callerName(callerCode);
+  const own = (l: number) => l > floor && prefixes.caller(l) === caller && /\S/.test(prefixes.message(l));
+  let start = line;
+  if (pendingCut > floor) {
+    if (pendingCut === line - 1) start = pendingCut;
+    else if (header.kind === 'warning' && line - pendingCut - 1 <= MAX_WARN_TEXT_LINES) {
+      let l = pendingCut + 1;
+      while (l < line && own(l) && matchReportHeader(prefixes.message(l)) === null) l++;
+      if (l === line) start = pendingCut;
+    }
+  }
+  if (start - 1 > floor && own(start - 1) && PRE_HEADER.test(prefixes.message(start - 1))) start--;
+  return start;
+}
+
+/** Lines after a plain `WARNING:` message in which its splat (facts, registers, stack) would show. */
+const LONE_WARNING_WINDOW = 5;
+
+/** A line that starts with a plain-text `WARNING:` message and is followed by nothing of a report within a few lines of its caller. */
+function isLoneWarning(prefixes: PrefixTable, message: string, header: HeaderMatch, line: number, last: number, callerCode: number): boolean {
+  // Only a line that starts with `WARNING:` (a device's `usb 5-1: WARNING: ...` is its driver's report).
+  if (header.at !== 0 || !isPlainWarningText(message)) return false;
+  const caller = callerName(callerCode);
+  let seen = 0;
+  for (let l = line + 1; l < last && seen < LONE_WARNING_WINDOW; l++) {
+    if (prefixes.caller(l) !== caller) continue;
+    const m = prefixes.message(l);
+    if (!/\S/.test(m)) continue;
+    seen++;
+    if (looksLikeSplat(m)) return false;
+    if (matchReportHeader(m) !== null) return true;
+  }
+  return true;
+}
+
+/** Lines a WARN()/BUG() splat prints after its header: facts, registers, `Code:`, a stack header or entry, raw stack words. */
+function looksLikeSplat(m: string): boolean {
+  const indent = firstNonSpace(m);
+  const t = indent > 0 ? m.slice(indent) : m;
+  if (CPU_LINE.test(t) || OLD_PID_LINE.test(t) || MODULES.test(t) || HARDWARE.test(t) || END_TRACE.test(t)) return true;
+  if (t.startsWith('irq event stamp') || RAW_STACK_HEADER.test(m) || RAW_STACK_WORDS.test(m)) return true;
+  if (mayBeStackHeader(m, indent) && STACK_HEADER.test(m)) return true;
+  if (parseIpLine(m) !== null || isRegisterLine(m) || isCodeLine(m)) return true;
+  return parseFrameLine(m, 0, 0) !== null;
+}
+
+/**
+ * Whether an OOM header at `line` was printed into the stack of the crash report open: its stack
+ * ran up to the line before, and goes on within the next two lines (after the OOM's `cpuset=` line).
+ */
+function oomInsideStack(open: OpenReport, line: number, last: number, prefixes: PrefixTable): boolean {
+  if (!open.report.crash || open.stack === null || open.stack.endLine !== line - 1) return false;
+  for (let l = line + 1; l <= line + 2 && l < last; l++) {
+    const m = prefixes.message(l);
+    if (parseFrameLine(m, 0, l) !== null) return true;
+  }
+  return false;
 }
 
 /** The CPU and PID a WARNING names: `WARNING: CPU: 0 PID: 277 at drivers/pci/pci.c:2248 ...` (the `CPU:` line may be cut off a paste). */
@@ -737,7 +894,7 @@ function readWarningHeader(r: Report, message: string): void {
 
 /** A continuing header may tell more about the report: a dump that turns out to be an oops. */
 function absorbHeader(r: Report, header: HeaderMatch): void {
-  if (header.kind === 'nmi-backtrace') return;
+  if (header.kind === 'nmi-backtrace' || header.kind === 'kmemleak') return;
   if (r.kind === 'dump-stack' || r.kind === 'nmi-backtrace' || (r.kind === 'panic' && header.kind !== 'panic')) {
     r.kind = header.kind;
     r.crash = true;
@@ -968,7 +1125,13 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   // Stack headers.
   const head = mayBeStackHeader(message, indent) ? STACK_HEADER.exec(message) : null;
   if (head) {
-    const kind = (head[1] ?? head[2] ?? head[3] ?? head[4] ?? head[5] ?? 'Call Trace').trim();
+    let kind = 'Call Trace';
+    for (let g = 1; g < head.length; g++) {
+      if (head[g] !== undefined) {
+        kind = head[g].trim();
+        break;
+      }
+    }
     const hs = base + indent;
     const he = base + head[0].length;
     newStack(open, line, hs, kind, { start: hs, end: he });
@@ -1014,7 +1177,18 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
     ownLine(open, line);
     return;
   }
-  if (BODY.test(message)) {
+  const form = open.form;
+  if (form !== null && form.body !== undefined && form.body.test(message)) {
+    closeStack(open);
+    ownLine(open, line);
+    if (form.ends !== undefined && form.ends.test(message)) open.endTraceSeen = true;
+    if (form.facts !== undefined && r.pid === null) {
+      const m = form.facts.exec(message);
+      if (m !== null && m.groups) readHeaderGroups(r, m.groups);
+    }
+    return;
+  }
+  if (BODY.test(message) || DECODED_CODE.test(message)) {
     if (open.stack && !/^\s*$/.test(message)) closeStack(open);
     ownLine(open, line);
     return;
@@ -1103,11 +1277,11 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
   let m: RegExpExecArray | null;
   const c = message.charCodeAt(0);
   if (c === 67 /* C */ && (m = CPU_LINE.exec(message))) {
-    // (A WARNING header names the CPU and PID but not the rest.)
-    if (r.comm === null) {
+    // The first `CPU:` line tells; a header may have named the task or CPU already (WARNING, OOM).
+    if (r.comm === null || r.taint === null) {
       r.cpu ??= Number(m[1]);
-      r.pid = Number(m[2]);
-      r.comm = m[3];
+      r.pid ??= Number(m[2]);
+      r.comm ??= m[3];
       r.taint = taintLetters(m[4]);
       r.release = m[5] ?? null;
     }

@@ -7,7 +7,7 @@
 // report for signs of truncation and normalise the title (title/normalize.ts).
 import { parseLinePrefix } from './lines.ts';
 import type { LinePrefix, PasteShape, Report, ReportKind } from './model.ts';
-import { findOopsKind, type OopsKind, type TitleFormat } from './title/formats.ts';
+import { containsOopsHeader, findOopsKind, type OopsKind, type TitleFormat } from './title/formats.ts';
 import { normalizeTitle, titleFrame } from './title/normalize.ts';
 import { ARM_FRAME_LINE, FRAME_LINE, IP_LINE, ipFunction, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
 import { ReportText } from './title/report-text.ts';
@@ -153,7 +153,10 @@ function describe(view: LogView, span: ReportSpan): ReportDescription {
     // No header syzkaller knows. A die header of its own (a powerpc `Oops: Kernel access of bad
     // area`), a hard lockup or a panic is still a crash for the reader; an NMI backtrace, a plain
     // dump_stack() or a suppressed header is not.
-    const crash = span.kind === 'oops' || span.kind === 'hard-lockup' || span.kind === 'panic' || span.kind === 'warning';
+    // So is a header of a form syzkaller has no header for at all (MIPS `Kernel bug detected[#1]`).
+    const crash =
+      span.kind === 'oops' || span.kind === 'hard-lockup' || span.kind === 'panic' || span.kind === 'warning' || span.kind === 'allocation-failure' || span.kind === 'kmemleak' ||
+      (span.kind === 'bug' && !containsOopsHeader(view.message(span.headerLine)));
     return { title: headerTitle(view, span), corrupted: false, corruptedReason: null, guiltyFrame: null, crash };
   }
   const text = new ReportText(view, start.line, Math.max(span.endLine, start.line));

@@ -3,7 +3,7 @@
 // start, and never past the end of the lines it is shown. A parse of part of a document therefore
 // titles the reports near the edges of that part from less text than a full parse would; these
 // helpers title them again against the whole document, exactly as parse.ts's describeAll does.
-import { continuesLine, joinWrapped, lineEnd, mayBeWrapped, parseLinePrefix } from '../parser/lines.ts';
+import { joinWrapped, lineEnd, parseLinePrefix, wrappedLineEnd } from '../parser/lines.ts';
 import type { Report } from '../parser/model.ts';
 import { describeReports, UNKNOWN_SHAPE, type LogView } from '../parser/title.ts';
 import type { TextSource } from './pieceText.ts';
@@ -26,11 +26,7 @@ export function wholeLogView(text: TextSource, lineStarts: ArrayLike<number>): L
       const l = line(i);
       const start = parseLinePrefix(l, 0, l.length).textStart;
       // A line a mailer wrapped is read with its rest, as the parser reads it.
-      if (i + 1 < lineStarts.length && mayBeWrapped(l, 0, l.length)) {
-        const next = line(i + 1);
-        if (continuesLine(l, next)) return joinWrapped(l.slice(start) + text.slice(lineStarts[i] + l.length, lineStarts[i + 1]) + next);
-      }
-      return l.slice(start);
+      return joinWrapped(text.slice(lineStarts[i] + start, wrappedLineEnd(text, lineStarts, i, lineStarts.length)));
     },
     caller(i) {
       const l = line(i);
