@@ -33,6 +33,30 @@ test('a hung-task report names the blocked task, colons in its name and all', ()
   assert.equal(log.reports[0].pid, 12);
 });
 
+test('taint letters and release from every taint line, RHEL\'s extra columns included', () => {
+  // [line after the header, taint, release]
+  const cases: [string, string, string][] = [
+    ['CPU: 2 PID: 881 Comm: frobd Tainted: G        W  O      6.1.0-13-amd64 #1 Debian 6.1.55-1', 'WO', '6.1.0-13-amd64'],
+    ['CPU: 0 PID: 1 Comm: init Not tainted 5.15.0 #4', '', '5.15.0'],
+    ['Pid: 0, comm: swapper Tainted: G  --L------------  2.6.32-642.el6.x86_64 #1 HP ProLiant DL380 G7', 'L', '2.6.32-642.el6.x86_64'],
+    ['Pid: 77, comm: kblockd/0 Tainted: P           2.6.18-92.el5 #1', 'P', '2.6.18-92.el5'],
+    // RHEL 7: `T` after the dashes is its tech-preview flag
+    ['CPU: 3 PID: 0 Comm: swapper/3 Tainted: G  --L------------ T 3.10.0-693.el7.x86_64 #1', 'LT', '3.10.0-693.el7.x86_64'],
+    ['CPU: 5 PID: 2207 Comm: kworker/5:2 Tainted: G           OE  ------------   3.10.0-1160.el7.x86_64 #1', 'OE', '3.10.0-1160.el7.x86_64'],
+    ['      Tainted: G  --L------------  2.6.32-642.el6.x86_64 #1', 'L', '2.6.32-642.el6.x86_64'],
+    // a syslog squeezed the indentation away
+    ['Not tainted 6.13.0-rc5+ #1', '', '6.13.0-rc5+'],
+    ['Tainted: G        W          6.1.0-13-amd64 #1', 'W', '6.1.0-13-amd64'],
+    ['3.10.0-693.el7.x86_64 #1 Tainted: G  --L------------ T', 'LT', '3.10.0-693.el7.x86_64'],
+    // every column blank
+    ['Pid: 912, comm: X Tainted:              3.1.0-0.rc9.git0.0.fc16.x86_64 #1', '', '3.1.0-0.rc9.git0.0.fc16.x86_64'],
+  ];
+  for (const [facts, taint, release] of cases) {
+    const log = parseCrashLog(['BUG: soft lockup - CPU#3 stuck for 22s! [frobd:881]', facts, 'Call Trace:', ' [<ffffffff8112a400>] frob_all+0x20/0x40'].join('\n') + '\n');
+    assert.deepEqual([log.reports[0].taint, log.reports[0].release], [taint, release], facts);
+  }
+});
+
 test('entries whose indentation a tool stripped are still entries, `? ` ones included', () => {
   const log = parseCrashLog(
     [

@@ -164,6 +164,10 @@ export interface Report extends Span, ReportFacts {
   crash: boolean;
   corrupted: boolean;
   corruptedReason: string | null;
+  /**
+   * The function the title blames (demangled); where it blames none (`... in corrupted`), the function
+   * the RIP line or the header names, if any.
+   */
   guiltyFrame: string | null;
   line: number;
   endLine: number;

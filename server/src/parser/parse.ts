@@ -109,11 +109,18 @@ export function mayBeStackHeader(message: string, at: number): boolean {
   for (const w of words) if (message.startsWith(w, at)) return true;
   return false;
 }
-const CPU_LINE =
-  /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) +(?:Kdump: loaded +)?(?:Not +tainted|Tainted: ([A-Z ]+))(?: *(\d[^\s#]*))?/;
-const OLD_PID_LINE = /^Pid: (\d+), comm: (.*?) (?:Not tainted|Tainted: ([A-Z ]+)) *\(?(\S+?)\)?(?: |$)/;
-const INDENTED_TAINT = /^\s*(?:Not tainted|Tainted: ([A-Z ]+)) *(\d\S*)/;
-const IDENT_TAINT = /^(\d+\.\d+\S*) #\d+ (?:Not tainted|Tainted: ([A-Z ]+))/;
+/**
+ * `Not tainted`, or `Tainted: ` and the taint columns (group 1): a letter per flag set, a space per
+ * flag unset; RHEL kernels add columns of their own that print `-` when unset
+ * (`Tainted: G  --L------------ T`). The columns end before the release, which starts with a digit.
+ * A mailer may squeeze the blanks.
+ */
+const TAINT = String.raw`(?:Not +tainted|Tainted: ([A-Z -]*))`;
+const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) +(?:Kdump: loaded +)?${TAINT}(?: *(\d[^\s#]*))?`);
+const OLD_PID_LINE = new RegExp(String.raw`^Pid: (\d+), comm: (.*?) ${TAINT} *\(?(\S+?)\)?(?: |$)`);
+/** `      Not tainted 6.1.0 #1` under a hung-task header (a syslog may squeeze the indentation away). */
+const TAINT_LINE = new RegExp(String.raw`^\s*${TAINT} *(\d\S*)`);
+const IDENT_TAINT = new RegExp(String.raw`^(\d+\.\d+\S*) #\d+ ${TAINT}`);
 const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
 const MODULE_CONT = /^\s+[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(?:\s+\[last unloaded: [^\]]*\])?\s*$/;
@@ -1357,7 +1364,7 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
     return true;
   }
   // Indented under a hung task's header, or not when a mailer squeezed the blanks out.
-  if ((isRegExpSpace(c) || c === 78 /* N */ || c === 84) /* T */ && (m = INDENTED_TAINT.exec(message))) {
+  if ((isRegExpSpace(c) || c === 78 /* N */ || c === 84 /* T */) && (m = TAINT_LINE.exec(message))) {
     if (r.taint === null) {
       r.taint = taintLetters(m[1]);
       r.release = m[2];
@@ -1374,8 +1381,9 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
   return false;
 }
 
+/** The letters of the flags set, but G (it only says that no proprietary module is loaded). */
 function taintLetters(s: string | undefined): string {
-  return s === undefined ? '' : s.replace(/[G\s]/g, '');
+  return s === undefined ? '' : s.replace(/[G\s-]/g, '');
 }
 
 function guessArchFromRegisters(message: string): Arch | null {

@@ -9,7 +9,7 @@ import { parseLinePrefix } from './lines.ts';
 import type { LinePrefix, PasteShape, Report, ReportKind } from './model.ts';
 import { containsOopsHeader, findOopsKind, type OopsKind, type TitleFormat } from './title/formats.ts';
 import { normalizeTitle, titleFrame } from './title/normalize.ts';
-import { ARM_FRAME_LINE, FRAME_LINE, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
+import { ARM_FRAME_LINE, FRAME_LINE, IP_LINE, ipFunction, RISCV_STACK_START, STACK_STARTS } from './title/patterns.ts';
 import { ReportText } from './title/report-text.ts';
 import { extractFrames } from './title/stack.ts';
 
@@ -165,8 +165,15 @@ function describe(view: LogView, span: ReportSpan): ReportDescription {
   for (let round = 0; round < MAX_EXTENDS && found.wantsMore && text.extend(EXTEND_BY); round++) found = extractTitle(text, start.kind);
   const reason = found.corrupted ?? checkCorrupted(found.title, text, found.format);
   const title = normalizeTitle(found.title);
-  return { title, corrupted: reason !== null, corruptedReason: reason, guiltyFrame: titleFrame(title) };
+  // Where the title blames no frame, the function the RIP line (or the header) names is still the
+  // best guess the report offers.
+  const frame = titleFrame(title);
+  const guiltyFrame = frame === CORRUPTED_FRAME && found.named !== null ? found.named : frame;
+  return { title, corrupted: reason !== null, corruptedReason: reason, guiltyFrame };
 }
+
+/** What a title says in place of the frame when it found none. */
+const CORRUPTED_FRAME = 'corrupted';
 
 function findStart(view: LogView, span: ReportSpan): { line: number; kind: OopsKind } | null {
   const first = Math.max(0, span.line);
@@ -188,6 +195,8 @@ interface FoundTitle {
   format: TitleFormat | null;
   /** Whether more text might have given a better title (a stack or a line the format needs was missing). */
   wantsMore: boolean;
+  /** The function the format's recipe read off a line of its own (the RIP line, the header), or null. */
+  named: string | null;
 }
 
 interface Candidate {
@@ -232,14 +241,16 @@ function extractTitle(text: ReportText, kind: OopsKind): FoundTitle {
         groups = match.slice(1).map((g) => g ?? '');
       }
       let corrupted: string | null = null;
+      let named: string | null = null;
       if (format.stack) {
         const result = extractFrames({ lines, from: fromLine, column: fromColumn, end, stackStart: text.stackStart }, format.stack);
         if (!result.ok) corrupted = NO_USABLE_FRAME;
         for (const f of result.frames) groups.push(f.name);
+        named = result.named;
       }
       const wantsMore = corrupted !== null;
       if (!corrupted && format.corrupted) corrupted = 'only the start of the report is there (its header or body was lost)';
-      return { title: applyFormat(format.fmt, groups), corrupted, format, wantsMore };
+      return { title: applyFormat(format.fmt, groups), corrupted, format, wantsMore, named };
     }
   }
   // No format (or no report regexp) matched: the title is the header line itself.
@@ -248,7 +259,7 @@ function extractTitle(text: ReportText, kind: OopsKind): FoundTitle {
   const eol = at < 0 ? -1 : whole.indexOf('\n', at);
   const raw = at < 0 ? lines[0] : whole.slice(at, eol);
   const missing = candidates.length > 0;
-  return { title: raw, corrupted: missing ? 'the report does not have the lines its header promises' : null, format: null, wantsMore: missing };
+  return { title: raw, corrupted: missing ? 'the report does not have the lines its header promises' : null, format: null, wantsMore: missing, named: null };
 }
 
 /** Line and column of an offset into the lines joined with `\n`. */
@@ -301,16 +312,38 @@ function checkStacks(text: ReportText): string | null {
     const lines = text.lines;
     if (lines.length - at < 3) return 'the call trace is cut off';
     let framesFound = false;
-    for (let i = at + 1; i <= at + FRAME_WINDOW && i < lines.length; i++) {
-      const line = lines[i];
-      if (text.stackStart[i]) break;
+    let windowEnd = at + 1;
+    for (; windowEnd <= at + FRAME_WINDOW && windowEnd < lines.length; windowEnd++) {
+      const line = lines[windowEnd];
+      if (text.stackStart[windowEnd]) break;
       if (line.includes('(stack is not available)') || FRAME_LINE.test(line) || ARM_FRAME_LINE.test(line)) {
         framesFound = true;
         break;
       }
     }
-    if (framesFound) hasStack = true;
+    if (framesFound || onlyUnreliableEntries(text, at, windowEnd)) hasStack = true;
     else if (key !== RISCV_STACK_START) return STACK_WITHOUT_FRAMES;
   }
   return hasStack ? null : NO_STACK;
+}
+
+/** An unreliable entry as a line without a time stamp keeps it (` [<ffffffff8100b3c4>] ? foo+0x44/0x90`). */
+const UNRELIABLE_ENTRY = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\]\s*){0,2}\? +[A-Za-z_][\w.]*\+0x/;
+
+/**
+ * Whether the stack starting at kept line `at` (its window ending before `windowEnd`) is all `? `
+ * entries, in a report whose register block names the function it stopped in before it. Such a
+ * stack is there, only unreliable (no frame pointers, an old unwinder): syzkaller, which cannot see
+ * `? ` entries, calls the report corrupted; with the IP to go by, it is not.
+ */
+function onlyUnreliableEntries(text: ReportText, at: number, windowEnd: number): boolean {
+  const lines = text.lines;
+  let entries = text.droppedEntriesAt.some((n) => n > at && n <= windowEnd);
+  for (let i = at + 1; !entries && i < windowEnd; i++) entries = UNRELIABLE_ENTRY.test(lines[i]);
+  if (!entries) return false;
+  for (let i = 0; i < at; i++) {
+    const m = IP_LINE.exec(lines[i]);
+    if (m && ipFunction(m) !== undefined) return true;
+  }
+  return false;
 }

@@ -183,7 +183,7 @@ const BUG_FORMATS: FormatSpec[] = [
     fmt: 'BUG: {1} {2} in {3}',
     stack: trace(['spin_', '_lock', '_unlock']),
   },
-  { title: 'BUG: soft lockup', fmt: 'BUG: soft lockup in {1}', stack: { ...ripThenTrace(), pick: 'stall' } },
+  { title: 'BUG: soft lockup', fmt: 'BUG: soft lockup in {1}', stack: { ...ripThenTrace(), pick: 'stall', stuckAtIp: true } },
   { title: 'BUG: .*still has locks held!', report: String.raw`BUG: .*still has locks held!(?:.*\n)+?.*{{PC}} +{{FUNC}}`, fmt: 'BUG: still has locks held in {1}' },
   { title: 'BUG: scheduling while atomic', fmt: 'BUG: scheduling while atomic in {1}', stack: trace(['schedule']) },
   {
@@ -251,6 +251,14 @@ const WARNING_FORMATS: FormatSpec[] = [
   { title: 'WARNING: .* at {{SRC}} {{FUNC}}', fmt: 'WARNING in {3}', stack: warningStack() },
   // 6.19+: `WARNING: file.c:123 at func+0x1/0x2, CPU#0: comm/pid`.
   { title: 'WARNING: {{SRC}} at {{FUNC}}', fmt: 'WARNING in {3}', stack: warningStack() },
+  // Without CONFIG_DEBUG_BUGVERBOSE there is no file:line: `WARNING: CPU: 1 PID: 281 at func+0x3f7/0x550`.
+  // Not in syzkaller's list (its title is the header line).
+  { title: 'WARNING: CPU: [0-9]+ PID: [0-9]+ at {{FUNC}}', fmt: 'WARNING in {2}', stack: warningStack() },
+  // 2.6 and early 3.x: `WARNING: at file.c:123 func+0x1/0x2()` (or `func()`) and no registers. The
+  // header names the function that warned, and the title is it as printed (not in syzkaller's list,
+  // so no skipping either: these WARNINGs go by their header's name), whatever the stack (old arm
+  // kernels print theirs without a `Backtrace:` line).
+  { title: String.raw`WARNING: at {{SRC}} ([a-zA-Z0-9_]+)(?:[+.(]|$)`, fmt: 'WARNING in {2}', noStackTrace: true },
   { title: String.raw`WARNING: \[.*\] {{SRC}} at {{FUNC}}.*`, fmt: 'WARNING in {3}', stack: warningStack() },
   {
     title: 'WARNING: possible circular locking dependency detected',
@@ -308,6 +316,7 @@ const INFO_FORMATS: FormatSpec[] = [
       fallback: [/(?:apic_timer_interrupt|Exception stack|el1h_64_irq)/, STACK],
       skip: ['apic_timer_interrupt', 'rcu'],
       pick: 'stall',
+      stuckAtIp: true,
     },
   },
   { title: 'INFO: trying to register non-static key', fmt: 'INFO: trying to register non-static key in {1}', stack: trace(['stack', 'lock', 'IRQ']) },
@@ -398,7 +407,8 @@ const KIND_SPECS: { header: string; formats: FormatSpec[]; suppress?: (string | 
   { header: 'PANIC: double fault', formats: [ripOnly('PANIC: double fault', 'PANIC: double fault in {1}')] },
   {
     header: 'rust_kernel: panicked',
-    formats: [{ title: 'rust_kernel: panicked', report: /rust_kernel: panicked at [^\n]*?\n(.+?)\n/, fmt: '{1} in {2}', stack: trace([String.raw`__rustc::rust_begin_unwind`]) }],
+    // The panic machinery above the culprit is skipped everywhere (stack.ts).
+    formats: [{ title: 'rust_kernel: panicked', report: /rust_kernel: panicked at [^\n]*?\n(.+?)\n/, fmt: '{1} in {2}', stack: trace() }],
   },
   {
     header: 'kernel BUG',
@@ -466,8 +476,12 @@ export const OOPS_KINDS: OopsKind[] = KIND_SPECS.map((k) => ({
   suppress: (k.suppress ?? []).map((s) => (typeof s === 'string' ? new RegExp(s) : s)),
 }));
 
-/** Headers that do not start a second report inside the one being read (they belong to it). */
-export const IN_REPORT_HEADERS = /invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:/;
+/**
+ * Headers that do not start a second report inside the one being read (they belong to it). The last
+ * is not syzkaller's: a Rust panic BUG()s right after its message (syzkaller's consoles tell the two
+ * apart by caller id only).
+ */
+export const IN_REPORT_HEADERS = /invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:|kernel BUG at rust\/helpers\/bug\.c/;
 /** Informational messages with a stack: seen inside a report, they end its text. */
 export const INFO_WITH_STACK = /vmalloc: allocation failure:|FAULT_INJECTION: forcing a failure|FAULT_FLAG_ALLOW_RETRY missing/;
 

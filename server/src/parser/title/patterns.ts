@@ -13,19 +13,44 @@ export function rx(source: string, flags = ''): RegExp {
 }
 
 /**
+ * The code segment an x86 IP line starts with: `0010:` (`0033:` in user mode), `0060:` on i386,
+ * `e030:` (`e033:`) in a Xen PV guest. syzkaller's expression knows only the decimal-looking ones, so
+ * a Xen guest's oops had no IP for it.
+ */
+const SEGMENT = String.raw`(?:[0-9]+|e0[0-9a-f]{2}):`;
+
+/**
  * The line that carries the faulting instruction pointer: x86 `RIP: 0010:func+0x1/0x2` (and `IP:` of
  * old kernels), powerpc `NIP`, arm64 `pc : func+0x..`, arm `PC is at func+0x..`. User-mode and NULL
- * IPs match too, but capture no function.
+ * IPs match too, but capture no function. These are syzkaller's; the formats it does not know follow
+ * (its titles for them say `corrupted`): i386 `EIP is at func+0x..`, 64-bit powerpc's dot symbols
+ * (`NIP [c00..] .func+0x..`), mips `epc   : 8024.. func+0x..`, loongarch `era   : 9000.. func+0x..`,
+ * s390 `Krnl PSW : 0704.. 0000.. (func+0x..)`. The function is in whichever group matched.
  */
 export const IP_LINE = rx(
-  String.raw`(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))`,
+  [
+    String.raw`(?:IP|NIP|pc |PC is at|IP is at):? (?:(?:${SEGMENT})?(?:{{PC}} +){0,2}{{FUNC}}|(?:${SEGMENT})?0x[0-9a-f]+|(?:${SEGMENT})?{{PC}} +\[< *\(null\)>\] +\(null\)|${SEGMENT} +\(null\))`,
+    String.raw`NIP \[[0-9a-f]+\] \.{{FUNC}}`,
+    String.raw`(?:epc|era) +: +[0-9a-f]+ +{{FUNC}}`,
+    String.raw`Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}`,
+  ].join('|'),
 );
+
+/** The function an IP_LINE match names, or undefined (a user-mode or NULL IP). */
+export function ipFunction(m: RegExpExecArray): string | undefined {
+  for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return m[g];
+  return undefined;
+}
 
 /** The start of the task's call trace: `Call Trace:` (x86), `Call trace:` (arm64), `Backtrace:` (arm). */
 export const CALL_TRACE = /Call [Tt]race:|Backtrace:/;
 
-/** One stack entry (`[<pc>] [<pc>] func+0x1/0x2`), capturing the function name. */
-export const FRAME_LINE = rx(String.raw`^ *(?:{{PC}} ){0,2}{{FUNC}}`);
+/**
+ * One stack entry (`[<pc>] [<pc>] func+0x1/0x2`), capturing the function name; also 64-bit powerpc's
+ * dot symbols (`[c0000003f5bdbb40] [c00000000021df30] .alloc_pipe_info+0x30/0xf0`), which syzkaller
+ * does not read (the name is in the second group).
+ */
+export const FRAME_LINE = rx(String.raw`^ *(?:(?:{{PC}} ){0,2}{{FUNC}}|\[[0-9a-f]+\] \[[0-9a-f]+\] \.{{FUNC}})`);
 /** 32-bit ARM unwinder lines name two functions: `[<pc>] (callee) from [<pc>] (caller+0x..)`. */
 export const ARM_FRAME_LINE = rx(String.raw`^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}`);
 

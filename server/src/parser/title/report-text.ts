@@ -65,8 +65,16 @@ export class ReportText {
   readonly stackStart: boolean[] = [];
   /** Per kind of stack start (STACK_STARTS), the first kept line it is on, or -1. */
   readonly firstStackStart: number[] = STACK_STARTS.map(() => -1);
+  /**
+   * Where unreliable (`? `) entries were dropped: for each run of them, how many lines were kept
+   * before it (ascending). A stack whose entries are all unreliable leaves a run here and no frame.
+   */
+  readonly droppedEntriesAt: number[] = [];
 
   private next: number;
+  /** The message of line `peekedLine`, read ahead by unwrapped(). */
+  private peekedLine = -1;
+  private peeked = '';
   private readonly context: string;
   private readonly hasCaller: boolean;
   private secondReport = false;
@@ -153,14 +161,17 @@ export class ReportText {
           // A stack entry or register line the parser read: it starts no report and no stack; a `? `
           // entry is dropped.
           if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
-          if (shape === QUESTIONABLE_ENTRY_SHAPE) continue;
+          if (shape === QUESTIONABLE_ENTRY_SHAPE) {
+            this.dropEntry();
+            continue;
+          }
           this.textLines++;
-          this.keep(view.message(i), false, inTail);
+          this.keep(this.message(i), false, inTail);
           continue;
         }
-        text = view.message(i);
+        text = this.message(i);
       } else {
-        const info = untimedLineInfo(view.message(i));
+        const info = untimedLineInfo(this.message(i));
         context = info.context;
         text = info.text;
       }
@@ -168,8 +179,12 @@ export class ReportText {
       if (!isStart && !this.secondReport && !this.hasCaller && isNextReport(text)) this.secondReport = true;
       if (!isStart) {
         if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
-        if (context !== '' && isQuestionable(text)) continue;
+        if (context !== '' && isQuestionable(text)) {
+          this.dropEntry();
+          continue;
+        }
       }
+      text = this.unwrapped(i, text);
       this.textLines++;
       // (The messages tested here are never indented, stack entries always are.)
       if (text.charCodeAt(0) !== 32 && NOTES.test(text)) {
@@ -194,6 +209,40 @@ export class ReportText {
       }
       this.keep(text, start, inTail);
     }
+  }
+
+  /**
+   * A line a mailer wrapped comes joined with its rest, which the view also gives as the next line.
+   * The join keeps the rest's offsets, so blanks (and the mail quote) pile up where the line broke;
+   * titles read it with one blank, as the kernel printed it (`WARNING: CPU: 0 PID: 1 at   kernel/smp.c:912`
+   * would match no format). Indented lines (stack entries) are read as they are: their function
+   * comes first.
+   */
+  private unwrapped(i: number, text: string): string {
+    // Most lines have no run of blanks: the next line is not read for them.
+    if (text.charCodeAt(0) === 32 || text.indexOf('  ') < 0 || i + 1 >= this.view.lineCount) return text;
+    const rest = this.peek(i + 1);
+    if (rest.length < 2 || rest.length >= text.length || !text.endsWith(rest)) return text;
+    const head = text.slice(0, text.length - rest.length);
+    return head.endsWith('  ') ? head.trimEnd() + ' ' + rest : text;
+  }
+
+  /** The view's message of line i (read once, also when unwrapped() looked ahead at it). */
+  private message(i: number): string {
+    return i === this.peekedLine ? this.peeked : this.view.message(i);
+  }
+
+  private peek(i: number): string {
+    if (i !== this.peekedLine) {
+      this.peeked = this.view.message(i);
+      this.peekedLine = i;
+    }
+    return this.peeked;
+  }
+
+  private dropEntry(): void {
+    const at = this.lines.length;
+    if (this.droppedEntriesAt[this.droppedEntriesAt.length - 1] !== at) this.droppedEntriesAt.push(at);
   }
 
   private keep(text: string, stackStart: boolean, inTail: boolean): void {

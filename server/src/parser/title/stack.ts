@@ -1,7 +1,8 @@
 // Picking the guilty frame out of a report, the way syzkaller does: follow a recipe of line patterns
 // (`RIP:` line, then `Call Trace:`, then the frames), drop frames of generic helpers, and take the first
 // frame left (or, for stalls and hangs, a frame chosen by a custom rule).
-import { ARM_FRAME_LINE, FAULT_INJECTION_FRAME, FRAME_LINE, isStackStart } from './patterns.ts';
+import { demangle } from './demangle.ts';
+import { ARM_FRAME_LINE, FAULT_INJECTION_FRAME, FRAME_LINE, IP_LINE, isStackStart } from './patterns.ts';
 
 /** Marker in a recipe: parse stack frames from here on, up to the next stack start. */
 export const STACK = 'stack' as const;
@@ -15,10 +16,18 @@ export interface StackRecipe {
   skip?: string[];
   /** Custom choice of the frame among all frames that survived skipping. */
   pick?: 'stall' | 'hang';
+  /**
+   * A stall whose stack reaches no dispatcher (an idle loop, a kernel thread of an old kernel, a
+   * stack of `? ` entries) spins where its RIP line says (syzkaller calls it corrupted). Not so for
+   * a stack overflow: where the stack ran out says little about the recursion.
+   */
+  stuckAtIp?: boolean;
 }
 
 /** A recipe with its skip patterns compiled once. */
 export interface CompiledRecipe extends StackRecipe {
+  /** The parts that match an IP line (their function is where the report happened). */
+  ipParts: Set<RegExp>;
   skipRe: RegExp;
   /** skipRe's verdict by function name: the same names come back in report after report. */
   skipped: Map<string, boolean>;
@@ -95,6 +104,9 @@ const GLOBAL_SKIP: string[] = [
   '__timer_delete_sync', 'sk_stop_timer_sync', '__mod_timer', 'fast_dput', 'dput',
   // buffer-head helpers WARN about their caller's buffer
   'mark_buffer_dirty',
+  // Rust's panic machinery (`core::panicking::*`, `core::panic::*` and `rust_panic` are `panic`
+  // above): the panic handler, the runtime's shims, the C helper that BUG()s for Rust code
+  'rust_begin_unwind', '^__rust_', '^rust_helper_BUG$',
 ];
 
 /**
@@ -115,7 +127,9 @@ export function stripWrapperPrefix(name: string): string {
 }
 
 export function compileRecipe(recipe: StackRecipe): CompiledRecipe {
-  return { ...recipe, skipRe: new RegExp([...GLOBAL_SKIP, ...(recipe.skip ?? [])].join('|')), skipped: new Map() };
+  const ipParts = new Set<RegExp>();
+  for (const part of [...recipe.parts, ...(recipe.fallback ?? [])]) if (part !== STACK && part.source.includes(IP_LINE.source)) ipParts.add(part);
+  return { ...recipe, ipParts, skipRe: new RegExp([...GLOBAL_SKIP, ...(recipe.skip ?? [])].join('|')), skipped: new Map() };
 }
 
 // Stalls loop somewhere below a dispatcher; the frame just above the first of these names the stall.
@@ -173,9 +187,9 @@ function pickHangFrame(frames: string[]): { index: number; name: string } | null
 }
 
 export interface ExtractedFrame {
-  /** Name used in the title (wrapper prefix stripped). */
+  /** Name used in the title (demangled, wrapper prefix stripped). */
   name: string;
-  /** Name as printed. */
+  /** Name as printed, but demangled. */
   raw: string;
 }
 
@@ -183,6 +197,12 @@ export interface StackResult {
   frames: ExtractedFrame[];
   /** False when some stack of the recipe yielded no frame, or a fault-injection stack got in. */
   ok: boolean;
+  /**
+   * The function the RIP line or the title's own line names, demangled, skipped or not: where the
+   * recipe finds no frame, the report still says where it happened. (Other recipe lines, lockdep's
+   * `at:` lines, name lock sites, not that.)
+   */
+  named: string | null;
 }
 
 /** The report text from the title match on. */
@@ -201,22 +221,37 @@ export interface TextFrom {
 export function extractFrames(text: TextFrom, recipe: CompiledRecipe): StackResult {
   const first = followRecipe(text, recipe.parts, recipe);
   if (first.ok || !recipe.fallback) return first;
-  return followRecipe(text, recipe.fallback, recipe);
+  const second = followRecipe(text, recipe.fallback, recipe);
+  return { ...second, named: second.named ?? first.named };
 }
 
-function chooseFrame(raw: string[], recipe: CompiledRecipe): ExtractedFrame | null {
+/**
+ * The frame to blame among `raw` (the functions of one stack, skipped ones left out); `lineFrame` is
+ * the one of them a recipe line named (the RIP line's), or null.
+ */
+function chooseFrame(raw: string[], lineFrame: string | null, recipe: CompiledRecipe): ExtractedFrame | null {
   if (raw.length === 0) return null;
   if (!recipe.pick) return { name: stripWrapperPrefix(raw[0]), raw: raw[0] };
   const stripped = raw.map(stripWrapperPrefix);
   const picked = recipe.pick === 'hang' ? pickHangFrame(stripped) : pickStallFrame(stripped);
-  return picked ? { name: picked.name, raw: raw[picked.index] } : null;
+  if (picked) return { name: picked.name, raw: raw[picked.index] };
+  if (recipe.stuckAtIp && lineFrame !== null) return { name: stripWrapperPrefix(lineFrame), raw: lineFrame };
+  return null;
 }
 
-function addCaptured(raw: string[], m: RegExpExecArray, recipe: CompiledRecipe): void {
+/**
+ * Adds the functions a line names, demangled (Rust, C++) as titles show them, unless skipped.
+ * Returns the first of them, skipped or not, or null.
+ */
+function addCaptured(raw: string[], m: RegExpExecArray, recipe: CompiledRecipe): string | null {
+  let first: string | null = null;
   for (let g = 1; g < m.length; g++) {
-    const name = m[g];
-    if (name !== undefined && !isSkipped(recipe, name)) raw.push(name);
+    if (m[g] === undefined) continue;
+    const name = demangle(m[g]);
+    first ??= name;
+    if (!isSkipped(recipe, name)) raw.push(name);
   }
+  return first;
 }
 
 function isFaultInjectionFrame(line: string): boolean {
@@ -237,16 +272,27 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
   const frames: ExtractedFrame[] = [];
   let ok = true;
   let raw: string[] = [];
+  /** The frame of `raw` that a recipe line (not a stack entry) named, if any. */
+  let lineFrame: string | null = null;
+  let named: string | null = null;
+  /** Adds what a recipe line (line `i`, matched by `part`) names. */
+  const addNamed = (m: RegExpExecArray, part: RegExp, i: number) => {
+    const before = raw.length;
+    const first = addCaptured(raw, m, recipe);
+    if (i === text.from || recipe.ipParts.has(part)) named ??= first;
+    if (lineFrame === null && raw.length > before) lineFrame = raw[before];
+  };
   let stacksSeen = 0;
   let pos = text.from;
   const emit = () => {
-    const f = chooseFrame(raw, recipe);
+    const f = chooseFrame(raw, lineFrame, recipe);
     if (f) frames.push(f);
     else {
       frames.push({ name: 'corrupted', raw: 'corrupted' });
       ok = false;
     }
     raw = [];
+    lineFrame = null;
   };
   for (let k = 0; ; k++) {
     if (k === parts.length || (parts[k] === STACK && stacksSeen > 0)) emit();
@@ -266,7 +312,7 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
         if (next !== undefined && next !== STACK) {
           const m = next.exec(line);
           if (m) {
-            addCaptured(raw, m, recipe);
+            addNamed(m, next, i);
             k++;
             break;
           }
@@ -277,18 +323,19 @@ function followRecipe(text: TextFrom, parts: RecipePart[], recipe: CompiledRecip
       }
     } else {
       while (pos < end) {
-        const line = lineAt(pos++);
+        const i = pos++;
+        const line = lineAt(i);
         if (isFaultInjectionFrame(line)) {
           ok = false;
           break;
         }
         const m = part.exec(line);
         if (m) {
-          addCaptured(raw, m, recipe);
+          addNamed(m, part, i);
           break;
         }
       }
     }
   }
-  return { frames, ok };
+  return { frames, ok, named };
 }
