@@ -6,7 +6,6 @@ import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { describeAgain, wholeLogView } from '../../server/src/service/describe.ts';
 import { OOPS_KINDS, requiredPrefix } from '../../server/src/parser/title/formats.ts';
 import { demangle } from '../../server/src/parser/title/demangle.ts';
-import { describeReport, UNKNOWN_SHAPE, type LogView } from '../../server/src/parser/title.ts';
 import { fixtureLogs } from './fixture-logs.ts';
 
 function firstCrash(log: string) {
@@ -871,21 +870,20 @@ test('WARNING without file:line (no CONFIG_DEBUG_BUGVERBOSE): the RIP line names
 });
 
 test('a line a mailer wrapped is read with one blank where it broke', () => {
-  // The parser's view gives a wrapped line joined with its rest, blanks standing in for the line
-  // break and the mail quote (offsets kept), and the rest again as the next line.
-  const lines = [
-    'WARNING: CPU: 6 PID: 111 at   crypto/frobmgr.c:5773 frob_test+0x348/0x4d0',
-    'crypto/frobmgr.c:5773 frob_test+0x348/0x4d0',
-    'Modules linked in:',
-    'CPU: 6 PID: 111 Comm:   frobmgr_test Not tainted 5.19.0-rc5 #1',
-    'frobmgr_test Not tainted 5.19.0-rc5 #1',
-    'Krnl PSW : 0704c00180000000 000000000a8b2f6c (frob_test+0x34c/0x4d0)',
-    'Call Trace:',
-    ' [<000000000a8b2f6c>] frob_test+0x34c/0x4d0',
-    ' [<000000000a8b0c18>] frobmgr_test+0x30/0x50',
-  ];
-  const view: LogView = { lineCount: lines.length, message: (i) => lines[i], caller: () => null, hasTime: () => false, shape: () => UNKNOWN_SHAPE };
-  const d = describeReport(view, { kind: 'warning', line: 0, headerLine: 0, endLine: lines.length - 1, caller: null, nextHeaderLine: lines.length });
-  assert.equal(d.title, 'WARNING in frob_test');
-  assert.equal(d.corrupted, false);
+  // Titles read a wrapped line joined with its rest (lines.ts readWrapped), the mail quote left out.
+  const log = [
+    '> [  100.000001] WARNING: CPU: 6 PID: 111 at crypto/frobmgr.c:5773',
+    '> frob_test+0x348/0x4d0',
+    '> [  100.000002] Modules linked in:',
+    '> [  100.000003] CPU: 6 PID: 111 Comm: frobmgr_test Not tainted',
+    '> 5.19.0-rc5 #1',
+    '> [  100.000004] RIP: 0010:frob_test+0x348/0x4d0',
+    '> [  100.000005] Call Trace:',
+    '> [  100.000006]  frobmgr_test+0x30/0x50',
+    '> [  100.000007]  do_one_initcall+0x30/0x50',
+  ].join('\n');
+  const r = parseCrashLog(log).reports[0];
+  assert.equal(r.title, 'WARNING in frob_test');
+  assert.equal(r.corrupted, false);
+  assert.equal(r.release, '5.19.0-rc5');
 });

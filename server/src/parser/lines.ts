@@ -357,13 +357,18 @@ const MAX_WRAPPED_PARTS = 5;
 
 /** Whether line `line` looks wrapped onto the next line (mayBeWrapped and continuesLine). */
 function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
-  if (line < 0 || line + 1 >= count) return false;
+  if (line < 0 || line + 1 >= count || !mayStartRest(text.charCodeAt(lineStarts[line + 1]))) return false;
   const end = lineEnd(text, lineStarts, line);
   if (!mayBeWrapped(text, lineStarts[line], end)) return false;
-  // Most next lines start with a time stamp, an indent or a marker: no wrapped rest (a quote is read below).
-  const n = text.charCodeAt(lineStarts[line + 1]);
-  if (n === 91 /* [ */ || n === 32 || n === 9 || n === 60 /* < */ || n === 63 /* ? */ || n === 10 || n === 13) return false;
   return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
+}
+
+/**
+ * Whether a line starting with character `c` may be a wrapped rest: most lines start with a time
+ * stamp, an indent or a marker, which no rest does (a mail quote is looked behind later).
+ */
+export function mayStartRest(c: number): boolean {
+  return !(c === 91 /* [ */ || c === 32 || c === 9 || c === 60 /* < */ || c === 63 /* ? */ || c === 10 || c === 13 || Number.isNaN(c));
 }
 
 /** Whether a line ends cut short: with `:` or `,` (`RIP:`, `Comm:`), or inside brackets (`[cfg80211`). */
@@ -427,6 +432,18 @@ function moduleOnNextLine(text: TextLike, lineStarts: ArrayLike<number>, line: n
   if (i === end - 1 || text.charCodeAt(i) !== 120 || text.charCodeAt(i - 1) !== 48 || text.charCodeAt(i - 2) !== 47) return false;
   return /^\[[\w.-]+\]$/.test(text.slice(s, e));
 }
+
+/**
+ * A line joined with its wrapped rest as people read it: one blank where the mailer broke the line,
+ * the rest's mail quote left out (`WARNING: CPU: 0 PID: 1 at kernel/smp.c:912`). For titles and
+ * other tests of text; the parser keeps offsets with joinWrapped.
+ */
+export function readWrapped(s: string): string {
+  return s.replace(BREAK_FOR_READING, ' ');
+}
+
+/** Blanks before a line break, the break, and the mail quote the wrapped rest repeats. */
+const BREAK_FOR_READING = /[ \t]*[\r\n]+(?:>[ \t]?)*/g;
 
 /** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */
 export function joinWrapped(s: string): string {

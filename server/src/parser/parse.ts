@@ -11,7 +11,9 @@ import {
   lineEnd,
   lineOfOffset,
   mayBeWrapped,
+  mayStartRest,
   newPrefixScan,
+  readWrapped,
   scanLinePrefix,
   vendorPrefixPattern,
   wrappedLineEnd,
@@ -208,7 +210,12 @@ class PrefixTable {
 
   message(line: number): string {
     const k = this.ensure(line);
-    return joinWrapped(this.text.slice(k >= 0 ? this.textStarts[k] : this.scratch.textStart, wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length)));
+    const from = k >= 0 ? this.textStarts[k] : this.scratch.textStart;
+    const end = lineEnd(this.text, this.lineStarts, line);
+    // A line a mailer wrapped is read with its rest (most lines' next line cannot be one).
+    if (line + 1 >= this.lineStarts.length || !mayStartRest(this.text.charCodeAt(this.lineStarts[line + 1]))) return this.text.slice(from, end);
+    const wrapped = wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length);
+    return wrapped === end ? this.text.slice(from, end) : readWrapped(this.text.slice(from, wrapped));
   }
 
   caller(line: number): string | null {
@@ -343,7 +350,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
     let end = lineEnd(text, lineStarts, line);
     let joined = false;
-    if (line + 1 < last && mayBeWrapped(text, start, end)) {
+    if (line + 1 < last && mayStartRest(text.charCodeAt(lineStarts[line + 1])) && mayBeWrapped(text, start, end)) {
       const rest = wrappedLineEnd(text, lineStarts, line, last);
       if (rest !== end) {
         end = rest;

@@ -3,7 +3,7 @@
 // start, and never past the end of the lines it is shown. A parse of part of a document therefore
 // titles the reports near the edges of that part from less text than a full parse would; these
 // helpers title them again against the whole document, exactly as parse.ts's describeAll does.
-import { joinWrapped, lineEnd, parseLinePrefix, wrappedLineEnd } from '../parser/lines.ts';
+import { lineEnd, parseLinePrefix, readWrapped, wrappedLineEnd } from '../parser/lines.ts';
 import type { Report } from '../parser/model.ts';
 import { describeReports, UNKNOWN_SHAPE, type LogView } from '../parser/title.ts';
 import type { TextSource } from './pieceText.ts';
@@ -26,7 +26,9 @@ export function wholeLogView(text: TextSource, lineStarts: ArrayLike<number>): L
       const l = line(i);
       const start = parseLinePrefix(l, 0, l.length).textStart;
       // A line a mailer wrapped is read with its rest, as the parser reads it.
-      return joinWrapped(text.slice(lineStarts[i] + start, wrappedLineEnd(text, lineStarts, i, lineStarts.length)));
+      const end = lineEnd(text, lineStarts, i);
+      const wrapped = wrappedLineEnd(text, lineStarts, i, lineStarts.length);
+      return wrapped === end ? l.slice(start) : readWrapped(text.slice(lineStarts[i] + start, wrapped));
     },
     caller(i) {
       const l = line(i);

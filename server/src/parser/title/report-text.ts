@@ -72,9 +72,6 @@ export class ReportText {
   readonly droppedEntriesAt: number[] = [];
 
   private next: number;
-  /** The message of line `peekedLine`, read ahead by unwrapped(). */
-  private peekedLine = -1;
-  private peeked = '';
   private readonly context: string;
   private readonly hasCaller: boolean;
   private secondReport = false;
@@ -184,7 +181,6 @@ export class ReportText {
           continue;
         }
       }
-      text = this.unwrapped(i, text);
       this.textLines++;
       // (The messages tested here are never indented, stack entries always are.)
       if (text.charCodeAt(0) !== 32 && NOTES.test(text)) {
@@ -211,34 +207,11 @@ export class ReportText {
     }
   }
 
-  /**
-   * A line a mailer wrapped comes joined with its rest, which the view also gives as the next line.
-   * The join keeps the rest's offsets, so blanks (and the mail quote) pile up where the line broke;
-   * titles read it with one blank, as the kernel printed it (`WARNING: CPU: 0 PID: 1 at   kernel/smp.c:912`
-   * would match no format). Indented lines (stack entries) are read as they are: their function
-   * comes first.
-   */
-  private unwrapped(i: number, text: string): string {
-    // Most lines have no run of blanks: the next line is not read for them.
-    if (text.charCodeAt(0) === 32 || text.indexOf('  ') < 0 || i + 1 >= this.view.lineCount) return text;
-    const rest = this.peek(i + 1);
-    if (rest.length < 2 || rest.length >= text.length || !text.endsWith(rest)) return text;
-    const head = text.slice(0, text.length - rest.length);
-    return head.endsWith('  ') ? head.trimEnd() + ' ' + rest : text;
-  }
-
-  /** The view's message of line i (read once, also when unwrapped() looked ahead at it). */
+  /** The view's message of line i. */
   private message(i: number): string {
-    return i === this.peekedLine ? this.peeked : this.view.message(i);
+    return this.view.message(i);
   }
 
-  private peek(i: number): string {
-    if (i !== this.peekedLine) {
-      this.peeked = this.view.message(i);
-      this.peekedLine = i;
-    }
-    return this.peeked;
-  }
 
   private dropEntry(): void {
     const at = this.lines.length;
