@@ -155,7 +155,7 @@ const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
 const BODY =
-  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}\s*$|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
+  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|<?[0-9a-f]{8,16}>?(?: <?[0-9a-f]{8,16}>?){1,7}\s*$|(?:<?[0-9a-f]{2}>? ){6,}|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
 
 /**
  * Each line's prefix scan, kept for the parsed range so title extraction reads lines without
@@ -365,8 +365,8 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     scanLinePrefix(text, start, end, pfx);
     // Titles read lines as scanned alone; a report's paste shape is applied to them from the report.
     prefixes.record(line, pfx);
-    if (pfx.timeStart < 0 && blanksAt(text, pfx.textStart, end) === end - pfx.textStart) {
-      // Blank after a mail quote or indentation (`>`, `  `).
+    if (blanksAt(text, pfx.textStart, end) === end - pfx.textStart) {
+      // Blank after a mail quote, an indent or a time stamp (`>`, `  `, `[  12.3]  `).
       if (open) noteForeign(open, line, 'blank');
       continue;
     }
@@ -1230,6 +1230,12 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   }
   if (BODY.test(message) || DECODED_CODE.test(message)) {
     if (open.stack && !/^\s*$/.test(message)) closeStack(open);
+    ownLine(open, line);
+    return;
+  }
+  // The indented rest of the header's own message (`BUG: arch topology borken` /
+  // `     the SMT domain not a subset of the CACHE domain`).
+  if ((lead === 32 || lead === 9) && line - r.headerLine <= 2 && r.stacks.length === 0 && r.regs.length === 0) {
     ownLine(open, line);
     return;
   }
