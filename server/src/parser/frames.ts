@@ -266,6 +266,23 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
   return null;
 }
 
+/** An instruction pointer decode_stacktrace.sh printed as `func (file.c:1 ...) [mod]`, exact, or null. */
+function decodedSymbolAt(message: string, pos: number, base: number, line: number): Frame | null {
+  const rest = message.slice(pos);
+  const m = mayBeDecodedEntry(rest) ? DECODED_ENTRY.exec(rest) : null;
+  if (!m || m[2] !== undefined) return null;
+  const f = makeFrame(line, base + pos, base + message.length);
+  f.exact = true;
+  f.function = intern(m[3]);
+  f.symbolStart = base + pos + m[1].length;
+  f.symbolEnd = f.symbolStart + m[3].length;
+  const module = m[5] ?? m[6];
+  f.module = module === undefined ? null : intern(module);
+  const source = lastLocation(m[4]);
+  if (source !== undefined) f.source = source;
+  return f;
+}
+
 /** Whether the line is one word (after `? `) and then ` (...:<digit>`, as `name (file.c:1)` is. */
 function mayBeDecodedEntry(message: string): boolean {
   let i = leading(message);
@@ -424,7 +441,7 @@ export function parseSymbolAt(message: string, pos: number, base: number, line: 
   const re = SYMBOL_AT;
   re.lastIndex = pos;
   const m = re.exec(message);
-  if (!m) return null;
+  if (!m) return decodedSymbolAt(message, pos, base, line);
   const f = makeFrame(line, base + pos, base + message.length);
   f.exact = true;
   const symLen = m[1] !== undefined ? `${m[1]}+0x${m[2]}/0x${m[3]}`.length : m[4] !== undefined ? m[4].length + 2 : 6;

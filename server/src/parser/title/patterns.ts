@@ -2,8 +2,8 @@
 
 /** `[<ffffffff81234567>]`, `[<0x...>]`, `[ffff...]`: a printed code address. */
 export const PC = String.raw`\[<?(?:0x)?[0-9a-f]+>?\]`;
-/** A function name as printed in a frame: the name ends at `.` (`.isra.0`, `.cold`) or `+` (offset). */
-export const FUNC = String.raw`([a-zA-Z0-9_]+)(?:\.|\+)`;
+/** A function name as printed in a frame: the name ends at `.` (`.isra.0`, `.cold`), `+` (offset) or, decoded, ` (file.c:1`. */
+export const FUNC = String.raw`([a-zA-Z0-9_]+)(?:\.|\+| \((?=[^)\s]+:\d))`;
 /** `path/to/file.c:123`. */
 export const SRC = String.raw`([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)`;
 
