@@ -180,32 +180,54 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
       pos = OUTER.lastIndex;
     }
   }
-  if (text.charCodeAt(pos) === 91) {
-    let timeEnd = plainTimeEnd(text, pos, end);
-    if (timeEnd < 0) {
-      TIME.lastIndex = pos;
-      if (TIME.test(text) && TIME.lastIndex <= end) timeEnd = TIME.lastIndex;
-    }
-    if (timeEnd > 0) {
-      out.timeStart = pos;
-      out.timeEnd = timeEnd;
-      pos = timeEnd;
-      const c0 = text.charCodeAt(pos);
-      if (c0 === 91 || (c0 === 32 && text.charCodeAt(pos + 1) === 91)) {
-        const after = readCaller(text, pos, end, out);
-        if (after > 0) pos = after;
-      }
-      if (text.charCodeAt(pos) === 32) pos++;
-      // Android kernels print the task after the time: `[1234:kworker/u8]`, MediaTek `(0)[57:kworker/0:1]`.
-      const c1 = text.charCodeAt(pos);
-      if ((c1 === 91 && isDigit(text.charCodeAt(pos + 1))) || c1 === 40) {
-        ANDROID_TASK.lastIndex = pos;
-        if (ANDROID_TASK.test(text) && ANDROID_TASK.lastIndex <= end) pos = ANDROID_TASK.lastIndex;
-      }
-    }
+  if (text.charCodeAt(pos) === 91) pos = readTime(text, pos, end, out);
+  // Console output of two writers run together: the kernel's line starts at its time stamp
+  // (`Oct 30 17:43:3[  261.176510][    C3] ---[ cut here ]---`, `Oops: gen[  107.736417][ T5848] Oops: ...`).
+  // (The kernel's own `** 3 printk messages dropped ** [  1.2] ...` is left to the header rules.)
+  if (out.timeStart < 0 && !out.userspace && text.charCodeAt(pos) !== 42 /* * */) {
+    const at = embeddedTime(text, pos, end);
+    if (at > 0) pos = readTime(text, at, end, out);
   }
   out.textStart = pos;
   return out;
+}
+
+/** A kernel time stamp at `pos`, with the caller id and Android task after it: sets `out` and returns the offset after them. */
+function readTime(text: string, pos: number, end: number, out: PrefixScan): number {
+  let timeEnd = plainTimeEnd(text, pos, end);
+  if (timeEnd < 0) {
+    TIME.lastIndex = pos;
+    if (TIME.test(text) && TIME.lastIndex <= end) timeEnd = TIME.lastIndex;
+  }
+  if (timeEnd < 0) return pos;
+  out.timeStart = pos;
+  out.timeEnd = timeEnd;
+  pos = timeEnd;
+  const c0 = text.charCodeAt(pos);
+  if (c0 === 91 || (c0 === 32 && text.charCodeAt(pos + 1) === 91)) {
+    const after = readCaller(text, pos, end, out);
+    if (after > 0) pos = after;
+  }
+  if (text.charCodeAt(pos) === 32) pos++;
+  // Android kernels print the task after the time: `[1234:kworker/u8]`, MediaTek `(0)[57:kworker/0:1]`.
+  const c1 = text.charCodeAt(pos);
+  if ((c1 === 91 && isDigit(text.charCodeAt(pos + 1))) || c1 === 40) {
+    ANDROID_TASK.lastIndex = pos;
+    if (ANDROID_TASK.test(text) && ANDROID_TASK.lastIndex <= end) pos = ANDROID_TASK.lastIndex;
+  }
+  return pos;
+}
+
+/** Offset of a kernel time stamp (`[  261.176510]`, six decimals) inside [from, end), or -1. */
+function embeddedTime(text: string, from: number, end: number): number {
+  const limit = Math.min(end, from + 200);
+  for (let i = text.indexOf('[', from + 1); i !== -1 && i < limit; i = text.indexOf('[', i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if (c !== 32 && !isDigit(c)) continue;
+    const e = plainTimeEnd(text, i, end);
+    if (e > 0 && text.charCodeAt(e - 8) === 46 /* . */) return i;
+  }
+  return -1;
 }
 
 /** Like scanLinePrefix, as a fresh object with spans (for features that keep the result). */

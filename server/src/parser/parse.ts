@@ -1426,6 +1426,10 @@ function finalizeFacts(r: Report): void {
     let addr: string | null = null;
     for (let k = 0; k < r.stacks.length && addr === null; k++) addr = r.stacks[k].frames.find((f) => f.address)?.address ?? null;
     r.arch = addr === null ? 'x86_64' : archOfKernelAddress(addr);
+  } else if (r.stacks.some((s) => s.kind === 'backtrace')) {
+    // kmemleak prints no registers: x86-64's kernel text and modules are the top 2 GB.
+    const addr = r.stacks[0].frames.find((f) => f.address)?.address ?? '';
+    if (addr.length === 16 && addr.startsWith('ffffffff') && addr.charCodeAt(8) >= 56 /* 8 */) r.arch = 'x86_64';
   }
 }
 
