@@ -37,7 +37,7 @@ const TRAILER = new RegExp(
 // 3 `(`, 4-7 f (name, offset, size, module), 8-11 g (name, offset, size, module) or 12 a bare
 // address, 13 the location list.
 const ARM = new RegExp(
-  String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?(\()?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? from (?:\[<[0-9a-f]{8}>\]\s*)?\(?(?:(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?|(0x[0-9a-f]+))\)?(?:\s+${DECODED})?`,
+  String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?(\()?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? +from +(?:\[<[0-9a-f]{8}>\]\s*)?\(?(?:(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?|(0x[0-9a-f]+))\)?(?:\s+${DECODED})?`,
 );
 // powerpc: `[c0000000fb5efd10] [c00000000001c5f4] .show_stack+0x70/0x1b0 [mod] (unreliable)`.
 const PPC = new RegExp(

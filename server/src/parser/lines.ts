@@ -180,7 +180,14 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
       pos = OUTER.lastIndex;
     }
   }
-  if (text.charCodeAt(pos) === 91) pos = readTime(text, pos, end, out);
+  if (text.charCodeAt(pos) === 91) {
+    pos = readTime(text, pos, end, out);
+    // A time stamp with no text, then another line's (`[ 1034.802987] \t[ 1034.804831] INFO: ...`).
+    if (out.timeStart >= 0) {
+      const next = pos + blanksAt(text, pos, end);
+      if (text.charCodeAt(next) === 91 && embeddedTime(text, next - 1, end) === next) pos = readTime(text, next, end, out);
+    }
+  }
   // Console output of two writers run together: the kernel's line starts at its time stamp
   // (`Oct 30 17:43:3[  261.176510][    C3] ---[ cut here ]---`, `Oops: gen[  107.736417][ T5848] Oops: ...`).
   // (The kernel's own `** 3 printk messages dropped ** [  1.2] ...` is left to the header rules.)
@@ -312,10 +319,12 @@ const MIN_WRAPPED_LINE = 20;
  * mailer's wrap, and not ending the way a whole kernel line does — a stack entry's `+0x1/0x2`, a
  * register's value, a closing bracket.
  */
-export function mayBeWrapped(text: CharSource, start: number, end: number): boolean {
+export function mayBeWrapped(text: TextLike, start: number, end: number): boolean {
   if (end - start < MIN_WRAPPED_LINE || end - start > MAX_WRAPPED_LINE) return false;
   const c = text.charCodeAt(end - 1);
-  if (c === 93 /* ] */ || c === 41 /* ) */ || c === 62 /* > */) return false;
+  // An arm entry cut after its caller's address (`(f+0x0/0x24) from [<c014dd88>]`) goes on; other brackets end lines.
+  if (c === 93 /* ] */) return text.charCodeAt(end - 2) === 62 /* > */ && armFromAddress(text.slice(Math.max(start, end - 24), end));
+  if (c === 41 /* ) */ || c === 62 /* > */) return false;
   // A trailing hex run: a whole register value or an entry's size (`/0x2a0`) ends a line.
   let i = end - 1;
   while (i > start && isHexDigit(text.charCodeAt(i))) i--;
@@ -354,8 +363,7 @@ export function continuesLine(line: string, next: string): boolean {
   if (q > 0 && !next.startsWith(line.slice(0, q))) return false;
   const rest = next.slice(q);
   if (rest.length === 0) return false;
-  const c = rest.charCodeAt(0);
-  if (c === 32 || c === 9 || c === 62 /* > */ || c === 91 /* [ */ || c === 60 /* < */ || c === 63 /* ? */) return false;
+  if (!mayStartRest(rest, 0) || rest.charCodeAt(0) === 62 /* > */) return false;
   scanLinePrefix(line, q, line.length, wrapScan);
   const kernelPrefix = wrapScan.timeStart >= 0 || (wrapScan.textStart > q && !wrapScan.userspace);
   if (!kernelPrefix) return false;
@@ -379,7 +387,7 @@ const MAX_WRAPPED_PARTS = 5;
 
 /** Whether line `line` looks wrapped onto the next line (mayBeWrapped and continuesLine). */
 function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
-  if (line < 0 || line + 1 >= count || !mayStartRest(text.charCodeAt(lineStarts[line + 1]))) return false;
+  if (line < 0 || line + 1 >= count || !mayStartRest(text, lineStarts[line + 1])) return false;
   const end = lineEnd(text, lineStarts, line);
   if (!mayBeWrapped(text, lineStarts[line], end)) return false;
   return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
@@ -389,14 +397,23 @@ function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: numb
  * Whether a line starting with character `c` may be a wrapped rest: most lines start with a time
  * stamp, an indent or a marker, which no rest does (a mail quote is looked behind later).
  */
-export function mayStartRest(c: number): boolean {
-  return !(c === 91 /* [ */ || c === 32 || c === 9 || c === 60 /* < */ || c === 63 /* ? */ || c === 10 || c === 13 || Number.isNaN(c));
+export function mayStartRest(text: CharSource, pos: number): boolean {
+  const c = text.charCodeAt(pos);
+  // `[<c06516e0>] (dump_stack+0x20/0x24)`: an arm entry's caller wrapped onto a line of its own.
+  if (c === 91 /* [ */) return text.charCodeAt(pos + 1) === 60; /* < */
+  return !(c === 32 || c === 9 || c === 60 /* < */ || c === 63 /* ? */ || c === 10 || c === 13 || Number.isNaN(c));
 }
 
-/** Whether a line ends cut short: with `:` or `,` (`RIP:`, `Comm:`), or inside brackets (`[cfg80211`). */
+/** `from [<c014dd88>]` at the end: an arm entry whose caller's name went to the next line. */
+function armFromAddress(tail: string): boolean {
+  return / from \[<[0-9a-f]{8}>\]$/.test(tail);
+}
+
+/** Whether a line ends cut short: with `:` or `,` (`RIP:`, `Comm:`), inside brackets (`[cfg80211`), or an arm entry's `from`. */
 function cutShort(line: string): boolean {
   const last = line.charCodeAt(line.length - 1);
   if (last === 58 /* : */ || last === 44 /* , */) return true;
+  if (line.endsWith(' from') || armFromAddress(line)) return true;
   return line.lastIndexOf('[') > line.lastIndexOf(']') || line.lastIndexOf('(') > line.lastIndexOf(')');
 }
 
@@ -405,8 +422,7 @@ function continuesRest(part: string, next: string, quote: string): boolean {
   if (!next.startsWith(quote)) return false;
   const rest = next.slice(quote.length);
   if (rest.length === 0 || part.length > MAX_WRAPPED_LINE) return false;
-  const c = rest.charCodeAt(0);
-  if (c === 32 || c === 9 || c === 62 || c === 91 || c === 60 || c === 63) return false;
+  if (!mayStartRest(rest, 0) || rest.charCodeAt(0) === 62 /* > */) return false;
   scanLinePrefix(rest, 0, rest.length, wrapScan);
   if (wrapScan.textStart !== 0 || wrapScan.userspace || TIME_INSIDE.test(rest)) return false;
   const word = rest.indexOf(' ');

@@ -213,7 +213,7 @@ class PrefixTable {
     const from = k >= 0 ? this.textStarts[k] : this.scratch.textStart;
     const end = lineEnd(this.text, this.lineStarts, line);
     // A line a mailer wrapped is read with its rest (most lines' next line cannot be one).
-    if (line + 1 >= this.lineStarts.length || !mayStartRest(this.text.charCodeAt(this.lineStarts[line + 1]))) return this.text.slice(from, end);
+    if (line + 1 >= this.lineStarts.length || !mayStartRest(this.text, this.lineStarts[line + 1])) return this.text.slice(from, end);
     const wrapped = wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length);
     return wrapped === end ? this.text.slice(from, end) : readWrapped(this.text.slice(from, wrapped));
   }
@@ -350,7 +350,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
     let end = lineEnd(text, lineStarts, line);
     let joined = false;
-    if (line + 1 < last && mayStartRest(text.charCodeAt(lineStarts[line + 1])) && mayBeWrapped(text, start, end)) {
+    if (line + 1 < last && mayStartRest(text, lineStarts[line + 1]) && mayBeWrapped(text, start, end)) {
       const rest = wrappedLineEnd(text, lineStarts, line, last);
       if (rest !== end) {
         end = rest;
@@ -655,7 +655,8 @@ function learnReportShape(
     const c = message.charCodeAt(cut - 1);
     if (c !== 32 && c !== 9 && c !== 93 && c !== 41 && c !== 62) continue;
     const prefix = message.slice(0, cut);
-    if (!/[\])>:][ \t]*$/.test(prefix)) continue;
+    // After a bracket or a colon, or a CPU column (`c1 `, `C3 `).
+    if (!/[\])>:][ \t]*$|^[A-Za-z]{0,3}\d{1,3}[ \t]+$/.test(prefix)) continue;
     const pattern = vendorPrefixPattern(prefix);
     if (pattern === null) continue;
     pattern.lastIndex = from;
