@@ -434,7 +434,8 @@ function leading(s: string): number {
   return i;
 }
 
-const SYMBOL_AT = new RegExp(String.raw`(?:(${SYM})${OFF}|0x([0-9a-f]{4,16})\b|\(null\))${MOD}`, 'y');
+// (An IP may be 0: `RIP: 0010:0x0` after a call through a NULL pointer.)
+const SYMBOL_AT = new RegExp(String.raw`(?:(${SYM})${OFF}|0x([0-9a-f]{1,16})\b|\(null\))${MOD}`, 'y');
 
 /** Parses `func+0xoff/0xsize [mod]` or `0xaddr` at `pos` of `message` into an exact frame, or null. */
 export function parseSymbolAt(message: string, pos: number, base: number, line: number): Frame | null {

@@ -409,6 +409,13 @@ function armFromAddress(tail: string): boolean {
   return / from \[<[0-9a-f]{8}>\]$/.test(tail);
 }
 
+/** Whether the line at `pos` may be read with the line before: a wrapped rest, or an entry's `[module]` alone. */
+export function mayContinueOnto(text: CharSource, pos: number): boolean {
+  if (mayStartRest(text, pos)) return true;
+  const c = text.charCodeAt(pos + 1);
+  return text.charCodeAt(pos) === 91 && ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95);
+}
+
 /** Whether a line ends cut short: with `:` or `,` (`RIP:`, `Comm:`), inside brackets (`[cfg80211`), or an arm entry's `from`. */
 function cutShort(line: string): boolean {
   const last = line.charCodeAt(line.length - 1);

@@ -10,8 +10,7 @@ import {
   joinWrapped,
   lineEnd,
   lineOfOffset,
-  mayBeWrapped,
-  mayStartRest,
+  mayContinueOnto,
   newPrefixScan,
   readWrapped,
   scanLinePrefix,
@@ -213,7 +212,7 @@ class PrefixTable {
     const from = k >= 0 ? this.textStarts[k] : this.scratch.textStart;
     const end = lineEnd(this.text, this.lineStarts, line);
     // A line a mailer wrapped is read with its rest (most lines' next line cannot be one).
-    if (line + 1 >= this.lineStarts.length || !mayStartRest(this.text, this.lineStarts[line + 1])) return this.text.slice(from, end);
+    if (line + 1 >= this.lineStarts.length || !mayContinueOnto(this.text, this.lineStarts[line + 1])) return this.text.slice(from, end);
     const wrapped = wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length);
     return wrapped === end ? this.text.slice(from, end) : readWrapped(this.text.slice(from, wrapped));
   }
@@ -350,7 +349,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
     let end = lineEnd(text, lineStarts, line);
     let joined = false;
-    if (line + 1 < last && mayStartRest(text, lineStarts[line + 1]) && mayBeWrapped(text, start, end)) {
+    if (line + 1 < last && mayContinueOnto(text, lineStarts[line + 1])) {
       const rest = wrappedLineEnd(text, lineStarts, line, last);
       if (rest !== end) {
         end = rest;
@@ -684,6 +683,12 @@ function indentRepeats(text: string, lineStarts: ArrayLike<number>, line: number
   return false;
 }
 
+/** A `comm: ` near `pos` (`swapper/0: page allocation failure`, `bash invoked oom-killer:`), which no stack entry has. */
+function colonBlankNear(text: string, pos: number, end: number): boolean {
+  const at = text.indexOf(': ', pos);
+  return at >= 0 && at < Math.min(end, pos + 40);
+}
+
 interface IndentedLine {
   /** A `cut here` line rather than a header. */
   cut: boolean;
@@ -708,7 +713,8 @@ function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number,
   // Headers, `cut here` and time stamps start with a letter, `-`, `[` or `<`; behind a one-blank
   // indent (where stack entries stand, lower-case) with an upper-case letter or `task:`.
   const upper = (c >= 65 && c <= 90) || c === 45 || c === 91 || c === 60;
-  if (!upper && !(c >= 97 && c <= 122 && (n > 1 || text.charCodeAt(from) === 9 || text.startsWith('task:', from + n)))) return null;
+  const lower = c >= 97 && c <= 122;
+  if (!upper && !(lower && (n > 1 || text.charCodeAt(from) === 9 || text.startsWith('task:', from + n) || colonBlankNear(text, from + n, end)))) return null;
   scanLinePrefix(text, from + n, end, indentScan);
   const message = text.slice(indentScan.textStart, Math.min(end, indentScan.textStart + MAX_EXAMINED));
   const cut = message.charCodeAt(0) === 45 && CUT_HERE.test(message);
