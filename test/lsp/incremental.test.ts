@@ -159,3 +159,44 @@ describe('a serial capture with `\\r\\r\\n` line ends', () => {
     }
   });
 });
+
+describe('pastes as people make them (test/fixtures/wild)', () => {
+  // Indented, quoted, wrapped, double-spaced and vendor-prefixed logs: a paste shape is learned
+  // from a report's header and a wrapped line is read with the lines after it, so parsing in
+  // pieces must see the same neighbours a full parse sees.
+  const WILD = path.join(FIXTURES, 'wild');
+  const wild = readdirSync(WILD)
+    .filter((f) => f.endsWith('.log'))
+    .sort()
+    .map((f) => readFileSync(path.join(WILD, f), 'utf8'));
+
+  it('progressive parse equals a full parse', () => {
+    const text = wild.join('\n');
+    for (const chunkLines of [1, 13, 200]) {
+      const cache = new DocumentCache({ chunkLines });
+      cache.open('test://wild', 'kernel-log', 1, text);
+      for (let r = cache.step('test://wild'); r && !r.complete; r = cache.step('test://wild'));
+      assertSameAsFullParse(cache.analysisOf('test://wild')!, text, `wild, chunks of ${chunkLines}`);
+    }
+  });
+
+  it('random edits equal a full parse', () => {
+    const rnd = random(4242);
+    for (let round = 0; round < 8; round++) {
+      let text = Array.from({ length: 2 + rnd(3) }, () => wild[rnd(wild.length)]).join('\n');
+      const cache = new DocumentCache({ chunkLines: 20 + rnd(200) });
+      const uri = `test://wild-edits/${round}`;
+      const doc = cache.open(uri, 'kernel-log', 1, text);
+      for (let edit = 0; edit < 15; edit++) {
+        const change = randomChange(text, rnd);
+        const outsideCrLf = (o: number) => (text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10 ? o - 1 : o);
+        change.start = outsideCrLf(change.start);
+        change.end = Math.max(change.start, outsideCrLf(change.end));
+        cache.change(uri, doc.version + 1, [{ range: { start: positionOf(text, change.start), end: positionOf(text, change.end) }, text: change.insert }]);
+        text = text.slice(0, change.start) + change.insert + text.slice(change.end);
+        if (rnd(3) === 0) cache.step(uri);
+        else assertSameAsFullParse(cache.analysisOf(uri)!, text, `wild round ${round} edit ${edit}`);
+      }
+    }
+  });
+});

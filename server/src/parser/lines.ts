@@ -385,6 +385,10 @@ export interface TextLike extends CharSource {
 /** Most lines one kernel line is wrapped onto (a `Code:` line in a narrow mail takes four). */
 const MAX_WRAPPED_PARTS = 5;
 
+/** Lines before and after a line that wrappedLineEnd may read. */
+export const WRAP_LOOKBEHIND = WRAP_EVIDENCE_LINES;
+export const WRAP_LOOKAHEAD = WRAP_EVIDENCE_LINES + MAX_WRAPPED_PARTS + 1;
+
 /** Whether line `line` looks wrapped onto the next line (mayBeWrapped and continuesLine). */
 function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
   if (line < 0 || line + 1 >= count || !mayStartRest(text, lineStarts[line + 1])) return false;

@@ -15,6 +15,8 @@ import {
   readWrapped,
   scanLinePrefix,
   vendorPrefixPattern,
+  WRAP_LOOKAHEAD,
+  WRAP_LOOKBEHIND,
   wrappedLineEnd,
   type PrefixScan,
 } from './lines.ts';
@@ -349,8 +351,8 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
     let end = lineEnd(text, lineStarts, line);
     let joined = false;
-    if (line + 1 < last && mayContinueOnto(text, lineStarts[line + 1])) {
-      const rest = wrappedLineEnd(text, lineStarts, line, last);
+    if (line + 1 < lineStarts.length && mayContinueOnto(text, lineStarts[line + 1])) {
+      const rest = wrappedLineEnd(text, lineStarts, line, lineStarts.length);
       if (rest !== end) {
         end = rest;
         joined = true;
@@ -605,11 +607,18 @@ function fitReportShape(open: OpenReport, text: string, end: number, pfx: Prefix
 
 /** Lines looked at after a header to confirm a paste shape (blank lines between are skipped). */
 const SHAPE_LOOKAHEAD = 4;
+
+/**
+ * Lines around the parsed range that parsing [startLine, endLine) may look at: a wrapped line's
+ * neighbours and rest, a header's confirming next lines. A parse of part of a text must be given
+ * these lines too (service/reparse.ts parseLines) to read the range as a whole parse does.
+ */
+export const CONTEXT_LINES = { before: WRAP_LOOKBEHIND, after: Math.max(WRAP_LOOKAHEAD, SHAPE_LOOKAHEAD) };
 const shapeScan = newPrefixScan();
 
 /** The first non-blank line after `line` (within SHAPE_LOOKAHEAD and the parsed range) scanned into shapeScan, or -1. */
 function nextTextLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number): number {
-  for (let k = line + 1; k < last && k <= line + SHAPE_LOOKAHEAD; k++) {
+  for (let k = line + 1; k < lineStarts.length && k <= line + SHAPE_LOOKAHEAD; k++) {
     const s = lineStarts[k];
     const e = lineEnd(text, lineStarts, k);
     scanLinePrefix(text, s, e, shapeScan);
@@ -676,7 +685,7 @@ function pasteIndentAt(text: string, pos: number, end: number): number {
 
 /** Whether one of the next few lines (a wrapped rest may come first) carries `indent` too. */
 function indentRepeats(text: string, lineStarts: ArrayLike<number>, line: number, last: number, indent: string): boolean {
-  for (let k = line + 1; k < last && k <= line + SHAPE_LOOKAHEAD; k++) {
+  for (let k = line + 1; k < lineStarts.length && k <= line + SHAPE_LOOKAHEAD; k++) {
     scanLinePrefix(text, lineStarts[k], lineEnd(text, lineStarts, k), shapeScan);
     if (text.startsWith(indent, shapeScan.textStart)) return true;
   }

@@ -14,7 +14,7 @@ import type { Finding } from '../analysis/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
-import { parseCrashLog } from '../parser/parse.ts';
+import { CONTEXT_LINES, parseCrashLog } from '../parser/parse.ts';
 import { LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
@@ -49,13 +49,17 @@ export function analyzeWhole(text: string, lineStarts: ArrayLike<number>): LogAn
  */
 export function parseLines(text: TextSource, lineStarts: ArrayLike<number>, startLine: number, endLine: number): { reports: Report[]; problems: Problem[] } {
   if (startLine >= endLine) return { reports: [], problems: [] };
-  const base = lineStarts[startLine];
-  const end = endLine < lineStarts.length ? lineStarts[endLine] - 1 : text.length; // without the last line break
-  const localStarts = new Uint32Array(endLine - startLine);
-  for (let i = 0; i < localStarts.length; i++) localStarts[i] = lineStarts[startLine + i] - base;
-  const parsed = parseCrashLog(text.slice(base, end), { lineStarts: localStarts });
-  for (const r of parsed.reports) shiftReport(r, startLine, base);
-  for (const p of parsed.problems) shiftSpanLine(p, startLine, base);
+  // The lines around the range go along: the parser reads a wrapped line's neighbours and a
+  // header's next lines past the range it parses (parser/parse.ts CONTEXT_LINES).
+  const first = Math.max(0, startLine - CONTEXT_LINES.before);
+  const last = Math.min(lineStarts.length, endLine + CONTEXT_LINES.after);
+  const base = lineStarts[first];
+  const end = last < lineStarts.length ? lineStarts[last] - 1 : text.length; // without the last line break
+  const localStarts = new Uint32Array(last - first);
+  for (let i = 0; i < localStarts.length; i++) localStarts[i] = lineStarts[first + i] - base;
+  const parsed = parseCrashLog(text.slice(base, end), { lineStarts: localStarts, startLine: startLine - first, endLine: endLine - first });
+  for (const r of parsed.reports) shiftReport(r, first, base);
+  for (const p of parsed.problems) shiftSpanLine(p, first, base);
   return { reports: parsed.reports, problems: parsed.problems };
 }
 
