@@ -58,3 +58,40 @@ test('two reports printed at once by two callers are each whole, line for line',
     assert.ok(log.problems.some((p) => p.code === 'interleaved-reports'));
   }
 });
+
+test('a WARNING header a mailer wrapped before its function is read whole', () => {
+  const log = [
+    '[    1.000000] ------------[ cut here ]------------',
+    '[    1.000001] WARNING: CPU: 0 PID: 1 at drivers/foo/bar.c:123',
+    'frob_device+0x1c/0x40 [foo]',
+    '[    1.000002] Modules linked in: foo',
+    '[    1.000003] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.6.0 #1',
+    '[    1.000004] RIP: 0010:frob_device+0x1c/0x40 [foo]',
+    '[    1.000005] Call Trace:',
+    '[    1.000006]  <TASK>',
+    '[    1.000007]  foo_probe+0x10/0x20 [foo]',
+    '[    1.000008]  really_probe+0x10/0x20',
+    '[    1.000009]  </TASK>',
+  ].join('\n');
+  const [r, ...rest] = parseCrashLog(log).reports;
+  assert.equal(rest.length, 0);
+  assert.equal(r.title, 'WARNING in frob_device');
+  assert.deepEqual(r.stacks.flatMap((s) => s.frames.map((f) => f.function)), ['foo_probe', 'really_probe']);
+});
+
+test('a daemon line inside a register block splits nothing; a header in another program line starts nothing', () => {
+  const log = [
+    'Jul 22 20:01:02 host kernel: BUG: kernel NULL pointer dereference, address: 0000000000000008',
+    'Jul 22 20:01:02 host kernel: RIP: 0010:frob+0x1/0x2',
+    'Jul 22 20:01:02 host kernel: RSP: 0018:ffffc90000003e00 EFLAGS: 00010246',
+    'Jul 22 20:01:02 host systemd[1]: WARNING: something unrelated happened here',
+    'Jul 22 20:01:02 host kernel: RAX: 0000000000000000 RBX: 0000000000000001 RCX: 0000000000000002',
+    'Jul 22 20:01:02 host kernel: Call Trace:',
+    'Jul 22 20:01:02 host kernel:  foo+0x10/0x20',
+  ].join('\n');
+  const reports = parseCrashLog(log).reports;
+  assert.equal(reports.length, 1);
+  assert.equal(reports[0].regs.length, 1);
+  assert.equal(reports[0].regs[0].registerCount, 6);
+  assert.deepEqual(reports[0].stacks[0].frames.map((f) => f.function), ['foo']);
+});

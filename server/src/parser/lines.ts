@@ -408,6 +408,8 @@ export function mayStartRest(text: CharSource, pos: number): boolean {
   return !(c === 32 || c === 9 || c === 60 /* < */ || c === 63 /* ? */ || c === 10 || c === 13 || Number.isNaN(c));
 }
 
+const WARNING_AT_FILE_END = /WARNING: .* at \S+:\d+$/;
+
 /** `from [<c014dd88>]` at the end: an arm entry whose caller's name went to the next line. */
 function armFromAddress(tail: string): boolean {
   return / from \[<[0-9a-f]{8}>\]$/.test(tail);
@@ -425,6 +427,8 @@ function cutShort(line: string): boolean {
   const last = line.charCodeAt(line.length - 1);
   if (last === 58 /* : */ || last === 44 /* , */) return true;
   if (line.endsWith(' from') || armFromAddress(line)) return true;
+  // A WARNING header whose function went to the next line (`WARNING: CPU: 0 PID: 1 at fs/x.c:12`).
+  if (last >= 48 && last <= 57 && WARNING_AT_FILE_END.test(line)) return true;
   return line.lastIndexOf('[') > line.lastIndexOf(']') || line.lastIndexOf('(') > line.lastIndexOf(')');
 }
 
