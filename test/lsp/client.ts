@@ -41,6 +41,22 @@ export interface WorkspaceEdit {
 }
 
 /** An error response from the server. */
+export interface Command {
+  title: string;
+  command: string;
+  arguments?: unknown[];
+}
+
+/** A code action as the server sends it (edit or command). */
+export interface CodeAction {
+  title: string;
+  kind?: string;
+  diagnostics?: Diagnostic[];
+  isPreferred?: boolean;
+  edit?: WorkspaceEdit;
+  command?: Command;
+}
+
 export class ResponseError extends Error {
   constructor(
     readonly code: number,

@@ -8,21 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyEdits, editsFor, fixture, LspClient, ROOT, type Diagnostic, type Range, type WorkspaceEdit } from './client.ts';
+import { applyEdits, editsFor, fixture, LspClient, ROOT, type CodeAction, type Diagnostic, type Range } from './client.ts';
 
-interface Command {
-  title: string;
-  command: string;
-  arguments?: unknown[];
-}
-interface CodeAction {
-  title: string;
-  kind?: string;
-  diagnostics?: Diagnostic[];
-  isPreferred?: boolean;
-  edit?: WorkspaceEdit;
-  command?: Command;
-}
 interface FoldLinesParams {
   uri: string;
   ranges: { startLine: number; endLine: number; fold: { startLine: number; endLine: number } | null }[];

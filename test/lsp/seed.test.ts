@@ -4,19 +4,12 @@
 // real LSP stdio against the bundled server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { applyEdits, editsFor, fixture, hoverText, LspClient, positionAtText, rangeOfText, type Diagnostic, type WorkspaceEdit } from './client.ts';
+import { applyEdits, editsFor, fixture, hoverText, LspClient, positionAtText, rangeOfText, type CodeAction, type Diagnostic } from './client.ts';
 
 const URI = 'file:///fixtures/lsp-seed-pt-regs.log';
 const DUP_LINE = '[  731.413330]  [<ffffffff8129b350>] ? lookup_fast+0x3d0/0x3d0\n';
 const SECOND_RIP = '[  731.410561] RIP: 0010:[<ffffffff8129b350>]  [<ffffffff8129b350>] path_init+0x0/0x750';
 
-interface CodeAction {
-  title: string;
-  kind?: string;
-  diagnostics?: Diagnostic[];
-  isPreferred?: boolean;
-  edit?: WorkspaceEdit;
-}
 
 describe('seed case: a ? copy of the RIP after <EOI>', () => {
   let client: LspClient;

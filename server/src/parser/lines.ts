@@ -227,8 +227,10 @@ function readTime(text: string, pos: number, end: number, out: PrefixScan): numb
 
 /** Offset of a kernel time stamp (`[  261.176510]`, six decimals) inside [from, end), or -1. */
 function embeddedTime(text: string, from: number, end: number): number {
+  // Character by character: indexOf would run on past the line's end into the rest of the text.
   const limit = Math.min(end, from + 200);
-  for (let i = text.indexOf('[', from + 1); i !== -1 && i < limit; i = text.indexOf('[', i + 1)) {
+  for (let i = from + 1; i < limit; i++) {
+    if (text.charCodeAt(i) !== 91 /* [ */) continue;
     const c = text.charCodeAt(i + 1);
     if (c !== 32 && !isDigit(c)) continue;
     const e = plainTimeEnd(text, i, end);

@@ -694,8 +694,10 @@ function indentRepeats(text: string, lineStarts: ArrayLike<number>, line: number
 
 /** A `comm: ` near `pos` (`swapper/0: page allocation failure`, `bash invoked oom-killer:`), which no stack entry has. */
 function colonBlankNear(text: string, pos: number, end: number): boolean {
-  const at = text.indexOf(': ', pos);
-  return at >= 0 && at < Math.min(end, pos + 40);
+  // Within the line: indexOf on the whole text would run on past its end.
+  const limit = Math.min(end, pos + 40) - 1;
+  for (let i = pos; i < limit; i++) if (text.charCodeAt(i) === 58 /* : */ && text.charCodeAt(i + 1) === 32) return true;
+  return false;
 }
 
 interface IndentedLine {
