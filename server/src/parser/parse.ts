@@ -329,10 +329,19 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     lastEnd = Math.max(lastEnd, r.endLine);
     r.end = lineEnd(text, lineStarts, r.endLine);
     if (r.kind === 'dump-stack' && r.stacks.length === 0) return;
+    if (o.asideAt >= 0) {
+      problems.push({
+        line: r.headerLine,
+        start: lineStarts[r.headerLine],
+        end: lineEnd(text, lineStarts, r.headerLine),
+        code: 'interleaved-reports',
+        message: 'another printk caller\'s report was printed into this one; each line was given to its caller\'s report',
+      });
+    }
     if (o.interleaved > 0) {
       problems.push({
         line: r.headerLine,
-        start: r.start,
+        start: lineStarts[r.headerLine],
         end: lineEnd(text, lineStarts, r.headerLine),
         code: 'interleaved-line',
         message: `${o.interleaved} line(s) from other printk callers inside this report were left out of it`,
@@ -575,14 +584,6 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   finishWaiting();
   if (routed) {
     reports.sort((a, b) => a.line - b.line);
-    const first = reports.find((r) => r.caller !== null);
-    problems.push({
-      line: first?.headerLine ?? 0,
-      start: first?.start ?? 0,
-      end: first?.end ?? 0,
-      code: 'interleaved-reports',
-      message: 'reports of several printk callers interleave; each line was given to its caller\'s report',
-    });
     problems.sort((a, b) => a.line - b.line);
   }
   describeAll(prefixes, reports, last);

@@ -22,8 +22,7 @@ import type { TextSource } from './pieceText.ts';
 
 /** Problems after which parse state is not local to a report (reported once per parse, or a crash). */
 function isGlobalProblem(p: Problem): boolean {
-  // Interleaved reports overlap: restarting the parser at one of them would lose the other.
-  return p.code === 'binary-data' || p.code === 'internal-error' || p.code === 'interleaved-reports';
+  return p.code === 'binary-data' || p.code === 'internal-error';
 }
 
 /** Findings of each report; `data.report` is set to the report's index. */
@@ -148,13 +147,18 @@ export class ProgressiveParse {
       }
       return;
     }
-    // Every report but the last is final; the last may go on past the chunk, so it is parsed again.
-    const last = reports[reports.length - 1];
+    // Every report but the last is final; the last may go on past the chunk, so it is parsed again,
+    // and so is any report still open beside it (two callers printing at once).
+    let lastIndex = reports.length - 1;
+    for (let j = reports.length - 2; j >= 0 && j >= reports.length - 1 - MAX_OVERLAP_LOOKBACK; j--) {
+      if (reports[j].endLine >= reports[lastIndex].line) lastIndex = j;
+    }
+    const last = reports[lastIndex];
     if (last.line <= this.frontier) {
       this.growth *= 2; // one report longer than the chunk
       return;
     }
-    this.append(text, reports.slice(0, -1), parsed.problems.filter((p) => p.line < last.headerLine), lineStarts, end, last.headerLine);
+    this.append(text, reports.slice(0, lastIndex), parsed.problems.filter((p) => p.line < last.headerLine), lineStarts, end, last.headerLine);
     this.frontier = last.line;
     this.growth = 1;
   }
@@ -232,12 +236,14 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
 
   // Start: the last report whose header is before the edit (lines before the edit are unchanged).
   const before = previous.countHeadersBefore(edit.firstLine);
-  const first = Math.max(0, before - 1); // first report that is parsed again
+  // First report parsed again; reports of two callers printed at once overlap, and the parser
+  // can restart only where no earlier report is still open.
+  const first = notOverlapped(previous, Math.max(0, before - 1));
   const startLine = before > 0 ? Math.max(0, previous.lineOf(first)) : 0;
 
   // End: a later report whose header erases parser state, far enough from the edit.
   let next = previous.countHeadersBefore(edit.oldLastLine + 2);
-  while (next < count && !isResyncPoint(text, lineStarts, previous.lineOf(next) + edit.lineDelta, previous.headerLineOf(next) + edit.lineDelta)) next++;
+  while (next < count && (!isResyncPoint(text, lineStarts, previous.lineOf(next) + edit.lineDelta, previous.headerLineOf(next) + edit.lineDelta) || spansInto(previous, next))) next++;
   const endLine = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
 
   const region = parseLines(text, lineStarts, startLine, endLine);
@@ -280,6 +286,24 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   describeTracked(text, lineStarts, replaced, retitled.length + firstReaching(region.reports, endLine), replaced.length, nextHeader);
 
   return previous.splice(retitleFrom, next, replaced, analyzeReports(replaced, retitleFrom), problems, lineStarts, edit.lineDelta, edit.offsetDelta);
+}
+
+/** Reports looked back at for one still open when a later one starts (interleaved callers). */
+const MAX_OVERLAP_LOOKBACK = 16;
+
+/** The earliest report at or before `k` from which the parser can restart: no report before it still open at its start. */
+function notOverlapped(analysis: LogAnalysis, k: number): number {
+  let first = k;
+  for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) {
+    if (analysis.endLineOf(j) >= analysis.lineOf(first)) first = j;
+  }
+  return first;
+}
+
+/** Whether a report before `k` was still open at report k's header (so k is no place to stop). */
+function spansInto(analysis: LogAnalysis, k: number): boolean {
+  for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) if (analysis.endLineOf(j) >= analysis.headerLineOf(k)) return true;
+  return false;
 }
 
 /** First report index in [0, limit) whose title may read `line` by the conservative bound. */
