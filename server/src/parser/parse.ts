@@ -52,6 +52,8 @@ const MAX_CONTEXT_DEPTH = 8;
 const MAX_FOREIGN_RUN = 12;
 /** Reports of other printk callers kept open at once while interleaved (more CPUs rarely crash together). */
 const MAX_WAITING_CALLERS = 8;
+/** A report set aside for another caller's takes its caller's lines for this many lines, then is over. */
+export const MAX_ASIDE_LINES = 256;
 
 /** One form of stack header: the literal words it starts with (after blanks) and its regexp, whose one group is the stack's kind. */
 export interface StackHeaderForm {
@@ -255,6 +257,8 @@ interface OpenReport {
   timed: boolean;
   /** The line at which the report was set aside for another caller's report, or -1. */
   asideAt: number;
+  /** Whether it took lines again after being set aside (its lines and another report's interleave). */
+  resumed: boolean;
   endTraceSeen: boolean;
   /** After `Sending NMI from CPU`, lines from every CPU context belong to the report. */
   allCpus: boolean;
@@ -329,7 +333,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     lastEnd = Math.max(lastEnd, r.endLine);
     r.end = lineEnd(text, lineStarts, r.endLine);
     if (r.kind === 'dump-stack' && r.stacks.length === 0) return;
-    if (o.asideAt >= 0) {
+    if (o.resumed) {
       problems.push({
         line: r.headerLine,
         start: lineStarts[r.headerLine],
@@ -485,12 +489,22 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     // Lines from other printk callers are not part of the open report (unless they start one): they
     // go to that caller's report when one is open, else they are left out.
     if (open && open.callerCode !== 0 && caller !== 0 && caller !== open.callerCode && !(open.allCpus && caller < 0)) {
-      const theirs = waiting.get(caller);
+      let theirs = waiting.get(caller);
+      if (theirs !== undefined && line - theirs.asideAt > MAX_ASIDE_LINES) {
+        // Set aside too long ago: that report is over, this line is no longer its.
+        waiting.delete(caller);
+        const current: OpenReport = open;
+        open = theirs;
+        finish();
+        open = current;
+        theirs = undefined;
+      }
       if (theirs !== undefined) {
         waiting.delete(caller);
         setAside(line);
         // Every line since it was set aside was another caller's.
         theirs.passedOver += line - theirs.asideAt;
+        theirs.resumed = true;
         open = theirs;
       } else if (header === null) {
         open.interleaved++;
@@ -786,6 +800,7 @@ function openReport(text: string, lineStarts: ArrayLike<number>, line: number, h
     vendor: null,
     timed: false,
     asideAt: -1,
+    resumed: false,
     endTraceSeen: false,
     allCpus: false,
     modulesOpen: false,

@@ -14,7 +14,7 @@ import type { Finding } from '../analysis/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
-import { CONTEXT_LINES, parseCrashLog } from '../parser/parse.ts';
+import { CONTEXT_LINES, MAX_ASIDE_LINES, parseCrashLog } from '../parser/parse.ts';
 import { LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
@@ -250,10 +250,11 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   if (region.problems.some(isGlobalProblem)) return null;
   // A report still printing when another caller's report starts is set aside, not ended, by a
   // full parse: the region's end is no place to stop then.
+  // Only where that caller prints again soon (MAX_ASIDE_LINES) can the full parse differ.
   const lastInRegion = region.reports[region.reports.length - 1];
   if (next < count && lastInRegion?.caller) {
     const resyncCaller = messageAt(text, lineStarts, endLine).caller;
-    if (resyncCaller !== null && resyncCaller !== lastInRegion.caller) return null;
+    if (resyncCaller !== null && resyncCaller !== lastInRegion.caller && callerPrintsWithin(text, lineStarts, endLine, lastInRegion.caller)) return null;
   }
 
   // Problems belong to reports (at their header lines): keep those before, move those after.
@@ -331,6 +332,13 @@ function isResyncPoint(text: TextSource, lineStarts: ArrayLike<number>, reportLi
   if (!previous.raw.includes('cut here')) return reportLine === headerLine;
   if (previous.caller !== null) return false;
   return reportLine === headerLine - 1 || reportLine === headerLine;
+}
+
+/** Whether a line of printk caller `caller` comes within MAX_ASIDE_LINES lines from `line`. */
+function callerPrintsWithin(text: TextSource, lineStarts: ArrayLike<number>, line: number, caller: string): boolean {
+  const last = Math.min(lineStarts.length, line + MAX_ASIDE_LINES + 1);
+  for (let l = line + 1; l < last; l++) if (messageAt(text, lineStarts, l).caller === caller) return true;
+  return false;
 }
 
 function messageAt(text: TextSource, lineStarts: ArrayLike<number>, line: number): { raw: string; message: string; caller: string | null } {
