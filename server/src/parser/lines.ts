@@ -191,7 +191,9 @@ export function scanLinePrefix(text: string, start: number, end: number, out: Pr
   // Console output of two writers run together: the kernel's line starts at its time stamp
   // (`Oct 30 17:43:3[  261.176510][    C3] ---[ cut here ]---`, `Oops: gen[  107.736417][ T5848] Oops: ...`).
   // (The kernel's own `** 3 printk messages dropped ** [  1.2] ...` is left to the header rules.)
-  if (out.timeStart < 0 && !out.userspace && text.charCodeAt(pos) !== 42 /* * */) {
+  // (Only behind text: an indented line or one opening with a bracket is a kernel line of its own.)
+  const lead = text.charCodeAt(pos);
+  if (out.timeStart < 0 && !out.userspace && lead !== 42 /* * */ && lead !== 32 && lead !== 9 && lead !== 91) {
     const at = embeddedTime(text, pos, end);
     if (at > 0) pos = readTime(text, at, end, out);
   }
@@ -396,6 +398,8 @@ function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: numb
   if (line < 0 || line + 1 >= count || !mayStartRest(text, lineStarts[line + 1])) return false;
   const end = lineEnd(text, lineStarts, line);
   if (!mayBeWrapped(text, lineStarts[line], end)) return false;
+  // Only a line with a kernel prefix can have been wrapped (tested in place where the text is a string).
+  if (typeof text === 'string' && !hasKernelPrefix(text, lineStarts[line], end)) return false;
   return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
 }
 
@@ -432,6 +436,17 @@ function cutShort(line: string): boolean {
   // A WARNING header whose function went to the next line (`WARNING: CPU: 0 PID: 1 at fs/x.c:12`).
   if (last >= 48 && last <= 57 && WARNING_AT_FILE_END.test(line)) return true;
   return line.lastIndexOf('[') > line.lastIndexOf(']') || line.lastIndexOf('(') > line.lastIndexOf(')');
+}
+
+/** Whether the line [start, end) starts with a kernel time stamp or syslog prefix (behind a mail quote). */
+function hasKernelPrefix(text: string, start: number, end: number): boolean {
+  let q = start;
+  while (q < end && text.charCodeAt(q) === 62) {
+    q++;
+    if (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9) q++;
+  }
+  scanLinePrefix(text, q, end, wrapScan);
+  return wrapScan.timeStart >= 0 || (wrapScan.textStart > q && !wrapScan.userspace);
 }
 
 /** Whether `next` goes on with the wrapped rest `part` (both behind the quote `quote`). */
