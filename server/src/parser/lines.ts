@@ -319,11 +319,11 @@ const MAX_WRAPPED_LINE = 100;
 const MIN_WRAPPED_LINE = 20;
 
 /**
- * Cheap first test of continuesLine on the line [start, end): long enough to have been cut by a
+ * Cheap first test of wrapCandidate on the line [start, end): long enough to have been cut by a
  * mailer's wrap, and not ending the way a whole kernel line does — a stack entry's `+0x1/0x2`, a
  * register's value, a closing bracket.
  */
-export function mayBeWrapped(text: TextLike, start: number, end: number): boolean {
+function mayBeWrapped(text: TextLike, start: number, end: number): boolean {
   if (end - start < MIN_WRAPPED_LINE || end - start > MAX_WRAPPED_LINE) return false;
   const c = text.charCodeAt(end - 1);
   // An arm entry cut after its caller's address (`(f+0x0/0x24) from [<c014dd88>]`) goes on; other brackets end lines.
@@ -355,29 +355,6 @@ function quoteLength(s: string): number {
 const wrapScan = newPrefixScan();
 const TIME_INSIDE = /\[ *\d+\.\d{6}\]/;
 
-/**
- * Whether `next` is the rest of `line` that a mailer wrapped onto a line of its own: `line` carries
- * a kernel prefix (time stamp, syslog) and `next` none (both behind the same mail quote, if any),
- * `next` is not indented, and its first word would not have fitted on `line`. The parser and every
- * title view join such lines the same way.
- */
-export function continuesLine(line: string, next: string): boolean {
-  if (line.length > MAX_WRAPPED_LINE) return false;
-  const q = quoteLength(line);
-  if (q > 0 && !next.startsWith(line.slice(0, q))) return false;
-  const rest = next.slice(q);
-  if (rest.length === 0) return false;
-  if (!mayStartRest(rest, 0) || rest.charCodeAt(0) === 62 /* > */) return false;
-  scanLinePrefix(line, q, line.length, wrapScan);
-  const kernelPrefix = wrapScan.timeStart >= 0 || (wrapScan.textStart > q && !wrapScan.userspace);
-  if (!kernelPrefix) return false;
-  scanLinePrefix(rest, 0, rest.length, wrapScan);
-  // A console line with a kernel time stamp inside it is console output run together, not a wrap.
-  if (wrapScan.textStart !== 0 || wrapScan.userspace || TIME_INSIDE.test(rest)) return false;
-  const word = rest.indexOf(' ');
-  return line.length + 1 + (word < 0 ? rest.length : word) > WRAP_WIDTH;
-}
-
 /** How far another wrapped line may be for a line to count as wrapped without ending in `:` or `,`. */
 const WRAP_EVIDENCE_LINES = 8;
 
@@ -393,21 +370,25 @@ const MAX_WRAPPED_PARTS = 5;
 export const WRAP_LOOKBEHIND = WRAP_EVIDENCE_LINES;
 export const WRAP_LOOKAHEAD = WRAP_EVIDENCE_LINES + MAX_WRAPPED_PARTS + 1;
 
-/** Whether line `line` looks wrapped onto the next line (mayBeWrapped and continuesLine). */
+/** Whether line `line` looks wrapped onto the next line (mayBeWrapped, a kernel prefix, continuesRest). */
 function wrapCandidate(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): boolean {
   if (line < 0 || line + 1 >= count || !mayStartRest(text, lineStarts[line + 1])) return false;
   const end = lineEnd(text, lineStarts, line);
   if (!mayBeWrapped(text, lineStarts[line], end)) return false;
-  // Only a line with a kernel prefix can have been wrapped (tested in place where the text is a string).
-  if (typeof text === 'string' && !hasKernelPrefix(text, lineStarts[line], end)) return false;
-  return continuesLine(text.slice(lineStarts[line], end), text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
+  // Only a line with a kernel prefix (time stamp, syslog) can have been wrapped: a mailer wraps a
+  // paste of a log, and the rest it makes has no prefix of its own.
+  const start = lineStarts[line];
+  const head = typeof text === 'string' ? null : text.slice(start, end);
+  if (head === null ? !hasKernelPrefix(text as string, start, end) : !hasKernelPrefix(head, 0, head.length)) return false;
+  const whole = head ?? text.slice(start, end);
+  return continuesRest(whole, text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)), whole.slice(0, quoteLength(whole)));
 }
 
 /**
  * Whether a line starting with character `c` may be a wrapped rest: most lines start with a time
  * stamp, an indent or a marker, which no rest does (a mail quote is looked behind later).
  */
-export function mayStartRest(text: CharSource, pos: number): boolean {
+function mayStartRest(text: CharSource, pos: number): boolean {
   const c = text.charCodeAt(pos);
   // `[<c06516e0>] (dump_stack+0x20/0x24)`: an arm entry's caller wrapped onto a line of its own.
   if (c === 91 /* [ */) return text.charCodeAt(pos + 1) === 60; /* < */
@@ -449,7 +430,10 @@ function hasKernelPrefix(text: string, start: number, end: number): boolean {
   return wrapScan.timeStart >= 0 || (wrapScan.textStart > q && !wrapScan.userspace);
 }
 
-/** Whether `next` goes on with the wrapped rest `part` (both behind the quote `quote`). */
+/**
+ * Whether `next` is the wrapped rest of `part` (both behind the mail quote `quote`): no kernel
+ * prefix, no indent, no time stamp inside, and its first word would not have fitted on `part`.
+ */
 function continuesRest(part: string, next: string, quote: string): boolean {
   if (!next.startsWith(quote)) return false;
   const rest = next.slice(quote.length);
