@@ -1,4 +1,4 @@
-// Bundles the three entry points into dist/: the VS Code client (vscode stays external), and the
+// Bundles the entry points into dist/: the VS Code client (vscode stays external), and the
 // self-contained language server and CLI.
 import { build } from 'esbuild';
 
@@ -7,5 +7,7 @@ await Promise.all([
   // The client ships in the .vsix: minified (the server and CLI keep readable stack traces).
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'], minify: true }),
   build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  // The symbolizer's worker thread, started by the server (server/src/symbolizer/symbolService.ts).
+  build({ ...common, entryPoints: ['server/src/symbolizerWorker.ts'], outfile: 'dist/symbolizerWorker.js' }),
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);

@@ -35,7 +35,54 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
       await client.restart();
     }),
     vscode.commands.registerCommand('kernelLog.showOutput', () => ctx.output.show(true)),
+    vscode.commands.registerCommand('kernelLog.chooseSymbolFile', () => chooseSymbolFile()),
   );
+}
+
+/**
+ * Lets the user pick a vmlinux, System.map / kallsyms dump, module object or module folder, and
+ * writes it to the matching setting of the active log's workspace folder (or the user settings
+ * when the log is in none). The server reads the settings again and says in the status bar.
+ */
+async function chooseSymbolFile(): Promise<void> {
+  const doc = vscode.window.activeTextEditor?.document;
+  const folder = doc ? vscode.workspace.getWorkspaceFolder(doc.uri) : undefined;
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Kernel Log: choose a vmlinux, System.map, module (.ko) or a folder of modules',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    openLabel: 'Use for Symbols',
+    defaultUri: folder?.uri ?? (doc?.uri.scheme === 'file' ? vscode.Uri.joinPath(doc.uri, '..') : undefined),
+  });
+  const uri = picked?.[0];
+  if (!uri) return;
+  const path = uri.fsPath;
+  let isDir = false;
+  try {
+    isDir = (await vscode.workspace.fs.stat(uri)).type === vscode.FileType.Directory;
+  } catch {
+    void vscode.window.showErrorMessage(`Kernel Log: ${path} cannot be read.`);
+    return;
+  }
+  const config = vscode.workspace.getConfiguration('kernelLog', folder?.uri ?? doc?.uri);
+  const target = folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Global;
+  const name = path.split(/[\\/]/).pop() ?? path;
+  const key = symbolSettingFor(name, isDir);
+  if (key === 'modulePaths') {
+    const current = config.get<string[]>('modulePaths') ?? [];
+    await config.update('modulePaths', current.includes(path) ? current : [...current, path], target);
+  } else {
+    await config.update(key, path, target);
+  }
+  void vscode.window.setStatusBarMessage(`Kernel Log: kernelLog.${key} set to ${path}`, 4000);
+}
+
+/** Which setting a picked file belongs to, by its name (the server checks the contents). */
+export function symbolSettingFor(name: string, isDir: boolean): 'vmlinux' | 'systemMap' | 'modulePaths' {
+  if (isDir || /\.ko(?:\.(?:xz|zst|gz))?$/.test(name)) return 'modulePaths';
+  if (/^System\.map|kallsyms/i.test(name)) return 'systemMap';
+  return 'vmlinux';
 }
 
 /** Folds exactly the runs of unreliable and duplicate entries that the server reports. */

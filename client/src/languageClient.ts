@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification } from '../../server/src/service/protocol.ts';
+import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification } from '../../server/src/service/protocol.ts';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
 import type { StatusBar } from './statusBar';
 
@@ -37,7 +37,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, parts: Cl
     traceOutputChannel: parts.traceOutput,
     synchronize: { configurationSection: 'kernelLog' },
     // The hide quick fixes carry a command that this client runs itself (commands.ts).
-    initializationOptions: { clientCommands: [ClientCommands.foldLines] },
+    // External symbolizer processes (llvm-symbolizer, addr2line) run only in trusted workspaces.
+    initializationOptions: { clientCommands: [ClientCommands.foldLines], trustedWorkspace: vscode.workspace.isTrusted },
     middleware: {
       // From the command palette the command gets no arguments: give it the active document.
       executeCommand: (command, args, next) => {
@@ -54,7 +55,13 @@ export function createLanguageClient(context: vscode.ExtensionContext, parts: Cl
     },
   };
   const languageClient = new LanguageClient('kernelLog', 'Kernel Log', serverOptions, clientOptions);
-  context.subscriptions.push(languageClient.onNotification(StatusNotification.type, (params) => parts.statusBar.update(params)));
+  context.subscriptions.push(
+    languageClient.onNotification(StatusNotification.type, (params) => parts.statusBar.update(params)),
+    languageClient.onNotification(SymbolStatusNotification.type, (params) => parts.statusBar.updateSymbols(params)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (languageClient.isRunning()) void languageClient.sendNotification(WorkspaceTrustNotification.type, { trusted: true });
+    }),
+  );
   return languageClient;
 }
 

@@ -4,7 +4,7 @@
  * vscode-languageserver-protocol) are imported by ./languageClient only, which is loaded lazily:
  * this module re-exports types only, so that importing it costs nothing at activation.
  */
-export type { FoldLinesParams, LinesToHide, NoiseRange, StatusParams } from '../../server/src/service/protocol.ts';
+export type { FoldLinesParams, LinesToHide, NoiseRange, StatusParams, SymbolStatusParams } from '../../server/src/service/protocol.ts';
 
 /**
  * The command the client runs for the server's "Hide ..." code actions (ClientCommands.foldLines of

@@ -1,24 +1,34 @@
 /**
- * The status bar item for the active kernel-log editor: "N reports, M findings" from the server's
- * `kernelLog/status` notification. Clicking it opens the Problems view.
+ * The status bar items for the active kernel-log editor: "N reports, M findings" from the server's
+ * `kernelLog/status` notification (click: the Problems view), and the symbol files in use from
+ * `kernelLog/symbolStatus` (click: choose a symbol file).
  */
 import * as vscode from 'vscode';
-import { DiagnosticCodes, type StatusParams } from './protocol';
+import { DiagnosticCodes, type StatusParams, type SymbolStatusParams } from './protocol';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  private readonly symbolItem: vscode.StatusBarItem;
   private readonly byUri = new Map<string, StatusParams>();
+  private readonly symbolsByUri = new Map<string, SymbolStatusParams['status']>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('kernelLog.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Kernel Log';
     this.item.command = 'workbench.actions.view.problems';
+    this.symbolItem = vscode.window.createStatusBarItem('kernelLog.symbols', vscode.StatusBarAlignment.Right, 99);
+    this.symbolItem.name = 'Kernel Log Symbols';
+    this.symbolItem.command = 'kernelLog.chooseSymbolFile';
     this.disposables.push(
       this.item,
+      this.symbolItem,
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.byUri.delete(doc.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.byUri.delete(normalizeUri(doc.uri.toString()));
+        this.symbolsByUri.delete(normalizeUri(doc.uri.toString()));
+      }),
       vscode.workspace.onDidOpenTextDocument(() => this.render()),
     );
     this.render();
@@ -29,9 +39,15 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  updateSymbols(params: SymbolStatusParams): void {
+    this.symbolsByUri.set(normalizeUri(params.uri), params.status);
+    this.render();
+  }
+
   /** Forgets every document's numbers (the server restarted). */
   clear(): void {
     this.byUri.clear();
+    this.symbolsByUri.clear();
     this.render();
   }
 
@@ -39,8 +55,10 @@ export class StatusBar implements vscode.Disposable {
     const doc = vscode.window.activeTextEditor?.document;
     if (!doc || doc.languageId !== KERNEL_LOG_LANGUAGE) {
       this.item.hide();
+      this.symbolItem.hide();
       return;
     }
+    this.renderSymbols(this.symbolsByUri.get(normalizeUri(doc.uri.toString())));
     const status = this.byUri.get(normalizeUri(doc.uri.toString()));
     if (!status) {
       this.item.text = '$(loading~spin) Kernel Log';
@@ -62,6 +80,27 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: `Kernel Log: ${plural(status.reports, 'report')}, ${plural(findings, 'finding')}` };
     this.item.show();
+  }
+
+  /** "$(symbol-function) vmlinux" (✓ when it matches the log, ⚠ when not); "No symbols" invites a choice. */
+  private renderSymbols(status: SymbolStatusParams['status'] | undefined): void {
+    if (!status) {
+      this.symbolItem.hide();
+      return;
+    }
+    const none = !status.sources.some((s) => s.kind !== 'source-root');
+    const mark = status.matches === false ? '$(warning) ' : '';
+    this.symbolItem.text = none ? '$(symbol-function) No symbols' : `$(symbol-function) ${mark}${status.summary}`;
+    const tooltip = new vscode.MarkdownString(none ? '**Kernel Log**: no symbol files for this log. Click to choose a vmlinux, System.map or module folder.\n\n' : '**Kernel Log symbols**\n\n');
+    for (const s of status.sources) {
+      const state = s.ok === false ? `⚠ ${s.error ?? 'unusable'}` : s.matches === false ? `⚠ for ${s.release ?? 'another release'}, not this log` : s.matches === true ? '✓ matches the log' : s.ok ? 'loaded' : 'loading';
+      tooltip.appendMarkdown(`- ${s.kind}: \`${s.path}\` (${s.foundBy.replace('-', ' ')}) — ${state}${s.kind === 'vmlinux' && s.ok && s.debugInfo === false ? ', no debug info' : ''}\n`);
+    }
+    tooltip.appendMarkdown('\nClick to choose a symbol file.');
+    this.symbolItem.tooltip = tooltip;
+    this.symbolItem.backgroundColor = status.matches === false ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.symbolItem.accessibilityInformation = { label: `Kernel Log symbols: ${none ? 'none' : status.summary}` };
+    this.symbolItem.show();
   }
 
   dispose(): void {

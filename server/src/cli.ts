@@ -1,6 +1,8 @@
 // kcrash: the same parse and analysis as the language server, headless.
 //   kcrash parse [--json] FILE...      an outline of each file, or NDJSON (one object per file)
 //   kcrash check FILE... [--format text|json|sarif]
+//   kcrash decode [--vmlinux F] [--system-map F] [--modules DIR]... [--source-root DIR] FILE
+//                                      the log with source lines, as decode_stacktrace.sh prints them
 //   kcrash lsp --stdio                 the language server
 import fs from 'node:fs';
 import zlib from 'node:zlib';
@@ -14,6 +16,8 @@ import { toSarif } from './sarif.ts';
 
 const USAGE = `usage: kcrash parse [--json] FILE...
        kcrash check [--format text|json|sarif] FILE...
+       kcrash decode [--vmlinux F] [--system-map F] [--kallsyms F] [--modules DIR|F]... [--source-root DIR]
+                     [--external off|auto|PATH] FILE
        kcrash lsp --stdio
 FILE may be - for standard input; gzip-compressed files are read as they are.`;
 
@@ -173,6 +177,71 @@ function cmdCheck(files: string[], format: string): number {
   return ioError ? 2 : worst;
 }
 
+const DECODE_OPTIONS: Record<string, 'vmlinux' | 'systemMap' | 'kallsyms' | 'modules' | 'sourceRoot' | 'external'> = {
+  '--vmlinux': 'vmlinux',
+  '--system-map': 'systemMap',
+  '--kallsyms': 'kallsyms',
+  '--modules': 'modules',
+  '--source-root': 'sourceRoot',
+  '--external': 'external',
+};
+
+async function cmdDecode(args: string[]): Promise<number> {
+  const given: Partial<Record<'vmlinux' | 'systemMap' | 'kallsyms' | 'sourceRoot' | 'external', string>> & { modules: string[] } = { modules: [] };
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const key = DECODE_OPTIONS[name];
+    if (key) {
+      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
+      if (value === undefined) {
+        process.stderr.write(`kcrash decode: ${name} needs a value\n`);
+        return 2;
+      }
+      if (key === 'modules') given.modules.push(value);
+      else given[key] = value;
+    } else if (a.startsWith('--')) {
+      process.stderr.write(`kcrash: unknown option ${a}\n${USAGE}\n`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length !== 1) {
+    process.stderr.write(`kcrash decode: give one log file (or - for standard input)\n${USAGE}\n`);
+    return 2;
+  }
+  const file = load(files[0]);
+  if (!file) return 2;
+  const log = parseCrashLog(file.text);
+  const release = log.reports.find((r) => r.release)?.release?.split(/\s+/)[0] ?? null;
+  const { discoverSources } = await import('./symbolizer/discover.ts');
+  const { KernelSymbolizer } = await import('./symbolizer/kernelSymbolizer.ts');
+  const { decodeLog } = await import('./decode.ts');
+  const config = discoverSources(
+    { vmlinux: given.vmlinux ?? null, systemMap: given.systemMap ?? null, modulePaths: given.modules, sourceRoot: given.sourceRoot ?? null, external: given.external ?? 'auto' },
+    { logPath: files[0] === '-' ? null : files[0], workspaceFolders: [], release, trusted: true },
+  );
+  if (given.kallsyms) config.kallsyms = { path: given.kallsyms, foundBy: 'command-line' };
+  for (const s of [config.vmlinux, config.systemMap, config.kallsyms, ...config.modulePaths]) if (s?.foundBy === 'setting') s.foundBy = 'command-line';
+  const symbolizer = new KernelSymbolizer(config);
+  try {
+    const status = await symbolizer.status(release, [...new Set(log.reports.flatMap((r) => r.stacks.flatMap((s) => s.frames.map((f) => f.module)).filter((m): m is string => !!m)))]);
+    if (!status.sources.some((s) => s.kind !== 'source-root')) process.stderr.write(`kcrash decode: no symbol files: give --vmlinux (with debug info), --system-map or --modules${release ? `, or install linux-image-${release}-dbg` : ''}\n`);
+    for (const s of status.sources) {
+      if (s.ok === false) process.stderr.write(`kcrash decode: ${s.error ?? `${s.path}: unusable`}\n`);
+      else if (s.matches === false) process.stderr.write(`kcrash decode: ${s.path} is for ${s.release}, the log for ${release}: lines may be wrong\n`);
+    }
+    const result = await decodeLog(file.text, symbolizer, log);
+    process.stdout.write(result.text);
+    for (const note of result.notes.filter((n) => n.startsWith('⚠') || n.startsWith('Symbolizer')).slice(0, 10)) process.stderr.write(`kcrash decode: ${note.replace(/^⚠\s*/, '').replace(/`/g, '')}\n`);
+    process.stderr.write(`kcrash decode: ${result.resolved} of ${result.entries} entries resolved to source lines\n`);
+    return 0;
+  } finally {
+    symbolizer.dispose();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'lsp') {
@@ -193,6 +262,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return cmdParse(files, rest.includes('--json'));
   }
+  if (cmd === 'decode') return cmdDecode(rest);
   if (cmd === 'check') {
     let format = 'text';
     const files: string[] = [];

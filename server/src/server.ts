@@ -23,8 +23,14 @@ import type { DiagnosticsCapabilities } from './service/diagnostics.ts';
 import type { KernelLogDocument } from './service/document.ts';
 import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
 import type { Logger } from './service/logger.ts';
-import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, StatusNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
+import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
 import { defaultSettings, readSettings, type KernelLogSettings } from './service/settings.ts';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discoverSources } from './symbolizer/discover.ts';
+import type { SymbolSourcesConfig } from './symbolizer/kernelSymbolizer.ts';
+import { createSymbolService, type SymbolService } from './symbolizer/symbolService.ts';
+import type { Symbolizer } from './symbolizer/types.ts';
 
 /** While a big document is parsed chunk by chunk, partial diagnostics go out at most this often. */
 const PARTIAL_PUBLISH_INTERVAL_MS = 500;
@@ -37,6 +43,8 @@ interface ClientSupport {
   foldingRangeLimit: number | undefined;
   /** The client runs ClientCommands.foldLines (initializationOptions.clientCommands). */
   foldLines: boolean;
+  /** Server-initiated progress (window/workDoneProgress/create). */
+  progress: boolean;
 }
 
 function clientSupport(capabilities: ClientCapabilities, initializationOptions?: unknown): ClientSupport {
@@ -52,6 +60,7 @@ function clientSupport(capabilities: ClientCapabilities, initializationOptions?:
       unnecessaryTag: publish?.tagSupport?.valueSet?.includes(1) === true,
     },
     foldingRangeLimit: capabilities.textDocument?.foldingRange?.rangeLimit,
+    progress: capabilities.window?.workDoneProgress === true,
   };
 }
 
@@ -93,14 +102,21 @@ export class KernelLogServer {
   private readonly runs = new Map<string, { again: boolean }>();
   private readonly lastPartialPublish = new Map<string, number>();
   private readonly logger: Logger;
+  private readonly symbols: SymbolService;
+  private workspaceFolders: string[] = [];
+  private trusted = true;
+  /** The symbol-file configuration each document's last status was sent for. */
+  private readonly symbolStatusKey = new Map<string, string>();
 
-  constructor(private readonly connection: Connection) {
+  constructor(private readonly connection: Connection, symbols?: SymbolService) {
     this.logger = {
       info: (m) => connection.console.info(m),
       warn: (m) => connection.console.warn(m),
       error: (m) => connection.console.error(m),
     };
     this.service = createLanguageService({ logger: this.logger });
+    this.symbols = symbols ?? createSymbolService(typeof __dirname === 'string' ? __dirname : undefined);
+    this.symbols.onLoad((event) => this.loadProgress(event));
   }
 
   listen(): void {
@@ -142,16 +158,25 @@ export class KernelLogServer {
         this.service.closeDocument(uri);
         this.settings.delete(uri);
         this.lastPartialPublish.delete(uri);
+        this.symbolStatusKey.delete(uri);
         void c.sendDiagnostics({ uri, diagnostics: [] });
       });
     });
 
-    c.onHover((params, token) =>
-      this.guardRequest('hover', params, async (doc, analysis) => {
-        const position = positionOf(params);
-        return this.service.getHover(doc, analysis, position, token);
-      }),
-    );
+    c.onHover(async (params, token) => {
+      const symbolizer = await this.symbolizerFor(params);
+      return this.guardRequest('hover', params, (doc, analysis) => this.service.getHover(doc, analysis, positionOf(params), token, symbolizer));
+    });
+    c.onDefinition(async (params, token) => {
+      const symbolizer = await this.symbolizerFor(params);
+      return this.guardRequest('definition', params, (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, symbolizer));
+    });
+    c.onNotification(WorkspaceTrustNotification.type, (params) => {
+      this.guardNotification('workspaceTrust', () => {
+        this.trusted = isRecord(params) && params.trusted === true;
+        this.symbolStatusKey.clear();
+      });
+    });
     c.onCodeAction(async (params) => {
       // Settings first: nothing may await between taking an analysis and using it.
       let settings: KernelLogSettings;
@@ -183,16 +208,22 @@ export class KernelLogServer {
     });
     c.onShutdown(() => {
       this.runs.clear();
+      this.symbols.dispose();
     });
     c.listen();
   }
 
   private initialize(params: InitializeParams): InitializeResult {
     this.support = clientSupport(isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {}, isRecord(params) ? params.initializationOptions : undefined);
+    const options = isRecord(params) && isRecord(params.initializationOptions) ? params.initializationOptions : {};
+    this.trusted = options.trustedWorkspace !== false;
+    const folders = isRecord(params) && Array.isArray(params.workspaceFolders) ? params.workspaceFolders.map((f) => (isRecord(f) ? f.uri : null)) : [isRecord(params) ? params.rootUri : null];
+    this.workspaceFolders = folders.map((u) => (typeof u === 'string' ? filePath(u) : null)).filter((p): p is string => p !== null);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
+        definitionProvider: true,
         foldingRangeProvider: true,
         documentSymbolProvider: { label: 'Kernel crash log' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
@@ -236,10 +267,12 @@ export class KernelLogServer {
             }
           } else if (step) {
             await this.publish(doc, step.analysis, settings, true);
+            this.sendSymbolStatus(uri, settings, step.analysis);
           }
         } else {
           const analysis = this.service.getAnalysis(uri);
           if (analysis) await this.publish(doc, analysis, settings, true);
+          if (analysis) this.sendSymbolStatus(uri, settings, analysis);
         }
       }
     } catch (err) {
@@ -278,6 +311,62 @@ export class KernelLogServer {
       this.settings.set(uri, settings);
     }
     return settings;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Symbols
+
+  /** The symbol files of a document: its settings, then what is found beside it and in the workspace. */
+  private symbolConfig(uri: string, settings: KernelLogSettings, analysis: LogAnalysis | undefined): SymbolSourcesConfig {
+    return discoverSources(settings.symbols, { logPath: filePath(uri), workspaceFolders: this.workspaceFolders, release: analysis ? releaseOf(analysis) : null, trusted: this.trusted });
+  }
+
+  /** A symbolizer for the document of a request, or undefined when it has no symbol files. */
+  private async symbolizerFor(params: unknown): Promise<Symbolizer | undefined> {
+    try {
+      const uri = uriOf(params);
+      const settings = await this.settingsFor(uri);
+      const config = this.symbolConfig(uri, settings, this.service.getAnalysis(uri));
+      if (!hasSymbols(config)) return undefined;
+      return { symbolize: (query) => this.symbols.symbolize(config, query) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sendSymbolStatus(uri: string, settings: KernelLogSettings, analysis: LogAnalysis): void {
+    const config = this.symbolConfig(uri, settings, analysis);
+    const key = JSON.stringify(config);
+    if (this.symbolStatusKey.get(uri) === key) return;
+    this.symbolStatusKey.set(uri, key);
+    const release = releaseOf(analysis);
+    const status = hasSymbols(config) ? this.symbols.status(config, release, modulesOf(analysis)) : Promise.resolve({ sources: [], summary: 'no symbols', matches: null });
+    void status.then(
+      (s) => this.connection.sendNotification(SymbolStatusNotification.type, { uri, status: s }),
+      (err) => this.logger.warn(`symbol status of ${uri}: ${String(err)}`),
+    );
+  }
+
+  private readonly progress = new Map<string, Promise<{ done(): void; report?(message: string): void } | null>>();
+
+  /** Loading a large vmlinux takes a while: say so in the editor's progress area. */
+  private loadProgress(event: { path: string; phase: 'start' | 'end'; error?: string }): void {
+    if (event.phase === 'start') {
+      if (!this.support.progress) return;
+      const p = this.connection.window.createWorkDoneProgress().then(
+        (progress) => {
+          progress.begin('Kernel Log', undefined, `Loading symbols from ${basename(event.path)}`);
+          return progress;
+        },
+        () => null,
+      );
+      this.progress.set(event.path, p);
+      return;
+    }
+    if (event.error) this.logger.warn(event.error);
+    const p = this.progress.get(event.path);
+    this.progress.delete(event.path);
+    void p?.then((progress) => progress?.done());
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -325,6 +414,36 @@ export class KernelLogServer {
       this.logger.error(`${name} failed: ${err instanceof Error ? err.stack : String(err)}`);
     }
   }
+}
+
+function filePath(uri: string): string | null {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : null;
+  } catch {
+    return null;
+  }
+}
+
+function hasSymbols(config: SymbolSourcesConfig): boolean {
+  return config.vmlinux !== null || config.systemMap !== null || config.kallsyms !== null || config.modulePaths.length > 0;
+}
+
+/** The kernel release the log names (its first report that prints one). */
+function releaseOf(analysis: LogAnalysis): string | null {
+  for (let k = 0; k < Math.min(analysis.reportCount, 50); k++) {
+    const release = analysis.report(k).release;
+    if (release) return release.split(/\s+/)[0];
+  }
+  return null;
+}
+
+/** Modules that entries of the first reports name (the ones hovers will ask for). */
+function modulesOf(analysis: LogAnalysis): string[] {
+  const names = new Set<string>();
+  for (let k = 0; k < Math.min(analysis.reportCount, 50); k++) {
+    for (const stack of analysis.report(k).stacks) for (const f of stack.frames) if (f.module) names.add(f.module);
+  }
+  return [...names].slice(0, 20);
 }
 
 let started = false;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLanguageService } from '../../server/src/service/languageService.ts';
 import { defaultSettings } from '../../server/src/service/settings.ts';
-import type { SymbolQuery, Symbolizer } from '../../server/src/service/symbolizer.ts';
+import type { SymbolQuery, Symbolizer } from '../../server/src/symbolizer/types.ts';
 import { applyEdits, fixture, positionAtText, rangeOfText } from './client.ts';
 
 describe('hover symbolizer slot', () => {

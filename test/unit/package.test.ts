@@ -69,6 +69,7 @@ test('the .vsix holds exactly the allowlist', () => {
     'extension/dist/client.js',
     'extension/dist/server.js',
     'extension/dist/cli.js',
+    'extension/dist/symbolizerWorker.js',
     'extension/LICENSE.txt',
     'extension/changelog.md',
     'extension/images/icon.png',

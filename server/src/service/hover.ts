@@ -12,7 +12,10 @@ import { questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
-import type { CancellationLike, SymbolInfo, SymbolQuery, Symbolizer } from './symbolizer.ts';
+import type { CancellationLike, LookupKind, SymbolInfo, SymbolQuery, Symbolizer } from '../symbolizer/types.ts';
+import { symbolQuery } from '../symbolizer/query.ts';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { registersInText } from '../parser/registers.ts';
 
 export interface HoverOptions {
@@ -37,13 +40,25 @@ export async function computeHover(document: KernelLogDocument, analysis: LogAna
   const report = analysis.report(k);
   const target = findTarget(document, report, analysis.findingsOf(k), line, offset);
   if (!target) return null;
+  // Everything taken from the document before the wait: an edit meanwhile moves the analysis in
+  // place, and the answer is for the version the request was made on.
+  const range = spanRange(document, target.span);
   const sections = [...target.sections];
   if (target.symbol && options.symbolizer) {
-    const info = await symbolize(options.symbolizer, target.symbol.frame, target.symbol.report, options);
+    const query = symbolQuery(document.text, document.version, target.symbol.frame, target.symbol.report);
+    const info = await symbolize(options.symbolizer, query, options);
     if (info && !options.token?.isCancellationRequested) sections.push(renderSymbolInfo(info, target.symbol.frame));
   }
   const contents: MarkupContent = { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') };
-  return { contents, range: spanRange(document, target.span) };
+  return { contents, range };
+}
+
+/** The call-trace entry or instruction pointer at an offset (for go to definition). */
+export function symbolTargetAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): { frame: Frame; report: Report } | null {
+  const line = parserLineAt(document, offset);
+  const k = analysis.reportIndexAtLine(line);
+  if (k < 0) return null;
+  return findTarget(document, analysis.report(k), analysis.findingsOf(k), line, offset)?.symbol ?? null;
 }
 
 function within(span: Span, offset: number): boolean {
@@ -407,18 +422,7 @@ function reportText(report: Report, findings: Finding[]): string {
 // ------------------------------------------------------------------------------------------------
 // Symbolizer slot
 
-async function symbolize(symbolizer: Symbolizer, frame: Frame, report: Report, options: HoverOptions): Promise<SymbolInfo | null> {
-  const query: SymbolQuery = {
-    function: frame.function,
-    offset: frame.offset,
-    size: frame.size,
-    module: frame.module,
-    buildId: frame.buildId ?? null,
-    address: frame.address,
-    exact: frame.exact === true,
-    arch: report.arch,
-    release: report.release,
-  };
+async function symbolize(symbolizer: Symbolizer, query: SymbolQuery, options: HoverOptions): Promise<SymbolInfo | null> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.symbolizerTimeoutMs ?? 2000)));
@@ -430,18 +434,37 @@ async function symbolize(symbolizer: Symbolizer, frame: Frame, report: Report, o
   }
 }
 
+const LOOKUP_TEXT: Record<LookupKind, string> = {
+  exact: 'exact address',
+  'return-address-1': 'of the call: address − 1',
+  'function-pointer': 'a pointer to the function: its first byte',
+};
+
 function renderSymbolInfo(info: SymbolInfo, frame: Frame): string {
   const parts: string[] = [];
+  const lookup = info.lookup ?? (frame.exact ? 'exact' : 'return-address-1');
   if (info.frames.length) {
     const lines = info.frames.map((f) => {
       const where = f.file ? `${f.file}${f.line !== null ? `:${f.line}` : ''}` : '??';
-      return `- ${code(f.function)} — ${code(where)}${f.inline ? ' (inlined)' : ''}`;
+      const shown = f.path ? `[${code(where)}](${fileLink(f.path, f.line)})` : code(where);
+      return `- ${code(f.function)} — ${shown}${f.inline ? ' (inlined)' : ''}`;
     });
-    parts.push(`**Source**${frame.exact ? '' : ' (of the call: address − 1)'}\n\n${lines.join('\n')}`);
+    parts.push(`**Source**${lookup === 'exact' ? '' : ` (${LOOKUP_TEXT[lookup]})`}\n\n${lines.join('\n')}`);
+  }
+  if (info.symbol) {
+    const s = info.symbol;
+    const at = lookup === 'return-address-1' ? `looked up at 0x${(BigInt('0x' + s.address) - 1n).toString(16)}` : `at 0x${s.address}`;
+    const size = s.size !== null ? `/0x${s.size.toString(16)}` : '';
+    parts.push(`Symbol ${code(`${s.name}+0x${s.offset.toString(16)}${size}`)}${s.module ? ` in ${code(s.module)}${s.section ? ` (${s.section})` : ''}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
   }
   if (info.disassembly) parts.push('```asm\n' + info.disassembly.replace(/```/g, '') + '\n```');
   if (info.note) parts.push(info.note);
   return parts.join('\n\n');
+}
+
+/** A link VS Code opens at the line (`#L123`). */
+export function fileLink(path: string, line: number | null): string {
+  return pathToFileURL(path).href + (line ? `#L${line}` : '');
 }
 
 function capitalize(s: string): string {

@@ -1,13 +1,14 @@
 // The language-service facade: documents in, LSP results out. No connection here (server.ts has
 // it); IO that a feature needs (the symbolizer) is injected. Every feature gets the document and its
 // cached analysis, parsed once per version.
-import type { CodeAction, CodeActionContext, DocumentSymbol, FoldingRange, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
 import { allDuplicateLines, codesOn, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
 import { computeDiagnostics, countFindings, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
 import type { KernelLogDocument } from './document.ts';
 import { DocumentCache } from './documentCache.ts';
+import { computeDefinition } from './definition.ts';
 import { computeFolding } from './folding.ts';
 import { computeHover } from './hover.ts';
 import { nullLogger, type Logger } from './logger.ts';
@@ -15,7 +16,7 @@ import type { NoiseRange, StatusParams } from './protocol.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
 import { DUPLICATE_CODES } from './queries.ts';
 import { computeDocumentSymbols } from './symbols.ts';
-import type { CancellationLike, Symbolizer } from './symbolizer.ts';
+import type { CancellationLike, Symbolizer } from '../symbolizer/types.ts';
 
 export interface LanguageServiceOptions {
   logger?: Logger;
@@ -39,7 +40,10 @@ export interface KernelLogLanguageService {
   computeDiagnostics(document: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
   /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
   getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: CodeActionOptions, settings?: KernelLogSettings): CodeAction[];
-  getHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike): Promise<Hover | null>;
+  /** `symbolizer` (default: the one given at creation) resolves entries to source lines. */
+  getHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Hover | null>;
+  /** The source line of the entry under the cursor (needs a symbolizer and the source file on disk). */
+  getDefinition(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Location[] | null>;
   getFoldingRanges(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit?: number): FoldingRange[];
   getNoiseRanges(document: KernelLogDocument, analysis: LogAnalysis): NoiseRange[];
   getDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[];
@@ -62,7 +66,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
 
     computeDiagnostics,
     getCodeActions,
-    getHover: (document, analysis, position, token) => computeHover(document, analysis, position, { symbolizer: options.symbolizer, token }),
+    getHover: (document, analysis, position, token, symbolizer = options.symbolizer) => computeHover(document, analysis, position, { symbolizer, token }),
+    getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) => computeDefinition(document, analysis, position, symbolizer, token),
     getFoldingRanges: (document, analysis, rangeLimit) => computeFolding(document, analysis, rangeLimit).ranges,
     getNoiseRanges: (document, analysis) => computeFolding(document, analysis).noise,
     getDocumentSymbols: computeDocumentSymbols,

@@ -3,6 +3,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { TextDocumentIdentifier } from 'vscode-languageserver-types';
 import type { FindingCode } from '../analysis/findings.ts';
+import type { SymbolStatus } from '../symbolizer/types.ts';
 
 /** `source` of every diagnostic, and the suffix of the fix-all code action kind. */
 export const DIAGNOSTIC_SOURCE = 'kernel-log';
@@ -108,4 +109,25 @@ export interface StatusParams {
 export namespace StatusNotification {
   export const method = 'kernelLog/status';
   export const type = new NotificationType<StatusParams>(method);
+}
+
+export interface SymbolStatusParams {
+  uri: string;
+  status: SymbolStatus;
+}
+
+/** Sent by the server when a document's symbol files are known (and again when they change), for the status bar. */
+export namespace SymbolStatusNotification {
+  export const method = 'kernelLog/symbolStatus';
+  export const type = new NotificationType<SymbolStatusParams>(method);
+}
+
+/**
+ * Whether the workspace is trusted (external symbolizer processes run only then). The client sends
+ * it in `initializationOptions.trustedWorkspace` and with this notification when trust is granted.
+ * Clients that do not say are taken as trusted (the user started the server).
+ */
+export namespace WorkspaceTrustNotification {
+  export const method = 'kernelLog/workspaceTrust';
+  export const type = new NotificationType<{ trusted: boolean }>(method);
 }

@@ -3,6 +3,7 @@
 // one global copy.
 import { DEFAULT_SEVERITY } from '../analysis/analyze.ts';
 import { FINDING_CODES, type FindingCode } from '../analysis/findings.ts';
+import { defaultSymbolSettings, type SymbolSettings } from '../symbolizer/discover.ts';
 
 export type SeverityLevel = 'off' | 'hint' | 'information' | 'warning' | 'error';
 
@@ -14,12 +15,14 @@ export interface KernelLogSettings {
    * would otherwise send megabytes of hints on every keystroke. Errors and warnings go first.
    */
   maxDiagnostics: number;
+  /** Symbol files and the source tree for hover and go to definition (paths as the user typed them). */
+  symbols: SymbolSettings;
 }
 
 export const DEFAULT_MAX_DIAGNOSTICS = 1000;
 
 export function defaultSettings(): KernelLogSettings {
-  return { severity: { ...DEFAULT_SEVERITY }, maxDiagnostics: DEFAULT_MAX_DIAGNOSTICS };
+  return { severity: { ...DEFAULT_SEVERITY }, maxDiagnostics: DEFAULT_MAX_DIAGNOSTICS, symbols: defaultSymbolSettings() };
 }
 
 const LEVEL_ALIASES: Record<string, SeverityLevel> = {
@@ -54,5 +57,21 @@ export function readSettings(section: unknown): KernelLogSettings {
   }
   const max = diagnostics.maxNumberOfProblems ?? diagnostics.maxPerFile;
   if (typeof max === 'number' && Number.isFinite(max) && max >= 0) settings.maxDiagnostics = Math.floor(max);
+  settings.symbols = readSymbolSettings(section);
   return settings;
+}
+
+/** `kernelLog.vmlinux`, `.systemMap`, `.modulePaths`, `.sourceRoot`, `.symbolizer.external`. */
+function readSymbolSettings(section: Record<string, unknown>): SymbolSettings {
+  const symbols = defaultSymbolSettings();
+  const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  symbols.vmlinux = text(section.vmlinux);
+  symbols.systemMap = text(section.systemMap);
+  symbols.sourceRoot = text(section.sourceRoot);
+  const modules = section.modulePaths;
+  symbols.modulePaths = Array.isArray(modules) ? modules.map(text).filter((p): p is string => p !== null) : text(modules) ? [text(modules)!] : [];
+  const symbolizer = isRecord(section.symbolizer) ? section.symbolizer : {};
+  const external = text(symbolizer.external ?? section['symbolizer.external']);
+  if (external) symbols.external = external;
+  return symbols;
 }

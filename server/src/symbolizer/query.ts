@@ -1,0 +1,54 @@
+// The question the symbolizer is asked for one entry of a log: the entry as printed, plus what the
+// log tells about the kernel (release, KASLR offset, raw addresses printed with their symbols).
+// Shared by hover, go to definition and `kcrash decode`.
+import type { Frame, Report } from '../parser/model.ts';
+import type { AddressAnchor, SymbolQuery } from './types.ts';
+
+/** The document text (a string, or the server's piece table). */
+export interface TextLike {
+  readonly length: number;
+  slice(start: number, end: number): string;
+}
+
+/** What the symbolizer needs to know of an entry and its log (KASLR offset, address anchors). */
+export function symbolQuery(text: TextLike, version: number, frame: Frame, report: Report): SymbolQuery {
+  const anchors: AddressAnchor[] = [];
+  for (const stack of report.stacks) {
+    for (const f of stack.frames) {
+      if (f.address && f.function && f.offset !== null && !f.module) anchors.push({ address: f.address, function: f.function, offset: f.offset, module: null });
+      if (anchors.length >= 4) break;
+    }
+  }
+  for (const block of report.regs) if (block.ip?.address && block.ip.function && block.ip.offset !== null && !block.ip.module) anchors.push({ address: block.ip.address, function: block.ip.function, offset: block.ip.offset, module: null });
+  return {
+    function: frame.function,
+    offset: frame.offset,
+    size: frame.size,
+    module: frame.module,
+    buildId: frame.buildId ?? null,
+    address: frame.address,
+    exact: frame.exact === true,
+    arch: report.arch,
+    release: report.release,
+    kernelOffset: kernelOffsetOf(text, version),
+    anchors: anchors.slice(0, 8),
+  };
+}
+
+const kernelOffsets = new WeakMap<object, { version: number; value: string | null }>();
+const KERNEL_OFFSET = /Kernel Offset: (?:0x([0-9a-f]+) from 0x|disabled)/;
+const CHUNK = 1 << 20;
+
+/** `Kernel Offset: 0x1c000000 from 0xffffffff81000000 ...` or `Kernel Offset: disabled` anywhere in the log (printed at panic). */
+export function kernelOffsetOf(text: TextLike, version = 0): string | null {
+  const cacheable = typeof text === 'object';
+  const hit = cacheable ? kernelOffsets.get(text) : undefined;
+  if (hit && hit.version === version) return hit.value;
+  let m: RegExpExecArray | null = null;
+  for (let at = 0; at < text.length && !m; at += CHUNK) m = KERNEL_OFFSET.exec(text.slice(at, Math.min(text.length, at + CHUNK + 64)));
+  // `disabled` (nokaslr): link-time and run-time addresses are the same.
+  const value = m ? (m[1] && !/^0+$/.test(m[1]) ? m[1] : '0') : null;
+  if (cacheable) kernelOffsets.set(text, { version, value });
+  return value;
+}
+
