@@ -3,6 +3,9 @@
 #
 #   sudo apt-get install qemu-system-x86 busybox-static cpio
 #   scripts/real-logs/make.sh [SCENARIO...]        (default: all scenarios)
+#   scripts/real-logs/make.sh debug                (no boots: the -dbg package, vmlinux, System.map
+#                                                   and the module, for ground-truth.mjs and
+#                                                   npm run test:debian; needs no qemu)
 #
 # Environment: RELEASE (6.1.0-56-amd64), VERSION (6.1.192-2), CACHE (/var/cache/kcrash-real),
 # OUT ($CACHE/logs-$RELEASE-$VERSION), BOOT_TIMEOUT (seconds per boot, 300), APPEND_EXTRA (more
@@ -11,6 +14,10 @@
 # skipped unless FORCE=1. Each scenario gives OUT/NAME.raw.log (serial output as is, CRLF) and
 # OUT/NAME.log (the same without \r). OUT/SHA256SUMS records the package hash, OUT/BUILD-ID the
 # vmlinux build id (read from /sys/kernel/notes in one more boot).
+# `debug` downloads linux-image-$RELEASE-dbg=$VERSION (858 MB) into CACHE/debs once, extracts
+# vmlinux-$RELEASE and System.map-$RELEASE into CACHE/kernel-$RELEASE-$VERSION/, checks the vmlinux
+# build id against a boot's (when OUT/BUILD-ID exists) and builds the module. It can be combined
+# with scenarios (`make.sh debug mod-warn`).
 set -euo pipefail
 
 RELEASE=${RELEASE:-6.1.0-56-amd64}
@@ -24,10 +31,18 @@ ALL_SCENARIOS=(sysrq-c nmi-backtrace sysrq-t break-l break-l-busy)
 MODULE_SCENARIOS=(mod-warn mod-null mod-bug mod-hang mod-softlockup mod-timer-null mod-nmi-warn)
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-for tool in qemu-system-x86_64 cpio gzip dpkg-deb timeout; do
+# `debug` is not a scenario: it is taken out of the argument list and done before the boots.
+want_debug=
+scenario_args=()
+for a in "$@"; do if [ "$a" = debug ]; then want_debug=1; else scenario_args+=("$a"); fi; done
+set -- ${scenario_args[@]+"${scenario_args[@]}"}
+boots=1
+[ -n "$want_debug" ] && [ $# -eq 0 ] && boots=
+
+for tool in dpkg-deb ${boots:+qemu-system-x86_64 cpio gzip timeout}; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install qemu-system-x86 busybox-static cpio)" >&2; exit 1; }
 done
-[ -x /bin/busybox ] || { echo "missing /bin/busybox (apt-get install busybox-static)" >&2; exit 1; }
+[ -z "$boots" ] || [ -x /bin/busybox ] || { echo "missing /bin/busybox (apt-get install busybox-static)" >&2; exit 1; }
 
 mkdir -p "$CACHE/debs" "$OUT"
 
@@ -45,22 +60,69 @@ if [ ! -f "$vmlinuz" ]; then
 fi
 (cd "$(dirname "$deb")" && sha256sum "$(basename "$deb")") > "$OUT/SHA256SUMS"
 
+# --- debug info (`make.sh debug`) ----------------------------------------------------------------
+# The -dbg package holds the unstripped vmlinux (DWARF 5) and the real System.map (the image
+# package's is an 83-byte placeholder), both under /usr/lib/debug/boot/. Never copy the package or
+# vmlinux into the repository.
+DBG_PKG=linux-image-$RELEASE-dbg
+vmlinux=$kdir/vmlinux-$RELEASE
+sysmap=$kdir/System.map-$RELEASE
+fetch_debug() {
+  local dbg tmp
+  dbg=$(ls "$CACHE/debs/${DBG_PKG}_${VERSION//:/%3a}_amd64.deb" 2>/dev/null || true)
+  if [ -z "$dbg" ]; then
+    (cd "$CACHE/debs" && apt-get download "$DBG_PKG=$VERSION")
+    dbg=$(ls "$CACHE/debs/${DBG_PKG}_${VERSION//:/%3a}_amd64.deb")
+  fi
+  if [ ! -f "$vmlinux" ] || [ ! -f "$sysmap" ]; then
+    echo "extracting vmlinux-$RELEASE and System.map-$RELEASE from $(basename "$dbg") (about a minute)"
+    tmp=$(mktemp -d "$kdir/dbg.XXXXXX")
+    dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$tmp" \
+      "./usr/lib/debug/boot/vmlinux-$RELEASE" "./usr/lib/debug/boot/System.map-$RELEASE"
+    mv "$tmp/usr/lib/debug/boot/System.map-$RELEASE" "$sysmap"
+    mv "$tmp/usr/lib/debug/boot/vmlinux-$RELEASE" "$vmlinux"
+    rm -rf "$tmp"
+  fi
+  (cd "$(dirname "$dbg")" && sha256sum "$(basename "$dbg")") >> "$OUT/SHA256SUMS"
+  local id
+  id=$(readelf -n "$vmlinux" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p' | head -1)
+  echo "$id  vmlinux-$RELEASE (readelf -n)" > "$kdir/BUILD-ID"
+  echo "vmlinux-$RELEASE build id (readelf -n): $id"
+  if [ -s "$OUT/BUILD-ID" ] && [ "$(cut -d' ' -f1 "$OUT/BUILD-ID")" != "$id" ]; then
+    echo "vmlinux build id $id differs from the booted kernel's $(cut -d' ' -f1 "$OUT/BUILD-ID")" >&2; exit 1
+  fi
+}
+
 # --- the module ----------------------------------------------------------------------------------
 # Built in a fixed directory ($CACHE/module) with the compiler the kernel was built with (gcc-12 on
 # bookworm), so that its paths in WARNING/BUG lines and the object itself are the same every time.
 HEADERS_VERSION=${RELEASE%-amd64}
 module_ko=$CACHE/module/kcrash_test.ko
 build_module() {
-  local h=$CACHE/headers
+  local h=$CACHE/headers kbuild kver
+  kbuild=linux-kbuild-$(echo "$RELEASE" | cut -d. -f1-2)
   if [ ! -f "$h/usr/src/linux-headers-$RELEASE/Makefile" ]; then
+    # linux-kbuild-X.Y (host tools: fixdep, modpost, ...) is not ABI-versioned, so a later upload of
+    # the same kernel replaces it in the archive while the image, headers and -dbg of the earlier one
+    # stay (November 2026: 6.1.192-2 gone, 6.1.192-3 there). Take the newest of the same upstream
+    # version then, and compare the module with the logs (test/fixtures/real-debian/README.md).
+    kver=$VERSION
+    if ! apt-cache madison "$kbuild" | awk -v v="$VERSION" '$3 == v { f = 1 } END { exit !f }'; then
+      kver=$(apt-cache madison "$kbuild" | awk -v u="${VERSION%-*}-" 'index($3, u) == 1 { print $3; exit }')
+      [ -n "$kver" ] || { echo "no $kbuild of upstream version ${VERSION%-*} in the archive" >&2; exit 1; }
+      echo "warning: $kbuild=$VERSION is no longer in the archive; using $kbuild=$kver" >&2
+    fi
     (cd "$CACHE/debs" && apt-get download "linux-headers-$RELEASE=$VERSION" "linux-headers-$HEADERS_VERSION-common=$VERSION" \
-      "linux-kbuild-$(echo "$RELEASE" | cut -d. -f1-2)=$VERSION")
+      "$kbuild=$kver")
     rm -rf "$h" && mkdir -p "$h"
-    for d in "$CACHE"/debs/linux-headers-"$RELEASE"_*.deb "$CACHE"/debs/linux-headers-"$HEADERS_VERSION"-common_*.deb "$CACHE"/debs/linux-kbuild-*.deb; do dpkg-deb -x "$d" "$h"; done
+    for d in "$CACHE/debs/linux-headers-${RELEASE}_${VERSION}_amd64.deb" "$CACHE/debs/linux-headers-$HEADERS_VERSION-common_${VERSION}_all.deb" \
+      "$CACHE/debs/${kbuild}_${kver}_amd64.deb"; do dpkg-deb -x "$d" "$h"; done
+    (cd "$CACHE/debs" && sha256sum "linux-headers-${RELEASE}_${VERSION}_amd64.deb" "linux-headers-$HEADERS_VERSION-common_${VERSION}_all.deb" \
+      "${kbuild}_${kver}_amd64.deb") > "$h/SHA256SUMS"
     # The headers' Makefile includes the common tree by its installed path; point it at ours.
     sed -i "s|include /usr/src/|include $h/usr/src/|" "$h/usr/src/linux-headers-$RELEASE/Makefile"
   fi
-  if [ ! -f "$module_ko" ] || [ "$HERE/module/kcrash_test.c" -nt "$module_ko" ]; then
+  if [ ! -f "$module_ko" ] || [ "$HERE/module/kcrash_test.c" -nt "$module_ko" ] || [ "$HERE/module/Kbuild" -nt "$module_ko" ]; then
     rm -rf "$CACHE/module" && mkdir -p "$CACHE/module"
     cp "$HERE/module/kcrash_test.c" "$HERE/module/Kbuild" "$CACHE/module/"
     make -s -C "$h/usr/src/linux-headers-$RELEASE" M="$CACHE/module" modules
@@ -68,6 +130,8 @@ build_module() {
 }
 
 # --- initramfs -----------------------------------------------------------------------------------
+if [ -n "$want_debug" ]; then fetch_debug; build_module; fi
+[ -n "$boots" ] || exit 0
 initrd=$CACHE/initrd-kcrash.cpio.gz
 for s in "$@"; do case "$s" in mod-*) build_module ;; esac; done
 if [ ! -f "$initrd" ] || [ "$HERE/make.sh" -nt "$initrd" ] || { [ -f "$module_ko" ] && [ "$module_ko" -nt "$initrd" ]; }; then

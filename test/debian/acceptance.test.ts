@@ -1,0 +1,64 @@
+// Acceptance test of the native symbolizer against the real Debian 6.1.0-56-amd64 build: every
+// `func+off/size` entry of test/fixtures/real-debian-*.log must give the function, file:line and
+// inline chain that llvm-symbolizer (vmlinux) and addr2line (module) give
+// (test/fixtures/real-debian/ground-truth.json). vmlinux (633 MB) is not in the repository:
+// `scripts/real-logs/make.sh debug` fetches it into KCRASH_REAL_CACHE (default /var/cache/kcrash-real);
+// without it the vmlinux entries are skipped. See test/debian/README.md.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { DEBIAN, symbolizeForTest, type GroundTruthEntry, type GroundTruthFrame } from './symbolize.ts';
+
+const entries: GroundTruthEntry[] = JSON.parse(fs.readFileSync(DEBIAN.groundTruth, 'utf8'));
+const haveVmlinux = fs.existsSync(DEBIAN.vmlinux);
+const SKIP_VMLINUX = `no ${DEBIAN.vmlinux}: run scripts/real-logs/make.sh debug (downloads linux-image-${DEBIAN.release}-dbg=${DEBIAN.version}, 858 MB) or set KCRASH_REAL_CACHE`;
+
+const show = (frames: GroundTruthFrame[]) =>
+  frames.map((f) => `${f.function ?? '(no function)'} ${f.file ?? '??'}:${f.line}${f.column ? `:${f.column}` : ''}`).join(' <- ') || '(no frames)';
+
+/** Why `got` differs from the ground truth, or null. A null function in the ground truth (no DWARF
+ *  subprogram) accepts any name (e.g. the ELF symbol); columns are compared when both have one. */
+function mismatch(want: GroundTruthFrame[], got: GroundTruthFrame[]): string | null {
+  if (got.length !== want.length) return `${got.length} frames, want ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i], g = got[i];
+    if (w.function !== null && g.function !== w.function) return `frame ${i}: function ${g.function}, want ${w.function}`;
+    if (g.file !== w.file) return `frame ${i}: file ${g.file}, want ${w.file}`;
+    if (g.line !== w.line) return `frame ${i}: line ${g.line}, want ${w.line}`;
+    if (w.column !== undefined && g.column !== undefined && g.column !== w.column) return `frame ${i}: column ${g.column}, want ${w.column}`;
+  }
+  return null;
+}
+
+test('ground truth: every entry is the text at its fixture line', () => {
+  const lines = new Map<string, string[]>();
+  for (const e of entries) {
+    if (!lines.has(e.fixture)) lines.set(e.fixture, fs.readFileSync(path.join(DEBIAN.fixtures, e.fixture), 'utf8').split('\n'));
+    assert.ok(lines.get(e.fixture)![e.line - 1].includes(e.text), `${e.fixture}:${e.line} does not hold ${e.text}`);
+    assert.ok(e.frames.length > 0, `${e.fixture}:${e.line} has no frames`);
+  }
+});
+
+for (const fixture of [...new Set(entries.map((e) => e.fixture))]) {
+  for (const kind of ['vmlinux', 'module'] as const) {
+    const es = entries.filter((e) => e.fixture === fixture && (kind === 'module') === (e.module !== null));
+    if (es.length === 0) continue;
+    const skip = kind === 'vmlinux' && !haveVmlinux ? SKIP_VMLINUX : false;
+    test(`${fixture}: ${es.length} ${kind} entries`, { skip }, async () => {
+      const failures: string[] = [];
+      for (const e of es) {
+        let why: string | null;
+        let got: GroundTruthFrame[] = [];
+        try {
+          got = await symbolizeForTest(e);
+          why = mismatch(e.frames, got);
+        } catch (err) {
+          why = `threw: ${(err as Error).message}`;
+        }
+        if (why) failures.push(`  line ${e.line} ${e.text} (${e.exact ? 'exact' : 'address-1'} ${e.address}): ${why}\n    want ${show(e.frames)}${got.length ? `\n    got  ${show(got)}` : ''}`);
+      }
+      assert.equal(failures.length, 0, `${failures.length} of ${es.length} entries differ:\n${failures.join('\n')}`);
+    });
+  }
+}
