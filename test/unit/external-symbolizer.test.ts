@@ -47,6 +47,9 @@ const skip = missing.length ? `needs ${missing.join(', ')} on PATH` : false;
 
 const exe = path.join(tmp, 'prog');
 const obj = path.join(tmp, 'prog.o');
+/** An object for the fake tools, which never read it. */
+const dummy = path.join(tmp, 'dummy.o');
+fs.writeFileSync(dummy, 'not read');
 let exeAddresses: bigint[] = [];
 let objOffsets: bigint[] = [];
 let startupOffsets: bigint[] = [];
@@ -138,7 +141,8 @@ test('lookupExecutable answers as llvm-symbolizer does, inlined helper first', {
     assert.ok(inlined[0].line && inlined[0].column);
     assert.deepEqual(await s.lookupExecutable(exe, 0x10n), [], 'no debug information there');
     assert.equal(await s.lookupExecutable(path.join(tmp, 'no-such-file'), 0x10n), null);
-    assert.equal(s.runningProcesses(), 2);
+    assert.equal(await s.lookupExecutable(tmp, 0x10n), null, 'a directory');
+    assert.equal(s.runningProcesses(), 1);
   } finally {
     s.dispose();
   }
@@ -202,12 +206,12 @@ test('a tool that never answers: null after the timeout for every pending reques
   try {
     assert.equal(s.tools().llvmSymbolizer, tool);
     const t0 = performance.now();
-    assert.deepEqual(await Promise.all([s.lookupExecutable(exe, 1n), s.lookupExecutable(exe, 2n)]), [null, null]);
+    assert.deepEqual(await Promise.all([s.lookupExecutable(dummy, 1n), s.lookupExecutable(dummy, 2n)]), [null, null]);
     const ms = performance.now() - t0;
     assert.ok(ms >= 290 && ms < 3000, `${ms} ms`);
     assert.equal(s.runningProcesses(), 0);
     assert.match(messages.join('\n'), /no answer for 0x1 within 300 ms/);
-    assert.equal(await s.lookupExecutable(exe, 3n), null);
+    assert.equal(await s.lookupExecutable(dummy, 3n), null);
     assert.equal(starts(tool), 2);
   } finally {
     s.dispose();
@@ -218,8 +222,8 @@ test('a tool that exits at once or prints nonsense gives null, and is started ag
   const crashing = fakeTool('crashing-symbolizer', "log('start'); process.exit(3);");
   const s = new ExternalSymbolizer(crashing, { timeoutMs: 3000 });
   try {
-    assert.deepEqual(await Promise.all([1n, 2n, 3n].map((a) => s.lookupExecutable(exe, a))), [null, null, null]);
-    assert.equal(await s.lookupExecutable(exe, 4n), null);
+    assert.deepEqual(await Promise.all([1n, 2n, 3n].map((a) => s.lookupExecutable(dummy, a))), [null, null, null]);
+    assert.equal(await s.lookupExecutable(dummy, 4n), null);
     assert.equal(starts(crashing), 2);
     assert.equal(s.runningProcesses(), 0);
   } finally {
@@ -228,15 +232,44 @@ test('a tool that exits at once or prints nonsense gives null, and is started ag
   const chatty = fakeTool('chatty-symbolizer', "process.stdin.on('data', () => process.stdout.write('hello\\n'));");
   const wrong = fakeTool('wrong-address-symbolizer', 'process.stdin.on(\'data\', () => process.stdout.write(\'{"Address":"0x99","Symbol":[]}\\n\'));');
   const liar = fakeTool('lying-addr2line', "process.stdin.on('data', () => process.stdout.write('main\\n'));");
+  const messages: string[] = [];
   for (const tool of [chatty, wrong]) {
-    const t = new ExternalSymbolizer(tool, { timeoutMs: 3000 });
-    assert.equal(await t.lookupExecutable(exe, 1n), null, path.basename(tool));
+    const t = new ExternalSymbolizer(tool, { timeoutMs: 3000, log: (m) => messages.push(m) });
+    assert.equal(await t.lookupExecutable(dummy, 1n), null, path.basename(tool));
     t.dispose();
   }
-  const t = new ExternalSymbolizer(liar, { timeoutMs: 3000 });
+  const t = new ExternalSymbolizer(liar, { timeoutMs: 3000, log: (m) => messages.push(m) });
   assert.equal(t.tools().addr2line, liar);
-  assert.equal(await t.lookupRelocatable(obj, '.text', 1n), null);
+  assert.equal(await t.lookupRelocatable(dummy, '.text', 1n), null);
   t.dispose();
+  assert.deepEqual(messages, [
+    'chatty-symbolizer: unexpected output "hello"',
+    `wrong-address-symbolizer: unexpected output ${JSON.stringify('{"Address":"0x99","Symbol":[]}')}`,
+    'lying-addr2line: unexpected output "main"',
+  ]);
+});
+
+test('a rebuilt object gets a new process; the old one is stopped', async () => {
+  const tool = fakeTool(
+    'echo-symbolizer',
+    `log('start');
+require('readline').createInterface({ input: process.stdin }).on('line', (a) =>
+  console.log(JSON.stringify({ Address: a, Symbol: [{ FunctionName: 'f', FileName: 'f.c', Line: 7, Column: 0 }, { FunctionName: '', FileName: '', Line: 0, Column: 0 }] })));`,
+  );
+  const object = path.join(tmp, 'rebuilt.bin');
+  fs.writeFileSync(object, 'one');
+  const s = new ExternalSymbolizer(tool);
+  try {
+    const want = [{ function: 'f', file: 'f.c', line: 7, column: null }];
+    assert.deepEqual(await s.lookupExecutable(object, 0x10n), want);
+    assert.deepEqual(await s.lookupExecutable(object, 0x20n), want);
+    assert.equal(starts(tool), 1);
+    fs.writeFileSync(object, 'two, longer');
+    assert.deepEqual(await s.lookupExecutable(object, 0x30n), want);
+    assert.deepEqual([starts(tool), s.runningProcesses()], [2, 1]);
+  } finally {
+    s.dispose();
+  }
 });
 
 test("'off' and enabled: false find nothing and start nothing; 'auto' searches PATH", async () => {
@@ -246,8 +279,8 @@ test("'off' and enabled: false find nothing and start nothing; 'auto' searches P
   const env = { ...process.env, PATH: bin };
   for (const s of [new ExternalSymbolizer('off', { env }), new ExternalSymbolizer('auto', { env, enabled: false })]) {
     assert.deepEqual(s.tools(), { llvmSymbolizer: null, addr2line: null });
-    assert.equal(await s.lookupExecutable(exe, 1n), null);
-    assert.equal(await s.lookupRelocatable(obj, '.text', 1n), null);
+    assert.equal(await s.lookupExecutable(dummy, 1n), null);
+    assert.equal(await s.lookupRelocatable(dummy, '.text', 1n), null);
     s.dispose();
   }
   assert.deepEqual([starts(llvm), starts(binutils)], [0, 0]);

@@ -55,15 +55,17 @@ export class ExternalSymbolizer {
   private readonly enabled: boolean;
   private readonly maxProcesses: number;
   private readonly log: (message: string) => void;
+  private readonly setting: string;
   private found: ExternalTools | null = null;
   private disposed = false;
   /** Live processes by tool and object, least recently used first. */
   private readonly processes = new Map<string, Coprocess>();
 
   constructor(
-    private readonly setting: ExternalSetting,
+    setting: ExternalSetting,
     options: ExternalSymbolizerOptions = {},
   ) {
+    this.setting = setting.trim();
     this.idleMs = options.idleMs ?? 60_000;
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.env = options.env ?? process.env;
@@ -87,13 +89,14 @@ export class ExternalSymbolizer {
   /**
    * Source locations of `address` in vmlinux or another executable, innermost first, from a
    * persistent llvm-symbolizer process for that object (JSON output, --inlining --functions=short).
-   * [] when the tool knows nothing of the address; null when the tool is missing, fails or times out.
+   * [] when the tool knows nothing of the address; null when the tool is missing, fails or times out,
+   * or the object is not a readable file. A rebuilt object (new size, time or inode) gets a new process.
    */
   lookupExecutable(objectPath: string, address: bigint): Promise<Answer> {
     const tool = this.tools().llvmSymbolizer;
     if (!tool || !usableText(objectPath) || !usableAddress(address)) return Promise.resolve(null);
     const args = [`--obj=${objectPath}`, '--output-style=JSON', '--inlining', '--functions=short'];
-    return this.request(`llvm-symbolizer\0${objectPath}`, tool, args, this.env, () => new LlvmJsonDecoder(), address);
+    return this.request(`llvm-symbolizer\0${objectPath}`, objectPath, tool, args, this.env, () => new LlvmJsonDecoder(), address);
   }
 
   /**
@@ -105,7 +108,7 @@ export class ExternalSymbolizer {
     const tool = this.tools().addr2line;
     if (!tool || !usableText(objectPath) || !usableText(sectionName) || !usableAddress(offset)) return Promise.resolve(null);
     const args = ['-f', '-i', '-a', `--section=${sectionName}`, '-e', objectPath];
-    return this.request(`addr2line\0${objectPath}\0${sectionName}`, tool, args, { ...this.env, LC_ALL: 'C' }, () => new Addr2lineDecoder(), offset);
+    return this.request(`addr2line\0${objectPath}\0${sectionName}`, objectPath, tool, args, { ...this.env, LC_ALL: 'C' }, () => new Addr2lineDecoder(), offset);
   }
 
   /** Stops every process; pending requests get null and later ones null at once. */
@@ -119,15 +122,25 @@ export class ExternalSymbolizer {
     return this.enabled && !this.disposed && this.setting !== 'off' && this.setting !== '';
   }
 
-  private request(key: string, tool: string, args: string[], env: NodeJS.ProcessEnv, decoder: () => Decoder, address: bigint): Promise<Answer> {
+  private request(key: string, objectPath: string, tool: string, args: string[], env: NodeJS.ProcessEnv, decoder: () => Decoder, address: bigint): Promise<Answer> {
+    // The tools read an object once and keep it: a rebuilt file needs a new process.
+    let stamp: string;
+    try {
+      const st = statSync(objectPath);
+      if (!st.isFile()) return Promise.resolve(null);
+      stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    } catch {
+      return Promise.resolve(null);
+    }
     let p = this.processes.get(key);
-    if (p?.alive) {
+    if (p?.alive && p.stamp === stamp) {
       this.processes.delete(key);
       this.processes.set(key, p);
       return p.request(address);
     }
+    p?.stop();
     try {
-      p = new Coprocess(path.basename(tool), tool, args, env, decoder(), this.timeoutMs, this.idleMs, this.log, (ended) => {
+      p = new Coprocess(stamp, path.basename(tool), tool, args, env, decoder(), this.timeoutMs, this.idleMs, this.log, (ended) => {
         if (this.processes.get(key) === ended) this.processes.delete(key);
       });
     } catch (e) {
@@ -174,6 +187,8 @@ class Coprocess {
   private stderrTail = '';
 
   constructor(
+    /** Size, time and inode of the object when the process started. */
+    readonly stamp: string,
     private readonly name: string,
     command: string,
     args: string[],
@@ -405,17 +420,18 @@ function usableText(s: string): boolean {
 
 /**
  * 'auto': `llvm-symbolizer`, else the highest `llvm-symbolizer-NN`, and `addr2line`, on PATH.
- * A path or a bare name: that binary is addr2line when its name says so, llvm-symbolizer otherwise;
- * the other tool is still searched on PATH. A path must be absolute.
+ * A path or a bare name: that binary is GNU addr2line when its name says so, llvm-symbolizer
+ * otherwise (llvm-addr2line is llvm-symbolizer and is used as such); the other tool is still
+ * searched on PATH. A path must be absolute.
  */
 function findTools(setting: string, env: NodeJS.ProcessEnv): ExternalTools {
   const dirs = pathDirs(env);
   const auto: ExternalTools = {
-    llvmSymbolizer: which('llvm-symbolizer', dirs, env) ?? highestVersioned('llvm-symbolizer', dirs),
-    addr2line: which('addr2line', dirs, env),
+    llvmSymbolizer: which('llvm-symbolizer', dirs) ?? highestVersioned('llvm-symbolizer', dirs),
+    addr2line: which('addr2line', dirs),
   };
   if (setting === 'auto') return auto;
-  const explicit = /[\\/]/.test(setting) ? (path.isAbsolute(setting) && executable(setting) ? setting : null) : which(setting, dirs, env);
+  const explicit = /[\\/]/.test(setting) ? (path.isAbsolute(setting) && executable(setting) ? setting : null) : which(setting, dirs);
   const base = path.basename(setting).toLowerCase();
   if (base.includes('addr2line') && !base.includes('llvm')) return { llvmSymbolizer: auto.llvmSymbolizer, addr2line: explicit };
   return { llvmSymbolizer: explicit, addr2line: auto.addr2line };
@@ -426,14 +442,14 @@ function pathDirs(env: NodeJS.ProcessEnv): string[] {
   return (key ? (env[key] ?? '') : '').split(path.delimiter).filter((d) => d !== '' && path.isAbsolute(d));
 }
 
-function extensions(env: NodeJS.ProcessEnv): string[] {
-  if (process.platform !== 'win32') return [''];
-  return ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean).map((e) => e.toLowerCase())];
+function extensions(): string[] {
+  // Only real executables: spawn() without a shell cannot start .cmd or .bat files.
+  return process.platform === 'win32' ? ['.exe', ''] : [''];
 }
 
-function which(command: string, dirs: string[], env: NodeJS.ProcessEnv): string | null {
+function which(command: string, dirs: string[]): string | null {
   for (const dir of dirs) {
-    for (const ext of extensions(env)) {
+    for (const ext of extensions()) {
       const candidate = path.join(dir, command + ext);
       if (executable(candidate)) return candidate;
     }
