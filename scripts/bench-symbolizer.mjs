@@ -11,7 +11,7 @@
 //   - first file:line (open vmlinux + DWARF indexes + one lookup), in-process time;
 //   - warm lookups: 1,000 addresses after a first pass over them, p50/p99 per address;
 //   - 1,000 addresses from a fresh process, whole process: ours vs `llvm-symbolizer --inlining`;
-//   - `kcrash decode` of the real 30-frame oops fixture as a fresh process vs llvm-symbolizer given
+//   - `kcrash decode` of a real oops fixture (40 entries) as a fresh process vs llvm-symbolizer given
 //     the same addresses (decode_stacktrace.sh runs one addr2line per frame: ~6 s on such a trace).
 // Addresses: 1,000 call sites (return address - 1) and function starts from System.map, seeded.
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,7 @@ const VERSION = process.env.VERSION || '6.1.192-2';
 const CACHE = process.env.KCRASH_REAL_CACHE || '/var/cache/kcrash-real';
 const VMLINUX = path.join(CACHE, `kernel-${RELEASE}-${VERSION}`, `vmlinux-${RELEASE}`);
 const SYSTEM_MAP = path.join(ROOT, 'test/fixtures/real-debian', `System.map-${RELEASE}`);
-const OOPS = path.join(ROOT, 'test/fixtures/real-debian-sysrq-c.log');
+const OOPS = path.join(ROOT, 'test/fixtures/real-debian-break-l-busy.log'); // 40 entries, 30 of them distinct
 
 // ------------------------------------------------------------------------------------------------
 // Child mode: node scripts/bench-symbolizer.mjs --child TASK ENTRY ARGS... → one JSON line.
