@@ -246,3 +246,96 @@ test('DWARF line tables and inline chains agree with llvm-symbolizer / addr2line
     assert.ok(r.deepest >= 3 && r.inlined > 50, `${b.name}: the fixture has inlined frames`);
   }
 });
+
+/** The object with .debug_aranges renamed away: units are then found by their own ranges. */
+test('without .debug_aranges the same chains come from the units\' own ranges', { skip }, () => {
+  buildAll();
+  for (const b of builds.filter((x) => !x.name.includes('z'))) {
+    const bytes = fs.readFileSync(b.file);
+    const hidden = Buffer.from(bytes);
+    let at = -1;
+    while ((at = hidden.indexOf('.debug_aranges\0', at + 1)) >= 0) hidden.write('.debug_arangex', at, 'latin1');
+    const plain = open(b.file);
+    const elf = new ElfFile(new BufferSource(hidden), b.file);
+    assert.equal(elf.section('.debug_aranges'), undefined);
+    const dwarf = DwarfReader.open(elf)!;
+    let n = 0;
+    for (const sec of textSections(elf)) {
+      for (let i = 0; i < sec.size; i += 3) {
+        const a = (b.relocatable ? 0n : sec.addr) + BigInt(i);
+        const s = b.relocatable ? sec.index : undefined;
+        assert.deepEqual(dwarf.lookup(a, s), plain.dwarf.lookup(a, s), `${b.name} ${sec.name}+${i}`);
+        n++;
+      }
+    }
+    assert.ok(n > 100);
+  }
+});
+
+/** mulberry32: a small seeded generator, so every run fuzzes the same variants. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('fuzz: truncated and bit-flipped objects open or throw ObjectFileError, lookups return arrays quickly', { skip }, () => {
+  buildAll();
+  const rnd = random(20261202);
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  let cases = 0;
+  let opened = 0;
+  let refused = 0;
+  let answered = 0;
+  let slowest = 0;
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (const b of builds.filter((x) => ['exe-v5', 'obj-v5.o', 'exe-v4z', 'obj-v4.o', 'obj-v5z.o'].includes(x.name))) {
+    const original = fs.readFileSync(b.file);
+    const elf0 = new ElfFile(new BufferSource(original), b.file);
+    const debug = elf0.sections.filter((s) => s.name.startsWith('.debug_') || s.name.startsWith('.rela.debug_'));
+    const texts = textSections(elf0);
+    for (let v = 0; v < 70; v++) {
+      const bytes = Buffer.from(original);
+      let data: Buffer = bytes;
+      if (v % 5 === 0) data = bytes.subarray(0, pick(bytes.length));
+      else {
+        // Flip bits, mostly inside the debug sections (flips in ELF headers are the ELF reader's business).
+        const flips = 1 + pick(v % 3 === 0 ? 40 : 6);
+        for (let i = 0; i < flips; i++) {
+          const s = debug[pick(debug.length)];
+          const at = rnd() < 0.9 && s.size > 0 ? s.offset + pick(s.size) : pick(bytes.length);
+          bytes[at] ^= 1 << pick(8);
+        }
+      }
+      cases++;
+      const t0 = performance.now();
+      let dwarf: DwarfReader | null = null;
+      try {
+        dwarf = DwarfReader.open(new ElfFile(new BufferSource(data), `${b.name}#${v}`), { cacheBytes: 1 << 20 });
+        opened++;
+      } catch (e) {
+        assert.ok(e instanceof ObjectFileError, `${b.name}#${v}: ${(e as Error).stack}`);
+        refused++;
+      }
+      if (dwarf) {
+        for (let k = 0; k < 40; k++) {
+          const sec = texts[pick(texts.length)];
+          const a = (b.relocatable ? 0n : sec.addr) + BigInt(pick(sec.size + 16));
+          const r = dwarf.lookup(a, b.relocatable ? sec.index : undefined);
+          assert.ok(Array.isArray(r));
+          if (r.length) answered++;
+        }
+        assert.ok(dwarf.cachedBytes <= 2 << 20, `${b.name}#${v}: cache holds ${dwarf.cachedBytes} bytes`);
+      }
+      const ms = performance.now() - t0;
+      slowest = Math.max(slowest, ms);
+      assert.ok(ms < 1000, `${b.name}#${v} took ${ms.toFixed(0)} ms`);
+    }
+  }
+  const grown = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+  console.log(`# fuzz: ${cases} variants, ${opened} opened, ${refused} refused with ObjectFileError, ${answered} lookups answered, slowest ${slowest.toFixed(1)} ms, heap +${grown.toFixed(1)} MB`);
+  assert.ok(grown < 256, `heap grew by ${grown} MB`);
+});
