@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { BufferSource, ObjectFileError } from '../../server/src/symbolizer/byteSource.ts';
 import { ET_REL, ElfFile, SHF_EXECINSTR } from '../../server/src/symbolizer/elf.ts';
 import { DwarfReader, type SourceLocation } from '../../server/src/symbolizer/dwarf/index.ts';
@@ -105,6 +105,9 @@ interface Build {
 
 let dir = '';
 const builds: Build[] = [];
+after(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function buildAll(): void {
   if (dir) return;
