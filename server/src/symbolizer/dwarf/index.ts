@@ -1,0 +1,356 @@
+// Address → source file:line and inlined frames from DWARF 2-5, read lazily: at open only
+// .debug_aranges; per lookup the one unit holding the address (positional reads) and its line
+// program, kept in a bounded LRU. Relocatable objects (kernel modules) have their debug sections
+// relocated and are looked up by (section, offset) like `addr2line --section`.
+import { ObjectFileError } from '../byteSource.ts';
+import { ET_REL, type ElfFile, type SectionView } from '../elf.ts';
+import { DW_TAG_compile_unit, DW_TAG_partial_unit, DW_TAG_skeleton_unit, DW_TAG_subprogram, type DebugSections, type Die, Unit, readUnitHeader } from './info.ts';
+import { LineTable } from './lineProgram.ts';
+import { DwarfError, unitLength } from './reader.ts';
+import { relocateDebugSections } from './relocations.ts';
+import { DebugSection } from './sections.ts';
+
+export interface SourceLocation {
+  function: string | null;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+const SECTION_NAMES = [
+  '.debug_info', '.debug_abbrev', '.debug_line', '.debug_str', '.debug_line_str', '.debug_str_offsets', '.debug_addr',
+  '.debug_rnglists', '.debug_ranges', '.debug_aranges',
+];
+
+/** Sorted ranges of one section (ET_REL) or of the whole address space (-1): lo, hi, unit offset. */
+interface RangeIndex {
+  lo: bigint[];
+  hi: bigint[];
+  unit: number[];
+}
+
+const MAX_NAME_HOPS = 16;
+
+export class DwarfReader {
+  private readonly s: DebugSections;
+  private readonly line: DebugSection;
+  private readonly isRel: boolean;
+  private readonly defaultSection: number;
+  private readonly aranges = new Map<number, RangeIndex>();
+  private readonly arangesUnits = new Set<number>();
+  private fallback: Map<number, RangeIndex> | null = null;
+  private unitOffsets: number[] | null = null;
+  private readonly cache = new Map<string, { value: Unit | LineTable | null; bytes: number }>();
+  private readonly cacheLimit: number;
+  private held = 0;
+
+  private constructor(elf: ElfFile, options: { cacheBytes?: number }) {
+    this.cacheLimit = options.cacheBytes ?? 64 << 20;
+    this.isRel = elf.type === ET_REL;
+    this.defaultSection = elf.section('.text')?.index ?? -1;
+    const le = elf.littleEndian;
+    const sections = new Map<string, DebugSection>();
+    if (this.isRel) {
+      for (const [name, r] of relocateDebugSections(elf, SECTION_NAMES)) sections.set(name, new DebugSection(name, bufferView(r.data), le, r.targets));
+    } else {
+      for (const name of SECTION_NAMES) {
+        const sec = elf.section(name);
+        if (sec) sections.set(name, new DebugSection(name, elf.view(sec), le));
+      }
+    }
+    const need = (name: string): DebugSection => {
+      const s = sections.get(name);
+      if (!s) throw new ObjectFileError(`${elf.path}: has ${'.debug_info'} but no ${name}`);
+      return s;
+    };
+    this.s = {
+      info: need('.debug_info'), abbrev: need('.debug_abbrev'), str: sections.get('.debug_str') ?? null,
+      lineStr: sections.get('.debug_line_str') ?? null, strOffsets: sections.get('.debug_str_offsets') ?? null,
+      addr: sections.get('.debug_addr') ?? null, rnglists: sections.get('.debug_rnglists') ?? null, ranges: sections.get('.debug_ranges') ?? null,
+    };
+    this.line = need('.debug_line');
+    if (this.s.info.size > 0) readUnitHeader(this.s.info, 0); // a broken first header: the object as a whole is unusable
+    const ar = sections.get('.debug_aranges');
+    if (ar) {
+      try {
+        this.readAranges(ar);
+      } catch (e) {
+        if (!(e instanceof ObjectFileError)) throw e;
+        // Broken aranges: what was read stays; units not covered are found by their own ranges.
+      }
+    }
+  }
+
+  /** null when the object has no .debug_info/.debug_line. Throws ObjectFileError for malformed headers. */
+  static open(elf: ElfFile, options: { cacheBytes?: number } = {}): DwarfReader | null {
+    if (!elf.section('.debug_info') || !elf.section('.debug_line')) return null;
+    try {
+      return new DwarfReader(elf, options);
+    } catch (e) {
+      if (e instanceof ObjectFileError) throw e;
+      throw new ObjectFileError(`${elf.path}: unreadable DWARF (${(e as Error).message})`);
+    }
+  }
+
+  /** Heap-ish bytes held by caches (for benchmarks/tests). */
+  get cachedBytes(): number {
+    return this.held;
+  }
+
+  /**
+   * Innermost first: the inlined frames, then the function holding the address (the last one).
+   * `section` is the ELF section index for relocatable objects (the address is an offset in it;
+   * default .text); ignored for executables. Never throws: returns [] for an unknown address.
+   */
+  lookup(address: bigint, section?: number): SourceLocation[] {
+    try {
+      const sec = this.isRel ? (section ?? this.defaultSection) : -1;
+      address = BigInt.asUintN(64, address);
+      const tried = new Set<number>();
+      for (const round of [0, 1]) {
+        const units = round === 0 ? this.find(this.aranges, address, sec) : this.find(this.fallbackIndex(), address, sec);
+        for (const offset of units) {
+          if (tried.has(offset)) continue;
+          tried.add(offset);
+          const frames = this.lookupInUnit(offset, address, sec);
+          if (frames.length) return frames;
+        }
+      }
+      return [];
+    } catch {
+      return [];
+    }
+  }
+
+  private lookupInUnit(offset: number, address: bigint, sec: number): SourceLocation[] {
+    const unit = this.unit(offset);
+    if (!unit) return [];
+    let chain = unit.chainFor(address, sec);
+    // Cut at the innermost subprogram (a nested function is a frame of its own, not an inline).
+    for (let i = chain.length - 1; i >= 0; i--) {
+      if (chain[i].tag === DW_TAG_subprogram) {
+        chain = chain.slice(i);
+        break;
+      }
+    }
+    const table = this.lineTable(unit);
+    const row = table ? table.lookup(address, sec) : null;
+    if (!chain.length) {
+      if (!row) return [];
+      return [{ function: null, file: row.file, line: row.line || null, column: row.column || null }];
+    }
+    const frames: SourceLocation[] = [];
+    const n = chain.length;
+    frames.push({ function: this.nameOf(unit, chain[n - 1]), file: row?.file ?? null, line: row?.line || null, column: row?.column || null });
+    for (let i = n - 2; i >= 0; i--) {
+      const callee = chain[i + 1];
+      frames.push({
+        function: this.nameOf(unit, chain[i]),
+        file: table ? table.fileName(callee.callFile) : null,
+        line: callee.callLine || null,
+        column: callee.callColumn || null,
+      });
+    }
+    return frames;
+  }
+
+  /** DW_AT_name of the DIE or, failing that, of its abstract origin / specification (transitively). */
+  private nameOf(unit: Unit, die: Die): string | null {
+    const seen = new Set<number>();
+    const work: { unit: Unit; die: Die }[] = [{ unit, die }];
+    for (let hops = 0; work.length && hops < MAX_NAME_HOPS; hops++) {
+      const { unit: u, die: d } = work.shift()!;
+      if (d.nameForm >= 0) return u.string(d.nameForm, d.nameValue);
+      for (const ref of [d.origin, d.spec]) {
+        if (ref < 0 || seen.has(ref)) continue;
+        seen.add(ref);
+        const owner = u.contains(ref) ? u : this.unitContaining(ref);
+        const target = owner?.readDie(ref);
+        if (owner && target) work.push({ unit: owner, die: target });
+      }
+    }
+    return null;
+  }
+
+  private lineTable(unit: Unit): LineTable | null {
+    if (unit.stmtList < 0) return null;
+    const key = `l${unit.stmtList}:${unit.compDir ?? ''}`;
+    const hit = this.cached(key);
+    if (hit !== undefined) return hit as LineTable | null;
+    let table: LineTable | null = null;
+    try {
+      table = new LineTable(unit.stmtList, { line: this.line, lineStr: this.s.lineStr, str: this.s.str, compDir: unit.compDir, addressSize: unit.h.addressSize });
+    } catch (e) {
+      if (!(e instanceof ObjectFileError)) throw e;
+    }
+    this.remember(key, table, table ? table.bytes : 64);
+    return table;
+  }
+
+  private unit(offset: number): Unit | null {
+    const key = `u${offset}`;
+    const hit = this.cached(key);
+    if (hit !== undefined) return hit as Unit | null;
+    let unit: Unit | null = null;
+    try {
+      const h = readUnitHeader(this.s.info, offset);
+      unit = new Unit(h, this.s);
+      const tag = unit.root.tag;
+      if (tag !== DW_TAG_compile_unit && tag !== DW_TAG_partial_unit && tag !== DW_TAG_skeleton_unit) unit = null;
+    } catch (e) {
+      if (!(e instanceof ObjectFileError)) throw e;
+    }
+    this.remember(key, unit, unit ? unit.byteSize : 64);
+    return unit;
+  }
+
+  private cached(key: string): Unit | LineTable | null | undefined {
+    const e = this.cache.get(key);
+    if (!e) return undefined;
+    this.cache.delete(key);
+    this.cache.set(key, e);
+    return e.value;
+  }
+
+  private remember(key: string, value: Unit | LineTable | null, bytes: number): void {
+    this.cache.set(key, { value, bytes });
+    this.held += bytes;
+    for (const [k, e] of this.cache) {
+      if (this.held <= this.cacheLimit || this.cache.size <= 2) break;
+      this.cache.delete(k);
+      this.held -= e.bytes;
+    }
+  }
+
+  /** Offsets of every unit (headers only; built when aranges do not cover an address, or for ref_addr). */
+  private units(): number[] {
+    if (this.unitOffsets) return this.unitOffsets;
+    const out: number[] = [];
+    const info = this.s.info;
+    for (let at = 0; at + 11 <= info.size; ) {
+      const c = info.cursor(at, Math.min(12, info.size - at));
+      let end: number;
+      try {
+        const { length } = unitLength(c);
+        end = at + c.pos + length;
+      } catch {
+        break;
+      }
+      if (end > info.size || end <= at) break;
+      out.push(at);
+      at = end;
+    }
+    return (this.unitOffsets = out);
+  }
+
+  private unitContaining(offset: number): Unit | null {
+    const all = this.units();
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (all[mid] <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return null;
+    const u = this.unit(all[lo - 1]);
+    return u && u.contains(offset) ? u : null;
+  }
+
+  private readAranges(sec: DebugSection): void {
+    const lists = new Map<number, { lo: bigint; hi: bigint; unit: number }[]>();
+    for (let at = 0; at < sec.size; ) {
+      const head = sec.cursor(at, Math.min(12, sec.size - at));
+      const { length, offsetSize } = unitLength(head);
+      const end = at + head.pos + length;
+      if (end > sec.size || length === 0) throw new DwarfError('.debug_aranges set runs past its section');
+      const c = sec.cursor(at, end - at);
+      c.pos = head.pos;
+      const version = c.u16();
+      const unit = c.offset(offsetSize);
+      const addressSize = c.u8();
+      const segSize = c.u8();
+      if (version !== 2 || (addressSize !== 4 && addressSize !== 8)) throw new DwarfError(`.debug_aranges version ${version}`);
+      const tuple = 2 * addressSize + segSize;
+      c.pos = Math.ceil(c.pos / tuple) * tuple;
+      this.arangesUnits.add(unit);
+      while (c.pos + tuple <= c.end) {
+        c.skip(segSize);
+        const where = at + c.pos;
+        const lo = c.addr(addressSize);
+        const len = c.addr(addressSize);
+        if (lo === 0n && len === 0n && sec.targetOf(where) === -1) break;
+        if (len === 0n) continue;
+        const s = this.isRel ? sec.targetOf(where) : -1;
+        let list = lists.get(s);
+        if (!list) lists.set(s, (list = []));
+        list.push({ lo, hi: lo + len, unit });
+      }
+      at = end;
+    }
+    for (const [s, list] of lists) this.aranges.set(s, toIndex(list));
+  }
+
+  /** Ranges of the units that .debug_aranges does not list, from their root DIEs. */
+  private fallbackIndex(): Map<number, RangeIndex> {
+    if (this.fallback) return this.fallback;
+    const lists = new Map<number, { lo: bigint; hi: bigint; unit: number }[]>();
+    for (const offset of this.units()) {
+      if (this.arangesUnits.has(offset)) continue;
+      try {
+        const u = this.unit(offset);
+        const ranges = u?.rootRanges();
+        if (!ranges) continue;
+        for (const r of ranges) {
+          if (r.hi <= r.lo) continue;
+          const s = this.isRel ? r.sec : -1;
+          let list = lists.get(s);
+          if (!list) lists.set(s, (list = []));
+          list.push({ lo: r.lo, hi: r.hi, unit: offset });
+        }
+      } catch (e) {
+        if (!(e instanceof ObjectFileError)) throw e;
+      }
+    }
+    const out = new Map<number, RangeIndex>();
+    for (const [s, list] of lists) out.set(s, toIndex(list));
+    return (this.fallback = out);
+  }
+
+  /** Units whose ranges contain the address (normally one). */
+  private find(index: Map<number, RangeIndex>, address: bigint, sec: number): number[] {
+    const out: number[] = [];
+    const lists = sec === -1 ? [...index.values()] : [index.get(sec), index.get(-1)];
+    for (const ix of lists) {
+      if (!ix) continue;
+      let lo = 0;
+      let hi = ix.lo.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ix.lo[mid] <= address) lo = mid + 1;
+        else hi = mid;
+      }
+      // Ranges are sorted by start; a few overlapping ones (discarded code at 0) are looked at too.
+      for (let i = lo - 1, n = 0; i >= 0 && n < 64; i--, n++) {
+        if (address < ix.hi[i] && !out.includes(ix.unit[i])) out.push(ix.unit[i]);
+      }
+    }
+    return out;
+  }
+}
+
+function toIndex(list: { lo: bigint; hi: bigint; unit: number }[]): RangeIndex {
+  list.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  return { lo: list.map((r) => r.lo), hi: list.map((r) => r.hi), unit: list.map((r) => r.unit) };
+}
+
+function bufferView(buffer: Buffer): SectionView {
+  return {
+    size: buffer.length,
+    read(offset: number, length: number): Buffer {
+      if (offset < 0 || length < 0 || offset + length > buffer.length) throw new DwarfError(`read of ${length} bytes at ${offset} past ${buffer.length}`);
+      return buffer.subarray(offset, offset + length);
+    },
+  };
+}
+

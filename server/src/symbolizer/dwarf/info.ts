@@ -1,0 +1,402 @@
+// Units of .debug_info (DWARF 2-5 headers, DWARF64), abbreviation tables, and the walk from a unit's
+// root DIE to the subprogram / inlined_subroutine DIEs that contain an address, skipping subtrees by
+// DW_AT_sibling. Positions are section offsets unless named otherwise; every loop is bounded by the
+// bytes it walks, nesting by MAX_DEPTH.
+import { type AddressRange, type RangeContext, type SectionedAddress, rangesContain, readDebugRanges, readRnglist, rnglistxOffset } from './ranges.ts';
+import { Cursor, DW_FORM, DwarfError, isAddrxForm, isConstantForm, isStrxForm, readNumberForm, skipForm, unitLength } from './reader.ts';
+import type { DebugSection } from './sections.ts';
+
+export const DW_TAG_compile_unit = 0x11;
+export const DW_TAG_partial_unit = 0x3c;
+export const DW_TAG_skeleton_unit = 0x4a;
+export const DW_TAG_subprogram = 0x2e;
+export const DW_TAG_inlined_subroutine = 0x1d;
+export const DW_TAG_lexical_block = 0x0b;
+const TYPE_TAGS = new Set([0x01, 0x02, 0x04, 0x13, 0x15, 0x17]);
+
+const DW_AT = {
+  sibling: 0x01, name: 0x03, stmt_list: 0x10, low_pc: 0x11, high_pc: 0x12, comp_dir: 0x1b, abstract_origin: 0x31,
+  specification: 0x47, ranges: 0x55, call_column: 0x57, call_file: 0x58, call_line: 0x59, str_offsets_base: 0x72,
+  addr_base: 0x73, rnglists_base: 0x74, GNU_ranges_base: 0x2132, GNU_addr_base: 0x2133,
+} as const;
+
+const MAX_DEPTH = 1024;
+
+export interface Abbrev {
+  tag: number;
+  children: boolean;
+  /** name, form pairs */
+  specs: Uint32Array;
+  implicit: number[] | null;
+}
+
+export interface UnitHeader {
+  offset: number;
+  /** Offset one past the unit. */
+  end: number;
+  version: number;
+  unitType: number;
+  addressSize: number;
+  offsetSize: number;
+  abbrevOffset: number;
+  /** Offset of the root DIE. */
+  dieOffset: number;
+}
+
+export interface DebugSections {
+  info: DebugSection;
+  abbrev: DebugSection;
+  str: DebugSection | null;
+  lineStr: DebugSection | null;
+  strOffsets: DebugSection | null;
+  addr: DebugSection | null;
+  rnglists: DebugSection | null;
+  ranges: DebugSection | null;
+}
+
+export const DW_UT_compile = 1;
+export const DW_UT_type = 2;
+export const DW_UT_partial = 3;
+export const DW_UT_skeleton = 4;
+export const DW_UT_split_compile = 5;
+export const DW_UT_split_type = 6;
+
+/** The header of the unit at `offset` (a few bytes read). */
+export function readUnitHeader(info: DebugSection, offset: number): UnitHeader {
+  const c = info.cursor(offset, Math.min(40, info.size - offset));
+  const { length, offsetSize } = unitLength(c);
+  const end = offset + c.pos + length;
+  if (end > info.size) throw new DwarfError(`unit at ${offset} runs past .debug_info (${length} bytes)`);
+  const version = c.u16();
+  if (version < 2 || version > 5) throw new DwarfError(`unit at ${offset} has DWARF version ${version}`);
+  let unitType = DW_UT_compile;
+  let addressSize: number;
+  let abbrevOffset: number;
+  if (version >= 5) {
+    unitType = c.u8();
+    addressSize = c.u8();
+    abbrevOffset = c.offset(offsetSize);
+    if (unitType === DW_UT_skeleton || unitType === DW_UT_split_compile) c.skip(8);
+    else if (unitType === DW_UT_type || unitType === DW_UT_split_type) c.skip(8 + offsetSize);
+  } else {
+    abbrevOffset = c.offset(offsetSize);
+    addressSize = c.u8();
+  }
+  if (addressSize !== 4 && addressSize !== 8 && addressSize !== 2) throw new DwarfError(`unit at ${offset} has address size ${addressSize}`);
+  const dieOffset = offset + c.pos;
+  if (dieOffset > end) throw new DwarfError(`unit at ${offset} is shorter than its header`);
+  return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset };
+}
+
+export function parseAbbrevs(sec: DebugSection, offset: number): Map<number, Abbrev> {
+  return sec.parse(offset, (c) => {
+    const out = new Map<number, Abbrev>();
+    for (;;) {
+      const code = c.uleb();
+      if (code === 0) return out;
+      const tag = c.uleb();
+      const children = c.u8() !== 0;
+      const specs: number[] = [];
+      let implicit: number[] | null = null;
+      for (;;) {
+        const name = c.uleb();
+        const form = c.uleb();
+        if (name === 0 && form === 0) break;
+        if (form === DW_FORM.implicit_const) {
+          implicit ??= [];
+          implicit[specs.length / 2] = c.sleb();
+        }
+        specs.push(name >>> 0, form >>> 0);
+      }
+      if (!out.has(code)) out.set(code, { tag, children, specs: Uint32Array.from(specs), implicit });
+    }
+  }, 4096);
+}
+
+/** What the walk needs of one DIE (names and strings left unresolved until asked for). */
+export interface Die {
+  offset: number;
+  tag: number;
+  children: boolean;
+  /** Offset after its attributes (its first child, or its next sibling when it has no children). */
+  next: number;
+  sibling: number;
+  nameForm: number;
+  nameValue: number;
+  lowPc: SectionedAddress | null;
+  lowIndex: number;
+  highPc: bigint;
+  highForm: number;
+  highIndex: number;
+  rangesForm: number;
+  rangesValue: number;
+  origin: number;
+  spec: number;
+  callFile: number;
+  callLine: number;
+  callColumn: number;
+  stmtList: number;
+  compDirForm: number;
+  compDirValue: number;
+  strOffsetsBase: number;
+  addrBase: number;
+  rnglistsBase: number;
+}
+
+export class Unit {
+  readonly bytes: Buffer;
+  readonly abbrevs: Map<number, Abbrev>;
+  readonly root: Die;
+  readonly strOffsetsBase: number;
+  readonly addrBase: number;
+  readonly rnglistsBase: number;
+  readonly base: SectionedAddress;
+  readonly compDir: string | null;
+  readonly stmtList: number;
+  private rangeCtx: RangeContext;
+
+  constructor(readonly h: UnitHeader, readonly s: DebugSections) {
+    this.bytes = s.info.read(h.offset, h.end - h.offset);
+    this.abbrevs = parseAbbrevs(s.abbrev, h.abbrevOffset);
+    const root = this.readDie(h.dieOffset);
+    if (!root) throw new DwarfError(`unit at ${h.offset} has no root DIE`);
+    this.root = root;
+    this.strOffsetsBase = root.strOffsetsBase >= 0 ? root.strOffsetsBase : h.version >= 5 && s.strOffsets ? 8 : 0;
+    this.addrBase = root.addrBase >= 0 ? root.addrBase : 0;
+    this.rnglistsBase = root.rnglistsBase >= 0 ? root.rnglistsBase : 0;
+    if (!root.lowPc && root.lowIndex >= 0) root.lowPc = this.addrx(root.lowIndex);
+    this.base = root.lowPc ?? { value: 0n, sec: -1 };
+    this.compDir = root.compDirForm >= 0 ? this.string(root.compDirForm, root.compDirValue) : null;
+    this.stmtList = root.stmtList;
+    const unit = this;
+    this.rangeCtx = {
+      version: h.version, addressSize: h.addressSize, offsetSize: h.offsetSize, base: this.base,
+      rnglists: s.rnglists, ranges: s.ranges,
+      addrx: (i: number) => unit.addrx(i),
+    };
+  }
+
+  get byteSize(): number {
+    return this.bytes.length + this.abbrevs.size * 48 + 512;
+  }
+
+  contains(offset: number): boolean {
+    return offset >= this.h.dieOffset && offset < this.h.end;
+  }
+
+  addrx(index: number): SectionedAddress {
+    const sec = this.s.addr;
+    if (!sec) throw new DwarfError('DW_FORM_addrx without .debug_addr');
+    const at = this.addrBase + index * this.h.addressSize;
+    const c = sec.cursor(at, this.h.addressSize);
+    return { value: c.addr(this.h.addressSize), sec: sec.targetOf(at) };
+  }
+
+  /** A string-class value read by readDie (nameForm/nameValue, compDirForm/compDirValue). */
+  string(form: number, value: number): string | null {
+    const s = this.s;
+    if (form === DW_FORM.string) {
+      const c = new Cursor(this.bytes, value - this.h.offset, this.bytes.length, s.info.littleEndian);
+      return c.cstr();
+    }
+    if (form === DW_FORM.strp) return s.str ? s.str.cstr(value) : null;
+    if (form === DW_FORM.line_strp) return s.lineStr ? s.lineStr.cstr(value) : null;
+    if (isStrxForm(form)) {
+      if (!s.strOffsets || !s.str) return null;
+      const at = this.strOffsetsBase + value * this.h.offsetSize;
+      return s.str.cstr(s.strOffsets.cursor(at, this.h.offsetSize).offset(this.h.offsetSize));
+    }
+    return null;
+  }
+
+  /** The DIE at section offset `offset` in this unit; null for a null entry. */
+  readDie(offset: number): Die | null {
+    const h = this.h;
+    const base = h.offset;
+    const c = new Cursor(this.bytes, offset - base, this.bytes.length, this.s.info.littleEndian);
+    const code = c.uleb();
+    if (code === 0) return null;
+    const ab = this.abbrevs.get(code);
+    if (!ab) throw new DwarfError(`DIE at ${offset}: unknown abbreviation ${code}`);
+    const d: Die = {
+      offset, tag: ab.tag, children: ab.children, next: 0, sibling: -1, nameForm: -1, nameValue: 0, lowPc: null, lowIndex: -1,
+      highPc: 0n, highForm: -1, highIndex: -1, rangesForm: -1, rangesValue: 0, origin: -1, spec: -1, callFile: 0, callLine: 0,
+      callColumn: 0, stmtList: -1, compDirForm: -1, compDirValue: 0, strOffsetsBase: -1, addrBase: -1, rnglistsBase: -1,
+    };
+    const specs = ab.specs;
+    for (let i = 0; i < specs.length; i += 2) {
+      const name = specs[i];
+      let form = specs[i + 1];
+      if (form === DW_FORM.indirect) form = c.uleb();
+      const implicit = ab.implicit ? (ab.implicit[i / 2] ?? 0) : 0;
+      switch (name) {
+        case DW_AT.sibling: {
+          const v = readNumberForm(c, form, h, implicit);
+          d.sibling = form === DW_FORM.ref_addr ? v : base + v;
+          break;
+        }
+        case DW_AT.name:
+          d.nameForm = form;
+          if (form === DW_FORM.string) {
+            d.nameValue = base + c.pos;
+            c.cstr();
+          } else d.nameValue = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.comp_dir:
+          d.compDirForm = form;
+          if (form === DW_FORM.string) {
+            d.compDirValue = base + c.pos;
+            c.cstr();
+          } else d.compDirValue = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.low_pc:
+          if (form === DW_FORM.addr) {
+            const at = base + c.pos;
+            d.lowPc = { value: c.addr(h.addressSize), sec: this.s.info.targetOf(at) };
+          } else if (isAddrxForm(form)) {
+            d.lowIndex = readNumberForm(c, form, h, implicit);
+            if (this.root) d.lowPc = this.addrx(d.lowIndex);
+          } else skipForm(c, form, h);
+          break;
+        case DW_AT.high_pc:
+          d.highForm = form;
+          if (form === DW_FORM.addr) d.highPc = c.addr(h.addressSize);
+          else if (isAddrxForm(form)) {
+            d.highIndex = readNumberForm(c, form, h, implicit);
+          } else if (isConstantForm(form)) {
+            if (form === DW_FORM.data8) d.highPc = c.u64();
+            else d.highPc = BigInt(readNumberForm(c, form, h, implicit));
+          } else {
+            skipForm(c, form, h);
+            d.highForm = -1;
+          }
+          break;
+        case DW_AT.ranges:
+          d.rangesForm = form;
+          d.rangesValue = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.abstract_origin:
+        case DW_AT.specification: {
+          let v = readNumberForm(c, form, h, implicit);
+          if (form === DW_FORM.ref1 || form === DW_FORM.ref2 || form === DW_FORM.ref4 || form === DW_FORM.ref8 || form === DW_FORM.ref_udata) v += base;
+          else if (form !== DW_FORM.ref_addr) v = -1;
+          if (name === DW_AT.abstract_origin) d.origin = v;
+          else d.spec = v;
+          break;
+        }
+        case DW_AT.call_file:
+          d.callFile = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.call_line:
+          d.callLine = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.call_column:
+          d.callColumn = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.stmt_list:
+          d.stmtList = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.str_offsets_base:
+          d.strOffsetsBase = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.addr_base:
+        case DW_AT.GNU_addr_base:
+          d.addrBase = readNumberForm(c, form, h, implicit);
+          break;
+        case DW_AT.rnglists_base:
+          d.rnglistsBase = readNumberForm(c, form, h, implicit);
+          break;
+        default:
+          skipForm(c, form, h);
+      }
+    }
+    d.next = base + c.pos;
+    return d;
+  }
+
+  /** Address ranges of a DIE: null when it has none (no low/high pc, no DW_AT_ranges). */
+  ranges(d: Die): AddressRange[] | null {
+    if (d.rangesForm >= 0) {
+      if (this.h.version >= 5) {
+        if (!this.s.rnglists) return [];
+        const offset = d.rangesForm === DW_FORM.rnglistx ? rnglistxOffset(this.s.rnglists, this.rnglistsBase, this.h.offsetSize, d.rangesValue) : d.rangesValue;
+        return readRnglist(this.rangeCtx, offset);
+      }
+      return readDebugRanges(this.rangeCtx, d.rangesValue);
+    }
+    if (!d.lowPc || d.highForm < 0) return null;
+    let hi: bigint;
+    if (d.highForm === DW_FORM.addr) hi = d.highPc;
+    else if (d.highIndex >= 0) hi = this.addrx(d.highIndex).value;
+    else hi = d.lowPc.value + d.highPc;
+    return [{ sec: d.lowPc.sec, lo: d.lowPc.value, hi }];
+  }
+
+  /** The offset after the subtree of `d` (its next sibling). */
+  skipSubtree(d: Die): number {
+    if (!d.children) return d.next;
+    if (d.sibling > d.offset && d.sibling <= this.h.end) return d.sibling;
+    let pos = d.next;
+    let depth = 1;
+    while (depth > 0) {
+      if (pos >= this.h.end) throw new DwarfError(`DIE children at ${d.offset} run past their unit`);
+      const e = this.readDie(pos);
+      if (!e) {
+        depth--;
+        pos++;
+        continue;
+      }
+      if (e.children && e.sibling > e.offset && e.sibling <= this.h.end) pos = e.sibling;
+      else if (e.children) {
+        if (++depth > MAX_DEPTH) throw new DwarfError('DIEs nested too deep');
+        pos = e.next;
+      } else pos = e.next;
+    }
+    return pos;
+  }
+
+  /**
+   * The subprogram and inlined_subroutine DIEs whose ranges contain the address, outermost first
+   * (as llvm-symbolizer's inlined chain, before it is cut at the innermost subprogram).
+   */
+  chainFor(address: bigint, sec: number): Die[] {
+    const root = this.root;
+    if (!root.children) return [];
+    const chain: Die[] = [];
+    const depths: number[] = [];
+    let pos = root.next;
+    let depth = 1;
+    while (depth > 0 && pos < this.h.end) {
+      const d = this.readDie(pos);
+      if (!d) {
+        depth--;
+        pos++;
+        if (depths.length && depth <= depths[depths.length - 1]) break;
+        continue;
+      }
+      let descend = d.children;
+      const t = d.tag;
+      if (t === DW_TAG_subprogram || t === DW_TAG_inlined_subroutine || t === DW_TAG_lexical_block) {
+        const r = this.ranges(d);
+        if (r) {
+          if (!rangesContain(r, address, sec)) descend = false;
+          else if (t !== DW_TAG_lexical_block) {
+            chain.push(d);
+            depths.push(depth);
+            if (!d.children) break;
+          }
+        } else if (t === DW_TAG_subprogram) descend = false;
+      } else if (TYPE_TAGS.has(t)) descend = false;
+      if (descend) {
+        if (++depth > MAX_DEPTH) throw new DwarfError('DIEs nested too deep');
+        pos = d.next;
+      } else pos = this.skipSubtree(d);
+    }
+    return chain;
+  }
+
+  /** The unit's own ranges (root DIE); null when it has none. */
+  rootRanges(): AddressRange[] | null {
+    return this.ranges(this.root);
+  }
+}

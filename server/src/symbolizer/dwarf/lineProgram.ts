@@ -1,0 +1,325 @@
+// One unit's line-number program (.debug_line, DWARF 2-5): the header's directory and file tables
+// joined into paths as llvm-symbolizer joins them, and every row (not only is_stmt rows) kept in
+// per-sequence typed arrays for binary search. Addresses are a bigint base per sequence plus number
+// offsets, so kernel addresses above 2^53 stay exact.
+import { Cursor, DW_FORM, DwarfError, isStrxForm, readNumberForm, skipForm, unitLength, type FormContext } from './reader.ts';
+import type { DebugSection } from './sections.ts';
+
+const DW_LNCT_path = 1;
+const DW_LNCT_directory_index = 2;
+
+interface Sequence {
+  sec: number;
+  base: bigint;
+  /** End address (exclusive) minus base. */
+  end: number;
+  offs: Float64Array;
+  files: Uint32Array;
+  lines: Uint32Array;
+  cols: Uint32Array;
+}
+
+export interface LineRow {
+  file: string | null;
+  line: number;
+  column: number;
+}
+
+export interface LineContext {
+  line: DebugSection;
+  lineStr: DebugSection | null;
+  str: DebugSection | null;
+  compDir: string | null;
+  /** The unit's address size, for DWARF < 5 headers that do not carry one. */
+  addressSize: number;
+}
+
+export class LineTable {
+  readonly version: number;
+  private readonly dirs: string[] = [];
+  private readonly fileNames: { name: string; dir: number }[] = [];
+  private readonly joined = new Map<number, string | null>();
+  private readonly sequences: Sequence[] = [];
+  readonly bytes: number;
+
+  constructor(offset: number, private readonly ctx: LineContext) {
+    const sec = ctx.line;
+    const head = sec.cursor(offset, Math.min(12, sec.size - offset));
+    const { length, offsetSize } = unitLength(head);
+    const total = head.pos + length;
+    if (offset + total > sec.size) throw new DwarfError(`line program at ${offset} runs past .debug_line`);
+    const c = sec.cursor(offset, total);
+    c.pos = head.pos;
+    const version = c.u16();
+    if (version < 2 || version > 5) throw new DwarfError(`line program version ${version}`);
+    this.version = version;
+    let addressSize = ctx.addressSize;
+    if (version >= 5) {
+      addressSize = c.u8();
+      c.u8(); // segment selector size
+    }
+    const headerLength = c.offset(offsetSize);
+    const programStart = c.pos + headerLength;
+    if (programStart > total) throw new DwarfError('line program header longer than its unit');
+    const minInst = c.u8();
+    const maxOps = version >= 4 ? c.u8() || 1 : 1;
+    const defaultIsStmt = c.u8();
+    void defaultIsStmt;
+    const lineBase = c.i8();
+    const lineRange = c.u8();
+    const opcodeBase = c.u8();
+    if (lineRange === 0) throw new DwarfError('line program with line_range 0');
+    const opLengths: number[] = [0];
+    for (let i = 1; i < opcodeBase; i++) opLengths.push(c.u8());
+    const form: FormContext = { version: 5, addressSize, offsetSize };
+    if (version >= 5) {
+      const readEntries = (): { name: string; dir: number }[] => {
+        const fmtCount = c.u8();
+        const fmt: number[] = [];
+        for (let i = 0; i < fmtCount; i++) fmt.push(c.uleb(), c.uleb());
+        const count = c.uleb();
+        if (count > c.left) throw new DwarfError(`line program claims ${count} entries`);
+        const out: { name: string; dir: number }[] = [];
+        for (let n = 0; n < count; n++) {
+          let name = '';
+          let dir = 0;
+          for (let i = 0; i < fmt.length; i += 2) {
+            const [kind, f] = [fmt[i], fmt[i + 1]];
+            if (kind === DW_LNCT_path) name = this.readString(c, f, form);
+            else if (kind === DW_LNCT_directory_index) dir = readNumberForm(c, f, form, 0);
+            else skipForm(c, f, form);
+          }
+          out.push({ name, dir });
+        }
+        return out;
+      };
+      for (const d of readEntries()) this.dirs.push(d.name);
+      this.fileNames.push(...readEntries());
+    } else {
+      for (;;) {
+        const d = c.cstr();
+        if (!d) break;
+        this.dirs.push(d);
+      }
+      this.fileNames.push({ name: '', dir: 0 }); // file numbers start at 1
+      for (;;) {
+        const name = c.cstr();
+        if (!name) break;
+        const dir = c.uleb();
+        c.uleb();
+        c.uleb();
+        this.fileNames.push({ name, dir });
+      }
+    }
+    c.pos = programStart;
+    this.run(c, { minInst, maxOps, lineBase, lineRange, opcodeBase, opLengths, addressSize, offset });
+    this.sequences.sort((a, b) => a.sec - b.sec || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+    let bytes = 200 + this.fileNames.length * 64;
+    for (const s of this.sequences) bytes += 64 + s.offs.length * 20;
+    this.bytes = bytes;
+  }
+
+  private readString(c: Cursor, form: number, u: FormContext): string {
+    if (form === DW_FORM.string) return c.cstr();
+    if (form === DW_FORM.line_strp || form === DW_FORM.strp) {
+      const at = c.offset(u.offsetSize);
+      const s = form === DW_FORM.line_strp ? this.ctx.lineStr : this.ctx.str;
+      if (!s) throw new DwarfError('line program names a string section the object lacks');
+      return s.cstr(at);
+    }
+    if (isStrxForm(form)) {
+      readNumberForm(c, form, u, 0);
+      return '';
+    }
+    skipForm(c, form, u);
+    return '';
+  }
+
+  private run(
+    c: Cursor,
+    h: { minInst: number; maxOps: number; lineBase: number; lineRange: number; opcodeBase: number; opLengths: number[]; addressSize: number; offset: number },
+  ): void {
+    const targets = this.ctx.line;
+    let sec = -1;
+    let base = 0n;
+    let addr = 0; // offset from base
+    let opIndex = 0;
+    let file = 1;
+    let line = 1;
+    let column = 0;
+    let offs: number[] = [];
+    let files: number[] = [];
+    let lines: number[] = [];
+    let cols: number[] = [];
+    const emit = (): void => {
+      offs.push(addr);
+      files.push(file);
+      lines.push(line);
+      cols.push(column);
+    };
+    const close = (endAt: number): void => {
+      if (offs.length && endAt > offs[0]) {
+        // Rows from the first one at or after base only (a backwards advance would be garbage).
+        this.sequences.push({
+          sec, base, end: endAt,
+          offs: Float64Array.from(offs), files: Uint32Array.from(files), lines: Uint32Array.from(lines), cols: Uint32Array.from(cols),
+        });
+      }
+      offs = [];
+      files = [];
+      lines = [];
+      cols = [];
+    };
+    const advance = (opAdvance: number): void => {
+      if (h.maxOps === 1) addr += h.minInst * opAdvance;
+      else {
+        addr += h.minInst * Math.floor((opIndex + opAdvance) / h.maxOps);
+        opIndex = (opIndex + opAdvance) % h.maxOps;
+      }
+    };
+    const reset = (): void => {
+      sec = -1;
+      base = 0n;
+      addr = 0;
+      opIndex = 0;
+      file = 1;
+      line = 1;
+      column = 0;
+    };
+    while (c.pos < c.end) {
+      const op = c.u8();
+      if (op >= h.opcodeBase) {
+        const adj = op - h.opcodeBase;
+        advance(Math.floor(adj / h.lineRange));
+        line += h.lineBase + (adj % h.lineRange);
+        emit();
+        continue;
+      }
+      switch (op) {
+        case 0: {
+          const len = c.uleb();
+          if (len === 0 || len > c.left) throw new DwarfError('bad extended line opcode length');
+          const next = c.pos + len;
+          const sub = c.u8();
+          if (sub === 1) {
+            emit();
+            close(addr);
+            reset();
+          } else if (sub === 2) {
+            const at = h.offset + c.pos;
+            const size = len - 1;
+            const value = size === 8 || size === 4 || size === 2 || size === 1 ? c.addr(size) : c.addr(h.addressSize);
+            const s = targets.targetOf(at);
+            const delta = value - base;
+            if (offs.length && (s !== sec || delta < BigInt(addr) || delta > 2n ** 52n)) {
+              // Not a forward move within this sequence: keep what we have as its own sequence.
+              close(addr);
+            }
+            if (!offs.length) {
+              base = value;
+              sec = s;
+              addr = 0;
+            } else addr = Number(delta);
+            opIndex = 0;
+          } else if (sub === 3) {
+            const name = c.cstr();
+            const dir = c.uleb();
+            this.fileNames.push({ name, dir });
+          }
+          c.pos = next;
+          break;
+        }
+        case 1: // copy
+          emit();
+          break;
+        case 2:
+          advance(c.uleb());
+          break;
+        case 3:
+          line += c.sleb();
+          break;
+        case 4:
+          file = c.uleb();
+          break;
+        case 5:
+          column = c.uleb();
+          break;
+        case 8:
+          advance(Math.floor((255 - h.opcodeBase) / h.lineRange));
+          break;
+        case 9:
+          addr += c.u16();
+          opIndex = 0;
+          break;
+        case 6: case 7: case 10: case 11:
+          break;
+        case 12:
+          c.uleb();
+          break;
+        default:
+          for (let i = 0; i < (h.opLengths[op] ?? 0); i++) c.uleb();
+      }
+      if (!(addr >= 0 && addr <= 2 ** 52)) throw new DwarfError('line program address out of range');
+    }
+  }
+
+  /** The row covering the address: the last row at or before it in its sequence. */
+  lookup(address: bigint, sec: number): LineRow | null {
+    for (const s of this.sequences) {
+      if (sec !== -1 && s.sec !== -1 && s.sec !== sec) continue;
+      if (address < s.base) continue;
+      const d = address - s.base;
+      if (d >= BigInt(s.end)) continue;
+      const x = Number(d);
+      const o = s.offs;
+      let lo = 0;
+      let hi = o.length; // first row with offset > x
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (o[mid] <= x) lo = mid + 1;
+        else hi = mid;
+      }
+      const i = lo - 1;
+      if (i < 0) continue;
+      return { file: this.fileName(s.files[i]), line: s.lines[i], column: s.cols[i] };
+    }
+    return null;
+  }
+
+  /** The path of DWARF file number `index`, joined like llvm-symbolizer (absolute file path kind). */
+  fileName(index: number): string | null {
+    const hit = this.joined.get(index);
+    if (hit !== undefined) return hit;
+    const entry = this.fileNames[index];
+    let result: string | null = null;
+    if (entry && (this.version >= 5 || index > 0)) {
+      const name = entry.name;
+      if (name.startsWith('/')) result = name;
+      else {
+        let includeDir = '';
+        if (this.version >= 5) {
+          if (entry.dir < this.dirs.length) includeDir = this.dirs[entry.dir];
+        } else if (entry.dir > 0 && entry.dir <= this.dirs.length) includeDir = this.dirs[entry.dir - 1];
+        const compDir = this.ctx.compDir ?? '';
+        const parts: string[] = [];
+        if ((this.version < 5 || entry.dir !== 0) && compDir && !includeDir.startsWith('/')) parts.push(compDir);
+        result = appendPath(appendPath('', parts), [includeDir, name]);
+      }
+    }
+    this.joined.set(index, result);
+    return result;
+  }
+}
+
+/** llvm::sys::path::append (POSIX style). */
+function appendPath(path: string, components: string[]): string {
+  for (const comp of components) {
+    if (path.endsWith('/')) {
+      path += comp.replace(/^\/+/, '');
+      continue;
+    }
+    if (!comp.startsWith('/') && path !== '') path += '/';
+    path += comp;
+  }
+  return path;
+}
