@@ -34,8 +34,9 @@ export class SystemMapStubError extends ObjectFileError {
 }
 
 /**
- * Symbols as the parsers collect them, in columns (a System.map has 94k lines: one object and one
- * bigint per line would cost more than the rest of the load). A group is a module (System.map,
+ * Symbols as the parsers collect them, in columns (a System.map has 94k lines: one object, bigint or
+ * even name string per line would cost more than the rest of the load). A name is a range of `text`,
+ * the file itself or the ELF string table, sliced only when a symbol is handed out. A group is a module (System.map,
  * kallsyms) or an ELF section; non-text symbols are kept only to end the sizes of text ones.
  */
 class Columns {
@@ -44,28 +45,35 @@ class Columns {
   group: Int32Array;
   /** 1 text, 2 weak. */
   flags: Uint8Array;
-  readonly names: string[] = [];
+  nameStart: Uint32Array;
+  nameEnd: Uint32Array;
   length = 0;
   textCount = 0;
   readonly groupModule: (string | null)[] = [null];
   readonly groupSection: (number | null)[] = [null];
   readonly groupSectionName: (string | null)[] = [null];
   private readonly moduleIds = new Map<string, number>();
-  constructor(capacity: number) {
+  constructor(
+    readonly text: string,
+    capacity: number,
+  ) {
     capacity = Math.max(capacity, 16);
+    this.nameStart = new Uint32Array(capacity);
+    this.nameEnd = new Uint32Array(capacity);
     this.hi = new Uint32Array(capacity);
     this.lo = new Uint32Array(capacity);
     this.group = new Int32Array(capacity);
     this.flags = new Uint8Array(capacity);
   }
-  add(hi: number, lo: number, group: number, flags: number, name: string): void {
+  add(hi: number, lo: number, group: number, flags: number, nameStart: number, nameEnd: number): void {
     const n = this.length;
     if (n === this.hi.length) this.grow();
     this.hi[n] = hi;
     this.lo[n] = lo;
     this.group[n] = group;
     this.flags[n] = flags;
-    this.names.push(name);
+    this.nameStart[n] = nameStart;
+    this.nameEnd[n] = nameEnd;
     this.length = n + 1;
     this.textCount += flags & 1;
   }
@@ -87,6 +95,8 @@ class Columns {
     this.lo = grown(this.lo, new Uint32Array(size));
     this.group = grown(this.group, new Int32Array(size));
     this.flags = grown(this.flags, new Uint8Array(size));
+    this.nameStart = grown(this.nameStart, new Uint32Array(size));
+    this.nameEnd = grown(this.nameEnd, new Uint32Array(size));
   }
 }
 
@@ -101,7 +111,10 @@ export class SymbolTable {
   private readonly sizes: Float64Array;
   private readonly group: Int32Array;
   private readonly weak: Uint8Array;
-  private readonly names: string[];
+  /** Names are text.slice(nameStart[k], nameEnd[k]). */
+  private readonly text: string;
+  private readonly nameStart: Uint32Array;
+  private readonly nameEnd: Uint32Array;
   /**
    * Name index: an open hash of the names (a Map of 50k strings costs ~40 ms to build, this ~5 ms).
    * buckets[hash & mask] is the highest-addressed symbol of that hash, chainNext the next lower one.
@@ -135,11 +148,13 @@ export class SymbolTable {
     const size = (this.sizes = new Float64Array(n));
     const group = (this.group = new Int32Array(n));
     const weak = (this.weak = new Uint8Array(n));
-    const names = (this.names = new Array<string>(n));
+    this.text = c.text;
+    const nameStart = (this.nameStart = new Uint32Array(n));
+    const nameEnd = (this.nameEnd = new Uint32Array(n));
     const chainNext = (this.chainNext = new Int32Array(n));
     const buckets = (this.buckets = new Int32Array(bucketCount(n)).fill(-1));
     const mask = buckets.length - 1;
-    const { hi: chi, lo: clo, group: cgroup, flags: cflags, names: cnames } = c;
+    const { hi: chi, lo: clo, group: cgroup, flags: cflags, nameStart: cstart, nameEnd: cend, text: ctext } = c;
     for (let k = 0; k < n; k++) {
       const j = text[k];
       hi[k] = chi[j];
@@ -147,9 +162,9 @@ export class SymbolTable {
       size[k] = sizes[j];
       group[k] = cgroup[j];
       weak[k] = cflags[j] & WEAK ? 1 : 0;
-      const name = cnames[j];
-      names[k] = name;
-      const b = hashName(name) & mask;
+      nameStart[k] = cstart[j];
+      nameEnd[k] = cend[j];
+      const b = hashRange(ctext, cstart[j], cend[j]) & mask;
       chainNext[k] = buckets[b];
       buckets[b] = k;
     }
@@ -173,8 +188,9 @@ export class SymbolTable {
     let match = -1;
     let candidates = 0;
     // The chain runs from the highest address down: the last hits are the first symbols.
-    for (let k = this.buckets[hashName(name) & (this.buckets.length - 1)]; k >= 0; k = this.chainNext[k]) {
-      if (this.names[k] !== name) continue;
+    const { text, nameStart, nameEnd } = this;
+    for (let k = this.buckets[hashRange(name, 0, name.length) & (this.buckets.length - 1)]; k >= 0; k = this.chainNext[k]) {
+      if (nameEnd[k] - nameStart[k] !== name.length || !text.startsWith(name, nameStart[k])) continue;
       if (module !== undefined && this.groupModule[this.group[k]] !== module) continue;
       candidates++;
       first = k;
@@ -236,16 +252,16 @@ export class SymbolTable {
   }
 
   private rank(k: number): number {
-    const name = this.names[k];
-    let u = 0;
-    while (u < name.length && name.charCodeAt(u) === 95) u++;
-    return this.weak[k] * 100 + u;
+    const { text } = this;
+    let at = this.nameStart[k];
+    while (at < this.nameEnd[k] && text.charCodeAt(at) === 95) at++;
+    return this.weak[k] * 100 + at - this.nameStart[k];
   }
 
   private symbolAt(k: number): TextSymbol {
     const g = this.group[k];
     return {
-      name: this.names[k],
+      name: this.text.slice(this.nameStart[k], this.nameEnd[k]),
       address: (BigInt(this.hi[k]) << 32n) | BigInt(this.lo[k]),
       size: BigInt(this.sizes[k]),
       module: this.groupModule[g],
@@ -297,7 +313,7 @@ export class SymbolTable {
     // One string for the whole table: Buffer#toString per name costs microseconds each.
     const strings = strtab ? elf.data(strtab).toString('latin1') : '';
     const entry = elf.is64 ? 24 : 16;
-    const c = new Columns(Math.floor(data.length / entry) + sections.length);
+    const c = new Columns(strings, Math.floor(data.length / entry) + sections.length);
     // Group 0 is unused; group i + 1 is section i.
     for (const s of sections) {
       c.groupModule.push(mod);
@@ -315,18 +331,19 @@ export class SymbolTable {
       if (shndx === 0 || shndx >= 0xff00 || shndx >= sections.length) continue;
       if (!(sections[shndx].flags & SHF_EXECINSTR)) continue;
       const at = r.u32(b);
-      const end = at < strings.length ? strings.indexOf('\0', at) : at;
-      const name = strings.slice(at, end < 0 ? strings.length : end);
-      if (!name || name.startsWith('.L') || name.startsWith('$') || name.startsWith('__crc_')) continue;
+      if (at >= strings.length) continue;
+      let end = strings.indexOf('\0', at);
+      if (end < 0) end = strings.length;
+      if (end === at || strings.startsWith('.L', at) || strings.charCodeAt(at) === 36 /* $ */ || strings.startsWith('__crc_', at)) continue;
       const hi = elf.is64 ? r.u32(le ? b + 12 : b + 8) : 0;
       const lo = elf.is64 ? r.u32(le ? b + 8 : b + 12) : r.u32(b + 4);
       used.add(shndx);
-      c.add(hi, lo, shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), name);
+      c.add(hi, lo, shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, end);
     }
     // The end of each section bounds its last symbol.
     for (const i of used) {
       const end = ((relocatable ? 0n : sections[i].addr) + BigInt(sections[i].size)) & 0xffffffffffffffffn;
-      c.add(Number(end >> 32n), Number(end & 0xffffffffn), i + 1, 0, '');
+      c.add(Number(end >> 32n), Number(end & 0xffffffffn), i + 1, 0, 0, 0);
     }
     const release = relocatable ? (moduleVermagic(elf)?.split(' ')[0] ?? null) : null;
     return new SymbolTable(c, elf.path, release, relocatable);
@@ -339,10 +356,10 @@ function bucketCount(n: number): number {
   return size;
 }
 
-/** FNV-1a over the UTF-16 code units. */
-function hashName(name: string): number {
+/** FNV-1a over the UTF-16 code units of s[from, to). */
+function hashRange(s: string, from: number, to: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
@@ -397,7 +414,7 @@ function sortedOrder(c: Columns, byGroup: boolean, subset?: Uint32Array): Uint32
 function parseNmLines(text: string, source: string, kallsyms: boolean): Columns {
   let lines = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-  const c = new Columns(lines);
+  const c = new Columns(text, lines);
   let bad = 0;
   let at = 0;
   const n = text.length;
@@ -436,7 +453,7 @@ function parseNmLines(text: string, source: string, kallsyms: boolean): Columns 
     }
     while (nameEnd > sp + 3 && text.charCodeAt(nameEnd - 1) === 32) nameEnd--;
     if (nameEnd === sp + 3) continue;
-    c.add(hi, lo, group, (isText ? TEXT : 0) | (lower === 119 ? WEAK : 0), isText ? text.slice(sp + 3, nameEnd) : '');
+    c.add(hi, lo, group, (isText ? TEXT : 0) | (lower === 119 ? WEAK : 0), sp + 3, nameEnd);
   }
   if (c.textCount === 0 && bad > 0) throw new ObjectFileError(`${source}: ${bad} lines are not in nm format (address type name)`);
   return c;
