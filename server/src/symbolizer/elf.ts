@@ -36,6 +36,8 @@ export const EM_LOONGARCH = 258;
 
 /** A decompressed section is never larger than this (a fuzzed header must not allocate gigabytes). */
 const MAX_DECOMPRESSED = 1 << 30;
+/** Output bytes per compressed byte a section header may claim. */
+const MAX_RATIO = 1100;
 
 export interface ElfSection {
   index: number;
@@ -217,7 +219,9 @@ export class ElfFile {
     const r = this.reader(raw);
     const kind = r.u32(0);
     const size = this.is64 ? r.offset(8) : r.u32(4);
-    if (size > MAX_DECOMPRESSED) throw new ObjectFileError(`${this.path}: compressed section ${section.name} claims ${size} bytes`);
+    // zlib cannot expand more than ~1032:1; debug sections compress ~3-10:1 with zstd too. A claim
+    // beyond that is a broken header, refused before `size` bytes are allocated for the output.
+    if (size > MAX_DECOMPRESSED || size > raw.length * MAX_RATIO + (1 << 20)) throw new ObjectFileError(`${this.path}: compressed section ${section.name} claims ${size} bytes from ${raw.length}`);
     let out: Buffer;
     try {
       if (kind === 1) out = inflateSync(raw.subarray(hsize), { maxOutputLength: Math.max(size, 1) });
@@ -261,8 +265,9 @@ export function cString(buffer: Buffer, at: number): string {
   return buffer.toString('latin1', at, end < 0 ? buffer.length : end);
 }
 
+/** Arithmetic, not bitwise: note sizes are u32, and `& ~3` on 2^31 and above goes negative. */
 function align4(n: number): number {
-  return (n + 3) & ~3;
+  return n + ((4 - (n % 4)) % 4);
 }
 
 class BufferView implements SectionView {

@@ -1,0 +1,526 @@
+// Text symbols of a kernel or module, from System.map, a /proc/kallsyms dump or an ELF .symtab, so a
+// crash log's `func+0xoff/0xsize [mod]` can be turned into an address (and an address into `func+off`).
+// Sizes are the kallsyms ones, the distance to the next symbol at a higher address in the same module
+// (and, in an ELF file, the same section): the `/0xsize` an oops prints, which is not the ELF st_size
+// and tells same-named static functions apart. Addresses are bigint: kernel addresses are above 2^53.
+// Debian's 83-byte System.map placeholder and a kallsyms dump with hidden (zero) addresses are
+// recognised and reported with what to do instead.
+import { basename } from 'node:path';
+import { ObjectFileError } from './byteSource.ts';
+import { ET_REL, SHF_EXECINSTR, SHT_SYMTAB, STT_FUNC, STT_NOTYPE, type ElfFile } from './elf.ts';
+
+export interface TextSymbol {
+  name: string;
+  address: bigint;
+  /** Distance to the next symbol (kallsyms style); 0 when nothing follows it (extent unknown). */
+  size: bigint;
+  module: string | null;
+  /** ELF section index, for relocatable objects (modules), whose addresses are section-relative. */
+  section: number | null;
+  sectionName: string | null;
+}
+
+/** Debian's /boot/System.map placeholder, with where the real map is. */
+export class SystemMapStubError extends ObjectFileError {
+  constructor(
+    readonly path: string,
+    readonly release: string | null,
+    readonly dbgPackage: string,
+    readonly realPath: string,
+  ) {
+    super(`${path} is Debian's placeholder, not a symbol map: the real System.map is in the ${dbgPackage} package, at ${realPath}`);
+    this.name = 'SystemMapStubError';
+  }
+}
+
+/**
+ * Symbols as the parsers collect them, in columns (a System.map has 94k lines: one object, bigint or
+ * even name string per line would cost more than the rest of the load). A name is a range of `text`,
+ * the file itself or the ELF string table, sliced only when a symbol is handed out. A group is a module (System.map,
+ * kallsyms) or an ELF section; non-text symbols are kept only to end the sizes of text ones.
+ */
+class Columns {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  group: Int32Array;
+  /** 1 text, 2 weak. */
+  flags: Uint8Array;
+  nameStart: Uint32Array;
+  nameEnd: Uint32Array;
+  length = 0;
+  textCount = 0;
+  readonly groupModule: (string | null)[] = [null];
+  readonly groupSection: (number | null)[] = [null];
+  readonly groupSectionName: (string | null)[] = [null];
+  private readonly moduleIds = new Map<string, number>();
+  constructor(
+    readonly text: string,
+    capacity: number,
+  ) {
+    capacity = Math.max(capacity, 16);
+    this.nameStart = new Uint32Array(capacity);
+    this.nameEnd = new Uint32Array(capacity);
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.group = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+  }
+  add(hi: number, lo: number, group: number, flags: number, nameStart: number, nameEnd: number): void {
+    const n = this.length;
+    if (n === this.hi.length) this.grow();
+    this.hi[n] = hi;
+    this.lo[n] = lo;
+    this.group[n] = group;
+    this.flags[n] = flags;
+    this.nameStart[n] = nameStart;
+    this.nameEnd[n] = nameEnd;
+    this.length = n + 1;
+    this.textCount += flags & 1;
+  }
+  moduleGroup(module: string): number {
+    let id = this.moduleIds.get(module);
+    if (id === undefined) {
+      id = this.groupModule.length;
+      this.moduleIds.set(module, id);
+      this.groupModule.push(module);
+      this.groupSection.push(null);
+      this.groupSectionName.push(null);
+    }
+    return id;
+  }
+  private grow(): void {
+    const size = this.hi.length * 2;
+    const grown = <T extends Uint32Array | Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    this.hi = grown(this.hi, new Uint32Array(size));
+    this.lo = grown(this.lo, new Uint32Array(size));
+    this.group = grown(this.group, new Int32Array(size));
+    this.flags = grown(this.flags, new Uint8Array(size));
+    this.nameStart = grown(this.nameStart, new Uint32Array(size));
+    this.nameEnd = grown(this.nameEnd, new Uint32Array(size));
+  }
+}
+
+const TEXT = 1;
+const WEAK = 2;
+const TWO32 = 4294967296;
+
+export class SymbolTable {
+  readonly count: number;
+  private readonly hi: Uint32Array;
+  private readonly lo: Uint32Array;
+  private readonly sizes: Float64Array;
+  private readonly group: Int32Array;
+  private readonly weak: Uint8Array;
+  /** Names are text.slice(nameStart[k], nameEnd[k]). */
+  private readonly text: string;
+  private readonly nameStart: Uint32Array;
+  private readonly nameEnd: Uint32Array;
+  /**
+   * Name index: an open hash of the names (a Map of 50k strings costs ~40 ms to build, this ~5 ms).
+   * buckets[hash & mask] is the highest-addressed symbol of that hash, chainNext the next lower one.
+   */
+  private readonly buckets: Int32Array;
+  private readonly chainNext: Int32Array;
+  /** Index ranges [start, end) of each group in relocatable tables; the whole table otherwise. */
+  private readonly ranges = new Map<number, [number, number]>();
+  private readonly groupModule: (string | null)[];
+  private readonly groupSection: (number | null)[];
+  private readonly groupSectionName: (string | null)[];
+
+  private constructor(
+    c: Columns,
+    /** What the table was read from, for status messages. */
+    readonly source: string,
+    /** The kernel release when the source names it (System.map-<release>, a module's vermagic). */
+    readonly release: string | null,
+    readonly relocatable: boolean,
+  ) {
+    this.groupModule = c.groupModule;
+    this.groupSection = c.groupSection;
+    this.groupSectionName = c.groupSectionName;
+    let { text, sizes } = kallsymsSizes(c);
+    const n = text.length;
+    this.count = n;
+    // A kernel and its modules share one address space: one order by address, regardless of module.
+    if (!relocatable && c.groupModule.length > 1) text = sortedOrder(c, false, text);
+    const hi = (this.hi = new Uint32Array(n));
+    const lo = (this.lo = new Uint32Array(n));
+    const size = (this.sizes = new Float64Array(n));
+    const group = (this.group = new Int32Array(n));
+    const weak = (this.weak = new Uint8Array(n));
+    this.text = c.text;
+    const nameStart = (this.nameStart = new Uint32Array(n));
+    const nameEnd = (this.nameEnd = new Uint32Array(n));
+    const chainNext = (this.chainNext = new Int32Array(n));
+    const buckets = (this.buckets = new Int32Array(bucketCount(n)).fill(-1));
+    const mask = buckets.length - 1;
+    const { hi: chi, lo: clo, group: cgroup, flags: cflags, nameStart: cstart, nameEnd: cend, text: ctext } = c;
+    for (let k = 0; k < n; k++) {
+      const j = text[k];
+      hi[k] = chi[j];
+      lo[k] = clo[j];
+      size[k] = sizes[j];
+      group[k] = cgroup[j];
+      weak[k] = cflags[j] & WEAK ? 1 : 0;
+      nameStart[k] = cstart[j];
+      nameEnd[k] = cend[j];
+      const b = hashRange(ctext, cstart[j], cend[j]) & mask;
+      chainNext[k] = buckets[b];
+      buckets[b] = k;
+    }
+    if (relocatable) {
+      for (let k = 0; k < n; ) {
+        let end = k + 1;
+        while (end < n && this.group[end] === this.group[k]) end++;
+        this.ranges.set(this.group[k], [k, end]);
+        k = end;
+      }
+    }
+  }
+
+  /**
+   * `func+off/size [module]` → the symbol. Among same-named symbols the one whose size equals `size`;
+   * `sizeMatches` is false when none does, or no size was given (then the first one). `module`
+   * undefined means any module, null the kernel itself. null when the name is unknown.
+   */
+  byName(name: string, size?: bigint, module?: string | null): { symbol: TextSymbol; sizeMatches: boolean; candidates: number } | null {
+    let first = -1;
+    let match = -1;
+    let candidates = 0;
+    // The chain runs from the highest address down: the last hits are the first symbols.
+    const { text, nameStart, nameEnd } = this;
+    for (let k = this.buckets[hashRange(name, 0, name.length) & (this.buckets.length - 1)]; k >= 0; k = this.chainNext[k]) {
+      if (nameEnd[k] - nameStart[k] !== name.length || !text.startsWith(name, nameStart[k])) continue;
+      if (module !== undefined && this.groupModule[this.group[k]] !== module) continue;
+      candidates++;
+      first = k;
+      if (size !== undefined && BigInt(this.sizes[k]) === size) match = k;
+    }
+    if (first < 0) return null;
+    return { symbol: this.symbolAt(match >= 0 ? match : first), sizeMatches: match >= 0, candidates };
+  }
+
+  /**
+   * The symbol holding an address (the last one at or below it, within its size), with the offset.
+   * A symbol whose extent is unknown (size 0: nothing follows it) holds only its own address. In a
+   * relocatable object (a module) addresses are section-relative: `section` (name or index) picks the
+   * section, `.text` when omitted.
+   */
+  byAddress(address: bigint, module?: string | null, section?: string | number): { symbol: TextSymbol; offset: bigint } | null {
+    if (address < 0n || address > 0xffffffffffffffffn) return null;
+    const qhi = Number(address >> 32n);
+    const qlo = Number(address & 0xffffffffn);
+    if (!this.relocatable) return this.hitIn(0, this.count, qhi, qlo, address, module);
+    for (const [g, [start, end]] of this.ranges) {
+      if (module !== undefined && this.groupModule[g] !== module) continue;
+      if (typeof section === 'number' ? this.groupSection[g] !== section : this.groupSectionName[g] !== (section ?? '.text')) continue;
+      const found = this.hitIn(start, end, qhi, qlo, address, module);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Every symbol in address order (per section in a relocatable object), for tests and listings. */
+  symbols(): TextSymbol[] {
+    const out: TextSymbol[] = [];
+    for (let k = 0; k < this.count; k++) out.push(this.symbolAt(k));
+    return out;
+  }
+
+  private hitIn(start: number, end: number, qhi: number, qlo: number, address: bigint, module: string | null | undefined): { symbol: TextSymbol; offset: bigint } | null {
+    const { hi, lo } = this;
+    let a = start;
+    let b = end;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (hi[m] < qhi || (hi[m] === qhi && lo[m] <= qlo)) a = m + 1;
+      else b = m;
+    }
+    let k = a - 1;
+    if (k < start) return null;
+    // Among aliases (same address) the one kallsyms prints: strong before weak, fewer leading underscores.
+    let best = k;
+    while (k > start && hi[k - 1] === hi[best] && lo[k - 1] === lo[best]) {
+      k--;
+      if (this.rank(k) <= this.rank(best)) best = k;
+    }
+    if (module !== undefined && this.groupModule[this.group[best]] !== module) return null;
+    const symbol = this.symbolAt(best);
+    const offset = address - symbol.address;
+    if (offset !== 0n && offset >= symbol.size) return null;
+    return { symbol, offset };
+  }
+
+  private rank(k: number): number {
+    const { text } = this;
+    let at = this.nameStart[k];
+    while (at < this.nameEnd[k] && text.charCodeAt(at) === 95) at++;
+    return this.weak[k] * 100 + at - this.nameStart[k];
+  }
+
+  private symbolAt(k: number): TextSymbol {
+    const g = this.group[k];
+    return {
+      name: this.text.slice(this.nameStart[k], this.nameEnd[k]),
+      address: (BigInt(this.hi[k]) << 32n) | BigInt(this.lo[k]),
+      size: BigInt(this.sizes[k]),
+      module: this.groupModule[g],
+      section: this.groupSection[g],
+      sectionName: this.groupSectionName[g],
+    };
+  }
+
+  /** System.map (`nm -n` format: `ffffffff81000000 T _stext`). Throws SystemMapStubError for Debian's placeholder. */
+  static parseSystemMap(text: string, path: string): SymbolTable {
+    const release = /System\.map-(.+)$/.exec(basename(path))?.[1] ?? null;
+    const stub = text.length < 512 ? /^\s*[0-9a-f]+\s+\S\s+The real System\.map is in the (\S+) package/i.exec(text) : null;
+    if (stub) {
+      const rel = release ?? '<release>';
+      const pkg = stub[1].replace('<version>', rel);
+      throw new SystemMapStubError(path, release, pkg, `/usr/lib/debug/boot/System.map-${rel}`);
+    }
+    const c = parseNmLines(text, path, false);
+    if (c.textCount === 0) throw new ObjectFileError(`${path}: no text symbols (not a System.map?)`);
+    return new SymbolTable(c, path, release, false);
+  }
+
+  /** A /proc/kallsyms dump, module symbols carrying their `[module]`. */
+  static parseKallsyms(text: string, source = '/proc/kallsyms'): SymbolTable {
+    const c = parseNmLines(text, source, true);
+    if (c.textCount === 0) throw new ObjectFileError(`${source}: no text symbols (not a kallsyms dump?)`);
+    if (c.hi.every((h, i) => i >= c.length || (h === 0 && c.lo[i] === 0))) {
+      throw new ObjectFileError(
+        `${source}: every address is 0: kernel.kptr_restrict hid them from an unprivileged reader; read /proc/kallsyms as root (or with sysctl kernel.kptr_restrict=0)`,
+      );
+    }
+    return new SymbolTable(c, source, null, false);
+  }
+
+  /**
+   * FUNC and text NOTYPE symbols of an ELF .symtab. In a relocatable object (a module) the address is
+   * the section-relative value, with the section index and name kept; sizes stop at the section end.
+   */
+  static fromElf(elf: ElfFile, module?: string | null): SymbolTable {
+    const relocatable = elf.type === ET_REL;
+    const mod = module !== undefined ? module : relocatable ? moduleName(elf) : null;
+    const sections = elf.sections;
+    // The .symtab is read here rather than through elf.symbols(): a vmlinux has 130k symbols of which
+    // 50k are text, and one object and bigint per symbol would cost more than the table (~300 ms).
+    const symtab = sections.find((s) => s.type === SHT_SYMTAB);
+    const strtab = symtab ? sections[symtab.link] : undefined;
+    if (symtab && !strtab) throw new ObjectFileError(`${elf.path}: .symtab links to missing string table ${symtab.link}`);
+    const data = symtab ? elf.data(symtab) : Buffer.alloc(0);
+    // One string for the whole table: Buffer#toString per name costs microseconds each.
+    const strings = strtab ? elf.data(strtab).toString('latin1') : '';
+    const entry = elf.is64 ? 24 : 16;
+    const c = new Columns(strings, Math.floor(data.length / entry) + sections.length);
+    // Group 0 is unused; group i + 1 is section i.
+    for (const s of sections) {
+      c.groupModule.push(mod);
+      c.groupSection.push(relocatable ? s.index : null);
+      c.groupSectionName.push(relocatable ? s.name : null);
+    }
+    const r = elf.reader(data);
+    const le = elf.littleEndian;
+    const used = new Set<number>();
+    for (let b = 0; b + entry <= data.length; b += entry) {
+      const info = data[elf.is64 ? b + 4 : b + 12];
+      const type = info & 0xf;
+      if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
+      const shndx = r.u16(elf.is64 ? b + 6 : b + 14);
+      if (shndx === 0 || shndx >= 0xff00 || shndx >= sections.length) continue;
+      if (!(sections[shndx].flags & SHF_EXECINSTR)) continue;
+      const at = r.u32(b);
+      if (at >= strings.length) continue;
+      let end = strings.indexOf('\0', at);
+      if (end < 0) end = strings.length;
+      if (end === at || strings.startsWith('.L', at) || strings.charCodeAt(at) === 36 /* $ */ || strings.startsWith('__crc_', at)) continue;
+      const hi = elf.is64 ? r.u32(le ? b + 12 : b + 8) : 0;
+      const lo = elf.is64 ? r.u32(le ? b + 8 : b + 12) : r.u32(b + 4);
+      used.add(shndx);
+      c.add(hi, lo, shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, end);
+    }
+    // The end of each section bounds its last symbol.
+    for (const i of used) {
+      const end = ((relocatable ? 0n : sections[i].addr) + BigInt(sections[i].size)) & 0xffffffffffffffffn;
+      c.add(Number(end >> 32n), Number(end & 0xffffffffn), i + 1, 0, 0, 0);
+    }
+    const release = relocatable ? (moduleVermagic(elf)?.split(' ')[0] ?? null) : null;
+    return new SymbolTable(c, elf.path, release, relocatable);
+  }
+}
+
+function bucketCount(n: number): number {
+  let size = 16;
+  while (size < n * 2) size *= 2;
+  return size;
+}
+
+/** FNV-1a over the UTF-16 code units of s[from, to). */
+function hashRange(s: string, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The text symbols' indices in (group, address) order, and every symbol's size: the distance to the
+ * next higher address in its group, 0 when none follows.
+ */
+function kallsymsSizes(c: Columns): { text: Uint32Array; sizes: Float64Array } {
+  const all = sortedOrder(c, true);
+  const { hi, lo, group, flags } = c;
+  const text = new Uint32Array(c.textCount);
+  const sizes = new Float64Array(c.length);
+  const count = all.length;
+  let t = 0;
+  for (let k = 0; k < count; ) {
+    const i = all[k];
+    const g = group[i];
+    const h = hi[i];
+    const l = lo[i];
+    let run = k + 1;
+    while (run < count && group[all[run]] === g && hi[all[run]] === h && lo[all[run]] === l) run++;
+    let size = 0;
+    if (run < count && group[all[run]] === g) size = (hi[all[run]] - h) * TWO32 + (lo[all[run]] - l);
+    for (let m = k; m < run; m++) {
+      const j = all[m];
+      if (flags[j] & TEXT) {
+        sizes[j] = size;
+        text[t++] = j;
+      }
+    }
+    k = run;
+  }
+  return { text, sizes };
+}
+
+/** Indices sorted by (group, address) or by address alone; identity when already in order. */
+function sortedOrder(c: Columns, byGroup: boolean, subset?: Uint32Array): Uint32Array {
+  let order = subset;
+  if (!order) {
+    order = new Uint32Array(c.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+  }
+  const { hi, lo, group } = c;
+  const cmp = (x: number, y: number) => (byGroup ? group[x] - group[y] : 0) || hi[x] - hi[y] || lo[x] - lo[y] || x - y;
+  for (let k = 1; k < order.length; k++) {
+    if (cmp(order[k - 1], order[k]) > 0) return order.sort(cmp);
+  }
+  return order;
+}
+
+/** nm/kallsyms lines into columns; text symbols are types T t W w. */
+function parseNmLines(text: string, source: string, kallsyms: boolean): Columns {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const c = new Columns(text, lines);
+  let bad = 0;
+  let at = 0;
+  const n = text.length;
+  while (at < n) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = n;
+    const line = at;
+    at = end + 1;
+    if (end > line && text.charCodeAt(end - 1) === 13) end--;
+    const sp = text.indexOf(' ', line);
+    const len = sp - line;
+    if (sp < 0 || len < 1 || len > 16 || sp + 3 > end || text.charCodeAt(sp + 2) !== 32) {
+      if (text.slice(line, end).trim()) bad++;
+      continue;
+    }
+    const hi = len > 8 ? parseHex(text, line, sp - 8) : 0;
+    const lo = parseHex(text, Math.max(line, sp - 8), sp);
+    if (hi < 0 || lo < 0) {
+      bad++;
+      continue;
+    }
+    const lower = text.charCodeAt(sp + 1) | 32;
+    if (lower === 117 /* U */ || lower === 118 /* v */) continue;
+    const isText = lower === 116 /* t */ || lower === 119 /* w */;
+    let nameEnd = end;
+    let group = 0;
+    // A bounded search: indexOf would run to the end of a file without tabs on every line.
+    let tab = sp + 3;
+    while (tab < end && text.charCodeAt(tab) !== 9) tab++;
+    if (tab < end) {
+      nameEnd = tab;
+      if (kallsyms) {
+        const m = /^\s*\[([^\]\s]+)\]/.exec(text.slice(tab, end));
+        if (m) group = c.moduleGroup(m[1]);
+      }
+    }
+    while (nameEnd > sp + 3 && text.charCodeAt(nameEnd - 1) === 32) nameEnd--;
+    if (nameEnd === sp + 3) continue;
+    c.add(hi, lo, group, (isText ? TEXT : 0) | (lower === 119 ? WEAK : 0), sp + 3, nameEnd);
+  }
+  if (c.textCount === 0 && bad > 0) throw new ObjectFileError(`${source}: ${bad} lines are not in nm format (address type name)`);
+  return c;
+}
+
+/** Hex digits [from, to) (at most 8) as a number; -1 when one is not a hex digit. */
+function parseHex(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const ch = s.charCodeAt(i);
+    const d = ch >= 48 && ch <= 57 ? ch - 48 : (ch | 32) >= 97 && (ch | 32) <= 102 ? (ch | 32) - 87 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** The `.modinfo` strings of a module (`name=ext4`, `vermagic=…`), empty for other objects. */
+export function modinfo(elf: ElfFile): Map<string, string> {
+  const out = new Map<string, string>();
+  const s = elf.section('.modinfo');
+  if (!s || s.size > 1 << 20) return out;
+  for (const field of elf.data(s).toString('latin1').split('\0')) {
+    const eq = field.indexOf('=');
+    if (eq > 0 && !out.has(field.slice(0, eq))) out.set(field.slice(0, eq), field.slice(eq + 1));
+  }
+  return out;
+}
+
+/** A module's vermagic, e.g. `6.1.0-56-amd64 SMP preempt mod_unload modversions` (release first); null if none. */
+export function moduleVermagic(elf: ElfFile): string | null {
+  return modinfo(elf).get('vermagic')?.trim() || null;
+}
+
+/** A module's name as the kernel prints it in `[name]`: .modinfo `name=`, else the file name with `-` as `_`. */
+export function moduleName(elf: ElfFile): string {
+  const named = modinfo(elf).get('name');
+  if (named) return named;
+  return basename(elf.path).replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/\.(o|elf)$/, '').replace(/-/g, '_');
+}
+
+const BANNER = Buffer.from('Linux version ', 'latin1');
+const CHUNK = 1 << 20;
+
+/**
+ * The `Linux version <release> (…) #1 SMP … Debian …` banner of a vmlinux, from .rodata read in 1 MB
+ * pieces (it is ~20 MB in a distro kernel); null when there is none.
+ */
+export function linuxBanner(elf: ElfFile): { banner: string; release: string } | null {
+  const s = elf.section('.rodata');
+  if (!s) return null;
+  const view = elf.view(s);
+  const overlap = BANNER.length - 1;
+  for (let at = 0; at < view.size; at += CHUNK) {
+    const chunk = view.read(at, Math.min(CHUNK + overlap, view.size - at));
+    let i = chunk.indexOf(BANNER);
+    while (i >= 0) {
+      const start = at + i;
+      const tail = view.read(start, Math.min(512, view.size - start));
+      let end = tail.indexOf(0);
+      if (end < 0) end = tail.length;
+      const banner = tail.toString('latin1', 0, end).replace(/\n$/, '');
+      const release = /^Linux version (\S+)/.exec(banner)?.[1];
+      // `Linux version %s` format strings are skipped: the banner has the release itself.
+      if (release && !release.includes('%')) return { banner, release };
+      i = chunk.indexOf(BANNER, i + 1);
+    }
+  }
+  return null;
+}
