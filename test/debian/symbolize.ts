@@ -1,7 +1,9 @@
 // The hook between the Debian acceptance test (acceptance.test.ts) and the native symbolizer
 // (server/src/symbolizer/). Replace the body of symbolizeForTest with a call into the symbolizer;
 // the test compares what it returns with test/fixtures/real-debian/ground-truth.json.
+import fs from 'node:fs';
 import path from 'node:path';
+import { emptyConfig, KernelSymbolizer } from '../../server/src/symbolizer/kernelSymbolizer.ts';
 
 /** A frame as in ground-truth.json: innermost first, paths relative to the kernel source tree. */
 export interface GroundTruthFrame {
@@ -55,12 +57,35 @@ export const DEBIAN = {
   groundTruth: path.join(ROOT, 'test/fixtures/real-debian/ground-truth.json'),
 };
 
+let symbolizer: KernelSymbolizer | null = null;
+
 /**
- * Symbolizes one entry the way the extension would: from its text (`entry.text`, `entry.function`,
- * `entry.offset`, `entry.size`, `entry.module`, and whether it is a call-trace entry) and the files
- * in DEBIAN, giving the frames innermost first. Do not read `entry.address` or `entry.frames`.
+ * Symbolizes one entry the way the extension does: from its text (function, offset, size, module,
+ * call-trace entry or exact) and the files in DEBIAN, through the same KernelSymbolizer as hover and
+ * `kcrash decode`. Frames innermost first; no line information gives one frame without a file.
  */
 export async function symbolizeForTest(entry: GroundTruthEntry): Promise<GroundTruthFrame[]> {
-  void entry;
-  throw new Error('native symbolizer not wired yet');
+  symbolizer ??= new KernelSymbolizer({
+    ...emptyConfig(),
+    vmlinux: fs.existsSync(DEBIAN.vmlinux) ? { path: DEBIAN.vmlinux, foundBy: 'setting' } : null,
+    systemMap: { path: DEBIAN.systemMap, foundBy: 'setting' },
+    modulePaths: Object.values(DEBIAN.modules).map((p) => ({ path: p, foundBy: 'setting' as const })),
+  });
+  const info = await symbolizer.symbolize({
+    function: entry.function,
+    offset: Number(entry.offset),
+    size: Number(entry.size),
+    module: entry.module,
+    address: null,
+    buildId: null,
+    exact: entry.exact,
+    arch: 'x86_64',
+    release: DEBIAN.release,
+  });
+  if (!info) throw new Error('no answer');
+  if (!info.frames.length) {
+    if (info.note && !/No line information/.test(info.note)) throw new Error(info.note);
+    return [{ function: null, file: null, line: 0 }];
+  }
+  return info.frames.map((f) => ({ function: f.function === '??' ? null : f.function, file: f.file, line: f.line ?? 0, ...(f.column ? { column: f.column } : {}) }));
 }

@@ -12,7 +12,7 @@ import type { ElfFile } from './elf.ts';
 import { ExternalSymbolizer, type ExternalSetting } from './external.ts';
 import { openObjectFile } from './objectFile.ts';
 import { stripBuildPrefix } from './sourcePath.ts';
-import { linuxBanner, moduleVermagic, parseKallsyms, parseSystemMap, SymbolTable, type TextSymbol } from './symbolTable.ts';
+import { linuxBanner, moduleVermagic, SymbolTable, type TextSymbol } from './symbolTable.ts';
 import type { LookupKind, SourceFrame, SymbolInfo, SymbolQuery, SymbolSourceState, SymbolStatus, Symbolizer } from './types.ts';
 
 export type FoundBy = SymbolSourceState['foundBy'];
@@ -177,17 +177,17 @@ export class KernelSymbolizer implements Symbolizer {
       let elf: ElfFile | null = null;
       try {
         elf = await openObjectFile(file.path);
-        const table = SymbolTable.fromElf(elf, file.path);
+        const table = SymbolTable.fromElf(elf!, null);
         if (!table.count) throw new ObjectFileError(`${file.path} has no symbol table (stripped): use the vmlinux from the -dbg package.`);
         let dwarf: DwarfReader | null = null;
         let dwarfError: string | null = null;
         try {
-          dwarf = DwarfReader.open(elf);
+          dwarf = DwarfReader.open(elf!);
         } catch (err) {
           dwarfError = messageOf(err);
         }
-        const banner = linuxBanner(elf);
-        const value: VmlinuxState = { elf: elf!, table, dwarf, release: banner ? releaseFromBanner(banner) : null, buildId: elf!.buildId() };
+        const banner = linuxBanner(elf!);
+        const value: VmlinuxState = { elf: elf!, table, dwarf, release: banner?.release ?? null, buildId: elf!.buildId() };
         this.onLoad({ path: file.path, phase: 'end' });
         return { value, error: dwarfError ? `${file.path}: debug info unusable (${dwarfError}).` : null };
       } catch (err) {
@@ -202,13 +202,14 @@ export class KernelSymbolizer implements Symbolizer {
 
   private loadSystemMap(): Loaded<SymbolTable> {
     const file = this.config.systemMap!;
-    this.systemMap ??= loadText(file.path, (text) => parseSystemMap(text, file.path));
+    // The setting may name a /proc/kallsyms dump too (it has a `[module]` column).
+    this.systemMap ??= loadText(file.path, (text) => (/^[0-9a-f]+ \S \S+\t\[/m.test(text) ? SymbolTable.parseKallsyms(text, file.path) : SymbolTable.parseSystemMap(text, file.path)));
     return this.systemMap;
   }
 
   private loadKallsyms(): Loaded<SymbolTable> {
     const file = this.config.kallsyms!;
-    this.kallsyms ??= loadText(file.path, (text) => parseKallsyms(text, file.path));
+    this.kallsyms ??= loadText(file.path, (text) => SymbolTable.parseKallsyms(text, file.path));
     return this.kallsyms;
   }
 
@@ -284,15 +285,15 @@ export class KernelSymbolizer implements Symbolizer {
         let elf: ElfFile | null = null;
         try {
           elf = await openObjectFile(path);
-          const table = SymbolTable.fromElf(elf, path);
+          const table = SymbolTable.fromElf(elf!, name);
           let dwarf: DwarfReader | null = null;
           let error: string | null = null;
           try {
-            dwarf = DwarfReader.open(elf);
+            dwarf = DwarfReader.open(elf!);
           } catch (err) {
             error = `${path}: debug info unusable (${messageOf(err)}).`;
           }
-          const vermagic = moduleVermagic(elf);
+          const vermagic = moduleVermagic(elf!);
           const value: ModuleState = { name, path, elf: elf!, table, dwarf, release: vermagic ? vermagic.split(' ')[0] : null, buildId: elf!.buildId(), compressed: !/\.ko$/.test(path) };
           return { value, error };
         } catch (err) {
