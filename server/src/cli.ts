@@ -220,7 +220,7 @@ async function cmdDecode(args: string[]): Promise<number> {
   const { decodeLog } = await import('./decode.ts');
   const config = discoverSources(
     { vmlinux: given.vmlinux ?? null, systemMap: given.systemMap ?? null, modulePaths: given.modules, sourceRoot: given.sourceRoot ?? null, external: given.external ?? 'auto' },
-    { logPath: files[0] === '-' ? null : files[0], workspaceFolders: [], release, trusted: true },
+    { logPath: files[0] === '-' ? null : files[0], workspaceFolders: [], release, trusted: true, base: process.cwd() },
   );
   if (given.kallsyms) config.kallsyms = { path: given.kallsyms, foundBy: 'command-line' };
   for (const s of [config.vmlinux, config.systemMap, config.kallsyms, ...config.modulePaths]) if (s?.foundBy === 'setting') s.foundBy = 'command-line';

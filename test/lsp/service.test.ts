@@ -25,10 +25,35 @@ describe('hover symbolizer slot', () => {
     assert.match(md, /\*\*Source\*\* \(of the call: address − 1\)/);
     assert.match(md, /`fs\/namei\.c:1612`/);
     assert.match(md, /```asm\ncall __stack_chk_fail\n```/);
-    assert.deepEqual(queries[0], { function: 'lookup_fast', offset: 0x3d0, size: 0x3d0, module: null, buildId: null, address: 'ffffffff8129b350', exact: false, arch: 'x86_64', release: '4.7.0-rc7-dumpstack+' });
+    const { anchors, kernelOffset, ...asked } = queries[0];
+    assert.equal(kernelOffset, null); // the log prints no `Kernel Offset:`
+    assert.deepEqual(anchors![0], { address: 'ffffffff810fb0a4', function: 'watchdog_timer_fn', offset: 420, module: null }); // raw address + symbol: KASLR can be inferred
+    assert.deepEqual(asked, { function: 'lookup_fast', offset: 0x3d0, size: 0x3d0, module: null, buildId: null, address: 'ffffffff8129b350', exact: false, arch: 'x86_64', release: '4.7.0-rc7-dumpstack+' });
     const rip = await service.getHover(doc, analysis, positionAtText(text, 'path_init+0x0/0x750', 2));
     assert.equal(queries[1].exact, true);
     assert.match((rip?.contents as { value: string }).value, /\*\*Source\*\*\n/);
+  });
+
+  it('answers for the version it was asked on when the document is edited during the wait', async () => {
+    const text = await fixture('lsp-seed-pt-regs.log');
+    let release!: () => void;
+    const symbolizer: Symbolizer = {
+      symbolize: () => new Promise((resolve) => (release = () => resolve({ frames: [{ function: 'lookup_fast', file: 'fs/namei.c', line: 1612, inline: false }] }))),
+    };
+    const service = createLanguageService({ symbolizer });
+    const doc = service.openDocument('test://slow', 'kernel-log', 1, text);
+    const at = positionAtText(text, 'lookup_fast+0x3d0');
+    const expected = rangeOfText(text, 'lookup_fast+0x3d0/0x3d0');
+    const pending = service.getHover(doc, service.getAnalysis('test://slow')!, at);
+    // Three lines typed above the entry while the symbolizer works.
+    service.changeDocument('test://slow', 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'a\nb\nc\n' }]);
+    service.getAnalysis('test://slow');
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    const hover = await pending;
+    assert.equal(hover!.range!.start.line, at.line);
+    assert.deepEqual(hover!.range!.start, { line: expected.start.line, character: hover!.range!.start.character });
+    assert.match((hover!.contents as { value: string }).value, /fs\/namei\.c:1612/);
   });
 
   it('answers without symbol info when the symbolizer hangs or fails', async () => {

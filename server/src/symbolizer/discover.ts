@@ -28,6 +28,8 @@ export interface DiscoveryContext {
   trusted: boolean;
   /** Root for the distribution's debug paths; tests point it elsewhere. */
   debugRoot?: string;
+  /** What relative setting paths are relative to (default: the first workspace folder, else the log's folder). */
+  base?: string;
 }
 
 /** Candidate file names per kind, `{r}` standing for the release. */
@@ -46,7 +48,7 @@ const DEBUG_PATHS = {
 const MODULE_FILE = /\.ko(?:\.(?:xz|zst|gz))?$/;
 
 export function discoverSources(settings: SymbolSettings, context: DiscoveryContext): SymbolSourcesConfig {
-  const base = context.workspaceFolders[0] ?? (context.logPath ? dirname(context.logPath) : process.cwd());
+  const base = context.base ?? context.workspaceFolders[0] ?? (context.logPath ? dirname(context.logPath) : process.cwd());
   const fromSetting = (p: string | null): SourceFile | null => (p ? { path: expand(p, base), foundBy: 'setting' } : null);
   const places = searchPlaces(context);
   const find = (names: readonly string[]): SourceFile | null => {

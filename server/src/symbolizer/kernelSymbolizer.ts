@@ -326,13 +326,28 @@ export class KernelSymbolizer implements Symbolizer {
 
   private readonly sourceCache = new Map<string, string | null>();
 
-  /** The file on disk: under a source root, or as DWARF names it when that is absolute (a module's own). */
+  /**
+   * The file on disk: under a source root, or as DWARF names it when that is absolute and exists. An
+   * absolute path that is not there (a module built elsewhere) is tried under the source roots by
+   * its trailing components, longest first: `/build/mod/src/foo.c` → `src/foo.c` → `foo.c`.
+   */
   private findSource(rel: string): string | null {
     let hit = this.sourceCache.get(rel);
     if (hit !== undefined) return hit;
     hit = null;
-    if (isAbsolute(rel)) hit = existsSync(rel) ? rel : null;
-    else for (const root of this.config.sourceRoots) if (existsSync(join(root, rel))) { hit = join(root, rel); break; }
+    if (isAbsolute(rel) && existsSync(rel)) hit = rel;
+    else {
+      const parts = rel.split('/').filter(Boolean);
+      const tails = isAbsolute(rel) ? parts.map((_, i) => parts.slice(i).join('/')) : [parts.join('/')];
+      outer: for (const tail of tails) {
+        for (const root of this.config.sourceRoots) {
+          if (existsSync(join(root, tail))) {
+            hit = join(root, tail);
+            break outer;
+          }
+        }
+      }
+    }
     if (this.sourceCache.size > 10_000) this.sourceCache.clear();
     this.sourceCache.set(rel, hit);
     return hit;
@@ -422,7 +437,7 @@ export function messageOf(err: unknown): string {
 
 function describeFileError(path: string, err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return `${path} does not exist.`;
+  if (e?.code === 'ENOENT' || /\bENOENT\b/.test(messageOf(err))) return `${path} does not exist.`;
   if (e?.code === 'EACCES') return `${path} cannot be read (permission denied).`;
   if (e?.code === 'EISDIR') return `${path} is a folder, not a file.`;
   const message = messageOf(err);
@@ -432,11 +447,6 @@ function describeFileError(path: string, err: unknown): string {
 /** Module names: the log prints `kcrash_test`, the file may be `kcrash-test.ko.zst`. */
 export function normalizeModuleName(name: string): string {
   return name.replace(/-/g, '_');
-}
-
-/** `Linux version 6.1.0-56-amd64 (debian-kernel@...) ...` → `6.1.0-56-amd64`. */
-export function releaseFromBanner(banner: string): string | null {
-  return /Linux version (\S+)/.exec(banner)?.[1] ?? null;
 }
 
 /** `System.map-6.1.0-56-amd64` / `vmlinux-6.1.0-56-amd64` → `6.1.0-56-amd64`. */
