@@ -19,6 +19,14 @@ interface Sequence {
   cols: Uint32Array;
 }
 
+/** A directory or file entry; a name in a string section is decoded when first asked for. */
+interface Entry {
+  name: string | null;
+  sec: DebugSection | null;
+  off: number;
+  dir: number;
+}
+
 export interface LineRow {
   file: string | null;
   line: number;
@@ -36,8 +44,8 @@ export interface LineContext {
 
 export class LineTable {
   readonly version: number;
-  private readonly dirs: string[] = [];
-  private readonly fileNames: { name: string; dir: number }[] = [];
+  private readonly dirs: Entry[] = [];
+  private readonly fileNames: Entry[] = [];
   private readonly joined = new Map<number, string | null>();
   private readonly sequences: Sequence[] = [];
   readonly bytes: number;
@@ -73,42 +81,42 @@ export class LineTable {
     for (let i = 1; i < opcodeBase; i++) opLengths.push(c.u8());
     const form: FormContext = { version: 5, addressSize, offsetSize };
     if (version >= 5) {
-      const readEntries = (): { name: string; dir: number }[] => {
+      const readEntries = (): Entry[] => {
         const fmtCount = c.u8();
         const fmt: number[] = [];
         for (let i = 0; i < fmtCount; i++) fmt.push(c.uleb(), c.uleb());
         const count = c.uleb();
         if (count > c.left) throw new DwarfError(`line program claims ${count} entries`);
-        const out: { name: string; dir: number }[] = [];
+        const out: Entry[] = [];
         for (let n = 0; n < count; n++) {
-          let name = '';
-          let dir = 0;
+          const e: Entry = { name: '', sec: null, off: 0, dir: 0 };
           for (let i = 0; i < fmt.length; i += 2) {
-            const [kind, f] = [fmt[i], fmt[i + 1]];
-            if (kind === DW_LNCT_path) name = this.readString(c, f, form);
-            else if (kind === DW_LNCT_directory_index) dir = readNumberForm(c, f, form, 0);
+            const kind = fmt[i];
+            const f = fmt[i + 1];
+            if (kind === DW_LNCT_path) this.readString(c, f, form, e);
+            else if (kind === DW_LNCT_directory_index) e.dir = readNumberForm(c, f, form, 0);
             else skipForm(c, f, form);
           }
-          out.push({ name, dir });
+          out.push(e);
         }
         return out;
       };
-      for (const d of readEntries()) this.dirs.push(d.name);
+      this.dirs.push(...readEntries());
       this.fileNames.push(...readEntries());
     } else {
       for (;;) {
         const d = c.cstr();
         if (!d) break;
-        this.dirs.push(d);
+        this.dirs.push({ name: d, sec: null, off: 0, dir: 0 });
       }
-      this.fileNames.push({ name: '', dir: 0 }); // file numbers start at 1
+      this.fileNames.push({ name: '', sec: null, off: 0, dir: 0 }); // file numbers start at 1
       for (;;) {
         const name = c.cstr();
         if (!name) break;
         const dir = c.uleb();
         c.uleb();
         c.uleb();
-        this.fileNames.push({ name, dir });
+        this.fileNames.push({ name, sec: null, off: 0, dir });
       }
     }
     c.pos = programStart;
@@ -119,20 +127,23 @@ export class LineTable {
     this.bytes = bytes;
   }
 
-  private readString(c: Cursor, form: number, u: FormContext): string {
-    if (form === DW_FORM.string) return c.cstr();
-    if (form === DW_FORM.line_strp || form === DW_FORM.strp) {
+  private readString(c: Cursor, form: number, u: FormContext, e: Entry): void {
+    e.name = '';
+    if (form === DW_FORM.string) e.name = c.cstr();
+    else if (form === DW_FORM.line_strp || form === DW_FORM.strp) {
       const at = c.offset(u.offsetSize);
       const s = form === DW_FORM.line_strp ? this.ctx.lineStr : this.ctx.str;
       if (!s) throw new DwarfError('line program names a string section the object lacks');
-      return s.cstr(at);
-    }
-    if (isStrxForm(form)) {
-      readNumberForm(c, form, u, 0);
-      return '';
-    }
-    skipForm(c, form, u);
-    return '';
+      e.name = null;
+      e.sec = s;
+      e.off = at;
+    } else if (isStrxForm(form)) readNumberForm(c, form, u, 0);
+    else skipForm(c, form, u);
+  }
+
+  private static entryName(e: Entry): string {
+    if (e.name === null) e.name = e.sec!.cstr(e.off);
+    return e.name;
   }
 
   private run(
@@ -224,7 +235,7 @@ export class LineTable {
           } else if (sub === 3) {
             const name = c.cstr();
             const dir = c.uleb();
-            this.fileNames.push({ name, dir });
+            this.fileNames.push({ name, sec: null, off: 0, dir });
           }
           c.pos = next;
           break;
@@ -293,13 +304,13 @@ export class LineTable {
     const entry = this.fileNames[index];
     let result: string | null = null;
     if (entry && (this.version >= 5 || index > 0)) {
-      const name = entry.name;
+      const name = LineTable.entryName(entry);
       if (name.startsWith('/')) result = name;
       else {
         let includeDir = '';
         if (this.version >= 5) {
-          if (entry.dir < this.dirs.length) includeDir = this.dirs[entry.dir];
-        } else if (entry.dir > 0 && entry.dir <= this.dirs.length) includeDir = this.dirs[entry.dir - 1];
+          if (entry.dir < this.dirs.length) includeDir = LineTable.entryName(this.dirs[entry.dir]);
+        } else if (entry.dir > 0 && entry.dir <= this.dirs.length) includeDir = LineTable.entryName(this.dirs[entry.dir - 1]);
         const compDir = this.ctx.compDir ?? '';
         const parts: string[] = [];
         if ((this.version < 5 || entry.dir !== 0) && compDir && !includeDir.startsWith('/')) parts.push(compDir);
