@@ -3,7 +3,7 @@
 // DW_AT_sibling. Positions are section offsets unless named otherwise; every loop is bounded by the
 // bytes it walks, nesting by MAX_DEPTH.
 import { type AddressRange, type RangeContext, type SectionedAddress, rangesContain, readDebugRanges, readRnglist, rnglistxOffset } from './ranges.ts';
-import { Cursor, DW_FORM, DwarfError, type FormContext, isAddrxForm, isConstantForm, isStrxForm, readNumberForm, skipForm, unitLength } from './reader.ts';
+import { Cursor, DW_FORM, DwarfError, type FormContext, isAddrxForm, isConstantForm, isStrxForm, fixedFormSize, readNumberForm, skipForm, unitLength } from './reader.ts';
 import type { DebugSection } from './sections.ts';
 
 export const DW_TAG_compile_unit = 0x11;
@@ -12,6 +12,8 @@ export const DW_TAG_skeleton_unit = 0x4a;
 export const DW_TAG_subprogram = 0x2e;
 export const DW_TAG_inlined_subroutine = 0x1d;
 export const DW_TAG_lexical_block = 0x0b;
+/** Local copy: an imported binding may be a getter after transpiling to CommonJS. */
+const F = { ...DW_FORM };
 const TYPE_TAGS = new Set([0x01, 0x02, 0x04, 0x13, 0x15, 0x17]);
 
 const DW_AT = {
@@ -106,7 +108,7 @@ export function parseAbbrevs(sec: DebugSection, offset: number): Map<number, Abb
         const name = c.uleb();
         const form = c.uleb();
         if (name === 0 && form === 0) break;
-        if (form === DW_FORM.implicit_const) {
+        if (form === F.implicit_const) {
           implicit ??= [];
           implicit[specs.length / 2] = c.sleb();
         }
@@ -220,15 +222,15 @@ export class Unit {
   /** A string-class value read by readDie (nameForm/nameValue, compDirForm/compDirValue). */
   string(form: number, value: number): string | null {
     const s = this.s;
-    if (form === DW_FORM.string) {
+    if (form === F.string) {
       if (value < this.h.offset || value >= this.h.end) return null;
       return s.info.parse(value, (c) => {
         c.end = Math.min(c.end, this.h.end - value);
         return c.cstr();
       }, 128);
     }
-    if (form === DW_FORM.strp) return s.str ? s.str.cstr(value) : null;
-    if (form === DW_FORM.line_strp) return s.lineStr ? s.lineStr.cstr(value) : null;
+    if (form === F.strp) return s.str ? s.str.cstr(value) : null;
+    if (form === F.line_strp) return s.lineStr ? s.lineStr.cstr(value) : null;
     if (isStrxForm(form)) {
       if (!s.strOffsets || !s.str) return null;
       const at = this.strOffsetsBase + value * this.h.offsetSize;
@@ -268,30 +270,30 @@ export class Unit {
     for (let i = 0; i < specs.length; i += 2) {
       const name = specs[i];
       let form = specs[i + 1];
-      if (form === DW_FORM.indirect) form = c.uleb();
+      if (form === F.indirect) form = c.uleb();
       const implicit = ab.implicit ? (ab.implicit[i / 2] ?? 0) : 0;
       switch (name) {
         case DW_AT.sibling: {
           const v = readNumberForm(c, form, h, implicit);
-          d.sibling = form === DW_FORM.ref_addr ? v : base + v;
+          d.sibling = form === F.ref_addr ? v : base + v;
           break;
         }
         case DW_AT.name:
           d.nameForm = form;
-          if (form === DW_FORM.string) {
+          if (form === F.string) {
             d.nameValue = at + c.pos;
             c.cstr();
           } else d.nameValue = readNumberForm(c, form, h, implicit);
           break;
         case DW_AT.comp_dir:
           d.compDirForm = form;
-          if (form === DW_FORM.string) {
+          if (form === F.string) {
             d.compDirValue = at + c.pos;
             c.cstr();
           } else d.compDirValue = readNumberForm(c, form, h, implicit);
           break;
         case DW_AT.low_pc:
-          if (form === DW_FORM.addr) {
+          if (form === F.addr) {
             const where = at + c.pos;
             d.lowPc = { value: c.addr(h.addressSize), sec: this.s.info.targetOf(where) };
           } else if (isAddrxForm(form)) {
@@ -301,11 +303,11 @@ export class Unit {
           break;
         case DW_AT.high_pc:
           d.highForm = form;
-          if (form === DW_FORM.addr) d.highPc = c.addr(h.addressSize);
+          if (form === F.addr) d.highPc = c.addr(h.addressSize);
           else if (isAddrxForm(form)) {
             d.highIndex = readNumberForm(c, form, h, implicit);
           } else if (isConstantForm(form)) {
-            if (form === DW_FORM.data8) d.highPc = c.u64();
+            if (form === F.data8) d.highPc = c.u64();
             else d.highPc = BigInt(readNumberForm(c, form, h, implicit));
           } else {
             skipForm(c, form, h);
@@ -319,8 +321,8 @@ export class Unit {
         case DW_AT.abstract_origin:
         case DW_AT.specification: {
           let v = readNumberForm(c, form, h, implicit);
-          if (form === DW_FORM.ref1 || form === DW_FORM.ref2 || form === DW_FORM.ref4 || form === DW_FORM.ref8 || form === DW_FORM.ref_udata) v += base;
-          else if (form !== DW_FORM.ref_addr) v = -1;
+          if (form === F.ref1 || form === F.ref2 || form === F.ref4 || form === F.ref8 || form === F.ref_udata) v += base;
+          else if (form !== F.ref_addr) v = -1;
           if (name === DW_AT.abstract_origin) d.origin = v;
           else d.spec = v;
           break;
@@ -376,10 +378,10 @@ export class Unit {
       const specs = ab.specs;
       for (let i = 0; i < specs.length; i += 2) {
         let form = specs[i + 1];
-        if (form === DW_FORM.indirect) form = c.uleb();
+        if (form === F.indirect) form = c.uleb();
         if (specs[i] === DW_AT.sibling) {
           const v = readNumberForm(c, form, h, ab.implicit ? (ab.implicit[i / 2] ?? 0) : 0);
-          out.sibling = form === DW_FORM.ref_addr ? v : h.offset + v;
+          out.sibling = form === F.ref_addr ? v : h.offset + v;
         } else skipForm(c, form, h);
       }
     }
@@ -392,14 +394,14 @@ export class Unit {
     if (d.rangesForm >= 0) {
       if (this.h.version >= 5) {
         if (!this.s.rnglists) return [];
-        const offset = d.rangesForm === DW_FORM.rnglistx ? rnglistxOffset(this.s.rnglists, this.rnglistsBase, this.h.offsetSize, d.rangesValue) : d.rangesValue;
+        const offset = d.rangesForm === F.rnglistx ? rnglistxOffset(this.s.rnglists, this.rnglistsBase, this.h.offsetSize, d.rangesValue) : d.rangesValue;
         return readRnglist(this.rangeCtx, offset);
       }
       return readDebugRanges(this.rangeCtx, d.rangesValue);
     }
     if (!d.lowPc || d.highForm < 0) return null;
     let hi: bigint;
-    if (d.highForm === DW_FORM.addr) hi = d.highPc;
+    if (d.highForm === F.addr) hi = d.highPc;
     else if (d.highIndex >= 0) hi = this.addrx(d.highIndex).value;
     else hi = d.lowPc.value + d.highPc;
     return [{ sec: d.lowPc.sec, lo: d.lowPc.value, hi }];
@@ -573,32 +575,4 @@ function sizeAbbrev(ab: Abbrev, u: FormContext): void {
   }
   ab.fixed = fixed;
   ab.hasSibling = sib;
-}
-
-function fixedFormSize(form: number, u: FormContext): number {
-  switch (form) {
-    case DW_FORM.flag_present: case DW_FORM.implicit_const:
-      return 0;
-    case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1:
-      return 1;
-    case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2:
-      return 2;
-    case DW_FORM.strx3: case DW_FORM.addrx3:
-      return 3;
-    case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.ref_sup4: case DW_FORM.strx4: case DW_FORM.addrx4:
-      return 4;
-    case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.ref_sig8: case DW_FORM.ref_sup8:
-      return 8;
-    case DW_FORM.data16:
-      return 16;
-    case DW_FORM.addr:
-      return u.addressSize;
-    case DW_FORM.ref_addr:
-      return u.version <= 2 ? u.addressSize : u.offsetSize;
-    case DW_FORM.strp: case DW_FORM.sec_offset: case DW_FORM.line_strp: case DW_FORM.strp_sup:
-    case DW_FORM.GNU_ref_alt: case DW_FORM.GNU_strp_alt:
-      return u.offsetSize;
-    default:
-      return -1;
-  }
 }

@@ -8,6 +8,21 @@ import type { DebugSection } from './sections.ts';
 const DW_LNCT_path = 1;
 const DW_LNCT_directory_index = 2;
 
+/** Rows of the sequence being decoded (grown as needed, shared by all tables). */
+const scratch = { offs: new Float64Array(4096), files: new Uint32Array(4096), lines: new Uint32Array(4096), cols: new Uint32Array(4096) };
+
+function growScratch(): void {
+  const size = scratch.offs.length * 2;
+  const grow = <T extends Float64Array | Uint32Array>(a: T, b: T): T => {
+    b.set(a);
+    return b;
+  };
+  scratch.offs = grow(scratch.offs, new Float64Array(size));
+  scratch.files = grow(scratch.files, new Uint32Array(size));
+  scratch.lines = grow(scratch.lines, new Uint32Array(size));
+  scratch.cols = grow(scratch.cols, new Uint32Array(size));
+}
+
 interface Sequence {
   sec: number;
   base: bigint;
@@ -158,35 +173,16 @@ export class LineTable {
     let file = 1;
     let line = 1;
     let column = 0;
-    let offs: number[] = [];
-    let files: number[] = [];
-    let lines: number[] = [];
-    let cols: number[] = [];
-    const emit = (): void => {
-      offs.push(addr);
-      files.push(file);
-      lines.push(line);
-      cols.push(column);
-    };
+    let n = 0; // rows of the open sequence, in the scratch arrays
     const close = (endAt: number): void => {
-      if (offs.length && endAt > offs[0]) {
+      if (n && endAt > scratch.offs[0]) {
         // Rows from the first one at or after base only (a backwards advance would be garbage).
         this.sequences.push({
           sec, base, end: endAt,
-          offs: Float64Array.from(offs), files: Uint32Array.from(files), lines: Uint32Array.from(lines), cols: Uint32Array.from(cols),
+          offs: scratch.offs.slice(0, n), files: scratch.files.slice(0, n), lines: scratch.lines.slice(0, n), cols: scratch.cols.slice(0, n),
         });
       }
-      offs = [];
-      files = [];
-      lines = [];
-      cols = [];
-    };
-    const advance = (opAdvance: number): void => {
-      if (h.maxOps === 1) addr += h.minInst * opAdvance;
-      else {
-        addr += h.minInst * Math.floor((opIndex + opAdvance) / h.maxOps);
-        opIndex = (opIndex + opAdvance) % h.maxOps;
-      }
+      n = 0;
     };
     const reset = (): void => {
       sec = -1;
@@ -197,15 +193,53 @@ export class LineTable {
       line = 1;
       column = 0;
     };
-    while (c.pos < c.end) {
-      const op = c.u8();
-      if (op >= h.opcodeBase) {
-        const adj = op - h.opcodeBase;
-        advance(Math.floor(adj / h.lineRange));
-        line += h.lineBase + (adj % h.lineRange);
-        emit();
+    const { minInst, maxOps, lineBase, lineRange, opcodeBase } = h;
+    const buf = c.buf;
+    let offs = scratch.offs;
+    let files = scratch.files;
+    let lines = scratch.lines;
+    let cols = scratch.cols;
+    const emit = (): void => {
+      if (n === offs.length) {
+        growScratch();
+        ({ offs, files, lines, cols } = scratch);
+      }
+      offs[n] = addr;
+      files[n] = file;
+      lines[n] = line;
+      cols[n] = column;
+      n++;
+    };
+    const advance = (opAdvance: number): void => {
+      if (maxOps === 1) addr += minInst * opAdvance;
+      else {
+        addr += minInst * Math.floor((opIndex + opAdvance) / maxOps);
+        opIndex = (opIndex + opAdvance) % maxOps;
+      }
+    };
+    const end = c.end;
+    while (c.pos < end) {
+      const op = buf[c.pos];
+      if (op >= opcodeBase) {
+        // Special opcode (the hot path): advance, add to line, emit a row.
+        c.pos++;
+        const adj = op - opcodeBase;
+        if (maxOps === 1) addr += minInst * ((adj / lineRange) | 0);
+        else advance((adj / lineRange) | 0);
+        line += lineBase + (adj % lineRange);
+        if (!(addr >= 0 && addr <= 2 ** 52)) throw new DwarfError('line program address out of range');
+        if (n === offs.length) {
+          growScratch();
+          ({ offs, files, lines, cols } = scratch);
+        }
+        offs[n] = addr;
+        files[n] = file;
+        lines[n] = line;
+        cols[n] = column;
+        n++;
         continue;
       }
+      c.pos++;
       switch (op) {
         case 0: {
           const len = c.uleb();
@@ -222,11 +256,11 @@ export class LineTable {
             const value = size === 8 || size === 4 || size === 2 || size === 1 ? c.addr(size) : c.addr(h.addressSize);
             const s = targets.targetOf(at);
             const delta = value - base;
-            if (offs.length && (s !== sec || delta < BigInt(addr) || delta > 2n ** 52n)) {
+            if (n && (s !== sec || delta < BigInt(addr) || delta > 2n ** 52n)) {
               // Not a forward move within this sequence: keep what we have as its own sequence.
               close(addr);
             }
-            if (!offs.length) {
+            if (!n) {
               base = value;
               sec = s;
               addr = 0;
