@@ -79,7 +79,7 @@ export class DebugSection {
       } catch (e) {
         if (!(e instanceof NeedMore) || !partial) throw e;
       }
-      first = Math.max(first, length * 16);
+      first = Math.max(first, length * 2);
     }
     for (let want = first; ; want *= 16) {
       const length = Math.min(want, this.view.size - offset);
