@@ -28,10 +28,17 @@ interface Sequence {
   base: bigint;
   /** End address (exclusive) minus base. */
   end: number;
-  offs: Float64Array;
-  files: Uint32Array;
+  offs: Float64Array | Uint32Array;
+  files: Uint32Array | Uint16Array;
   lines: Uint32Array;
-  cols: Uint32Array;
+  cols: Uint32Array | Uint16Array;
+}
+
+/** The first n values in the smallest array type that holds them. */
+function compact(a: Uint32Array, n: number): Uint32Array | Uint16Array {
+  let max = 0;
+  for (let i = 0; i < n; i++) if (a[i] > max) max = a[i];
+  return max < 0x10000 ? Uint16Array.from(a.subarray(0, n)) : a.slice(0, n);
 }
 
 /** A directory or file entry; a name in a string section is decoded when first asked for. */
@@ -138,7 +145,7 @@ export class LineTable {
     this.run(c, { minInst, maxOps, lineBase, lineRange, opcodeBase, opLengths, addressSize, offset });
     this.sequences.sort((a, b) => a.sec - b.sec || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
     let bytes = 200 + this.fileNames.length * 64;
-    for (const s of this.sequences) bytes += 64 + s.offs.length * 20;
+    for (const s of this.sequences) bytes += 96 + s.offs.byteLength + s.files.byteLength + s.lines.byteLength + s.cols.byteLength;
     this.bytes = bytes;
   }
 
@@ -179,7 +186,8 @@ export class LineTable {
         // Rows from the first one at or after base only (a backwards advance would be garbage).
         this.sequences.push({
           sec, base, end: endAt,
-          offs: scratch.offs.slice(0, n), files: scratch.files.slice(0, n), lines: scratch.lines.slice(0, n), cols: scratch.cols.slice(0, n),
+          offs: endAt < 2 ** 32 ? Uint32Array.from(scratch.offs.subarray(0, n)) : scratch.offs.slice(0, n),
+          files: compact(scratch.files, n), lines: scratch.lines.slice(0, n), cols: compact(scratch.cols, n),
         });
       }
       n = 0;
