@@ -490,7 +490,7 @@ export class Unit {
     const h = this.h;
     let full: Window | null = null;
     if (!this.index) {
-      full = { buf: this.s.info.read(h.offset, h.end - h.offset), at: h.offset };
+      full = { buf: this.s.info.transient(h.offset, h.end - h.offset), at: h.offset };
       this.win = full;
       try {
         this.index = this.buildIndex();
@@ -509,7 +509,7 @@ export class Unit {
       tried.add(n);
       const from = ix.die[n];
       const to = ix.end[n];
-      this.win = full ?? { buf: this.s.info.read(from, to - from), at: from };
+      this.win = full ?? { buf: this.s.info.transient(from, to - from), at: from };
       try {
         const chain = this.walk(from, to, address, sec);
         if (chain.length) return chain;

@@ -78,7 +78,7 @@ export class LineTable {
     const { length, offsetSize } = unitLength(head);
     const total = head.pos + length;
     if (offset + total > sec.size) throw new DwarfError(`line program at ${offset} runs past .debug_line`);
-    const c = sec.cursor(offset, total);
+    const c = new Cursor(sec.transient(offset, total), 0, total, sec.littleEndian);
     c.pos = head.pos;
     const version = c.u16();
     if (version < 2 || version > 5) throw new DwarfError(`line program version ${version}`);

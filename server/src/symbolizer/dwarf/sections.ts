@@ -6,6 +6,8 @@ import { Cursor, DwarfError, NeedMore } from './reader.ts';
 /** Small reads (strings, range lists, abbreviations, .debug_addr slots) go through aligned blocks. */
 const BLOCK = 16 << 10;
 const MAX_BLOCKS = 32;
+/** The buffer behind transient() reads (grown to the largest one). */
+let shared = Buffer.alloc(0);
 
 export class DebugSection {
   private readonly blocks = new Map<number, Buffer>();
@@ -54,6 +56,20 @@ export class DebugSection {
       return buf.subarray(offset - start, offset - start + length);
     }
     return this.view.read(offset, length);
+  }
+
+  /**
+   * Like read(), but the bytes may live in a buffer shared by every section and reused by the next
+   * transient() call: for data decoded at once and never kept.
+   */
+  transient(offset: number, length: number): Buffer {
+    if (!this.view.readInto || length <= BLOCK) return this.read(offset, length);
+    if (!(offset >= 0 && length >= 0 && offset + length <= this.view.size)) {
+      throw new DwarfError(`${this.name}: ${length} bytes at ${offset} run past its ${this.view.size} bytes`);
+    }
+    if (shared.length < length) shared = Buffer.allocUnsafeSlow(Math.max(length, shared.length * 2, 1 << 20));
+    this.view.readInto(offset, length, shared);
+    return shared.subarray(0, length);
   }
 
   /** A cursor over [offset, offset + length) (checked against the section). */
