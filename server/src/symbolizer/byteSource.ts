@@ -7,6 +7,8 @@ export interface ByteSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset`; throws ObjectFileError past the end. */
   read(offset: number, length: number): Buffer;
+  /** Optional: reads `length` bytes at `offset` into the start of `target` (no allocation). */
+  readInto?(offset: number, length: number, target: Buffer): void;
   close(): void;
 }
 
@@ -41,13 +43,18 @@ export class FileSource implements ByteSource {
     if (this.fd === null) throw new ObjectFileError(`${this.path} is closed`);
     checkRange(offset, length, this.size);
     const out = Buffer.allocUnsafe(length);
+    this.readInto(offset, length, out);
+    return out;
+  }
+  readInto(offset: number, length: number, out: Buffer): void {
+    if (this.fd === null) throw new ObjectFileError(`${this.path} is closed`);
+    checkRange(offset, length, this.size);
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, out, done, length - done, offset + done);
       if (n <= 0) throw new ObjectFileError(`${this.path}: short read at ${offset + done}`);
       done += n;
     }
-    return out;
   }
   close(): void {
     if (this.fd !== null) closeSync(this.fd);

@@ -65,6 +65,8 @@ export interface ElfSymbol {
 export interface SectionView {
   readonly size: number;
   read(offset: number, length: number): Buffer;
+  /** Optional: reads into the start of `target` without allocating. */
+  readInto?(offset: number, length: number, target: Buffer): void;
 }
 
 export class ElfFile {
@@ -141,6 +143,12 @@ export class ElfFile {
         if (offset < 0 || length < 0 || offset + length > size) throw new ObjectFileError(`${section.name}: read of ${length} bytes at ${offset} past its ${size} bytes`);
         return source.read(base + offset, length);
       },
+      readInto: source.readInto
+        ? (offset: number, length: number, target: Buffer): void => {
+            if (offset < 0 || length < 0 || offset + length > size) throw new ObjectFileError(`${section.name}: read of ${length} bytes at ${offset} past its ${size} bytes`);
+            source.readInto!(base + offset, length, target);
+          }
+        : undefined,
     };
   }
 

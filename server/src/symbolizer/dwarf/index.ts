@@ -55,7 +55,7 @@ export class DwarfReader {
     } else {
       for (const name of SECTION_NAMES) {
         const sec = elf.section(name);
-        if (sec) sections.set(name, new DebugSection(name, elf.view(sec), le));
+        if (sec) sections.set(name, new DebugSection(name, elf.view(sec), le, null, name !== '.debug_info' && name !== '.debug_line'));
       }
     }
     const need = (name: string): DebugSection => {

@@ -3,7 +3,7 @@
 // DW_AT_sibling. Positions are section offsets unless named otherwise; every loop is bounded by the
 // bytes it walks, nesting by MAX_DEPTH.
 import { type AddressRange, type RangeContext, type SectionedAddress, rangesContain, readDebugRanges, readRnglist, rnglistxOffset } from './ranges.ts';
-import { Cursor, DW_FORM, DwarfError, isAddrxForm, isConstantForm, isStrxForm, readNumberForm, skipForm, unitLength } from './reader.ts';
+import { Cursor, DW_FORM, DwarfError, type FormContext, isAddrxForm, isConstantForm, isStrxForm, fixedFormSize, readNumberForm, skipForm, unitLength } from './reader.ts';
 import type { DebugSection } from './sections.ts';
 
 export const DW_TAG_compile_unit = 0x11;
@@ -12,6 +12,8 @@ export const DW_TAG_skeleton_unit = 0x4a;
 export const DW_TAG_subprogram = 0x2e;
 export const DW_TAG_inlined_subroutine = 0x1d;
 export const DW_TAG_lexical_block = 0x0b;
+/** Local copy: an imported binding may be a getter after transpiling to CommonJS. */
+const F = { ...DW_FORM };
 const TYPE_TAGS = new Set([0x01, 0x02, 0x04, 0x13, 0x15, 0x17]);
 
 const DW_AT = {
@@ -25,6 +27,10 @@ const MAX_DEPTH = 1024;
 export interface Abbrev {
   tag: number;
   children: boolean;
+  /** Bytes of its attributes when every form has a fixed size in the unit (-1 otherwise; set per unit). */
+  fixed?: number;
+  /** Has DW_AT_sibling. */
+  hasSibling?: boolean;
   /** name, form pairs */
   specs: Uint32Array;
   implicit: number[] | null;
@@ -102,7 +108,7 @@ export function parseAbbrevs(sec: DebugSection, offset: number): Map<number, Abb
         const name = c.uleb();
         const form = c.uleb();
         if (name === 0 && form === 0) break;
-        if (form === DW_FORM.implicit_const) {
+        if (form === F.implicit_const) {
           implicit ??= [];
           implicit[specs.length / 2] = c.sleb();
         }
@@ -143,8 +149,25 @@ export interface Die {
   rnglistsBase: number;
 }
 
+/** Per-unit index of the outermost subprogram / inlined / lexical DIEs with ranges, built on first use. */
+interface UnitIndex {
+  /** One row per range: lo, hi, section, entry. */
+  lo: BigUint64Array;
+  hi: BigUint64Array;
+  sec: Int32Array;
+  entry: Int32Array;
+  /** Per entry: DIE offset and the offset after its subtree. */
+  die: Float64Array;
+  end: Float64Array;
+}
+
+/** A window of .debug_info: `buf[0]` is at section offset `at`. */
+interface Window {
+  buf: Buffer;
+  at: number;
+}
+
 export class Unit {
-  readonly bytes: Buffer;
   readonly abbrevs: Map<number, Abbrev>;
   readonly root: Die;
   readonly strOffsetsBase: number;
@@ -154,10 +177,13 @@ export class Unit {
   readonly compDir: string | null;
   readonly stmtList: number;
   private rangeCtx: RangeContext;
+  private index: UnitIndex | null = null;
+  /** The bytes being walked (set only during a walk). */
+  private win: Window | null = null;
 
   constructor(readonly h: UnitHeader, readonly s: DebugSections) {
-    this.bytes = s.info.read(h.offset, h.end - h.offset);
     this.abbrevs = parseAbbrevs(s.abbrev, h.abbrevOffset);
+    for (const ab of this.abbrevs.values()) sizeAbbrev(ab, h);
     const root = this.readDie(h.dieOffset);
     if (!root) throw new DwarfError(`unit at ${h.offset} has no root DIE`);
     this.root = root;
@@ -177,7 +203,8 @@ export class Unit {
   }
 
   get byteSize(): number {
-    return this.bytes.length + this.abbrevs.size * 48 + 512;
+    const ix = this.index;
+    return this.abbrevs.size * 96 + 1024 + (ix ? ix.lo.length * 24 + ix.die.length * 16 + 256 : 0);
   }
 
   contains(offset: number): boolean {
@@ -195,12 +222,15 @@ export class Unit {
   /** A string-class value read by readDie (nameForm/nameValue, compDirForm/compDirValue). */
   string(form: number, value: number): string | null {
     const s = this.s;
-    if (form === DW_FORM.string) {
-      const c = new Cursor(this.bytes, value - this.h.offset, this.bytes.length, s.info.littleEndian);
-      return c.cstr();
+    if (form === F.string) {
+      if (value < this.h.offset || value >= this.h.end) return null;
+      return s.info.parse(value, (c) => {
+        c.end = Math.min(c.end, this.h.end - value);
+        return c.cstr();
+      }, 128);
     }
-    if (form === DW_FORM.strp) return s.str ? s.str.cstr(value) : null;
-    if (form === DW_FORM.line_strp) return s.lineStr ? s.lineStr.cstr(value) : null;
+    if (form === F.strp) return s.str ? s.str.cstr(value) : null;
+    if (form === F.line_strp) return s.lineStr ? s.lineStr.cstr(value) : null;
     if (isStrxForm(form)) {
       if (!s.strOffsets || !s.str) return null;
       const at = this.strOffsetsBase + value * this.h.offsetSize;
@@ -211,9 +241,22 @@ export class Unit {
 
   /** The DIE at section offset `offset` in this unit; null for a null entry. */
   readDie(offset: number): Die | null {
+    const w = this.win;
+    if (w && offset >= w.at && offset < w.at + w.buf.length) {
+      return this.decodeDie(new Cursor(w.buf, offset - w.at, w.buf.length, this.s.info.littleEndian), w.at, offset);
+    }
+    const h = this.h;
+    if (offset < h.offset || offset >= h.end) throw new DwarfError(`DIE offset ${offset} outside its unit`);
+    return this.s.info.parse(offset, (c) => {
+      c.end = Math.min(c.end, h.end - offset);
+      return this.decodeDie(c, offset, offset);
+    }, 256);
+  }
+
+  /** Decodes the DIE at c.pos (section offset `offset`; c.buf[0] is at section offset `at`). */
+  private decodeDie(c: Cursor, at: number, offset: number): Die | null {
     const h = this.h;
     const base = h.offset;
-    const c = new Cursor(this.bytes, offset - base, this.bytes.length, this.s.info.littleEndian);
     const code = c.uleb();
     if (code === 0) return null;
     const ab = this.abbrevs.get(code);
@@ -227,32 +270,32 @@ export class Unit {
     for (let i = 0; i < specs.length; i += 2) {
       const name = specs[i];
       let form = specs[i + 1];
-      if (form === DW_FORM.indirect) form = c.uleb();
+      if (form === F.indirect) form = c.uleb();
       const implicit = ab.implicit ? (ab.implicit[i / 2] ?? 0) : 0;
       switch (name) {
         case DW_AT.sibling: {
           const v = readNumberForm(c, form, h, implicit);
-          d.sibling = form === DW_FORM.ref_addr ? v : base + v;
+          d.sibling = form === F.ref_addr ? v : base + v;
           break;
         }
         case DW_AT.name:
           d.nameForm = form;
-          if (form === DW_FORM.string) {
-            d.nameValue = base + c.pos;
+          if (form === F.string) {
+            d.nameValue = at + c.pos;
             c.cstr();
           } else d.nameValue = readNumberForm(c, form, h, implicit);
           break;
         case DW_AT.comp_dir:
           d.compDirForm = form;
-          if (form === DW_FORM.string) {
-            d.compDirValue = base + c.pos;
+          if (form === F.string) {
+            d.compDirValue = at + c.pos;
             c.cstr();
           } else d.compDirValue = readNumberForm(c, form, h, implicit);
           break;
         case DW_AT.low_pc:
-          if (form === DW_FORM.addr) {
-            const at = base + c.pos;
-            d.lowPc = { value: c.addr(h.addressSize), sec: this.s.info.targetOf(at) };
+          if (form === F.addr) {
+            const where = at + c.pos;
+            d.lowPc = { value: c.addr(h.addressSize), sec: this.s.info.targetOf(where) };
           } else if (isAddrxForm(form)) {
             d.lowIndex = readNumberForm(c, form, h, implicit);
             if (this.root) d.lowPc = this.addrx(d.lowIndex);
@@ -260,11 +303,11 @@ export class Unit {
           break;
         case DW_AT.high_pc:
           d.highForm = form;
-          if (form === DW_FORM.addr) d.highPc = c.addr(h.addressSize);
+          if (form === F.addr) d.highPc = c.addr(h.addressSize);
           else if (isAddrxForm(form)) {
             d.highIndex = readNumberForm(c, form, h, implicit);
           } else if (isConstantForm(form)) {
-            if (form === DW_FORM.data8) d.highPc = c.u64();
+            if (form === F.data8) d.highPc = c.u64();
             else d.highPc = BigInt(readNumberForm(c, form, h, implicit));
           } else {
             skipForm(c, form, h);
@@ -278,8 +321,8 @@ export class Unit {
         case DW_AT.abstract_origin:
         case DW_AT.specification: {
           let v = readNumberForm(c, form, h, implicit);
-          if (form === DW_FORM.ref1 || form === DW_FORM.ref2 || form === DW_FORM.ref4 || form === DW_FORM.ref8 || form === DW_FORM.ref_udata) v += base;
-          else if (form !== DW_FORM.ref_addr) v = -1;
+          if (form === F.ref1 || form === F.ref2 || form === F.ref4 || form === F.ref8 || form === F.ref_udata) v += base;
+          else if (form !== F.ref_addr) v = -1;
           if (name === DW_AT.abstract_origin) d.origin = v;
           else d.spec = v;
           break;
@@ -310,8 +353,40 @@ export class Unit {
           skipForm(c, form, h);
       }
     }
-    d.next = base + c.pos;
+    d.next = at + c.pos;
     return d;
+  }
+
+  /**
+   * Skips the DIE at `pos` of the current window without building it: its tag, whether it has
+   * children, its sibling (-1 when absent) and the offset after its attributes. null for a null entry.
+   */
+  private peek(pos: number, out: { tag: number; children: boolean; sibling: number; next: number }): boolean {
+    const w = this.win!;
+    const h = this.h;
+    const c = new Cursor(w.buf, pos - w.at, w.buf.length, this.s.info.littleEndian);
+    const code = c.uleb();
+    if (code === 0) return false;
+    const ab = this.abbrevs.get(code);
+    if (!ab) throw new DwarfError(`DIE at ${pos}: unknown abbreviation ${code}`);
+    out.tag = ab.tag;
+    out.children = ab.children;
+    out.sibling = -1;
+    if (ab.fixed !== undefined && ab.fixed >= 0 && !(ab.children && ab.hasSibling)) {
+      c.skip(ab.fixed);
+    } else {
+      const specs = ab.specs;
+      for (let i = 0; i < specs.length; i += 2) {
+        let form = specs[i + 1];
+        if (form === F.indirect) form = c.uleb();
+        if (specs[i] === DW_AT.sibling) {
+          const v = readNumberForm(c, form, h, ab.implicit ? (ab.implicit[i / 2] ?? 0) : 0);
+          out.sibling = form === F.ref_addr ? v : h.offset + v;
+        } else skipForm(c, form, h);
+      }
+    }
+    out.next = w.at + c.pos;
+    return true;
   }
 
   /** Address ranges of a DIE: null when it has none (no low/high pc, no DW_AT_ranges). */
@@ -319,40 +394,92 @@ export class Unit {
     if (d.rangesForm >= 0) {
       if (this.h.version >= 5) {
         if (!this.s.rnglists) return [];
-        const offset = d.rangesForm === DW_FORM.rnglistx ? rnglistxOffset(this.s.rnglists, this.rnglistsBase, this.h.offsetSize, d.rangesValue) : d.rangesValue;
+        const offset = d.rangesForm === F.rnglistx ? rnglistxOffset(this.s.rnglists, this.rnglistsBase, this.h.offsetSize, d.rangesValue) : d.rangesValue;
         return readRnglist(this.rangeCtx, offset);
       }
       return readDebugRanges(this.rangeCtx, d.rangesValue);
     }
     if (!d.lowPc || d.highForm < 0) return null;
     let hi: bigint;
-    if (d.highForm === DW_FORM.addr) hi = d.highPc;
+    if (d.highForm === F.addr) hi = d.highPc;
     else if (d.highIndex >= 0) hi = this.addrx(d.highIndex).value;
     else hi = d.lowPc.value + d.highPc;
     return [{ sec: d.lowPc.sec, lo: d.lowPc.value, hi }];
   }
 
-  /** The offset after the subtree of `d` (its next sibling). */
-  skipSubtree(d: Die): number {
-    if (!d.children) return d.next;
-    if (d.sibling > d.offset && d.sibling <= this.h.end) return d.sibling;
-    let pos = d.next;
+  /** The offset after the subtree of the DIE at `pos` (in the current window). */
+  private skipFrom(children: boolean, sibling: number, pos: number, next: number): number {
+    if (!children) return next;
+    if (sibling > pos && sibling <= this.h.end) return sibling;
+    const e = { tag: 0, children: false, sibling: -1, next: 0 };
+    let at = next;
     let depth = 1;
     while (depth > 0) {
-      if (pos >= this.h.end) throw new DwarfError(`DIE children at ${d.offset} run past their unit`);
-      const e = this.readDie(pos);
-      if (!e) {
+      if (at >= this.h.end) throw new DwarfError(`DIE children at ${pos} run past their unit`);
+      if (!this.peek(at, e)) {
         depth--;
-        pos++;
+        at++;
         continue;
       }
-      if (e.children && e.sibling > e.offset && e.sibling <= this.h.end) pos = e.sibling;
+      if (e.children && e.sibling > at && e.sibling <= this.h.end) at = e.sibling;
       else if (e.children) {
         if (++depth > MAX_DEPTH) throw new DwarfError('DIEs nested too deep');
-        pos = e.next;
-      } else pos = e.next;
+        at = e.next;
+      } else at = e.next;
     }
-    return pos;
+    return at;
+  }
+
+  /** Walks the whole unit once (attributes of uninteresting DIEs skipped) to list the outermost DIEs with ranges. */
+  private buildIndex(): UnitIndex {
+    const h = this.h;
+    const root = this.root;
+    const lo: bigint[] = [];
+    const hi: bigint[] = [];
+    const secs: number[] = [];
+    const entry: number[] = [];
+    const die: number[] = [];
+    const end: number[] = [];
+    if (root.children) {
+      const e = { tag: 0, children: false, sibling: -1, next: 0 };
+      let pos = root.next;
+      let depth = 1;
+      while (depth > 0 && pos < h.end) {
+        if (!this.peek(pos, e)) {
+          depth--;
+          pos++;
+          continue;
+        }
+        const t = e.tag;
+        let descend = e.children;
+        if (t === DW_TAG_subprogram || t === DW_TAG_inlined_subroutine || t === DW_TAG_lexical_block) {
+          const d = this.readDie(pos)!;
+          const r = this.ranges(d);
+          if (r) {
+            const after = this.skipFrom(d.children, d.sibling, pos, d.next);
+            const n = die.length;
+            die.push(pos);
+            end.push(after);
+            for (const x of r) {
+              lo.push(BigInt.asUintN(64, x.lo));
+              hi.push(BigInt.asUintN(64, x.hi));
+              secs.push(x.sec);
+              entry.push(n);
+            }
+            pos = after;
+            continue;
+          } else if (t === DW_TAG_subprogram) descend = false;
+        } else if (TYPE_TAGS.has(t)) descend = false;
+        if (descend) {
+          if (++depth > MAX_DEPTH) throw new DwarfError('DIEs nested too deep');
+          pos = e.next;
+        } else pos = this.skipFrom(e.children, e.sibling, pos, e.next);
+      }
+    }
+    return {
+      lo: BigUint64Array.from(lo), hi: BigUint64Array.from(hi), sec: Int32Array.from(secs), entry: Int32Array.from(entry),
+      die: Float64Array.from(die), end: Float64Array.from(end),
+    };
   }
 
   /**
@@ -360,23 +487,57 @@ export class Unit {
    * (as llvm-symbolizer's inlined chain, before it is cut at the innermost subprogram).
    */
   chainFor(address: bigint, sec: number): Die[] {
-    const root = this.root;
-    if (!root.children) return [];
+    const h = this.h;
+    let full: Window | null = null;
+    if (!this.index) {
+      full = { buf: this.s.info.transient(h.offset, h.end - h.offset), at: h.offset };
+      this.win = full;
+      try {
+        this.index = this.buildIndex();
+      } finally {
+        this.win = null;
+      }
+    }
+    const ix = this.index;
+    const tried = new Set<number>();
+    for (let i = 0; i < ix.lo.length; i++) {
+      if (!(address >= ix.lo[i] && address < ix.hi[i])) continue;
+      const s = ix.sec[i];
+      if (!(sec === -1 || s === -1 || s === sec)) continue;
+      const n = ix.entry[i];
+      if (tried.has(n)) continue;
+      tried.add(n);
+      const from = ix.die[n];
+      const to = ix.end[n];
+      this.win = full ?? { buf: this.s.info.transient(from, to - from), at: from };
+      try {
+        const chain = this.walk(from, to, address, sec);
+        if (chain.length) return chain;
+      } finally {
+        this.win = null;
+      }
+    }
+    return [];
+  }
+
+  /** The walk of one indexed subtree [from, to) (in the current window). */
+  private walk(from: number, to: number, address: bigint, sec: number): Die[] {
     const chain: Die[] = [];
     const depths: number[] = [];
-    let pos = root.next;
+    const e = { tag: 0, children: false, sibling: -1, next: 0 };
+    let pos = from;
     let depth = 1;
-    while (depth > 0 && pos < this.h.end) {
-      const d = this.readDie(pos);
-      if (!d) {
+    while (depth > 0 && pos < to) {
+      if (!this.peek(pos, e)) {
         depth--;
         pos++;
         if (depths.length && depth <= depths[depths.length - 1]) break;
         continue;
       }
-      let descend = d.children;
-      const t = d.tag;
+      let descend = e.children;
+      const t = e.tag;
       if (t === DW_TAG_subprogram || t === DW_TAG_inlined_subroutine || t === DW_TAG_lexical_block) {
+        const d = this.readDie(pos)!;
         const r = this.ranges(d);
         if (r) {
           if (!rangesContain(r, address, sec)) descend = false;
@@ -389,8 +550,8 @@ export class Unit {
       } else if (TYPE_TAGS.has(t)) descend = false;
       if (descend) {
         if (++depth > MAX_DEPTH) throw new DwarfError('DIEs nested too deep');
-        pos = d.next;
-      } else pos = this.skipSubtree(d);
+        pos = e.next;
+      } else pos = this.skipFrom(e.children, e.sibling, pos, e.next);
     }
     return chain;
   }
@@ -399,4 +560,19 @@ export class Unit {
   rootRanges(): AddressRange[] | null {
     return this.ranges(this.root);
   }
+}
+
+/** Sets `fixed` (bytes of attributes when every form has a size fixed by the unit) and `hasSibling`. */
+function sizeAbbrev(ab: Abbrev, u: FormContext): void {
+  let fixed = 0;
+  let sib = false;
+  const specs = ab.specs;
+  for (let i = 0; i < specs.length; i += 2) {
+    if (specs[i] === DW_AT.sibling) sib = true;
+    const n = fixedFormSize(specs[i + 1], u);
+    if (n < 0) fixed = -1;
+    else if (fixed >= 0) fixed += n;
+  }
+  ab.fixed = fixed;
+  ab.hasSibling = sib;
 }

@@ -8,15 +8,45 @@ import type { DebugSection } from './sections.ts';
 const DW_LNCT_path = 1;
 const DW_LNCT_directory_index = 2;
 
+/** Rows of the sequence being decoded (grown as needed, shared by all tables). */
+const scratch = { offs: new Float64Array(4096), files: new Uint32Array(4096), lines: new Uint32Array(4096), cols: new Uint32Array(4096) };
+
+function growScratch(): void {
+  const size = scratch.offs.length * 2;
+  const grow = <T extends Float64Array | Uint32Array>(a: T, b: T): T => {
+    b.set(a);
+    return b;
+  };
+  scratch.offs = grow(scratch.offs, new Float64Array(size));
+  scratch.files = grow(scratch.files, new Uint32Array(size));
+  scratch.lines = grow(scratch.lines, new Uint32Array(size));
+  scratch.cols = grow(scratch.cols, new Uint32Array(size));
+}
+
 interface Sequence {
   sec: number;
   base: bigint;
   /** End address (exclusive) minus base. */
   end: number;
-  offs: Float64Array;
-  files: Uint32Array;
+  offs: Float64Array | Uint32Array;
+  files: Uint32Array | Uint16Array;
   lines: Uint32Array;
-  cols: Uint32Array;
+  cols: Uint32Array | Uint16Array;
+}
+
+/** The first n values in the smallest array type that holds them. */
+function compact(a: Uint32Array, n: number): Uint32Array | Uint16Array {
+  let max = 0;
+  for (let i = 0; i < n; i++) if (a[i] > max) max = a[i];
+  return max < 0x10000 ? Uint16Array.from(a.subarray(0, n)) : a.slice(0, n);
+}
+
+/** A directory or file entry; a name in a string section is decoded when first asked for. */
+interface Entry {
+  name: string | null;
+  sec: DebugSection | null;
+  off: number;
+  dir: number;
 }
 
 export interface LineRow {
@@ -36,8 +66,8 @@ export interface LineContext {
 
 export class LineTable {
   readonly version: number;
-  private readonly dirs: string[] = [];
-  private readonly fileNames: { name: string; dir: number }[] = [];
+  private readonly dirs: Entry[] = [];
+  private readonly fileNames: Entry[] = [];
   private readonly joined = new Map<number, string | null>();
   private readonly sequences: Sequence[] = [];
   readonly bytes: number;
@@ -48,7 +78,7 @@ export class LineTable {
     const { length, offsetSize } = unitLength(head);
     const total = head.pos + length;
     if (offset + total > sec.size) throw new DwarfError(`line program at ${offset} runs past .debug_line`);
-    const c = sec.cursor(offset, total);
+    const c = new Cursor(sec.transient(offset, total), 0, total, sec.littleEndian);
     c.pos = head.pos;
     const version = c.u16();
     if (version < 2 || version > 5) throw new DwarfError(`line program version ${version}`);
@@ -73,66 +103,69 @@ export class LineTable {
     for (let i = 1; i < opcodeBase; i++) opLengths.push(c.u8());
     const form: FormContext = { version: 5, addressSize, offsetSize };
     if (version >= 5) {
-      const readEntries = (): { name: string; dir: number }[] => {
+      const readEntries = (): Entry[] => {
         const fmtCount = c.u8();
         const fmt: number[] = [];
         for (let i = 0; i < fmtCount; i++) fmt.push(c.uleb(), c.uleb());
         const count = c.uleb();
         if (count > c.left) throw new DwarfError(`line program claims ${count} entries`);
-        const out: { name: string; dir: number }[] = [];
+        const out: Entry[] = [];
         for (let n = 0; n < count; n++) {
-          let name = '';
-          let dir = 0;
+          const e: Entry = { name: '', sec: null, off: 0, dir: 0 };
           for (let i = 0; i < fmt.length; i += 2) {
-            const [kind, f] = [fmt[i], fmt[i + 1]];
-            if (kind === DW_LNCT_path) name = this.readString(c, f, form);
-            else if (kind === DW_LNCT_directory_index) dir = readNumberForm(c, f, form, 0);
+            const kind = fmt[i];
+            const f = fmt[i + 1];
+            if (kind === DW_LNCT_path) this.readString(c, f, form, e);
+            else if (kind === DW_LNCT_directory_index) e.dir = readNumberForm(c, f, form, 0);
             else skipForm(c, f, form);
           }
-          out.push({ name, dir });
+          out.push(e);
         }
         return out;
       };
-      for (const d of readEntries()) this.dirs.push(d.name);
+      this.dirs.push(...readEntries());
       this.fileNames.push(...readEntries());
     } else {
       for (;;) {
         const d = c.cstr();
         if (!d) break;
-        this.dirs.push(d);
+        this.dirs.push({ name: d, sec: null, off: 0, dir: 0 });
       }
-      this.fileNames.push({ name: '', dir: 0 }); // file numbers start at 1
+      this.fileNames.push({ name: '', sec: null, off: 0, dir: 0 }); // file numbers start at 1
       for (;;) {
         const name = c.cstr();
         if (!name) break;
         const dir = c.uleb();
         c.uleb();
         c.uleb();
-        this.fileNames.push({ name, dir });
+        this.fileNames.push({ name, sec: null, off: 0, dir });
       }
     }
     c.pos = programStart;
     this.run(c, { minInst, maxOps, lineBase, lineRange, opcodeBase, opLengths, addressSize, offset });
     this.sequences.sort((a, b) => a.sec - b.sec || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
     let bytes = 200 + this.fileNames.length * 64;
-    for (const s of this.sequences) bytes += 64 + s.offs.length * 20;
+    for (const s of this.sequences) bytes += 96 + s.offs.byteLength + s.files.byteLength + s.lines.byteLength + s.cols.byteLength;
     this.bytes = bytes;
   }
 
-  private readString(c: Cursor, form: number, u: FormContext): string {
-    if (form === DW_FORM.string) return c.cstr();
-    if (form === DW_FORM.line_strp || form === DW_FORM.strp) {
+  private readString(c: Cursor, form: number, u: FormContext, e: Entry): void {
+    e.name = '';
+    if (form === DW_FORM.string) e.name = c.cstr();
+    else if (form === DW_FORM.line_strp || form === DW_FORM.strp) {
       const at = c.offset(u.offsetSize);
       const s = form === DW_FORM.line_strp ? this.ctx.lineStr : this.ctx.str;
       if (!s) throw new DwarfError('line program names a string section the object lacks');
-      return s.cstr(at);
-    }
-    if (isStrxForm(form)) {
-      readNumberForm(c, form, u, 0);
-      return '';
-    }
-    skipForm(c, form, u);
-    return '';
+      e.name = null;
+      e.sec = s;
+      e.off = at;
+    } else if (isStrxForm(form)) readNumberForm(c, form, u, 0);
+    else skipForm(c, form, u);
+  }
+
+  private static entryName(e: Entry): string {
+    if (e.name === null) e.name = e.sec!.cstr(e.off);
+    return e.name;
   }
 
   private run(
@@ -147,35 +180,17 @@ export class LineTable {
     let file = 1;
     let line = 1;
     let column = 0;
-    let offs: number[] = [];
-    let files: number[] = [];
-    let lines: number[] = [];
-    let cols: number[] = [];
-    const emit = (): void => {
-      offs.push(addr);
-      files.push(file);
-      lines.push(line);
-      cols.push(column);
-    };
+    let n = 0; // rows of the open sequence, in the scratch arrays
     const close = (endAt: number): void => {
-      if (offs.length && endAt > offs[0]) {
+      if (n && endAt > scratch.offs[0]) {
         // Rows from the first one at or after base only (a backwards advance would be garbage).
         this.sequences.push({
           sec, base, end: endAt,
-          offs: Float64Array.from(offs), files: Uint32Array.from(files), lines: Uint32Array.from(lines), cols: Uint32Array.from(cols),
+          offs: endAt < 2 ** 32 ? Uint32Array.from(scratch.offs.subarray(0, n)) : scratch.offs.slice(0, n),
+          files: compact(scratch.files, n), lines: scratch.lines.slice(0, n), cols: compact(scratch.cols, n),
         });
       }
-      offs = [];
-      files = [];
-      lines = [];
-      cols = [];
-    };
-    const advance = (opAdvance: number): void => {
-      if (h.maxOps === 1) addr += h.minInst * opAdvance;
-      else {
-        addr += h.minInst * Math.floor((opIndex + opAdvance) / h.maxOps);
-        opIndex = (opIndex + opAdvance) % h.maxOps;
-      }
+      n = 0;
     };
     const reset = (): void => {
       sec = -1;
@@ -186,15 +201,53 @@ export class LineTable {
       line = 1;
       column = 0;
     };
-    while (c.pos < c.end) {
-      const op = c.u8();
-      if (op >= h.opcodeBase) {
-        const adj = op - h.opcodeBase;
-        advance(Math.floor(adj / h.lineRange));
-        line += h.lineBase + (adj % h.lineRange);
-        emit();
+    const { minInst, maxOps, lineBase, lineRange, opcodeBase } = h;
+    const buf = c.buf;
+    let offs = scratch.offs;
+    let files = scratch.files;
+    let lines = scratch.lines;
+    let cols = scratch.cols;
+    const emit = (): void => {
+      if (n === offs.length) {
+        growScratch();
+        ({ offs, files, lines, cols } = scratch);
+      }
+      offs[n] = addr;
+      files[n] = file;
+      lines[n] = line;
+      cols[n] = column;
+      n++;
+    };
+    const advance = (opAdvance: number): void => {
+      if (maxOps === 1) addr += minInst * opAdvance;
+      else {
+        addr += minInst * Math.floor((opIndex + opAdvance) / maxOps);
+        opIndex = (opIndex + opAdvance) % maxOps;
+      }
+    };
+    const end = c.end;
+    while (c.pos < end) {
+      const op = buf[c.pos];
+      if (op >= opcodeBase) {
+        // Special opcode (the hot path): advance, add to line, emit a row.
+        c.pos++;
+        const adj = op - opcodeBase;
+        if (maxOps === 1) addr += minInst * ((adj / lineRange) | 0);
+        else advance((adj / lineRange) | 0);
+        line += lineBase + (adj % lineRange);
+        if (!(addr >= 0 && addr <= 2 ** 52)) throw new DwarfError('line program address out of range');
+        if (n === offs.length) {
+          growScratch();
+          ({ offs, files, lines, cols } = scratch);
+        }
+        offs[n] = addr;
+        files[n] = file;
+        lines[n] = line;
+        cols[n] = column;
+        n++;
         continue;
       }
+      c.pos++;
       switch (op) {
         case 0: {
           const len = c.uleb();
@@ -211,11 +264,11 @@ export class LineTable {
             const value = size === 8 || size === 4 || size === 2 || size === 1 ? c.addr(size) : c.addr(h.addressSize);
             const s = targets.targetOf(at);
             const delta = value - base;
-            if (offs.length && (s !== sec || delta < BigInt(addr) || delta > 2n ** 52n)) {
+            if (n && (s !== sec || delta < BigInt(addr) || delta > 2n ** 52n)) {
               // Not a forward move within this sequence: keep what we have as its own sequence.
               close(addr);
             }
-            if (!offs.length) {
+            if (!n) {
               base = value;
               sec = s;
               addr = 0;
@@ -224,7 +277,7 @@ export class LineTable {
           } else if (sub === 3) {
             const name = c.cstr();
             const dir = c.uleb();
-            this.fileNames.push({ name, dir });
+            this.fileNames.push({ name, sec: null, off: 0, dir });
           }
           c.pos = next;
           break;
@@ -293,13 +346,13 @@ export class LineTable {
     const entry = this.fileNames[index];
     let result: string | null = null;
     if (entry && (this.version >= 5 || index > 0)) {
-      const name = entry.name;
+      const name = LineTable.entryName(entry);
       if (name.startsWith('/')) result = name;
       else {
         let includeDir = '';
         if (this.version >= 5) {
-          if (entry.dir < this.dirs.length) includeDir = this.dirs[entry.dir];
-        } else if (entry.dir > 0 && entry.dir <= this.dirs.length) includeDir = this.dirs[entry.dir - 1];
+          if (entry.dir < this.dirs.length) includeDir = LineTable.entryName(this.dirs[entry.dir]);
+        } else if (entry.dir > 0 && entry.dir <= this.dirs.length) includeDir = LineTable.entryName(this.dirs[entry.dir - 1]);
         const compDir = this.ctx.compDir ?? '';
         const parts: string[] = [];
         if ((this.version < 5 || entry.dir !== 0) && compDir && !includeDir.startsWith('/')) parts.push(compDir);

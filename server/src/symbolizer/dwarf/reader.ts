@@ -266,3 +266,32 @@ export function isConstantForm(form: number): boolean {
     form === DW_FORM.sdata || form === DW_FORM.udata || form === DW_FORM.implicit_const
   );
 }
+
+/** The size of a value of `form` when the unit fixes it; -1 for variable-size forms. */
+export function fixedFormSize(form: number, u: FormContext): number {
+  switch (form) {
+    case DW_FORM.flag_present: case DW_FORM.implicit_const:
+      return 0;
+    case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1:
+      return 1;
+    case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2:
+      return 2;
+    case DW_FORM.strx3: case DW_FORM.addrx3:
+      return 3;
+    case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.ref_sup4: case DW_FORM.strx4: case DW_FORM.addrx4:
+      return 4;
+    case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.ref_sig8: case DW_FORM.ref_sup8:
+      return 8;
+    case DW_FORM.data16:
+      return 16;
+    case DW_FORM.addr:
+      return u.addressSize;
+    case DW_FORM.ref_addr:
+      return u.version <= 2 ? u.addressSize : u.offsetSize;
+    case DW_FORM.strp: case DW_FORM.sec_offset: case DW_FORM.line_strp: case DW_FORM.strp_sup:
+    case DW_FORM.GNU_ref_alt: case DW_FORM.GNU_strp_alt:
+      return u.offsetSize;
+    default:
+      return -1;
+  }
+}

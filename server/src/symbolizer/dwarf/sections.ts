@@ -3,14 +3,44 @@
 import type { SectionView } from '../elf.ts';
 import { Cursor, DwarfError, NeedMore } from './reader.ts';
 
+/** Small reads (strings, range lists, abbreviations, .debug_addr slots) go through aligned blocks. */
+const BLOCK = 16 << 10;
+const MAX_BLOCKS = 32;
+/** The buffer behind transient() reads (grown to the largest one). */
+let shared = Buffer.alloc(0);
+
 export class DebugSection {
+  private readonly blocks = new Map<number, Buffer>();
+
   constructor(
     readonly name: string,
     private readonly view: SectionView,
     readonly littleEndian: boolean,
     /** ET_REL only: offset of a relocated address → the ELF section it points into. */
     readonly targets: Map<number, number> | null = null,
+    /** Keep a small LRU of aligned blocks (sections read from disk in many small pieces). */
+    private readonly blockCache = false,
   ) {}
+
+  /** The cached block holding `offset` (read on a miss). */
+  private block(offset: number): { buf: Buffer; start: number } {
+    const start = offset - (offset % BLOCK);
+    let buf = this.blocks.get(start);
+    if (buf) {
+      this.blocks.delete(start);
+      this.blocks.set(start, buf);
+    } else {
+      buf = this.view.read(start, Math.min(BLOCK, this.view.size - start));
+      this.blocks.set(start, buf);
+      if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
+    }
+    return { buf, start };
+  }
+
+  /** Bytes held by the block cache. */
+  get cachedBytes(): number {
+    return this.blocks.size * BLOCK;
+  }
 
   get size(): number {
     return this.view.size;
@@ -21,7 +51,25 @@ export class DebugSection {
     if (!(offset >= 0 && length >= 0 && offset + length <= this.view.size)) {
       throw new DwarfError(`${this.name}: ${length} bytes at ${offset} run past its ${this.view.size} bytes`);
     }
+    if (this.blockCache && length <= BLOCK && (offset % BLOCK) + length <= BLOCK) {
+      const { buf, start } = this.block(offset);
+      return buf.subarray(offset - start, offset - start + length);
+    }
     return this.view.read(offset, length);
+  }
+
+  /**
+   * Like read(), but the bytes may live in a buffer shared by every section and reused by the next
+   * transient() call: for data decoded at once and never kept.
+   */
+  transient(offset: number, length: number): Buffer {
+    if (!this.view.readInto || length <= BLOCK) return this.read(offset, length);
+    if (!(offset >= 0 && length >= 0 && offset + length <= this.view.size)) {
+      throw new DwarfError(`${this.name}: ${length} bytes at ${offset} run past its ${this.view.size} bytes`);
+    }
+    if (shared.length < length) shared = Buffer.allocUnsafeSlow(Math.max(length, shared.length * 2, 1 << 20));
+    this.view.readInto(offset, length, shared);
+    return shared.subarray(0, length);
   }
 
   /** A cursor over [offset, offset + length) (checked against the section). */
@@ -36,6 +84,19 @@ export class DebugSection {
    */
   parse<T>(offset: number, fn: (c: Cursor) => T, first = 256): T {
     if (!(offset >= 0 && offset < this.view.size)) throw new DwarfError(`${this.name}: offset ${offset} outside its ${this.view.size} bytes`);
+    if (this.blockCache) {
+      // First try the rest of the cached block holding `offset`.
+      const { buf, start } = this.block(offset);
+      const length = buf.length - (offset - start);
+      const partial = offset + length < this.view.size;
+      const c = new Cursor(buf.subarray(offset - start), 0, length, this.littleEndian, partial);
+      try {
+        return fn(c);
+      } catch (e) {
+        if (!(e instanceof NeedMore) || !partial) throw e;
+      }
+      first = Math.max(first, length * 2);
+    }
     for (let want = first; ; want *= 16) {
       const length = Math.min(want, this.view.size - offset);
       const partial = offset + length < this.view.size;
