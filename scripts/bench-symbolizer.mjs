@@ -41,7 +41,7 @@ if (process.argv[2] === '--child') {
     const elf = await lib.openObjectFile(VMLINUX);
     const table = lib.SymbolTable.fromElf(elf, VMLINUX);
     const t1 = now();
-    const map = lib.parseSystemMap(fs.readFileSync(SYSTEM_MAP, 'latin1'), SYSTEM_MAP);
+    const map = lib.SymbolTable.parseSystemMap(fs.readFileSync(SYSTEM_MAP, 'latin1'), SYSTEM_MAP);
     const t2 = now();
     out({ vmlinuxSymtabMs: t1 - t0, vmlinuxSymbols: table.count, systemMapMs: t2 - t1, systemMapSymbols: map.count });
   } else if (task === 'lookups') {
@@ -103,7 +103,7 @@ const { build } = await import(path.join(ROOT, 'node_modules', 'esbuild', 'lib',
 const ENTRY = path.join(tmp, 'symbolizer.cjs');
 fs.writeFileSync(path.join(tmp, 'entry.ts'), [
   `export { openObjectFile } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/objectFile.ts'))};`,
-  `export { SymbolTable, parseSystemMap } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/symbolTable.ts'))};`,
+  `export { SymbolTable } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/symbolTable.ts'))};`,
   `export { DwarfReader } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/dwarf/index.ts'))};`,
 ].join('\n'));
 await build({ entryPoints: [path.join(tmp, 'entry.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: ENTRY, logLevel: 'warning' });
@@ -117,7 +117,7 @@ while (addresses.length < 1000) {
   const i = Math.floor(rand() * (text.length - 1));
   const size = text[i + 1] - text[i];
   if (size <= 1n || size > 0x10000n) continue;
-  addresses.push(addresses.length % 2 ? text[i] : text[i] + BigInt(Math.floor(rand() * Number(size - 1))) + 1n);
+  addresses.push(addresses.length % 2 ? text[i] : text[i] + BigInt(Math.floor(rand() * Number(size - 1n))) + 1n);
 }
 const addrFile = path.join(tmp, 'addresses.txt');
 fs.writeFileSync(addrFile, addresses.map((a) => '0x' + a.toString(16)).join('\n') + '\n');
