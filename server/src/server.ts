@@ -139,6 +139,7 @@ export class KernelLogServer {
         const doc = params.textDocument;
         if (!isRecord(doc) || typeof doc.uri !== 'string' || typeof doc.text !== 'string') throw new Error('malformed didOpen');
         this.service.openDocument(doc.uri, String(doc.languageId ?? ''), Number(doc.version ?? 0), doc.text);
+        this.symbolStatusKey.delete(doc.uri);
         void this.settingsFor(doc.uri); // ask the client while the first chunk is parsed
         this.schedule(doc.uri);
       });

@@ -327,27 +327,25 @@ export class KernelSymbolizer implements Symbolizer {
   private readonly sourceCache = new Map<string, string | null>();
 
   /**
-   * The file on disk: under a source root, or as DWARF names it when that is absolute and exists. An
-   * absolute path that is not there (a module built elsewhere) is tried under the source roots by
-   * its trailing components, longest first: `/build/mod/src/foo.c` → `src/foo.c` → `foo.c`.
+   * The file on disk: under a source root first (the tree the user named), by the path relative to
+   * it or, for an absolute path (a module built elsewhere), by its trailing components, longest
+   * first: `/build/mod/src/foo.c` → `src/foo.c` → `foo.c`; else the absolute path when it exists.
    */
   private findSource(rel: string): string | null {
     let hit = this.sourceCache.get(rel);
     if (hit !== undefined) return hit;
     hit = null;
-    if (isAbsolute(rel) && existsSync(rel)) hit = rel;
-    else {
-      const parts = rel.split('/').filter(Boolean);
-      const tails = isAbsolute(rel) ? parts.map((_, i) => parts.slice(i).join('/')) : [parts.join('/')];
-      outer: for (const tail of tails) {
-        for (const root of this.config.sourceRoots) {
-          if (existsSync(join(root, tail))) {
-            hit = join(root, tail);
-            break outer;
-          }
+    const parts = rel.split('/').filter(Boolean);
+    const tails = isAbsolute(rel) ? parts.map((_, i) => parts.slice(i).join('/')) : [parts.join('/')];
+    outer: for (const tail of tails) {
+      for (const root of this.config.sourceRoots) {
+        if (existsSync(join(root, tail))) {
+          hit = join(root, tail);
+          break outer;
         }
       }
     }
+    if (!hit && isAbsolute(rel) && existsSync(rel)) hit = rel;
     if (this.sourceCache.size > 10_000) this.sourceCache.clear();
     this.sourceCache.set(rel, hit);
     return hit;

@@ -1,0 +1,100 @@
+// Hover symbolization, go to definition and the symbol status over real LSP stdio, against the bundled
+// server (its symbolizer runs in dist/symbolizerWorker.js), on real logs of Debian's 6.1.0-56 with
+// our module: the committed kcrash_test.ko and the real System.map (test/fixtures/real-debian/).
+// The vmlinux is not in the repository, so kernel entries get their symbol and no source line here
+// (test/debian/ checks them against the real vmlinux).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_CAPABILITIES, fixture, hoverText, LspClient, positionAtText } from './client.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const REAL = path.join(ROOT, 'test/fixtures/real-debian');
+const MODULE_SOURCE = path.join(ROOT, 'scripts/real-logs/module');
+const uriOf = (name: string) => pathToFileURL(path.join(ROOT, 'test/fixtures', name)).href;
+
+interface SymbolStatus {
+  uri: string;
+  status: { summary: string; matches: boolean | null; sources: { kind: string; path: string; ok: boolean | null; foundBy: string; release?: string | null }[] };
+}
+
+describe('symbols over LSP: the real module and System.map', () => {
+  let client: LspClient;
+  before(async () => {
+    client = await LspClient.start({
+      settings: { systemMap: path.join(REAL, 'System.map-6.1.0-56-amd64'), modulePaths: [REAL], sourceRoot: MODULE_SOURCE, symbolizer: { external: 'off' } },
+      capabilities: { ...DEFAULT_CAPABILITIES, window: { workDoneProgress: true } },
+    });
+  });
+  after(async () => {
+    assert.equal(await client.shutdown(), 0);
+  });
+
+  async function open(name: string): Promise<{ uri: string; text: string; status: SymbolStatus['status'] }> {
+    const uri = uriOf(name);
+    client.close(uri);
+    const text = await fixture(name);
+    const status = client.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
+    client.open(uri, text, 1);
+    return { uri, text, status: (await status).status };
+  }
+  const hover = (uri: string, text: string, needle: string, from = 0) => client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, needle, 0, from) }).then(hoverText);
+
+  it('hovers a module entry with its source line (address - 1), linked to the file under the source root', async () => {
+    const { uri, text, status } = await open('real-debian-module-null-deref.log');
+    assert.equal(status.summary, 'System.map +1');
+    assert.deepEqual(status.sources.map((s) => [s.kind, s.ok, s.foundBy]), [['system-map', true, 'setting'], ['modules', true, 'setting'], ['source-root', true, 'setting']]);
+    assert.equal(status.matches, true, 'System.map-6.1.0-56-amd64 is for the release the log names');
+    const md = await hover(uri, text, 'kcrash_null_middle.constprop.0+0xa');
+    assert.match(md, /\*\*Source\*\* \(of the call: address − 1\)/);
+    const link = pathToFileURL(path.join(MODULE_SOURCE, 'kcrash_test.c')).href;
+    assert.ok(md.includes(`[\`/var/cache/kcrash-real/module/kcrash_test.c:46\`](${link}#L46)`), md);
+    assert.match(md, /Symbol `kcrash_null_middle\.constprop\.0\+0xa\/0x10` in `kcrash_test` \(\.text\), looked up at 0x/);
+  });
+
+  it('goes to the source line of an entry, and of the exact RIP', async () => {
+    const { uri, text } = await open('real-debian-module-null-deref.log');
+    const source = pathToFileURL(path.join(MODULE_SOURCE, 'kcrash_test.c')).href;
+    const ret = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'kcrash_null_outer.constprop.0+0xa') });
+    assert.deepEqual(ret.map((l) => [l.uri, l.range.start.line + 1]), [[source, 52]]);
+    const rip = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'kcrash_null_write.constprop.0+0xc') });
+    assert.equal(rip[0].uri, source);
+    // A kernel entry: System.map gives the symbol, no source without a vmlinux.
+    assert.equal(await client.request('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'vfs_write+0xc7') }), null);
+    assert.match(await hover(uri, text, 'vfs_write+0xc7'), /Symbol `vfs_write\+0xc7\/0x3f0`, looked up at 0xffffffff[0-9a-f]+ · `System\.map-6\.1\.0-56-amd64`[\s\S]*Source lines need a vmlinux/);
+  });
+
+  it('shows the inline chain of an exact RIP inside the module', async () => {
+    const { uri, text } = await open('real-debian-module-warn-in-nmi.log');
+    const md = await hover(uri, text, 'kcrash_nmi+0x1f', text.indexOf('RIP: 0010:kcrash_nmi'));
+    assert.match(md, /\*\*Source\*\*\n\n- `kcrash_nmi` — \[`\/var\/cache\/kcrash-real\/module\/kcrash_test\.c:86`\]\([^)]+#L86\) \(inlined\)\n- `kcrash_nmi` — \[`\/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82`\]/);
+  });
+
+  it('says in the status and the hover when the files are for another release', async () => {
+    client.settings = { ...client.settings, systemMap: path.join(REAL, 'System.map-6.1.0-56-amd64') };
+    const uri = 'file:///elsewhere/other-release.log';
+    const text = (await fixture('real-debian-module-null-deref.log')).replace(/6\.1\.0-56-amd64/g, '6.1.0-99-amd64');
+    const status = client.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
+    client.open(uri, text, 1);
+    const s = (await status).status;
+    assert.equal(s.matches, false);
+    assert.equal(s.summary, 'System.map: release differs');
+    assert.match(await hover(uri, text, 'vfs_write+0xc7'), /⚠ System\.map-6\.1\.0-56-amd64 is not for 6\.1\.0-99-amd64/);
+  });
+});
+
+describe('symbols over LSP: nothing configured', () => {
+  it('says "no symbols" and hovers without a source section', async () => {
+    const client = await LspClient.start();
+    const uri = 'file:///nowhere/seed.log';
+    const text = await fixture('lsp-seed-pt-regs.log');
+    const status = client.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
+    client.open(uri, text, 1);
+    assert.equal((await status).status.summary, 'no symbols');
+    const md = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') }));
+    assert.doesNotMatch(md, /\*\*Source\*\*/);
+    assert.equal(await client.request('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') }), null);
+    assert.equal(await client.shutdown(), 0);
+  });
+});
