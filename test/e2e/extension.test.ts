@@ -5,11 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import {
-  SLOW, activeEditor, closeQuickInput, fixturesDir, goToLine, makeLargeLog, openFile, runCommand, screenshot,
+  SLOW, activeEditor, closeQuickInput, fixturesDir, goToLine, makeLargeLog, openFile, root, runCommand, screenshot,
   startSession, textPoint, visibleLines, waitFor, type Session,
 } from './harness.ts';
 
@@ -92,6 +92,15 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
         largeCopies = copies;
         // A copy of the seed case that the hide scenario may fold and save.
         writeFileSync(join(mainDir, 'hide-seed.log'), readFileSync(join(fixturesDir, 'seed.log')));
+        // A real module oops with its symbol files beside it (found without settings) and the
+        // module's source in the workspace (found by the tail of its build path).
+        const real = join(root, 'test', 'fixtures');
+        mkdirSync(join(mainDir, 'symbols'), { recursive: true });
+        cpSync(join(real, 'real-debian-module-warn-in-nmi.log'), join(mainDir, 'symbols', 'module-nmi.log'));
+        cpSync(join(real, 'real-debian', 'kcrash_test.ko'), join(mainDir, 'symbols', 'kcrash_test.ko'));
+        cpSync(join(real, 'real-debian', 'System.map-6.1.0-56-amd64'), join(mainDir, 'symbols', 'System.map-6.1.0-56-amd64'));
+        mkdirSync(join(mainDir, 'module'), { recursive: true });
+        cpSync(join(root, 'scripts', 'real-logs', 'module', 'kcrash_test.c'), join(mainDir, 'module', 'kcrash_test.c'));
         log(`generated large.log: ${(size / 1e6).toFixed(1)} MB, ${largeCopies} copies, ${Date.now() - t} ms`);
       },
     });
@@ -271,6 +280,30 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       const unreliable = await hoverText('? scan_dirty_pages+0x31/0x90', 'scan_dirty_pages');
       assert.match(unreliable, /scan_dirty_pages/);
       await page.mouse.move(5, 5);
+    }));
+
+  it('symbols: the status bar names the files found, a module frame hovers with its source line and inline chain, F12 opens the source', { timeout: 150_000 }, () =>
+    scenario('06-symbols', async () => {
+      await openFile(page, 'module-nmi.log');
+      await closePanel();
+      const symbols = page.locator('.statusbar-item', { hasText: /System\.map/ }).first();
+      await waitFor('symbol status "System.map +1"', async () => /System\.map \+1/.test(await symbols.innerText().catch(() => '')), SLOW);
+      const rip = await hoverText('RIP: 0010:kcrash_nmi+0x1f/0x30 [kcrash_test]', 'kcrash_nmi');
+      assert.match(rip, /kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:86 \(inlined\)\s+kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82/);
+      assert.match(rip, /Symbol kcrash_nmi\+0x1f\/0x30 in kcrash_test, at \.text\+0x[0-9a-f]+ · kcrash_test\.ko/);
+      await screenshot(page, '06-symbols-hover-inline');
+      const frame = await hoverText('trigger_write+0x12f/0x199 [kcrash_test]', 'trigger_write');
+      assert.match(frame, /Source \(of the call: address − 1\)[\s\S]*kcrash_test\.c:\d+/);
+      await screenshot(page, '06-symbols-hover');
+      await page.mouse.move(5, 5);
+      // Go to Definition on the entry opens the module's source at that line.
+      const p = await textPoint(page, 'RIP: 0010:kcrash_nmi+0x1f/0x30 [kcrash_test]', 'kcrash_nmi');
+      await page.mouse.click(p.x, p.y);
+      await page.keyboard.press('F12');
+      await page.locator('.tab.active', { hasText: 'kcrash_test.c' }).waitFor({ timeout: SLOW });
+      const position = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+      await waitFor('cursor on line 86', async () => /Ln 86,/.test(await position.innerText().catch(() => '')), 10_000);
+      await screenshot(page, '06-symbols-definition');
     }));
 
   it('the Outline lists the reports; folding a report and "Fold Unreliable and Duplicate Entries" work', { timeout: 120_000 }, () =>

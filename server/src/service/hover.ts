@@ -453,9 +453,11 @@ function renderSymbolInfo(info: SymbolInfo, frame: Frame): string {
   }
   if (info.symbol) {
     const s = info.symbol;
-    const at = lookup === 'return-address-1' ? `looked up at 0x${(BigInt('0x' + s.address) - 1n).toString(16)}` : `at 0x${s.address}`;
+    // Module addresses are offsets in their section (a module's load address is not in the log).
+    const where = (a: bigint) => `${s.section ? `${s.section}+` : ''}0x${a.toString(16)}`;
+    const at = lookup === 'return-address-1' ? `looked up at ${where(BigInt('0x' + s.address) - 1n)}` : `at ${where(BigInt('0x' + s.address))}`;
     const size = s.size !== null ? `/0x${s.size.toString(16)}` : '';
-    parts.push(`Symbol ${code(`${s.name}+0x${s.offset.toString(16)}${size}`)}${s.module ? ` in ${code(s.module)}${s.section ? ` (${s.section})` : ''}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
+    parts.push(`Symbol ${code(`${s.name}+0x${s.offset.toString(16)}${size}`)}${s.module ? ` in ${code(s.module)}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
   }
   if (info.disassembly) parts.push('```asm\n' + info.disassembly.replace(/```/g, '') + '\n```');
   if (info.note) parts.push(info.note);
