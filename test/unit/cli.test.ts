@@ -104,3 +104,36 @@ test('parse prints every entry and IP whole: never `undefined` or `null` for an 
   assert.match(r.stdout, /\d+ {2}blink_toggle \[blinker\]\n/);
   assert.match(r.stdout, /dump_stack_lvl \(lib\/dump_stack\.c:117\)/);
 });
+
+test('decode: each entry that resolves gets its source line, as decode_stacktrace.sh prints it; the rest stays as it was', () => {
+  const real = path.join(ROOT, 'test/fixtures/real-debian');
+  const log = path.join(ROOT, 'test/fixtures/real-debian-module-warn-in-nmi.log');
+  const r = kcrash(['decode', '--system-map', path.join(real, 'System.map-6.1.0-56-amd64'), '--modules', real, '--external', 'off', log]);
+  assert.equal(r.status, 0, r.stderr);
+  const original = fs.readFileSync(log, 'utf8').split('\n');
+  const out = r.stdout.split('\n');
+  // The exact RIP of the module, with its inline chain on the next line (innermost first).
+  const rip = out.findIndex((l) => l.includes('RIP: 0010:kcrash_nmi+0x1f/0x30'));
+  assert.equal(out[rip], '[    1.423183] RIP: 0010:kcrash_nmi+0x1f/0x30 (/var/cache/kcrash-real/module/kcrash_test.c:82) [kcrash_test]');
+  assert.equal(out[rip + 1], '[    1.423183] RIP: 0010:kcrash_nmi (/var/cache/kcrash-real/module/kcrash_test.c:86) (inlined)');
+  // Kernel entries: System.map has their symbols but no lines; they are printed unchanged.
+  const kernelLines = original.filter((l) => /\b(?:nmi_handle|default_do_nmi)\+0x/.test(l));
+  assert.ok(kernelLines.length > 0);
+  for (const l of kernelLines) assert.ok(out.includes(l), l);
+  // Without the inserted parts and the inline lines, the log is unchanged.
+  assert.deepEqual(out.filter((l) => !l.endsWith('(inlined)')).map((l) => l.replace(/ \([^()]*:\d+\)/, '')), original);
+  assert.match(r.stderr, /kcrash decode: \d+ of \d+ entries resolved to source lines/);
+});
+
+test('decode: a file it cannot use gets one clear line on stderr', () => {
+  const bad = path.join(tmp, 'vmlinux-broken');
+  fs.writeFileSync(bad, Buffer.from('\x7fELF\x02\x01\x01garbage'));
+  const r = kcrash(['decode', '--vmlinux', bad, '--external', 'off', path.join(ROOT, 'test/fixtures/real-debian-sysrq-c.log')]);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, fs.readFileSync(path.join(ROOT, 'test/fixtures/real-debian-sysrq-c.log'), 'utf8'));
+  assert.match(r.stderr, new RegExp(`^kcrash decode: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+\n`, 'm'));
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  const none = kcrash(['decode', '--external', 'off', path.join(ROOT, 'test/fixtures/real-debian-sysrq-c.log')]);
+  assert.match(none.stderr, /no symbol files: give --vmlinux \(with debug info\), --system-map or --modules, or install linux-image-6\.1\.0-56-amd64-dbg/);
+  assert.equal(kcrash(['decode']).status, 2);
+});
