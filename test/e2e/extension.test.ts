@@ -287,7 +287,7 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await openFile(page, 'module-nmi.log');
       await closePanel();
       const symbols = page.locator('.statusbar-item', { hasText: /System\.map/ }).first();
-      await waitFor('symbol status "System.map +1"', async () => /System\.map \+1/.test(await symbols.innerText().catch(() => '')), SLOW);
+      await waitFor('symbol status "System.map · modules ✓"', async () => /System\.map · modules ✓/.test(await symbols.innerText().catch(() => '')), SLOW);
       const rip = await hoverText('RIP: 0010:kcrash_nmi+0x1f/0x30 [kcrash_test]', 'kcrash_nmi');
       assert.match(rip, /kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:86 \(inlined\)\s+kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82/);
       assert.match(rip, /Symbol kcrash_nmi\+0x1f\/0x30 in kcrash_test, at \.text\+0x[0-9a-f]+ · kcrash_test\.ko/);

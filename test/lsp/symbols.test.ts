@@ -43,7 +43,7 @@ describe('symbols over LSP: the real module and System.map', () => {
 
   it('hovers a module entry with its source line (address - 1), linked to the file under the source root', async () => {
     const { uri, text, status } = await open('real-debian-module-null-deref.log');
-    assert.equal(status.summary, 'System.map +1');
+    assert.equal(status.summary, 'System.map · modules ✓');
     assert.deepEqual(status.sources.map((s) => [s.kind, s.ok, s.foundBy]), [['system-map', true, 'setting'], ['modules', true, 'setting'], ['source-root', true, 'setting']]);
     assert.equal(status.matches, true, 'System.map-6.1.0-56-amd64 is for the release the log names');
     const md = await hover(uri, text, 'kcrash_null_middle.constprop.0+0xa');
@@ -79,7 +79,7 @@ describe('symbols over LSP: the real module and System.map', () => {
     client.open(uri, text, 1);
     const s = (await status).status;
     assert.equal(s.matches, false);
-    assert.equal(s.summary, 'System.map: release differs');
+    assert.equal(s.summary, 'System.map · modules: release differs');
     assert.match(await hover(uri, text, 'vfs_write+0xc7'), /⚠ System\.map-6\.1\.0-56-amd64 is not for 6\.1\.0-99-amd64/);
   });
 });

@@ -464,8 +464,9 @@ function summarize(sources: SymbolSourceState[]): SymbolStatus {
   const usable = symbolSources.filter((s) => s.ok);
   const bad = symbolSources.filter((s) => s.matches === false);
   const matches = bad.length ? false : symbolSources.some((s) => s.matches === true) ? true : null;
+  const label = (k: SymbolSourceState) => (k.kind === 'vmlinux' ? `vmlinux${k.debugInfo === false ? ' (no debug info)' : ''}` : k.kind === 'system-map' ? 'System.map' : k.kind === 'kallsyms' ? 'kallsyms' : 'modules');
   const main = usable[0] ?? symbolSources[0];
-  const label = main.kind === 'vmlinux' ? `vmlinux${main.debugInfo ? '' : ' (no debug info)'}` : main.kind === 'system-map' ? 'System.map' : main.kind === 'kallsyms' ? 'kallsyms' : 'modules';
-  const summary = !usable.length ? `${label}: ${main.error ?? 'unusable'}` : bad.length ? `${label}: release differs` : `${label}${usable.length > 1 ? ` +${usable.length - 1}` : ''}`;
+  const names = [...new Set(usable.map(label))].join(' · ');
+  const summary = !usable.length ? `${label(main)}: ${main.error ?? 'unusable'}` : bad.length ? `${names}: release differs` : `${names}${matches ? ' ✓' : ''}`;
   return { sources, summary, matches };
 }
