@@ -225,6 +225,39 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
   });
 });
 
+describe('broken symbol files, as hover and decode meet them', { skip: SKIP }, () => {
+  it('truncated and bit-flipped vmlinux and modules give an answer with a note, never an exception or a hang', async () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const good = { vm: fs.readFileSync(vmlinux), mod: fs.readFileSync(moduleObj) };
+    const leaf = sym('leaf');
+    let noted = 0;
+    let answered = 0;
+    const heap0 = process.memoryUsage().rss;
+    for (let i = 0; i < 120; i++) {
+      const which = i % 2 ? 'mod' : 'vm';
+      const bytes = Buffer.from(good[which]);
+      const broken = i % 3 === 0 ? bytes.subarray(0, Math.floor(rand() * bytes.length)) : bytes;
+      if (i % 3 !== 0) for (let k = 0; k < 1 + Math.floor(rand() * 40); k++) broken[Math.floor(rand() * broken.length)] ^= 1 << Math.floor(rand() * 8);
+      const file = path.join(tmp, `fuzz-${i}${which === 'mod' ? '.ko' : ''}`);
+      fs.writeFileSync(file, broken);
+      const s = new KernelSymbolizer(which === 'vm' ? config({ vmlinux: { path: file, foundBy: 'setting' } }) : { ...emptyConfig(), modulePaths: [{ path: file, foundBy: 'setting' }] });
+      const started = Date.now();
+      const q = which === 'vm' ? query({ function: 'leaf', offset: 5, size: Number(leaf.size) }) : query({ function: 'mod_inner', offset: 5, size: 0x40, module: `fuzz_${i}` });
+      const info = await s.symbolize(q);
+      const status = await s.status('9.9.9-kcrash', which === 'mod' ? [`fuzz_${i}`] : []);
+      s.dispose();
+      assert.ok(Date.now() - started < 2000, `case ${i} took ${Date.now() - started} ms`);
+      assert.ok(status.summary.length > 0);
+      if (info?.frames.length) answered++;
+      else if (info?.note) noted++;
+      fs.rmSync(file);
+    }
+    assert.ok(noted > 20 && answered > 5, `noted ${noted}, answered ${answered}`);
+    assert.ok(process.memoryUsage().rss - heap0 < 300 * 1024 * 1024, 'memory stays bounded');
+  });
+});
+
 describe('finding symbol files without settings', { skip: SKIP }, () => {
   it('looks beside the log, in the workspace, then in the debug paths of the release', () => {
     const logDir = path.join(tmp, 'logs');
