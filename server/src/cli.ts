@@ -226,7 +226,8 @@ async function cmdDecode(args: string[]): Promise<number> {
   for (const s of [config.vmlinux, config.systemMap, config.kallsyms, ...config.modulePaths]) if (s?.foundBy === 'setting') s.foundBy = 'command-line';
   const symbolizer = new KernelSymbolizer(config);
   try {
-    const status = await symbolizer.status(release, [...new Set(log.reports.flatMap((r) => r.stacks.flatMap((s) => s.frames.map((f) => f.module)).filter((m): m is string => !!m)))]);
+    const { modulesNamedIn } = await import('./symbolizer/query.ts');
+    const status = await symbolizer.status(release, modulesNamedIn(log.reports, Infinity));
     if (!status.sources.some((s) => s.kind !== 'source-root')) process.stderr.write(`kcrash decode: no symbol files: give --vmlinux (with debug info), --system-map or --modules${release ? `, or install linux-image-${release}-dbg` : ''}\n`);
     for (const s of status.sources) {
       if (s.ok === false) process.stderr.write(`kcrash decode: ${s.error ?? `${s.path}: unusable`}\n`);

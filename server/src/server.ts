@@ -28,6 +28,7 @@ import { defaultSettings, readSettings, type KernelLogSettings } from './service
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverSources } from './symbolizer/discover.ts';
+import { modulesNamedIn } from './symbolizer/query.ts';
 import type { SymbolSourcesConfig } from './symbolizer/kernelSymbolizer.ts';
 import { createSymbolService, type SymbolService } from './symbolizer/symbolService.ts';
 import type { Symbolizer } from './symbolizer/types.ts';
@@ -341,7 +342,7 @@ export class KernelLogServer {
     if (this.symbolStatusKey.get(uri) === key) return;
     this.symbolStatusKey.set(uri, key);
     const release = releaseOf(analysis);
-    const status = hasSymbols(config) ? this.symbols.status(config, release, modulesOf(analysis)) : Promise.resolve({ sources: [], summary: 'no symbols', matches: null });
+    const status = hasSymbols(config) ? this.symbols.status(config, release, modulesNamedIn(firstReports(analysis))) : Promise.resolve({ sources: [], summary: 'no symbols', matches: null });
     void status.then(
       (s) => this.connection.sendNotification(SymbolStatusNotification.type, { uri, status: s }),
       (err) => this.logger.warn(`symbol status of ${uri}: ${String(err)}`),
@@ -429,6 +430,10 @@ function hasSymbols(config: SymbolSourcesConfig): boolean {
   return config.vmlinux !== null || config.systemMap !== null || config.kallsyms !== null || config.modulePaths.length > 0;
 }
 
+function* firstReports(analysis: LogAnalysis, limit = 50) {
+  for (let k = 0; k < Math.min(analysis.reportCount, limit); k++) yield analysis.report(k);
+}
+
 /** The kernel release the log names (its first report that prints one). */
 function releaseOf(analysis: LogAnalysis): string | null {
   for (let k = 0; k < Math.min(analysis.reportCount, 50); k++) {
@@ -436,15 +441,6 @@ function releaseOf(analysis: LogAnalysis): string | null {
     if (release) return release.split(/\s+/)[0];
   }
   return null;
-}
-
-/** Modules that entries of the first reports name (the ones hovers will ask for). */
-function modulesOf(analysis: LogAnalysis): string[] {
-  const names = new Set<string>();
-  for (let k = 0; k < Math.min(analysis.reportCount, 50); k++) {
-    for (const stack of analysis.report(k).stacks) for (const f of stack.frames) if (f.module) names.add(f.module);
-  }
-  return [...names].slice(0, 20);
 }
 
 let started = false;

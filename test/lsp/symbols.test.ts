@@ -19,7 +19,7 @@ const uriOf = (name: string) => pathToFileURL(path.join(ROOT, 'test/fixtures', n
 
 interface SymbolStatus {
   uri: string;
-  status: { summary: string; matches: boolean | null; sources: { kind: string; path: string; ok: boolean | null; foundBy: string; release?: string | null }[] };
+  status: { summary: string; matches: boolean | null; sources: { kind: string; path: string; ok: boolean | null; foundBy: string; release?: string | null; error?: string }[] };
 }
 
 describe('symbols over LSP: the real module and System.map', () => {
@@ -84,6 +84,25 @@ describe('symbols over LSP: the real module and System.map', () => {
     assert.equal(s.matches, false);
     assert.equal(s.summary, 'System.map · modules: release differs');
     assert.match(await hover(uri, text, 'vfs_write+0xc7'), /⚠ System\.map-6\.1\.0-56-amd64 is not for 6\.1\.0-99-amd64/);
+  });
+});
+
+describe('symbols over LSP: module build ids', () => {
+  it('compares a module build id the log prints with the object\'s, in the status and the hover', async () => {
+    const client = await LspClient.start({ settings: { modulePaths: [REAL], symbolizer: { external: 'off' } } });
+    const original = await fixture('real-debian-module-null-deref.log');
+    for (const [id, fits] of [['247cf8b49a0cd2c319339e1df37fc6274bd2eb2e', true], ['0123456789abcdef0123456789abcdef01234567', false]] as const) {
+      // As kernels with CONFIG_STACKTRACE_BUILD_ID print it: `[module build-id]`.
+      const text = original.replaceAll('[kcrash_test]', `[kcrash_test ${id}]`);
+      const uri = `file:///elsewhere/build-id-${fits}.log`;
+      const status = client.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
+      client.open(uri, text, 1);
+      assert.equal((await status).status.matches, fits);
+      const md = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'kcrash_null_middle.constprop.0+0xa') }));
+      if (fits) assert.doesNotMatch(md, /⚠/);
+      else assert.match(md, /⚠ kcrash_test\.ko has build id 247cf8b49a0cd2c319339e1df37fc6274bd2eb2e, the log 0123456789abcdef0123456789abcdef01234567: lines may be wrong/);
+    }
+    assert.equal(await client.shutdown(), 0);
   });
 });
 

@@ -245,7 +245,7 @@ describe('broken symbol files, as hover and decode meet them', { skip: SKIP }, (
       const started = Date.now();
       const q = which === 'vm' ? query({ function: 'leaf', offset: 5, size: Number(leaf.size) }) : query({ function: 'mod_inner', offset: 5, size: 0x40, module: `fuzz_${i}` });
       const info = await s.symbolize(q);
-      const status = await s.status('9.9.9-kcrash', which === 'mod' ? [`fuzz_${i}`] : []);
+      const status = await s.status('9.9.9-kcrash', which === 'mod' ? [{ name: `fuzz_${i}`, buildId: null }] : []);
       s.dispose();
       assert.ok(Date.now() - started < 2000, `case ${i} took ${Date.now() - started} ms`);
       assert.ok(status.summary.length > 0);

@@ -13,6 +13,7 @@ import { ExternalSymbolizer, type ExternalSetting } from './external.ts';
 import { openObjectFile } from './objectFile.ts';
 import { stripBuildPrefix } from './sourcePath.ts';
 import { linuxBanner, moduleVermagic, SymbolTable, type TextSymbol } from './symbolTable.ts';
+import type { ModuleRef } from './query.ts';
 import type { LookupKind, SourceFrame, SymbolInfo, SymbolQuery, SymbolSourceState, SymbolStatus, Symbolizer } from './types.ts';
 
 export type FoundBy = SymbolSourceState['foundBy'];
@@ -97,7 +98,7 @@ export class KernelSymbolizer implements Symbolizer {
   }
 
   /** The files in use and whether they fit a log of `release` (null: the log does not say). */
-  async status(release: string | null, moduleNames: readonly string[] = []): Promise<SymbolStatus> {
+  async status(release: string | null, logModules: readonly ModuleRef[] = []): Promise<SymbolStatus> {
     const sources: SymbolSourceState[] = [];
     const { vmlinux, systemMap, kallsyms } = this.config;
     if (vmlinux) {
@@ -115,12 +116,19 @@ export class KernelSymbolizer implements Symbolizer {
     }
     for (const dir of this.config.modulePaths) {
       const index = this.indexModules();
-      const found = moduleNames.filter((m) => index.has(normalizeModuleName(m)));
-      const states = await Promise.all(found.map((m) => this.loadModule(m)));
+      const found = logModules.filter((m) => index.has(normalizeModuleName(m.name)));
+      const states = await Promise.all(found.map((m) => this.loadModule(m.name)));
       const releases = states.map((s) => s?.value?.release ?? null).filter((r): r is string => r !== null);
-      const mismatch = releases.some((r) => sameRelease(r, release) === false);
+      // The build id, when the log prints one, decides; else the release in the module's vermagic.
+      const verdicts = found.map((m, i) => {
+        const mod = states[i]?.value;
+        if (!mod) return null;
+        if (m.buildId && mod.buildId) return m.buildId.toLowerCase() === mod.buildId.toLowerCase();
+        return sameRelease(mod.release, release);
+      });
       const errors = states.map((s) => s?.error).filter((e): e is string => !!e);
-      sources.push({ kind: 'modules', path: dir.path, foundBy: dir.foundBy, ok: errors.length === 0, error: errors[0], release: releases[0] ?? null, matches: releases.length ? !mismatch : null });
+      const matches = verdicts.includes(false) ? false : verdicts.includes(true) ? true : null;
+      sources.push({ kind: 'modules', path: dir.path, foundBy: dir.foundBy, ok: errors.length === 0, error: errors[0], release: releases[0] ?? null, matches });
     }
     for (const root of this.config.sourceRoots.slice(0, 1)) sources.push({ kind: 'source-root', path: root, foundBy: 'setting', ok: existsSync(root) });
     return summarize(sources);

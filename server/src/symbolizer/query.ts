@@ -52,3 +52,20 @@ export function kernelOffsetOf(text: TextLike, version = 0): string | null {
   return value;
 }
 
+
+/** A module the log's entries name, with the build id it printed (`[mod 3c1f...]`), if any. */
+export interface ModuleRef {
+  name: string;
+  buildId: string | null;
+}
+
+/** The modules the entries of the first reports name (the ones hovers will ask for), at most `limit`. */
+export function modulesNamedIn(reports: Iterable<Report>, limit = 20): ModuleRef[] {
+  const byName = new Map<string, string | null>();
+  for (const report of reports) {
+    for (const stack of report.stacks) for (const f of stack.frames) if (f.module && !byName.get(f.module)) byName.set(f.module, f.buildId ?? null);
+    for (const block of report.regs) if (block.ip?.module && !byName.get(block.ip.module)) byName.set(block.ip.module, block.ip.buildId ?? null);
+    if (byName.size >= limit) break;
+  }
+  return [...byName].slice(0, limit).map(([name, buildId]) => ({ name, buildId }));
+}

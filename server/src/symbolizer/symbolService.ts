@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { KernelSymbolizer, messageOf, type LoadListener, type SymbolSourcesConfig } from './kernelSymbolizer.ts';
+import type { ModuleRef } from './query.ts';
 import type { SymbolInfo, SymbolQuery, SymbolStatus } from './types.ts';
 
 export interface SymbolService {
   symbolize(config: SymbolSourcesConfig, query: SymbolQuery): Promise<SymbolInfo | null>;
-  status(config: SymbolSourcesConfig, release: string | null, modules: readonly string[]): Promise<SymbolStatus>;
+  status(config: SymbolSourcesConfig, release: string | null, modules: readonly ModuleRef[]): Promise<SymbolStatus>;
   /** Slow loads (a vmlinux), for a progress notification. */
   onLoad(listener: LoadListener): void;
   dispose(): void;
@@ -26,7 +27,7 @@ export class InProcessSymbolService implements SymbolService {
   symbolize(config: SymbolSourcesConfig, query: SymbolQuery): Promise<SymbolInfo | null> {
     return this.get(config).symbolize(query);
   }
-  status(config: SymbolSourcesConfig, release: string | null, modules: readonly string[]): Promise<SymbolStatus> {
+  status(config: SymbolSourcesConfig, release: string | null, modules: readonly ModuleRef[]): Promise<SymbolStatus> {
     return this.get(config).status(release, modules);
   }
   onLoad(listener: LoadListener): void {
@@ -55,7 +56,7 @@ export class InProcessSymbolService implements SymbolService {
   }
 }
 
-type RequestBody = { method: 'symbolize'; config: SymbolSourcesConfig; query: SymbolQuery } | { method: 'status'; config: SymbolSourcesConfig; release: string | null; modules: string[] };
+type RequestBody = { method: 'symbolize'; config: SymbolSourcesConfig; query: SymbolQuery } | { method: 'status'; config: SymbolSourcesConfig; release: string | null; modules: ModuleRef[] };
 type Request = RequestBody & { id: number };
 type Reply = { id: number; result?: unknown; error?: string } | { load: Parameters<LoadListener>[0] };
 
@@ -71,7 +72,7 @@ export class WorkerSymbolService implements SymbolService {
   symbolize(config: SymbolSourcesConfig, query: SymbolQuery): Promise<SymbolInfo | null> {
     return this.call({ method: 'symbolize', config, query }, null) as Promise<SymbolInfo | null>;
   }
-  status(config: SymbolSourcesConfig, release: string | null, modules: readonly string[]): Promise<SymbolStatus> {
+  status(config: SymbolSourcesConfig, release: string | null, modules: readonly ModuleRef[]): Promise<SymbolStatus> {
     const fallback: SymbolStatus = { sources: [], summary: 'symbolizer unavailable', matches: null };
     return this.call({ method: 'status', config, release, modules: [...modules] }, fallback) as Promise<SymbolStatus>;
   }
