@@ -5,6 +5,7 @@
 // `scripts/real-logs/make.sh debug` fetches it into KCRASH_REAL_CACHE (default /var/cache/kcrash-real);
 // without it the vmlinux entries are skipped. See test/debian/README.md.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -61,4 +62,35 @@ for (const fixture of [...new Set(entries.map((e) => e.fixture))]) {
       assert.equal(failures.length, 0, `${failures.length} of ${es.length} entries differ:\n${failures.join('\n')}`);
     });
   }
+}
+
+// `kcrash decode` of every real log, as a fresh process: each call-trace entry and RIP of the ground
+// truth gets `(file:line)` of its outermost frame on its own line, and one line per inlined frame.
+const CLI = path.join(path.resolve(import.meta.dirname, '../..'), 'dist/cli.js');
+for (const fixture of [...new Set(entries.map((e) => e.fixture))]) {
+  test(`kcrash decode ${fixture}`, { skip: !haveVmlinux ? SKIP_VMLINUX : !fs.existsSync(CLI) ? 'build first: node scripts/build.mjs' : false }, () => {
+    const r = spawnSync(process.execPath, [CLI, 'decode', '--vmlinux', DEBIAN.vmlinux, '--modules', path.dirname(DEBIAN.modules.kcrash_test), '--external', 'off', path.join(DEBIAN.fixtures, fixture)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.stdout.split('\n').map((l) => l.replace(/\r$/, ''));
+    const lines: string[] = [];
+    const inlined = new Map<number, string[]>();
+    for (const l of out) {
+      if (l.endsWith(' (inlined)')) inlined.get(lines.length)!.push(l);
+      else {
+        lines.push(l);
+        inlined.set(lines.length, []);
+      }
+    }
+    const failures: string[] = [];
+    for (const e of entries.filter((x) => x.fixture === fixture && !/^(?:WARNING:|NMI backtrace)/.test(x.text))) {
+      const outer = e.frames.at(-1)!;
+      const line = lines[e.line - 1];
+      if (!outer.file) continue;
+      const want = `${e.text.replace(/ \[[\w]+\]$/, '')} (${outer.file}:${outer.line})`;
+      if (!line.includes(want)) failures.push(`line ${e.line}: want …${want}…, got ${line}`);
+      const inl = inlined.get(e.line)!;
+      if (inl.length !== e.frames.length - 1) failures.push(`line ${e.line}: ${inl.length} inline lines, want ${e.frames.length - 1}`);
+    }
+    assert.equal(failures.length, 0, failures.join('\n'));
+  });
 }
