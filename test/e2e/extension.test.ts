@@ -293,8 +293,13 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       assert.match(rip, /Symbol kcrash_nmi\+0x1f\/0x30 in kcrash_test, at \.text\+0x[0-9a-f]+ · kcrash_test\.ko/);
       await screenshot(page, '06-symbols-hover-inline');
       await goToLine(page, 31);
-      const frame = await hoverText('? trigger_write+0x128/0x199 [kcrash_test]', 'trigger_write');
-      assert.match(frame, /Source \(of the call: address − 1\)[\s\S]*kcrash_test\.c:\d+/);
+      await hoverText('? trigger_write+0x128/0x199 [kcrash_test]', 'trigger_write');
+      // The diagnostics' part of the hover renders first; the provider's part follows ("Loading...").
+      const frame = await waitFor('the source part of the hover', async () => {
+        const t = (await page.locator('.monaco-hover:visible').first().innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        return /Source \(of the call: address − 1\)[\s\S]*kcrash_test\.c:\d+/.test(t) ? t : undefined;
+      }, 15_000);
+      assert.match(frame, /Symbol trigger_write\+0x128\/0x199 in kcrash_test, looked up at \.text\+0x/);
       await screenshot(page, '06-symbols-hover');
       await page.mouse.move(5, 5);
       // Go to Definition on the entry opens the module's source at that line.
