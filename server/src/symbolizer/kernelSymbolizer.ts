@@ -166,7 +166,8 @@ export class KernelSymbolizer implements Symbolizer {
     }
     let locations: SourceLocation[] = [];
     if (vm?.value?.dwarf) locations = vm.value.dwarf.lookup(at);
-    if (!locations.length && vm?.value && this.external) locations = (await this.external.lookupExecutable(this.config.vmlinux!.path, at)) ?? [];
+    // The external tool only where there is no usable DWARF: where ours has no line, llvm has none either.
+    if (!locations.length && vm?.value && !vm.value.dwarf && this.external) locations = (await this.external.lookupExecutable(this.config.vmlinux!.path, at)) ?? [];
     if (!locations.length) notes.push(vm?.value ? (vm.value.dwarf ? 'No line information for this address in vmlinux.' : 'vmlinux has no debug info (.debug_info): install the `-dbg` package\'s vmlinux for source lines.') : 'Source lines need a vmlinux with debug info (setting `kernelLog.vmlinux`).');
     return {
       frames: this.sourceFrames(locations, query.function ?? symbol.name),
@@ -240,7 +241,7 @@ export class KernelSymbolizer implements Symbolizer {
     const at = lookup === 'return-address-1' ? address - 1n : address;
     let locations: SourceLocation[] = [];
     if (mod.dwarf) locations = mod.dwarf.lookup(at, symbol.section ?? undefined);
-    if (!locations.length && this.external && !mod.compressed && symbol.sectionName) locations = (await this.external.lookupRelocatable(mod.path, symbol.sectionName, at)) ?? [];
+    if (!locations.length && !mod.dwarf && this.external && !mod.compressed && symbol.sectionName) locations = (await this.external.lookupRelocatable(mod.path, symbol.sectionName, at)) ?? [];
     if (!locations.length) notes.push(mod.dwarf ? `No line information for this address in ${basename(mod.path)}.` : `${basename(mod.path)} has no debug info.`);
     return {
       frames: this.sourceFrames(locations, query.function ?? symbol.name),
