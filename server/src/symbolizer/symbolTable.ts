@@ -54,7 +54,8 @@ class Columns {
   readonly groupSectionName: (string | null)[] = [null];
   private readonly moduleIds = new Map<string, number>();
   constructor(
-    readonly text: string,
+    /** The file itself (System.map, kallsyms) or the ELF string table's bytes (names NUL-terminated there). */
+    readonly text: string | Buffer,
     capacity: number,
   ) {
     capacity = Math.max(capacity, 16);
@@ -102,6 +103,9 @@ class Columns {
 
 const TEXT = 1;
 const WEAK = 2;
+/** nameEnd of an ELF name whose NUL has not been looked for yet. */
+const NO_END = 0xffffffff;
+const CRC = Buffer.from('__crc_', 'latin1');
 const TWO32 = 4294967296;
 
 export class SymbolTable {
@@ -111,16 +115,21 @@ export class SymbolTable {
   private readonly sizes: Float64Array;
   private readonly group: Int32Array;
   private readonly weak: Uint8Array;
-  /** Names are text.slice(nameStart[k], nameEnd[k]). */
-  private readonly text: string;
+  /**
+   * Names are text[nameStart[k], nameEnd[k]): a string (System.map, kallsyms) or the bytes of an ELF
+   * string table, decoded only when a symbol is handed out. nameEnd is NO_END until an ELF name's NUL
+   * has been looked for (most never are).
+   */
+  private readonly text: string | Buffer;
   private readonly nameStart: Uint32Array;
   private readonly nameEnd: Uint32Array;
   /**
-   * Name index: an open hash of the names (a Map of 50k strings costs ~40 ms to build, this ~5 ms).
-   * buckets[hash & mask] is the highest-addressed symbol of that hash, chainNext the next lower one.
+   * Name index, built on the first byName: an open hash of the names (a Map of 50k strings costs
+   * ~40 ms to build, this a few). buckets[hash & mask] is the highest-addressed symbol of that hash,
+   * chainNext the next lower one.
    */
-  private readonly buckets: Int32Array;
-  private readonly chainNext: Int32Array;
+  private buckets: Int32Array | null = null;
+  private chainNext: Int32Array | null = null;
   /** Index ranges [start, end) of each group in relocatable tables; the whole table otherwise. */
   private readonly ranges = new Map<number, [number, number]>();
   private readonly groupModule: (string | null)[];
@@ -151,10 +160,7 @@ export class SymbolTable {
     this.text = c.text;
     const nameStart = (this.nameStart = new Uint32Array(n));
     const nameEnd = (this.nameEnd = new Uint32Array(n));
-    const chainNext = (this.chainNext = new Int32Array(n));
-    const buckets = (this.buckets = new Int32Array(bucketCount(n)).fill(-1));
-    const mask = buckets.length - 1;
-    const { hi: chi, lo: clo, group: cgroup, flags: cflags, nameStart: cstart, nameEnd: cend, text: ctext } = c;
+    const { hi: chi, lo: clo, group: cgroup, flags: cflags, nameStart: cstart, nameEnd: cend } = c;
     for (let k = 0; k < n; k++) {
       const j = text[k];
       hi[k] = chi[j];
@@ -164,9 +170,6 @@ export class SymbolTable {
       weak[k] = cflags[j] & WEAK ? 1 : 0;
       nameStart[k] = cstart[j];
       nameEnd[k] = cend[j];
-      const b = hashRange(ctext, cstart[j], cend[j]) & mask;
-      chainNext[k] = buckets[b];
-      buckets[b] = k;
     }
     if (relocatable) {
       for (let k = 0; k < n; ) {
@@ -187,10 +190,10 @@ export class SymbolTable {
     let first = -1;
     let match = -1;
     let candidates = 0;
+    const { buckets, chainNext } = this.nameIndex();
     // The chain runs from the highest address down: the last hits are the first symbols.
-    const { text, nameStart, nameEnd } = this;
-    for (let k = this.buckets[hashRange(name, 0, name.length) & (this.buckets.length - 1)]; k >= 0; k = this.chainNext[k]) {
-      if (nameEnd[k] - nameStart[k] !== name.length || !text.startsWith(name, nameStart[k])) continue;
+    for (let k = buckets[hashRange(name, 0, name.length) & (buckets.length - 1)]; k >= 0; k = chainNext[k]) {
+      if (!this.nameIs(k, name)) continue;
       if (module !== undefined && this.groupModule[this.group[k]] !== module) continue;
       candidates++;
       first = k;
@@ -253,15 +256,72 @@ export class SymbolTable {
 
   private rank(k: number): number {
     const { text } = this;
+    const end = this.nameEndOf(k);
     let at = this.nameStart[k];
-    while (at < this.nameEnd[k] && text.charCodeAt(at) === 95) at++;
+    if (typeof text === 'string') while (at < end && text.charCodeAt(at) === 95) at++;
+    else while (at < end && text[at] === 95) at++;
     return this.weak[k] * 100 + at - this.nameStart[k];
+  }
+
+  /** The end of symbol k's name (found on first use in an ELF string table). */
+  private nameEndOf(k: number): number {
+    let end = this.nameEnd[k];
+    if (end !== NO_END) return end;
+    const text = this.text as Buffer;
+    end = text.indexOf(0, this.nameStart[k]);
+    if (end < 0) end = text.length;
+    return (this.nameEnd[k] = end);
+  }
+
+  private nameIs(k: number, name: string): boolean {
+    const start = this.nameStart[k];
+    const { text } = this;
+    if (typeof text === 'string') return this.nameEnd[k] - start === name.length && text.startsWith(name, start);
+    const n = name.length;
+    if (start + n > text.length) return false;
+    for (let i = 0; i < n; i++) if (text[start + i] !== name.charCodeAt(i)) return false;
+    if (start + n < text.length && text[start + n] !== 0) return false;
+    this.nameEnd[k] = start + n;
+    return true;
+  }
+
+  /** The name hash index (built on first use; ELF name ends are found on the way). */
+  private nameIndex(): { buckets: Int32Array; chainNext: Int32Array } {
+    if (this.buckets && this.chainNext) return { buckets: this.buckets, chainNext: this.chainNext };
+    const n = this.count;
+    const chainNext = new Int32Array(n);
+    const buckets = new Int32Array(bucketCount(n)).fill(-1);
+    const mask = buckets.length - 1;
+    const { text, nameStart, nameEnd } = this;
+    if (typeof text === 'string') {
+      for (let k = 0; k < n; k++) {
+        const b = hashRange(text, nameStart[k], nameEnd[k]) & mask;
+        chainNext[k] = buckets[b];
+        buckets[b] = k;
+      }
+    } else {
+      const len = text.length;
+      for (let k = 0; k < n; k++) {
+        // FNV-1a as hashRange, over the bytes up to the NUL (latin1: a byte is its code unit).
+        let h = 0x811c9dc5;
+        let i = nameStart[k];
+        for (let ch = text[i]; i < len && ch !== 0; ch = text[++i]) h = Math.imul(h ^ ch, 0x01000193);
+        nameEnd[k] = i;
+        const b = (h >>> 0) & mask;
+        chainNext[k] = buckets[b];
+        buckets[b] = k;
+      }
+    }
+    this.buckets = buckets;
+    this.chainNext = chainNext;
+    return { buckets, chainNext };
   }
 
   private symbolAt(k: number): TextSymbol {
     const g = this.group[k];
+    const { text } = this;
     return {
-      name: this.text.slice(this.nameStart[k], this.nameEnd[k]),
+      name: typeof text === 'string' ? text.slice(this.nameStart[k], this.nameEnd[k]) : text.toString('latin1', this.nameStart[k], this.nameEndOf(k)),
       address: (BigInt(this.hi[k]) << 32n) | BigInt(this.lo[k]),
       size: BigInt(this.sizes[k]),
       module: this.groupModule[g],
@@ -309,36 +369,49 @@ export class SymbolTable {
     const symtab = sections.find((s) => s.type === SHT_SYMTAB);
     const strtab = symtab ? sections[symtab.link] : undefined;
     if (symtab && !strtab) throw new ObjectFileError(`${elf.path}: .symtab links to missing string table ${symtab.link}`);
-    const data = symtab ? elf.data(symtab) : Buffer.alloc(0);
-    // One string for the whole table: Buffer#toString per name costs microseconds each.
-    const strings = strtab ? elf.data(strtab).toString('latin1') : '';
+    const view = symtab ? elf.view(symtab) : null;
+    const symtabSize = view ? view.size : 0;
+    // Names stay bytes: decoding the 2.7 MB string table of a vmlinux would cost more than the rest.
+    const strings = strtab ? elf.data(strtab) : Buffer.alloc(0);
     const entry = elf.is64 ? 24 : 16;
-    const c = new Columns(strings, Math.floor(data.length / entry) + sections.length);
+    const c = new Columns(strings, Math.floor(symtabSize / entry) + sections.length);
     // Group 0 is unused; group i + 1 is section i.
     for (const s of sections) {
       c.groupModule.push(mod);
       c.groupSection.push(relocatable ? s.index : null);
       c.groupSectionName.push(relocatable ? s.name : null);
     }
-    const r = elf.reader(data);
     const le = elf.littleEndian;
     const used = new Set<number>();
-    for (let b = 0; b + entry <= data.length; b += entry) {
-      const info = data[elf.is64 ? b + 4 : b + 12];
-      const type = info & 0xf;
-      if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
-      const shndx = r.u16(elf.is64 ? b + 6 : b + 14);
-      if (shndx === 0 || shndx >= 0xff00 || shndx >= sections.length) continue;
-      if (!(sections[shndx].flags & SHF_EXECINSTR)) continue;
-      const at = r.u32(b);
-      if (at >= strings.length) continue;
-      let end = strings.indexOf('\0', at);
-      if (end < 0) end = strings.length;
-      if (end === at || strings.startsWith('.L', at) || strings.charCodeAt(at) === 36 /* $ */ || strings.startsWith('__crc_', at)) continue;
-      const hi = elf.is64 ? r.u32(le ? b + 12 : b + 8) : 0;
-      const lo = elf.is64 ? r.u32(le ? b + 8 : b + 12) : r.u32(b + 4);
-      used.add(shndx);
-      c.add(hi, lo, shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, end);
+    // The .symtab goes through one small buffer: fresh memory is what a 3 MB read costs most.
+    const chunkSize = entry * 4096;
+    const chunk = view?.readInto ? Buffer.allocUnsafeSlow(Math.min(chunkSize, symtabSize)) : null;
+    const whole = Math.floor(symtabSize / entry) * entry;
+    for (let from = 0; from < whole; from += chunkSize) {
+      const length = Math.min(chunkSize, whole - from);
+      let data: Buffer;
+      if (chunk) {
+        view!.readInto!(from, length, chunk);
+        data = chunk;
+      } else data = view!.read(from, length);
+      const r = elf.reader(data);
+      for (let b = 0; b + entry <= length; b += entry) {
+        const info = data[elf.is64 ? b + 4 : b + 12];
+        const type = info & 0xf;
+        if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
+        const shndx = r.u16(elf.is64 ? b + 6 : b + 14);
+        if (shndx === 0 || shndx >= 0xff00 || shndx >= sections.length) continue;
+        if (!(sections[shndx].flags & SHF_EXECINSTR)) continue;
+        const at = r.u32(b);
+        if (at >= strings.length) continue;
+        const c0 = strings[at];
+        // Empty names, .L locals, $x mapping symbols, __crc_ versions.
+        if (c0 === 0 || c0 === 36 /* $ */ || (c0 === 46 /* . */ && strings[at + 1] === 76 /* L */) || (c0 === 95 && hasPrefix(strings, at, CRC))) continue;
+        const hi = elf.is64 ? r.u32(le ? b + 12 : b + 8) : 0;
+        const lo = elf.is64 ? r.u32(le ? b + 8 : b + 12) : r.u32(b + 4);
+        used.add(shndx);
+        c.add(hi, lo, shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, NO_END);
+      }
     }
     // The end of each section bounds its last symbol.
     for (const i of used) {
@@ -348,6 +421,12 @@ export class SymbolTable {
     const release = relocatable ? (moduleVermagic(elf)?.split(' ')[0] ?? null) : null;
     return new SymbolTable(c, elf.path, release, relocatable);
   }
+}
+
+function hasPrefix(buf: Buffer, at: number, prefix: Buffer): boolean {
+  if (at + prefix.length > buf.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
 }
 
 function bucketCount(n: number): number {
@@ -395,19 +474,49 @@ function kallsymsSizes(c: Columns): { text: Uint32Array; sizes: Float64Array } {
   return { text, sizes };
 }
 
-/** Indices sorted by (group, address) or by address alone; identity when already in order. */
+/**
+ * Indices sorted by (group, address) or by address alone, ties by index; `subset` (or the identity)
+ * itself when already in order. When every address shares its high 32 bits (a kernel's do) and the
+ * group rank, low 32 bits and index fit 53 bits, it is a native sort of Float64 keys: a comparator
+ * sort of 50k symbols costs tens of milliseconds before the JIT has warmed up.
+ */
 function sortedOrder(c: Columns, byGroup: boolean, subset?: Uint32Array): Uint32Array {
+  const { hi, lo, group } = c;
+  const n = subset ? subset.length : c.length;
+  const present = new Uint8Array(c.groupModule.length);
+  let sorted = true;
+  let sameHi = true;
+  let x = -1;
+  for (let k = 0; k < n; k++) {
+    const y = subset ? subset[k] : k;
+    present[group[y]] = 1;
+    if (x >= 0) {
+      if (hi[x] !== hi[y]) sameHi = false;
+      if (sorted && ((byGroup ? group[x] - group[y] : 0) || hi[x] - hi[y] || lo[x] - lo[y] || x - y) > 0) sorted = false;
+    }
+    x = y;
+  }
   let order = subset;
   if (!order) {
-    order = new Uint32Array(c.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
+    order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
   }
-  const { hi, lo, group } = c;
-  const cmp = (x: number, y: number) => (byGroup ? group[x] - group[y] : 0) || hi[x] - hi[y] || lo[x] - lo[y] || x - y;
-  for (let k = 1; k < order.length; k++) {
-    if (cmp(order[k - 1], order[k]) > 0) return order.sort(cmp);
+  if (sorted) return order;
+  const rank = new Float64Array(present.length);
+  let groups = 0;
+  for (let g = 0; g < present.length; g++) if (present[g]) rank[g] = groups++;
+  const mult = 2 ** Math.ceil(Math.log2(c.length + 1));
+  const rankMult = TWO32 * mult;
+  if (!sameHi || (byGroup ? groups : 1) * rankMult > 2 ** 53) {
+    return Uint32Array.from(order).sort((x, y) => (byGroup ? group[x] - group[y] : 0) || hi[x] - hi[y] || lo[x] - lo[y] || x - y);
   }
-  return order;
+  const keys = new Float64Array(n);
+  if (byGroup) for (let k = 0; k < n; k++) keys[k] = rank[group[order[k]]] * rankMult + lo[order[k]] * mult + order[k];
+  else for (let k = 0; k < n; k++) keys[k] = lo[order[k]] * mult + order[k];
+  keys.sort();
+  const out = new Uint32Array(n);
+  for (let k = 0; k < n; k++) out[k] = keys[k] % mult;
+  return out;
 }
 
 /** nm/kallsyms lines into columns; text symbols are types T t W w. */

@@ -24,17 +24,38 @@ const DW_AT = {
 
 const MAX_DEPTH = 1024;
 
-export interface Abbrev {
-  tag: number;
-  children: boolean;
-  /** Bytes of its attributes when every form has a fixed size in the unit (-1 otherwise; set per unit). */
-  fixed?: number;
-  /** Has DW_AT_sibling. */
-  hasSibling?: boolean;
-  /** name, form pairs */
-  specs: Uint32Array;
-  implicit: number[] | null;
+/**
+ * A unit's abbreviation table, flat (one array per unit rather than objects per abbreviation: a
+ * kernel unit has hundreds, and a cache of units full of small objects is what the GC spends its
+ * time on). At entry e = at(code): tag, children, fixed (bytes of the attributes when every form has
+ * a size fixed by the unit, else -1), hasSibling, siblingAt (byte offset of the DW_AT_sibling value
+ * when the forms before it are fixed, else -1), siblingForm, nSpecs, planLength; then nSpecs
+ * (name, form, implicit const) triples; then the plan: n ≥ 0 skips n bytes, -form one value of a
+ * variable-size form.
+ */
+export class Abbrevs {
+  constructor(
+    readonly data: Float64Array,
+    private readonly dense: Int32Array,
+    private readonly sparse: Map<number, number> | null,
+    readonly size: number,
+  ) {}
+  /** The entry of `code`; -1 when there is none. */
+  at(code: number): number {
+    if (code < this.dense.length) return this.dense[code] - 1;
+    return this.sparse?.get(code) ?? -1;
+  }
 }
+
+const AB_TAG = 0;
+const AB_CHILDREN = 1;
+const AB_FIXED = 2;
+const AB_HAS_SIBLING = 3;
+const AB_SIBLING_AT = 4;
+const AB_SIBLING_FORM = 5;
+const AB_SPECS = 6;
+const AB_PLAN = 7;
+const AB_HEAD = 8;
 
 export interface UnitHeader {
   offset: number;
@@ -94,28 +115,64 @@ export function readUnitHeader(info: DebugSection, offset: number): UnitHeader {
   return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset };
 }
 
-export function parseAbbrevs(sec: DebugSection, offset: number): Map<number, Abbrev> {
+export function parseAbbrevs(sec: DebugSection, offset: number, u: FormContext): Abbrevs {
   return sec.parse(offset, (c) => {
-    const out = new Map<number, Abbrev>();
+    const out: number[] = [];
+    const dense: number[] = [];
+    let sparse: Map<number, number> | null = null;
+    let size = 0;
+    const specs: number[] = [];
+    const plan: number[] = [];
     for (;;) {
       const code = c.uleb();
-      if (code === 0) return out;
+      if (code === 0) break;
       const tag = c.uleb();
-      const children = c.u8() !== 0;
-      const specs: number[] = [];
-      let implicit: number[] | null = null;
+      const children = c.u8() !== 0 ? 1 : 0;
+      specs.length = 0;
+      plan.length = 0;
+      let fixed = 0;
+      let sib = 0;
+      let siblingAt = -1;
+      let siblingForm = 0;
+      let run = 0;
       for (;;) {
         const name = c.uleb();
         const form = c.uleb();
         if (name === 0 && form === 0) break;
-        if (form === F.implicit_const) {
-          implicit ??= [];
-          implicit[specs.length / 2] = c.sleb();
+        const implicit = form === F.implicit_const ? c.sleb() : 0;
+        specs.push(name, form, implicit);
+        if (name === DW_AT.sibling && !sib) {
+          sib = 1;
+          if (fixed >= 0 && form !== F.indirect && form !== F.implicit_const) {
+            siblingAt = fixed;
+            siblingForm = form;
+          }
         }
-        specs.push(name >>> 0, form >>> 0);
+        const n = fixedFormSize(form, u);
+        if (n < 0) {
+          fixed = -1;
+          if (run) plan.push(run);
+          run = 0;
+          plan.push(-form);
+        } else {
+          run += n;
+          if (fixed >= 0) fixed += n;
+        }
       }
-      if (!out.has(code)) out.set(code, { tag, children, specs: Uint32Array.from(specs), implicit });
+      if (run) plan.push(run);
+      // The first definition of a code wins.
+      if (code < 1 << 16 ? dense[code] : sparse?.has(code)) continue;
+      const e = out.length;
+      if (code < 1 << 16) {
+        while (dense.length < code) dense.push(0);
+        dense[code] = e + 1;
+      } else (sparse ??= new Map()).set(code, e);
+      size++;
+      out.push(tag, children, fixed, sib, siblingAt, siblingForm, specs.length / 3, plan.length, ...specs, ...plan);
     }
+    const d = new Int32Array(dense.length);
+    for (let i = 0; i < dense.length; i++) d[i] = dense[i] ?? 0;
+    return new Abbrevs(Float64Array.from(out), d, sparse, size);
   }, 4096);
 }
 
@@ -168,7 +225,7 @@ interface Window {
 }
 
 export class Unit {
-  readonly abbrevs: Map<number, Abbrev>;
+  readonly abbrevs: Abbrevs;
   readonly root: Die;
   readonly strOffsetsBase: number;
   readonly addrBase: number;
@@ -182,8 +239,7 @@ export class Unit {
   private win: Window | null = null;
 
   constructor(readonly h: UnitHeader, readonly s: DebugSections) {
-    this.abbrevs = parseAbbrevs(s.abbrev, h.abbrevOffset);
-    for (const ab of this.abbrevs.values()) sizeAbbrev(ab, h);
+    this.abbrevs = parseAbbrevs(s.abbrev, h.abbrevOffset, h);
     const root = this.readDie(h.dieOffset);
     if (!root) throw new DwarfError(`unit at ${h.offset} has no root DIE`);
     this.root = root;
@@ -204,7 +260,7 @@ export class Unit {
 
   get byteSize(): number {
     const ix = this.index;
-    return this.abbrevs.size * 96 + 1024 + (ix ? ix.lo.length * 24 + ix.die.length * 16 + 256 : 0);
+    return this.abbrevs.data.byteLength + this.abbrevs.size * 4 + 1024 + (ix ? ix.lo.length * 24 + ix.die.length * 16 + 256 : 0);
   }
 
   contains(offset: number): boolean {
@@ -259,19 +315,20 @@ export class Unit {
     const base = h.offset;
     const code = c.uleb();
     if (code === 0) return null;
-    const ab = this.abbrevs.get(code);
-    if (!ab) throw new DwarfError(`DIE at ${offset}: unknown abbreviation ${code}`);
+    const e = this.abbrevs.at(code);
+    if (e < 0) throw new DwarfError(`DIE at ${offset}: unknown abbreviation ${code}`);
+    const A = this.abbrevs.data;
     const d: Die = {
-      offset, tag: ab.tag, children: ab.children, next: 0, sibling: -1, nameForm: -1, nameValue: 0, lowPc: null, lowIndex: -1,
+      offset, tag: A[e + AB_TAG], children: A[e + AB_CHILDREN] === 1, next: 0, sibling: -1, nameForm: -1, nameValue: 0, lowPc: null, lowIndex: -1,
       highPc: 0n, highForm: -1, highIndex: -1, rangesForm: -1, rangesValue: 0, origin: -1, spec: -1, callFile: 0, callLine: 0,
       callColumn: 0, stmtList: -1, compDirForm: -1, compDirValue: 0, strOffsetsBase: -1, addrBase: -1, rnglistsBase: -1,
     };
-    const specs = ab.specs;
-    for (let i = 0; i < specs.length; i += 2) {
-      const name = specs[i];
-      let form = specs[i + 1];
+    const specsEnd = e + AB_HEAD + A[e + AB_SPECS] * 3;
+    for (let i = e + AB_HEAD; i < specsEnd; i += 3) {
+      const name = A[i];
+      let form = A[i + 1];
       if (form === F.indirect) form = c.uleb();
-      const implicit = ab.implicit ? (ab.implicit[i / 2] ?? 0) : 0;
+      const implicit = A[i + 2];
       switch (name) {
         case DW_AT.sibling: {
           const v = readNumberForm(c, form, h, implicit);
@@ -367,20 +424,35 @@ export class Unit {
     const c = new Cursor(w.buf, pos - w.at, w.buf.length, this.s.info.littleEndian);
     const code = c.uleb();
     if (code === 0) return false;
-    const ab = this.abbrevs.get(code);
-    if (!ab) throw new DwarfError(`DIE at ${pos}: unknown abbreviation ${code}`);
-    out.tag = ab.tag;
-    out.children = ab.children;
+    const e = this.abbrevs.at(code);
+    if (e < 0) throw new DwarfError(`DIE at ${pos}: unknown abbreviation ${code}`);
+    const A = this.abbrevs.data;
+    const children = A[e + AB_CHILDREN] === 1;
+    const needSibling = children && A[e + AB_HAS_SIBLING] === 1;
+    out.tag = A[e + AB_TAG];
+    out.children = children;
     out.sibling = -1;
-    if (ab.fixed !== undefined && ab.fixed >= 0 && !(ab.children && ab.hasSibling)) {
-      c.skip(ab.fixed);
+    const fixed = A[e + AB_FIXED];
+    const specsEnd = e + AB_HEAD + A[e + AB_SPECS] * 3;
+    if (fixed >= 0 && !needSibling) {
+      c.skip(fixed);
+    } else if (!needSibling || A[e + AB_SIBLING_AT] >= 0) {
+      if (needSibling) {
+        const at = c.pos;
+        const form = A[e + AB_SIBLING_FORM];
+        c.pos = at + A[e + AB_SIBLING_AT];
+        const v = readNumberForm(c, form, h, 0);
+        out.sibling = form === F.ref_addr ? v : h.offset + v;
+        c.pos = at;
+      }
+      if (fixed >= 0) c.skip(fixed);
+      else c.pos = skipPlanned(A, specsEnd, A[e + AB_PLAN], c.buf, c.pos, c.end, c, h);
     } else {
-      const specs = ab.specs;
-      for (let i = 0; i < specs.length; i += 2) {
-        let form = specs[i + 1];
+      for (let i = e + AB_HEAD; i < specsEnd; i += 3) {
+        let form = A[i + 1];
         if (form === F.indirect) form = c.uleb();
-        if (specs[i] === DW_AT.sibling) {
-          const v = readNumberForm(c, form, h, ab.implicit ? (ab.implicit[i / 2] ?? 0) : 0);
+        if (A[i] === DW_AT.sibling) {
+          const v = readNumberForm(c, form, h, A[i + 2]);
           out.sibling = form === F.ref_addr ? v : h.offset + v;
         } else skipForm(c, form, h);
       }
@@ -562,17 +634,54 @@ export class Unit {
   }
 }
 
-/** Sets `fixed` (bytes of attributes when every form has a size fixed by the unit) and `hasSibling`. */
-function sizeAbbrev(ab: Abbrev, u: FormContext): void {
-  let fixed = 0;
-  let sib = false;
-  const specs = ab.specs;
-  for (let i = 0; i < specs.length; i += 2) {
-    if (specs[i] === DW_AT.sibling) sib = true;
-    const n = fixedFormSize(specs[i + 1], u);
-    if (n < 0) fixed = -1;
-    else if (fixed >= 0) fixed += n;
+/**
+ * Skips the attributes of an abbreviation at buf[pos] by its plan (plan[from, from + length)); the
+ * position after them. Forms other than LEB128, strings and blocks go through skipForm.
+ */
+function skipPlanned(plan: Float64Array, from: number, length: number, buf: Buffer, pos: number, end: number, c: Cursor, u: FormContext): number {
+  for (let i = from; i < from + length; i++) {
+    const op = plan[i];
+    if (op >= 0) {
+      pos += op;
+      continue;
+    }
+    const form = -op;
+    switch (form) {
+      case F.udata: case F.sdata: case F.ref_udata: case F.strx: case F.addrx: case F.loclistx: case F.rnglistx:
+      case F.GNU_addr_index: case F.GNU_str_index:
+        while (pos < end && buf[pos] & 0x80) pos++;
+        pos++;
+        break;
+      case F.string: {
+        const nul = buf.indexOf(0, pos);
+        if (nul < 0 || nul >= end) throw new DwarfError('DWARF string runs past its unit');
+        pos = nul + 1;
+        break;
+      }
+      case F.exprloc: case F.block: {
+        let len = 0;
+        let mul = 1;
+        for (;;) {
+          if (pos >= end) throw new DwarfError('DWARF data truncated');
+          const b = buf[pos++];
+          len += (b & 0x7f) * mul;
+          if (!(b & 0x80)) break;
+          mul *= 128;
+        }
+        pos += len;
+        break;
+      }
+      case F.block1:
+        if (pos >= end) throw new DwarfError('DWARF data truncated');
+        pos += 1 + buf[pos];
+        break;
+      default:
+        if (pos > end) throw new DwarfError('DWARF data truncated');
+        c.pos = pos;
+        skipForm(c, form, u);
+        pos = c.pos;
+    }
   }
-  ab.fixed = fixed;
-  ab.hasSibling = sib;
+  if (pos > end) throw new DwarfError(`DWARF data truncated (attributes run to ${pos}, data ends at ${end})`);
+  return pos;
 }

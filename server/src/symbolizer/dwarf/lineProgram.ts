@@ -38,7 +38,18 @@ interface Sequence {
 function compact(a: Uint32Array, n: number): Uint32Array | Uint16Array {
   let max = 0;
   for (let i = 0; i < n; i++) if (a[i] > max) max = a[i];
-  return max < 0x10000 ? Uint16Array.from(a.subarray(0, n)) : a.slice(0, n);
+  if (max >= 0x10000) return a.slice(0, n);
+  // set() converts natively; TypedArray.from goes through the iterator protocol.
+  const out = new Uint16Array(n);
+  out.set(a.subarray(0, n));
+  return out;
+}
+
+/** The first n offsets as a Uint32Array (they are below 2^32). */
+function narrow(a: Float64Array, n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  out.set(a.subarray(0, n));
+  return out;
 }
 
 /** A directory or file entry; a name in a string section is decoded when first asked for. */
@@ -186,7 +197,7 @@ export class LineTable {
         // Rows from the first one at or after base only (a backwards advance would be garbage).
         this.sequences.push({
           sec, base, end: endAt,
-          offs: endAt < 2 ** 32 ? Uint32Array.from(scratch.offs.subarray(0, n)) : scratch.offs.slice(0, n),
+          offs: endAt < 2 ** 32 ? narrow(scratch.offs, n) : scratch.offs.slice(0, n),
           files: compact(scratch.files, n), lines: scratch.lines.slice(0, n), cols: compact(scratch.cols, n),
         });
       }
