@@ -11,6 +11,8 @@
 //   - first file:line (open vmlinux + DWARF indexes + one lookup), in-process time;
 //   - warm lookups: 1,000 addresses after a first pass over them, p50/p99 per address;
 //   - 1,000 addresses from a fresh process, whole process: ours vs `llvm-symbolizer --inlining`;
+//   - hover in the language server (dist/server.js over stdio): the first one with source lines after
+//     opening the oops, then every entry hovered 10 times, p50/p99;
 //   - `kcrash decode` of a real oops fixture (40 entries) as a fresh process vs llvm-symbolizer given
 //     the same addresses (decode_stacktrace.sh runs one addr2line per frame: ~6 s on such a trace).
 // Addresses: 1,000 call sites (return address - 1) and function starts from System.map, seeded.
@@ -150,6 +152,70 @@ if (LLVM) {
   result.decodeLlvm = { ms: r.ms, rssMB: r.rssMB, addresses: gt.length };
 }
 
+// Hover in the language server as VS Code asks for it (dist/server.js over stdio, its symbolizer in a
+// worker thread): the first hover with source lines after opening the log (vmlinux loaded on demand),
+// then every entry of the log hovered 10 times (warm), p50/p99.
+result.lsp = await lspHovers();
+
+async function lspHovers() {
+  const { spawn } = await import('node:child_process');
+  const server = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let buffer = Buffer.alloc(0);
+  let nextId = 1;
+  const pending = new Map();
+  const send = (m) => {
+    const json = JSON.stringify({ jsonrpc: '2.0', ...m });
+    server.stdin.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+  };
+  const request = (method, params) => new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    send({ id, method, params });
+  });
+  const settings = { vmlinux: VMLINUX, symbolizer: { external: 'off' } };
+  server.stdout.on('data', (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const head = buffer.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, head).toString())[1]);
+      if (buffer.length < head + 4 + length) return;
+      const msg = JSON.parse(buffer.subarray(head + 4, head + 4 + length).toString());
+      buffer = buffer.subarray(head + 4 + length);
+      if (msg.id !== undefined && msg.method) send({ id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => settings) : null });
+      else if (msg.id !== undefined) pending.get(msg.id)?.(msg.result), pending.delete(msg.id);
+    }
+  });
+  await request('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } }, initializationOptions: { trustedWorkspace: true } });
+  send({ method: 'initialized', params: {} });
+  const text = fs.readFileSync(OOPS, 'utf8');
+  const uri = 'file:///bench/oops.log';
+  send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'kernel-log', version: 1, text } } });
+  const lines = text.split('\n');
+  const positions = [];
+  lines.forEach((l, line) => {
+    const m = /(?:^|\s|:)([A-Za-z_][\w.]*\+0x[0-9a-f]+\/0x[0-9a-f]+)/.exec(l);
+    if (m) positions.push({ line, character: m.index + m[0].indexOf(m[1]) + 1 });
+  });
+  const hover = async (position) => {
+    const t0 = process.hrtime.bigint();
+    const r = await request('textDocument/hover', { textDocument: { uri }, position });
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, source: /\*\*Source\*\*/.test(r?.contents?.value ?? '') };
+  };
+  const first = await hover(positions[0]);
+  const warm = [];
+  let withSource = 0;
+  for (let round = 0; round < 10; round++) for (const p of positions) {
+    const h = await hover(p);
+    warm.push(h.ms);
+    if (round === 0 && h.source) withSource++;
+  }
+  warm.sort((a, b) => a - b);
+  await request('shutdown');
+  send({ method: 'exit' });
+  return { firstMs: first.ms, firstHasSource: first.source, entries: positions.length, withSource, warmP50: warm[Math.floor(warm.length / 2)], warmP99: warm[Math.floor(warm.length * 0.99)] };
+}
+
 const f = (n, d = 1) => (n === null || n === undefined ? '-' : Number(n).toFixed(d));
 console.log(`symbolizer benchmark — ${path.basename(VMLINUX)}, node ${process.version}, pinned: ${result.pinned}, llvm: ${LLVM ?? 'not found'}`);
 console.log(`  symbol table load      vmlinux .symtab ${f(load.vmlinuxSymtabMs)} ms (${load.vmlinuxSymbols} symbols), System.map ${f(load.systemMapMs)} ms (${load.systemMapSymbols})   target ≤ 100 ms`);
@@ -157,4 +223,5 @@ console.log(`  first file:line        open ${f(lookups.openMs)} ms + first looku
 console.log(`  lookups, cold          p50 ${f(lookups.coldP50, 2)} ms, p99 ${f(lookups.coldP99, 2)} ms; warm p50 ${f(lookups.warmP50, 3)} ms, p99 ${f(lookups.warmP99, 3)} ms   target warm p99 ≤ 10 ms`);
 console.log(`  1,000 addresses        ours ${f(lookups.processMs)} ms, ${f(lookups.processRssMB)} MB peak   llvm-symbolizer ${f(result.llvm1000?.ms)} ms, ${f(result.llvm1000?.rssMB)} MB   ratio ${f(lookups.processMs / (result.llvm1000?.ms ?? NaN), 2)} (target ≤ 0.5, ≤ 200 MB)`);
 console.log(`  kcrash decode (${path.basename(OOPS)}) ${f(decode.ms)} ms, ${f(decode.rssMB)} MB, ${result.decode.resolved}/${result.decode.entries} entries   llvm-symbolizer same ${result.decodeLlvm?.addresses ?? '-'} addresses ${f(result.decodeLlvm?.ms)} ms   target ≤ 300 ms and ≤ llvm`);
+console.log(`  LSP hover (server + worker)  first with source ${f(result.lsp.firstMs)} ms (${result.lsp.firstHasSource ? 'with' : 'WITHOUT'} source lines); warm p50 ${f(result.lsp.warmP50, 2)} ms, p99 ${f(result.lsp.warmP99, 2)} ms over ${result.lsp.entries} entries × 10 (${result.lsp.withSource} with source)   target first ≤ 300 ms, warm p99 ≤ 10 ms`);
 console.log(JSON.stringify(result));
