@@ -32,6 +32,8 @@ export interface SymbolSourcesConfig {
   modulePaths: SourceFile[];
   /** Kernel source trees, first match wins (the sourceRoot setting, then workspace folders). */
   sourceRoots: string[];
+  /** The first source root is the user's `kernelLog.sourceRoot` (the others are workspace folders). */
+  sourceRootSet?: boolean;
   external: ExternalSetting;
   /** External tools only run in trusted workspaces. */
   trusted: boolean;
@@ -130,7 +132,7 @@ export class KernelSymbolizer implements Symbolizer {
       const matches = verdicts.includes(false) ? false : verdicts.includes(true) ? true : null;
       sources.push({ kind: 'modules', path: dir.path, foundBy: dir.foundBy, ok: errors.length === 0, error: errors[0], release: releases[0] ?? null, matches });
     }
-    for (const root of this.config.sourceRoots.slice(0, 1)) sources.push({ kind: 'source-root', path: root, foundBy: 'setting', ok: existsSync(root) });
+    for (const root of this.config.sourceRoots.slice(0, 1)) sources.push({ kind: 'source-root', path: root, foundBy: this.config.sourceRootSet ? 'setting' : 'workspace', ok: existsSync(root) });
     return summarize(sources);
   }
 
