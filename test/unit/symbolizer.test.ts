@@ -258,6 +258,23 @@ describe('broken symbol files, as hover and decode meet them', { skip: SKIP }, (
   });
 });
 
+describe('a rebuilt symbol file', { skip: SKIP }, () => {
+  it('is read again by the service that pools symbolizers', async () => {
+    const { InProcessSymbolService } = await import('../../server/src/symbolizer/symbolService.ts');
+    const copy = path.join(tmp, 'vmlinux-rebuilt');
+    fs.copyFileSync(vmlinux, copy);
+    const service = new InProcessSymbolService();
+    const cfg = config({ vmlinux: { path: copy, foundBy: 'setting' } });
+    const q = query({ function: 'leaf', offset: 3, size: Number(sym('leaf').size) });
+    assert.ok((await service.symbolize(cfg, q))!.frames.length > 0);
+    fs.writeFileSync(copy, 'not an ELF file any more');
+    fs.utimesSync(copy, new Date(), new Date(Date.now() + 5000));
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.match((await service.symbolize(cfg, q))!.note!, /not an ELF file/);
+    service.dispose();
+  });
+});
+
 describe('finding symbol files without settings', { skip: SKIP }, () => {
   it('looks beside the log, in the workspace, then in the debug paths of the release', () => {
     const logDir = path.join(tmp, 'logs');

@@ -82,6 +82,9 @@ export class KernelSymbolizer implements Symbolizer {
   private moduleIndex: Map<string, string> | null = null;
   private readonly modules = new Map<string, Promise<Loaded<ModuleState>>>();
   private readonly external: ExternalSymbolizer | null;
+  /** size:mtime of each file read, to notice a rebuilt vmlinux or module (isStale). */
+  private readonly stamps = new Map<string, string>();
+  private checkedAt = 0;
 
   constructor(
     readonly config: SymbolSourcesConfig,
@@ -136,6 +139,18 @@ export class KernelSymbolizer implements Symbolizer {
     return summarize(sources);
   }
 
+  /** A file it read has changed since (checked at most once a second): the owner makes a new one. */
+  isStale(now = Date.now()): boolean {
+    if (now - this.checkedAt < 1000) return false;
+    this.checkedAt = now;
+    for (const [path, stamp] of this.stamps) if (fileStamp(path) !== stamp) return true;
+    return false;
+  }
+
+  private stamp(path: string): void {
+    this.stamps.set(path, fileStamp(path));
+  }
+
   dispose(): void {
     this.external?.dispose();
     void this.vmlinux?.then((v) => v.value?.elf.close());
@@ -187,6 +202,7 @@ export class KernelSymbolizer implements Symbolizer {
       this.onLoad({ path: file.path, phase: 'start' });
       let elf: ElfFile | null = null;
       try {
+        this.stamp(file.path);
         elf = await openObjectFile(file.path);
         const table = SymbolTable.fromElf(elf!, null);
         if (!table.count) throw new ObjectFileError(`${file.path} has no symbol table (stripped): use the vmlinux from the -dbg package.`);
@@ -214,12 +230,14 @@ export class KernelSymbolizer implements Symbolizer {
   private loadSystemMap(): Loaded<SymbolTable> {
     const file = this.config.systemMap!;
     // The setting may name a /proc/kallsyms dump too (it has a `[module]` column).
+    if (!this.systemMap) this.stamp(file.path);
     this.systemMap ??= loadText(file.path, (text) => (/^[0-9a-f]+ \S \S+\t\[/m.test(text) ? SymbolTable.parseKallsyms(text, file.path) : SymbolTable.parseSystemMap(text, file.path)));
     return this.systemMap;
   }
 
   private loadKallsyms(): Loaded<SymbolTable> {
     const file = this.config.kallsyms!;
+    if (!this.kallsyms) this.stamp(file.path);
     this.kallsyms ??= loadText(file.path, (text) => SymbolTable.parseKallsyms(text, file.path));
     return this.kallsyms;
   }
@@ -295,6 +313,7 @@ export class KernelSymbolizer implements Symbolizer {
       state = (async () => {
         let elf: ElfFile | null = null;
         try {
+          this.stamp(path);
           elf = await openObjectFile(path);
           const table = SymbolTable.fromElf(elf!, name);
           let dwarf: DwarfReader | null = null;
@@ -431,6 +450,15 @@ export function kaslrOffset(query: SymbolQuery, tables: { table: SymbolTable }[]
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
+
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
 
 function loadText(path: string, parse: (text: string) => SymbolTable): Loaded<SymbolTable> {
   try {

@@ -41,6 +41,12 @@ export class InProcessSymbolService implements SymbolService {
   private get(config: SymbolSourcesConfig): KernelSymbolizer {
     const key = JSON.stringify(config);
     let s = this.pool.get(key);
+    if (s?.isStale()) {
+      // A rebuilt vmlinux or module: read it again.
+      this.pool.delete(key);
+      s.dispose();
+      s = undefined;
+    }
     if (s) {
       this.pool.delete(key);
     } else {
