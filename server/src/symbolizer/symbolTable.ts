@@ -456,10 +456,16 @@ export class SymbolTable {
       c.groupSectionName.push(relocatable ? s.name : null);
     }
     const le = elf.littleEndian;
-    const used = new Set<number>();
+    const shnum = sections.length;
+    const exec = new Uint8Array(shnum);
+    for (let i = 0; i < shnum; i++) exec[i] = sections[i].flags & SHF_EXECINSTR ? 1 : 0;
+    const used = new Uint8Array(shnum);
     // The .symtab goes through one small buffer: fresh memory is what a 3 MB read costs most.
     const chunkSize = entry * 4096;
     const chunk = view?.readInto ? Buffer.allocUnsafeSlow(Math.min(chunkSize, symtabSize)) : null;
+    // A 64-bit little-endian .symtab on a little-endian host is read as 32-bit words (the chunk is
+    // its own, aligned ArrayBuffer): the hot loop of a vmlinux load (130k symbols).
+    const words = chunk && elf.is64 && le && HOST_LE ? new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.length >> 2) : null;
     const whole = Math.floor(symtabSize / entry) * entry;
     for (let from = 0; from < whole; from += chunkSize) {
       const length = Math.min(chunkSize, whole - from);
@@ -468,27 +474,30 @@ export class SymbolTable {
         view!.readInto!(from, length, chunk);
         data = chunk;
       } else data = view!.read(from, length);
+      if (words) {
+        scanSymtab64(c, data, words, length, exec, used, strings);
+        continue;
+      }
       const r = elf.reader(data);
       for (let b = 0; b + entry <= length; b += entry) {
         const info = data[elf.is64 ? b + 4 : b + 12];
         const type = info & 0xf;
         if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
         const shndx = r.u16(elf.is64 ? b + 6 : b + 14);
-        if (shndx === 0 || shndx >= 0xff00 || shndx >= sections.length) continue;
-        if (!(sections[shndx].flags & SHF_EXECINSTR)) continue;
+        if (shndx === 0 || shndx >= 0xff00 || shndx >= shnum) continue;
+        if (!exec[shndx]) continue;
         const at = r.u32(b);
         if (at >= strings.length) continue;
-        const c0 = strings[at];
-        // Empty names, .L locals, $x mapping symbols, __crc_ versions.
-        if (c0 === 0 || c0 === 36 /* $ */ || (c0 === 46 /* . */ && strings[at + 1] === 76 /* L */) || (c0 === 95 && hasPrefix(strings, at, CRC))) continue;
+        if (skipName(strings, at)) continue;
         const hi = elf.is64 ? r.u32(le ? b + 12 : b + 8) : 0;
         const lo = elf.is64 ? r.u32(le ? b + 8 : b + 12) : r.u32(b + 4);
-        used.add(shndx);
+        used[shndx] = 1;
         c.add(hi, lo, shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, NO_END);
       }
     }
     // The end of each section bounds its last symbol.
-    for (const i of used) {
+    for (let i = 0; i < shnum; i++) {
+      if (!used[i]) continue;
       const end = ((relocatable ? 0n : sections[i].addr) + BigInt(sections[i].size)) & 0xffffffffffffffffn;
       c.add(Number(end >> 32n), Number(end & 0xffffffffn), i + 1, 0, 0, 0);
     }
@@ -540,6 +549,32 @@ function nameAt(text: string | Buffer, nameStart: Uint32Array, nameEnd: Uint32Ar
   if (start + n < text.length && text[start + n] !== 0) return false;
   nameEnd[k] = start + n;
   return true;
+}
+
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Empty names, .L locals, $x mapping symbols, __crc_ versions: not functions. */
+function skipName(strings: Buffer, at: number): boolean {
+  const c0 = strings[at];
+  return c0 === 0 || c0 === 36 /* $ */ || (c0 === 46 /* . */ && strings[at + 1] === 76) /* L */ || (c0 === 95 && hasPrefix(strings, at, CRC));
+}
+
+/** fromElf's loop for Elf64 little-endian entries in `words` (data as 32-bit words). */
+function scanSymtab64(c: Columns, data: Buffer, words: Uint32Array, length: number, exec: Uint8Array, used: Uint8Array, strings: Buffer): void {
+  const shnum = exec.length;
+  const nstr = strings.length;
+  for (let b = 0; b + 24 <= length; b += 24) {
+    const info = data[b + 4];
+    const type = info & 0xf;
+    if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
+    const shndx = data[b + 6] | (data[b + 7] << 8);
+    if (shndx === 0 || shndx >= 0xff00 || shndx >= shnum || !exec[shndx]) continue;
+    const w = b >> 2;
+    const at = words[w];
+    if (at >= nstr || skipName(strings, at)) continue;
+    used[shndx] = 1;
+    c.add(words[w + 3], words[w + 2], shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, NO_END);
+  }
 }
 
 function hasPrefix(buf: Buffer, at: number, prefix: Buffer): boolean {
