@@ -141,6 +141,8 @@ export class SymbolTable {
   private columns: Columns | null;
   /** Column-indexed kallsyms sizes found so far by byName of a kernel table (NaN: not yet). */
   private columnSizes: Float64Array | null = null;
+  /** See groupKeys(); undefined until first needed. */
+  private keys: Float64Array | null | undefined = undefined;
   private ordered = false;
 
   private constructor(
@@ -255,6 +257,19 @@ export class SymbolTable {
     const g = group[j];
     const h = hi[j];
     const l = lo[j];
+    const keys = this.groupKeys(c);
+    if (keys) {
+      // The first key above (g, l): the next address in the group when it is in the group.
+      const key = g * TWO32 + l;
+      let a = 0;
+      let b = keys.length;
+      while (a < b) {
+        const m = (a + b) >>> 1;
+        if (keys[m] <= key) a = m + 1;
+        else b = m;
+      }
+      return (sizes[j] = a < keys.length && Math.floor(keys[a] / TWO32) === g ? keys[a] - key : 0);
+    }
     let bh = -1;
     let bl = 0;
     for (let i = 0, n = c.length; i < n; i++) {
@@ -268,6 +283,27 @@ export class SymbolTable {
       }
     }
     return (sizes[j] = bh < 0 ? 0 : (bh - h) * TWO32 + (bl - l));
+  }
+
+  /**
+   * Every column's group * 2^32 + low address bits, sorted (a native sort of doubles: a few ms for a
+   * vmlinux), when every address shares its high 32 bits (a kernel's do); null otherwise.
+   */
+  private groupKeys(c: Columns): Float64Array | null {
+    if (this.keys !== undefined) return this.keys;
+    const { hi, lo, group } = c;
+    const n = c.length;
+    let keys: Float64Array | null = new Float64Array(n);
+    const h0 = n ? hi[0] : 0;
+    for (let i = 0; i < n; i++) {
+      if (hi[i] !== h0 || group[i] >= 1 << 20) {
+        keys = null;
+        break;
+      }
+      keys[i] = group[i] * TWO32 + lo[i];
+    }
+    keys?.sort();
+    return (this.keys = keys);
   }
 
   /** The name hash index over the columns' text symbols (column order; ELF name ends found on the way). */
