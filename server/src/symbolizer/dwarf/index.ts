@@ -5,7 +5,7 @@
 import { ObjectFileError } from '../byteSource.ts';
 import { ET_REL, type ElfFile, type SectionView } from '../elf.ts';
 import { DW_TAG_compile_unit, DW_TAG_partial_unit, DW_TAG_skeleton_unit, DW_TAG_subprogram, type DebugSections, type Die, Unit, readUnitHeader } from './info.ts';
-import { type LineRow, LineTable } from './lineProgram.ts';
+import { LineTable } from './lineProgram.ts';
 import { DwarfError, unitLength } from './reader.ts';
 import { relocateDebugSections } from './relocations.ts';
 import { DebugSection } from './sections.ts';
@@ -42,8 +42,6 @@ export class DwarfReader {
   private unitOffsets: number[] | null = null;
   private readonly cache = new Map<string, { value: Unit | LineTable | null; bytes: number }>();
   private readonly cacheLimit: number;
-  /** Line tables looked up once (by a probe run, see lineRow). */
-  private readonly probed = new Set<string>();
   private held = 0;
 
   private constructor(elf: ElfFile, options: { cacheBytes?: number }) {
@@ -135,7 +133,8 @@ export class DwarfReader {
         break;
       }
     }
-    const { table, row } = this.lineRow(unit, address, sec);
+    const table = this.lineTable(unit);
+    const row = table ? table.lookup(address, sec) : null;
     if (!chain.length) {
       if (!row) return [];
       return [{ function: null, file: row.file, line: row.line || null, column: row.column || null }];
@@ -173,34 +172,19 @@ export class DwarfReader {
     return null;
   }
 
-  /**
-   * The unit's line table (for call-site file names) and the row of the address. A unit's first
-   * lookup runs its program for that one row; the second builds the table and keeps it.
-   */
-  private lineRow(unit: Unit, address: bigint, sec: number): { table: LineTable | null; row: LineRow | null } {
-    if (unit.stmtList < 0) return { table: null, row: null };
+  private lineTable(unit: Unit): LineTable | null {
+    if (unit.stmtList < 0) return null;
     const key = `l${unit.stmtList}:${unit.compDir ?? ''}`;
     const hit = this.cached(key);
-    if (hit !== undefined) {
-      const t = hit as LineTable | null;
-      return { table: t, row: t ? t.lookup(address, sec) : null };
-    }
-    const once = !this.probed.has(key);
+    if (hit !== undefined) return hit as LineTable | null;
     let table: LineTable | null = null;
     try {
-      const ctx = { line: this.line, lineStr: this.s.lineStr, str: this.s.str, compDir: unit.compDir, addressSize: unit.h.addressSize };
-      table = new LineTable(unit.stmtList, ctx, once ? { address, sec } : null);
+      table = new LineTable(unit.stmtList, { line: this.line, lineStr: this.s.lineStr, str: this.s.str, compDir: unit.compDir, addressSize: unit.h.addressSize });
     } catch (e) {
       if (!(e instanceof ObjectFileError)) throw e;
     }
-    if (once && table) {
-      if (this.probed.size > 100_000) this.probed.clear();
-      this.probed.add(key);
-      return { table, row: table.probeRow };
-    }
-    this.probed.delete(key);
     this.remember(key, table, table ? table.bytes : 64);
-    return { table, row: table ? table.lookup(address, sec) : null };
+    return table;
   }
 
   private unit(offset: number): Unit | null {

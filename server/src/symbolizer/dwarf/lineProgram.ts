@@ -75,28 +75,15 @@ export interface LineContext {
   addressSize: number;
 }
 
-/** A single address to look up while the program runs (no rows kept): see LineTable's `probe`. */
-export interface LineProbe {
-  address: bigint;
-  sec: number;
-}
-
 export class LineTable {
   readonly version: number;
-  /**
-   * With a probe: the row lookup(probe) would give, found while the program ran; the table itself
-   * then keeps no rows (lookup() finds nothing) but names files like a full one. A unit's first
-   * lookup needs only this: the rows of a large unit cost more to keep than to decode.
-   */
-  readonly probeRow: LineRow | null = null;
-  private probeHit: { sec: number; base: bigint; file: number; line: number; column: number } | null = null;
   private readonly dirs: Entry[] = [];
   private readonly fileNames: Entry[] = [];
   private readonly joined = new Map<number, string | null>();
   private readonly sequences: Sequence[] = [];
   readonly bytes: number;
 
-  constructor(offset: number, private readonly ctx: LineContext, private readonly probe: LineProbe | null = null) {
+  constructor(offset: number, private readonly ctx: LineContext) {
     const sec = ctx.line;
     const head = sec.cursor(offset, Math.min(12, sec.size - offset));
     const { length, offsetSize } = unitLength(head);
@@ -167,8 +154,6 @@ export class LineTable {
     }
     c.pos = programStart;
     this.run(c, { minInst, maxOps, lineBase, lineRange, opcodeBase, opLengths, addressSize, offset });
-    const hit = this.probeHit;
-    if (hit) this.probeRow = { file: this.fileName(hit.file), line: hit.line, column: hit.column };
     this.sequences.sort((a, b) => a.sec - b.sec || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
     let bytes = 200 + this.fileNames.length * 64;
     for (const s of this.sequences) bytes += 96 + s.offs.byteLength + s.files.byteLength + s.lines.byteLength + s.cols.byteLength;
@@ -207,13 +192,7 @@ export class LineTable {
     let line = 1;
     let column = 0;
     let n = 0; // rows of the open sequence, in the scratch arrays
-    const probe = this.probe;
     const close = (endAt: number): void => {
-      if (probe) {
-        if (n && endAt > scratch.offs[0]) this.probeSequence(probe, sec, base, endAt, n);
-        n = 0;
-        return;
-      }
       if (n && endAt > scratch.offs[0]) {
         // Rows from the first one at or after base only (a backwards advance would be garbage).
         this.sequences.push({
@@ -346,29 +325,6 @@ export class LineTable {
       }
       if (!(addr >= 0 && addr <= 2 ** 52)) throw new DwarfError('line program address out of range');
     }
-  }
-
-  /** lookup() on the sequence in the scratch rows: kept when it comes first in lookup()'s order. */
-  private probeSequence(probe: LineProbe, sec: number, base: bigint, end: number, n: number): void {
-    const { address } = probe;
-    if (probe.sec !== -1 && sec !== -1 && sec !== probe.sec) return;
-    if (address < base) return;
-    const d = address - base;
-    if (d >= BigInt(end)) return;
-    const best = this.probeHit;
-    if (best && (best.sec < sec || (best.sec === sec && best.base <= base))) return;
-    const x = Number(d);
-    const o = scratch.offs;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (o[mid] <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    const i = lo - 1;
-    if (i < 0) return;
-    this.probeHit = { sec, base, file: scratch.files[i], line: scratch.lines[i], column: scratch.cols[i] };
   }
 
   /** The row covering the address: the last row at or before it in its sequence. */
