@@ -1,7 +1,16 @@
 // Bundles the entry points into dist/: the VS Code client (vscode stays external), and the
-// self-contained language server and CLI.
+// self-contained language server, and the CLI (which loads dist/server.js for `kcrash lsp`).
 import { build } from 'esbuild';
 
+// The CLI's `lsp` command loads the language server from dist/server.js (shipped beside it) instead
+// of a second copy inside dist/cli.js: every `kcrash decode` compiles the whole bundle at start, and
+// the server half (vscode-languageserver and friends) is more than half of it.
+const serverBesideCli = {
+  name: 'server-beside-cli',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/server\.ts$/ }, (args) => (/[\\/]cli\.ts$/.test(args.importer) ? { path: './server.js', external: true } : undefined));
+  },
+};
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', sourcemap: false, logLevel: 'warning' };
 await Promise.all([
   // The client ships in the .vsix: minified (the server and CLI keep readable stack traces).
@@ -9,5 +18,5 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   // The symbolizer's worker thread, started by the server (server/src/symbolizer/symbolService.ts).
   build({ ...common, entryPoints: ['server/src/symbolizerWorker.ts'], outfile: 'dist/symbolizerWorker.js' }),
-  build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [serverBesideCli] }),
 ]);

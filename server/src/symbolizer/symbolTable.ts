@@ -110,23 +110,25 @@ const TWO32 = 4294967296;
 
 export class SymbolTable {
   readonly count: number;
-  private readonly hi: Uint32Array;
-  private readonly lo: Uint32Array;
-  private readonly sizes: Float64Array;
-  private readonly group: Int32Array;
-  private readonly weak: Uint8Array;
+  // The address-ordered arrays (see order()): built on the first byAddress/symbols() of a kernel
+  // table, at once for a relocatable one. A kernel table answers byName from the parsed columns.
+  private hi!: Uint32Array;
+  private lo!: Uint32Array;
+  private sizes!: Float64Array;
+  private group!: Int32Array;
+  private weak!: Uint8Array;
   /**
    * Names are text[nameStart[k], nameEnd[k]): a string (System.map, kallsyms) or the bytes of an ELF
    * string table, decoded only when a symbol is handed out. nameEnd is NO_END until an ELF name's NUL
    * has been looked for (most never are).
    */
   private readonly text: string | Buffer;
-  private readonly nameStart: Uint32Array;
-  private readonly nameEnd: Uint32Array;
+  private nameStart!: Uint32Array;
+  private nameEnd!: Uint32Array;
   /**
    * Name index, built on the first byName: an open hash of the names (a Map of 50k strings costs
    * ~40 ms to build, this a few). buckets[hash & mask] is the highest-addressed symbol of that hash,
-   * chainNext the next lower one.
+   * chainNext the next lower one. For a kernel table the index is over the columns (column order).
    */
   private buckets: Int32Array | null = null;
   private chainNext: Int32Array | null = null;
@@ -135,6 +137,13 @@ export class SymbolTable {
   private readonly groupModule: (string | null)[];
   private readonly groupSection: (number | null)[];
   private readonly groupSectionName: (string | null)[];
+  /** The parsed columns while the address order has not been built (kernel tables). */
+  private columns: Columns | null;
+  /** Column-indexed kallsyms sizes found so far by byName of a kernel table (NaN: not yet). */
+  private columnSizes: Float64Array | null = null;
+  /** See groupKeys(); undefined until first needed. */
+  private keys: Float64Array | null | undefined = undefined;
+  private ordered = false;
 
   private constructor(
     c: Columns,
@@ -147,9 +156,22 @@ export class SymbolTable {
     this.groupModule = c.groupModule;
     this.groupSection = c.groupSection;
     this.groupSectionName = c.groupSectionName;
+    this.text = c.text;
+    this.count = c.textCount;
+    this.columns = c;
+    // Sorting 50k symbols and sizing them is most of a load: a decode needs neither (byName works on
+    // the columns), so only relocatable tables (per-section ranges) are ordered now.
+    if (relocatable) this.order();
+  }
+
+  /** The address-ordered arrays (and per-group ranges of a relocatable table). */
+  private order(): void {
+    if (this.ordered) return;
+    this.ordered = true;
+    const c = this.columns!;
+    const relocatable = this.relocatable;
     let { text, sizes } = kallsymsSizes(c);
     const n = text.length;
-    this.count = n;
     // A kernel and its modules share one address space: one order by address, regardless of module.
     if (!relocatable && c.groupModule.length > 1) text = sortedOrder(c, false, text);
     const hi = (this.hi = new Uint32Array(n));
@@ -157,7 +179,6 @@ export class SymbolTable {
     const size = (this.sizes = new Float64Array(n));
     const group = (this.group = new Int32Array(n));
     const weak = (this.weak = new Uint8Array(n));
-    this.text = c.text;
     const nameStart = (this.nameStart = new Uint32Array(n));
     const nameEnd = (this.nameEnd = new Uint32Array(n));
     const { hi: chi, lo: clo, group: cgroup, flags: cflags, nameStart: cstart, nameEnd: cend } = c;
@@ -178,6 +199,8 @@ export class SymbolTable {
         this.ranges.set(this.group[k], [k, end]);
         k = end;
       }
+      // byName of a relocatable table works on these arrays.
+      this.columns = null;
     }
   }
 
@@ -187,6 +210,7 @@ export class SymbolTable {
    * undefined means any module, null the kernel itself. null when the name is unknown.
    */
   byName(name: string, size?: bigint, module?: string | null): { symbol: TextSymbol; sizeMatches: boolean; candidates: number } | null {
+    if (this.columns && !this.relocatable) return this.byNameInColumns(this.columns, name, size, module);
     let first = -1;
     let match = -1;
     let candidates = 0;
@@ -204,6 +228,113 @@ export class SymbolTable {
   }
 
   /**
+   * byName of a kernel table on the parsed columns: the same answer as on the ordered arrays (among
+   * equals the lowest address, then the first parsed), each candidate sized by one scan of its group.
+   */
+  private byNameInColumns(c: Columns, name: string, size: bigint | undefined, module: string | null | undefined): { symbol: TextSymbol; sizeMatches: boolean; candidates: number } | null {
+    const { buckets, chainNext } = this.columnIndex(c);
+    let first = -1;
+    let match = -1;
+    let candidates = 0;
+    const before = (a: number, b: number): boolean => b < 0 || c.hi[a] < c.hi[b] || (c.hi[a] === c.hi[b] && (c.lo[a] < c.lo[b] || (c.lo[a] === c.lo[b] && a < b)));
+    for (let j = buckets[hashRange(name, 0, name.length) & (buckets.length - 1)]; j >= 0; j = chainNext[j]) {
+      if (!nameAt(c.text, c.nameStart, c.nameEnd, j, name)) continue;
+      if (module !== undefined && this.groupModule[c.group[j]] !== module) continue;
+      candidates++;
+      if (before(j, first)) first = j;
+      if (size !== undefined && BigInt(this.columnSize(c, j)) === size && before(j, match)) match = j;
+    }
+    if (first < 0) return null;
+    const k = match >= 0 ? match : first;
+    return { symbol: this.symbolOf(c, k, this.columnSize(c, k)), sizeMatches: match >= 0, candidates };
+  }
+
+  /** The kallsyms size of column j: the distance to the next higher address in its group, 0 when none. */
+  private columnSize(c: Columns, j: number): number {
+    const sizes = (this.columnSizes ??= new Float64Array(c.length).fill(NaN));
+    if (!Number.isNaN(sizes[j])) return sizes[j];
+    const { hi, lo, group } = c;
+    const g = group[j];
+    const h = hi[j];
+    const l = lo[j];
+    const keys = this.groupKeys(c);
+    if (keys) {
+      // The first key above (g, l): the next address in the group when it is in the group.
+      const key = g * TWO32 + l;
+      let a = 0;
+      let b = keys.length;
+      while (a < b) {
+        const m = (a + b) >>> 1;
+        if (keys[m] <= key) a = m + 1;
+        else b = m;
+      }
+      return (sizes[j] = a < keys.length && Math.floor(keys[a] / TWO32) === g ? keys[a] - key : 0);
+    }
+    let bh = -1;
+    let bl = 0;
+    for (let i = 0, n = c.length; i < n; i++) {
+      if (group[i] !== g) continue;
+      const ih = hi[i];
+      const il = lo[i];
+      if (ih < h || (ih === h && il <= l)) continue;
+      if (bh < 0 || ih < bh || (ih === bh && il < bl)) {
+        bh = ih;
+        bl = il;
+      }
+    }
+    return (sizes[j] = bh < 0 ? 0 : (bh - h) * TWO32 + (bl - l));
+  }
+
+  /**
+   * Every column's group * 2^32 + low address bits, sorted (a native sort of doubles: a few ms for a
+   * vmlinux), when every address shares its high 32 bits (a kernel's do); null otherwise.
+   */
+  private groupKeys(c: Columns): Float64Array | null {
+    if (this.keys !== undefined) return this.keys;
+    const { hi, lo, group } = c;
+    const n = c.length;
+    let keys: Float64Array | null = new Float64Array(n);
+    const h0 = n ? hi[0] : 0;
+    for (let i = 0; i < n; i++) {
+      if (hi[i] !== h0 || group[i] >= 1 << 20) {
+        keys = null;
+        break;
+      }
+      keys[i] = group[i] * TWO32 + lo[i];
+    }
+    keys?.sort();
+    return (this.keys = keys);
+  }
+
+  /** The name hash index over the columns' text symbols (column order; ELF name ends found on the way). */
+  private columnIndex(c: Columns): { buckets: Int32Array; chainNext: Int32Array } {
+    if (this.buckets && this.chainNext) return { buckets: this.buckets, chainNext: this.chainNext };
+    const { buckets, chainNext } = hashNames(c.text, c.nameStart, c.nameEnd, c.length, c.flags);
+    this.buckets = buckets;
+    this.chainNext = chainNext;
+    return { buckets, chainNext };
+  }
+
+  private symbolOf(c: Columns, j: number, size: number): TextSymbol {
+    const g = c.group[j];
+    const { text } = c;
+    let end = c.nameEnd[j];
+    if (end === NO_END) {
+      end = (text as Buffer).indexOf(0, c.nameStart[j]);
+      if (end < 0) end = text.length;
+      c.nameEnd[j] = end;
+    }
+    return {
+      name: typeof text === 'string' ? text.slice(c.nameStart[j], end) : text.toString('latin1', c.nameStart[j], end),
+      address: (BigInt(c.hi[j]) << 32n) | BigInt(c.lo[j]),
+      size: BigInt(size),
+      module: this.groupModule[g],
+      section: this.groupSection[g],
+      sectionName: this.groupSectionName[g],
+    };
+  }
+
+  /**
    * The symbol holding an address (the last one at or below it, within its size), with the offset.
    * A symbol whose extent is unknown (size 0: nothing follows it) holds only its own address. In a
    * relocatable object (a module) addresses are section-relative: `section` (name or index) picks the
@@ -213,6 +344,7 @@ export class SymbolTable {
     if (address < 0n || address > 0xffffffffffffffffn) return null;
     const qhi = Number(address >> 32n);
     const qlo = Number(address & 0xffffffffn);
+    this.order();
     if (!this.relocatable) return this.hitIn(0, this.count, qhi, qlo, address, module);
     for (const [g, [start, end]] of this.ranges) {
       if (module !== undefined && this.groupModule[g] !== module) continue;
@@ -225,6 +357,7 @@ export class SymbolTable {
 
   /** Every symbol in address order (per section in a relocatable object), for tests and listings. */
   symbols(): TextSymbol[] {
+    this.order();
     const out: TextSymbol[] = [];
     for (let k = 0; k < this.count; k++) out.push(this.symbolAt(k));
     return out;
@@ -288,30 +421,7 @@ export class SymbolTable {
   /** The name hash index (built on first use; ELF name ends are found on the way). */
   private nameIndex(): { buckets: Int32Array; chainNext: Int32Array } {
     if (this.buckets && this.chainNext) return { buckets: this.buckets, chainNext: this.chainNext };
-    const n = this.count;
-    const chainNext = new Int32Array(n);
-    const buckets = new Int32Array(bucketCount(n)).fill(-1);
-    const mask = buckets.length - 1;
-    const { text, nameStart, nameEnd } = this;
-    if (typeof text === 'string') {
-      for (let k = 0; k < n; k++) {
-        const b = hashRange(text, nameStart[k], nameEnd[k]) & mask;
-        chainNext[k] = buckets[b];
-        buckets[b] = k;
-      }
-    } else {
-      const len = text.length;
-      for (let k = 0; k < n; k++) {
-        // FNV-1a as hashRange, over the bytes up to the NUL (latin1: a byte is its code unit).
-        let h = 0x811c9dc5;
-        let i = nameStart[k];
-        for (let ch = text[i]; i < len && ch !== 0; ch = text[++i]) h = Math.imul(h ^ ch, 0x01000193);
-        nameEnd[k] = i;
-        const b = (h >>> 0) & mask;
-        chainNext[k] = buckets[b];
-        buckets[b] = k;
-      }
-    }
+    const { buckets, chainNext } = hashNames(this.text, this.nameStart, this.nameEnd, this.count, null);
     this.buckets = buckets;
     this.chainNext = chainNext;
     return { buckets, chainNext };
@@ -382,10 +492,16 @@ export class SymbolTable {
       c.groupSectionName.push(relocatable ? s.name : null);
     }
     const le = elf.littleEndian;
-    const used = new Set<number>();
+    const shnum = sections.length;
+    const exec = new Uint8Array(shnum);
+    for (let i = 0; i < shnum; i++) exec[i] = sections[i].flags & SHF_EXECINSTR ? 1 : 0;
+    const used = new Uint8Array(shnum);
     // The .symtab goes through one small buffer: fresh memory is what a 3 MB read costs most.
     const chunkSize = entry * 4096;
     const chunk = view?.readInto ? Buffer.allocUnsafeSlow(Math.min(chunkSize, symtabSize)) : null;
+    // A 64-bit little-endian .symtab on a little-endian host is read as 32-bit words (the chunk is
+    // its own, aligned ArrayBuffer): the hot loop of a vmlinux load (130k symbols).
+    const words = chunk && elf.is64 && le && HOST_LE ? new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.length >> 2) : null;
     const whole = Math.floor(symtabSize / entry) * entry;
     for (let from = 0; from < whole; from += chunkSize) {
       const length = Math.min(chunkSize, whole - from);
@@ -394,32 +510,106 @@ export class SymbolTable {
         view!.readInto!(from, length, chunk);
         data = chunk;
       } else data = view!.read(from, length);
+      if (words) {
+        scanSymtab64(c, data, words, length, exec, used, strings);
+        continue;
+      }
       const r = elf.reader(data);
       for (let b = 0; b + entry <= length; b += entry) {
         const info = data[elf.is64 ? b + 4 : b + 12];
         const type = info & 0xf;
         if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
         const shndx = r.u16(elf.is64 ? b + 6 : b + 14);
-        if (shndx === 0 || shndx >= 0xff00 || shndx >= sections.length) continue;
-        if (!(sections[shndx].flags & SHF_EXECINSTR)) continue;
+        if (shndx === 0 || shndx >= 0xff00 || shndx >= shnum) continue;
+        if (!exec[shndx]) continue;
         const at = r.u32(b);
         if (at >= strings.length) continue;
-        const c0 = strings[at];
-        // Empty names, .L locals, $x mapping symbols, __crc_ versions.
-        if (c0 === 0 || c0 === 36 /* $ */ || (c0 === 46 /* . */ && strings[at + 1] === 76 /* L */) || (c0 === 95 && hasPrefix(strings, at, CRC))) continue;
+        if (skipName(strings, at)) continue;
         const hi = elf.is64 ? r.u32(le ? b + 12 : b + 8) : 0;
         const lo = elf.is64 ? r.u32(le ? b + 8 : b + 12) : r.u32(b + 4);
-        used.add(shndx);
+        used[shndx] = 1;
         c.add(hi, lo, shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, NO_END);
       }
     }
     // The end of each section bounds its last symbol.
-    for (const i of used) {
+    for (let i = 0; i < shnum; i++) {
+      if (!used[i]) continue;
       const end = ((relocatable ? 0n : sections[i].addr) + BigInt(sections[i].size)) & 0xffffffffffffffffn;
       c.add(Number(end >> 32n), Number(end & 0xffffffffn), i + 1, 0, 0, 0);
     }
     const release = relocatable ? (moduleVermagic(elf)?.split(' ')[0] ?? null) : null;
     return new SymbolTable(c, elf.path, release, relocatable);
+  }
+}
+
+/**
+ * An open hash of names [nameStart, nameEnd) of `text` (FNV-1a, see hashRange; an ELF name runs to its
+ * NUL, and nameEnd is set on the way); only entries with the TEXT flag when `flags` is given. Each
+ * bucket holds the last entry hashed into it, chainNext the one before.
+ */
+function hashNames(text: string | Buffer, nameStart: Uint32Array, nameEnd: Uint32Array, n: number, flags: Uint8Array | null): { buckets: Int32Array; chainNext: Int32Array } {
+  const chainNext = new Int32Array(n);
+  const buckets = new Int32Array(bucketCount(flags ? n / 2 : n)).fill(-1);
+  const mask = buckets.length - 1;
+  if (typeof text === 'string') {
+    for (let k = 0; k < n; k++) {
+      if (flags && !(flags[k] & TEXT)) continue;
+      const b = hashRange(text, nameStart[k], nameEnd[k]) & mask;
+      chainNext[k] = buckets[b];
+      buckets[b] = k;
+    }
+  } else {
+    const len = text.length;
+    for (let k = 0; k < n; k++) {
+      if (flags && !(flags[k] & TEXT)) continue;
+      // FNV-1a as hashRange, over the bytes up to the NUL (latin1: a byte is its code unit).
+      let h = 0x811c9dc5;
+      let i = nameStart[k];
+      for (let ch = text[i]; i < len && ch !== 0; ch = text[++i]) h = Math.imul(h ^ ch, 0x01000193);
+      nameEnd[k] = i;
+      const b = (h >>> 0) & mask;
+      chainNext[k] = buckets[b];
+      buckets[b] = k;
+    }
+  }
+  return { buckets, chainNext };
+}
+
+/** Whether entry k's name is `name` (an ELF name's end is set when it matches). */
+function nameAt(text: string | Buffer, nameStart: Uint32Array, nameEnd: Uint32Array, k: number, name: string): boolean {
+  const start = nameStart[k];
+  if (typeof text === 'string') return nameEnd[k] - start === name.length && text.startsWith(name, start);
+  const n = name.length;
+  if (start + n > text.length) return false;
+  for (let i = 0; i < n; i++) if (text[start + i] !== name.charCodeAt(i)) return false;
+  if (start + n < text.length && text[start + n] !== 0) return false;
+  nameEnd[k] = start + n;
+  return true;
+}
+
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Empty names, .L locals, $x mapping symbols, __crc_ versions: not functions. */
+function skipName(strings: Buffer, at: number): boolean {
+  const c0 = strings[at];
+  return c0 === 0 || c0 === 36 /* $ */ || (c0 === 46 /* . */ && strings[at + 1] === 76) /* L */ || (c0 === 95 && hasPrefix(strings, at, CRC));
+}
+
+/** fromElf's loop for Elf64 little-endian entries in `words` (data as 32-bit words). */
+function scanSymtab64(c: Columns, data: Buffer, words: Uint32Array, length: number, exec: Uint8Array, used: Uint8Array, strings: Buffer): void {
+  const shnum = exec.length;
+  const nstr = strings.length;
+  for (let b = 0; b + 24 <= length; b += 24) {
+    const info = data[b + 4];
+    const type = info & 0xf;
+    if (type !== STT_FUNC && type !== STT_NOTYPE) continue;
+    const shndx = data[b + 6] | (data[b + 7] << 8);
+    if (shndx === 0 || shndx >= 0xff00 || shndx >= shnum || !exec[shndx]) continue;
+    const w = b >> 2;
+    const at = words[w];
+    if (at >= nstr || skipName(strings, at)) continue;
+    used[shndx] = 1;
+    c.add(words[w + 3], words[w + 2], shndx + 1, TEXT | (info >> 4 === 2 ? WEAK : 0), at, NO_END);
   }
 }
 
