@@ -110,27 +110,31 @@ describe('symbols over LSP: loading a vmlinux', () => {
   const gcc = !spawnSync('gcc', ['--version']).error;
   it('reports progress while the vmlinux loads, and the hover says when it has no debug info', { skip: gcc ? false : 'needs gcc' }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcrash-lsp-vmlinux-'));
+    let client: LspClient | undefined;
     try {
       fs.writeFileSync(path.join(dir, 'k.c'), '__attribute__((noinline)) int vfs_write(int x) { return x * 3; }\nint main(int c, char **v) { (void)v; return vfs_write(c); }\n');
       const r = spawnSync('gcc', ['-O2', '-s', '-o', 'vmlinux', 'k.c'], { cwd: dir, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
-      const client = await LspClient.start({ settings: { vmlinux: path.join(dir, 'vmlinux'), symbolizer: { external: 'off' } }, capabilities: { ...DEFAULT_CAPABILITIES, window: { workDoneProgress: true } } });
+      const c = (client = await LspClient.start({ settings: { vmlinux: path.join(dir, 'vmlinux'), symbolizer: { external: 'off' } }, capabilities: { ...DEFAULT_CAPABILITIES, window: { workDoneProgress: true } } }));
       const uri = 'file:///elsewhere/sysrq.log';
       const text = await fixture('real-debian-sysrq-c.log');
-      const status = client.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
-      client.open(uri, text, 1);
+      const status = c.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
+      c.open(uri, text, 1);
       const s = (await status).status;
       // A stripped binary: no symbol table, said plainly.
       assert.equal(s.sources[0].ok, false);
       assert.match(s.sources[0].error ?? '', /has no symbol table \(stripped\): use the vmlinux from the -dbg package/);
-      assert.ok(client.serverRequests.some((q) => q.method === 'window/workDoneProgress/create'), 'progress created');
-      const progress = client.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string; message?: string } }).value);
-      assert.deepEqual(progress.map((v) => v.kind), ['begin', 'end']);
-      assert.match(progress[0].message ?? '', /Loading symbols from vmlinux/);
-      const md = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'dump_stack_lvl+0x') }));
+      assert.ok(c.serverRequests.some((q) => q.method === 'window/workDoneProgress/create'), 'progress created');
+      // The progress is begun once the client answers its creation, so it may trail the status.
+      const progress = () => c.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string; message?: string } }).value);
+      for (let i = 0; i < 100 && progress().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(progress().map((v) => v.kind), ['begin', 'end']);
+      assert.match(progress()[0].message ?? '', /Loading symbols from vmlinux/);
+      const md = hoverText(await c.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'dump_stack_lvl+0x') }));
       assert.match(md, /has no symbol table \(stripped\)/);
-      assert.equal(await client.shutdown(), 0);
     } finally {
+      // Also when an assertion failed: a server left running would hold the test run open.
+      if (client) assert.equal(await client.shutdown(), 0);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
