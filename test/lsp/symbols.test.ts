@@ -88,8 +88,9 @@ describe('symbols over LSP: the real module and System.map', () => {
 });
 
 describe('symbols over LSP: module build ids', () => {
-  it('compares a module build id the log prints with the object\'s, in the status and the hover', async () => {
+  it('compares a module build id the log prints with the object\'s, in the status and the hover', async (t) => {
     const client = await LspClient.start({ settings: { modulePaths: [REAL], symbolizer: { external: 'off' } } });
+    t.after(() => client.shutdown());
     const original = await fixture('real-debian-module-null-deref.log');
     for (const [id, fits] of [['247cf8b49a0cd2c319339e1df37fc6274bd2eb2e', true], ['0123456789abcdef0123456789abcdef01234567', false]] as const) {
       // As kernels with CONFIG_STACKTRACE_BUILD_ID print it: `[module build-id]`.
@@ -102,7 +103,6 @@ describe('symbols over LSP: module build ids', () => {
       if (fits) assert.doesNotMatch(md, /⚠/);
       else assert.match(md, /⚠ kcrash_test\.ko has build id 247cf8b49a0cd2c319339e1df37fc6274bd2eb2e, the log 0123456789abcdef0123456789abcdef01234567: lines may be wrong/);
     }
-    assert.equal(await client.shutdown(), 0);
   });
 });
 
@@ -141,8 +141,9 @@ describe('symbols over LSP: loading a vmlinux', () => {
 });
 
 describe('symbols over LSP: nothing configured', () => {
-  it('says "no symbols" and hovers without a source section', async () => {
+  it('says "no symbols" and hovers without a source section', async (t) => {
     const client = await LspClient.start();
+    t.after(() => client.shutdown());
     const uri = 'file:///nowhere/seed.log';
     const text = await fixture('lsp-seed-pt-regs.log');
     const status = client.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
@@ -151,6 +152,5 @@ describe('symbols over LSP: nothing configured', () => {
     const md = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') }));
     assert.doesNotMatch(md, /\*\*Source\*\*/);
     assert.equal(await client.request('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') }), null);
-    assert.equal(await client.shutdown(), 0);
   });
 });
