@@ -33,7 +33,7 @@ const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 run('build', 'node', ['scripts/build.mjs']);
 run('type check', 'npx', ['tsc', '--noEmit', '-p', '.']);
 const files = [...testFiles('test/unit'), ...testFiles('test/lsp')];
-run('unit, fixture, property and LSP tests', 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+run('unit, fixture, property and LSP tests', 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files]);
 if (pkg.scripts['test:grammar']) run('grammar tests', 'npm', ['run', '--silent', 'test:grammar']);
 if (pkg.scripts['test:e2e'] && process.env.KCRASH_E2E !== '0') run('end-to-end tests (code-server)', 'npm', ['run', '--silent', 'test:e2e']);
 // Other editors over the real server (the e2e setup installs Neovim; without it the test is skipped).
