@@ -222,20 +222,27 @@ export class DwarfReader {
     }
   }
 
-  /** Offsets of every unit (headers only; built when aranges do not cover an address, or for ref_addr). */
+  /**
+   * Offsets of every unit (headers only; built when aranges do not cover an address, or for
+   * ref_addr): one 12-byte positional read per unit into a reused buffer.
+   */
   private units(): number[] {
     if (this.unitOffsets) return this.unitOffsets;
     const out: number[] = [];
     const info = this.s.info;
+    const le = info.littleEndian;
+    const head = Buffer.alloc(12);
     for (let at = 0; at + 11 <= info.size; ) {
-      const c = info.cursor(at, Math.min(12, info.size - at));
+      const n = Math.min(12, info.size - at);
+      info.readInto(at, n, head);
+      const l = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
       let end: number;
-      try {
-        const { length } = unitLength(c);
-        end = at + c.pos + length;
-      } catch {
-        break;
-      }
+      if (l === 0xffffffff) {
+        const l64 = le ? head.readBigUInt64LE(4) : head.readBigUInt64BE(4);
+        if (l64 > BigInt(info.size)) break;
+        end = at + 12 + Number(l64);
+      } else if (l >= 0xfffffff0) break;
+      else end = at + 4 + l;
       if (end > info.size || end <= at) break;
       out.push(at);
       at = end;
