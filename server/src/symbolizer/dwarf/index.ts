@@ -6,7 +6,7 @@ import { ObjectFileError } from '../byteSource.ts';
 import { ET_REL, type ElfFile, type SectionView } from '../elf.ts';
 import { DW_TAG_compile_unit, DW_TAG_partial_unit, DW_TAG_skeleton_unit, DW_TAG_subprogram, type DebugSections, type Die, Unit, readUnitHeader } from './info.ts';
 import { LineTable } from './lineProgram.ts';
-import { DwarfError, unitLength } from './reader.ts';
+import { Cursor, DwarfError, unitLength } from './reader.ts';
 import { relocateDebugSections } from './relocations.ts';
 import { DebugSection } from './sections.ts';
 
@@ -22,11 +22,54 @@ const SECTION_NAMES = [
   '.debug_rnglists', '.debug_ranges', '.debug_aranges',
 ];
 
-/** Sorted ranges of one section (ET_REL) or of the whole address space (-1): lo, hi, unit offset. */
+/**
+ * Sorted ranges of one section (ET_REL) or of the whole address space (-1): lo, hi (exclusive; up to
+ * 2^64) and unit offset. Addresses are kept as 32-bit halves (high, low) in numbers: an index of
+ * thousands of ranges is built at open, and bigints would cost an allocation per value.
+ */
 interface RangeIndex {
-  lo: bigint[];
-  hi: bigint[];
-  unit: number[];
+  loH: Float64Array;
+  loL: Float64Array;
+  hiH: Float64Array;
+  hiL: Float64Array;
+  unit: Float64Array;
+}
+
+/** Ranges before sorting, as halves, in typed arrays grown by doubling; n used. */
+interface RangeList extends RangeIndex {
+  n: number;
+}
+
+const hostLittleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function newRangeList(capacity = 64): RangeList {
+  const a = (): Float64Array => new Float64Array(capacity);
+  return { loH: a(), loL: a(), hiH: a(), hiL: a(), unit: a(), n: 0 };
+}
+
+function addRange(l: RangeList, loH: number, loL: number, hiH: number, hiL: number, unit: number): void {
+  if (l.n === l.loH.length) {
+    const grow = (x: Float64Array): Float64Array => {
+      const y = new Float64Array(x.length * 2);
+      y.set(x);
+      return y;
+    };
+    l.loH = grow(l.loH);
+    l.loL = grow(l.loL);
+    l.hiH = grow(l.hiH);
+    l.hiL = grow(l.hiL);
+    l.unit = grow(l.unit);
+  }
+  const i = l.n++;
+  l.loH[i] = loH;
+  l.loL[i] = loL;
+  l.hiH[i] = hiH;
+  l.hiL[i] = hiL;
+  l.unit[i] = unit;
+}
+
+function pushBig(list: RangeList, lo: bigint, hi: bigint, unit: number): void {
+  addRange(list, Number(lo >> 32n), Number(lo & 0xffffffffn), Number(hi >> 32n), Number(hi & 0xffffffffn), unit);
 }
 
 const MAX_NAME_HOPS = 16;
@@ -222,20 +265,27 @@ export class DwarfReader {
     }
   }
 
-  /** Offsets of every unit (headers only; built when aranges do not cover an address, or for ref_addr). */
+  /**
+   * Offsets of every unit (headers only; built when aranges do not cover an address, or for
+   * ref_addr): one 12-byte positional read per unit into a reused buffer.
+   */
   private units(): number[] {
     if (this.unitOffsets) return this.unitOffsets;
     const out: number[] = [];
     const info = this.s.info;
+    const le = info.littleEndian;
+    const head = Buffer.alloc(12);
     for (let at = 0; at + 11 <= info.size; ) {
-      const c = info.cursor(at, Math.min(12, info.size - at));
+      const n = Math.min(12, info.size - at);
+      info.readInto(at, n, head);
+      const l = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
       let end: number;
-      try {
-        const { length } = unitLength(c);
-        end = at + c.pos + length;
-      } catch {
-        break;
-      }
+      if (l === 0xffffffff) {
+        const l64 = le ? head.readBigUInt64LE(4) : head.readBigUInt64BE(4);
+        if (l64 > BigInt(info.size)) break;
+        end = at + 12 + Number(l64);
+      } else if (l >= 0xfffffff0) break;
+      else end = at + 4 + l;
       if (end > info.size || end <= at) break;
       out.push(at);
       at = end;
@@ -257,44 +307,42 @@ export class DwarfReader {
     return u && u.contains(offset) ? u : null;
   }
 
+  /** .debug_aranges in one read (a kernel's is ~180 KB), decoded in place; ranges read before a broken set are kept. */
   private readAranges(sec: DebugSection): void {
-    const lists = new Map<number, { lo: bigint; hi: bigint; unit: number }[]>();
-    for (let at = 0; at < sec.size; ) {
-      const head = sec.cursor(at, Math.min(12, sec.size - at));
-      const { length, offsetSize } = unitLength(head);
-      const end = at + head.pos + length;
-      if (end > sec.size || length === 0) throw new DwarfError('.debug_aranges set runs past its section');
-      const c = sec.cursor(at, end - at);
-      c.pos = head.pos;
-      const version = c.u16();
-      const unit = c.offset(offsetSize);
-      const addressSize = c.u8();
-      const segSize = c.u8();
-      if (version !== 2 || (addressSize !== 4 && addressSize !== 8)) throw new DwarfError(`.debug_aranges version ${version}`);
-      const tuple = 2 * addressSize + segSize;
-      c.pos = Math.ceil(c.pos / tuple) * tuple;
-      this.arangesUnits.add(unit);
-      while (c.pos + tuple <= c.end) {
-        c.skip(segSize);
-        const where = at + c.pos;
-        const lo = c.addr(addressSize);
-        const len = c.addr(addressSize);
-        if (lo === 0n && len === 0n && sec.targetOf(where) === -1) break;
-        if (len === 0n) continue;
-        const s = this.isRel ? sec.targetOf(where) : -1;
-        let list = lists.get(s);
-        if (!list) lists.set(s, (list = []));
-        list.push({ lo, hi: lo + len, unit });
+    const lists = new Map<number, RangeList>();
+    try {
+      const buf = sec.read(0, sec.size);
+      const le = sec.littleEndian;
+      const c = new Cursor(buf, 0, buf.length, le);
+      // Little-endian words read straight from a 4-byte aligned view when the host is little-endian too.
+      const words = le && hostLittleEndian && buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : null;
+      for (let at = 0; at < buf.length; ) {
+        c.pos = at;
+        c.end = buf.length;
+        const { length, offsetSize } = unitLength(c);
+        const end = c.pos + length;
+        if (end > buf.length || length === 0) throw new DwarfError('.debug_aranges set runs past its section');
+        c.end = end;
+        const version = c.u16();
+        const unit = c.offset(offsetSize);
+        const addressSize = c.u8();
+        const segSize = c.u8();
+        if (version !== 2 || (addressSize !== 4 && addressSize !== 8)) throw new DwarfError(`.debug_aranges version ${version}`);
+        const tuple = 2 * addressSize + segSize;
+        this.arangesUnits.add(unit);
+        const first = at + Math.ceil((c.pos - at) / tuple) * tuple;
+        readArangeTuples(buf, words, sec, this.isRel, lists, first, end, addressSize, segSize, unit);
+        at = end;
       }
-      at = end;
+    } finally {
+      for (const [s, list] of lists) this.aranges.set(s, sortedIndex(list));
     }
-    for (const [s, list] of lists) this.aranges.set(s, toIndex(list));
   }
 
   /** Ranges of the units that .debug_aranges does not list, from their root DIEs. */
   private fallbackIndex(): Map<number, RangeIndex> {
     if (this.fallback) return this.fallback;
-    const lists = new Map<number, { lo: bigint; hi: bigint; unit: number }[]>();
+    const lists = new Map<number, RangeList>();
     for (const offset of this.units()) {
       if (this.arangesUnits.has(offset)) continue;
       try {
@@ -305,43 +353,122 @@ export class DwarfReader {
           if (r.hi <= r.lo) continue;
           const s = this.isRel ? r.sec : -1;
           let list = lists.get(s);
-          if (!list) lists.set(s, (list = []));
-          list.push({ lo: r.lo, hi: r.hi, unit: offset });
+          if (!list) lists.set(s, (list = newRangeList()));
+          pushBig(list, BigInt.asUintN(64, r.lo), r.hi, offset);
         }
       } catch (e) {
         if (!(e instanceof ObjectFileError)) throw e;
       }
     }
     const out = new Map<number, RangeIndex>();
-    for (const [s, list] of lists) out.set(s, toIndex(list));
+    for (const [s, list] of lists) out.set(s, sortedIndex(list));
     return (this.fallback = out);
   }
 
   /** Units whose ranges contain the address (normally one). */
   private find(index: Map<number, RangeIndex>, address: bigint, sec: number): number[] {
     const out: number[] = [];
+    const aH = Number(address >> 32n);
+    const aL = Number(address & 0xffffffffn);
     const lists = sec === -1 ? [...index.values()] : [index.get(sec), index.get(-1)];
     for (const ix of lists) {
       if (!ix) continue;
       let lo = 0;
-      let hi = ix.lo.length;
+      let hi = ix.loH.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (ix.lo[mid] <= address) lo = mid + 1;
+        if (ix.loH[mid] < aH || (ix.loH[mid] === aH && ix.loL[mid] <= aL)) lo = mid + 1;
         else hi = mid;
       }
       // Ranges are sorted by start; a few overlapping ones (discarded code at 0) are looked at too.
       for (let i = lo - 1, n = 0; i >= 0 && n < 64; i--, n++) {
-        if (address < ix.hi[i] && !out.includes(ix.unit[i])) out.push(ix.unit[i]);
+        const below = aH < ix.hiH[i] || (aH === ix.hiH[i] && aL < ix.hiL[i]);
+        if (below && !out.includes(ix.unit[i])) out.push(ix.unit[i]);
       }
     }
     return out;
   }
 }
 
-function toIndex(list: { lo: bigint; hi: bigint; unit: number }[]): RangeIndex {
-  list.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
-  return { lo: list.map((r) => r.lo), hi: list.map((r) => r.hi), unit: list.map((r) => r.unit) };
+/**
+ * The (address, length) tuples of one .debug_aranges set, [first, end), into `lists` by section.
+ * Kept small: it runs thousands of times at open, and a large function costs more to optimize
+ * than it saves.
+ */
+function readArangeTuples(
+  buf: Buffer, words: Uint32Array | null, sec: DebugSection, isRel: boolean, lists: Map<number, RangeList>,
+  first: number, end: number, addressSize: number, segSize: number, unit: number,
+): void {
+  const tuple = 2 * addressSize + segSize;
+  const le = sec.littleEndian;
+  for (let p = first + segSize; p - segSize + tuple <= end; p += tuple) {
+    let loH = 0;
+    let loL: number;
+    let nH = 0;
+    let nL: number;
+    if (words && addressSize === 8 && p % 4 === 0) {
+      const w = p >>> 2;
+      loL = words[w];
+      loH = words[w + 1];
+      nL = words[w + 2];
+      nH = words[w + 3];
+    } else if (addressSize === 8) {
+      loL = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p + 4);
+      loH = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p);
+      nL = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 12);
+      nH = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 8);
+    } else {
+      loL = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+      nL = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+    }
+    if (loH === 0 && loL === 0 && nH === 0 && nL === 0 && sec.targetOf(p) === -1) break;
+    if (nH === 0 && nL === 0) continue;
+    const s = isRel ? sec.targetOf(p) : -1;
+    let list = lists.get(s);
+    if (!list) lists.set(s, (list = newRangeList(s === -1 ? buf.length >>> 4 : 64)));
+    const sumL = loL + nL;
+    const carry = sumL >= 2 ** 32 ? 1 : 0;
+    addRange(list, loH, loL, loH + nH + carry, sumL - carry * 2 ** 32, unit);
+  }
+}
+
+/** The list sorted by start, ties in list order (already sorted costs one pass). */
+function sortedIndex(l: RangeList): RangeIndex {
+  const n = l.n;
+  const loH = l.loH.subarray(0, n);
+  const loL = l.loL.subarray(0, n);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (loH[i - 1] > loH[i] || (loH[i - 1] === loH[i] && loL[i - 1] > loL[i])) sorted = false;
+  if (sorted) return { loH, loL, hiH: l.hiH.subarray(0, n), hiL: l.hiL.subarray(0, n), unit: l.unit.subarray(0, n) };
+  let order: ArrayLike<number>;
+  // Native sort of exact number keys (rank of the high word, low word, position) when they fit in
+  // 53 bits — a few distinct high words, as in a kernel; else a comparator sort.
+  const highs = [...new Set(loH)].sort((a, b) => a - b);
+  const posBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const rankBits = Math.max(1, Math.ceil(Math.log2(highs.length + 1)));
+  if (rankBits + 32 + posBits <= 53) {
+    const rank = new Map(highs.map((h, i) => [h, i]));
+    const keys = new Float64Array(n);
+    const pos = 2 ** posBits;
+    let last = -1;
+    let r = 0;
+    for (let i = 0; i < n; i++) {
+      if (loH[i] !== last) r = rank.get((last = loH[i]))!;
+      keys[i] = (r * 2 ** 32 + loL[i]) * pos + i;
+    }
+    keys.sort();
+    const o = new Uint32Array(n);
+    for (let i = 0; i < n; i++) o[i] = keys[i] % pos;
+    order = o;
+  } else {
+    order = Array.from(loH.keys()).sort((a, b) => loH[a] - loH[b] || loL[a] - loL[b] || a - b);
+  }
+  const pick = (xs: Float64Array): Float64Array => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = xs[order[i]];
+    return out;
+  };
+  return { loH: pick(loH), loL: pick(loL), hiH: pick(l.hiH), hiL: pick(l.hiL), unit: pick(l.unit) };
 }
 
 function bufferView(buffer: Buffer): SectionView {

@@ -58,6 +58,15 @@ export class DebugSection {
     return this.view.read(offset, length);
   }
 
+  /** Copies `length` bytes at `offset` into the start of `target` (no allocation when reading from a file). */
+  readInto(offset: number, length: number, target: Buffer): void {
+    if (!(offset >= 0 && length >= 0 && offset + length <= this.view.size)) {
+      throw new DwarfError(`${this.name}: ${length} bytes at ${offset} run past its ${this.view.size} bytes`);
+    }
+    if (this.view.readInto) this.view.readInto(offset, length, target);
+    else this.view.read(offset, length).copy(target, 0);
+  }
+
   /**
    * Like read(), but the bytes may live in a buffer shared by every section and reused by the next
    * transient() call: for data decoded at once and never kept.
