@@ -35,6 +35,8 @@ import type { Symbolizer } from './symbolizer/types.ts';
 
 /** While a big document is parsed chunk by chunk, partial diagnostics go out at most this often. */
 const PARTIAL_PUBLISH_INTERVAL_MS = 500;
+/** How long the symbol files found for a document are trusted before they are looked for again. */
+const SYMBOL_DISCOVERY_TTL_MS = 5000;
 
 interface ClientSupport {
   configuration: boolean;
@@ -106,6 +108,7 @@ export class KernelLogServer {
   private readonly symbols: SymbolService;
   private workspaceFolders: string[] = [];
   private trusted = true;
+  private readonly symbolConfigs = new Map<string, { settings: KernelLogSettings; release: string | null; trusted: boolean; at: number; config: SymbolSourcesConfig }>();
   /** The symbol-file configuration each document's last status was sent for. */
   private readonly symbolStatusKey = new Map<string, string>();
 
@@ -161,6 +164,7 @@ export class KernelLogServer {
         this.settings.delete(uri);
         this.lastPartialPublish.delete(uri);
         this.symbolStatusKey.delete(uri);
+        this.symbolConfigs.delete(uri);
         void c.sendDiagnostics({ uri, diagnostics: [] });
       });
     });
@@ -320,7 +324,15 @@ export class KernelLogServer {
 
   /** The symbol files of a document: its settings, then what is found beside it and in the workspace. */
   private symbolConfig(uri: string, settings: KernelLogSettings, analysis: LogAnalysis | undefined): SymbolSourcesConfig {
-    return discoverSources(settings.symbols, { logPath: filePath(uri), workspaceFolders: this.workspaceFolders, release: analysis ? releaseOf(analysis) : null, trusted: this.trusted });
+    // Discovery stats a dozen paths: done again only when the inputs change or after a few seconds
+    // (a vmlinux copied beside the log is found without reopening it), not on every hover.
+    const release = analysis ? releaseOf(analysis) : null;
+    const hit = this.symbolConfigs.get(uri);
+    const now = Date.now();
+    if (hit && hit.settings === settings && hit.release === release && hit.trusted === this.trusted && now - hit.at < SYMBOL_DISCOVERY_TTL_MS) return hit.config;
+    const config = discoverSources(settings.symbols, { logPath: filePath(uri), workspaceFolders: this.workspaceFolders, release, trusted: this.trusted });
+    this.symbolConfigs.set(uri, { settings, release, trusted: this.trusted, at: now, config });
+    return config;
   }
 
   /** A symbolizer for the document of a request, or undefined when it has no symbol files. */
