@@ -8,6 +8,7 @@
 import { basename } from 'node:path';
 import { ObjectFileError } from './byteSource.ts';
 import { ET_REL, SHF_EXECINSTR, SHT_SYMTAB, STT_FUNC, STT_NOTYPE, type ElfFile } from './elf.ts';
+import { upperBound, upperBoundPair } from './search.ts';
 
 export interface TextSymbol {
   name: string;
@@ -261,13 +262,7 @@ export class SymbolTable {
     if (keys) {
       // The first key above (g, l): the next address in the group when it is in the group.
       const key = g * TWO32 + l;
-      let a = 0;
-      let b = keys.length;
-      while (a < b) {
-        const m = (a + b) >>> 1;
-        if (keys[m] <= key) a = m + 1;
-        else b = m;
-      }
+      const a = upperBound(keys, key);
       return (sizes[j] = a < keys.length && Math.floor(keys[a] / TWO32) === g ? keys[a] - key : 0);
     }
     let bh = -1;
@@ -365,14 +360,7 @@ export class SymbolTable {
 
   private hitIn(start: number, end: number, qhi: number, qlo: number, address: bigint, module: string | null | undefined): { symbol: TextSymbol; offset: bigint } | null {
     const { hi, lo } = this;
-    let a = start;
-    let b = end;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (hi[m] < qhi || (hi[m] === qhi && lo[m] <= qlo)) a = m + 1;
-      else b = m;
-    }
-    let k = a - 1;
+    let k = upperBoundPair(hi, lo, qhi, qlo, start, end) - 1;
     if (k < start) return null;
     // Among aliases (same address) the one kallsyms prints: strong before weak, fewer leading underscores.
     let best = k;

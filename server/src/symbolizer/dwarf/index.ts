@@ -9,6 +9,7 @@ import { LineTable } from './lineProgram.ts';
 import { Cursor, DwarfError, unitLength } from './reader.ts';
 import { relocateDebugSections } from './relocations.ts';
 import { DebugSection } from './sections.ts';
+import { upperBound, upperBoundPair } from '../search.ts';
 
 export interface SourceLocation {
   function: string | null;
@@ -295,13 +296,7 @@ export class DwarfReader {
 
   private unitContaining(offset: number): Unit | null {
     const all = this.units();
-    let lo = 0;
-    let hi = all.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (all[mid] <= offset) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = upperBound(all, offset);
     if (lo === 0) return null;
     const u = this.unit(all[lo - 1]);
     return u && u.contains(offset) ? u : null;
@@ -373,13 +368,7 @@ export class DwarfReader {
     const lists = sec === -1 ? [...index.values()] : [index.get(sec), index.get(-1)];
     for (const ix of lists) {
       if (!ix) continue;
-      let lo = 0;
-      let hi = ix.loH.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (ix.loH[mid] < aH || (ix.loH[mid] === aH && ix.loL[mid] <= aL)) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = upperBoundPair(ix.loH, ix.loL, aH, aL);
       // Ranges are sorted by start; a few overlapping ones (discarded code at 0) are looked at too.
       for (let i = lo - 1, n = 0; i >= 0 && n < 64; i--, n++) {
         const below = aH < ix.hiH[i] || (aH === ix.hiH[i] && aL < ix.hiL[i]);

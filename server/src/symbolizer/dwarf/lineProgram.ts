@@ -4,6 +4,7 @@
 // offsets, so kernel addresses above 2^53 stay exact.
 import { Cursor, DW_FORM, DwarfError, isStrxForm, readNumberForm, skipForm, unitLength, type FormContext } from './reader.ts';
 import type { DebugSection } from './sections.ts';
+import { upperBound } from '../search.ts';
 
 const DW_LNCT_path = 1;
 const DW_LNCT_directory_index = 2;
@@ -336,14 +337,7 @@ export class LineTable {
       if (d >= BigInt(s.end)) continue;
       const x = Number(d);
       const o = s.offs;
-      let lo = 0;
-      let hi = o.length; // first row with offset > x
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (o[mid] <= x) lo = mid + 1;
-        else hi = mid;
-      }
-      const i = lo - 1;
+      const i = upperBound(o, x) - 1; // the last row at or below x
       if (i < 0) continue;
       return { file: this.fileName(s.files[i]), line: s.lines[i], column: s.cols[i] };
     }
