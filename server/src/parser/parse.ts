@@ -283,6 +283,9 @@ export function parseCrashLog(text: string, options: ParseOptions = {}): ParsedL
     // The parser is total: an internal error costs the rest of the log, never the editor.
     problems.push({ line: 0, start: 0, end: 0, code: 'internal-error', message: `internal parser error: ${String(err)}` });
   }
+  // In line order (a report's problems are found when it ends, a binary line's at once), so that a
+  // parse of pieces lists them as a whole parse does. Array sort is stable.
+  problems.sort((a, b) => a.line - b.line);
   return { lineStarts, reports, problems };
 }
 
@@ -291,7 +294,6 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
   let pendingDump: { line: number; caller: number; message: string } | null = null; // a `CPU:` line that may open a dump_stack()
   let lastEnd = first - 1; // the last line of the last report finished
-  let binaryReported = false;
   // One scan of the whole text instead of two per line: most logs hold no binary data at all.
   const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
   const prefixes = new PrefixTable(text, lineStarts, first, last);
@@ -449,10 +451,9 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     let message = text.slice(pfx.textStart, Math.min(end, pfx.textStart + MAX_EXAMINED));
     if (joined) message = joinWrapped(message);
     if (mayHoldBinary && (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1)) {
-      if (!binaryReported) {
-        problems.push({ line, start, end, code: 'binary-data', message: 'binary data (NUL bytes or invalid UTF-8) in the log; such lines are skipped' });
-        binaryReported = true;
-      }
+      // A problem of this line only (not of the whole log): a parse of any range of lines finds
+      // the same ones, so one binary line does not stop incremental parsing.
+      problems.push({ line, start, end, code: 'binary-data', message: 'binary data (NUL bytes or invalid UTF-8) on this line; those bytes are read as spaces' });
       message = message.replace(/[\0\ufffd]/g, ' ');
     }
     let base = pfx.textStart;

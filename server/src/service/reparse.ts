@@ -20,9 +20,9 @@ import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView
 import type { LineEdit } from './document.ts';
 import type { TextSource } from './pieceText.ts';
 
-/** Problems after which parse state is not local to a report (reported once per parse, or a crash). */
+/** Problems after which parse state is not local to a report (a crash of the parser). */
 function isGlobalProblem(p: Problem): boolean {
-  return p.code === 'binary-data' || p.code === 'internal-error';
+  return p.code === 'internal-error';
 }
 
 /** Findings of each report; `data.report` is set to the report's index. */
@@ -140,6 +140,8 @@ export class ProgressiveParse {
       // No report was open anywhere in the chunk; restart where no pending line can reach across.
       const restart = quietLineBefore(text, lineStarts, this.frontier, end);
       if (restart > this.frontier) {
+        // The lines before the restart are final, and so are their problems (binary data).
+        this.problems.push(...parsed.problems.filter((p) => p.line < restart));
         this.frontier = restart;
         this.growth = 1;
       } else {
@@ -158,7 +160,7 @@ export class ProgressiveParse {
       this.growth *= 2; // one report longer than the chunk
       return;
     }
-    this.append(text, reports.slice(0, lastIndex), parsed.problems.filter((p) => p.line < last.headerLine), lineStarts, end, last.headerLine);
+    this.append(text, reports.slice(0, lastIndex), parsed.problems.filter((p) => p.line < last.line), lineStarts, end, last.headerLine);
     this.frontier = last.line;
     this.growth = 1;
   }
@@ -170,11 +172,19 @@ export class ProgressiveParse {
     let keep = firstReaching(this.reports, firstLine);
     while (keep < this.reports.length && !titleMayRead(this.reports[keep], this.reports[keep].line, firstLine)) keep++;
     if (firstLine < this.frontier) keep = Math.min(keep, Math.max(0, countBefore(this.reports, firstLine) - 1));
-    if (keep >= this.reports.length) {
-      if (firstLine < this.frontier) this.frontier = 0; // no reports at all before the change
+    if (keep >= this.reports.length || (firstLine < this.frontier && firstLine < this.reports[keep].line)) {
+      // The change is before every report kept (a line typed above the first report): those lines
+      // were parsed too (problems, a new header), so everything from the top again.
+      if (firstLine < this.frontier) {
+        this.reports.length = 0;
+        this.findingsByReport.length = 0;
+        this.frontier = 0;
+        this.problems = [];
+        this.complete = false;
+      }
       return;
     }
-    const keepBefore = this.reports[keep].headerLine;
+    const keepBefore = this.reports[keep].line;
     this.frontier = Math.max(0, this.reports[keep].line);
     this.reports.length = keep;
     this.findingsByReport.length = keep;
@@ -257,8 +267,9 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
     if (resyncCaller !== null && resyncCaller !== lastInRegion.caller && callerPrintsWithin(text, lineStarts, endLine, lastInRegion.caller)) return null;
   }
 
-  // Problems belong to reports (at their header lines): keep those before, move those after.
-  const keptBefore = first < count ? previous.headerLineOf(first) : Infinity;
+  // Problems are at lines: those before the region are kept, the region's are found again, those
+  // after it move with the edit.
+  const keptBefore = startLine;
   const resyncHeader = next < count ? previous.headerLineOf(next) : Infinity;
   const problems = previous.problems.filter((p) => p.line < keptBefore);
   problems.push(...region.problems);
@@ -296,7 +307,10 @@ const MAX_OVERLAP_LOOKBACK = 16;
 function notOverlapped(analysis: LogAnalysis, k: number): number {
   let first = k;
   for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) {
-    if (analysis.endLineOf(j) >= analysis.lineOf(first)) first = j;
+    // A report with a printk caller id may take up its caller's lines again up to MAX_ASIDE_LINES
+    // after its end (another caller printed in between): an edit within that reach can extend it.
+    const reach = analysis.report(j).caller !== null ? MAX_ASIDE_LINES : 0;
+    if (analysis.endLineOf(j) + reach >= analysis.lineOf(first)) first = j;
   }
   return first;
 }
