@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
 import { locate } from './analysis/location.ts';
-import type { Frame, ParsedLog, Report } from './parser/model.ts';
+import type { Frame, ParsedLog, Problem, Report } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
 import { renderOutline } from './outline.ts';
 import { toSarif } from './sarif.ts';
@@ -121,6 +121,24 @@ function findingJson(f: Finding, log: ParsedLog, textLength: number) {
   };
 }
 
+/**
+ * The parser's problems for JSON: a binary line is a problem of its own (so that any part of a log
+ * parses alike), but a run of them is one entry here, with its last line (`endLine`).
+ */
+function problemRuns(problems: readonly Problem[]): { line: number; endLine?: number; code: string; message: string }[] {
+  const out: { line: number; endLine?: number; code: string; message: string }[] = [];
+  for (const p of problems) {
+    const last = out[out.length - 1];
+    if (last && p.code === 'binary-data' && last.code === p.code && (last.endLine ?? last.line) === p.line) {
+      last.endLine = p.line + 1;
+      last.message = 'binary data (NUL bytes or invalid UTF-8) on these lines; those bytes are read as spaces';
+      continue;
+    }
+    out.push({ line: p.line + 1, code: p.code, message: p.message });
+  }
+  return out;
+}
+
 function cmdParse(files: string[], json: boolean): number {
   let status = 0;
   for (const name of files) {
@@ -139,7 +157,7 @@ function cmdParse(files: string[], json: boolean): number {
       file: name,
       reports: log.reports.map((r) => reportJson(r, log)),
       diagnostics: findings.map((f) => findingJson(f, log, file.text.length)),
-      problems: log.problems.map((p) => ({ line: p.line + 1, code: p.code, message: p.message })),
+      problems: problemRuns(log.problems),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
   }

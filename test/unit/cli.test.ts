@@ -137,3 +137,10 @@ test('decode: a file it cannot use gets one clear line on stderr', () => {
   assert.match(none.stderr, /no symbol files: give --vmlinux \(with debug info\), --system-map or --modules, or install linux-image-6\.1\.0-56-amd64-dbg/);
   assert.equal(kcrash(['decode']).status, 2);
 });
+
+test('parse --json: a run of binary lines is one problem with its last line', () => {
+  const r = kcrash(['parse', '--json', '-'], '[ 1.0] a\0b\n[ 2.0] c\ufffdd\n[ 3.0] ok\n[ 4.0] e\0\n');
+  assert.equal(r.status, 0, r.stderr);
+  const problems = JSON.parse(r.stdout).problems;
+  assert.deepEqual(problems.map((p: { line: number; endLine?: number; code: string }) => [p.code, p.line, p.endLine]), [['binary-data', 1, 2], ['binary-data', 4, undefined]]);
+});
