@@ -3,7 +3,7 @@
 // DW_AT_sibling. Positions are section offsets unless named otherwise; every loop is bounded by the
 // bytes it walks, nesting by MAX_DEPTH.
 import { type AddressRange, type RangeContext, type SectionedAddress, rangesContain, readDebugRanges, readRnglist, rnglistxOffset } from './ranges.ts';
-import { Cursor, DW_FORM, DwarfError, type FormContext, isAddrxForm, isConstantForm, isStrxForm, fixedFormSize, readNumberForm, skipForm, unitLength } from './reader.ts';
+import { Cursor, DW_FORM, DwarfError, type FormContext, NeedMore, isAddrxForm, isConstantForm, isStrxForm, fixedFormSize, readNumberForm, skipForm, unitLength } from './reader.ts';
 import type { DebugSection } from './sections.ts';
 
 export const DW_TAG_compile_unit = 0x11;
@@ -115,32 +115,70 @@ export function readUnitHeader(info: DebugSection, offset: number): UnitHeader {
   return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset };
 }
 
+/** Scratch for parseAbbrevs (grown by doubling, copied out per table). */
+let abOut: Float64Array = new Float64Array(1 << 14);
+let abDense: Int32Array = new Int32Array(1 << 10);
+const abPlan = new Float64Array(1024);
+
 export function parseAbbrevs(sec: DebugSection, offset: number, u: FormContext): Abbrevs {
   return sec.parse(offset, (c) => {
-    const out: number[] = [];
-    const dense: number[] = [];
+    const buf = c.buf;
+    const end = c.end;
+    let pos = c.pos;
+    const more = (): never => {
+      if (c.partial && end === buf.length) throw new NeedMore();
+      throw new DwarfError(`.debug_abbrev at ${offset}: table truncated`);
+    };
+    // LEB128 readers on raw bytes (the table is read byte by byte; a Cursor call per byte shows).
+    const uleb = (): number => {
+      let result = 0;
+      let mul = 1;
+      for (;;) {
+        if (pos >= end) more();
+        const b = buf[pos++];
+        if (mul < 2 ** 64) result += (b & 0x7f) * mul;
+        if (!(b & 0x80)) return result;
+        mul *= 128;
+      }
+    };
+    let out = abOut;
+    let dense = abDense;
+    let denseLength = 0;
+    let n = 0;
     let sparse: Map<number, number> | null = null;
     let size = 0;
-    const specs: number[] = [];
-    const plan: number[] = [];
     for (;;) {
-      const code = c.uleb();
+      const code = uleb();
       if (code === 0) break;
-      const tag = c.uleb();
-      const children = c.u8() !== 0 ? 1 : 0;
-      specs.length = 0;
-      plan.length = 0;
+      const tag = uleb();
+      if (pos >= end) more();
+      const children = buf[pos++] !== 0 ? 1 : 0;
+      const e = n;
+      if (out.length < e + AB_HEAD) out = abOut = growF64(out, e + AB_HEAD);
+      let w = e + AB_HEAD;
+      let nSpecs = 0;
+      let nPlan = 0;
       let fixed = 0;
       let sib = 0;
       let siblingAt = -1;
       let siblingForm = 0;
       let run = 0;
       for (;;) {
-        const name = c.uleb();
-        const form = c.uleb();
+        const name = uleb();
+        const form = uleb();
         if (name === 0 && form === 0) break;
-        const implicit = form === F.implicit_const ? c.sleb() : 0;
-        specs.push(name, form, implicit);
+        let implicit = 0;
+        if (form === F.implicit_const) {
+          c.pos = pos;
+          implicit = c.sleb();
+          pos = c.pos;
+        }
+        if (out.length < w + 3) out = abOut = growF64(out, w + 3);
+        out[w] = name;
+        out[w + 1] = form;
+        out[w + 2] = implicit;
+        w += 3;
+        nSpecs++;
         if (name === DW_AT.sibling && !sib) {
           sib = 1;
           if (fixed >= 0 && form !== F.indirect && form !== F.implicit_const) {
@@ -148,32 +186,61 @@ export function parseAbbrevs(sec: DebugSection, offset: number, u: FormContext):
             siblingForm = form;
           }
         }
-        const n = fixedFormSize(form, u);
-        if (n < 0) {
+        const size = fixedFormSize(form, u);
+        if (size < 0) {
           fixed = -1;
-          if (run) plan.push(run);
+          if (nPlan + 2 > abPlan.length) throw new DwarfError(`.debug_abbrev at ${offset}: abbreviation with too many attributes`);
+          if (run) abPlan[nPlan++] = run;
           run = 0;
-          plan.push(-form);
+          abPlan[nPlan++] = -form;
         } else {
-          run += n;
-          if (fixed >= 0) fixed += n;
+          run += size;
+          if (fixed >= 0) fixed += size;
         }
       }
-      if (run) plan.push(run);
+      if (run) {
+        if (nPlan + 1 > abPlan.length) throw new DwarfError(`.debug_abbrev at ${offset}: abbreviation with too many attributes`);
+        abPlan[nPlan++] = run;
+      }
       // The first definition of a code wins.
-      if (code < 1 << 16 ? dense[code] : sparse?.has(code)) continue;
-      const e = out.length;
       if (code < 1 << 16) {
-        while (dense.length < code) dense.push(0);
+        if (code < denseLength && dense[code] !== 0) continue;
+        if (code >= dense.length) {
+          const d = new Int32Array(Math.max(code + 1, dense.length * 2));
+          d.set(dense);
+          dense = abDense = d;
+        }
+        if (code >= denseLength) {
+          dense.fill(0, denseLength, code + 1);
+          denseLength = code + 1;
+        }
         dense[code] = e + 1;
-      } else (sparse ??= new Map()).set(code, e);
+      } else {
+        if (sparse?.has(code)) continue;
+        (sparse ??= new Map()).set(code, e);
+      }
       size++;
-      out.push(tag, children, fixed, sib, siblingAt, siblingForm, specs.length / 3, plan.length, ...specs, ...plan);
+      if (out.length < w + nPlan) out = abOut = growF64(out, w + nPlan);
+      out[e + AB_TAG] = tag;
+      out[e + AB_CHILDREN] = children;
+      out[e + AB_FIXED] = fixed;
+      out[e + AB_HAS_SIBLING] = sib;
+      out[e + AB_SIBLING_AT] = siblingAt;
+      out[e + AB_SIBLING_FORM] = siblingForm;
+      out[e + AB_SPECS] = nSpecs;
+      out[e + AB_PLAN] = nPlan;
+      for (let i = 0; i < nPlan; i++) out[w + i] = abPlan[i];
+      n = w + nPlan;
     }
-    const d = new Int32Array(dense.length);
-    for (let i = 0; i < dense.length; i++) d[i] = dense[i] ?? 0;
-    return new Abbrevs(Float64Array.from(out), d, sparse, size);
+    c.pos = pos;
+    return new Abbrevs(out.slice(0, n), dense.slice(0, denseLength), sparse, size);
   }, 4096);
+}
+
+function growF64(a: Float64Array, need: number): Float64Array {
+  const b = new Float64Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /** What the walk needs of one DIE (names and strings left unresolved until asked for). */
