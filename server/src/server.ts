@@ -7,7 +7,9 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   ErrorCodes,
+  LSPErrorCodes,
   ResponseError,
+  type CancellationToken,
   TextDocumentSyncKind,
   type ClientCapabilities,
   type CodeActionTriggerKind,
@@ -165,17 +167,18 @@ export class KernelLogServer {
         this.lastPartialPublish.delete(uri);
         this.symbolStatusKey.delete(uri);
         this.symbolConfigs.delete(uri);
+        this.wakeParseWaiters(uri);
         void c.sendDiagnostics({ uri, diagnostics: [] });
       });
     });
 
     c.onHover(async (params, token) => {
       const symbolizer = await this.symbolizerFor(params);
-      return this.guardRequest('hover', params, (doc, analysis) => this.service.getHover(doc, analysis, positionOf(params), token, symbolizer));
+      return this.guardRequest('hover', params, (doc, analysis) => this.service.getHover(doc, analysis, positionOf(params), token, symbolizer), token);
     });
     c.onDefinition(async (params, token) => {
       const symbolizer = await this.symbolizerFor(params);
-      return this.guardRequest('definition', params, (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, symbolizer));
+      return this.guardRequest('definition', params, (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, symbolizer), token);
     });
     c.onNotification(WorkspaceTrustNotification.type, (params) => {
       this.guardNotification('workspaceTrust', () => {
@@ -183,7 +186,7 @@ export class KernelLogServer {
         this.symbolStatusKey.clear();
       });
     });
-    c.onCodeAction(async (params) => {
+    c.onCodeAction(async (params, token) => {
       // Settings first: nothing may await between taking an analysis and using it.
       let settings: KernelLogSettings;
       try {
@@ -199,11 +202,11 @@ export class KernelLogServer {
         const triggerKind = typeof raw.triggerKind === 'number' ? raw.triggerKind : undefined;
         const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
         return this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
-      });
+      }, token);
     });
-    c.onFoldingRanges((params) => this.guardRequest('foldingRange', params, (doc, analysis) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit)));
-    c.onDocumentSymbol((params) => this.guardRequest('documentSymbol', params, (doc, analysis) => this.service.getDocumentSymbols(doc, analysis)));
-    c.onRequest(NoiseRangesRequest.type, (params) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis) => this.service.getNoiseRanges(doc, analysis)));
+    c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit), token));
+    c.onDocumentSymbol((params, token) => this.guardRequest('documentSymbol', params, (doc, analysis) => this.service.getDocumentSymbols(doc, analysis), token));
+    c.onRequest(NoiseRangesRequest.type, (params, token) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis) => this.service.getNoiseRanges(doc, analysis), token));
     c.onExecuteCommand(async (params) => {
       try {
         if (params.command !== Commands.removeAllDuplicates) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${String(params.command)}`);
@@ -284,6 +287,7 @@ export class KernelLogServer {
     } catch (err) {
       this.logger.error(`analysis of ${uri} failed: ${err instanceof Error ? err.stack : String(err)}`);
     }
+    this.wakeParseWaiters(uri);
     const state = this.runs.get(uri);
     if (state && (again || state.again) && this.service.getDocument(uri)) {
       state.again = false;
@@ -403,9 +407,13 @@ export class KernelLogServer {
   // ----------------------------------------------------------------------------------------------
   // Robustness: no handler may take the server down.
 
-  private async guardRequest<R>(name: string, params: unknown, handler: (doc: KernelLogDocument, analysis: LogAnalysis) => R | Promise<R>): Promise<R | ResponseError<void>> {
+  private async guardRequest<R>(name: string, params: unknown, handler: (doc: KernelLogDocument, analysis: LogAnalysis) => R | Promise<R>, token?: CancellationToken): Promise<R | ResponseError<void>> {
     try {
       const uri = uriOf(params);
+      // A big document still being parsed in chunks: wait for it between chunks (diagnostics go out
+      // and other requests are answered meanwhile) instead of parsing the rest at once here.
+      if (this.service.documents.isParsingProgressively(uri)) await this.parsed(uri, token);
+      if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       const doc = this.service.getDocument(uri);
       const analysis = this.service.getAnalysis(uri);
       if (!doc || !analysis) return invalidParams(`unknown document: ${uri} (not open)`);
@@ -413,6 +421,35 @@ export class KernelLogServer {
     } catch (err) {
       return this.failure(name, err);
     }
+  }
+
+  private readonly parseWaiters = new Map<string, Set<() => void>>();
+
+  /** Resolves when the document's progressive parse is done (or it is closed, or the request cancelled). */
+  private parsed(uri: string, token?: CancellationToken): Promise<void> {
+    // A cancel read together with the request is already set when the handler starts (no event follows).
+    if (token?.isCancellationRequested) return Promise.resolve();
+    return new Promise((resolve) => {
+      let waiters = this.parseWaiters.get(uri);
+      if (!waiters) this.parseWaiters.set(uri, (waiters = new Set()));
+      const done = () => {
+        waiters.delete(done);
+        listener?.dispose();
+        resolve();
+      };
+      waiters.add(done);
+      const listener = token?.onCancellationRequested(done);
+      if (!this.runs.has(uri)) this.schedule(uri);
+    });
+  }
+
+  /** Wakes the requests waiting for a document's parse when it is complete (or gone). */
+  private wakeParseWaiters(uri: string): void {
+    if (this.service.getDocument(uri) && this.service.documents.isParsingProgressively(uri)) return;
+    const waiters = this.parseWaiters.get(uri);
+    if (!waiters) return;
+    this.parseWaiters.delete(uri);
+    for (const w of [...waiters]) w();
   }
 
   private failure(name: string, err: unknown): ResponseError<void> {
