@@ -46,7 +46,7 @@ export function analyzeWhole(text: string, lineStarts: ArrayLike<number>): LogAn
  * is in pieces), with the results moved to document lines and offsets. Same result as
  * parseCrashLog(wholeText, { startLine, endLine }).
  */
-export function parseLines(text: TextSource, lineStarts: ArrayLike<number>, startLine: number, endLine: number): { reports: Report[]; problems: Problem[] } {
+export function parseLines(text: TextSource, lineStarts: ArrayLike<number>, startLine: number, endLine: number, detach = false): { reports: Report[]; problems: Problem[] } {
   if (startLine >= endLine) return { reports: [], problems: [] };
   // The lines around the range go along: the parser reads a wrapped line's neighbours and a
   // header's next lines past the range it parses (parser/parse.ts CONTEXT_LINES).
@@ -57,9 +57,37 @@ export function parseLines(text: TextSource, lineStarts: ArrayLike<number>, star
   const localStarts = new Uint32Array(last - first);
   for (let i = 0; i < localStarts.length; i++) localStarts[i] = lineStarts[first + i] - base;
   const parsed = parseCrashLog(text.slice(base, end), { lineStarts: localStarts, startLine: startLine - first, endLine: endLine - first });
-  for (const r of parsed.reports) shiftReport(r, first, base);
+  for (const r of parsed.reports) {
+    shiftReport(r, first, base);
+    // After an edit only: a chunk of a progressive parse is kept once, by its own reports.
+    if (detach) detachStrings(r, new WeakSet());
+  }
   for (const p of parsed.problems) shiftSpanLine(p, first, base);
   return { reports: parsed.reports, problems: parsed.problems };
+}
+
+/**
+ * Gives the strings a report keeps (names, titles) their own memory. V8 makes `slice` of a string of
+ * 13 characters or more a view into the text it came from, so every report parsed from a region kept
+ * the whole region alive, and each edit's region stayed as long as one report of it did: the heap grew
+ * with every edit until the document was closed.
+ */
+function detachStrings(value: unknown, seen: WeakSet<object>): void {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (typeof v === 'string') {
+      if (v.length >= 13) record[key] = ownCopy(v);
+    } else if (typeof v === 'object' && v !== null) {
+      detachStrings(v, seen);
+    }
+  }
+}
+
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -256,7 +284,7 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   while (next < count && (!isResyncPoint(text, lineStarts, previous.lineOf(next) + edit.lineDelta, previous.headerLineOf(next) + edit.lineDelta) || spansInto(previous, next))) next++;
   const endLine = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
 
-  const region = parseLines(text, lineStarts, startLine, endLine);
+  const region = parseLines(text, lineStarts, startLine, endLine, true);
   if (region.problems.some(isGlobalProblem)) return null;
   // A report still printing when another caller's report starts is set aside, not ended, by a
   // full parse: the region's end is no place to stop then.
