@@ -235,7 +235,8 @@ async function cmdDecode(args: string[]): Promise<number> {
   const file = load(files[0]);
   if (!file) return 2;
   const log = parseCrashLog(file.text);
-  const release = log.reports.find((r) => r.release)?.release?.split(/\s+/)[0] ?? null;
+  const { modulesNamedIn, releaseNamedIn } = await import('./symbolizer/query.ts');
+  const release = releaseNamedIn(log.reports);
   const { discoverSources } = await import('./symbolizer/discover.ts');
   const { KernelSymbolizer } = await import('./symbolizer/kernelSymbolizer.ts');
   const { decodeLog } = await import('./decode.ts');
@@ -247,7 +248,6 @@ async function cmdDecode(args: string[]): Promise<number> {
   for (const s of [config.vmlinux, config.systemMap, config.kallsyms, ...config.modulePaths]) if (s?.foundBy === 'setting') s.foundBy = 'command-line';
   const symbolizer = new KernelSymbolizer(config);
   try {
-    const { modulesNamedIn } = await import('./symbolizer/query.ts');
     const status = await symbolizer.status(release, modulesNamedIn(log.reports, Infinity));
     if (!status.sources.some((s) => s.kind !== 'source-root')) process.stderr.write(`kcrash decode: no symbol files: give --vmlinux (with debug info), --system-map or --modules${release ? `, or install linux-image-${release}-dbg` : ''}\n`);
     for (const s of status.sources) {

@@ -30,7 +30,7 @@ import { defaultSettings, readSettings, type KernelLogSettings } from './service
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverSources } from './symbolizer/discover.ts';
-import { modulesNamedIn } from './symbolizer/query.ts';
+import { modulesNamedIn, releaseNamedIn } from './symbolizer/query.ts';
 import type { SymbolSourcesConfig } from './symbolizer/kernelSymbolizer.ts';
 import { createSymbolService, type SymbolService } from './symbolizer/symbolService.ts';
 import type { Symbolizer } from './symbolizer/types.ts';
@@ -330,7 +330,7 @@ export class KernelLogServer {
   private symbolConfig(uri: string, settings: KernelLogSettings, analysis: LogAnalysis | undefined): SymbolSourcesConfig {
     // Discovery stats a dozen paths: done again only when the inputs change or after a few seconds
     // (a vmlinux copied beside the log is found without reopening it), not on every hover.
-    const release = analysis ? releaseOf(analysis) : null;
+    const release = analysis ? releaseNamedIn(firstReports(analysis)) : null;
     const hit = this.symbolConfigs.get(uri);
     const now = Date.now();
     if (hit && hit.settings === settings && hit.release === release && hit.trusted === this.trusted && now - hit.at < SYMBOL_DISCOVERY_TTL_MS) return hit.config;
@@ -357,7 +357,7 @@ export class KernelLogServer {
     const key = JSON.stringify(config);
     if (this.symbolStatusKey.get(uri) === key) return;
     this.symbolStatusKey.set(uri, key);
-    const release = releaseOf(analysis);
+    const release = releaseNamedIn(firstReports(analysis));
     const status = hasSymbols(config) ? this.symbols.status(config, release, modulesNamedIn(firstReports(analysis))) : Promise.resolve({ sources: [], summary: 'no symbols', matches: null });
     void status.then(
       (s) => this.connection.sendNotification(SymbolStatusNotification.type, { uri, status: s }),
@@ -481,15 +481,6 @@ function hasSymbols(config: SymbolSourcesConfig): boolean {
 
 function* firstReports(analysis: LogAnalysis, limit = 50) {
   for (let k = 0; k < Math.min(analysis.reportCount, limit); k++) yield analysis.report(k);
-}
-
-/** The kernel release the log names (its first report that prints one). */
-function releaseOf(analysis: LogAnalysis): string | null {
-  for (let k = 0; k < Math.min(analysis.reportCount, 50); k++) {
-    const release = analysis.report(k).release;
-    if (release) return release.split(/\s+/)[0];
-  }
-  return null;
 }
 
 let started = false;

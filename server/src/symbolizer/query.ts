@@ -69,3 +69,9 @@ export function modulesNamedIn(reports: Iterable<Report>, limit = 20): ModuleRef
   }
   return [...byName].slice(0, limit).map(([name, buildId]) => ({ name, buildId }));
 }
+
+/** The kernel release the log names: the first of its reports that prints one (`6.1.0-56-amd64`). */
+export function releaseNamedIn(reports: Iterable<Report>): string | null {
+  for (const report of reports) if (report.release) return report.release.split(/\s+/)[0];
+  return null;
+}
