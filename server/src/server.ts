@@ -30,6 +30,7 @@ import { defaultSettings, readSettings, type KernelLogSettings } from './service
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverSources } from './symbolizer/discover.ts';
+import { warmUpParser } from './service/warmUp.ts';
 import { modulesNamedIn, releaseNamedIn } from './symbolizer/query.ts';
 import type { SymbolSourcesConfig } from './symbolizer/kernelSymbolizer.ts';
 import { createSymbolService, type SymbolService } from './symbolizer/symbolService.ts';
@@ -90,6 +91,15 @@ function positionOf(params: unknown): Position {
   return { line: position.line, character: position.character };
 }
 
+/** The line a request is about (its position, or its range's end), if the params are well formed. */
+function lineOf(params: unknown, end?: 'end'): number | undefined {
+  try {
+    return end ? rangeOf(params).end.line : positionOf(params).line;
+  } catch {
+    return undefined;
+  }
+}
+
 function rangeOf(params: unknown): Range {
   const range = isRecord(params) ? params.range : undefined;
   if (!isRecord(range)) throw invalidParams('missing range');
@@ -130,6 +140,8 @@ export class KernelLogServer {
     c.onInitialize((params) => this.initialize(params));
     c.onInitialized(() => {
       if (this.support.dynamicConfiguration) void c.client.register(DidChangeConfigurationNotification.type, { section: 'kernelLog' });
+      // While the client sends the documents it has open (a big one takes a while), not in their way.
+      setImmediate(() => warmUpParser());
     });
     c.onDidChangeConfiguration((params) => {
       this.guardNotification('didChangeConfiguration', () => {
@@ -174,11 +186,11 @@ export class KernelLogServer {
 
     c.onHover(async (params, token) => {
       const symbolizer = await this.symbolizerFor(params);
-      return this.guardRequest('hover', params, (doc, analysis) => this.service.getHover(doc, analysis, positionOf(params), token, symbolizer), token);
+      return this.guardRequest('hover', params, (doc, analysis) => this.service.getHover(doc, analysis, positionOf(params), token, symbolizer), token, lineOf(params));
     });
     c.onDefinition(async (params, token) => {
       const symbolizer = await this.symbolizerFor(params);
-      return this.guardRequest('definition', params, (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, symbolizer), token);
+      return this.guardRequest('definition', params, (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, symbolizer), token, lineOf(params));
     });
     c.onNotification(WorkspaceTrustNotification.type, (params) => {
       this.guardNotification('workspaceTrust', () => {
@@ -202,7 +214,7 @@ export class KernelLogServer {
         const triggerKind = typeof raw.triggerKind === 'number' ? raw.triggerKind : undefined;
         const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
         return this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
-      }, token);
+      }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end'));
     });
     c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit), token));
     c.onDocumentSymbol((params, token) => this.guardRequest('documentSymbol', params, (doc, analysis) => this.service.getDocumentSymbols(doc, analysis), token));
@@ -344,7 +356,8 @@ export class KernelLogServer {
     try {
       const uri = uriOf(params);
       const settings = await this.settingsFor(uri);
-      const config = this.symbolConfig(uri, settings, this.service.getAnalysis(uri));
+      // What is parsed so far names the release: a request must not parse a big log at once.
+      const config = this.symbolConfig(uri, settings, this.service.documents.analysisSoFar(uri));
       if (!hasSymbols(config)) return undefined;
       return { symbolize: (query) => this.symbols.symbolize(config, query) };
     } catch {
@@ -407,15 +420,26 @@ export class KernelLogServer {
   // ----------------------------------------------------------------------------------------------
   // Robustness: no handler may take the server down.
 
-  private async guardRequest<R>(name: string, params: unknown, handler: (doc: KernelLogDocument, analysis: LogAnalysis) => R | Promise<R>, token?: CancellationToken): Promise<R | ResponseError<void>> {
+  /**
+   * Runs a request's handler on the document's analysis. `throughLine`: the request reads lines up to
+   * this one only (hover, code actions), so it is answered from a partial parse that has got past it.
+   */
+  private async guardRequest<R>(name: string, params: unknown, handler: (doc: KernelLogDocument, analysis: LogAnalysis) => R | Promise<R>, token?: CancellationToken, throughLine?: number): Promise<R | ResponseError<void>> {
     try {
       const uri = uriOf(params);
+      const documents = this.service.documents;
       // A big document still being parsed in chunks: wait for it between chunks (diagnostics go out
-      // and other requests are answered meanwhile) instead of parsing the rest at once here.
-      if (this.service.documents.isParsingProgressively(uri)) await this.parsed(uri, token);
+      // and other requests are answered meanwhile) instead of parsing the rest at once here; a request
+      // about one place waits only until the parse has got past it.
+      const partial = () => (throughLine !== undefined ? documents.analysisThrough(uri, throughLine) : undefined);
+      let analysis = documents.isParsingProgressively(uri) ? partial() : undefined;
+      if (!analysis && documents.isParsingProgressively(uri)) {
+        await this.parsed(uri, token, throughLine === undefined ? undefined : () => documents.parsedThrough(uri, throughLine));
+        analysis = documents.isParsingProgressively(uri) ? partial() : undefined;
+      }
       if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       const doc = this.service.getDocument(uri);
-      const analysis = this.service.getAnalysis(uri);
+      analysis ??= this.service.getAnalysis(uri);
       if (!doc || !analysis) return invalidParams(`unknown document: ${uri} (not open)`);
       return await handler(doc, analysis);
     } catch (err) {
@@ -423,33 +447,37 @@ export class KernelLogServer {
     }
   }
 
-  private readonly parseWaiters = new Map<string, Set<() => void>>();
+  /** Requests waiting for a document's progressive parse; `ready`, when given, may end the wait early. */
+  private readonly parseWaiters = new Map<string, Set<{ wake(): void; ready?: () => boolean }>>();
 
-  /** Resolves when the document's progressive parse is done (or it is closed, or the request cancelled). */
-  private parsed(uri: string, token?: CancellationToken): Promise<void> {
+  /** Resolves when the document's progressive parse is done or `ready()` (or it is closed, or the request cancelled). */
+  private parsed(uri: string, token?: CancellationToken, ready?: () => boolean): Promise<void> {
     // A cancel read together with the request is already set when the handler starts (no event follows).
     if (token?.isCancellationRequested) return Promise.resolve();
     return new Promise((resolve) => {
       let waiters = this.parseWaiters.get(uri);
       if (!waiters) this.parseWaiters.set(uri, (waiters = new Set()));
-      const done = () => {
-        waiters.delete(done);
-        listener?.dispose();
-        resolve();
+      const waiter = {
+        wake: () => {
+          waiters.delete(waiter);
+          listener?.dispose();
+          resolve();
+        },
+        ready,
       };
-      waiters.add(done);
-      const listener = token?.onCancellationRequested(done);
+      waiters.add(waiter);
+      const listener = token?.onCancellationRequested(waiter.wake);
       if (!this.runs.has(uri)) this.schedule(uri);
     });
   }
 
-  /** Wakes the requests waiting for a document's parse when it is complete (or gone). */
+  /** After a parse step: wakes the requests it has served (all of them once the parse is complete or the document gone). */
   private wakeParseWaiters(uri: string): void {
-    if (this.service.getDocument(uri) && this.service.documents.isParsingProgressively(uri)) return;
     const waiters = this.parseWaiters.get(uri);
     if (!waiters) return;
-    this.parseWaiters.delete(uri);
-    for (const w of [...waiters]) w();
+    const done = !this.service.getDocument(uri) || !this.service.documents.isParsingProgressively(uri);
+    for (const w of [...waiters]) if (done || w.ready?.()) w.wake();
+    if (waiters.size === 0) this.parseWaiters.delete(uri);
   }
 
   private failure(name: string, err: unknown): ResponseError<void> {

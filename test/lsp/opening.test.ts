@@ -34,6 +34,25 @@ describe('a big log with the editor\'s requests right after didOpen', () => {
     assert.equal(s.length, status.at(-1)!.reports, 'the Outline lists every report');
   });
 
+  it('answers a hover and code actions near the top from what is parsed, before the rest', async () => {
+    const uri = 'file:///big/hover.log';
+    const lines = text.split('\n');
+    const line = lines.findIndex((l, i) => i > 20 && /\+0x[0-9a-f]+\/0x/.test(l));
+    const character = lines[line].indexOf('+0x') - 2;
+    client.open(uri, text, 1);
+    const hover = await client.request<{ contents: unknown } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+    const range = { start: { line, character: 0 }, end: { line, character: 0 } };
+    const actions = await client.request<unknown[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], triggerKind: 1 } });
+    const statuses = () => client.notifications.filter((n) => n.method === 'kernelLog/status' && (n.params as { uri: string }).uri === uri).map((n) => n.params as { complete: boolean });
+    assert.ok(hover?.contents, 'the entry has a hover');
+    assert.ok(actions.length > 0, 'the report has its quick fixes');
+    assert.ok(statuses().every((s) => !s.complete), 'answered while the rest of the log was still parsed');
+    // Fix-all reads the whole file: it waits for the parse and covers every report.
+    const fixAll = await client.request<{ edit?: { changes?: Record<string, unknown[]> } }[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['source.fixAll.kernel-log'] } });
+    assert.ok(statuses().some((s) => s.complete), 'fix-all answered once the log was parsed');
+    assert.ok(fixAll.length === 1, 'one fix-all action');
+  });
+
   it('answers a request cancelled while it waits for the parse with RequestCancelled', async () => {
     const uri = 'file:///big/cancel.log';
     const complete = client.waitForDiagnostics(uri, 1, 60_000);

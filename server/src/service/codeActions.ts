@@ -123,7 +123,7 @@ export function getCodeActions(
  * delete lines of a crash log. A plain `source.fixAll` or `source` is answered only when the user
  * asked by hand (the "Fix All" command, the Source Action menu: trigger kind Invoked).
  */
-function fixAllWanted(context: CodeActionContext): boolean {
+export function fixAllWanted(context: Pick<CodeActionContext, 'only' | 'triggerKind'>): boolean {
   const only = context.only;
   if (!only || only.length === 0) return false;
   if (only.some((o) => o === FIX_ALL_KIND)) return true;

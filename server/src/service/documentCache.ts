@@ -11,7 +11,7 @@ import type { Logger } from './logger.ts';
 /** Lines per progressive parse step (about 1–2 MB of log; tens of milliseconds). */
 export const DEFAULT_CHUNK_LINES = 16384;
 /** The first steps are smaller (the parser's code is not optimized yet), so the first diagnostics come early. */
-const FIRST_CHUNK_LINES = 512;
+const FIRST_CHUNK_LINES = 128;
 
 interface Entry {
   document: KernelLogDocument;
@@ -83,6 +83,40 @@ export class DocumentCache {
     progressive.step(document.text, document.lineStarts, Math.min(this.chunkLines, FIRST_CHUNK_LINES * 2 ** entry.steps++));
     if (progressive.complete) return { analysis: this.finishProgressive(entry), complete: true };
     return { analysis: progressive.result(document.lineStarts), complete: false };
+  }
+
+  /**
+   * The analysis so far, without parsing more, when every line up to `line` is final in it: the
+   * complete analysis, or the partial one of a document still parsed in chunks whose frontier is past
+   * `line`. Undefined when `line` has not been parsed yet (the caller waits for the parse).
+   */
+  analysisThrough(uri: string, line: number): LogAnalysis | undefined {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    if (!entry.progressive) return this.analysis(entry);
+    this.reconcileProgressive(entry);
+    const progressive = entry.progressive as ProgressiveParse;
+    if (!progressive.complete && line >= progressive.frontier) return undefined;
+    return progressive.complete ? this.finishProgressive(entry) : progressive.result(entry.document.lineStarts);
+  }
+
+  /** Whether every line up to `line` is final in the analysis so far (see analysisThrough). */
+  parsedThrough(uri: string, line: number): boolean {
+    const entry = this.entries.get(uri);
+    if (!entry?.progressive) return entry !== undefined;
+    this.reconcileProgressive(entry);
+    const progressive = entry.progressive as ProgressiveParse;
+    return progressive.complete || line < progressive.frontier;
+  }
+
+  /** The analysis so far, without parsing more (the reports parsed yet, while a parse runs in chunks). */
+  analysisSoFar(uri: string): LogAnalysis | undefined {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    if (!entry.progressive) return this.analysis(entry);
+    this.reconcileProgressive(entry);
+    const progressive = entry.progressive as ProgressiveParse;
+    return progressive.complete ? this.finishProgressive(entry) : progressive.result(entry.document.lineStarts);
   }
 
   /** The complete analysis of the document's current version (parses what is missing, synchronously). */

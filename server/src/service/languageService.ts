@@ -4,7 +4,7 @@
 import type { CodeAction, CodeActionContext, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
-import { allDuplicateLines, codesOn, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
+import { allDuplicateLines, codesOn, fixAllWanted, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
 import { computeDiagnostics, countFindings, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
 import type { KernelLogDocument } from './document.ts';
 import { DocumentCache } from './documentCache.ts';
@@ -40,6 +40,8 @@ export interface KernelLogLanguageService {
   computeDiagnostics(document: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
   /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
   getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: CodeActionOptions, settings?: KernelLogSettings): CodeAction[];
+  /** Whether the code actions asked for read the whole file (fix-all); the others read the range's report only. */
+  codeActionsReadWholeFile(context: Pick<CodeActionContext, 'only' | 'triggerKind'>): boolean;
   /** `symbolizer` (default: the one given at creation) resolves entries to source lines. */
   getHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Hover | null>;
   /** The source line of the entry under the cursor (needs a symbolizer and the source file on disk). */
@@ -66,6 +68,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
 
     computeDiagnostics,
     getCodeActions,
+    codeActionsReadWholeFile: fixAllWanted,
     getHover: (document, analysis, position, token, symbolizer = options.symbolizer) => computeHover(document, analysis, position, { symbolizer, token }),
     getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) => computeDefinition(document, analysis, position, symbolizer, token),
     getFoldingRanges: (document, analysis, rangeLimit) => computeFolding(document, analysis, rangeLimit).ranges,

@@ -15,7 +15,7 @@ import { matchReportHeader } from '../parser/headers.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
 import { CONTEXT_LINES, MAX_ASIDE_LINES, parseCrashLog } from '../parser/parse.ts';
-import { LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
+import { countCodes, LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
 import type { TextSource } from './pieceText.ts';
@@ -136,6 +136,8 @@ const PENDING_STATE_REACH = 9;
 export class ProgressiveParse {
   reports: Report[] = [];
   findingsByReport: Finding[][] = [];
+  /** Findings per code of each report, kept beside them so that a partial result costs nothing to make. */
+  codeCounts: Uint32Array[] = [];
   problems: Problem[] = [];
   /** First line not parsed yet; the parser restarts here with fresh state. */
   frontier = 0;
@@ -152,6 +154,7 @@ export class ProgressiveParse {
       const whole = parseCrashLog(text.slice(0, text.length), { lineStarts });
       this.reports = whole.reports;
       this.findingsByReport = analyzeReports(whole.reports, 0);
+      this.codeCounts = this.findingsByReport.map(countCodes);
       this.problems = whole.problems;
       this.frontier = total;
       this.complete = true;
@@ -206,6 +209,7 @@ export class ProgressiveParse {
       if (firstLine < this.frontier) {
         this.reports.length = 0;
         this.findingsByReport.length = 0;
+        this.codeCounts.length = 0;
         this.frontier = 0;
         this.problems = [];
         this.complete = false;
@@ -216,20 +220,26 @@ export class ProgressiveParse {
     this.frontier = Math.max(0, this.reports[keep].line);
     this.reports.length = keep;
     this.findingsByReport.length = keep;
+    this.codeCounts.length = keep;
     this.problems = this.problems.filter((p) => p.line < keepBefore);
     this.complete = false;
     this.growth = 1;
   }
 
   result(lineStarts: ArrayLike<number>): LogAnalysis {
-    return new LogAnalysis(lineStarts, this.reports, this.findingsByReport, this.problems);
+    // Copies of the lists (not of the reports): a partial result held across an await must not see them change.
+    return new LogAnalysis(lineStarts, this.reports.slice(), this.findingsByReport.slice(), this.problems.slice(), undefined, undefined, this.codeCounts.slice());
   }
 
   /** Adds final reports of a chunk that ended at `chunkEnd`; `nextHeader` is the header line after them. */
   private append(text: TextSource, reports: Report[], problems: Problem[], lineStarts: ArrayLike<number>, chunkEnd: number, nextHeader: number): void {
     // Reports near the chunk's end were titled without the lines after it.
     if (chunkEnd < lineStarts.length) describeTracked(text, lineStarts, reports, firstReaching(reports, chunkEnd), reports.length, nextHeader);
-    this.findingsByReport.push(...analyzeReports(reports, this.reports.length));
+    const findings = analyzeReports(reports, this.reports.length);
+    for (const f of findings) {
+      this.findingsByReport.push(f);
+      this.codeCounts.push(countCodes(f));
+    }
     this.reports.push(...reports);
     this.problems.push(...problems);
   }
