@@ -10,6 +10,8 @@ import type { LogAnalysis } from '../../server/src/service/analysis.ts';
 import { DocumentCache } from '../../server/src/service/documentCache.ts';
 import { analyzeWhole } from '../../server/src/service/reparse.ts';
 import { ROOT, positionOf, type Range } from './client.ts';
+// @ts-expect-error: a plain script module of the benchmarks, without types
+import { syzbotBodies } from '../../scripts/bench-logs.mjs';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 const LOGS = readdirSync(FIXTURES)
@@ -109,6 +111,52 @@ describe('incremental re-parse equals a full parse', () => {
       }
     });
   }
+});
+
+/** A change that types or deletes one character at the start of a line (a prefix lost or mangled). */
+function lineStartChange(text: string, rnd: (n: number) => number): { start: number; end: number; insert: string } {
+  const start = text.lastIndexOf('\n', rnd(text.length + 1) - 1) + 1;
+  return rnd(2) ? { start, end: start, insert: 'x' } : { start, end: Math.min(text.length, start + 1), insert: '' };
+}
+
+function randomEdits(text: string, seed: number, edits: number, change: (text: string, rnd: (n: number) => number) => { start: number; end: number; insert: string }): void {
+  const rnd = random(seed);
+  const cache = new DocumentCache({ chunkLines: 100 + rnd(2000) });
+  const uri = `test://dense/${seed}`;
+  const doc = cache.open(uri, 'kernel-log', 1, text);
+  for (let edit = 0; edit < edits; edit++) {
+    const c = change(text, rnd);
+    const outsideCrLf = (o: number) => (text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10 ? o - 1 : o);
+    c.start = outsideCrLf(c.start);
+    c.end = Math.max(c.start, outsideCrLf(c.end));
+    cache.change(uri, doc.version + 1, [{ range: { start: positionOf(text, c.start), end: positionOf(text, c.end) }, text: c.insert }]);
+    text = text.slice(0, c.start) + c.insert + text.slice(c.end);
+    if (rnd(4) === 0) cache.step(uri);
+    else assertSameAsFullParse(cache.analysisOf(uri)!, text, `seed ${seed} edit ${edit}`);
+  }
+  assertSameAsFullParse(cache.analysisOf(uri)!, text, `seed ${seed} end`);
+}
+
+describe('dense logs: every line in a report, printk caller ids, characters typed at line starts', () => {
+  // Typing at the start of a line takes its prefix away: a report of one caller is then set aside
+  // by another's, and the region of the edit has to go on to a later resync point.
+  it('the fixtures back to back', () => {
+    const text = LOGS.join('');
+    for (const seed of [11, 12, 13]) randomEdits(text, seed, 30, (t, rnd) => (rnd(3) ? lineStartChange(t, rnd) : randomChange(t, rnd, true)));
+  });
+
+  // The syzkaller reports of the conformance corpus beside the repository (another project's data:
+  // read from there when it is present, never copied): the dense syzbot-style log of the benchmarks.
+  const corpus = syzbotBodies().bodies;
+  it('the syzbot-style log (when ../shared is present)', { skip: corpus ? false : 'no ../shared/corpus' }, () => {
+    const bodies = (corpus ?? []).map((b) => b.toString('utf8'));
+    for (const seed of [21, 22, 23, 24, 25, 26]) {
+      const rnd = random(seed);
+      const from = rnd(bodies.length);
+      const text = Array.from({ length: 40 }, (_, i) => bodies[(from + i) % bodies.length]).join('');
+      randomEdits(text, seed, 25, (t, r) => (r(2) ? lineStartChange(t, r) : randomChange(t, r, true)));
+    }
+  });
 });
 
 describe('progressive parse equals a full parse', () => {

@@ -115,6 +115,8 @@ function describeTracked(text: TextSource, lineStarts: ArrayLike<number>, report
     describeAgain(tracked, reports, k, k + 1, nextHeaderAfterLast);
     const r = reports[k];
     titleReach.set(r, maxRead >= view.lineCount - 1 ? Infinity : Math.max(0, maxRead - r.line));
+    // A title is read from the document's pieces: a slice would keep a whole piece alive.
+    detachStrings(r, new WeakSet());
   }
 }
 
@@ -184,7 +186,7 @@ export class ProgressiveParse {
     // and so is any report still open beside it (two callers printing at once).
     let lastIndex = reports.length - 1;
     for (let j = reports.length - 2; j >= 0 && j >= reports.length - 1 - MAX_OVERLAP_LOOKBACK; j--) {
-      if (reports[j].endLine >= reports[lastIndex].line) lastIndex = j;
+      if (reports[j].endLine + (reports[j].pasteShape ? 1 : 0) >= reports[lastIndex].line) lastIndex = j;
     }
     const last = reports[lastIndex];
     if (last.line <= this.frontier) {
@@ -290,19 +292,27 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   const startLine = before > 0 ? Math.max(0, previous.lineOf(first)) : 0;
 
   // End: a later report whose header erases parser state, far enough from the edit.
-  let next = previous.countHeadersBefore(edit.oldLastLine + 2);
-  while (next < count && (!isResyncPoint(text, lineStarts, previous.lineOf(next) + edit.lineDelta, previous.headerLineOf(next) + edit.lineDelta) || spansInto(previous, next))) next++;
-  const endLine = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
-
-  const region = parseLines(text, lineStarts, startLine, endLine, true);
-  if (region.problems.some(isGlobalProblem)) return null;
-  // A report still printing when another caller's report starts is set aside, not ended, by a
-  // full parse: the region's end is no place to stop then.
-  // Only where that caller prints again soon (MAX_ASIDE_LINES) can the full parse differ.
-  const lastInRegion = region.reports[region.reports.length - 1];
-  if (next < count && lastInRegion?.caller) {
+  const resyncAfter = (k: number) => {
+    while (k < count && (!isResyncPoint(text, lineStarts, previous.lineOf(k) + edit.lineDelta, previous.headerLineOf(k) + edit.lineDelta) || spansInto(previous, k))) k++;
+    return k;
+  };
+  let next = resyncAfter(previous.countHeadersBefore(edit.oldLastLine + 2));
+  let endLine: number;
+  let region: { reports: Report[]; problems: Problem[] };
+  for (let extensions = 0; ; extensions++) {
+    endLine = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
+    region = parseLines(text, lineStarts, startLine, endLine, true);
+    if (region.problems.some(isGlobalProblem)) return null;
+    // A report still printing when another caller's report starts is set aside, not ended, by a
+    // full parse: the region's end is no place to stop then, and the region goes on to the next
+    // resync point. Only where that caller prints again soon (MAX_ASIDE_LINES) can the full parse differ.
+    if (next >= count) break;
     const resyncCaller = messageAt(text, lineStarts, endLine).caller;
-    if (resyncCaller !== null && resyncCaller !== lastInRegion.caller && callerPrintsWithin(text, lineStarts, endLine, lastInRegion.caller)) return null;
+    if (resyncCaller === null) break;
+    const setAside = (r: Report) => r.caller !== null && r.caller !== resyncCaller && r.endLine + MAX_ASIDE_LINES >= endLine && callerPrintsWithin(text, lineStarts, endLine, r.caller);
+    if (!region.reports.slice(-MAX_OVERLAP_LOOKBACK).some(setAside)) break;
+    if (extensions === MAX_REGION_EXTENSIONS) return null;
+    next = resyncAfter(next + 1);
   }
 
   // Problems are at lines: those before the region are kept, the region's are found again, those
@@ -338,6 +348,9 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   return previous.splice(retitleFrom, next, replaced, analyzeReports(replaced, retitleFrom), problems, lineStarts, edit.lineDelta, edit.offsetDelta);
 }
 
+/** Times the region of an edit goes on to a further resync point before a whole parse is cheaper. */
+const MAX_REGION_EXTENSIONS = 16;
+
 /** Reports looked back at for one still open when a later one starts (interleaved callers). */
 const MAX_OVERLAP_LOOKBACK = 16;
 
@@ -345,17 +358,27 @@ const MAX_OVERLAP_LOOKBACK = 16;
 function notOverlapped(analysis: LogAnalysis, k: number): number {
   let first = k;
   for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) {
-    // A report with a printk caller id may take up its caller's lines again up to MAX_ASIDE_LINES
-    // after its end (another caller printed in between): an edit within that reach can extend it.
-    const reach = analysis.report(j).caller !== null ? MAX_ASIDE_LINES : 0;
-    if (analysis.endLineOf(j) + reach >= analysis.lineOf(first)) first = j;
+    if (analysis.endLineOf(j) + stateReach(analysis.report(j)) >= analysis.lineOf(first)) first = j;
   }
   return first;
 }
 
-/** Whether a report before `k` was still open at report k's header (so k is no place to stop). */
+/**
+ * Lines after its end that a report's parse state reaches: a report with a printk caller id may take
+ * up its caller's lines again up to MAX_ASIDE_LINES after its end (another caller printed in
+ * between), and a report starting right after a pasted one (indent, vendor prefix) inherits its shape.
+ */
+function stateReach(report: Report): number {
+  if (report.caller !== null) return MAX_ASIDE_LINES;
+  return report.pasteShape ? 1 : 0;
+}
+
+/** Whether a report before `k` was still open at report k's header, or left it state (so k is no place to stop). */
 function spansInto(analysis: LogAnalysis, k: number): boolean {
-  for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) if (analysis.endLineOf(j) >= analysis.headerLineOf(k)) return true;
+  for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) {
+    const report = analysis.report(j);
+    if (analysis.endLineOf(j) + (report.pasteShape ? 1 : 0) >= analysis.headerLineOf(k)) return true;
+  }
   return false;
 }
 
