@@ -149,7 +149,7 @@ describe('dense logs: every line in a report, printk caller ids, characters type
   // read from there when it is present, never copied): the dense syzbot-style log of the benchmarks.
   const corpus = syzbotBodies().bodies;
   it('the syzbot-style log (when ../shared is present)', { skip: corpus ? false : 'no ../shared/corpus' }, () => {
-    const bodies = (corpus ?? []).map((b) => b.toString('utf8'));
+    const bodies = ((corpus ?? []) as Buffer[]).map((b) => b.toString('utf8'));
     for (const seed of [21, 22, 23, 24, 25, 26]) {
       const rnd = random(seed);
       const from = rnd(bodies.length);
