@@ -24,8 +24,9 @@ import type { LogAnalysis } from './service/analysis.ts';
 import type { DiagnosticsCapabilities } from './service/diagnostics.ts';
 import type { KernelLogDocument } from './service/document.ts';
 import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
+import type { Interruption } from './service/interruption.ts';
 import type { Logger } from './service/logger.ts';
-import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
+import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, type NoiseRange, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
 import { defaultSettings, readSettings, type KernelLogSettings } from './service/settings.ts';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -216,9 +217,9 @@ export class KernelLogServer {
         return this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
       }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end'));
     });
-    c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit), token));
-    c.onDocumentSymbol((params, token) => this.guardRequest('documentSymbol', params, (doc, analysis) => this.service.getDocumentSymbols(doc, analysis), token));
-    c.onRequest(NoiseRangesRequest.type, (params, token) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis) => this.service.getNoiseRanges(doc, analysis), token));
+    c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis, interruption) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit, interruption), token));
+    c.onDocumentSymbol((params, token) => this.guardRequest('documentSymbol', params, (doc, analysis, interruption) => this.service.getDocumentSymbols(doc, analysis, interruption), token));
+    c.onRequest(NoiseRangesRequest.type, (params, token) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis, interruption) => this.service.getNoiseRanges(doc, analysis, interruption) as Promise<NoiseRange[]>, token)); // null only when stopped: guardRequest answers with an error then
     c.onExecuteCommand(async (params) => {
       try {
         if (params.command !== Commands.removeAllDuplicates) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${String(params.command)}`);
@@ -424,7 +425,13 @@ export class KernelLogServer {
    * Runs a request's handler on the document's analysis. `throughLine`: the request reads lines up to
    * this one only (hover, code actions), so it is answered from a partial parse that has got past it.
    */
-  private async guardRequest<R>(name: string, params: unknown, handler: (doc: KernelLogDocument, analysis: LogAnalysis) => R | Promise<R>, token?: CancellationToken, throughLine?: number): Promise<R | ResponseError<void>> {
+  private async guardRequest<R>(
+    name: string,
+    params: unknown,
+    handler: (doc: KernelLogDocument, analysis: LogAnalysis, interruption: Interruption) => R | Promise<R>,
+    token?: CancellationToken,
+    throughLine?: number,
+  ): Promise<R | ResponseError<void>> {
     try {
       const uri = uriOf(params);
       const documents = this.service.documents;
@@ -441,7 +448,21 @@ export class KernelLogServer {
       const doc = this.service.getDocument(uri);
       analysis ??= this.service.getAnalysis(uri);
       if (!doc || !analysis) return invalidParams(`unknown document: ${uri} (not open)`);
-      return await handler(doc, analysis);
+      // A long handler stops when the request is cancelled or the document changes under it.
+      const version = doc.version;
+      const changed = () => this.service.getDocument(uri) !== doc || doc.version !== version;
+      const interruption: Interruption = {
+        get stopped() {
+          return token?.isCancellationRequested === true || changed();
+        },
+        // Two turns: the connection handles one queued message per turn, after the turn it is queued in.
+        pause: () => new Promise((resolve) => setImmediate(() => setImmediate(resolve))),
+      };
+      const result = await handler(doc, analysis, interruption);
+      if (result === null && interruption.stopped) {
+        return changed() ? new ResponseError(LSPErrorCodes.ContentModified, `${name}: the document changed`) : new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      }
+      return result;
     } catch (err) {
       return this.failure(name, err);
     }

@@ -53,6 +53,24 @@ describe('a big log with the editor\'s requests right after didOpen', () => {
     assert.ok(fixAll.length === 1, 'one fix-all action');
   });
 
+  it('stops a long Outline of a parsed log when it is cancelled or the log is edited', async () => {
+    const uri = 'file:///big/long.log';
+    const complete = client.waitFor<{ uri: string; complete: boolean }>('kernelLog/status', (p) => p.uri === uri && p.complete, 60_000);
+    client.open(uri, text, 1);
+    await complete;
+    // Cancelled while it works (it yields between slices, so the cancellation is read).
+    const cancelled = client.requestId('textDocument/documentSymbol', { textDocument: { uri } });
+    client.notify('$/cancelRequest', { id: cancelled.id });
+    assert.equal((await cancelled.response.then(() => null, (e: ResponseError) => e))?.code, -32800);
+    // An edit while it works (folding 8 MB takes tens of milliseconds): the answer would be for a text that is gone.
+    const modified = client.requestId('textDocument/foldingRange', { textDocument: { uri } });
+    client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }] });
+    assert.equal((await modified.response.then(() => null, (e: ResponseError) => e))?.code, -32801);
+    // Left alone, it answers whole.
+    const symbols = await client.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.ok(symbols.length > 100);
+  });
+
   it('answers a request cancelled while it waits for the parse with RequestCancelled', async () => {
     const uri = 'file:///big/cancel.log';
     const complete = client.waitForDiagnostics(uri, 1, 60_000);

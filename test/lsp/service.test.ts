@@ -82,7 +82,7 @@ describe('line breaks LSP counts differently', () => {
     const actions = service.getCodeActions(doc, analysis, dup.range, { diagnostics: [dup] }, { documentChanges: false });
     const edit = actions.find((a) => a.title === 'Remove duplicate entry')!.edit!;
     assert.equal(applyEdits(text, edit.changes!['test://crcrlf']), text.replace('[  731.413330]  [<ffffffff8129b350>] ? lookup_fast+0x3d0/0x3d0\r\r\n', ''));
-    const folds = service.getFoldingRanges(doc, analysis);
+    const folds = (await service.getFoldingRanges(doc, analysis))!;
     assert.deepEqual(folds[0], { startLine: 0, endLine: 78, kind: 'region' });
   });
 });

@@ -71,7 +71,7 @@ describe('outlines of entries with null offset, size and address', () => {
     assert.match(text, /\n {6}21 {2}<IRQ> __hrtimer_run_queues\n/);
   });
 
-  it('LSP document symbols', () => {
+  it('LSP document symbols', async () => {
     const cache = new DocumentCache();
     const doc = cache.open('test://seed', 'kernel-log', 1, SEED);
     const analysis = cache.analysisOf('test://seed')!;
@@ -83,7 +83,7 @@ describe('outlines of entries with null offset, size and address', () => {
         walk(s.children ?? []);
       }
     };
-    walk(computeDocumentSymbols(doc, analysis));
+    walk((await computeDocumentSymbols(doc, analysis))!);
     assert.ok(names.includes('RIP: path_init'), names.join(' | '));
     for (const n of names) assert.doesNotMatch(n, /undefined|\bnull\b|0xnull|NaN/);
     // The messages of the findings use the same formatter.

@@ -7,6 +7,8 @@ import { FoldingRangeKind } from 'vscode-languageserver-types';
 import type { Report } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
+import type { Interruption } from './interruption.ts';
+import { forEachSliced } from './interruption.ts';
 import { lineText, lspLastLineOf, lspLineOf } from './positions.ts';
 import { NOISE_FOLDING_KIND, type NoiseRange } from './protocol.ts';
 import { noiseRuns } from './queries.ts';
@@ -26,13 +28,19 @@ export interface FoldingResult {
   noise: NoiseRange[];
 }
 
-export function computeFolding(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit = Number.MAX_SAFE_INTEGER): FoldingResult {
+/** Folding ranges and noise runs; null when `interruption` stopped it (cancelled, or the document changed). */
+export async function computeFolding(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit = Number.MAX_SAFE_INTEGER, interruption?: Interruption): Promise<FoldingResult | null> {
   const structure: LineRange[] = [];
   const noiseByReport: ReturnType<typeof noiseRuns>[] = [];
-  for (let k = 0; k < analysis.reportCount; k++) {
-    structuralRanges(document, analysis.report(k), structure);
-    noiseByReport.push(noiseRuns(analysis, k));
-  }
+  const done = await forEachSliced(
+    analysis.reportCount,
+    (k) => {
+      structuralRanges(document, analysis.report(k), structure);
+      noiseByReport.push(noiseRuns(analysis, k));
+    },
+    interruption,
+  );
+  if (!done) return null;
   // Runs fold from the line before them where they can (noiseFold).
   const taken = new Set<number>();
   for (const r of structure) {

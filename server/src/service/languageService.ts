@@ -16,6 +16,7 @@ import type { NoiseRange, StatusParams } from './protocol.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
 import { DUPLICATE_CODES } from './queries.ts';
 import { computeDocumentSymbols } from './symbols.ts';
+import type { Interruption } from './interruption.ts';
 import type { CancellationLike, Symbolizer } from '../symbolizer/types.ts';
 
 export interface LanguageServiceOptions {
@@ -46,9 +47,10 @@ export interface KernelLogLanguageService {
   getHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Hover | null>;
   /** The source line of the entry under the cursor (needs a symbolizer and the source file on disk). */
   getDefinition(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Location[] | null>;
-  getFoldingRanges(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit?: number): FoldingRange[];
-  getNoiseRanges(document: KernelLogDocument, analysis: LogAnalysis): NoiseRange[];
-  getDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[];
+  /** The long requests work in slices; null when `interruption` stopped them (cancelled, or the document changed). */
+  getFoldingRanges(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit?: number, interruption?: Interruption): Promise<FoldingRange[] | null>;
+  getNoiseRanges(document: KernelLogDocument, analysis: LogAnalysis, interruption?: Interruption): Promise<NoiseRange[] | null>;
+  getDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null>;
   /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
   getRemoveAllDuplicatesEdit(document: KernelLogDocument, analysis: LogAnalysis, options: EditOptions, settings?: KernelLogSettings): { edit: WorkspaceEdit; lines: number } | null;
   getStatus(document: KernelLogDocument, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
@@ -71,8 +73,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
     codeActionsReadWholeFile: fixAllWanted,
     getHover: (document, analysis, position, token, symbolizer = options.symbolizer) => computeHover(document, analysis, position, { symbolizer, token }),
     getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) => computeDefinition(document, analysis, position, symbolizer, token),
-    getFoldingRanges: (document, analysis, rangeLimit) => computeFolding(document, analysis, rangeLimit).ranges,
-    getNoiseRanges: (document, analysis) => computeFolding(document, analysis).noise,
+    getFoldingRanges: async (document, analysis, rangeLimit, interruption) => (await computeFolding(document, analysis, rangeLimit, interruption))?.ranges ?? null,
+    getNoiseRanges: async (document, analysis, interruption) => (await computeFolding(document, analysis, undefined, interruption))?.noise ?? null,
     getDocumentSymbols: computeDocumentSymbols,
     getRemoveAllDuplicatesEdit(document, analysis, editOptions, settings = defaultSettings()) {
       const lines = allDuplicateLines(analysis, codesOn(settings, DUPLICATE_CODES));

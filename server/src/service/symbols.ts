@@ -9,12 +9,14 @@ import { lineEnd } from '../parser/lines.ts';
 import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
+import { forEachSliced, type Interruption } from './interruption.ts';
 import { spanRange } from './positions.ts';
 
-export function computeDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis): DocumentSymbol[] {
+/** The Outline; null when `interruption` stopped it (cancelled, or the document changed). */
+export async function computeDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null> {
   const symbols: DocumentSymbol[] = [];
-  for (let k = 0; k < analysis.reportCount; k++) symbols.push(reportSymbol(document, analysis.report(k)));
-  return symbols;
+  const done = await forEachSliced(analysis.reportCount, (k) => symbols.push(reportSymbol(document, analysis.report(k))), interruption);
+  return done ? symbols : null;
 }
 
 function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymbol {
