@@ -198,7 +198,8 @@ async function benchOpen(server, uri, text) {
 }
 
 async function benchEdit(server, uri, version, line, textLine, deleteChars = 0) {
-  const published = server.next((m, p) => m === 'textDocument/publishDiagnostics' && p.uri === uri && p.version === version);
+  // The status goes out for every analysed version (the diagnostics only when they changed).
+  const published = server.next((m, p) => m === 'kernelLog/status' && p.uri === uri && p.version === version);
   const t0 = performance.now();
   await server.connection.sendNotification('textDocument/didChange', {
     textDocument: { uri, version },

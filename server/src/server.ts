@@ -117,6 +117,8 @@ export class KernelLogServer {
   /** Documents with an analysis run pending; `again` asks for one more run after it. */
   private readonly runs = new Map<string, { again: boolean }>();
   private readonly lastPartialPublish = new Map<string, number>();
+  /** The diagnostics last sent for each document (an unchanged list is not sent again). */
+  private readonly published = new Map<string, Diagnostic[]>();
   private readonly logger: Logger;
   private readonly symbols: SymbolService;
   private workspaceFolders: string[] = [];
@@ -158,6 +160,7 @@ export class KernelLogServer {
         const doc = params.textDocument;
         if (!isRecord(doc) || typeof doc.uri !== 'string' || typeof doc.text !== 'string') throw new Error('malformed didOpen');
         this.service.openDocument(doc.uri, String(doc.languageId ?? ''), Number(doc.version ?? 0), doc.text);
+        this.published.delete(doc.uri);
         this.symbolStatusKey.delete(doc.uri);
         void this.settingsFor(doc.uri); // ask the client while the first chunk is parsed
         this.schedule(doc.uri);
@@ -178,6 +181,7 @@ export class KernelLogServer {
         this.service.closeDocument(uri);
         this.settings.delete(uri);
         this.lastPartialPublish.delete(uri);
+        this.published.delete(uri);
         this.symbolStatusKey.delete(uri);
         this.symbolConfigs.delete(uri);
         this.wakeParseWaiters(uri);
@@ -317,7 +321,16 @@ export class KernelLogServer {
   private async publish(doc: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, complete: boolean): Promise<void> {
     const { diagnostics, truncated } = this.service.computeDiagnostics(doc, analysis, settings, this.support.diagnostics);
     const status = this.service.getStatus(doc, analysis, complete, truncated);
-    await Promise.all([this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics }), this.connection.sendNotification(StatusNotification.type, status)]);
+    // The status goes out for every version (it says which one was analysed); the diagnostics only when they differ.
+    const previous = this.published.get(doc.uri);
+    // Diagnostics first: a client reading the status finds the list it describes already there.
+    const sent: Promise<void>[] = [];
+    if (!previous || !this.service.sameDiagnostics(previous, diagnostics)) {
+      this.published.set(doc.uri, diagnostics);
+      sent.push(this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics }));
+    }
+    sent.push(this.connection.sendNotification(StatusNotification.type, status));
+    await Promise.all(sent);
   }
 
   private settingsFor(uri: string): Promise<KernelLogSettings> {

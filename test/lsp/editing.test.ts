@@ -108,6 +108,28 @@ describe('incremental edits', () => {
     assert.equal(dup[0].range.start.line, positionOf(text, text.indexOf(typed)).line);
     assert.deepEqual(normalized(incremental), normalized(await freshDiagnostics(text)));
   });
+
+  it('an edit that changes no diagnostic sends the status, not the same list again', async () => {
+    const uri = 'file:///edited/unchanged.log';
+    const text = await fixture('lsp-seed-pt-regs.log');
+    client.open(uri, text, 1);
+    const first = await client.waitForDiagnostics(uri, 1);
+    assert.ok(first.diagnostics.length > 0);
+    const publishes = () => client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri).length;
+    const before = publishes();
+    // Text typed at the end of the file, after every report, moves no diagnostic.
+    const end = positionOf(text, text.length);
+    client.change(uri, 2, [{ range: { start: end, end }, text: 'x' }]);
+    const second = await client.waitForDiagnostics(uri, 2);
+    assert.equal(publishes(), before);
+    assert.deepEqual(second.diagnostics, first.diagnostics);
+    // A change that moves them is published.
+    client.change(uri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'boot\n' }]);
+    const third = await client.waitForDiagnostics(uri, 3);
+    assert.equal(publishes(), before + 1);
+    assert.equal(third.version, 3);
+    client.close(uri);
+  });
 });
 
 describe('settings', () => {

@@ -97,3 +97,24 @@ export function countFindings(analysis: LogAnalysis): Record<FindingCode, number
   FINDING_CODES.forEach((code, i) => (counts[code] = analysis.totals[i]));
   return counts;
 }
+
+/**
+ * Whether two lists of diagnostics are the same, field by field. An edit inside one line, or a parse
+ * chunk after the cap is reached, often leaves every published diagnostic as it was: the server then
+ * sends only the status, and the editor does not redraw 1,000 markers per keystroke.
+ */
+export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+  return true;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}

@@ -1,11 +1,11 @@
 // The language-service facade: documents in, LSP results out. No connection here (server.ts has
 // it); IO that a feature needs (the symbolizer) is injected. Every feature gets the document and its
 // cached analysis, parsed once per version.
-import type { CodeAction, CodeActionContext, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
 import { allDuplicateLines, codesOn, fixAllWanted, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
-import { computeDiagnostics, countFindings, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
+import { computeDiagnostics, countFindings, sameDiagnostics, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
 import type { KernelLogDocument } from './document.ts';
 import { DocumentCache } from './documentCache.ts';
 import { computeDefinition } from './definition.ts';
@@ -39,6 +39,8 @@ export interface KernelLogLanguageService {
   parseStep(uri: string): { analysis: LogAnalysis; complete: boolean } | undefined;
 
   computeDiagnostics(document: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
+  /** Whether two lists of diagnostics are the same (a publish can be left out). */
+  sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean;
   /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
   getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: CodeActionOptions, settings?: KernelLogSettings): CodeAction[];
   /** Whether the code actions asked for read the whole file (fix-all); the others read the range's report only. */
@@ -69,6 +71,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
     parseStep: (uri) => documents.step(uri),
 
     computeDiagnostics,
+    sameDiagnostics,
     getCodeActions,
     codeActionsReadWholeFile: fixAllWanted,
     getHover: (document, analysis, position, token, symbolizer = options.symbolizer) => computeHover(document, analysis, position, { symbolizer, token }),
