@@ -294,8 +294,10 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
   let pendingDump: { line: number; caller: number; message: string } | null = null; // a `CPU:` line that may open a dump_stack()
   let lastEnd = first - 1; // the last line of the last report finished
-  // One scan of the whole text instead of two per line: most logs hold no binary data at all.
-  const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
+  // One forward scan of the whole text instead of two per line: most logs hold no binary data at
+  // all, and those that do (syzbot's) hold it on few lines, whose neighbours keep the fast paths.
+  const binary = new BinaryScan(text);
+  const mayHoldBinary = binary.any();
   const prefixes = new PrefixTable(text, lineStarts, first, last);
   const pfx = newPrefixScan();
 
@@ -420,7 +422,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (
       open !== null &&
       !joined &&
-      !mayHoldBinary &&
+      !(mayHoldBinary && binary.within(pfx.textStart, end)) &&
       !pfx.userspace &&
       open.skipNext !== line &&
       (caller === 0 || open.callerCode === 0 || caller === open.callerCode || (open.allCpus && caller < 0)) &&
@@ -602,6 +604,36 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     problems.sort((a, b) => a.line - b.line);
   }
   describeAll(prefixes, reports, last);
+}
+
+/** Where the text's NUL bytes and U+FFFD are, found by one forward scan over the parse. */
+class BinaryScan {
+  private nul: number;
+  private bad: number;
+  /** Both positions are the first at or after this offset. */
+  private from = 0;
+
+  constructor(private readonly text: string) {
+    this.nul = text.indexOf('\0');
+    this.bad = text.indexOf('\ufffd');
+  }
+
+  any(): boolean {
+    return this.nul !== -1 || this.bad !== -1;
+  }
+
+  /** Whether [from, to) holds a NUL or U+FFFD (cheapest when `from` only grows from call to call). */
+  within(from: number, to: number): boolean {
+    if (from < this.from) {
+      const t = this.text;
+      for (let i = from; i < to; i++) if (t.charCodeAt(i) === 0 || t.charCodeAt(i) === 0xfffd) return true;
+      return false;
+    }
+    this.from = from;
+    if (this.nul !== -1 && this.nul < from) this.nul = this.text.indexOf('\0', from);
+    if (this.bad !== -1 && this.bad < from) this.bad = this.text.indexOf('\ufffd', from);
+    return (this.nul !== -1 && this.nul < to) || (this.bad !== -1 && this.bad < to);
+  }
 }
 
 /**
