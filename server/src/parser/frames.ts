@@ -90,18 +90,44 @@ export interface ArmCaller {
 }
 
 // Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver): one string
-// per distinct name keeps the model small. Bounded, as the server runs for days.
-const NAMES = new Map<string, string>();
+// per distinct name keeps the model small. Bounded, as the server runs for days. Looked up by a hash
+// of the characters where they stand, so that a name seen before costs no new string.
+const NAMES = new Map<number, string | string[]>();
+let nameCount = 0;
 const MAX_NAMES = 1 << 16;
 
 function intern(name: string): string {
-  const known = NAMES.get(name);
-  if (known !== undefined) return known;
-  if (NAMES.size >= MAX_NAMES) NAMES.clear();
+  return internRange(name, 0, name.length);
+}
+
+/** The interned string equal to s[from, to). */
+function internRange(s: string, from: number, to: number): string {
+  let h = to - from;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  const slot = NAMES.get(h);
+  if (typeof slot === 'string') {
+    if (sameText(slot, s, from, to)) return slot;
+  } else if (slot !== undefined) {
+    for (const known of slot) if (sameText(known, s, from, to)) return known;
+  }
+  if (nameCount >= MAX_NAMES) {
+    NAMES.clear();
+    nameCount = 0;
+  }
   // A flat copy, not a slice that would keep the whole line (or log) alive.
-  const flat = (' ' + name).slice(1);
-  NAMES.set(flat, flat);
+  const flat = (' ' + s.slice(from, to)).slice(1);
+  nameCount++;
+  const now = NAMES.get(h);
+  if (now === undefined) NAMES.set(h, flat);
+  else if (typeof now === 'string') NAMES.set(h, [now, flat]);
+  else now.push(flat);
   return flat;
+}
+
+function sameText(known: string, s: string, from: number, to: number): boolean {
+  if (known.length !== to - from) return false;
+  for (let i = 0; i < known.length; i++) if (known.charCodeAt(i) !== s.charCodeAt(from + i)) return false;
+  return true;
 }
 
 function hex(s: string | undefined): number | null {
@@ -383,7 +409,7 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
     let j = modStart;
     while (j < to && isModuleChar(s.charCodeAt(j))) j++;
     if (j === modStart || j >= to) return undefined;
-    module = intern(s.slice(modStart, j));
+    module = internRange(s, modStart, j);
     if (s.charCodeAt(j) === 32) {
       const idEnd = hexEndBefore(s, j + 1, to);
       if (idEnd - (j + 1) < 16 || idEnd - (j + 1) > 64) return undefined;
@@ -395,7 +421,7 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
   const f = makeFrame(line, lead + d, to + d);
   f.address = address;
   f.reliable = reliable;
-  f.function = intern(s.slice(nameStart, nameEnd));
+  f.function = internRange(s, nameStart, nameEnd);
   f.offset = hexRange(s, offStart, offEnd);
   f.size = hexRange(s, sizeStart, sizeEnd);
   f.symbolStart = nameStart + d;
