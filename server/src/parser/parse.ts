@@ -33,6 +33,7 @@ import type {
   Stack,
 } from './model.ts';
 import { questionMarkOf } from './model.ts';
+import { literalLead, mayMatchLead } from './literalLead.ts';
 import { continuedRegisterRow, countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
 import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
 
@@ -123,6 +124,12 @@ export function mayBeStackHeader(message: string, at: number): boolean {
 const TAINT = String.raw`(?:Not +tainted|Tainted: ([A-Z -]*))`;
 const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) +(?:Kdump: loaded +)?${TAINT}(?: *(\d[^\s#]*))?`);
 const OLD_PID_LINE = new RegExp(String.raw`^Pid: (\d+), comm: (.*?) ${TAINT} *\(?(\S+?)\)?(?: |$)`);
+// What these lines start with, for the lines outside any report (most lines of a console log).
+const CPU_LINE_LEAD = literalLead(CPU_LINE);
+const OLD_PID_LINE_LEAD = literalLead(OLD_PID_LINE);
+const CALL_TRACE_LINE_LEAD = literalLead(CALL_TRACE_LINE);
+/** The expressions pre-tested by their literal leads (for test/unit/literalLead.test.ts). */
+export const LEAD_PRETESTED = [CPU_LINE, OLD_PID_LINE, CALL_TRACE_LINE];
 /** `      Not tainted 6.1.0 #1` under a hung-task header (a syslog may squeeze the indentation away). */
 const TAINT_LINE = new RegExp(String.raw`^\s*${TAINT} *(\d\S*)`);
 const IDENT_TAINT = new RegExp(String.raw`^(\d+\.\d+\S*) #\d+ ${TAINT}`);
@@ -572,12 +579,12 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
     if (!open) {
       // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
-      if (CPU_LINE.test(message) || OLD_PID_LINE.test(message)) {
+      if ((mayMatchLead(CPU_LINE_LEAD, message) && CPU_LINE.test(message)) || (mayMatchLead(OLD_PID_LINE_LEAD, message) && OLD_PID_LINE.test(message))) {
         pendingDump = { line, caller, message };
         continue;
       }
       // (STACK_HEADER matches every `Call Trace` line: the cheaper test alone decides.)
-      const callTrace = CALL_TRACE_LINE.test(message);
+      const callTrace = mayMatchLead(CALL_TRACE_LINE_LEAD, message) && CALL_TRACE_LINE.test(message);
       // Stack entries outside any report (another CPU's trace, a report whose header was lost, or
       // a dump_stack() whose arch prints no `Call Trace:`, arm's `unwind_backtrace from show_stack`).
       if (!callTrace && parseFrameLine(message, base, line) === null) continue;
