@@ -89,39 +89,49 @@ export interface ArmCaller {
   source: string | undefined;
 }
 
-// Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver): one string
-// per distinct name keeps the model small. Bounded, as the server runs for days. Looked up by a hash
-// of the characters where they stand, so that a name seen before costs no new string.
-const NAMES = new Map<number, string | string[]>();
-let nameCount = 0;
-const MAX_NAMES = 1 << 16;
+// Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver), and so do
+// the return addresses of an x86 trace (the same call sites, stack after stack): one string per
+// distinct text keeps the model small. Bounded, as the server runs for days. Looked up by a hash of
+// the characters where they stand, so that a text seen before costs no new string.
+class InternTable {
+  private readonly byHash = new Map<number, string | string[]>();
+  private count = 0;
 
-function intern(name: string): string {
-  return internRange(name, 0, name.length);
+  /** The interned string equal to s[from, to). */
+  get(s: string, from: number, to: number): string {
+    let h = to - from;
+    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    const slot = this.byHash.get(h);
+    if (typeof slot === 'string') {
+      if (sameText(slot, s, from, to)) return slot;
+    } else if (slot !== undefined) {
+      for (const known of slot) if (sameText(known, s, from, to)) return known;
+    }
+    if (this.count >= MAX_INTERNED) {
+      this.byHash.clear();
+      this.count = 0;
+    }
+    // A flat copy, not a slice that would keep the whole line (or log) alive.
+    const flat = (' ' + s.slice(from, to)).slice(1);
+    this.count++;
+    const now = this.byHash.get(h);
+    if (now === undefined) this.byHash.set(h, flat);
+    else if (typeof now === 'string') this.byHash.set(h, [now, flat]);
+    else now.push(flat);
+    return flat;
+  }
 }
 
-/** The interned string equal to s[from, to). */
+const MAX_INTERNED = 1 << 16;
+const NAMES = new InternTable();
+const ADDRESSES = new InternTable();
+
+function intern(name: string): string {
+  return NAMES.get(name, 0, name.length);
+}
+
 function internRange(s: string, from: number, to: number): string {
-  let h = to - from;
-  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  const slot = NAMES.get(h);
-  if (typeof slot === 'string') {
-    if (sameText(slot, s, from, to)) return slot;
-  } else if (slot !== undefined) {
-    for (const known of slot) if (sameText(known, s, from, to)) return known;
-  }
-  if (nameCount >= MAX_NAMES) {
-    NAMES.clear();
-    nameCount = 0;
-  }
-  // A flat copy, not a slice that would keep the whole line (or log) alive.
-  const flat = (' ' + s.slice(from, to)).slice(1);
-  nameCount++;
-  const now = NAMES.get(h);
-  if (now === undefined) NAMES.set(h, flat);
-  else if (typeof now === 'string') NAMES.set(h, [now, flat]);
-  else now.push(flat);
-  return flat;
+  return NAMES.get(s, from, to);
 }
 
 function sameText(known: string, s: string, from: number, to: number): boolean {
@@ -375,7 +385,7 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
   if (s.charCodeAt(i) === 91 && s.charCodeAt(i + 1) === 60) {
     const h = hexEndBefore(s, i + 2, to);
     if (h - (i + 2) < 4 || h - (i + 2) > 16 || h + 1 >= to || s.charCodeAt(h) !== 62 || s.charCodeAt(h + 1) !== 93) return undefined;
-    address = s.slice(i + 2, h);
+    address = ADDRESSES.get(s, i + 2, h);
     i = h + 2;
     while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
     if (i < to && s.charCodeAt(i) === 91) return undefined;
