@@ -91,33 +91,17 @@ export interface ArmCaller {
 
 // Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver), and so do
 // the return addresses of an x86 trace (the same call sites, stack after stack): one string per
-// distinct text keeps the model small. Bounded, as the server runs for days. Looked up by a hash of
-// the characters where they stand, so that a text seen before costs no new string.
+// distinct text keeps the model small. Bounded, as the server runs for days.
 class InternTable {
-  private readonly byHash = new Map<number, string | string[]>();
-  private count = 0;
+  private readonly known = new Map<string, string>();
 
-  /** The interned string equal to s[from, to). */
-  get(s: string, from: number, to: number): string {
-    let h = to - from;
-    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-    const slot = this.byHash.get(h);
-    if (typeof slot === 'string') {
-      if (sameText(slot, s, from, to)) return slot;
-    } else if (slot !== undefined) {
-      for (const known of slot) if (sameText(known, s, from, to)) return known;
-    }
-    if (this.count >= MAX_INTERNED) {
-      this.byHash.clear();
-      this.count = 0;
-    }
+  get(text: string): string {
+    const known = this.known.get(text);
+    if (known !== undefined) return known;
+    if (this.known.size >= MAX_INTERNED) this.known.clear();
     // A flat copy, not a slice that would keep the whole line (or log) alive.
-    const flat = (' ' + s.slice(from, to)).slice(1);
-    this.count++;
-    const now = this.byHash.get(h);
-    if (now === undefined) this.byHash.set(h, flat);
-    else if (typeof now === 'string') this.byHash.set(h, [now, flat]);
-    else now.push(flat);
+    const flat = (' ' + text).slice(1);
+    this.known.set(flat, flat);
     return flat;
   }
 }
@@ -127,17 +111,7 @@ const NAMES = new InternTable();
 const ADDRESSES = new InternTable();
 
 function intern(name: string): string {
-  return NAMES.get(name, 0, name.length);
-}
-
-function internRange(s: string, from: number, to: number): string {
-  return NAMES.get(s, from, to);
-}
-
-function sameText(known: string, s: string, from: number, to: number): boolean {
-  if (known.length !== to - from) return false;
-  for (let i = 0; i < known.length; i++) if (known.charCodeAt(i) !== s.charCodeAt(from + i)) return false;
-  return true;
+  return NAMES.get(name);
 }
 
 function hex(s: string | undefined): number | null {
@@ -385,7 +359,7 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
   if (s.charCodeAt(i) === 91 && s.charCodeAt(i + 1) === 60) {
     const h = hexEndBefore(s, i + 2, to);
     if (h - (i + 2) < 4 || h - (i + 2) > 16 || h + 1 >= to || s.charCodeAt(h) !== 62 || s.charCodeAt(h + 1) !== 93) return undefined;
-    address = ADDRESSES.get(s, i + 2, h);
+    address = ADDRESSES.get(s.slice(i + 2, h));
     i = h + 2;
     while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
     if (i < to && s.charCodeAt(i) === 91) return undefined;
@@ -419,7 +393,7 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
     let j = modStart;
     while (j < to && isModuleChar(s.charCodeAt(j))) j++;
     if (j === modStart || j >= to) return undefined;
-    module = internRange(s, modStart, j);
+    module = intern(s.slice(modStart, j));
     if (s.charCodeAt(j) === 32) {
       const idEnd = hexEndBefore(s, j + 1, to);
       if (idEnd - (j + 1) < 16 || idEnd - (j + 1) > 64) return undefined;
@@ -431,7 +405,7 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
   const f = makeFrame(line, lead + d, to + d);
   f.address = address;
   f.reliable = reliable;
-  f.function = internRange(s, nameStart, nameEnd);
+  f.function = intern(s.slice(nameStart, nameEnd));
   f.offset = hexRange(s, offStart, offEnd);
   f.size = hexRange(s, sizeStart, sizeEnd);
   f.symbolStart = nameStart + d;
