@@ -363,6 +363,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       });
     }
     finalizeFacts(r);
+    compactReport(r);
     reports.push(r);
   };
 
@@ -611,6 +612,28 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     problems.sort((a, b) => a.line - b.line);
   }
   describeAll(prefixes, reports, last);
+}
+
+/**
+ * The report's arrays at their length: an array that grew by push() keeps room for more (17 slots
+ * for one element), which a log of thousands of reports, each with a few short arrays, pays for
+ * in memory long after the parse.
+ */
+function compactReport(r: Report): void {
+  r.regs = tight(r.regs);
+  r.stacks = tight(r.stacks);
+  r.markerLines = tight(r.markerLines);
+  r.modules = tight(r.modules);
+  for (const s of r.stacks) {
+    s.frames = tight(s.frames);
+    s.markers = tight(s.markers);
+    s.segments = tight(s.segments);
+  }
+}
+
+/** A copy of `a` without spare room (an empty array has none). */
+function tight<T>(a: T[]): T[] {
+  return a.length === 0 ? a : a.slice();
 }
 
 /** Where the text's NUL bytes and U+FFFD are, found by one forward scan over the parse. */
