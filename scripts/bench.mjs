@@ -421,7 +421,7 @@ try {
       write: writeSyzbotDense,
     });
   } else {
-    log(`syzbot-dense: left out (${syzbot.reason})`);
+    // Said once, in the table below (and in the JSON).
     result.skippedKinds = { 'syzbot-dense': syzbot.reason };
   }
   for (const { kind, sources, write } of builders) {
@@ -625,7 +625,7 @@ for (const [kind, R] of Object.entries(result.kinds ?? {})) {
     row('  total peak RSS incl. input / file size', `${fmt(M.totalPeakRssRatio, 2)}x (${fmt(M.peakRssMB, 0)} MB)`, '', null);
   }
 }
-for (const [kind, why] of Object.entries(result.skippedKinds ?? {})) out.push(`${kind} log: left out (${why})`);
+for (const why of Object.values(result.skippedKinds ?? {})) out.push(why);
 if (result.pathological) {
   out.push('');
   const rows = [['pathological input', '1 MB: ms/MB', '10 MB: ms/MB', '10MB/1MB time', 'verdict']];
