@@ -206,3 +206,26 @@ test('a trace alone says its architecture by where kernel text lives', () => {
   // powerpc says so in the lines under its die line.
   assert.equal(parseCrashLog('BUG: Unable to handle kernel data access on write at 0x00c6207c\nFaulting instruction address: 0xa77ad1dc\n').reports[0].arch, 'powerpc');
 });
+
+test('a binary line is a problem of its own: the lines around it read as in a log without one', () => {
+  const lines = [
+    'BUG: kernel NULL pointer dereference, address: 0000000000000008',
+    'Call Trace:',
+    ' vfs_read+0x1/0x40',
+    ' ? ksys_read+0x2/0x40',
+    ' do_syscall_64+0x3/0x40',
+    ' entry_SYSCALL_64_after_hwframe+0x4/0x40',
+  ];
+  const clean = parseCrashLog(lines.join('\n') + '\n');
+  const dirty = lines.slice();
+  dirty[4] = ' do_sys\0all_64+0x3/0x40'; // the same length: later offsets stay
+  const withNul = parseCrashLog(dirty.join('\n') + '\n');
+  assert.deepEqual(withNul.problems.map((p) => [p.code, p.line]), [['binary-data', 4]]);
+  const names = (log: typeof clean) => log.reports[0].stacks[0].frames.map((f) => [f.function, f.reliable, f.line, f.start, f.end]);
+  const all = names(clean);
+  assert.deepEqual(names(withNul).filter((f) => f[2] !== 4), all.filter((f) => f[2] !== 4));
+  // U+FFFD (invalid UTF-8 decoded) counts as binary too, wherever it stands in the text.
+  const withBad = parseCrashLog(lines.join('\n') + '\n\ufffd\n');
+  assert.deepEqual(withBad.problems.map((p) => [p.code, p.line]), [['binary-data', 6]]);
+  assert.deepEqual(names(withBad), all);
+});

@@ -89,19 +89,29 @@ export interface ArmCaller {
   source: string | undefined;
 }
 
-// Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver): one string
-// per distinct name keeps the model small. Bounded, as the server runs for days.
-const NAMES = new Map<string, string>();
-const MAX_NAMES = 1 << 16;
+// Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver), and so do
+// the return addresses of an x86 trace (the same call sites, stack after stack): one string per
+// distinct text keeps the model small. Bounded, as the server runs for days.
+class InternTable {
+  private readonly known = new Map<string, string>();
+
+  get(text: string): string {
+    const known = this.known.get(text);
+    if (known !== undefined) return known;
+    if (this.known.size >= MAX_INTERNED) this.known.clear();
+    // A flat copy, not a slice that would keep the whole line (or log) alive.
+    const flat = (' ' + text).slice(1);
+    this.known.set(flat, flat);
+    return flat;
+  }
+}
+
+const MAX_INTERNED = 1 << 16;
+const NAMES = new InternTable();
+const ADDRESSES = new InternTable();
 
 function intern(name: string): string {
-  const known = NAMES.get(name);
-  if (known !== undefined) return known;
-  if (NAMES.size >= MAX_NAMES) NAMES.clear();
-  // A flat copy, not a slice that would keep the whole line (or log) alive.
-  const flat = (' ' + name).slice(1);
-  NAMES.set(flat, flat);
-  return flat;
+  return NAMES.get(name);
 }
 
 function hex(s: string | undefined): number | null {
@@ -349,7 +359,7 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
   if (s.charCodeAt(i) === 91 && s.charCodeAt(i + 1) === 60) {
     const h = hexEndBefore(s, i + 2, to);
     if (h - (i + 2) < 4 || h - (i + 2) > 16 || h + 1 >= to || s.charCodeAt(h) !== 62 || s.charCodeAt(h + 1) !== 93) return undefined;
-    address = s.slice(i + 2, h);
+    address = ADDRESSES.get(s.slice(i + 2, h));
     i = h + 2;
     while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
     if (i < to && s.charCodeAt(i) === 91) return undefined;

@@ -33,6 +33,7 @@ import type {
   Stack,
 } from './model.ts';
 import { questionMarkOf } from './model.ts';
+import { literalLead, mayMatchLead } from './literalLead.ts';
 import { continuedRegisterRow, countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
 import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
 
@@ -123,6 +124,12 @@ export function mayBeStackHeader(message: string, at: number): boolean {
 const TAINT = String.raw`(?:Not +tainted|Tainted: ([A-Z -]*))`;
 const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) +(?:Kdump: loaded +)?${TAINT}(?: *(\d[^\s#]*))?`);
 const OLD_PID_LINE = new RegExp(String.raw`^Pid: (\d+), comm: (.*?) ${TAINT} *\(?(\S+?)\)?(?: |$)`);
+// What these lines start with, for the lines outside any report (most lines of a console log).
+const CPU_LINE_LEAD = literalLead(CPU_LINE);
+const OLD_PID_LINE_LEAD = literalLead(OLD_PID_LINE);
+const CALL_TRACE_LINE_LEAD = literalLead(CALL_TRACE_LINE);
+/** The expressions pre-tested by their literal leads (for test/unit/literalLead.test.ts). */
+export const LEAD_PRETESTED = [CPU_LINE, OLD_PID_LINE, CALL_TRACE_LINE];
 /** `      Not tainted 6.1.0 #1` under a hung-task header (a syslog may squeeze the indentation away). */
 const TAINT_LINE = new RegExp(String.raw`^\s*${TAINT} *(\d\S*)`);
 const IDENT_TAINT = new RegExp(String.raw`^(\d+\.\d+\S*) #\d+ ${TAINT}`);
@@ -294,8 +301,10 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   let pendingCut = -1; // a `cut here` line waiting for the header it announces
   let pendingDump: { line: number; caller: number; message: string } | null = null; // a `CPU:` line that may open a dump_stack()
   let lastEnd = first - 1; // the last line of the last report finished
-  // One scan of the whole text instead of two per line: most logs hold no binary data at all.
-  const mayHoldBinary = text.indexOf('\0') !== -1 || text.indexOf('\ufffd') !== -1;
+  // One forward scan of the whole text instead of two per line: most logs hold no binary data at
+  // all, and those that do (syzbot's) hold it on few lines, whose neighbours keep the fast paths.
+  const binary = new BinaryScan(text);
+  const mayHoldBinary = binary.any();
   const prefixes = new PrefixTable(text, lineStarts, first, last);
   const pfx = newPrefixScan();
 
@@ -354,6 +363,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       });
     }
     finalizeFacts(r);
+    compactReport(r);
     reports.push(r);
   };
 
@@ -420,7 +430,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (
       open !== null &&
       !joined &&
-      !mayHoldBinary &&
+      !(mayHoldBinary && binary.within(pfx.textStart, end)) &&
       !pfx.userspace &&
       open.skipNext !== line &&
       (caller === 0 || open.callerCode === 0 || caller === open.callerCode || (open.allCpus && caller < 0)) &&
@@ -570,12 +580,12 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     }
     if (!open) {
       // A report without a header line: a plain dump_stack() (`CPU: ... Comm:` then `Call Trace:`) or a bare trace.
-      if (CPU_LINE.test(message) || OLD_PID_LINE.test(message)) {
+      if ((mayMatchLead(CPU_LINE_LEAD, message) && CPU_LINE.test(message)) || (mayMatchLead(OLD_PID_LINE_LEAD, message) && OLD_PID_LINE.test(message))) {
         pendingDump = { line, caller, message };
         continue;
       }
       // (STACK_HEADER matches every `Call Trace` line: the cheaper test alone decides.)
-      const callTrace = CALL_TRACE_LINE.test(message);
+      const callTrace = mayMatchLead(CALL_TRACE_LINE_LEAD, message) && CALL_TRACE_LINE.test(message);
       // Stack entries outside any report (another CPU's trace, a report whose header was lost, or
       // a dump_stack() whose arch prints no `Call Trace:`, arm's `unwind_backtrace from show_stack`).
       if (!callTrace && parseFrameLine(message, base, line) === null) continue;
@@ -602,6 +612,58 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     problems.sort((a, b) => a.line - b.line);
   }
   describeAll(prefixes, reports, last);
+}
+
+/**
+ * The report's arrays at their length: an array that grew by push() keeps room for more (17 slots
+ * for one element), which a log of thousands of reports, each with a few short arrays, pays for
+ * in memory long after the parse.
+ */
+function compactReport(r: Report): void {
+  r.regs = tight(r.regs);
+  r.stacks = tight(r.stacks);
+  r.markerLines = tight(r.markerLines);
+  r.modules = tight(r.modules);
+  for (const s of r.stacks) {
+    s.frames = tight(s.frames);
+    s.markers = tight(s.markers);
+    s.segments = tight(s.segments);
+  }
+}
+
+/** A copy of `a` without spare room (an empty array has none). */
+function tight<T>(a: T[]): T[] {
+  return a.length === 0 ? a : a.slice();
+}
+
+/** Where the text's NUL bytes and U+FFFD are, found by one forward scan over the parse. */
+class BinaryScan {
+  private nul: number;
+  private bad: number;
+  /** Both positions are the first at or after this offset. */
+  private from = 0;
+
+  constructor(private readonly text: string) {
+    this.nul = text.indexOf('\0');
+    this.bad = text.indexOf('\ufffd');
+  }
+
+  any(): boolean {
+    return this.nul !== -1 || this.bad !== -1;
+  }
+
+  /** Whether [from, to) holds a NUL or U+FFFD (cheapest when `from` only grows from call to call). */
+  within(from: number, to: number): boolean {
+    if (from < this.from) {
+      const t = this.text;
+      for (let i = from; i < to; i++) if (t.charCodeAt(i) === 0 || t.charCodeAt(i) === 0xfffd) return true;
+      return false;
+    }
+    this.from = from;
+    if (this.nul !== -1 && this.nul < from) this.nul = this.text.indexOf('\0', from);
+    if (this.bad !== -1 && this.bad < from) this.bad = this.text.indexOf('\ufffd', from);
+    return (this.nul !== -1 && this.nul < to) || (this.bad !== -1 && this.bad < to);
+  }
 }
 
 /**
