@@ -9,11 +9,12 @@ import v8 from 'node:v8';
 import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
-import { locate } from './analysis/location.ts';
+import { Locator } from './analysis/location.ts';
 import type { Frame, ParsedLog, Problem, Report } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
+import { Output, OutputClosed } from './output.ts';
 import { renderOutline } from './outline.ts';
-import { toSarif } from './sarif.ts';
+import { SarifWriter } from './sarif.ts';
 
 const USAGE = `usage: kcrash parse [--json] FILE...
        kcrash check [--format text|json|sarif] FILE...
@@ -71,8 +72,7 @@ function looksBinary(buf: Buffer): boolean {
   return bad > n * 0.1;
 }
 
-function frameJson(f: Frame, lineStarts: ArrayLike<number>) {
-  void lineStarts;
+function frameJson(f: Frame) {
   return {
     line: f.line + 1,
     function: f.function,
@@ -86,7 +86,7 @@ function frameJson(f: Frame, lineStarts: ArrayLike<number>) {
   };
 }
 
-function reportJson(r: Report, log: ParsedLog) {
+function reportJson(r: Report) {
   return {
     title: r.title,
     kind: r.kind,
@@ -104,13 +104,13 @@ function reportJson(r: Report, log: ParsedLog) {
     comm: r.comm,
     hardware: r.hardware,
     modules: r.modules,
-    regs: r.regs.map((b) => ({ line: b.line + 1, kind: b.kind, user: b.user, ip: b.ip ? frameJson(b.ip, log.lineStarts) : null })),
-    stacks: r.stacks.map((s) => ({ line: s.line + 1, kind: s.kind, frames: s.frames.map((f) => frameJson(f, log.lineStarts)) })),
+    regs: r.regs.map((b) => ({ line: b.line + 1, kind: b.kind, user: b.user, ip: b.ip ? frameJson(b.ip) : null })),
+    stacks: r.stacks.map((s) => ({ line: s.line + 1, kind: s.kind, frames: s.frames.map(frameJson) })),
   };
 }
 
-function findingJson(f: Finding, log: ParsedLog, textLength: number) {
-  const at = locate(log.lineStarts, textLength, f);
+function findingJson(f: Finding, locator: Locator) {
+  const at = locator.locate(f);
   return {
     line: at.line,
     column: at.column,
@@ -139,7 +139,21 @@ function problemRuns(problems: readonly Problem[]): { line: number; endLine?: nu
   return out;
 }
 
+/** Writes a JSON array of `items` as JSON.stringify would, an item at a time. */
+function writeJsonArray<T>(out: Output, items: readonly T[], toJson: (item: T) => unknown): void {
+  out.write('[');
+  for (let i = 0; i < items.length; i++) out.write((i === 0 ? '' : ',') + JSON.stringify(toJson(items[i])));
+  out.write(']');
+}
+
+/** The findings of one file as JSON (`diagnostics`), in file order. */
+function writeFindingsJson(out: Output, text: string, log: ParsedLog, findings: readonly Finding[]): void {
+  const locator = new Locator(log.lineStarts, text.length);
+  writeJsonArray(out, findings, (f) => findingJson(f, locator));
+}
+
 function cmdParse(files: string[], json: boolean): number {
+  const out = new Output(1);
   let status = 0;
   for (const name of files) {
     const file = load(name);
@@ -150,24 +164,26 @@ function cmdParse(files: string[], json: boolean): number {
     const log = parseCrashLog(file.text);
     const findings = analyze(log);
     if (!json) {
-      process.stdout.write(renderOutline(name, log, findings));
+      out.write(renderOutline(name, log, findings));
       continue;
     }
-    const doc = {
-      file: name,
-      reports: log.reports.map((r) => reportJson(r, log)),
-      diagnostics: findings.map((f) => findingJson(f, log, file.text.length)),
-      problems: problemRuns(log.problems),
-    };
-    process.stdout.write(JSON.stringify(doc) + '\n');
+    // One object per line: {"file", "reports", "diagnostics", "problems"}, written a part at a time.
+    out.write(`{"file":${JSON.stringify(name)},"reports":`);
+    writeJsonArray(out, log.reports, reportJson);
+    out.write(',"diagnostics":');
+    writeFindingsJson(out, file.text, log, findings);
+    out.write(`,"problems":${JSON.stringify(problemRuns(log.problems))}}\n`);
   }
+  out.flush();
   return status;
 }
 
+/** Each file's output is written before the next file is read, so only one file is held at a time. */
 function cmdCheck(files: string[], format: string): number {
+  const out = new Output(1);
+  const sarif = format === 'sarif' ? new SarifWriter(out) : null;
   let worst = 0;
   let ioError = false;
-  const results: { name: string; text: string; log: ParsedLog; findings: Finding[] }[] = [];
   for (const name of files) {
     const file = load(name);
     if (!file) {
@@ -176,25 +192,28 @@ function cmdCheck(files: string[], format: string): number {
     }
     const log = parseCrashLog(file.text);
     const findings = analyze(log);
-    results.push({ name, text: file.text, log, findings });
     if (findings.some((f) => f.severity === 'warning' || f.severity === 'error')) worst = 1;
-  }
-  if (format === 'json') {
-    for (const r of results) process.stdout.write(JSON.stringify({ file: r.name, diagnostics: r.findings.map((f) => findingJson(f, r.log, r.text.length)) }) + '\n');
-  } else if (format === 'sarif') {
-    process.stdout.write(JSON.stringify(toSarif(results), null, 2) + '\n');
-  } else {
-    for (const r of results) {
-      for (const f of r.findings) {
-        const at = locate(r.log.lineStarts, r.text.length, f);
-        process.stdout.write(`${r.name}:${at.line}:${at.column}: ${f.severity} ${f.code} ${f.message}\n`);
+    if (sarif) {
+      sarif.add({ name, text: file.text, log, findings });
+    } else if (format === 'json') {
+      out.write(`{"file":${JSON.stringify(name)},"diagnostics":`);
+      writeFindingsJson(out, file.text, log, findings);
+      out.write('}\n');
+    } else {
+      const locator = new Locator(log.lineStarts, file.text.length);
+      for (const f of findings) {
+        const at = locator.locate(f);
+        out.write(`${name}:${at.line}:${at.column}: ${f.severity} ${f.code} ${f.message}\n`);
       }
       const counts = new Map<string, number>();
-      for (const f of r.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+      for (const f of findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
       const summary = [...counts].map(([k, v]) => `${v} ${k}`).join(', ') || 'no findings';
-      process.stderr.write(`${r.name}: ${r.log.reports.length} report(s); ${summary}\n`);
+      out.flush(); // the summary after the file's findings, on a terminal too
+      process.stderr.write(`${name}: ${log.reports.length} report(s); ${summary}\n`);
     }
   }
+  sarif?.end();
+  out.flush();
   return ioError ? 2 : worst;
 }
 
@@ -330,6 +349,10 @@ if (require.main === module) {
       if (code >= 0) process.exitCode = code;
     },
     (err) => {
+      if (err instanceof OutputClosed) {
+        process.exitCode = 0; // the reader has what it wanted (`| head`), as when stdout's EPIPE ends decode
+        return;
+      }
       process.stderr.write(`kcrash: ${err instanceof Error ? err.stack : String(err)}\n`);
       process.exitCode = 2;
     },
