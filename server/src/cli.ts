@@ -10,7 +10,8 @@ import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
 import { Locator } from './analysis/location.ts';
-import type { Frame, ParsedLog, Problem, Report } from './parser/model.ts';
+import { findingJson, JsonStrings, problemRuns, reportJson } from './modelJson.ts';
+import type { ParsedLog } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
 import { Output, OutputClosed } from './output.ts';
 import { renderOutline } from './outline.ts';
@@ -72,88 +73,17 @@ function looksBinary(buf: Buffer): boolean {
   return bad > n * 0.1;
 }
 
-function frameJson(f: Frame) {
-  return {
-    line: f.line + 1,
-    function: f.function,
-    offset: f.offset,
-    size: f.size,
-    module: f.module,
-    address: f.address,
-    reliable: f.reliable,
-    context: f.context,
-    ...(f.source !== undefined ? { source: f.source } : {}),
-  };
-}
-
-function reportJson(r: Report) {
-  return {
-    title: r.title,
-    kind: r.kind,
-    crash: r.crash,
-    corrupted: r.corrupted,
-    corruptedReason: r.corruptedReason,
-    guiltyFrame: r.guiltyFrame,
-    startLine: r.line + 1,
-    endLine: r.endLine + 1,
-    arch: r.arch,
-    taint: r.taint,
-    release: r.release,
-    cpu: r.cpu,
-    pid: r.pid,
-    comm: r.comm,
-    hardware: r.hardware,
-    modules: r.modules,
-    regs: r.regs.map((b) => ({ line: b.line + 1, kind: b.kind, user: b.user, ip: b.ip ? frameJson(b.ip) : null })),
-    stacks: r.stacks.map((s) => ({ line: s.line + 1, kind: s.kind, frames: s.frames.map(frameJson) })),
-  };
-}
-
-function findingJson(f: Finding, locator: Locator) {
-  const at = locator.locate(f);
-  return {
-    line: at.line,
-    column: at.column,
-    code: f.code,
-    severity: f.severity,
-    message: f.message,
-    related: f.related.map((r) => ({ line: r.line + 1, message: r.message })),
-  };
-}
-
-/**
- * The parser's problems for JSON: a binary line is a problem of its own (so that any part of a log
- * parses alike), but a run of them is one entry here, with its last line (`endLine`).
- */
-function problemRuns(problems: readonly Problem[]): { line: number; endLine?: number; code: string; message: string }[] {
-  const out: { line: number; endLine?: number; code: string; message: string }[] = [];
-  for (const p of problems) {
-    const last = out[out.length - 1];
-    if (last && p.code === 'binary-data' && last.code === p.code && (last.endLine ?? last.line) === p.line) {
-      last.endLine = p.line + 1;
-      last.message = 'binary data (NUL bytes or invalid UTF-8) on these lines; those bytes are read as spaces';
-      continue;
-    }
-    out.push({ line: p.line + 1, code: p.code, message: p.message });
-  }
-  return out;
-}
-
-/** Writes a JSON array of `items` as JSON.stringify would, an item at a time. */
-function writeJsonArray<T>(out: Output, items: readonly T[], toJson: (item: T) => unknown): void {
-  out.write('[');
-  for (let i = 0; i < items.length; i++) out.write((i === 0 ? '' : ',') + JSON.stringify(toJson(items[i])));
-  out.write(']');
-}
-
-/** The findings of one file as JSON (`diagnostics`), in file order. */
-function writeFindingsJson(out: Output, text: string, log: ParsedLog, findings: readonly Finding[]): void {
+/** The findings of one file as a JSON array (`diagnostics`), in file order. */
+function writeFindingsJson(out: Output, strings: JsonStrings, text: string, log: ParsedLog, findings: readonly Finding[]): void {
   const locator = new Locator(log.lineStarts, text.length);
-  writeJsonArray(out, findings, (f) => findingJson(f, locator));
+  out.write('[');
+  for (let i = 0; i < findings.length; i++) out.write((i === 0 ? '' : ',') + findingJson(findings[i], locator.locate(findings[i]), strings));
+  out.write(']');
 }
 
 function cmdParse(files: string[], json: boolean): number {
   const out = new Output(1);
+  const strings = new JsonStrings();
   let status = 0;
   for (const name of files) {
     const file = load(name);
@@ -168,10 +98,10 @@ function cmdParse(files: string[], json: boolean): number {
       continue;
     }
     // One object per line: {"file", "reports", "diagnostics", "problems"}, written a part at a time.
-    out.write(`{"file":${JSON.stringify(name)},"reports":`);
-    writeJsonArray(out, log.reports, reportJson);
-    out.write(',"diagnostics":');
-    writeFindingsJson(out, file.text, log, findings);
+    out.write(`{"file":${JSON.stringify(name)},"reports":[`);
+    for (let i = 0; i < log.reports.length; i++) out.write((i === 0 ? '' : ',') + reportJson(log.reports[i], strings));
+    out.write('],"diagnostics":');
+    writeFindingsJson(out, strings, file.text, log, findings);
     out.write(`,"problems":${JSON.stringify(problemRuns(log.problems))}}\n`);
   }
   out.flush();
@@ -181,7 +111,8 @@ function cmdParse(files: string[], json: boolean): number {
 /** Each file's output is written before the next file is read, so only one file is held at a time. */
 function cmdCheck(files: string[], format: string): number {
   const out = new Output(1);
-  const sarif = format === 'sarif' ? new SarifWriter(out) : null;
+  const strings = new JsonStrings();
+  const sarif = format === 'sarif' ? new SarifWriter(out, strings) : null;
   let worst = 0;
   let ioError = false;
   for (const name of files) {
@@ -197,7 +128,7 @@ function cmdCheck(files: string[], format: string): number {
       sarif.add({ name, text: file.text, log, findings });
     } else if (format === 'json') {
       out.write(`{"file":${JSON.stringify(name)},"diagnostics":`);
-      writeFindingsJson(out, file.text, log, findings);
+      writeFindingsJson(out, strings, file.text, log, findings);
       out.write('}\n');
     } else {
       const locator = new Locator(log.lineStarts, file.text.length);

@@ -13,16 +13,35 @@ export class OutputClosed extends Error {
 }
 
 const CHUNK = 1 << 20;
+/** Small pieces are joined into a string this long before being encoded: one call per batch, not per piece. */
+const BATCH = 1 << 14;
 /** UTF-8 needs at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
 const MAX_BYTES_PER_UNIT = 3;
 
 export class Output {
   private readonly buf = Buffer.allocUnsafeSlow(CHUNK);
   private used = 0;
+  private pending = '';
 
   constructor(private readonly fd: number) {}
 
   write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= BATCH) this.encodePending();
+  }
+
+  /** Writes out what is gathered; call before anything else writes to the same file (stderr on a terminal). */
+  flush(): void {
+    this.encodePending();
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    writeAll(this.fd, this.buf.subarray(0, n));
+  }
+
+  private encodePending(): void {
+    const text = this.pending;
+    this.pending = '';
     if (text.length * MAX_BYTES_PER_UNIT > CHUNK - this.used) {
       this.flush();
       if (text.length * MAX_BYTES_PER_UNIT > CHUNK) {
@@ -31,14 +50,6 @@ export class Output {
       }
     }
     this.used += this.buf.write(text, this.used);
-  }
-
-  /** Writes out what is gathered; call before anything else writes to the same file (stderr on a terminal). */
-  flush(): void {
-    if (this.used === 0) return;
-    const n = this.used;
-    this.used = 0;
-    writeAll(this.fd, this.buf.subarray(0, n));
   }
 }
 

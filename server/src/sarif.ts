@@ -3,7 +3,8 @@
 // log) are written one at a time instead of held as one object tree and one string.
 import type { Finding, Severity } from './analysis/findings.ts';
 import { FINDING_CODES } from './analysis/findings.ts';
-import { Locator } from './analysis/location.ts';
+import { Locator, type TextLocation } from './analysis/location.ts';
+import type { JsonStrings } from './modelJson.ts';
 import type { Output } from './output.ts';
 import type { ParsedLog } from './parser/model.ts';
 
@@ -46,37 +47,55 @@ const [HEAD, TAIL] = JSON.stringify(
   null,
   2,
 ).split(EMPTY_RESULTS);
-/** Where a result sits in the document: the indent of `runs[0].results[i]`. */
-const RESULT_INDENT = '\n        ';
 const RESULTS_END = '\n      ]';
+
+/**
+ * One result as JSON.stringify(result, null, 2) writes it where results sit in the document (the
+ * indent of `runs[0].results[i]`): {ruleId, level, message: {text}, locations: [{physicalLocation:
+ * {artifactLocation: {uri}, region: {startLine, startColumn, endLine, endColumn}}}]}. `uri` is JSON.
+ */
+function resultJson(d: Finding, at: TextLocation, uri: string, s: JsonStrings): string {
+  return `
+        {
+          "ruleId": ${s.quote(d.code)},
+          "level": ${s.quote(LEVEL[d.severity])},
+          "message": {
+            "text": ${s.quote(d.message)}
+          },
+          "locations": [
+            {
+              "physicalLocation": {
+                "artifactLocation": {
+                  "uri": ${uri}
+                },
+                "region": {
+                  "startLine": ${at.line},
+                  "startColumn": ${at.column},
+                  "endLine": ${at.endLine},
+                  "endColumn": ${at.endColumn}
+                }
+              }
+            }
+          ]
+        }`;
+}
 
 /** One SARIF document over any number of files, results written as each file is added. */
 export class SarifWriter {
   private results = 0;
 
-  constructor(private readonly out: Output) {
+  constructor(
+    private readonly out: Output,
+    private readonly strings: JsonStrings,
+  ) {
     out.write(HEAD + EMPTY_RESULTS.slice(0, -1));
   }
 
   add(file: FileResult): void {
     const locator = new Locator(file.log.lineStarts, file.text.length);
-    const uri = file.name === '-' ? 'stdin' : file.name;
+    const uri = this.strings.quote(file.name === '-' ? 'stdin' : file.name);
     for (const d of file.findings) {
-      const at = locator.locate(d);
-      const result = {
-        ruleId: d.code,
-        level: LEVEL[d.severity],
-        message: { text: d.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri },
-              region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn },
-            },
-          },
-        ],
-      };
-      this.out.write((this.results++ === 0 ? RESULT_INDENT : ',' + RESULT_INDENT) + JSON.stringify(result, null, 2).replaceAll('\n', RESULT_INDENT));
+      this.out.write((this.results++ === 0 ? '' : ',') + resultJson(d, locator.locate(d), uri, this.strings));
     }
   }
 
