@@ -190,3 +190,21 @@ test('a reader that stops early (`kcrash check big.log | head`) ends the output 
     assert.doesNotMatch(stderr, /EPIPE|Error|\n\s+at /, `${args.join(' ')}: ${stderr}`);
   }
 });
+
+test('JSON and SARIF written a part at a time read back to the same text JSON.stringify gives', () => {
+  const quiet = path.join(tmp, 'quiet.log');
+  fs.writeFileSync(quiet, 'nothing to see\n');
+  const logs = [SEED, path.join(ROOT, 'test/fixtures/kasan-6.6-use-after-free-stacks.log'), quiet];
+  const sarif = kcrash(['check', '--format', 'sarif', ...logs]).stdout;
+  assert.equal(sarif, JSON.stringify(JSON.parse(sarif), null, 2) + '\n');
+  assert.ok(JSON.parse(sarif).runs[0].results.length > 0);
+  const none = kcrash(['check', '--format', 'sarif', quiet]).stdout;
+  assert.equal(none, JSON.stringify(JSON.parse(none), null, 2) + '\n');
+  assert.deepEqual(JSON.parse(none).runs[0].results, []);
+  for (const args of [['check', '--format', 'json'], ['parse', '--json']]) {
+    const lines = kcrash([...args, ...logs]).stdout.split('\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, logs.length);
+    for (const line of lines) assert.equal(line, JSON.stringify(JSON.parse(line)));
+  }
+});
