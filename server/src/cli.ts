@@ -9,11 +9,13 @@ import v8 from 'node:v8';
 import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
 import type { Finding } from './analysis/findings.ts';
-import { locate } from './analysis/location.ts';
-import type { Frame, ParsedLog, Problem, Report } from './parser/model.ts';
+import { Locator } from './analysis/location.ts';
+import { findingJson, JsonStrings, problemRuns, reportJson } from './modelJson.ts';
+import type { ParsedLog } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
+import { Output, OutputClosed } from './output.ts';
 import { renderOutline } from './outline.ts';
-import { toSarif } from './sarif.ts';
+import { SarifWriter } from './sarif.ts';
 
 const USAGE = `usage: kcrash parse [--json] FILE...
        kcrash check [--format text|json|sarif] FILE...
@@ -71,75 +73,17 @@ function looksBinary(buf: Buffer): boolean {
   return bad > n * 0.1;
 }
 
-function frameJson(f: Frame, lineStarts: ArrayLike<number>) {
-  void lineStarts;
-  return {
-    line: f.line + 1,
-    function: f.function,
-    offset: f.offset,
-    size: f.size,
-    module: f.module,
-    address: f.address,
-    reliable: f.reliable,
-    context: f.context,
-    ...(f.source !== undefined ? { source: f.source } : {}),
-  };
-}
-
-function reportJson(r: Report, log: ParsedLog) {
-  return {
-    title: r.title,
-    kind: r.kind,
-    crash: r.crash,
-    corrupted: r.corrupted,
-    corruptedReason: r.corruptedReason,
-    guiltyFrame: r.guiltyFrame,
-    startLine: r.line + 1,
-    endLine: r.endLine + 1,
-    arch: r.arch,
-    taint: r.taint,
-    release: r.release,
-    cpu: r.cpu,
-    pid: r.pid,
-    comm: r.comm,
-    hardware: r.hardware,
-    modules: r.modules,
-    regs: r.regs.map((b) => ({ line: b.line + 1, kind: b.kind, user: b.user, ip: b.ip ? frameJson(b.ip, log.lineStarts) : null })),
-    stacks: r.stacks.map((s) => ({ line: s.line + 1, kind: s.kind, frames: s.frames.map((f) => frameJson(f, log.lineStarts)) })),
-  };
-}
-
-function findingJson(f: Finding, log: ParsedLog, textLength: number) {
-  const at = locate(log.lineStarts, textLength, f);
-  return {
-    line: at.line,
-    column: at.column,
-    code: f.code,
-    severity: f.severity,
-    message: f.message,
-    related: f.related.map((r) => ({ line: r.line + 1, message: r.message })),
-  };
-}
-
-/**
- * The parser's problems for JSON: a binary line is a problem of its own (so that any part of a log
- * parses alike), but a run of them is one entry here, with its last line (`endLine`).
- */
-function problemRuns(problems: readonly Problem[]): { line: number; endLine?: number; code: string; message: string }[] {
-  const out: { line: number; endLine?: number; code: string; message: string }[] = [];
-  for (const p of problems) {
-    const last = out[out.length - 1];
-    if (last && p.code === 'binary-data' && last.code === p.code && (last.endLine ?? last.line) === p.line) {
-      last.endLine = p.line + 1;
-      last.message = 'binary data (NUL bytes or invalid UTF-8) on these lines; those bytes are read as spaces';
-      continue;
-    }
-    out.push({ line: p.line + 1, code: p.code, message: p.message });
-  }
-  return out;
+/** The findings of one file as a JSON array (`diagnostics`), in file order. */
+function writeFindingsJson(out: Output, strings: JsonStrings, text: string, log: ParsedLog, findings: readonly Finding[]): void {
+  const locator = new Locator(log.lineStarts, text.length);
+  out.write('[');
+  for (let i = 0; i < findings.length; i++) out.write((i === 0 ? '' : ',') + findingJson(findings[i], locator.locate(findings[i]), strings));
+  out.write(']');
 }
 
 function cmdParse(files: string[], json: boolean): number {
+  const out = new Output(1);
+  const strings = new JsonStrings();
   let status = 0;
   for (const name of files) {
     const file = load(name);
@@ -150,24 +94,27 @@ function cmdParse(files: string[], json: boolean): number {
     const log = parseCrashLog(file.text);
     const findings = analyze(log);
     if (!json) {
-      process.stdout.write(renderOutline(name, log, findings));
+      out.write(renderOutline(name, log, findings));
       continue;
     }
-    const doc = {
-      file: name,
-      reports: log.reports.map((r) => reportJson(r, log)),
-      diagnostics: findings.map((f) => findingJson(f, log, file.text.length)),
-      problems: problemRuns(log.problems),
-    };
-    process.stdout.write(JSON.stringify(doc) + '\n');
+    // One object per line: {"file", "reports", "diagnostics", "problems"}, written a part at a time.
+    out.write(`{"file":${JSON.stringify(name)},"reports":[`);
+    for (let i = 0; i < log.reports.length; i++) out.write((i === 0 ? '' : ',') + reportJson(log.reports[i], strings));
+    out.write('],"diagnostics":');
+    writeFindingsJson(out, strings, file.text, log, findings);
+    out.write(`,"problems":${JSON.stringify(problemRuns(log.problems))}}\n`);
   }
+  out.flush();
   return status;
 }
 
+/** Each file's output is written before the next file is read, so only one file is held at a time. */
 function cmdCheck(files: string[], format: string): number {
+  const out = new Output(1);
+  const strings = new JsonStrings();
+  const sarif = format === 'sarif' ? new SarifWriter(out, strings) : null;
   let worst = 0;
   let ioError = false;
-  const results: { name: string; text: string; log: ParsedLog; findings: Finding[] }[] = [];
   for (const name of files) {
     const file = load(name);
     if (!file) {
@@ -176,25 +123,28 @@ function cmdCheck(files: string[], format: string): number {
     }
     const log = parseCrashLog(file.text);
     const findings = analyze(log);
-    results.push({ name, text: file.text, log, findings });
     if (findings.some((f) => f.severity === 'warning' || f.severity === 'error')) worst = 1;
-  }
-  if (format === 'json') {
-    for (const r of results) process.stdout.write(JSON.stringify({ file: r.name, diagnostics: r.findings.map((f) => findingJson(f, r.log, r.text.length)) }) + '\n');
-  } else if (format === 'sarif') {
-    process.stdout.write(JSON.stringify(toSarif(results), null, 2) + '\n');
-  } else {
-    for (const r of results) {
-      for (const f of r.findings) {
-        const at = locate(r.log.lineStarts, r.text.length, f);
-        process.stdout.write(`${r.name}:${at.line}:${at.column}: ${f.severity} ${f.code} ${f.message}\n`);
+    if (sarif) {
+      sarif.add({ name, text: file.text, log, findings });
+    } else if (format === 'json') {
+      out.write(`{"file":${JSON.stringify(name)},"diagnostics":`);
+      writeFindingsJson(out, strings, file.text, log, findings);
+      out.write('}\n');
+    } else {
+      const locator = new Locator(log.lineStarts, file.text.length);
+      for (const f of findings) {
+        const at = locator.locate(f);
+        out.write(`${name}:${at.line}:${at.column}: ${f.severity} ${f.code} ${f.message}\n`);
       }
       const counts = new Map<string, number>();
-      for (const f of r.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+      for (const f of findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
       const summary = [...counts].map(([k, v]) => `${v} ${k}`).join(', ') || 'no findings';
-      process.stderr.write(`${r.name}: ${r.log.reports.length} report(s); ${summary}\n`);
+      out.flush(); // the summary after the file's findings, on a terminal too
+      process.stderr.write(`${name}: ${log.reports.length} report(s); ${summary}\n`);
     }
   }
+  sarif?.end();
+  out.flush();
   return ioError ? 2 : worst;
 }
 
@@ -330,6 +280,10 @@ if (require.main === module) {
       if (code >= 0) process.exitCode = code;
     },
     (err) => {
+      if (err instanceof OutputClosed) {
+        process.exitCode = 0; // the reader has what it wanted (`| head`), as when stdout's EPIPE ends decode
+        return;
+      }
       process.stderr.write(`kcrash: ${err instanceof Error ? err.stack : String(err)}\n`);
       process.exitCode = 2;
     },

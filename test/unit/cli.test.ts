@@ -144,3 +144,67 @@ test('parse --json: a run of binary lines is one problem with its last line', ()
   const problems = JSON.parse(r.stdout).problems;
   assert.deepEqual(problems.map((p: { line: number; endLine?: number; code: string }) => [p.code, p.line, p.endLine]), [['binary-data', 1, 2], ['binary-data', 4, undefined]]);
 });
+
+/** A log of `copies` copies of the seed oops: thousands of findings, output larger than the CLI's 1 MiB buffer. */
+function bigLog(copies: number): string {
+  const file = path.join(tmp, `big-${copies}.log`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, fs.readFileSync(SEED, 'utf8').repeat(copies));
+  return file;
+}
+
+test('big outputs come out whole through a pipe read slowly, the same bytes as to a file', async () => {
+  const { spawn } = await import('node:child_process');
+  const log = bigLog(450);
+  for (const args of [['check'], ['check', '--format', 'json'], ['check', '--format', 'sarif'], ['parse', '--json']]) {
+    const toFile = path.join(tmp, 'out.txt');
+    const fd = fs.openSync(toFile, 'w');
+    const direct = spawnSync(process.execPath, [CLI, ...args, log], { stdio: ['ignore', fd, 'pipe'], cwd: ROOT });
+    fs.closeSync(fd);
+    const expected = fs.readFileSync(toFile);
+    assert.ok(expected.length > 1 << 20, `${args.join(' ')}: ${expected.length} bytes`);
+    const child = spawn(process.execPath, [CLI, ...args, log], { cwd: ROOT });
+    const chunks: Buffer[] = [];
+    child.stdout.pause(); // the reader falls behind: the writer must wait for it, not drop or fail
+    setTimeout(() => child.stdout.resume(), 300);
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(status, direct.status, stderr);
+    assert.ok(Buffer.concat(chunks).equals(expected), `${args.join(' ')}: piped output differs`);
+    if (args.length > 1) JSON.parse(expected.toString('utf8')); // one file: one JSON document
+  }
+});
+
+test('a reader that stops early (`kcrash check big.log | head`) ends the output quietly', async () => {
+  const { spawn } = await import('node:child_process');
+  const log = bigLog(450);
+  for (const args of [['check'], ['check', '--format', 'sarif'], ['parse', '--json']]) {
+    const child = spawn(process.execPath, [CLI, ...args, log], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [status, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    assert.equal(signal, null);
+    assert.equal(status, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Error|\n\s+at /, `${args.join(' ')}: ${stderr}`);
+  }
+});
+
+test('JSON and SARIF written a part at a time read back to the same text JSON.stringify gives', () => {
+  const quiet = path.join(tmp, 'quiet.log');
+  fs.writeFileSync(quiet, 'nothing to see\n');
+  const logs = [SEED, path.join(ROOT, 'test/fixtures/kasan-6.6-use-after-free-stacks.log'), quiet];
+  const sarif = kcrash(['check', '--format', 'sarif', ...logs]).stdout;
+  assert.equal(sarif, JSON.stringify(JSON.parse(sarif), null, 2) + '\n');
+  assert.ok(JSON.parse(sarif).runs[0].results.length > 0);
+  const none = kcrash(['check', '--format', 'sarif', quiet]).stdout;
+  assert.equal(none, JSON.stringify(JSON.parse(none), null, 2) + '\n');
+  assert.deepEqual(JSON.parse(none).runs[0].results, []);
+  for (const args of [['check', '--format', 'json'], ['parse', '--json']]) {
+    const lines = kcrash([...args, ...logs]).stdout.split('\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, logs.length);
+    for (const line of lines) assert.equal(line, JSON.stringify(JSON.parse(line)));
+  }
+});
