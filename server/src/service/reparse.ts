@@ -185,10 +185,11 @@ export class ProgressiveParse {
       return;
     }
     // Every report but the last is final; the last may go on past the chunk, so it is parsed again,
-    // and so is any report still open beside it (two callers printing at once).
+    // and so is any report still open or set aside beside it (two callers printing at once).
+    const prints: CallerPrints = (from, to, caller) => callerPrintsIn(text, lineStarts, from, to, caller);
     let lastIndex = reports.length - 1;
-    for (let j = reports.length - 2; j >= 0 && j >= reports.length - 1 - MAX_OVERLAP_LOOKBACK; j--) {
-      if (reports[j].endLine + (reports[j].pasteShape ? 1 : 0) >= reports[lastIndex].line) lastIndex = j;
+    for (let j = reports.length - 2; j >= 0 && j >= lastIndex - MAX_OVERLAP_LOOKBACK; j--) {
+      if (reaches(reports[j], reports[lastIndex].line, prints)) lastIndex = j;
     }
     const last = reports[lastIndex];
     if (last.line <= this.frontier) {
@@ -206,7 +207,13 @@ export class ProgressiveParse {
     // the frontier, so is the last report that starts before it (it may run into the change).
     let keep = firstReaching(this.reports, firstLine);
     while (keep < this.reports.length && !titleMayRead(this.reports[keep], this.reports[keep].line, firstLine)) keep++;
-    if (firstLine < this.frontier) keep = Math.min(keep, Math.max(0, countBefore(this.reports, firstLine) - 1));
+    if (firstLine < this.frontier) {
+      keep = Math.min(keep, Math.max(0, countBefore(this.reports, firstLine) - 1));
+      // Nor may a report kept be one set aside that takes lines again there (edits here are rare: any may).
+      for (let j = keep - 1; j >= 0 && j >= keep - MAX_OVERLAP_LOOKBACK; j--) {
+        if (keep < this.reports.length && reaches(this.reports[j], this.reports[keep].line, () => true)) keep = j;
+      }
+    }
     if (keep >= this.reports.length || (firstLine < this.frontier && firstLine < this.reports[keep].line)) {
       // The change is before every report kept (a line typed above the first report): those lines
       // were parsed too (problems, a new header), so everything from the top again.
