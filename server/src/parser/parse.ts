@@ -55,6 +55,12 @@ const MAX_FOREIGN_RUN = 12;
 const MAX_WAITING_CALLERS = 8;
 /** A report set aside for another caller's takes its caller's lines for this many lines, then is over. */
 export const MAX_ASIDE_LINES = 256;
+/**
+ * For a report that was set aside for another caller's: lines after its last line through which it
+ * was still open or could have taken its caller's lines again (a parse that restarts inside them
+ * starts without it). Relative to `endLine`, so it holds when the report moves. Beside the model.
+ */
+export const ASIDE_REACH = new WeakMap<Report, number>();
 
 /** One form of stack header: the literal words it starts with (after blanks) and its regexp, whose one group is the stack's kind. */
 export interface StackHeaderForm {
@@ -312,35 +318,45 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
   // caller's lines go to its own report. Keyed by caller code; a few at most.
   const waiting = new Map<number, OpenReport>();
   let routed = false;
+  /** Finishes a report set aside; it could have taken its caller's lines up to line `until` at most. */
+  const finishAside = (o: OpenReport, until: number) => {
+    const wasOpen = open;
+    open = o;
+    finish(Math.min(until, o.asideAt + MAX_ASIDE_LINES));
+    open = wasOpen;
+  };
   const finishWaiting = () => {
-    for (const o of waiting.values()) {
-      open = o;
-      finish();
-    }
+    for (const o of waiting.values()) finishAside(o, Infinity);
     waiting.clear();
   };
   /** Sets the open report aside for its caller's later lines. */
   const setAside = (line: number) => {
     if (!open) return;
     open.asideAt = line;
-    if (waiting.size >= MAX_WAITING_CALLERS) {
+    // An earlier report of the same caller still set aside (this one opened when no report was
+    // open, so none of its lines went to it) is over: finished, not lost.
+    const same = waiting.get(open.callerCode);
+    if (same !== undefined) {
+      waiting.delete(open.callerCode);
+      finishAside(same, line);
+    } else if (waiting.size >= MAX_WAITING_CALLERS) {
       const [oldest] = waiting.values();
       waiting.delete(oldest.callerCode);
-      const current = open;
-      open = oldest;
-      finish();
-      open = current;
+      finishAside(oldest, line);
     }
     waiting.set(open.callerCode, open);
     open = null;
   };
-  const finish = () => {
+  let current = first; // the line being parsed
+  /** Finishes the open report; its state lasted through line `until`. */
+  const finish = (until = current) => {
     if (!open) return;
     const o = open;
     open = null;
     closeStack(o);
     const r = o.report;
     r.endLine = Math.max(o.lastOwned, r.headerLine);
+    if (o.asideAt >= 0) ASIDE_REACH.set(r, Math.max(0, until - r.endLine));
     lastEnd = Math.max(lastEnd, r.endLine);
     r.end = lineEnd(text, lineStarts, r.endLine);
     if (r.kind === 'dump-stack' && r.stacks.length === 0) return;
@@ -369,6 +385,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
 
   let wrappedThrough = -1; // the rest of a line that a mailer wrapped onto the next one, read with it
   for (let line = first; line < last; line++) {
+    current = line;
     const start = lineStarts[line];
     if (line <= wrappedThrough) {
       if (open && open.lastOwned === line - 1) ownLine(open, line);
@@ -504,10 +521,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       if (theirs !== undefined && line - theirs.asideAt > MAX_ASIDE_LINES) {
         // Set aside too long ago: that report is over, this line is no longer its.
         waiting.delete(caller);
-        const current: OpenReport = open;
-        open = theirs;
-        finish();
-        open = current;
+        finishAside(theirs, line);
         theirs = undefined;
       }
       if (theirs !== undefined) {
@@ -605,6 +619,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       finish();
     }
   }
+  current = last;
   finish();
   finishWaiting();
   if (routed) {

@@ -8,13 +8,15 @@
 //   reports from there on.
 // - A header that always opens a report ("start" role) erases whatever state earlier lines left,
 //   except that a `cut here` line just before it may become the report's first line.
+// - A report of one printk caller set aside for another's (parse.ts ASIDE_REACH) may take its
+//   caller's lines again after its end: no restart or stop where such a line may come.
 // - A report's title may read lines after the report (describe.ts); those reports are titled again.
 import { analyze } from '../analysis/analyze.ts';
 import type { Finding } from '../analysis/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
-import { CONTEXT_LINES, MAX_ASIDE_LINES, parseCrashLog } from '../parser/parse.ts';
+import { ASIDE_REACH, CONTEXT_LINES, parseCrashLog } from '../parser/parse.ts';
 import { countCodes, LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
@@ -183,10 +185,11 @@ export class ProgressiveParse {
       return;
     }
     // Every report but the last is final; the last may go on past the chunk, so it is parsed again,
-    // and so is any report still open beside it (two callers printing at once).
+    // and so is any report still open or set aside beside it (two callers printing at once).
+    const prints: CallerPrints = (from, to, caller) => callerPrintsIn(text, lineStarts, from, to, caller);
     let lastIndex = reports.length - 1;
-    for (let j = reports.length - 2; j >= 0 && j >= reports.length - 1 - MAX_OVERLAP_LOOKBACK; j--) {
-      if (reports[j].endLine + (reports[j].pasteShape ? 1 : 0) >= reports[lastIndex].line) lastIndex = j;
+    for (let j = reports.length - 2; j >= 0 && j >= lastIndex - MAX_OVERLAP_LOOKBACK; j--) {
+      if (reaches(reports[j], reports[lastIndex].line, prints)) lastIndex = j;
     }
     const last = reports[lastIndex];
     if (last.line <= this.frontier) {
@@ -204,7 +207,13 @@ export class ProgressiveParse {
     // the frontier, so is the last report that starts before it (it may run into the change).
     let keep = firstReaching(this.reports, firstLine);
     while (keep < this.reports.length && !titleMayRead(this.reports[keep], this.reports[keep].line, firstLine)) keep++;
-    if (firstLine < this.frontier) keep = Math.min(keep, Math.max(0, countBefore(this.reports, firstLine) - 1));
+    if (firstLine < this.frontier) {
+      keep = Math.min(keep, Math.max(0, countBefore(this.reports, firstLine) - 1));
+      // Nor may a report kept be one set aside that takes lines again there (edits here are rare: any may).
+      for (let j = keep - 1; j >= 0 && j >= keep - MAX_OVERLAP_LOOKBACK; j--) {
+        if (keep < this.reports.length && reaches(this.reports[j], this.reports[keep].line, () => true)) keep = j;
+      }
+    }
     if (keep >= this.reports.length || (firstLine < this.frontier && firstLine < this.reports[keep].line)) {
       // The change is before every report kept (a line typed above the first report): those lines
       // were parsed too (problems, a new header), so everything from the top again.
@@ -287,30 +296,42 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   // Start: the last report whose header is before the edit (lines before the edit are unchanged).
   const before = previous.countHeadersBefore(edit.firstLine);
   // First report parsed again; reports of two callers printed at once overlap, and the parser
-  // can restart only where no earlier report is still open.
-  const first = notOverlapped(previous, Math.max(0, before - 1));
+  // can restart only where no earlier report is still open or set aside. (Lines from the edit on
+  // are read as if the caller printed there: the previous parse read other lines.)
+  const prints: CallerPrints = (from, to, caller) => callerPrintsIn(text, lineStarts, from, to, caller);
+  const first = notOverlapped(previous, Math.max(0, before - 1), (from, to, caller) => to >= edit.firstLine || prints(from, to, caller));
   const startLine = before > 0 ? Math.max(0, previous.lineOf(first)) : 0;
 
-  // End: a later report whose header erases parser state, far enough from the edit.
+  // End: a later report whose header erases parser state, far enough from the edit, that no
+  // earlier report (old numbering) may still take lines after.
+  const oldPrints: CallerPrints = (from, to, caller) => prints(from + edit.lineDelta, to + edit.lineDelta, caller);
   const resyncAfter = (k: number) => {
-    while (k < count && (!isResyncPoint(text, lineStarts, previous.lineOf(k) + edit.lineDelta, previous.headerLineOf(k) + edit.lineDelta) || spansInto(previous, k))) k++;
+    while (k < count && (!isResyncPoint(text, lineStarts, previous.lineOf(k) + edit.lineDelta, previous.headerLineOf(k) + edit.lineDelta) || spansInto(previous, k, oldPrints))) k++;
     return k;
   };
   let next = resyncAfter(previous.countHeadersBefore(edit.oldLastLine + 2));
   let endLine: number;
   let region: { reports: Report[]; problems: Problem[] };
   for (let extensions = 0; ; extensions++) {
-    endLine = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
-    region = parseLines(text, lineStarts, startLine, endLine, true);
+    if (next >= count) {
+      endLine = lineStarts.length;
+      region = parseLines(text, lineStarts, startLine, endLine, true);
+      if (region.problems.some(isGlobalProblem)) return null;
+      break;
+    }
+    // The region is parsed through the header it stops at, and that report's start compared with
+    // the previous parse's: its first line (a `cut here` or a WARN's text before the header is
+    // taken only when no other caller's report is open there) and the paste shape it inherits.
+    endLine = previous.headerLineOf(next) + edit.lineDelta;
+    region = parseLines(text, lineStarts, startLine, endLine + 1, true);
     if (region.problems.some(isGlobalProblem)) return null;
-    // A report still printing when another caller's report starts is set aside, not ended, by a
-    // full parse: the region's end is no place to stop then, and the region goes on to the next
-    // resync point. Only where that caller prints again soon (MAX_ASIDE_LINES) can the full parse differ.
-    if (next >= count) break;
-    const resyncCaller = messageAt(text, lineStarts, endLine).caller;
-    if (resyncCaller === null) break;
-    const setAside = (r: Report) => r.caller !== null && r.caller !== resyncCaller && r.endLine + MAX_ASIDE_LINES >= endLine && callerPrintsWithin(text, lineStarts, endLine, r.caller);
-    if (!region.reports.slice(-MAX_OVERLAP_LOOKBACK).some(setAside)) break;
+    const at = region.reports.findIndex((r) => r.headerLine === endLine);
+    const opened = at < 0 ? null : region.reports.splice(at, 1)[0];
+    region.problems = region.problems.filter((p) => p.line < endLine);
+    const sameStart = opened !== null && opened.line === previous.lineOf(next) + edit.lineDelta && sameShape(opened, previous.report(next));
+    // A region report set aside (at the header or before) may take its caller's lines after it.
+    const resumable = region.reports.slice(-MAX_OVERLAP_LOOKBACK).some((r) => reaches(r, endLine + 1, prints));
+    if (sameStart && !resumable) break;
     if (extensions === MAX_REGION_EXTENSIONS) return null;
     next = resyncAfter(next + 1);
   }
@@ -354,30 +375,38 @@ const MAX_REGION_EXTENSIONS = 16;
 /** Reports looked back at for one still open when a later one starts (interleaved callers). */
 const MAX_OVERLAP_LOOKBACK = 16;
 
+function sameShape(a: Report, b: Report): boolean {
+  return a.pasteShape?.indent === b.pasteShape?.indent && a.pasteShape?.vendor === b.pasteShape?.vendor;
+}
+
+/** Whether a line of printk caller `caller` comes in lines [from, to]. */
+type CallerPrints = (from: number, to: number, caller: string) => boolean;
+
 /** The earliest report at or before `k` from which the parser can restart: no report before it still open at its start. */
-function notOverlapped(analysis: LogAnalysis, k: number): number {
+function notOverlapped(analysis: LogAnalysis, k: number, prints: CallerPrints): number {
   let first = k;
-  for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) {
-    if (analysis.endLineOf(j) + stateReach(analysis.report(j)) >= analysis.lineOf(first)) first = j;
+  // Reports overlap in chains (each one open at the next one's start): look back from the earliest so far.
+  for (let j = k - 1; j >= 0 && j >= first - MAX_OVERLAP_LOOKBACK; j--) {
+    if (reaches(analysis.report(j), analysis.lineOf(first), prints)) first = j;
   }
   return first;
 }
 
 /**
- * Lines after its end that a report's parse state reaches: a report with a printk caller id may take
- * up its caller's lines again up to MAX_ASIDE_LINES after its end (another caller printed in
- * between), and a report starting right after a pasted one (indent, vendor prefix) inherits its shape.
+ * Whether a report's parse state may still matter at `line`: its own lines; the next line, for a
+ * report starting right after a pasted one inherits its shape (indent, vendor prefix); and for a
+ * report that ended set aside (parse.ts ASIDE_REACH), its caller's lines while it could take them again.
  */
-function stateReach(report: Report): number {
-  if (report.caller !== null) return MAX_ASIDE_LINES;
-  return report.pasteShape ? 1 : 0;
+function reaches(report: Report, line: number, prints: CallerPrints): boolean {
+  if (report.endLine + (report.pasteShape ? 1 : 0) >= line) return true;
+  const aside = ASIDE_REACH.get(report);
+  return aside !== undefined && report.caller !== null && report.endLine + aside >= line && prints(line, report.endLine + aside, report.caller);
 }
 
 /** Whether a report before `k` was still open at report k's header, or left it state (so k is no place to stop). */
-function spansInto(analysis: LogAnalysis, k: number): boolean {
+function spansInto(analysis: LogAnalysis, k: number, prints: CallerPrints): boolean {
   for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) {
-    const report = analysis.report(j);
-    if (analysis.endLineOf(j) + (report.pasteShape ? 1 : 0) >= analysis.headerLineOf(k)) return true;
+    if (reaches(analysis.report(j), analysis.headerLineOf(k), prints)) return true;
   }
   return false;
 }
@@ -409,10 +438,10 @@ function isResyncPoint(text: TextSource, lineStarts: ArrayLike<number>, reportLi
   return reportLine === headerLine - 1 || reportLine === headerLine;
 }
 
-/** Whether a line of printk caller `caller` comes within MAX_ASIDE_LINES lines from `line`. */
-function callerPrintsWithin(text: TextSource, lineStarts: ArrayLike<number>, line: number, caller: string): boolean {
-  const last = Math.min(lineStarts.length, line + MAX_ASIDE_LINES + 1);
-  for (let l = line + 1; l < last; l++) if (messageAt(text, lineStarts, l).caller === caller) return true;
+/** Whether a line of printk caller `caller` comes in lines [from, to]. */
+function callerPrintsIn(text: TextSource, lineStarts: ArrayLike<number>, from: number, to: number, caller: string): boolean {
+  const last = Math.min(lineStarts.length - 1, to);
+  for (let l = Math.max(0, from); l <= last; l++) if (messageAt(text, lineStarts, l).caller === caller) return true;
   return false;
 }
 
