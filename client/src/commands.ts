@@ -17,7 +17,7 @@ export interface CommandContext {
   /** Starts the language server if it is not started yet. */
   ensureStarted: () => Promise<void>;
   /** Sends kernelLog/noiseRanges for a document to a running server. */
-  noiseRanges: (client: LanguageClient, uri: string) => Promise<unknown>;
+  noiseRanges: (client: LanguageClient, uri: string) => Promise<NoiseRange[]>;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
@@ -99,9 +99,7 @@ async function foldNoise(ctx: CommandContext): Promise<void> {
     return;
   }
   const uri = editor.document.uri.toString();
-  const result: unknown = await ctx.noiseRanges(client, uri);
-  // The server answers NoiseRange[]; accept `{ ranges }` too (the first draft of the protocol).
-  const runs = (Array.isArray(result) ? result : (result as { ranges?: NoiseRange[] } | null)?.ranges ?? []) as NoiseRange[];
+  const runs = await ctx.noiseRanges(client, uri);
   if (runs.length === 0) {
     void vscode.window.setStatusBarMessage('Kernel Log: no unreliable or duplicate entries to fold', 3000);
     return;

@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification } from '../../server/src/service/protocol.ts';
+import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type NoiseRange } from '../../server/src/service/protocol.ts';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
 import type { StatusBar } from './statusBar';
 
@@ -85,7 +85,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext, lang
 }
 
 /** kernelLog/noiseRanges for a document (the server must be running). */
-export function requestNoiseRanges(languageClient: LanguageClient, uri: string): Promise<unknown> {
+export function requestNoiseRanges(languageClient: LanguageClient, uri: string): Promise<NoiseRange[]> {
   return languageClient.sendRequest(NoiseRangesRequest.type, { textDocument: { uri } });
 }
 
