@@ -2,21 +2,13 @@
 // JSON.stringify(document, null, 2) would give, but its results (hundreds of thousands for a big
 // log) are written one at a time instead of held as one object tree and one string.
 import type { Finding, Severity } from './analysis/findings.ts';
-import { FINDING_CODES } from './analysis/findings.ts';
 import { Locator, type TextLocation } from './analysis/location.ts';
 import type { JsonStrings } from './modelJson.ts';
 import type { Output } from './output.ts';
 import type { ParsedLog } from './parser/model.ts';
+import { RULES } from './analysis/rules/index.ts';
 
 const LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
-
-const RULE_TEXT: Record<string, string> = {
-  'unreliable-frame': 'A `? ` stack entry: found by scanning the stack, not confirmed by the unwinder.',
-  'duplicate-regs-ip': 'A `? ` entry that repeats the instruction pointer of a register block printed before it.',
-  'duplicate-frame': 'A `? ` entry that repeats another entry of the same stack.',
-  'function-end-return': 'A return address at the very end of a function (offset equals size): a call to a noreturn function.',
-  'corrupted-report': 'A truncated or interleaved report whose title may be wrong.',
-};
 
 export interface FileResult {
   name: string;
@@ -37,7 +29,7 @@ const [HEAD, TAIL] = JSON.stringify(
           driver: {
             name: 'kcrash',
             informationUri: 'https://example.invalid/kernel-crash-log',
-            rules: FINDING_CODES.map((id) => ({ id, shortDescription: { text: RULE_TEXT[id] } })),
+            rules: RULES.map((r) => ({ id: r.code, shortDescription: { text: r.summary } })),
           },
         },
         results: [],
