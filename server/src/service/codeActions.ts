@@ -11,7 +11,8 @@ import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { noiseFoldsOfReport } from './folding.ts';
 import { lspLastLineOf, lspLineOf, offsetAt, wholeLinesRange } from './positions.ts';
-import { ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, type FoldLinesParams, type LinesToHide } from './protocol.ts';
+import { ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/codes.ts';
+import type { FoldLinesParams, LinesToHide } from '../protocol/protocol.ts';
 import { DUPLICATE_CODES, isDuplicateCode, removableLineOf, removableLines, reportIndexAt, UNRELIABLE_CODES } from './queries.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
 
