@@ -9,7 +9,7 @@ import { functionEndReturn } from './functionEndReturn.ts';
 import type { Fixes, Rule, Severity } from './rule.ts';
 import { unreliableFrame } from './unreliableFrame.ts';
 
-export type { EntryRule, Fixes, ReportRule, Rule, Severity } from './rule.ts';
+export { SEVERITIES, type EntryRule, type Fixes, type ReportRule, type Rule, type Severity } from './rule.ts';
 export { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, unreliableFrame };
 
 /** Every rule, in display order (status bar, settings, README, SARIF). */

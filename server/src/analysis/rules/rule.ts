@@ -5,7 +5,9 @@
 // ../analyze.ts: one pass over the model for every code.
 import type { Frame, Report } from '../../parser/model.ts';
 
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
+/** Diagnostic severities, least severe first (the order of the setting's values). */
+export const SEVERITIES = ['hint', 'information', 'warning', 'error'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /**
  * Which quick fixes a finding of the code gets (service/codeActions.ts), and how features group it:
