@@ -4,12 +4,13 @@
  * Loaded lazily (extension.ts imports it with `import()` when the first kernel-log document is
  * there): vscode-languageclient and the protocol package are most of dist/client.js, and the
  * extension also activates for every `log`/plain-text file, most of which are no kernel logs.
- * Only this module may import values from vscode-languageclient or the server's protocol module;
- * the others import types only.
+ * Only this module may import values from vscode-languageclient or the message types of
+ * server/src/protocol/protocol.ts; the others import types only (and plain values from
+ * server/src/protocol/codes.ts, through ./protocol).
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type NoiseRange } from '../../server/src/service/protocol.ts';
+import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type NoiseRange } from '../../server/src/protocol/protocol.ts';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
 import type { StatusBar } from './statusBar';
 

@@ -1,22 +1,18 @@
 /**
  * What the client needs of the protocol with its language server, apart from the message types.
- * The messages are declared once, in server/src/service/protocol.ts; their values (built on
- * vscode-languageserver-protocol) are imported by ./languageClient only, which is loaded lazily:
- * this module re-exports types only, so that importing it costs nothing at activation.
+ * The protocol is declared once, in server/src/protocol/: the message types (built on
+ * vscode-languageserver-protocol) in protocol.ts, imported as values by ./languageClient only,
+ * which is loaded lazily; the plain values in codes.ts, which loads no package. This module takes
+ * types from the first and values from the second only, so that importing it costs nothing at
+ * activation.
  */
-export type { FoldLinesParams, LinesToHide, NoiseRange, StatusParams, SymbolStatusParams } from '../../server/src/service/protocol.ts';
+import { ClientCommands, FINDING_CODES } from '../../server/src/protocol/codes.ts';
 
-/**
- * The command the client runs for the server's "Hide ..." code actions (ClientCommands.foldLines of
- * the server's protocol; a value here, so that activation does not load the protocol package).
- */
-export const FOLD_LINES_COMMAND = 'kernelLog.foldLines';
+export type { FindingCode } from '../../server/src/protocol/codes.ts';
+export type { FoldLinesParams, LinesToHide, NoiseRange, StatusParams, SymbolStatusParams } from '../../server/src/protocol/protocol.ts';
 
-/** The diagnostic codes the server publishes, in display order. */
-export const DiagnosticCodes = [
-  'unreliable-frame',
-  'duplicate-regs-ip',
-  'duplicate-frame',
-  'function-end-return',
-  'corrupted-report',
-] as const;
+/** The command the client runs for the server's "Hide ..." code actions. */
+export const FOLD_LINES_COMMAND = ClientCommands.foldLines;
+
+/** The diagnostic codes the server publishes, in display order (the server's rule table). */
+export const DiagnosticCodes = FINDING_CODES;

@@ -31,35 +31,44 @@ interface LoadedFile {
   text: string;
 }
 
-/** Reads a file, or explains on stderr why it cannot be read. */
-function load(name: string): LoadedFile | null {
+/** A file that could not be read, and why (`no such file`, `empty file`, ...). */
+interface Unreadable {
+  name: string;
+  error: string;
+}
+
+/** Reads a file, or says why it cannot be read (also on stderr: `kcrash: NAME: WHY`). */
+function load(name: string): LoadedFile | Unreadable {
+  const why = readFile(name);
+  if (typeof why !== 'string') return why;
+  process.stderr.write(`kcrash: ${name}: ${why}\n`);
+  return { name, error: why };
+}
+
+function readFile(name: string): LoadedFile | string {
   let buf: Buffer;
   try {
     buf = name === '-' ? fs.readFileSync(0) : fs.readFileSync(name);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    process.stderr.write(`kcrash: ${name}: cannot read: ${why}\n`);
-    return null;
+    return `cannot read: ${why}`;
   }
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     // Bug-report attachments are often gzip'ed (`dmesg.gz`, rotated `kern.log.2.gz`).
     try {
       buf = zlib.gunzipSync(buf);
     } catch (err) {
-      process.stderr.write(`kcrash: ${name}: damaged gzip file: ${(err as Error).message}\n`);
-      return null;
+      return `damaged gzip file: ${(err as Error).message}`;
     }
   }
-  if (buf.length === 0) {
-    process.stderr.write(`kcrash: ${name}: empty file\n`);
-    return null;
-  }
-  if (looksBinary(buf)) {
-    process.stderr.write(`kcrash: ${name}: binary file (not a text log); decompress or extract the log first\n`);
-    return null;
-  }
+  if (buf.length === 0) return 'empty file';
+  if (looksBinary(buf)) return 'binary file (not a text log); decompress or extract the log first';
   return { name, text: buf.toString('utf8') };
+}
+
+function isUnreadable(file: LoadedFile | Unreadable): file is Unreadable {
+  return 'error' in file;
 }
 
 /** A file is binary when its first 8 KiB hold many NULs or control bytes (a log with a few stray NULs is still text). */
@@ -87,7 +96,7 @@ function cmdParse(files: string[], json: boolean): number {
   let status = 0;
   for (const name of files) {
     const file = load(name);
-    if (!file) {
+    if (isUnreadable(file)) {
       status = 2;
       continue;
     }
@@ -117,8 +126,9 @@ function cmdCheck(files: string[], format: string): number {
   let ioError = false;
   for (const name of files) {
     const file = load(name);
-    if (!file) {
+    if (isUnreadable(file)) {
       ioError = true;
+      sarif?.unreadable(name, file.error);
       continue;
     }
     const log = parseCrashLog(file.text);
@@ -183,7 +193,7 @@ async function cmdDecode(args: string[]): Promise<number> {
     return 2;
   }
   const file = load(files[0]);
-  if (!file) return 2;
+  if (isUnreadable(file)) return 2;
   const log = parseCrashLog(file.text);
   const { modulesNamedIn, releaseNamedIn } = await import('./symbolizer/query.ts');
   const release = releaseNamedIn(log.reports);

@@ -26,7 +26,7 @@ import type { KernelLogDocument } from './service/document.ts';
 import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
 import type { Interruption } from './service/interruption.ts';
 import type { Logger } from './service/logger.ts';
-import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, type NoiseRange, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type RemoveAllDuplicatesResult } from './service/protocol.ts';
+import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, type NoiseRange, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type RemoveAllDuplicatesResult } from './protocol/protocol.ts';
 import { defaultSettings, readSettings, type KernelLogSettings } from './service/settings.ts';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';

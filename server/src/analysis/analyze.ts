@@ -1,18 +1,11 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
-// block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
+// block's IP, repeated entries, return addresses at a function's very end, corrupted reports). What
+// each code is (severity, message, fixes, docs) is its rule's (rules/); the detection is here, one
+// pass over the model for every code.
 import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
-import { symbolText } from './frameText.ts';
-
-export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
-  'unreliable-frame': 'hint',
-  'duplicate-regs-ip': 'warning',
-  // Stale return addresses repeat naturally in a stack scan; worth a look, not a warning.
-  'duplicate-frame': 'information',
-  'function-end-return': 'information',
-  'corrupted-report': 'warning',
-};
+import { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, unreliableFrame, type EntryRule } from './rules/index.ts';
 
 /** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
 function sameEntry(a: Frame, b: Frame): boolean {
@@ -23,13 +16,14 @@ function sameEntry(a: Frame, b: Frame): boolean {
 
 // Shared by every finding without related locations (most of them): one array, not one per finding.
 const NO_RELATED: RelatedLocation[] = [];
-const UNRELIABLE_MESSAGE =
-  'Unreliable entry: found by scanning the stack, not confirmed by the unwinder; often a stale return address left by an earlier call.';
 
-/** A finding about one stack entry. */
+/**
+ * A finding about one stack entry. Its rule (rules/) gives the code, severity, range and message;
+ * the object holds the rule and the model objects only.
+ */
 class EntryFinding implements Finding {
   constructor(
-    readonly code: FindingCode,
+    readonly rule: EntryRule<FindingCode>,
     /** The entry the finding is about. */
     readonly entry: Frame,
     /** The register block's IP (duplicate-regs-ip) or the twin entry (duplicate-frame). */
@@ -41,25 +35,28 @@ class EntryFinding implements Finding {
     readonly removable: boolean,
   ) {}
 
+  get code(): FindingCode {
+    return this.rule.code;
+  }
+
   get line(): number {
     return this.entry.line;
   }
 
-  // function-end-return points at `func+off/size`; the others at the whole entry.
   get start(): number {
-    return this.code === 'function-end-return' ? this.entry.symbolStart : this.entry.start;
+    return this.rule.range === 'symbol' ? this.entry.symbolStart : this.entry.start;
   }
 
   get end(): number {
-    return this.code === 'function-end-return' ? this.entry.symbolEnd : this.entry.end;
+    return this.rule.range === 'symbol' ? this.entry.symbolEnd : this.entry.end;
   }
 
   get severity(): Severity {
-    return DEFAULT_SEVERITY[this.code];
+    return this.rule.defaultSeverity;
   }
 
   get unnecessary(): boolean {
-    return this.code !== 'function-end-return';
+    return this.rule.unnecessary;
   }
 
   get data(): FindingData {
@@ -68,48 +65,34 @@ class EntryFinding implements Finding {
   }
 
   get message(): string {
-    const f = this.entry;
-    switch (this.code) {
-      case 'duplicate-regs-ip': {
-        const ip = this.other as Frame;
-        const mine = symbolText(f);
-        const theirs = symbolText(ip);
-        return (
-          `Unreliable entry ${mine} repeats the instruction pointer ${theirs} of the register block above: the saved regs->ip was found again by the stack scan.` +
-          (mine !== theirs
-            ? ` The names differ because RIP prints the exact address (%pS) while trace entries are printed as return addresses (%pB looks up address-1, which falls in the previous function).`
-            : '')
-        );
-      }
-      case 'duplicate-frame':
-        return `Unreliable entry ${symbolText(f)} repeats another entry of this stack.`;
-      case 'function-end-return':
-        return f.reliable
-          ? `Return address at the very end of ${f.function} (offset = size): the call was ${f.function}'s last instruction, a call to a noreturn function; the next function in memory starts here.`
-          : `Most likely the start of the function right after ${f.function} (a function pointer or a saved instruction pointer left on the stack): the trace looks up address - 1, which falls at the end of ${f.function}.`;
-      default:
-        return UNRELIABLE_MESSAGE;
-    }
+    return this.rule.message(this.entry, this.other);
   }
 
   get related(): RelatedLocation[] {
     const o = this.other;
     if (o === null) return NO_RELATED;
-    const message = this.code === 'duplicate-regs-ip' ? 'instruction pointer of the register block' : 'the same entry';
-    return [{ line: o.line, start: o.symbolStart, end: o.symbolEnd, message }];
+    return [{ line: o.line, start: o.symbolStart, end: o.symbolEnd, message: this.rule.relatedMessage ?? '' }];
   }
 }
 
 /** A report that looks truncated or interleaved. */
 class CorruptedReportFinding implements Finding {
-  readonly code = 'corrupted-report';
-  readonly related = NO_RELATED;
-  readonly unnecessary = false;
-
   constructor(
     readonly subject: Report,
     public report: number,
   ) {}
+
+  get code(): FindingCode {
+    return corruptedReport.code;
+  }
+
+  get related(): RelatedLocation[] {
+    return NO_RELATED;
+  }
+
+  get unnecessary(): boolean {
+    return corruptedReport.unnecessary;
+  }
 
   // The report's first line (a `cut here` line before the header, when there is one), where its
   // span starts: line and offsets must agree for every output.
@@ -127,7 +110,7 @@ class CorruptedReportFinding implements Finding {
   }
 
   get severity(): Severity {
-    return DEFAULT_SEVERITY['corrupted-report'];
+    return corruptedReport.defaultSeverity;
   }
 
   get data(): FindingData {
@@ -135,8 +118,7 @@ class CorruptedReportFinding implements Finding {
   }
 
   get message(): string {
-    const r = this.subject;
-    return `Report "${r.title}" looks truncated or interleaved (${r.corruptedReason ?? 'unknown reason'}); its title and guilty frame may be wrong.`;
+    return corruptedReport.message(this.subject);
   }
 }
 
@@ -164,21 +146,21 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
         // A line that also holds the stack header or a context marker (`<EOI>  [<..>] ? foo`) is not
         // removed whole: the fix would take the structure with it.
         const removable = entryLineIsRemovable(stack, f.line);
-        out.push(new EntryFinding('unreliable-frame', f, null, ri, si, fi, removable));
+        out.push(new EntryFinding(unreliableFrame, f, null, ri, si, fi, removable));
         while (blockIndex + 1 < blocks.length && blocks[blockIndex + 1].ipLine < f.line) blockIndex++;
         while (blockIndex >= 0 && blocks[blockIndex].ipLine >= f.line) blockIndex--;
         const ip = blockIndex >= 0 ? blocks[blockIndex].ip : null;
         if (ip && sameEntry(ip, f)) {
-          out.push(new EntryFinding('duplicate-regs-ip', f, ip, ri, si, fi, removable));
+          out.push(new EntryFinding(duplicateRegsIp, f, ip, ri, si, fi, removable));
         } else {
           let twin: Frame | null;
           if (frames.length <= SCAN_LIMIT) twin = scanForTwin(frames, f, fi);
           else twin = (twins ??= new TwinIndex(frames)).find(f, fi);
-          if (twin) out.push(new EntryFinding('duplicate-frame', f, twin, ri, si, fi, removable));
+          if (twin) out.push(new EntryFinding(duplicateFrame, f, twin, ri, si, fi, removable));
         }
       }
       if (f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size) {
-        out.push(new EntryFinding('function-end-return', f, null, ri, si, fi, false));
+        out.push(new EntryFinding(functionEndReturn, f, null, ri, si, fi, false));
       }
     }
   }

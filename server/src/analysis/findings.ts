@@ -2,23 +2,9 @@
 // diagnostics and the CLI to text, JSON or SARIF.
 import type { Span } from '../parser/model.ts';
 
-/** Stable diagnostic codes: code actions, settings and tests match on these, never on messages. */
-export type FindingCode =
-  | 'unreliable-frame'
-  | 'duplicate-regs-ip'
-  | 'duplicate-frame'
-  | 'function-end-return'
-  | 'corrupted-report';
-
-export const FINDING_CODES: readonly FindingCode[] = [
-  'unreliable-frame',
-  'duplicate-regs-ip',
-  'duplicate-frame',
-  'function-end-return',
-  'corrupted-report',
-];
-
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
+// The codes, their severities and messages are the rule table's (rules/index.ts).
+export { FINDING_CODES, type FindingCode, type Severity } from './rules/index.ts';
+import type { FindingCode, Severity } from './rules/index.ts';
 
 export interface RelatedLocation extends Span {
   line: number;
@@ -50,7 +36,7 @@ export interface Finding extends Readonly<Span> {
   /** A fresh object on each read. */
   readonly data: FindingData;
   readonly related: RelatedLocation[];
-  /** Shown faded (DiagnosticTag.Unnecessary): noise that is kept for completeness. */
+  /** Shown faded (DiagnosticTag.Unnecessary): noise that is kept for completeness (the rule's). */
   readonly unnecessary: boolean;
   /** Index of the finding's report in ParsedLog.reports; set anew when reports move. */
   report: number;

@@ -11,8 +11,9 @@ import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { noiseFoldsOfReport } from './folding.ts';
 import { lspLastLineOf, lspLineOf, offsetAt, wholeLinesRange } from './positions.ts';
-import { ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, type FoldLinesParams, type LinesToHide } from './protocol.ts';
-import { DUPLICATE_CODES, isDuplicateCode, removableLineOf, removableLines, reportIndexAt } from './queries.ts';
+import { ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/codes.ts';
+import type { FoldLinesParams, LinesToHide } from '../protocol/protocol.ts';
+import { DUPLICATE_CODES, isDuplicateCode, removableLineOf, removableLines, reportIndexAt, UNRELIABLE_CODES } from './queries.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
 
 export interface EditOptions {
@@ -24,8 +25,6 @@ export interface CodeActionOptions extends EditOptions {
   /** The client runs ClientCommands.foldLines itself: the hide actions are offered (default: no). */
   foldLines?: boolean;
 }
-
-const UNRELIABLE_CODES: readonly FindingCode[] = ['unreliable-frame'];
 
 /** The codes of `codes` that the settings do not turn off. */
 export function codesOn(settings: KernelLogSettings, codes: readonly FindingCode[]): FindingCode[] {

@@ -7,7 +7,7 @@ import { FINDING_CODES, type Finding, type FindingCode } from '../analysis/findi
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { spanRange } from './positions.ts';
-import { DIAGNOSTIC_SOURCE } from './protocol.ts';
+import { DIAGNOSTIC_SOURCE } from '../protocol/codes.ts';
 import type { KernelLogSettings, SeverityLevel } from './settings.ts';
 
 /** What the client said it can show (textDocument.publishDiagnostics capabilities). */

@@ -10,7 +10,8 @@ import type { KernelLogDocument } from './document.ts';
 import type { Interruption } from './interruption.ts';
 import { forEachSliced } from './interruption.ts';
 import { lineText, lspLastLineOf, lspLineOf } from './positions.ts';
-import { NOISE_FOLDING_KIND, type NoiseRange } from './protocol.ts';
+import { NOISE_FOLDING_KIND } from '../protocol/codes.ts';
+import type { NoiseRange } from '../protocol/protocol.ts';
 import { noiseRuns } from './queries.ts';
 
 interface LineRange {

@@ -6,6 +6,7 @@ import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analysis/findings.ts';
 import { frameLabel } from '../analysis/frameText.ts';
+import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analysis/rules/index.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { questionMarkOf, symbolSpan } from '../parser/model.ts';
@@ -121,8 +122,8 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding
   if (frame.context) tags.push(`${frame.context} context`);
   const head = `**${code(frameLabel(frame))}** · ${tags.join(' · ')}`;
   const parts: string[] = [head];
-  const dupRegs = findings.find((f) => f.code === 'duplicate-regs-ip');
-  const dupFrame = findings.find((f) => f.code === 'duplicate-frame');
+  const dupRegs = findings.find((f) => f.code === duplicateRegsIp.code);
+  const dupFrame = findings.find((f) => f.code === duplicateFrame.code);
   const functionEnd = frame.function !== null && frame.offset !== null && frame.size !== null && frame.size > 0 && frame.offset === frame.size;
 
   if (!frame.reliable) parts.push(UNRELIABLE);
@@ -413,8 +414,8 @@ function reportText(report: Report, findings: Finding[]): string {
   if (report.guiltyFrame) parts.push(`Guilty frame: ${code(report.guiltyFrame)}.`);
   if (report.corrupted) parts.push(`⚠ Looks corrupted: ${report.corruptedReason ?? 'unknown reason'}.`);
   if (report.hardware) parts.push(`Hardware: ${report.hardware}.`);
-  const dups = findings.filter((f) => f.code === 'duplicate-regs-ip' || f.code === 'duplicate-frame').length;
-  const unreliable = findings.filter((f) => f.code === 'unreliable-frame').length;
+  const dups = findings.filter((f) => ruleOf(f.code)?.fixes === 'duplicate').length;
+  const unreliable = findings.filter((f) => ruleOf(f.code)?.fixes === 'unreliable').length;
   parts.push(`${report.regs.length} register block(s), ${report.stacks.length} stack(s), ${unreliable} unreliable and ${dups} duplicate entries.`);
   return parts.join('\n\n');
 }

@@ -12,7 +12,7 @@ import { computeDefinition } from './definition.ts';
 import { computeFolding } from './folding.ts';
 import { computeHover } from './hover.ts';
 import { nullLogger, type Logger } from './logger.ts';
-import type { NoiseRange, StatusParams } from './protocol.ts';
+import type { NoiseRange, StatusParams } from '../protocol/protocol.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
 import { DUPLICATE_CODES } from './queries.ts';
 import { computeDocumentSymbols } from './symbols.ts';

@@ -2,15 +2,20 @@
 // may delete, where the runs of noise (unreliable and duplicate entries) are.
 import { entryLineIsRemovable } from '../analysis/analyze.ts';
 import type { Finding, FindingCode } from '../analysis/findings.ts';
+import { codesWithFixes, ruleOf } from '../analysis/rules/index.ts';
 import type { Report } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { parserLineAt } from './positions.ts';
 
-export const DUPLICATE_CODES: readonly FindingCode[] = ['duplicate-regs-ip', 'duplicate-frame'];
+/** Codes whose findings are duplicate entries: fixed one at a time, per report and per file (rules/: `fixes`). */
+export const DUPLICATE_CODES: readonly FindingCode[] = codesWithFixes('duplicate');
+
+/** Codes whose findings are unreliable entries: hidden or removed per report. */
+export const UNRELIABLE_CODES: readonly FindingCode[] = codesWithFixes('unreliable');
 
 export function isDuplicateCode(code: unknown): code is FindingCode {
-  return code === 'duplicate-regs-ip' || code === 'duplicate-frame';
+  return ruleOf(code)?.fixes === 'duplicate';
 }
 
 /** Index of the report holding `offset`, or -1. */

@@ -1,11 +1,13 @@
 // Client settings the service reads (section `kernelLog`), with defaults. Settings are per resource:
 // the server asks the client for each document's settings (workspace/configuration), never keeps
 // one global copy.
-import { DEFAULT_SEVERITY } from '../analysis/analyze.ts';
-import { FINDING_CODES, type FindingCode } from '../analysis/findings.ts';
+import { DEFAULT_SEVERITY, FINDING_CODES, SEVERITIES, type FindingCode, type Severity } from '../analysis/rules/index.ts';
 import { defaultSymbolSettings, type SymbolSettings } from '../symbolizer/discover.ts';
 
-export type SeverityLevel = 'off' | 'hint' | 'information' | 'warning' | 'error';
+export type SeverityLevel = 'off' | Severity;
+
+/** The values of `kernelLog.diagnostics.severity.<code>` (package.json's enum, checked by test/unit/rules.test.ts). */
+export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['off', ...SEVERITIES];
 
 export interface KernelLogSettings {
   /** Severity of each diagnostic code; `off` hides it. */

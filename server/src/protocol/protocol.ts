@@ -1,45 +1,14 @@
-// The custom part of the protocol, declared once for the server and the client. The client
-// imports the types from here (they use vscode-languageserver-protocol, which both sides have).
+// The custom part of the protocol, declared once for the server and the client: the requests and
+// notifications (built on vscode-languageserver-protocol, which both sides have) and their
+// parameters. The plain values (codes, kinds, command names) are in ./codes.ts, re-exported here;
+// the VS Code client imports those from ./codes.ts, and the message types only where it starts the
+// language client (client/src/languageClient.ts, loaded lazily).
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { TextDocumentIdentifier } from 'vscode-languageserver-types';
-import type { FindingCode } from '../analysis/findings.ts';
 import type { SymbolStatus } from '../symbolizer/types.ts';
+import type { FindingCode } from './codes.ts';
 
-/** `source` of every diagnostic, and the suffix of the fix-all code action kind. */
-export const DIAGNOSTIC_SOURCE = 'kernel-log';
-
-/**
- * Code action kind of "fix all": removes every duplicate entry in the file. Offered on save only
- * when `editor.codeActionsOnSave` names this kind (never for a plain `source.fixAll`).
- */
-export const FIX_ALL_KIND = 'source.fixAll.kernel-log';
-
-/** Folding range kind given to runs of unreliable and duplicate entries ("Fold All Block Comments" folds just those). */
-export const NOISE_FOLDING_KIND = 'comment';
-
-/** workspace/executeCommand commands the server implements. */
-export namespace Commands {
-  /**
-   * Removes every duplicate entry in a document with one workspace/applyEdit (one undo step).
-   * Arguments: `[uri]` or `[{ uri }]`. Returns RemoveAllDuplicatesResult. The VS Code client should
-   * not register this command itself (vscode-languageclient does, from executeCommandProvider), but
-   * add the active editor's uri in `middleware.executeCommand` when it is run from the palette.
-   */
-  export const removeAllDuplicates = 'kernelLog.removeAllDuplicates';
-}
-
-/**
- * Commands the client runs itself (never sent to the server): code actions carry them as their
- * `command`. The server offers such actions only to a client that says it has them, in
- * `initializationOptions.clientCommands` (the VS Code client does; other editors get the edits only).
- */
-export namespace ClientCommands {
-  /**
-   * Hides lines by folding them; the document is not edited. Arguments: `[FoldLinesParams]`.
-   * Each range's lines are hidden under the line before them, which stays visible.
-   */
-  export const foldLines = 'kernelLog.foldLines';
-}
+export * from './codes.ts';
 
 /** Lines to hide (0-based LSP lines, inclusive). */
 export interface LinesToHide {
