@@ -1,7 +1,7 @@
 // The language server: the only place that holds the LSP connection. It keeps documents in sync
 // (incremental), publishes diagnostics after each analysis, and hands every request to the
-// language service (service/languageService.ts). Runs as `node dist/server.js --stdio` or through
-// `kcrash lsp --stdio` (startServer).
+// language service (service/languageService.ts). Started by main.ts (dist/server.js), which
+// `node dist/server.js --stdio` and `kcrash lsp --stdio` run.
 import {
   CodeActionKind,
   createConnection,
@@ -41,6 +41,10 @@ import type { Symbolizer } from './symbolizer/types.ts';
 const PARTIAL_PUBLISH_INTERVAL_MS = 500;
 /** How long the symbol files found for a document are trusted before they are looked for again. */
 const SYMBOL_DISCOVERY_TTL_MS = 5000;
+/** package.json's version, put in by scripts/build.mjs (`dev` when the server runs from source). */
+declare const KCRASH_VERSION: string | undefined;
+export const SERVER_VERSION = typeof KCRASH_VERSION === 'string' ? KCRASH_VERSION : 'dev';
+
 
 interface ClientSupport {
   configuration: boolean;
@@ -255,7 +259,7 @@ export class KernelLogServer {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         executeCommandProvider: { commands: [Commands.removeAllDuplicates] },
       },
-      serverInfo: { name: 'kernel-crash-log', version: '0.1.0' },
+      serverInfo: { name: 'kernel-crash-log', version: SERVER_VERSION },
     };
   }
 
@@ -559,6 +563,3 @@ export function startServer(): void {
   process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
   server.listen();
 }
-
-// The kcrash CLI bundle contains this module too; start only when this file is the entry point.
-if (typeof require !== 'undefined' && require.main === module && /(?:^|[\\/])server\.(?:c?js|ts)$/.test(process.argv[1] ?? '')) startServer();
