@@ -4,7 +4,7 @@
 // report); the second removes it, each removal one WorkspaceEdit (one undo step) that deletes whole
 // lines, line breaks included. Codes set to `off` get no report-wide or file-wide fix, and the file
 // is never edited on save unless `editor.codeActionsOnSave` names FIX_ALL_KIND itself.
-import type { CodeAction, CodeActionContext, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, Command, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { CodeActionKind, CodeActionTriggerKind } from 'vscode-languageserver-types';
 import type { Finding, FindingCode } from '../analysis/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
@@ -202,6 +202,27 @@ export function removeLinesEdit(document: KernelLogDocument, lines: readonly num
     return { documentChanges: [{ textDocument: { uri: document.uri, version: document.version }, edits }] };
   }
   return { changes: { [document.uri]: edits } };
+}
+
+/**
+ * The command a code action with an edit becomes for a client without code action literals
+ * (`textDocument.codeAction.codeActionLiteralSupport` absent): the server applies the edit with
+ * workspace/applyEdit. Arguments: `[WorkspaceEdit]`. Offered in executeCommandProvider to such
+ * clients only.
+ */
+export const APPLY_EDIT_COMMAND = 'kernelLog.applyEdit';
+
+/**
+ * Code actions as the Command objects a client without code action literals takes: an action's own
+ * command as it is, an edit as APPLY_EDIT_COMMAND with the action's title.
+ */
+export function codeActionsAsCommands(actions: readonly CodeAction[]): Command[] {
+  const commands: Command[] = [];
+  for (const action of actions) {
+    if (action.command) commands.push({ ...action.command, title: action.title });
+    else if (action.edit) commands.push({ title: action.title, command: APPLY_EDIT_COMMAND, arguments: [action.edit] });
+  }
+  return commands;
 }
 
 /** Whether an action of `kind` is wanted by a request's `only` filter (none: everything but source actions). */
