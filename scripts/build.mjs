@@ -1,21 +1,26 @@
 // Bundles the entry points into dist/: the VS Code client (vscode stays external), and the
 // self-contained language server, and the CLI (which loads dist/server.js for `kcrash lsp`).
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// The CLI's `lsp` command loads the language server from dist/server.js (shipped beside it) instead
-// of a second copy inside dist/cli.js: every `kcrash decode` compiles the whole bundle at start, and
-// the server half (vscode-languageserver and friends) is more than half of it.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// The CLI's `lsp` command loads the language server's entry (server/src/main.ts) from dist/server.js
+// (shipped beside it) instead of a second copy inside dist/cli.js: every `kcrash decode` compiles the
+// whole bundle at start, and the server half (vscode-languageserver and friends) is more than half of it.
 const serverBesideCli = {
   name: 'server-beside-cli',
   setup(b) {
-    b.onResolve({ filter: /^\.\/server\.ts$/ }, (args) => (/[\\/]cli\.ts$/.test(args.importer) ? { path: './server.js', external: true } : undefined));
+    b.onResolve({ filter: /^\.\/main\.ts$/ }, (args) => (/[\\/]cli\.ts$/.test(args.importer) ? { path: './server.js', external: true } : undefined));
   },
 };
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', sourcemap: false, logLevel: 'warning' };
+// KCRASH_VERSION: the server's version in its initialize result (server/src/server.ts).
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', sourcemap: false, logLevel: 'warning', define: { KCRASH_VERSION: JSON.stringify(version) } };
 await Promise.all([
   // The client ships in the .vsix: minified (the server and CLI keep readable stack traces).
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'], minify: true }),
-  build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  // The server's entry file starts it; server/src/server.ts only exports.
+  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' }),
   // The symbolizer's worker thread, started by the server (server/src/symbolizer/symbolService.ts).
   build({ ...common, entryPoints: ['server/src/symbolizerWorker.ts'], outfile: 'dist/symbolizerWorker.js' }),
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [serverBesideCli] }),

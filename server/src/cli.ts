@@ -227,8 +227,8 @@ async function cmdDecode(args: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'lsp') {
-    const { startServer } = await import('./server.ts');
-    startServer();
+    // The server's entry (dist/server.js beside dist/cli.js in the bundles): loading it starts the server.
+    await import('./main.ts');
     return -1;
   }
   if (cmd === '--help' || cmd === '-h' || cmd === 'help') {

@@ -57,7 +57,7 @@ export async function decodeLog(text: string, symbolizer: Symbolizer, log: Parse
       out.push(raw);
       continue;
     }
-    const eol = /\r?\n$/.exec(raw)?.[0] ?? '';
+    const eol = /\r?\n$|\r$/.exec(raw)?.[0] ?? '';
     let body = raw.slice(0, raw.length - eol.length);
     const extra: string[] = [];
     // Right to left, so earlier offsets stay valid.

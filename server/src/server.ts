@@ -1,13 +1,14 @@
 // The language server: the only place that holds the LSP connection. It keeps documents in sync
 // (incremental), publishes diagnostics after each analysis, and hands every request to the
-// language service (service/languageService.ts). Runs as `node dist/server.js --stdio` or through
-// `kcrash lsp --stdio` (startServer).
+// language service (service/languageService.ts). Started by main.ts (dist/server.js), which
+// `node dist/server.js --stdio` and `kcrash lsp --stdio` run.
 import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   ErrorCodes,
   LSPErrorCodes,
+  MarkupKind,
   ResponseError,
   type CancellationToken,
   TextDocumentSyncKind,
@@ -19,10 +20,12 @@ import {
   type InitializeResult,
   type Position,
   type Range,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
+import { Lifecycle, REFUSED_REQUEST, refusalError } from './lifecycle.ts';
 import type { LogAnalysis } from './service/analysis.ts';
 import type { DiagnosticsCapabilities } from './service/diagnostics.ts';
-import type { KernelLogDocument } from './service/document.ts';
+import { MalformedChangeError, type KernelLogDocument } from './service/document.ts';
 import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
 import type { Interruption } from './service/interruption.ts';
 import type { Logger } from './service/logger.ts';
@@ -36,6 +39,10 @@ import { modulesNamedIn, releaseNamedIn } from './symbolizer/query.ts';
 import type { SymbolSourcesConfig } from './symbolizer/kernelSymbolizer.ts';
 import { createSymbolService, type SymbolService } from './symbolizer/symbolService.ts';
 import type { Symbolizer } from './symbolizer/types.ts';
+
+/** package.json's version, put in by scripts/build.mjs (`dev` when the server runs from source). */
+declare const KCRASH_VERSION: string | undefined;
+export const SERVER_VERSION = typeof KCRASH_VERSION === 'string' ? KCRASH_VERSION : 'dev';
 
 /** While a big document is parsed chunk by chunk, partial diagnostics go out at most this often. */
 const PARTIAL_PUBLISH_INTERVAL_MS = 500;
@@ -52,10 +59,17 @@ interface ClientSupport {
   foldLines: boolean;
   /** Server-initiated progress (window/workDoneProgress/create). */
   progress: boolean;
+  /** Hovers in markdown (`textDocument.hover.contentFormat` lists it); else in plain text. */
+  markdownHover: boolean;
+  /** The Outline as a tree (`hierarchicalDocumentSymbolSupport`); else a flat SymbolInformation[]. */
+  hierarchicalSymbols: boolean;
+  /** CodeAction literals (`codeActionLiteralSupport`); else Command objects (edits through Commands.applyEdit). */
+  codeActionLiterals: boolean;
 }
 
 function clientSupport(capabilities: ClientCapabilities, initializationOptions?: unknown): ClientSupport {
   const publish = capabilities.textDocument?.publishDiagnostics;
+  const hoverFormats: unknown = capabilities.textDocument?.hover?.contentFormat;
   const clientCommands = isRecord(initializationOptions) && Array.isArray(initializationOptions.clientCommands) ? initializationOptions.clientCommands : [];
   return {
     foldLines: clientCommands.includes(ClientCommands.foldLines),
@@ -68,6 +82,9 @@ function clientSupport(capabilities: ClientCapabilities, initializationOptions?:
     },
     foldingRangeLimit: capabilities.textDocument?.foldingRange?.rangeLimit,
     progress: capabilities.window?.workDoneProgress === true,
+    markdownHover: Array.isArray(hoverFormats) && hoverFormats.includes(MarkupKind.Markdown),
+    hierarchicalSymbols: capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
+    codeActionLiterals: isRecord(capabilities.textDocument?.codeAction?.codeActionLiteralSupport),
   };
 }
 
@@ -86,10 +103,15 @@ function uriOf(params: unknown): string {
   return doc.uri;
 }
 
+/** A request's position: line and character are integers ≥ 0 (a negative one is InvalidParams; one past the end is clamped). */
 function positionOf(params: unknown): Position {
   const position = isRecord(params) ? params.position : undefined;
-  if (!isRecord(position) || typeof position.line !== 'number' || typeof position.character !== 'number') throw invalidParams('missing or malformed position');
+  if (!isRecord(position) || !isUinteger(position.line) || !isUinteger(position.character)) throw invalidParams('missing or malformed position (line and character are integers ≥ 0)');
   return { line: position.line, character: position.character };
+}
+
+function isUinteger(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= 0;
 }
 
 /** The line a request is about (its position, or its range's end), if the params are well formed. */
@@ -104,7 +126,15 @@ function lineOf(params: unknown, end?: 'end'): number | undefined {
 function rangeOf(params: unknown): Range {
   const range = isRecord(params) ? params.range : undefined;
   if (!isRecord(range)) throw invalidParams('missing range');
-  return { start: positionOf({ position: range.start }), end: positionOf({ position: range.end }) };
+  const start = positionOf({ position: range.start });
+  const end = positionOf({ position: range.end });
+  // A range given end first is the same range.
+  return end.line < start.line || (end.line === start.line && end.character < start.character) ? { start: end, end: start } : { start, end };
+}
+
+/** Input a client should not have sent: logged as a warning (no stack: nothing failed in the server). */
+function isMalformedInput(err: unknown): err is Error {
+  return (err instanceof ResponseError && err.code === ErrorCodes.InvalidParams) || err instanceof MalformedChangeError;
 }
 
 export class KernelLogServer {
@@ -158,7 +188,7 @@ export class KernelLogServer {
     c.onDidOpenTextDocument((params) => {
       this.guardNotification('didOpen', () => {
         const doc = params.textDocument;
-        if (!isRecord(doc) || typeof doc.uri !== 'string' || typeof doc.text !== 'string') throw new Error('malformed didOpen');
+        if (!isRecord(doc) || typeof doc.uri !== 'string' || typeof doc.text !== 'string') throw invalidParams('malformed didOpen: textDocument needs a uri and a text');
         this.service.openDocument(doc.uri, String(doc.languageId ?? ''), Number(doc.version ?? 0), doc.text);
         this.published.delete(doc.uri);
         this.symbolStatusKey.delete(doc.uri);
@@ -169,9 +199,18 @@ export class KernelLogServer {
     c.onDidChangeTextDocument((params) => {
       this.guardNotification('didChange', () => {
         const uri = uriOf(params);
-        if (!Array.isArray(params.contentChanges)) throw new Error('malformed didChange');
-        const doc = this.service.changeDocument(uri, Number(params.textDocument.version ?? 0), params.contentChanges);
-        if (!doc) throw new Error(`didChange for a document that is not open: ${uri}`);
+        if (!Array.isArray(params.contentChanges)) throw invalidParams('malformed didChange: contentChanges is not a list');
+        const version: unknown = params.textDocument.version;
+        if (!Number.isInteger(version)) throw invalidParams(`malformed didChange of ${uri}: no version`);
+        const current = this.service.getDocument(uri);
+        if (!current) throw invalidParams(`didChange for a document that is not open: ${uri}`);
+        // Versions increase with every change (VS Code counts them up); one that does not is a change
+        // out of order or sent twice: applying it would analyse a text the client does not have.
+        if ((version as number) <= current.version) {
+          this.logger.warn(`didChange of ${uri} refused: its version ${String(version)} is not after the document's ${current.version}`);
+          return;
+        }
+        this.service.changeDocument(uri, version as number, params.contentChanges);
         this.schedule(uri);
       });
     });
@@ -191,7 +230,16 @@ export class KernelLogServer {
 
     c.onHover(async (params, token) => {
       const symbolizer = await this.symbolizerFor(params);
-      return this.guardRequest('hover', params, (doc, analysis) => this.service.getHover(doc, analysis, positionOf(params), token, symbolizer), token, lineOf(params));
+      return this.guardRequest(
+        'hover',
+        params,
+        async (doc, analysis) => {
+          const hover = await this.service.getHover(doc, analysis, positionOf(params), token, symbolizer);
+          return this.support.markdownHover ? hover : this.service.plainTextHover(hover);
+        },
+        token,
+        lineOf(params),
+      );
     });
     c.onDefinition(async (params, token) => {
       const symbolizer = await this.symbolizerFor(params);
@@ -218,14 +266,26 @@ export class KernelLogServer {
         const only = Array.isArray(raw.only) ? raw.only.filter((k): k is string => typeof k === 'string') : undefined;
         const triggerKind = typeof raw.triggerKind === 'number' ? raw.triggerKind : undefined;
         const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
-        return this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
+        const actions = this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
+        return this.support.codeActionLiterals ? actions : this.service.codeActionsAsCommands(actions);
       }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end'));
     });
     c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis, interruption) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit, interruption), token));
-    c.onDocumentSymbol((params, token) => this.guardRequest('documentSymbol', params, (doc, analysis, interruption) => this.service.getDocumentSymbols(doc, analysis, interruption), token));
+    c.onDocumentSymbol((params, token) =>
+      this.guardRequest(
+        'documentSymbol',
+        params,
+        async (doc, analysis, interruption) => {
+          const symbols = await this.service.getDocumentSymbols(doc, analysis, interruption);
+          return symbols && !this.support.hierarchicalSymbols ? this.service.flatSymbols(doc.uri, symbols) : symbols;
+        },
+        token,
+      ),
+    );
     c.onRequest(NoiseRangesRequest.type, (params, token) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis, interruption) => this.service.getNoiseRanges(doc, analysis, interruption) as Promise<NoiseRange[]>, token)); // null only when stopped: guardRequest answers with an error then
     c.onExecuteCommand(async (params) => {
       try {
+        if (params.command === Commands.applyEdit && !this.support.codeActionLiterals) return await this.applyEdit(params.arguments);
         if (params.command !== Commands.removeAllDuplicates) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${String(params.command)}`);
         return await this.removeAllDuplicates(params.arguments);
       } catch (err) {
@@ -253,9 +313,9 @@ export class KernelLogServer {
         foldingRangeProvider: true,
         documentSymbolProvider: { label: 'Kernel crash log' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
-        executeCommandProvider: { commands: [Commands.removeAllDuplicates] },
+        executeCommandProvider: { commands: this.support.codeActionLiterals ? [Commands.removeAllDuplicates] : [Commands.removeAllDuplicates, Commands.applyEdit] },
       },
-      serverInfo: { name: 'kernel-crash-log', version: '0.1.0' },
+      serverInfo: { name: 'kernel-crash-log', version: SERVER_VERSION },
     };
   }
 
@@ -431,6 +491,14 @@ export class KernelLogServer {
     return { applied: result.applied, removedLines: result.applied ? removal.lines : 0 };
   }
 
+  /** Commands.applyEdit: a code action's edit, sent as a command to a client without code action literals. */
+  private async applyEdit(args: unknown[] | undefined): Promise<{ applied: boolean } | ResponseError<void>> {
+    const edit = args?.[0];
+    if (!isRecord(edit) || !(isRecord(edit.changes) || Array.isArray(edit.documentChanges))) return invalidParams(`${Commands.applyEdit} needs a WorkspaceEdit as its argument`);
+    const result = await this.connection.workspace.applyEdit(edit as WorkspaceEdit);
+    return { applied: result.applied };
+  }
+
   // ----------------------------------------------------------------------------------------------
   // Robustness: no handler may take the server down.
 
@@ -524,7 +592,8 @@ export class KernelLogServer {
     try {
       handler();
     } catch (err) {
-      this.logger.error(`${name} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      if (isMalformedInput(err)) this.logger.warn(`${name} ignored: ${err.message}`);
+      else this.logger.error(`${name} failed: ${err instanceof Error ? err.stack : String(err)}`);
     }
   }
 }
@@ -552,13 +621,15 @@ export function startServer(): void {
   if (started) return;
   started = true;
   const transport = process.argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'));
-  const connection = transport ? createConnection() : createConnection(process.stdin, process.stdout);
+  // The lifecycle sees every message before it is dispatched: requests before initialize or after
+  // shutdown are answered with an error (under REFUSED_REQUEST), notifications then dropped.
+  const lifecycle = new Lifecycle((message) => connection.console.warn(message));
+  const options = { messageStrategy: lifecycle };
+  const connection = transport ? createConnection(options) : createConnection(process.stdin, process.stdout, options);
+  connection.onRequest(REFUSED_REQUEST, (params) => refusalError(params));
   const server = new KernelLogServer(connection);
   // Last resort: log and carry on; the editor must not lose its language server over one bad input.
   process.on('uncaughtException', (err) => connection.console.error(`uncaught: ${err.stack ?? String(err)}`));
   process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
   server.listen();
 }
-
-// The kcrash CLI bundle contains this module too; start only when this file is the entry point.
-if (typeof require !== 'undefined' && require.main === module && /(?:^|[\\/])server\.(?:c?js|ts)$/.test(process.argv[1] ?? '')) startServer();

@@ -1,9 +1,13 @@
-// A small LSP client for the tests: spawns the bundled server (`node dist/server.js --stdio`),
-// frames JSON-RPC messages (Content-Length headers) by hand, answers the server's requests the way an
-// editor does (workspace/configuration, client/registerCapability, workspace/applyEdit), and lets a
-// test wait for notifications. It can also send raw bytes, to check malformed input.
+// A small LSP client for the tests: spawns the bundled server (`node dist/server.js --stdio`), speaks
+// JSON-RPC through vscode-jsonrpc (the framing and the connection an editor's client uses), answers
+// the server's requests the way an editor does (workspace/configuration, client/registerCapability,
+// workspace/applyEdit), and lets a test wait for notifications. It can also write raw bytes to the
+// server's stdin, in order with the messages, to check malformed input.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
+import { createMessageConnection, Message, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+
+export { ResponseError } from 'vscode-jsonrpc/node';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -40,7 +44,7 @@ export interface WorkspaceEdit {
   documentChanges?: { textDocument: { uri: string; version: number | null }; edits: TextEdit[] }[];
 }
 
-/** An error response from the server. */
+/** A command (of a code action, or a code action sent as one to a client without code action literals). */
 export interface Command {
   title: string;
   command: string;
@@ -55,24 +59,6 @@ export interface CodeAction {
   isPreferred?: boolean;
   edit?: WorkspaceEdit;
   command?: Command;
-}
-
-export class ResponseError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Message {
-  jsonrpc: '2.0';
-  id?: number | string | null;
-  method?: string;
-  params?: unknown;
-  result?: unknown;
-  error?: { code: number; message: string };
 }
 
 interface Waiter {
@@ -110,6 +96,44 @@ export const DEFAULT_CAPABILITIES = {
   },
 };
 
+/**
+ * The writer of the client's connection, with two things the tests need: the id of the request it
+ * last wrote (for $/cancelRequest sent by hand), and raw bytes written in order with the messages.
+ */
+class TestWriter extends StreamMessageWriter {
+  lastRequestId: number | string | null = null;
+  /** Params to send as they are (null, a string...) in the next request, which vscode-jsonrpc would wrap in an array. */
+  verbatimParams: { value: unknown } | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    super(stream);
+  }
+
+  override write(msg: Message): Promise<void> {
+    if (Message.isRequest(msg)) {
+      this.lastRequestId = msg.id;
+      if (this.verbatimParams) msg.params = this.verbatimParams.value as typeof msg.params;
+      this.verbatimParams = undefined;
+    }
+    return this.enqueue(() => super.write(msg));
+  }
+
+  writeRaw(bytes: string): Promise<void> {
+    return this.enqueue(() => new Promise<void>((resolve) => this.stream.write(bytes, () => resolve())));
+  }
+
+  private enqueue(write: () => Promise<void>): Promise<void> {
+    const written = this.queue.then(write, write);
+    this.queue = written.catch(() => undefined);
+    return written;
+  }
+}
+
+function isNamedParams(params: unknown): boolean {
+  return typeof params === 'object' && params !== null && !Array.isArray(params);
+}
+
 export class LspClient {
   readonly process: ChildProcessWithoutNullStreams;
   /** The `kernelLog` settings section the client reports. */
@@ -121,9 +145,10 @@ export class LspClient {
   /** Answer to workspace/applyEdit (a test may replace it). */
   onApplyEdit: (edit: WorkspaceEdit) => { applied: boolean } = () => ({ applied: true });
   stderr = '';
-  private buffer = Buffer.alloc(0);
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** What vscode-jsonrpc logged about the connection (e.g. a response it could not match). */
+  readonly connectionLog: string[] = [];
+  private readonly connection: MessageConnection;
+  private readonly writer: TestWriter;
   private waiters: Waiter[] = [];
   private exited: Promise<number | null>;
 
@@ -131,9 +156,23 @@ export class LspClient {
     const [cmd, ...args] = options.command ?? [process.execPath, SERVER, '--stdio'];
     this.process = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     this.settings = options.settings ?? {};
-    this.process.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.process.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    // Writes after the server exited (a test that kills it) fail quietly, as they would for an editor.
+    this.process.stdin.on('error', () => {});
     this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
+    this.writer = new TestWriter(this.process.stdin);
+    const log = (m: string) => this.connectionLog.push(m);
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout), this.writer, { error: log, warn: log, info: log, log });
+    this.connection.onRequest((method, params) => {
+      this.serverRequests.push({ method, params });
+      return this.answer(method, params);
+    });
+    this.connection.onNotification((method, params) => this.received(method, params));
+    // vscode-jsonrpc keeps $/progress for its own progress handlers: recorded like the rest here.
+    this.connection.onNotification('$/progress', (params: unknown) => this.received('$/progress', params));
+    this.connection.onError(([err]) => log(`connection error: ${err.message}`));
+    this.connection.listen();
+    void this.exited.then(() => this.connection.dispose());
   }
 
   /** Spawns the server and runs initialize / initialized. */
@@ -144,32 +183,35 @@ export class LspClient {
     return client;
   }
 
+  /** Spawns the server without initializing it (lifecycle tests). */
+  static spawn(options: ClientOptions = {}): LspClient {
+    return new LspClient(options);
+  }
+
   request<R = unknown>(method: string, params?: unknown): Promise<R> {
-    const id = this.nextId++;
-    this.send({ jsonrpc: '2.0', id, method, params });
-    return new Promise<R>((resolve, reject) => this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+    return this.requestId<R>(method, params).response;
   }
 
   /** Sends a request and returns its id without waiting (for $/cancelRequest tests). */
-  requestId(method: string, params?: unknown): { id: number; response: Promise<unknown> } {
-    const id = this.nextId++;
-    this.send({ jsonrpc: '2.0', id, method, params });
-    const response = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    return { id, response };
+  requestId<R = unknown>(method: string, params?: unknown): { id: number; response: Promise<R> } {
+    if (params !== undefined && !isNamedParams(params)) this.writer.verbatimParams = { value: params };
+    const response = params === undefined ? this.connection.sendRequest<R>(method) : this.connection.sendRequest<R>(method, params);
+    return { id: this.writer.lastRequestId as number, response };
   }
 
   notify(method: string, params?: unknown): void {
-    this.send({ jsonrpc: '2.0', method, params });
+    const sent = params === undefined ? this.connection.sendNotification(method) : this.connection.sendNotification(method, params);
+    sent.catch((err: Error) => this.connectionLog.push(`notification ${method} not sent: ${err.message}`));
   }
 
-  /** Writes bytes as they are, framing included or not. */
+  /** Writes bytes as they are, framing included or not (after the messages sent before). */
   sendRaw(bytes: string): void {
-    this.process.stdin.write(bytes);
+    void this.writer.writeRaw(bytes);
   }
 
   /** Frames one JSON text (which may be malformed on purpose). */
   sendFramed(json: string): void {
-    this.process.stdin.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`);
+    this.sendRaw(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`);
   }
 
   /** Resolves with the params of the next notification `method` (after the call) that matches. */
@@ -230,51 +272,23 @@ export class LspClient {
     return this.exited;
   }
 
+  /** Resolves with the exit code once the server has exited. */
+  exit(): Promise<number | null> {
+    return this.exited;
+  }
+
   kill(): void {
     this.process.kill();
   }
 
-  private send(message: Message): void {
-    this.sendFramed(JSON.stringify(message));
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const headerEnd = this.buffer.indexOf('\r\n\r\n');
-      if (headerEnd < 0) return;
-      const header = this.buffer.subarray(0, headerEnd).toString('ascii');
-      const m = /Content-Length: (\d+)/i.exec(header);
-      if (!m) throw new Error(`bad header from server: ${header}`);
-      const length = Number(m[1]);
-      if (this.buffer.length < headerEnd + 4 + length) return;
-      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
-      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
-      this.dispatch(JSON.parse(body) as Message);
-    }
-  }
-
-  private dispatch(message: Message): void {
-    if (message.method !== undefined && message.id !== undefined && message.id !== null) {
-      this.serverRequests.push({ method: message.method, params: message.params });
-      this.send({ jsonrpc: '2.0', id: message.id, result: this.answer(message.method, message.params) });
-      return;
-    }
-    if (message.method !== undefined) {
-      this.notifications.push({ method: message.method, params: message.params });
-      for (const w of [...this.waiters]) {
-        if (w.method === message.method && w.predicate(message.params)) {
-          this.waiters = this.waiters.filter((x) => x !== w);
-          w.resolve(message.params);
-        }
+  private received(method: string, params: unknown): void {
+    this.notifications.push({ method, params });
+    for (const w of [...this.waiters]) {
+      if (w.method === method && w.predicate(params)) {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        w.resolve(params);
       }
-      return;
     }
-    const pending = typeof message.id === 'number' ? this.pending.get(message.id) : undefined;
-    if (!pending) return;
-    this.pending.delete(message.id as number);
-    if (message.error) pending.reject(new ResponseError(message.error.code, message.error.message));
-    else pending.resolve(message.result);
   }
 
   private answer(method: string, params: unknown): unknown {

@@ -3,7 +3,7 @@
 // fixes remove exactly the flagged lines.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { applyEdits, editsFor, fixture, hoverText, LspClient, offsetOf, positionOf, type Diagnostic, type Range, type WorkspaceEdit } from './client.ts';
+import { applyEdits, DEFAULT_CAPABILITIES, editsFor, fixture, hoverText, LspClient, offsetOf, positionOf, type Diagnostic, type Range, type WorkspaceEdit } from './client.ts';
 
 interface CodeAction {
   title: string;
@@ -177,7 +177,9 @@ describe('removing duplicates', () => {
 
   before(async () => {
     text = (await fixture('lsp-mixed-modern.log')) + (await fixture('lsp-old-x86-clear-user.log'));
-    client = await LspClient.start({ capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: false }, applyEdit: true }, textDocument: { publishDiagnostics: { relatedInformation: true } } } });
+    client = await LspClient.start({
+      capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: false }, applyEdit: true }, textDocument: { publishDiagnostics: { relatedInformation: true }, codeAction: DEFAULT_CAPABILITIES.textDocument.codeAction } },
+    });
     client.open(uri, text, 1);
     diagnostics = (await client.waitForDiagnostics(uri, 1)).diagnostics;
   });

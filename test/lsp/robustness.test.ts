@@ -70,16 +70,32 @@ describe('robustness', () => {
     await stillAnswers();
   });
 
-  it('clamps positions out of range', async () => {
+  it('clamps positions past the end, and answers negative ones with InvalidParams', async () => {
     for (const position of [
       { line: 1e6, character: 0 },
       { line: 31, character: 1e6 },
-      { line: -5, character: -5 },
     ]) {
       await client.request('textDocument/hover', { textDocument: { uri }, position });
     }
     const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 1e6, character: 0 }, end: { line: 1e7, character: 3 } }, context: { diagnostics: [], triggerKind: 1 } });
     assert.ok(Array.isArray(actions));
+    // Positions are unsigned integers in LSP.
+    for (const position of [
+      { line: -5, character: -5 },
+      { line: 31, character: -1 },
+      { line: -1, character: 0 },
+      { line: 1.5, character: 0 },
+    ]) {
+      const err = await rejection(client.request('textDocument/hover', { textDocument: { uri }, position }));
+      assert.equal(err.code, INVALID_PARAMS, JSON.stringify(position));
+    }
+    for (const range of [
+      { start: { line: -1, character: 0 }, end: { line: 31, character: 0 } },
+      { start: { line: 31, character: 0 }, end: { line: 31, character: -3 } },
+    ]) {
+      const err = await rejection(client.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], triggerKind: 1 } }));
+      assert.equal(err.code, INVALID_PARAMS, JSON.stringify(range));
+    }
     await stillAnswers();
   });
 

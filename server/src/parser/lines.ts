@@ -2,8 +2,15 @@
 // capture puts in front of the kernel's own text.
 import type { LinePrefix } from './model.ts';
 
-/** Offsets of the first character of every line (LF or CRLF endings). */
+/**
+ * Offsets of the first character of every line. A line ends at `\n` (the `\r`s before it belong to
+ * the line break: CRLF, serial captures' `\r\r\n`) and, as LSP has it, at a `\r` not followed by
+ * `\n` (old Mac files, a capture of a terminal): each `\r` of a run that no `\n` ends is a line end.
+ */
 export function computeLineStarts(text: string): Uint32Array {
+  // Logs almost never hold such a `\r`: one indexOf pass says so (none at all in an LF file, one hop
+  // a line in a CRLF file), and only then the slower scan that reads both characters.
+  if (firstLoneCR(text, 0, text.length) !== -1) return lineStartsIn(text, 0, text.length, new LineStartList(text.length, 0)).finish();
   // One pass into a growing buffer (logs average 60-80 characters a line).
   let starts = new Uint32Array(Math.max(16, (text.length >> 6) + 1));
   let n = 1;
@@ -18,6 +25,74 @@ export function computeLineStarts(text: string): Uint32Array {
   return starts.slice(0, n);
 }
 
+/**
+ * Offset of the first `\r` in [from, to) that ends a line by itself (its run of `\r`s is not ended
+ * by a `\n`), or -1. A run that reaches `to` is judged by the character after it.
+ */
+export function firstLoneCR(text: string, from: number, to: number): number {
+  for (let i = text.indexOf('\r', from); i !== -1 && i < to; i = text.indexOf('\r', i + 1)) {
+    let j = i + 1;
+    while (text.charCodeAt(j) === 13) j++;
+    if (text.charCodeAt(j) !== 10) return i;
+    i = j;
+  }
+  return -1;
+}
+
+/** A growing list of line starts. */
+export class LineStartList {
+  private starts: Uint32Array;
+  private n = 0;
+
+  constructor(textLength: number, first: number | null) {
+    this.starts = new Uint32Array(Math.max(16, (textLength >> 6) + 1));
+    if (first !== null) this.push(first);
+  }
+
+  push(start: number): void {
+    if (this.n === this.starts.length) {
+      const grown = new Uint32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.starts[this.n++] = start;
+  }
+
+  finish(): Uint32Array {
+    return this.starts.slice(0, this.n);
+  }
+}
+
+/**
+ * Adds the start of every line whose line break begins in [from, to) of `text`, offset by `base`
+ * (`text` may be a slice of the document); a run of `\r`s that reaches `to` is judged by the
+ * characters after it. computeLineStarts' rule, for texts that hold a lone `\r`.
+ */
+export function lineStartsIn(text: string, from: number, to: number, out: LineStartList, base = 0): LineStartList {
+  let nl = text.indexOf('\n', from);
+  let cr = text.indexOf('\r', from);
+  for (;;) {
+    if (nl === -1) nl = Infinity;
+    if (cr === -1) cr = Infinity;
+    const at = Math.min(nl, cr);
+    if (at >= to) return out;
+    if (at === nl) {
+      out.push(base + nl + 1);
+      nl = text.indexOf('\n', nl + 1);
+      continue;
+    }
+    let j = cr + 1;
+    while (text.charCodeAt(j) === 13) j++;
+    if (j === nl) {
+      // `\r...\r\n`: one line break, the `\n`'s.
+      cr = text.indexOf('\r', j + 1);
+      continue;
+    }
+    for (let k = cr; k < j && k < to; k++) out.push(base + k + 1);
+    cr = j < text.length ? text.indexOf('\r', j) : -1;
+  }
+}
+
 /** What reading a line needs of a text (a string, or the language service's piece text). */
 export interface CharSource {
   readonly length: number;
@@ -25,10 +100,11 @@ export interface CharSource {
 }
 
 /**
- * End of line `line` (exclusive, before any `\r\n`): the one line reader of the parser and the
- * language service, so that both read the same text of a line.
+ * End of line `line` (exclusive, before its line break and any `\r` before it): the one line reader
+ * of the parser and the language service, so that both read the same text of a line.
  */
 export function lineEnd(text: CharSource, lineStarts: ArrayLike<number>, line: number): number {
+  // The line break's last character (`\n`, or a lone `\r`) is the one before the next line's start.
   let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
   // CRLF, and serial captures' `\r\r\n`.
   while (end > lineStarts[line] && text.charCodeAt(end - 1) === 13) end--;
@@ -501,7 +577,7 @@ const BREAK_FOR_READING = /[ \t]*[\r\n]+(?:>[ \t]?)*/g;
 
 /** Text with its line breaks turned into blanks, offsets kept (a line joined with its wrapped rest). */
 export function joinWrapped(s: string): string {
-  return s.indexOf('\n') === -1 ? s : s.replace(LINE_BREAK_AND_QUOTE, (m) => ' '.repeat(m.length));
+  return s.indexOf('\n') === -1 && s.indexOf('\r') === -1 ? s : s.replace(LINE_BREAK_AND_QUOTE, (m) => ' '.repeat(m.length));
 }
 
 /** A line break and the mail quote the wrapped rest repeats. */

@@ -1,7 +1,7 @@
 // Register dumps: the instruction-pointer line that opens one (x86 RIP/EIP/IP, arm `pc :`/`PC is at`,
 // powerpc NIP, riscv and mips epc, loongarch era, s390 PSW), the register lines that follow, and
 // `Code:` bytes.
-import { firstNonSpace, lineEnd, newPrefixScan, scanLinePrefix } from './lines.ts';
+import { computeLineStarts, firstNonSpace, lineEnd, newPrefixScan, scanLinePrefix } from './lines.ts';
 import type { Arch, Register, RegisterBlock } from './model.ts';
 
 export interface IpLine {
@@ -237,12 +237,10 @@ export function registersInText(blockText: string, base: number): Register[] {
   const out: Register[] = [];
   const scan = newPrefixScan();
   let nextGpr = -1; // s390: the next general register a row of values alone continues with
-  for (let start = 0; start <= blockText.length; ) {
-    let end = blockText.indexOf('\n', start);
-    if (end < 0) end = blockText.length;
-    const next = end + 1;
-    if (end > start && blockText.charCodeAt(end - 1) === 13) end--;
-    scanLinePrefix(blockText, start, end, scan);
+  const starts = computeLineStarts(blockText);
+  for (let line = 0; line < starts.length; line++) {
+    const end = lineEnd(blockText, starts, line);
+    scanLinePrefix(blockText, starts[line], end, scan);
     const message = blockText.slice(scan.textStart, end);
     if (isRegisterLine(message)) {
       const regs = parseRegisters(message, base + scan.textStart);
@@ -253,7 +251,6 @@ export function registersInText(blockText: string, base: number): Register[] {
       out.push(...regs);
       nextGpr += regs.length;
     } else nextGpr = -1;
-    start = next;
   }
   return out;
 }

@@ -25,6 +25,13 @@ export namespace Commands {
    * add the active editor's uri in `middleware.executeCommand` when it is run from the palette.
    */
   export const removeAllDuplicates = 'kernelLog.removeAllDuplicates';
+  /**
+   * The command a code action with an edit becomes for a client without code action literals
+   * (`textDocument.codeAction.codeActionLiteralSupport` absent): the server applies the edit with
+   * workspace/applyEdit. Arguments: `[WorkspaceEdit]`. Offered in executeCommandProvider to such
+   * clients only.
+   */
+  export const applyEdit = 'kernelLog.applyEdit';
 }
 
 /**

@@ -4,14 +4,14 @@
 // report); the second removes it, each removal one WorkspaceEdit (one undo step) that deletes whole
 // lines, line breaks included. Codes set to `off` get no report-wide or file-wide fix, and the file
 // is never edited on save unless `editor.codeActionsOnSave` names FIX_ALL_KIND itself.
-import type { CodeAction, CodeActionContext, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, Command, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { CodeActionKind, CodeActionTriggerKind } from 'vscode-languageserver-types';
 import type { Finding, FindingCode } from '../analysis/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { KernelLogDocument } from './document.ts';
 import { noiseFoldsOfReport } from './folding.ts';
 import { lspLastLineOf, lspLineOf, offsetAt, wholeLinesRange } from './positions.ts';
-import { ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/codes.ts';
+import { ClientCommands, Commands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/codes.ts';
 import type { FoldLinesParams, LinesToHide } from '../protocol/protocol.ts';
 import { DUPLICATE_CODES, isDuplicateCode, removableLineOf, removableLines, reportIndexAt, UNRELIABLE_CODES } from './queries.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
@@ -201,6 +201,19 @@ export function removeLinesEdit(document: KernelLogDocument, lines: readonly num
     return { documentChanges: [{ textDocument: { uri: document.uri, version: document.version }, edits }] };
   }
   return { changes: { [document.uri]: edits } };
+}
+
+/**
+ * Code actions as the Command objects a client without code action literals takes: an action's own
+ * command as it is, an edit as Commands.applyEdit with the action's title.
+ */
+export function codeActionsAsCommands(actions: readonly CodeAction[]): Command[] {
+  const commands: Command[] = [];
+  for (const action of actions) {
+    if (action.command) commands.push({ ...action.command, title: action.title });
+    else if (action.edit) commands.push({ title: action.title, command: Commands.applyEdit, arguments: [action.edit] });
+  }
+  return commands;
 }
 
 /** Whether an action of `kind` is wanted by a request's `only` filter (none: everything but source actions). */

@@ -3,8 +3,8 @@
 // so that the cache can re-parse only that region.
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from 'vscode-languageserver-types';
-import { computeLineStarts, lineOfOffset } from '../parser/lines.ts';
-import { PieceText } from './pieceText.ts';
+import { computeLineStarts, lineOfOffset, LineStartList, lineStartsIn } from '../parser/lines.ts';
+import { PieceText, type TextSource } from './pieceText.ts';
 import { offsetAt, positionAt, type PositionSource } from './positions.ts';
 
 /**
@@ -39,14 +39,20 @@ export function lineEditOf(hull: EditHull, newLineStarts: ArrayLike<number>): Li
   return { firstLine, oldLastLine, newLastLine, lineDelta: newLastLine - oldLastLine, offsetDelta: hull.newEnd - hull.oldEnd };
 }
 
+/** A content change that is not one (no text, a malformed range): the whole didChange is refused. */
+export class MalformedChangeError extends Error {}
+
 export class KernelLogDocument implements PositionSource {
   readonly uri: string;
   readonly languageId: string;
   private _version: number;
   private _text: PieceText;
   private _lineStarts: Uint32Array;
-  /** True when the text holds a `\r` not followed by `\n` (LSP then counts lines differently). */
-  private hasLoneCR: boolean;
+  /**
+   * True when the text holds `\r\r` (LSP may then count lines differently: it ends a line at the
+   * first `\r` of a serial capture's `\r\r\n`, the parser at the `\n` only).
+   */
+  private hasCRCR: boolean;
   private lspStarts: Uint32Array | null = null;
   private hull: EditHull | null = null;
 
@@ -56,7 +62,7 @@ export class KernelLogDocument implements PositionSource {
     this._version = version;
     this._text = new PieceText(text);
     this._lineStarts = computeLineStarts(text);
-    this.hasLoneCR = containsLoneCR(this._text, 0, text.length);
+    this.hasCRCR = text.includes('\r\r');
   }
 
   get version(): number {
@@ -68,13 +74,13 @@ export class KernelLogDocument implements PositionSource {
     return this._text;
   }
 
-  /** Parser line starts (`\n` only). */
+  /** Parser line starts (parser/lines.ts computeLineStarts: `\n`, or a `\r` that no `\n` follows). */
   get lineStarts(): Uint32Array {
     return this._lineStarts;
   }
 
   get lspLineStarts(): Uint32Array {
-    if (!this.hasLoneCR) return this._lineStarts;
+    if (!this.hasCRCR) return this._lineStarts;
     this.lspStarts ??= computeLspLineStarts(this._text.toString());
     return this.lspStarts;
   }
@@ -100,8 +106,8 @@ export class KernelLogDocument implements PositionSource {
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
     // All checked before anything changes: a malformed change must not leave the document half-updated.
     for (const change of changes) {
-      if (typeof change?.text !== 'string') throw new Error('content change without text');
-      if ('range' in change && change.range && (!isPosition(change.range.start) || !isPosition(change.range.end))) throw new Error('content change with a malformed range');
+      if (typeof change?.text !== 'string') throw new MalformedChangeError('content change without text');
+      if ('range' in change && change.range && (!isPosition(change.range.start) || !isPosition(change.range.end))) throw new MalformedChangeError('content change with a malformed range (positions are integers ≥ 0)');
     }
     for (const change of changes) {
       if ('range' in change && change.range) this.applyRangeChange(change.range, change.text);
@@ -122,21 +128,29 @@ export class KernelLogDocument implements PositionSource {
     const oldLength = this._text.length;
     this._text = new PieceText(text);
     this._lineStarts = computeLineStarts(text);
-    this.hasLoneCR = containsLoneCR(this._text, 0, text.length);
+    this.hasCRCR = text.includes('\r\r');
     this.lspStarts = null;
     this.hull = { start: 0, oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength, newEnd: text.length, oldLineStarts: this.hull?.oldLineStarts ?? oldLineStarts, replacedAll: true };
   }
 
   private applyRangeChange(range: Range, inserted: string): void {
-    const start = this.offsetAt(range.start);
-    const end = Math.max(start, this.offsetAt(range.end));
+    // A range given end first is the same range.
+    const a = this.offsetAt(range.start);
+    const b = this.offsetAt(range.end);
+    const start = Math.min(a, b);
+    const end = Math.max(a, b);
     const oldLineStarts = this._lineStarts;
+    // Whether the `\r`s just before the change end lines depends on what follows them (a `\n`
+    // typed after a lone `\r` makes it part of a CRLF): the change is taken as starting before them.
+    let from = start;
+    while (from > 0 && this._text.charCodeAt(from - 1) === 13) from--;
     this._text.replace(start, end, inserted);
-    this._lineStarts = spliceLineStarts(oldLineStarts, start, end, inserted);
-    this.noteHull(start, end, inserted.length, oldLineStarts);
-    // Lone `\r` can appear or disappear only around the change; when some exist, recompute lazily.
-    if (this.hasLoneCR) this.hasLoneCR = containsLoneCR(this._text, 0, this._text.length);
-    else this.hasLoneCR = containsLoneCR(this._text, Math.max(0, start - 1), Math.min(this._text.length, start + inserted.length + 1));
+    const newEnd = start + inserted.length;
+    this._lineStarts = spliceLineStarts(oldLineStarts, this._text, from, end, newEnd);
+    this.noteHull(from, end, newEnd - from, oldLineStarts);
+    // `\r\r` can appear or disappear only around the change; when some exist, recompute lazily.
+    if (this.hasCRCR) this.hasCRCR = this._text.toString().includes('\r\r');
+    else this.hasCRCR = this._text.slice(Math.max(0, start - 1), Math.min(this._text.length, newEnd + 1)).includes('\r\r');
     this.lspStarts = null;
   }
 
@@ -163,32 +177,33 @@ export class KernelLogDocument implements PositionSource {
 }
 
 function isPosition(p: unknown): p is Position {
-  return typeof p === 'object' && p !== null && typeof (p as Position).line === 'number' && typeof (p as Position).character === 'number';
+  return typeof p === 'object' && p !== null && isUinteger((p as Position).line) && isUinteger((p as Position).character);
 }
 
-/** Line starts after replacing [start, end) of the text with `inserted`. */
-export function spliceLineStarts(lineStarts: Uint32Array, start: number, end: number, inserted: string): Uint32Array {
-  const keep = lineOfOffset(lineStarts, start) + 1; // starts <= start survive
-  const tailFrom = lineOfOffset(lineStarts, end) + 1; // starts > end move by delta
-  const added: number[] = [];
-  for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
-  const delta = inserted.length - (end - start);
+function isUinteger(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= 0;
+}
+
+/**
+ * Parser line starts after an edit that replaced old [from, oldEnd) with what is now [from, newEnd)
+ * of `text` (`from` before any `\r`s that precede the change). Line breaks after newEnd are the old
+ * ones moved (a run of `\r`s there still ends where it did, so its `\r`s end lines as they did).
+ */
+export function spliceLineStarts(lineStarts: Uint32Array, text: TextSource, from: number, oldEnd: number, newEnd: number): Uint32Array {
+  const keep = lineOfOffset(lineStarts, from) + 1; // starts <= from survive
+  const tailFrom = lineOfOffset(lineStarts, oldEnd) + 1; // starts > oldEnd move by delta
+  // The changed text and the run of `\r`s after it, with the character that ends the run.
+  let to = newEnd;
+  while (text.charCodeAt(to) === 13) to++;
+  const window = text.slice(from, Math.min(text.length, to + 1));
+  const added = lineStartsIn(window, 0, newEnd - from, new LineStartList(window.length, null), from).finish();
+  const delta = newEnd - oldEnd;
   const out = new Uint32Array(keep + added.length + (lineStarts.length - tailFrom));
   out.set(lineStarts.subarray(0, keep), 0);
-  let k = keep;
-  for (const a of added) out[k++] = a;
+  out.set(added, keep);
+  let k = keep + added.length;
   for (let i = tailFrom; i < lineStarts.length; i++) out[k++] = lineStarts[i] + delta;
   return out;
-}
-
-function containsLoneCR(text: PieceText, from: number, to: number): boolean {
-  const window = text.slice(from, Math.min(text.length, to + 1));
-  const limit = Math.min(to, text.length) - from;
-  for (let i = window.indexOf('\r'); i !== -1 && i < limit; i = window.indexOf('\r', i + 1)) {
-    if (from + i + 1 >= text.length) return true;
-    if (text.charCodeAt(from + i + 1) !== 10) return true;
-  }
-  return false;
 }
 
 function computeLspLineStarts(text: string): Uint32Array {

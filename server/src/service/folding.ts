@@ -61,7 +61,8 @@ export async function computeFolding(document: KernelLogDocument, analysis: LogA
     }
   }
   const lspStructure = structure.map((r) => ({ startLine: lspLineOf(document, r.startLine), endLine: lspLastLineOf(document, r.endLine), kind: r.kind }));
-  const ranges = nest([...lspStructure, ...noiseFolds]).slice(0, Math.max(0, rangeLimit));
+  const depths: number[] = [];
+  const ranges = outermost(nest([...lspStructure, ...noiseFolds], depths), depths, rangeLimit);
   return {
     ranges: ranges.map((r) => (r.kind ? { startLine: r.startLine, endLine: r.endLine, kind: r.kind } : { startLine: r.startLine, endLine: r.endLine })),
     noise,
@@ -137,10 +138,29 @@ function codeDumpEnd(document: KernelLogDocument, codeLine: number): number {
 }
 
 /**
+ * At most `limit` ranges (the client's `foldingRange.rangeLimit`): the outermost ones, so that what
+ * is left still folds whole reports, then their blocks and stacks, all through the file (the
+ * first ranges of the file would fold one report down to its last stack segment and nothing after
+ * it). Of the ranges at the depth where the limit falls, the first ones in the file.
+ */
+function outermost(ranges: LineRange[], depths: readonly number[], limit: number): LineRange[] {
+  const max = Math.max(0, Math.floor(limit));
+  if (ranges.length <= max) return ranges;
+  const atDepth: number[] = [];
+  for (const d of depths) atDepth[d] = (atDepth[d] ?? 0) + 1;
+  // All ranges less deep than `depth` fit; `room` of those at `depth` do too.
+  let depth = 0;
+  let room = max;
+  while (depth < atDepth.length && room >= atDepth[depth]) room -= atDepth[depth++];
+  return ranges.filter((_, i) => depths[i] < depth || (depths[i] === depth && room-- > 0));
+}
+
+/**
  * Keeps ranges that nest properly (what editors require): sorted by start, longer first; a range
  * that starts on the same line as a kept one, or overlaps one without being inside it, is dropped.
+ * `depths`, when given, gets how many kept ranges each kept one lies inside.
  */
-function nest(ranges: LineRange[]): LineRange[] {
+function nest(ranges: LineRange[], depths?: number[]): LineRange[] {
   const sorted = ranges.filter((r) => r.endLine > r.startLine && r.startLine >= 0).sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
   const kept: LineRange[] = [];
   const open: LineRange[] = [];
@@ -151,6 +171,7 @@ function nest(ranges: LineRange[]): LineRange[] {
     const parent = open[open.length - 1];
     if (parent && r.endLine > parent.endLine) continue;
     kept.push(r);
+    depths?.push(open.length);
     open.push(r);
     lastStart = r.startLine;
   }

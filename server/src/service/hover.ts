@@ -54,6 +54,38 @@ export async function computeHover(document: KernelLogDocument, analysis: LogAna
   return { contents, range };
 }
 
+/**
+ * A hover as plain text, for a client whose `textDocument.hover.contentFormat` does not list
+ * markdown: emphasis and code marks left out, a link as `text (target)`, code blocks as their lines.
+ */
+export function plainTextHover(hover: Hover | null): Hover | null {
+  if (!hover || typeof hover.contents !== 'object' || !('kind' in hover.contents) || hover.contents.kind !== MarkupKind.Markdown) return hover;
+  return { ...hover, contents: { kind: MarkupKind.PlainText, value: markdownToPlainText(hover.contents.value) } };
+}
+
+/** The markdown hovers write (bold, italics, code spans and blocks, links, lists) as plain text. */
+export function markdownToPlainText(markdown: string): string {
+  const out: string[] = [];
+  let inCodeBlock = false;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) {
+      inCodeBlock = !inCodeBlock;
+      continue;
+    }
+    out.push(inCodeBlock ? line : plainLine(line));
+  }
+  return out.join('\n');
+}
+
+function plainLine(line: string): string {
+  const unlinked = line.replace(/\[([^\]\n]*)\]\(([^)\s]*)\)/g, '$1 ($2)').replace(/\*\*/g, '');
+  // Code spans as they are (backticks left out); `*emphasis*` marks left out of the rest.
+  return unlinked
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part.slice(1, -1) : part.replace(/(^|[^\w*])\*([^*\s](?:[^*]*[^*\s])?)\*(?![\w*])/g, '$1$2')))
+    .join('');
+}
+
 /** The call-trace entry or instruction pointer at an offset (for go to definition). */
 export function symbolTargetAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): { frame: Frame; report: Report } | null {
   const line = parserLineAt(document, offset);

@@ -1,21 +1,21 @@
 // The language-service facade: documents in, LSP results out. No connection here (server.ts has
 // it); IO that a feature needs (the symbolizer) is injected. Every feature gets the document and its
 // cached analysis, parsed once per version.
-import type { CodeAction, CodeActionContext, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, Command, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, SymbolInformation, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
-import { allDuplicateLines, codesOn, fixAllWanted, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
+import { allDuplicateLines, codeActionsAsCommands, codesOn, fixAllWanted, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
 import { computeDiagnostics, countFindings, sameDiagnostics, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
 import type { KernelLogDocument } from './document.ts';
 import { DocumentCache } from './documentCache.ts';
 import { computeDefinition } from './definition.ts';
 import { computeFolding } from './folding.ts';
-import { computeHover } from './hover.ts';
+import { computeHover, plainTextHover } from './hover.ts';
 import { nullLogger, type Logger } from './logger.ts';
 import type { NoiseRange, StatusParams } from '../protocol/protocol.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
 import { DUPLICATE_CODES } from './queries.ts';
-import { computeDocumentSymbols } from './symbols.ts';
+import { computeDocumentSymbols, flatSymbols } from './symbols.ts';
 import type { Interruption } from './interruption.ts';
 import type { CancellationLike, Symbolizer } from '../symbolizer/types.ts';
 
@@ -56,6 +56,14 @@ export interface KernelLogLanguageService {
   /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
   getRemoveAllDuplicatesEdit(document: KernelLogDocument, analysis: LogAnalysis, options: EditOptions, settings?: KernelLogSettings): { edit: WorkspaceEdit; lines: number } | null;
   getStatus(document: KernelLogDocument, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
+
+  // The answers above for clients that lack a capability:
+  /** A hover in plain text (no markdown in `textDocument.hover.contentFormat`). */
+  plainTextHover(hover: Hover | null): Hover | null;
+  /** The Outline as a flat list (no `hierarchicalDocumentSymbolSupport`). */
+  flatSymbols(uri: string, symbols: readonly DocumentSymbol[]): SymbolInformation[];
+  /** Code actions as commands (no `codeActionLiteralSupport`); edits run through Commands.applyEdit. */
+  codeActionsAsCommands(actions: readonly CodeAction[]): Command[];
 }
 
 export function createLanguageService(options: LanguageServiceOptions = {}): KernelLogLanguageService {
@@ -91,5 +99,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
       complete,
       diagnosticsTruncated,
     }),
+    plainTextHover,
+    flatSymbols,
+    codeActionsAsCommands,
   };
 }

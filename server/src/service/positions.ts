@@ -1,8 +1,9 @@
 // The one place where text offsets (what the parser and analyzer speak) become LSP positions and
 // ranges, and back. Everything else in the service passes offsets or spans through here.
 //
-// LSP counts a line break at `\n`, `\r\n` and a lone `\r`; the parser only at `\n`. For the usual
-// file (no lone `\r`) both line tables are the same array; otherwise the document keeps a second one.
+// LSP counts a line break at `\n`, `\r\n` and a lone `\r`; the parser too, except in a serial
+// capture's `\r\r\n`, one line break to the parser and two to LSP. For a file without `\r\r` both
+// line tables are the same array; otherwise the document keeps a second one.
 import type { Position, Range } from 'vscode-languageserver-types';
 import { lineEnd, lineOfOffset } from '../parser/lines.ts';
 import type { Span } from '../parser/model.ts';
@@ -11,7 +12,7 @@ import type { TextSource } from './pieceText.ts';
 /** What position conversion needs from a document. */
 export interface PositionSource {
   readonly text: TextSource;
-  /** Offsets of the first character of every line as the parser counts lines (`\n` only). */
+  /** Offsets of the first character of every line as the parser counts lines (parser/lines.ts computeLineStarts). */
   readonly lineStarts: ArrayLike<number>;
   /** Offsets of the first character of every line as LSP counts lines (`\n`, `\r\n`, lone `\r`). */
   readonly lspLineStarts: ArrayLike<number>;

@@ -1,7 +1,7 @@
 // Document symbols (outline, breadcrumbs): one per report, with its register blocks and stacks as
 // children and a stack's context segments below it. Children lie inside their parent's range, so
 // the breadcrumbs follow the cursor.
-import type { DocumentSymbol } from 'vscode-languageserver-types';
+import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
 import { frameLabel } from '../analysis/frameText.ts';
 import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
@@ -17,6 +17,22 @@ export async function computeDocumentSymbols(document: KernelLogDocument, analys
   const symbols: DocumentSymbol[] = [];
   const done = await forEachSliced(analysis.reportCount, (k) => symbols.push(reportSymbol(document, analysis.report(k))), interruption);
   return done ? symbols : null;
+}
+
+/**
+ * The Outline as the flat list a client without `hierarchicalDocumentSymbolSupport` takes: every
+ * symbol, parents before their children, each child naming its parent as `containerName`.
+ */
+export function flatSymbols(uri: string, symbols: readonly DocumentSymbol[]): SymbolInformation[] {
+  const out: SymbolInformation[] = [];
+  const walk = (list: readonly DocumentSymbol[], container: string | undefined) => {
+    for (const s of list) {
+      out.push(container === undefined ? { name: s.name, kind: s.kind, location: { uri, range: s.range } } : { name: s.name, kind: s.kind, location: { uri, range: s.range }, containerName: container });
+      if (s.children) walk(s.children, s.name);
+    }
+  };
+  walk(symbols, undefined);
+  return out;
 }
 
 function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymbol {
