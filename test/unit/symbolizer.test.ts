@@ -13,6 +13,7 @@ import zlib from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { discoverSources, defaultSymbolSettings } from '../../server/src/symbolizer/discover.ts';
 import { emptyConfig, KernelSymbolizer, type SymbolSourcesConfig } from '../../server/src/symbolizer/kernelSymbolizer.ts';
+import { InProcessSymbolService } from '../../server/src/symbolizer/symbolService.ts';
 import type { SymbolInfo, SymbolQuery } from '../../server/src/symbolizer/types.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kcrash-symbolizer-'));
@@ -80,13 +81,26 @@ function run(cmd: string, args: string[]): string {
 
 /** addr2line's inline chain at an address (innermost first), names short, paths as DWARF has them. */
 function addr2line(obj: string, address: bigint, section?: string): { function: string; file: string; line: number }[] {
-  const out = run('addr2line', ['-f', '-i', '-e', obj, ...(section ? [`--section=${section}`] : []), '0x' + address.toString(16)]).trim().split('\n');
-  const frames = [];
-  for (let i = 0; i + 1 < out.length; i += 2) {
-    const [file, line] = out[i + 1].replace(/ \(discriminator \d+\)$/, '').split(':');
-    frames.push({ function: out[i], file, line: Number(line) });
+  return addr2lineAll(obj, [address], section)[0];
+}
+
+/** addr2line's chains at many addresses, from one run (`-a` prints each address before its chain). */
+function addr2lineAll(obj: string, addresses: bigint[], section?: string): { function: string; file: string; line: number }[][] {
+  const out = run('addr2line', ['-a', '-f', '-i', '-e', obj, ...(section ? [`--section=${section}`] : []), ...addresses.map((a) => '0x' + a.toString(16))]);
+  const blocks: string[][] = [];
+  for (const line of out.trimEnd().split('\n')) {
+    if (/^0x[0-9a-f]+$/.test(line)) blocks.push([]);
+    else blocks[blocks.length - 1].push(line);
   }
-  return frames;
+  assert.equal(blocks.length, addresses.length, 'one addr2line answer per address');
+  return blocks.map((b) => {
+    const frames = [];
+    for (let i = 0; i + 1 < b.length; i += 2) {
+      const [file, line] = b[i + 1].replace(/ \(discriminator \d+\)$/, '').split(':');
+      frames.push({ function: b[i], file, line: Number(line) });
+    }
+    return frames;
+  });
 }
 
 const sym = (name: string, nth = 0) => symbols.filter((s) => s.name === name)[nth];
@@ -112,13 +126,15 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
   it('looks up call-trace entries at address - 1 and RIP exactly, keeping the printed entry', async () => {
     const s = new KernelSymbolizer(config());
     const leaf = sym('caller_a');
+    // addr2line at every byte of the function and the one after it: return address - 1 and exact.
+    const want = addr2lineAll(vmlinux, Array.from({ length: Number(leaf.size) + 1 }, (_, i) => leaf.address + BigInt(i)));
     for (let off = 1n; off < leaf.size; off++) {
       const ret = await s.symbolize(query({ function: 'caller_a', offset: Number(off), size: Number(leaf.size) }));
-      sameFiles(shape(ret), addr2line(vmlinux, leaf.address + off - 1n));
+      sameFiles(shape(ret), want[Number(off) - 1]);
       assert.equal(ret!.lookup, 'return-address-1');
       assert.equal(ret!.symbol!.address, (leaf.address + off).toString(16));
       const rip = await s.symbolize(query({ function: 'caller_a', offset: Number(off), size: Number(leaf.size), exact: true }));
-      sameFiles(shape(rip), addr2line(vmlinux, leaf.address + off));
+      sameFiles(shape(rip), want[Number(off)]);
     }
     s.dispose();
   });
@@ -126,10 +142,11 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
   it('gives the inline chain, innermost first', async () => {
     const s = new KernelSymbolizer(config());
     const leaf = sym('leaf');
+    const want = addr2lineAll(vmlinux, Array.from({ length: Number(leaf.size) }, (_, i) => leaf.address + BigInt(i)));
     let inlined = 0;
     for (let off = 0n; off < leaf.size; off++) {
       const info = await s.symbolize(query({ function: 'leaf', offset: Number(off), size: Number(leaf.size), exact: true }));
-      sameFiles(shape(info), addr2line(vmlinux, leaf.address + off));
+      sameFiles(shape(info), want[Number(off)]);
       if (info!.frames.length > 1) {
         inlined++;
         assert.equal(info!.frames[0].function, 'scale');
@@ -182,10 +199,11 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
     const nm = run('nm', ['-S', moduleObj]);
     for (const [name, section] of [['mod_inner', '.text'], ['mod_init', '.init.text']]) {
       const [value, size] = new RegExp(`^([0-9a-f]+) ([0-9a-f]+) [Tt] ${name}$`, 'm').exec(nm)!.slice(1).map((h) => BigInt('0x' + h));
+      const want = addr2lineAll(moduleObj, Array.from({ length: Number(size) }, (_, i) => value + BigInt(i)), section);
       for (let off = 1n; off < size; off++) {
         const info = await s.symbolize(query({ function: name, offset: Number(off), size: Number(size), module: 'my_mod' }));
         assert.equal(info!.symbol!.section, section);
-        sameFiles(shape(info), addr2line(moduleObj, value + off - 1n, section));
+        sameFiles(shape(info), want[Number(off) - 1]);
       }
     }
     const missing = await s.symbolize(query({ function: 'x', offset: 1, size: 2, module: 'other_mod' }));
@@ -260,7 +278,6 @@ describe('broken symbol files, as hover and decode meet them', { skip: SKIP }, (
 
 describe('a rebuilt symbol file', { skip: SKIP }, () => {
   it('is read again by the service that pools symbolizers', async () => {
-    const { InProcessSymbolService } = await import('../../server/src/symbolizer/symbolService.ts');
     const copy = path.join(tmp, 'vmlinux-rebuilt');
     fs.copyFileSync(vmlinux, copy);
     const service = new InProcessSymbolService();
