@@ -9,7 +9,7 @@ import { computeLineStarts } from '../../server/src/parser/lines.ts';
 import type { LogAnalysis } from '../../server/src/service/analysis.ts';
 import { DocumentCache } from '../../server/src/service/documentCache.ts';
 import { analyzeWhole } from '../../server/src/service/reparse.ts';
-import { ROOT, positionOf, type Range } from './client.ts';
+import { ROOT, type Position, type Range } from './client.ts';
 // @ts-expect-error: a plain script module of the benchmarks, without types
 import { syzbotBodies } from '../../scripts/bench-logs.mjs';
 
@@ -22,6 +22,23 @@ const ALL_LINES = LOGS.join('\n').split('\n');
 /** The syzkaller reports of the conformance corpus beside the repository (another project's data:
  * read from there when it is present, never copied): the dense syzbot-style log of the benchmarks. */
 const SYZBOT_BODIES: string[] | null = syzbotBodies().bodies?.map((b: Buffer) => b.toString('utf8')) ?? null;
+
+/**
+ * The LSP range of offsets `start` <= `end` of `text` (a line ends at `\n`, `\r\n` or a lone `\r`, as
+ * client.ts positionOf counts): one scan up to `end`, not a table of every line of the text per call.
+ */
+function rangeOf(text: string, start: number, end: number): Range {
+  const breaks = /\r\n?|\n/g;
+  let line = 0;
+  let lineStart = 0;
+  let startPos: Position | null = null;
+  for (let m = breaks.exec(text); m && m.index + m[0].length <= end; m = breaks.exec(text)) {
+    if (!startPos && m.index + m[0].length > start) startPos = { line, character: start - lineStart };
+    line++;
+    lineStart = m.index + m[0].length;
+  }
+  return { start: startPos ?? { line, character: start - lineStart }, end: { line, character: end - lineStart } };
+}
 
 /** A small deterministic generator (tests must be repeatable). */
 function random(seed: number): (n: number) => number {
@@ -96,7 +113,7 @@ describe('incremental re-parse equals a full parse', () => {
             const outsideCrLf = (o: number) => (text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10 ? o - 1 : o);
             change.start = outsideCrLf(change.start);
             change.end = Math.max(change.start, outsideCrLf(change.end));
-            changes.push({ range: { start: positionOf(text, change.start), end: positionOf(text, change.end) }, text: change.insert });
+            changes.push({ range: rangeOf(text, change.start, change.end), text: change.insert });
             text = text.slice(0, change.start) + change.insert + text.slice(change.end);
           }
           cache.change(uri, doc.version + 1, changes);
@@ -132,7 +149,7 @@ function randomEdits(text: string, seed: number, edits: number, change: (text: s
     const outsideCrLf = (o: number) => (text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10 ? o - 1 : o);
     c.start = outsideCrLf(c.start);
     c.end = Math.max(c.start, outsideCrLf(c.end));
-    cache.change(uri, doc.version + 1, [{ range: { start: positionOf(text, c.start), end: positionOf(text, c.end) }, text: c.insert }]);
+    cache.change(uri, doc.version + 1, [{ range: rangeOf(text, c.start, c.end), text: c.insert }]);
     text = text.slice(0, c.start) + c.insert + text.slice(c.end);
     if (rnd(4) === 0) cache.step(uri);
     else assertSameAsFullParse(cache.analysisOf(uri)!, text, `seed ${seed} edit ${edit}`);
@@ -228,7 +245,7 @@ describe('a serial capture with `\\r\\r\\n` line ends', () => {
       const next = current.indexOf('\n', lineStart);
       const end = next < 0 ? current.length : next + 1;
       const insert = rnd(2) ? '' : serial(ALL_LINES[rnd(ALL_LINES.length)] + '\n');
-      cache.change('test://serial-edits', doc.version + 1, [{ range: { start: positionOf(current, lineStart), end: positionOf(current, end) }, text: insert }]);
+      cache.change('test://serial-edits', doc.version + 1, [{ range: rangeOf(current, lineStart, end), text: insert }]);
       current = current.slice(0, lineStart) + insert + current.slice(end);
       assertSameAsFullParse(cache.analysisOf('test://serial-edits')!, current, `\\r\\r\\n edit ${edit}`);
     }
@@ -267,7 +284,7 @@ describe('pastes as people make them (test/fixtures/wild)', () => {
         const outsideCrLf = (o: number) => (text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10 ? o - 1 : o);
         change.start = outsideCrLf(change.start);
         change.end = Math.max(change.start, outsideCrLf(change.end));
-        cache.change(uri, doc.version + 1, [{ range: { start: positionOf(text, change.start), end: positionOf(text, change.end) }, text: change.insert }]);
+        cache.change(uri, doc.version + 1, [{ range: rangeOf(text, change.start, change.end), text: change.insert }]);
         text = text.slice(0, change.start) + change.insert + text.slice(change.end);
         if (rnd(3) === 0) cache.step(uri);
         else assertSameAsFullParse(cache.analysisOf(uri)!, text, `wild round ${round} edit ${edit}`);
