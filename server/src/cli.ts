@@ -4,7 +4,9 @@
 //   kcrash decode [--vmlinux F] [--system-map F] [--modules DIR]... [--source-root DIR] FILE
 //                                      the log with source lines, as decode_stacktrace.sh prints them
 //   kcrash lsp --stdio                 the language server
+//   kcrash --version                   the version of package.json (put in by scripts/build.mjs)
 import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import v8 from 'node:v8';
 import zlib from 'node:zlib';
 import { analyze } from './analysis/analyze.ts';
@@ -17,11 +19,16 @@ import { Output, OutputClosed } from './output.ts';
 import { renderOutline } from './outline.ts';
 import { SarifWriter } from './sarif.ts';
 
+/** package.json's version, put in by scripts/build.mjs (as for the server's initialize result); `dev` unbundled. */
+declare const KCRASH_VERSION: string | undefined;
+const version = typeof KCRASH_VERSION === 'string' ? KCRASH_VERSION : 'dev';
+
 const USAGE = `usage: kcrash parse [--json] FILE...
        kcrash check [--format text|json|sarif] FILE...
        kcrash decode [--vmlinux F] [--system-map F] [--kallsyms F] [--modules DIR|F]... [--source-root DIR]
                      [--external off|auto|PATH] FILE
        kcrash lsp --stdio
+       kcrash --version
 FILE may be - for standard input; gzip-compressed files are read as they are.`;
 
 const DECODE_INTERRUPT_BUDGET = 1_000_000;
@@ -158,36 +165,65 @@ function cmdCheck(files: string[], format: string): number {
   return ioError ? 2 : worst;
 }
 
-const DECODE_OPTIONS: Record<string, 'vmlinux' | 'systemMap' | 'kallsyms' | 'modules' | 'sourceRoot' | 'external'> = {
-  '--vmlinux': 'vmlinux',
-  '--system-map': 'systemMap',
-  '--kallsyms': 'kallsyms',
-  '--modules': 'modules',
-  '--source-root': 'sourceRoot',
-  '--external': 'external',
-};
+type Options = NonNullable<ParseArgsConfig['options']>;
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+/** The options of each command (util.parseArgs); anything else is an error (exit 2). */
+const OPTIONS = {
+  parse: { ...HELP, json: { type: 'boolean' } },
+  check: { ...HELP, format: { type: 'string', default: 'text' } },
+  decode: {
+    ...HELP,
+    vmlinux: { type: 'string' },
+    'system-map': { type: 'string' },
+    kallsyms: { type: 'string' },
+    modules: { type: 'string', multiple: true, default: [] },
+    'source-root': { type: 'string' },
+    external: { type: 'string' },
+  },
+  // The transports vscode-languageserver reads from the command line (stdio when none is given).
+  lsp: { ...HELP, stdio: { type: 'boolean' }, 'node-ipc': { type: 'boolean' }, socket: { type: 'string' }, pipe: { type: 'string' }, clientProcessId: { type: 'string' } },
+} satisfies Record<string, Options>;
 
-async function cmdDecode(args: string[]): Promise<number> {
-  const given: Partial<Record<'vmlinux' | 'systemMap' | 'kallsyms' | 'sourceRoot' | 'external', string>> & { modules: string[] } = { modules: [] };
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const key = DECODE_OPTIONS[name];
-    if (key) {
-      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
-      if (value === undefined) {
-        process.stderr.write(`kcrash decode: ${name} needs a value\n`);
-        return 2;
-      }
-      if (key === 'modules') given.modules.push(value);
-      else given[key] = value;
-    } else if (a.startsWith('--')) {
-      process.stderr.write(`kcrash: unknown option ${a}\n${USAGE}\n`);
-      return 2;
-    } else files.push(a);
+/**
+ * The options and files of a command line (`run` calls util.parseArgs with the command's OPTIONS),
+ * or the exit status after a message: 0 for --help (the usage on stdout), 2 for anything
+ * util.parseArgs refuses (one line saying what, then the usage).
+ */
+function parseCommand<T extends { values: { help?: boolean } }>(cmd: keyof typeof OPTIONS, run: () => T): T | number {
+  let parsed: T;
+  try {
+    parsed = run();
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const named = /'(-[^' ]*)/.exec(e.message)?.[1];
+    const why =
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && named
+        ? `unknown option ${named}${cmd === 'lsp' ? '' : ` (a file whose name starts with - goes after --: kcrash ${cmd} -- ${named})`}`
+        : e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && named && / argument missing$/.test(e.message)
+          ? `${named} needs a value`
+          : e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+            ? `unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''}`.trimEnd()
+            : e.message.replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`kcrash ${cmd}: ${why}\n${USAGE}\n`);
+    return 2;
   }
+  if (parsed.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  return parsed;
+}
+
+interface DecodeOptions {
+  vmlinux?: string;
+  'system-map'?: string;
+  kallsyms?: string;
+  modules: string[];
+  'source-root'?: string;
+  external?: string;
+}
+
+async function cmdDecode(given: DecodeOptions, files: string[]): Promise<number> {
   if (files.length !== 1) {
     process.stderr.write(`kcrash decode: give one log file (or - for standard input)\n${USAGE}\n`);
     return 2;
@@ -201,7 +237,7 @@ async function cmdDecode(args: string[]): Promise<number> {
   const { KernelSymbolizer } = await import('./symbolizer/kernelSymbolizer.ts');
   const { decodeLog } = await import('./decode.ts');
   const config = discoverSources(
-    { vmlinux: given.vmlinux ?? null, systemMap: given.systemMap ?? null, modulePaths: given.modules, sourceRoot: given.sourceRoot ?? null, external: given.external ?? 'auto' },
+    { vmlinux: given.vmlinux ?? null, systemMap: given['system-map'] ?? null, modulePaths: given.modules, sourceRoot: given['source-root'] ?? null, external: given.external ?? 'auto' },
     { logPath: files[0] === '-' ? null : files[0], workspaceFolders: [], release, trusted: true, base: process.cwd() },
   );
   if (given.kallsyms) config.kallsyms = { path: given.kallsyms, foundBy: 'command-line' };
@@ -226,56 +262,58 @@ async function cmdDecode(args: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd === 'lsp') {
-    // The server's entry (dist/server.js beside dist/cli.js in the bundles): loading it starts the server.
-    await import('./main.ts');
-    return -1;
-  }
   if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if (cmd === '--version') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (cmd === 'lsp') {
+    // vscode-languageserver reads the transport from process.argv itself.
+    const parsed = parseCommand('lsp', () => parseArgs({ args: rest, options: OPTIONS.lsp, strict: true }));
+    if (typeof parsed === 'number') return parsed;
+    // The server's entry (dist/server.js beside dist/cli.js in the bundles): loading it starts the server.
+    await import('./main.ts');
+    return -1;
+  }
   if (cmd === 'parse') {
-    const files = rest.filter((a) => a !== '--json');
-    const unknown = files.find((a) => a.startsWith('--'));
-    if (unknown || files.length === 0) {
-      process.stderr.write(unknown ? `kcrash: unknown option ${unknown}\n${USAGE}\n` : `kcrash parse: no files given\n${USAGE}\n`);
+    const parsed = parseCommand('parse', () => parseArgs({ args: rest, options: OPTIONS.parse, allowPositionals: true, strict: true }));
+    if (typeof parsed === 'number') return parsed;
+    if (parsed.positionals.length === 0) {
+      process.stderr.write(`kcrash parse: no files given\n${USAGE}\n`);
       return 2;
     }
-    return cmdParse(files, rest.includes('--json'));
+    return cmdParse(parsed.positionals, parsed.values.json === true);
   }
   if (cmd === 'decode') {
+    const parsed = parseCommand('decode', () => parseArgs({ args: rest, options: OPTIONS.decode, allowPositionals: true, strict: true }));
+    if (typeof parsed === 'number') return parsed;
     // A decode is a few hundred ms of code that runs a few thousand times (DWARF walks, line
     // programs): with V8's default tier-up budget TurboFan compiles a dozen large functions that
     // the run ends before it pays back (~150 ms of compile on one core for a 40-frame oops). A
     // budget ~15x the default (67,584) leaves them in the baseline tiers and still optimizes what
     // runs long (1,000 addresses: no slower). Only this process, only V8's counter.
     v8.setFlagsFromString(`--interrupt-budget=${DECODE_INTERRUPT_BUDGET}`);
-    return cmdDecode(rest);
+    return cmdDecode(parsed.values, parsed.positionals);
   }
   if (cmd === 'check') {
-    let format = 'text';
-    const files: string[] = [];
-    for (let i = 0; i < rest.length; i++) {
-      const a = rest[i];
-      if (a === '--format') format = rest[++i] ?? '';
-      else if (a.startsWith('--format=')) format = a.slice(9);
-      else if (a.startsWith('--') ) {
-        process.stderr.write(`kcrash: unknown option ${a}\n${USAGE}\n`);
-        return 2;
-      } else files.push(a);
-    }
+    const parsed = parseCommand('check', () => parseArgs({ args: rest, options: OPTIONS.check, allowPositionals: true, strict: true }));
+    if (typeof parsed === 'number') return parsed;
+    const format = parsed.values.format;
     if (!['text', 'json', 'sarif'].includes(format)) {
-      process.stderr.write(`kcrash check: --format must be text, json or sarif, not "${format}"\n`);
+      process.stderr.write(`kcrash check: --format must be text, json or sarif, not "${format}"\n${USAGE}\n`);
       return 2;
     }
-    if (files.length === 0) {
+    if (parsed.positionals.length === 0) {
       process.stderr.write(`kcrash check: no files given\n${USAGE}\n`);
       return 2;
     }
-    return cmdCheck(files, format);
+    return cmdCheck(parsed.positionals, format);
   }
-  process.stderr.write(cmd ? `kcrash: unknown command ${cmd}\n${USAGE}\n` : `${USAGE}\n`);
+  if (cmd?.startsWith('-')) process.stderr.write(`kcrash: unknown option ${cmd}\n${USAGE}\n`);
+  else process.stderr.write(cmd ? `kcrash: unknown command ${cmd}\n${USAGE}\n` : `${USAGE}\n`);
   return 2;
 }
 

@@ -1,4 +1,5 @@
-// kcrash as a user runs it: the bundled dist/cli.js (npm test builds it first), real files.
+// kcrash as a user runs it: the bundled dist/cli.js (npm test builds it first), real files. The
+// command-line errors, which end before any file is read, are checked on main() in this process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -6,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import zlib from 'node:zlib';
+import { main } from '../../server/src/cli.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -219,4 +221,81 @@ test('JSON and SARIF written a part at a time read back to the same text JSON.st
     assert.equal(lines.length, logs.length);
     for (const line of lines) assert.equal(line, JSON.stringify(JSON.parse(line)));
   }
+});
+
+/** main() on a command line that ends before any file is read: its status and what it printed. */
+async function mainIn(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out = { stdout: '', stderr: '' };
+  const { write: stdout } = process.stdout;
+  const { write: stderr } = process.stderr;
+  process.stdout.write = ((s: string) => ((out.stdout += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((out.stderr += s), true)) as typeof process.stderr.write;
+  let status: Promise<number>;
+  try {
+    // These paths print before main's first await: only their output is taken, not the test runner's.
+    status = main(args);
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+  }
+  return { status: await status, ...out };
+}
+
+test("--version prints the version of package.json, put into dist/cli.js by the build", () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const r = kcrash(['--version']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `${version}\n`);
+  // The version alone: the bundle does not carry the rest of the manifest.
+  assert.doesNotMatch(fs.readFileSync(CLI, 'utf8'), /"contributes"|galleryBanner/);
+});
+
+test('--help and -h, on their own or after a command, print the usage on stdout and exit 0', async () => {
+  for (const args of [['--help'], ['-h'], ['help'], ['check', '--help'], ['parse', '-h'], ['decode', '--help'], ['lsp', '--help']]) {
+    const r = await mainIn(args);
+    assert.match(r.stdout, /^usage: kcrash parse \[--json\] FILE\.\.\.\n[^]*kcrash --version\n/, args.join(' '));
+    assert.equal(r.stderr, '', args.join(' '));
+  }
+});
+
+test('an unknown option, a missing value or an unknown command: one line saying which, the usage, exit 2', async () => {
+  const cases: [string[], RegExp][] = [
+    [['check', '--frob', 'x.log'], /^kcrash check: unknown option --frob \(a file whose name starts with - goes after --: kcrash check -- --frob\)\n/],
+    [['check', '--json', 'x.log'], /^kcrash check: unknown option --json /],
+    [['parse', '-x', 'x.log'], /^kcrash parse: unknown option -x /],
+    [['parse', '--json=yes', 'x.log'], /^kcrash parse: Option '--json' does not take an argument\n/],
+    [['decode', '--vmlinux=v', '--frob', 'x.log'], /^kcrash decode: unknown option --frob /],
+    [['lsp', '--stdio', '--frob'], /^kcrash lsp: unknown option --frob\n/],
+    [['lsp', 'x.log'], /^kcrash lsp: unexpected argument x\.log\n/],
+    [['check', '--format'], /^kcrash check: --format needs a value\n/],
+    [['decode', '--vmlinux'], /^kcrash decode: --vmlinux needs a value\n/],
+    [['decode', '--modules', '--vmlinux', 'v', 'x.log'], /^kcrash decode: Option '--modules' argument is ambiguous\. Did you forget/],
+    [['check', '--format', 'xml', 'x.log'], /^kcrash check: --format must be text, json or sarif, not "xml"\n/],
+    [['check'], /^kcrash check: no files given\n/],
+    [['parse', '--json'], /^kcrash parse: no files given\n/],
+    [['decode', 'a.log', 'b.log'], /^kcrash decode: give one log file/],
+    [['--frob'], /^kcrash: unknown option --frob\n/],
+    [['frobnicate'], /^kcrash: unknown command frobnicate\n/],
+    [[], /^usage: kcrash/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await mainIn(args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+    assert.match(r.stderr, /usage: kcrash parse/, `${args.join(' ')}: the usage follows`);
+    assert.equal(r.stdout, '', args.join(' '));
+  }
+  assert.equal(kcrash(['check', '--frob', SEED]).status, 2, 'the same status from the bundled CLI');
+});
+
+test('options in --name=value form, repeated --modules, and a file named like an option after --', () => {
+  const odd = path.join(tmp, '--odd.log');
+  fs.copyFileSync(SEED, odd);
+  const r = spawnSync(process.execPath, [CLI, 'check', '--format=json', '--', '--odd.log'], { encoding: 'utf8', cwd: tmp });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(JSON.parse(r.stdout).file, '--odd.log');
+  const real = path.join(ROOT, 'test/fixtures/real-debian');
+  const decoded = kcrash(['decode', `--system-map=${path.join(real, 'System.map-6.1.0-56-amd64')}`, '--modules', path.join(tmp, 'nothing-here'), `--modules=${real}`, '--external=off', path.join(ROOT, 'test/fixtures/real-debian-module-warn-in-nmi.log')]);
+  assert.equal(decoded.status, 0, decoded.stderr);
+  assert.match(decoded.stdout, /RIP: 0010:kcrash_nmi\+0x1f\/0x30 \(\/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82\) \[kcrash_test\]/);
 });
