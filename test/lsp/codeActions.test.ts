@@ -1,11 +1,9 @@
 // Code actions over real LSP: hiding comes before removing (and edits nothing), fix-all runs on save
-// only when named for kernel logs and leaves out codes set to off, a `? ` RIP copy that opens a stack
-// without a header gets its fix, and a corrupted report starting at `cut here` is placed alike by
-// the server and the CLI.
+// only when named for kernel logs and leaves out codes set to off, and a `? ` RIP copy that opens a
+// stack without a header gets its fix. (Where a corrupted report starting at `cut here` is placed by
+// the server and the CLI: test/lsp/positions.test.ts, test/fixtures/positions/cut-here-corrupted.log.)
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { applyEdits, editsFor, fixture, LspClient, ROOT, type CodeAction, type Diagnostic, type Range } from './client.ts';
@@ -224,61 +222,6 @@ describe('a `? ` copy of the RIP on the first line of a stack without a header',
       }
     } finally {
       await client.shutdown();
-    }
-  });
-});
-
-describe('a corrupted report that starts at `cut here`', () => {
-  const text = [
-    '[    0.900000] e1000: eth0 link up',
-    '[    1.000000] ------------[ cut here ]------------',
-    '[    1.000001] WARNING: CPU: 0 PID: 1 at drivers/foo/bar.c:123 bar_probe+0x10/0x20',
-    '[    1.000002] Modules linked in:',
-    '',
-  ].join('\n');
-
-  it('has one place in the LSP range and in every CLI output, never a negative column', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcrash-cut-'));
-    const file = path.join(dir, 'cut.log');
-    fs.writeFileSync(file, text);
-    const cli = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), ...args, file], { encoding: 'utf8' });
-
-    const client = await LspClient.start();
-    let lsp: Diagnostic;
-    try {
-      client.open('file:///cut.log', text, 1);
-      const { diagnostics } = await client.waitForDiagnostics('file:///cut.log', 1);
-      lsp = diagnostics.find((d) => d.code === 'corrupted-report')!;
-      assert.ok(lsp, JSON.stringify(diagnostics.map((d) => d.code)));
-    } finally {
-      await client.shutdown();
-    }
-    const expected = { line: lsp.range.start.line + 1, column: lsp.range.start.character + 1 };
-    assert.deepEqual(expected, { line: 2, column: 1 }, 'the report starts at its cut here line');
-
-    const json = JSON.parse(cli(['check', '--format', 'json']).stdout.trim());
-    const fromJson = json.diagnostics.find((d: { code: string }) => d.code === 'corrupted-report');
-    assert.deepEqual({ line: fromJson.line, column: fromJson.column }, expected);
-
-    const parsed = JSON.parse(cli(['parse', '--json']).stdout.trim());
-    const fromParse = parsed.diagnostics.find((d: { code: string }) => d.code === 'corrupted-report');
-    assert.deepEqual({ line: fromParse.line, column: fromParse.column }, expected);
-
-    const textOut = cli(['check']).stdout;
-    const m = /cut\.log:(\d+):(-?\d+): warning corrupted-report/.exec(textOut);
-    assert.ok(m, textOut);
-    assert.deepEqual({ line: Number(m[1]), column: Number(m[2]) }, expected);
-
-    const sarif = JSON.parse(cli(['check', '--format', 'sarif']).stdout);
-    for (const result of sarif.runs[0].results) {
-      const region = result.locations[0].physicalLocation.region;
-      assert.ok(region.startColumn >= 1 && region.endColumn >= 1, JSON.stringify(region));
-      assert.ok(region.endLine > region.startLine || region.endColumn > region.startColumn, JSON.stringify(region));
-      if (result.ruleId === 'corrupted-report') {
-        assert.deepEqual({ line: region.startLine, column: region.startColumn }, expected);
-        assert.equal(region.endLine, lsp.range.end.line + 1);
-        assert.equal(region.endColumn, lsp.range.end.character + 1);
-      }
     }
   });
 });
