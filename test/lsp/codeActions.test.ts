@@ -33,6 +33,19 @@ function hiddenLines(params: FoldLinesParams): number[] {
   return params.ranges.flatMap((r) => Array.from({ length: r.endLine - r.startLine + 1 }, (_, i) => r.startLine + i));
 }
 
+/**
+ * One server with the default settings and capabilities, for the tests that need no other (each on
+ * documents of its own); the VS Code-like client and the fix-all tests (which change settings) start
+ * their own.
+ */
+let plain: LspClient;
+before(async () => {
+  plain = await LspClient.start();
+});
+after(async () => {
+  assert.equal(await plain.shutdown(), 0);
+});
+
 describe('hide before remove', () => {
   let client: LspClient;
   let text: string;
@@ -98,16 +111,15 @@ describe('hide before remove', () => {
   });
 
   it('no hide action for a client that does not run kernelLog.foldLines', async () => {
-    const plain = await LspClient.start();
+    plain.open(uri, text, 1);
     try {
-      plain.open(uri, text, 1);
       const diags = (await plain.waitForDiagnostics(uri, 1)).diagnostics;
       const dup = diags.find((d) => d.code === 'duplicate-regs-ip')!;
       const actions = await plain.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: dup.range, context: { diagnostics: [dup] } });
       assert.deepEqual(actions.map((a) => a.title), ['Remove duplicate entry', 'Remove all duplicate entries in this report', 'Remove unreliable (?) entries in this report']);
       assert.equal(actions[0].isPreferred, true);
     } finally {
-      await plain.shutdown();
+      plain.close(uri);
     }
   });
 });
@@ -167,6 +179,11 @@ describe('fix-all on save', () => {
     const inReport = { start: { line: dupRip, character: 20 }, end: { line: dupRip, character: 20 } };
     const invoked = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: inReport, context: { diagnostics: [], triggerKind: 1 } });
     assert.deepEqual(invoked.map((a) => a.title), ['Remove unreliable (?) entries in this report']);
+    // The settings back as the other tests of this describe expect them, whatever order they run in.
+    client.settings = {};
+    const restored = client.waitForDiagnostics(uri, 1);
+    client.notify('workspace/didChangeConfiguration', { settings: null });
+    await restored;
   });
 });
 
@@ -188,7 +205,7 @@ describe('a `? ` copy of the RIP on the first line of a stack without a header',
   ].join('\n');
 
   it('gets its warning and the quick fix that removes the line', async () => {
-    const client = await LspClient.start();
+    const client = plain;
     try {
       client.open(uri, text, 1);
       const { diagnostics } = await client.waitForDiagnostics(uri, 1);
@@ -204,13 +221,13 @@ describe('a `? ` copy of the RIP on the first line of a stack without a header',
       const all = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: ZERO, context: { diagnostics: [], only: ['source.fixAll.kernel-log'] } });
       assert.equal(all.length, 1);
     } finally {
-      await client.shutdown();
+      client.close(uri);
     }
   });
 
   it('a line that also holds the stack header or a context marker still gets no removal', async () => {
     const old = (await fixture('lsp-mixed-modern.log')) + (await fixture('lsp-old-x86-clear-user.log'));
-    const client = await LspClient.start();
+    const client = plain;
     try {
       client.open('file:///headerless/old.log', old, 1);
       const { diagnostics } = await client.waitForDiagnostics('file:///headerless/old.log', 1);
@@ -221,7 +238,7 @@ describe('a `? ` copy of the RIP on the first line of a stack without a header',
         assert.equal((d.data as { removableLine?: number }).removableLine === undefined, shared, line);
       }
     } finally {
-      await client.shutdown();
+      client.close('file:///headerless/old.log');
     }
   });
 });

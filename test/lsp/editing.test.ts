@@ -16,6 +16,18 @@ function normalized(diagnostics: Diagnostic[]): unknown {
   return diagnostics.map((d) => ({ ...d, relatedInformation: d.relatedInformation?.map((r) => ({ ...r, location: { ...r.location, uri: '' } })) }));
 }
 
+/**
+ * One server with the default settings and capabilities for the describes that need no other (each
+ * on documents of its own); the settings and removal tests start their own.
+ */
+let plain: LspClient;
+before(async () => {
+  plain = await LspClient.start();
+});
+after(async () => {
+  assert.equal(await plain.shutdown(), 0);
+});
+
 function removeLines(text: string, lines: Iterable<number>): string {
   const drop = new Set(lines);
   const all = text.split('\n');
@@ -26,11 +38,8 @@ describe('incremental edits', () => {
   let client: LspClient;
   let fresh = 0;
 
-  before(async () => {
-    client = await LspClient.start();
-  });
-  after(async () => {
-    await client.shutdown();
+  before(() => {
+    client = plain;
   });
 
   /** Diagnostics of `text` opened as a new document. */
@@ -258,12 +267,9 @@ describe('structure of a log with many kinds of reports', () => {
 
   before(async () => {
     text = await fixture('lsp-mixed-modern.log');
-    client = await LspClient.start();
+    client = plain;
     client.open(uri, text, 1);
     await client.waitForDiagnostics(uri, 1);
-  });
-  after(async () => {
-    await client.shutdown();
   });
 
   interface Sym {
@@ -318,8 +324,7 @@ describe('structure of a log with many kinds of reports', () => {
   });
 
   it('reports status after each analysis', async () => {
-    const status = client.notifications.filter((n) => n.method === 'kernelLog/status').pop()!.params as Record<string, unknown>;
-    assert.equal(status.uri, uri);
+    const status = client.notifications.filter((n) => n.method === 'kernelLog/status' && (n.params as { uri: string }).uri === uri).pop()!.params as Record<string, unknown>;
     assert.equal(status.complete, true);
     assert.equal(status.reports, 4);
     assert.deepEqual(Object.keys(status.findingsByCode as object).sort(), ['corrupted-report', 'duplicate-frame', 'duplicate-regs-ip', 'function-end-return', 'unreliable-frame']);
@@ -333,12 +338,9 @@ describe('raw stack words of old kernels', () => {
 
   before(async () => {
     text = await fixture('lsp-old-x86-clear-user.log');
-    client = await LspClient.start();
+    client = plain;
     client.open(uri, text, 1);
     await client.waitForDiagnostics(uri, 1);
-  });
-  after(async () => {
-    await client.shutdown();
   });
 
   it('hovers `Stack:` as raw stack words and folds them', async () => {
