@@ -132,6 +132,13 @@ test('the .vsix is at most 1.5 MB', () => {
   assert.ok(size <= MAX_BYTES, `${size} bytes > ${MAX_BYTES}`);
 });
 
+test('the README\'s Install section names every file the manifest opens as a kernel log', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const install = readme.slice(readme.indexOf('\n## Install'), readme.indexOf('\n## ', readme.indexOf('\n## Install') + 1));
+  const lang = manifest.contributes.languages.find((l: { id: string }) => l.id === 'kernel-log');
+  for (const p of [...lang.extensions, ...lang.filenames, ...lang.filenamePatterns]) assert.ok(install.includes(`\`${p}\``), `README ## Install does not name \`${p}\``);
+});
+
 test('the icon is a 128x128 PNG', () => {
   const png = readFileSync(join(root, 'images', 'icon.png'));
   assert.equal(png.toString('latin1', 1, 4), 'PNG');
