@@ -241,7 +241,7 @@ async function mainIn(args: string[]): Promise<{ status: number; stdout: string;
   return { status: await status, ...out };
 }
 
-test("--version prints the version of package.json, put into dist/cli.js by the build", () => {
+test('--version prints the version of package.json, put into dist/cli.js by the build', () => {
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const r = kcrash(['--version']);
   assert.equal(r.status, 0, r.stderr);
