@@ -37,12 +37,13 @@ const NODE_TS = [process.execPath, '--require', 'tsx/cjs'];
  */
 const SLOW_FIRST = [
   'test/lsp/incremental.test.ts', // ~13 s: edits on every fixture and the syzbot-style log, each checked against a full parse
-  'test/unit/dwarf.test.ts', // ~8 s: gcc builds, every byte checked against llvm-symbolizer / addr2line
+  'test/unit/cli.test.ts', // ~11 s: dist/cli.js run ~35 times, on logs with outputs over 1 MiB too
   'test/unit/property.test.ts', // ~7 s: fast-check
-  'test/unit/cli.test.ts', // ~6 s: dist/cli.js on logs with output over 1 MiB
+  'test/unit/dwarf.test.ts', // ~5 s: gcc builds, every byte checked against llvm-symbolizer / addr2line
   'test/lsp/opening.test.ts', // ~5 s: an 8 MB log over stdio
-  'test/unit/symbolizer.test.ts',
   'test/unit/external-symbolizer.test.ts',
+  'test/lsp/lifecycle.test.ts',
+  'test/unit/symbolizer.test.ts',
   'test/lsp/codeActions.test.ts',
   'test/lsp/editing.test.ts',
   'test/lsp/symbols.test.ts',
@@ -148,15 +149,18 @@ function runPool(list) {
         next();
       });
     };
-    // Ctrl-C: stop every test process (each leads a process group of its own servers and CLIs).
-    process.once('SIGINT', () => {
-      for (const child of children.values()) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {}
-      }
-      process.exit(130);
-    });
+    // Ctrl-C or a CI timeout: stop every test process (each leads a process group of its own, with
+    // the servers and CLIs it started), which a signal to this one's group would not reach.
+    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+      process.once(signal, () => {
+        for (const child of children.values()) {
+          try {
+            process.kill(-child.pid, 'SIGTERM');
+          } catch {}
+        }
+        process.exit(status);
+      });
+    }
     next();
   });
 }
