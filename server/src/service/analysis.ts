@@ -4,6 +4,7 @@
 // not touch a million objects before the diagnostics go out.
 import { FINDING_CODES, type Finding, type FindingCode } from '../analysis/findings.ts';
 import type { Frame, ParsedLog, Problem, Report, Span } from '../parser/model.ts';
+import { firstWhere } from '../search.ts';
 
 /** Position of each code in the per-report count arrays. */
 const CODE_INDEX = new Map<FindingCode, number>(FINDING_CODES.map((c, i) => [c, i]));
@@ -108,32 +109,13 @@ export class LogAnalysis {
 
   /** Index of the report whose lines hold `line` (the later one where two share a line), or -1. */
   reportIndexAtLine(line: number): number {
-    let lo = 0;
-    let hi = this.reports.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.lineOf(mid) <= line) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    if (found >= 0 && this.endLineOf(found) >= line) return found;
-    return -1;
+    const k = firstWhere(0, this.reports.length, (i) => this.lineOf(i) > line) - 1;
+    return k >= 0 && this.endLineOf(k) >= line ? k : -1;
   }
 
   /** Number of reports whose header line is before `line`. */
   countHeadersBefore(line: number): number {
-    let lo = 0;
-    let hi = this.reports.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.headerLineOf(mid) < line) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstWhere(0, this.reports.length, (i) => this.headerLineOf(i) >= line);
   }
 
   /**

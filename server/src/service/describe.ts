@@ -7,6 +7,7 @@ import { lineEnd, parseLinePrefix, readWrapped, wrappedLineEnd } from '../parser
 import type { Report } from '../parser/model.ts';
 import { describeReports, UNKNOWN_SHAPE, type LogView } from '../parser/title.ts';
 import type { TextSource } from './pieceText.ts';
+import { firstWhere } from '../search.ts';
 
 /**
  * Lines after a report's first line that its title may depend on: title.ts MAX_START_SEARCH (200)
@@ -53,12 +54,5 @@ export function describeAgain(view: LogView, reports: readonly Report[], from: n
 
 /** Index of the first report whose title may read line `line` or later (reports are in line order). */
 export function firstReaching(reports: readonly Report[], line: number): number {
-  let lo = 0;
-  let hi = reports.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (reports[mid].line + DESCRIPTION_LOOKAHEAD_LINES < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhere(0, reports.length, (k) => reports[k].line + DESCRIPTION_LOOKAHEAD_LINES >= line);
 }

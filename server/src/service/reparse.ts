@@ -21,6 +21,7 @@ import { countCodes, LogAnalysis, shiftReport, shiftSpanLine } from './analysis.
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
 import type { TextSource } from './pieceText.ts';
+import { firstWhere } from '../search.ts';
 
 /** Problems after which parse state is not local to a report (a crash of the parser). */
 function isGlobalProblem(p: Problem): boolean {
@@ -258,14 +259,7 @@ export class ProgressiveParse {
 
 /** Number of reports whose header line is before `line` (reports are in header order). */
 function countBefore(reports: readonly Report[], line: number): number {
-  let lo = 0;
-  let hi = reports.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (reports[mid].headerLine < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhere(0, reports.length, (k) => reports[k].headerLine >= line);
 }
 
 /**
@@ -413,14 +407,7 @@ function spansInto(analysis: LogAnalysis, k: number, prints: CallerPrints): bool
 
 /** First report index in [0, limit) whose title may read `line` by the conservative bound. */
 function firstReachingIn(analysis: LogAnalysis, line: number, limit: number): number {
-  let lo = 0;
-  let hi = limit;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (analysis.lineOf(mid) + DESCRIPTION_LOOKAHEAD_LINES < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhere(0, limit, (k) => analysis.lineOf(k) + DESCRIPTION_LOOKAHEAD_LINES >= line);
 }
 
 /**
