@@ -83,7 +83,7 @@ describe('outlines of entries with null offset, size and address', () => {
         walk(s.children ?? []);
       }
     };
-    walk((await computeDocumentSymbols(doc, analysis))!);
+    walk((await computeDocumentSymbols(doc.current, analysis))!);
     assert.ok(names.includes('RIP: path_init'), names.join(' | '));
     for (const n of names) assert.doesNotMatch(n, /undefined|\bnull\b|0xnull|NaN/);
     // The messages of the findings use the same formatter.

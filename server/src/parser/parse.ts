@@ -58,9 +58,23 @@ export const MAX_ASIDE_LINES = 256;
 /**
  * For a report that was set aside for another caller's: lines after its last line through which it
  * was still open or could have taken its caller's lines again (a parse that restarts inside them
- * starts without it). Relative to `endLine`, so it holds when the report moves. Beside the model.
+ * starts without it). Beside the model (most reports have none), keyed by the report object the
+ * parse made: relative to `endLine`, so it holds wherever the report moves, and a copy of a report
+ * (the language service moves copies) takes it along with keepAsideReach. Set once, when the report
+ * is finished; a parse never sees another's entries.
  */
-export const ASIDE_REACH = new WeakMap<Report, number>();
+const ASIDE_REACH = new WeakMap<Report, number>();
+
+/** See ASIDE_REACH: undefined for a report never set aside. */
+export function asideReachOf(report: Report): number | undefined {
+  return ASIDE_REACH.get(report);
+}
+
+/** A copy of a report made after the parse takes the original's ASIDE_REACH along. */
+export function keepAsideReach(original: Report, copy: Report): void {
+  const reach = ASIDE_REACH.get(original);
+  if (reach !== undefined) ASIDE_REACH.set(copy, reach);
+}
 
 /** One form of stack header: the literal words it starts with (after blanks) and its regexp, whose one group is the stack's kind. */
 export interface StackHeaderForm {

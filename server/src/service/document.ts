@@ -1,6 +1,7 @@
-// An open kernel-log document: its text, version and line tables, updated in place by incremental
-// changes. It also remembers which part of the text changed since the last parse (an "edit hull"),
-// so that the cache can re-parse only that region.
+// An open kernel-log document and its versions. Each version (DocumentVersion: its text and line
+// tables) never changes once made; an edit makes the next one, sharing what it did not touch (the
+// pieces of the text). The open document remembers which part of the text changed since the last
+// parse (an "edit hull"), so that the cache can re-parse only that region.
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from 'vscode-languageserver-types';
 import { computeLineStarts, lineOfOffset } from '../parser/lines.ts';
@@ -39,43 +40,25 @@ export function lineEditOf(hull: EditHull, newLineStarts: ArrayLike<number>): Li
   return { firstLine, oldLastLine, newLastLine, lineDelta: newLastLine - oldLastLine, offsetDelta: hull.newEnd - hull.oldEnd };
 }
 
-export class KernelLogDocument implements PositionSource {
-  readonly uri: string;
-  readonly languageId: string;
-  private _version: number;
-  private _text: PieceText;
-  private _lineStarts: Uint32Array;
-  /** True when the text holds a `\r` not followed by `\n` (LSP then counts lines differently). */
-  private hasLoneCR: boolean;
+/** One version of a document: what features read (text, line tables, positions). Never changes. */
+export class DocumentVersion implements PositionSource {
   private lspStarts: Uint32Array | null = null;
-  private hull: EditHull | null = null;
 
-  constructor(uri: string, languageId: string, version: number, text: string) {
-    this.uri = uri;
-    this.languageId = languageId;
-    this._version = version;
-    this._text = new PieceText(text);
-    this._lineStarts = computeLineStarts(text);
-    this.hasLoneCR = containsLoneCR(this._text, 0, text.length);
-  }
-
-  get version(): number {
-    return this._version;
-  }
-
-  /** The text, piece by piece (slicing it is cheap; getText() builds the whole string). */
-  get text(): PieceText {
-    return this._text;
-  }
-
-  /** Parser line starts (`\n` only). */
-  get lineStarts(): Uint32Array {
-    return this._lineStarts;
-  }
+  constructor(
+    readonly uri: string,
+    readonly languageId: string,
+    readonly version: number,
+    /** The text, piece by piece (slicing it is cheap; getText() builds the whole string). */
+    readonly text: PieceText,
+    /** Parser line starts (`\n` only). */
+    readonly lineStarts: Uint32Array,
+    /** True when the text holds a `\r` not followed by `\n` (LSP then counts lines differently). */
+    readonly hasLoneCR: boolean,
+  ) {}
 
   get lspLineStarts(): Uint32Array {
-    if (!this.hasLoneCR) return this._lineStarts;
-    this.lspStarts ??= computeLspLineStarts(this._text.toString());
+    if (!this.hasLoneCR) return this.lineStarts;
+    this.lspStarts ??= computeLspLineStarts(this.text.toString());
     return this.lspStarts;
   }
 
@@ -84,8 +67,8 @@ export class KernelLogDocument implements PositionSource {
   }
 
   getText(range?: Range): string {
-    if (!range) return this._text.toString();
-    return this._text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+    if (!range) return this.text.toString();
+    return this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
   }
 
   positionAt(offset: number): Position {
@@ -95,6 +78,63 @@ export class KernelLogDocument implements PositionSource {
   offsetAt(position: Position): number {
     return offsetAt(this, position);
   }
+}
+
+/** The open document: its current version, replaced by each didChange. */
+export class KernelLogDocument implements PositionSource {
+  private _current: DocumentVersion;
+  private hull: EditHull | null = null;
+
+  constructor(uri: string, languageId: string, version: number, text: string) {
+    const pieces = PieceText.of(text);
+    this._current = new DocumentVersion(uri, languageId, version, pieces, computeLineStarts(text), containsLoneCR(pieces, 0, text.length));
+  }
+
+  /** The current version (a request or an analysis holds on to the one it started with). */
+  get current(): DocumentVersion {
+    return this._current;
+  }
+
+  // The current version's parts.
+  get uri(): string {
+    return this._current.uri;
+  }
+
+  get languageId(): string {
+    return this._current.languageId;
+  }
+
+  get version(): number {
+    return this._current.version;
+  }
+
+  get text(): PieceText {
+    return this._current.text;
+  }
+
+  get lineStarts(): Uint32Array {
+    return this._current.lineStarts;
+  }
+
+  get lspLineStarts(): Uint32Array {
+    return this._current.lspLineStarts;
+  }
+
+  get lineCount(): number {
+    return this._current.lineCount;
+  }
+
+  getText(range?: Range): string {
+    return this._current.getText(range);
+  }
+
+  positionAt(offset: number): Position {
+    return this._current.positionAt(offset);
+  }
+
+  offsetAt(position: Position): number {
+    return this._current.offsetAt(position);
+  }
 
   /** Applies didChange content changes in order (each range refers to the text left by the previous one). */
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
@@ -103,11 +143,34 @@ export class KernelLogDocument implements PositionSource {
       if (typeof change?.text !== 'string') throw new Error('content change without text');
       if ('range' in change && change.range && (!isPosition(change.range.start) || !isPosition(change.range.end))) throw new Error('content change with a malformed range');
     }
+    const old = this._current;
+    let text = old.text;
+    let lineStarts = old.lineStarts;
+    let hasLoneCR = old.hasLoneCR;
     for (const change of changes) {
-      if ('range' in change && change.range) this.applyRangeChange(change.range, change.text);
-      else this.replaceAll(change.text);
+      if ('range' in change && change.range) {
+        // Each range refers to the text the change before it left.
+        const at = text === old.text ? old : new DocumentVersion(old.uri, old.languageId, version, text, lineStarts, hasLoneCR);
+        const start = at.offsetAt(change.range.start);
+        const end = Math.max(start, at.offsetAt(change.range.end));
+        const inserted = change.text;
+        const before = lineStarts;
+        text = text.replace(start, end, inserted);
+        lineStarts = spliceLineStarts(before, start, end, inserted);
+        this.noteHull(start, end, inserted.length, before);
+        // Lone `\r` can appear or disappear only around the change; when some exist, look again lazily.
+        if (hasLoneCR) hasLoneCR = containsLoneCR(text, 0, text.length);
+        else hasLoneCR = containsLoneCR(text, Math.max(0, start - 1), Math.min(text.length, start + inserted.length + 1));
+      } else {
+        const oldLength = text.length;
+        const before = lineStarts;
+        text = PieceText.of(change.text);
+        lineStarts = computeLineStarts(change.text);
+        hasLoneCR = containsLoneCR(text, 0, change.text.length);
+        this.hull = { start: 0, oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength, newEnd: change.text.length, oldLineStarts: this.hull?.oldLineStarts ?? before, replacedAll: true };
+      }
     }
-    this._version = version;
+    this._current = new DocumentVersion(old.uri, old.languageId, version, text, lineStarts, hasLoneCR);
   }
 
   /** Returns the region changed since the last call (or since opening) and forgets it. */
@@ -115,29 +178,6 @@ export class KernelLogDocument implements PositionSource {
     const hull = this.hull;
     this.hull = null;
     return hull;
-  }
-
-  private replaceAll(text: string): void {
-    const oldLineStarts = this._lineStarts;
-    const oldLength = this._text.length;
-    this._text = new PieceText(text);
-    this._lineStarts = computeLineStarts(text);
-    this.hasLoneCR = containsLoneCR(this._text, 0, text.length);
-    this.lspStarts = null;
-    this.hull = { start: 0, oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength, newEnd: text.length, oldLineStarts: this.hull?.oldLineStarts ?? oldLineStarts, replacedAll: true };
-  }
-
-  private applyRangeChange(range: Range, inserted: string): void {
-    const start = this.offsetAt(range.start);
-    const end = Math.max(start, this.offsetAt(range.end));
-    const oldLineStarts = this._lineStarts;
-    this._text.replace(start, end, inserted);
-    this._lineStarts = spliceLineStarts(oldLineStarts, start, end, inserted);
-    this.noteHull(start, end, inserted.length, oldLineStarts);
-    // Lone `\r` can appear or disappear only around the change; when some exist, recompute lazily.
-    if (this.hasLoneCR) this.hasLoneCR = containsLoneCR(this._text, 0, this._text.length);
-    else this.hasLoneCR = containsLoneCR(this._text, Math.max(0, start - 1), Math.min(this._text.length, start + inserted.length + 1));
-    this.lspStarts = null;
   }
 
   /** Grows the edit hull by a change of current-text [start, end) to `insertedLength` characters. */

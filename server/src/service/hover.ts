@@ -10,7 +10,7 @@ import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack
 import { lineEnd } from '../parser/lines.ts';
 import { questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
 import type { CancellationLike, LookupKind, SymbolInfo, SymbolQuery, Symbolizer } from '../symbolizer/types.ts';
 import { symbolQuery } from '../symbolizer/query.ts';
@@ -32,7 +32,7 @@ interface Target {
   symbol?: { frame: Frame; report: Report };
 }
 
-export async function computeHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
+export async function computeHover(document: DocumentVersion, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
   const offset = offsetAt(document, position);
   const line = parserLineAt(document, offset);
   const k = analysis.reportIndexAtLine(line);
@@ -40,8 +40,8 @@ export async function computeHover(document: KernelLogDocument, analysis: LogAna
   const report = analysis.report(k);
   const target = findTarget(document, report, analysis.findingsOf(k), line, offset);
   if (!target) return null;
-  // Everything taken from the document before the wait: an edit meanwhile moves the analysis in
-  // place, and the answer is for the version the request was made on.
+  // `document` and `analysis` are one version's (a snapshot; an edit meanwhile makes the next one):
+  // the answer is for the version the request was made on.
   const range = spanRange(document, target.span);
   const sections = [...target.sections];
   if (target.symbol && options.symbolizer) {
@@ -54,7 +54,7 @@ export async function computeHover(document: KernelLogDocument, analysis: LogAna
 }
 
 /** The call-trace entry or instruction pointer at an offset (for go to definition). */
-export function symbolTargetAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): { frame: Frame; report: Report } | null {
+export function symbolTargetAt(document: DocumentVersion, analysis: LogAnalysis, offset: number): { frame: Frame; report: Report } | null {
   const line = parserLineAt(document, offset);
   const k = analysis.reportIndexAtLine(line);
   if (k < 0) return null;
@@ -65,7 +65,7 @@ function within(span: Span, offset: number): boolean {
   return offset >= span.start && offset <= span.end;
 }
 
-function findTarget(document: KernelLogDocument, report: Report, findings: Finding[], line: number, offset: number): Target | null {
+function findTarget(document: DocumentVersion, report: Report, findings: readonly Finding[], line: number, offset: number): Target | null {
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
@@ -116,7 +116,7 @@ const UNRELIABLE =
   'argument, or the instruction pointer saved in a `pt_regs` (printed again in the register block above ' +
   'it). It is a hint, not part of the call chain: crash signatures (syzkaller, ABRT) leave it out.';
 
-function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding[], onMark: boolean): string[] {
+function frameText(frame: Frame, stack: Stack, report: Report, findings: readonly Finding[], onMark: boolean): string[] {
   const tags = ['call-trace entry', frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
   if (frame.context) tags.push(`${frame.context} context`);
   const head = `**${code(frameLabel(frame))}** · ${tags.join(' · ')}`;
@@ -302,7 +302,7 @@ const EFLAGS_BITS: [number, string, string][] = [
   [21, 'ID', 'CPUID available'],
 ];
 
-function registerText(document: KernelLogDocument, reg: Register, block: RegisterBlock, report: Report): string {
+function registerText(document: DocumentVersion, reg: Register, block: RegisterBlock, report: Report): string {
   // `RIP: 0010:func` and `RSP: 0018:ffff...`: the parser's value is the selector; the real value follows the colon.
   let value = reg.value;
   let selector: string | null = null;
@@ -400,7 +400,7 @@ const TAINTS: Record<string, string> = {
   N: 'test taint',
 };
 
-function reportText(report: Report, findings: Finding[]): string {
+function reportText(report: Report, findings: readonly Finding[]): string {
   const parts = [`**${report.title || report.kind}**`];
   const facts: string[] = [`kind ${code(report.kind)}${report.crash ? '' : ' (informational, not a crash)'}`];
   if (report.cpu !== null) facts.push(`CPU ${report.cpu}`);

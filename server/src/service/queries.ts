@@ -4,7 +4,7 @@ import { entryLineIsRemovable } from '../analysis/analyze.ts';
 import type { Finding, FindingCode } from '../analysis/findings.ts';
 import type { Report } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { parserLineAt } from './positions.ts';
 
 export const DUPLICATE_CODES: readonly FindingCode[] = ['duplicate-regs-ip', 'duplicate-frame'];
@@ -14,7 +14,7 @@ export function isDuplicateCode(code: unknown): code is FindingCode {
 }
 
 /** Index of the report holding `offset`, or -1. */
-export function reportIndexAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): number {
+export function reportIndexAt(document: DocumentVersion, analysis: LogAnalysis, offset: number): number {
   return analysis.reportIndexAtLine(parserLineAt(document, offset));
 }
 
