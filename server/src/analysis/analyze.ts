@@ -1,6 +1,6 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports).
-import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
+import { atFunctionEnd, type Frame, type ParsedLog, type Report, type Stack } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
 import { symbolText } from './frameText.ts';
@@ -177,7 +177,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           if (twin) out.push(new EntryFinding('duplicate-frame', f, twin, ri, si, fi, removable));
         }
       }
-      if (f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size) {
+      if (atFunctionEnd(f)) {
         out.push(new EntryFinding('function-end-return', f, null, ri, si, fi, false));
       }
     }

@@ -8,7 +8,7 @@ import type { Finding } from '../analysis/findings.ts';
 import { frameLabel } from '../analysis/frameText.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
-import { questionMarkOf, symbolSpan } from '../parser/model.ts';
+import { atFunctionEnd, questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
@@ -123,7 +123,7 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: readonl
   const parts: string[] = [head];
   const dupRegs = findings.find((f) => f.code === 'duplicate-regs-ip');
   const dupFrame = findings.find((f) => f.code === 'duplicate-frame');
-  const functionEnd = frame.function !== null && frame.offset !== null && frame.size !== null && frame.size > 0 && frame.offset === frame.size;
+  const functionEnd = atFunctionEnd(frame);
 
   if (!frame.reliable) parts.push(UNRELIABLE);
   if (dupRegs) {
