@@ -126,6 +126,15 @@ function hex(s: string | undefined): number | null {
   return n;
 }
 
+/**
+ * `func+0xOFF/0xSIZE` with the digits as the line prints them, to find where an entry's symbol
+ * stands in it; on purpose not analysis/frameText.ts symbolText, which writes the numbers (a
+ * printed `0x00a0` comes out `0xa0`).
+ */
+function printedSymbol(name: string, offsetDigits: string, sizeDigits: string): string {
+  return `${name}+0x${offsetDigits}/0x${sizeDigits}`;
+}
+
 function makeFrame(line: number, base: number, lineEnd: number): Frame {
   return {
     line,
@@ -235,7 +244,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
         f.offset = hex(m[4]);
         f.size = hex(m[5]);
       }
-      const symText = m[3] !== undefined ? `${m[3]}+0x${m[4]}/0x${m[5]}` : (m[6] as string);
+      const symText = m[3] !== undefined ? printedSymbol(m[3], m[4], m[5]) : (m[6] as string);
       const symStart = base + message.indexOf(symText, m[1].length);
       f.symbolStart = symStart;
       f.symbolEnd = symStart + symText.length;
@@ -455,7 +464,7 @@ export function parseSymbolAt(message: string, pos: number, base: number, line: 
   if (!m) return decodedSymbolAt(message, pos, base, line);
   const f = makeFrame(line, base + pos, base + message.length);
   f.exact = true;
-  const symLen = m[1] !== undefined ? `${m[1]}+0x${m[2]}/0x${m[3]}`.length : m[4] !== undefined ? m[4].length + 2 : 6;
+  const symLen = m[1] !== undefined ? printedSymbol(m[1], m[2], m[3]).length : m[4] !== undefined ? m[4].length + 2 : 6;
   f.symbolStart = base + pos;
       f.symbolEnd = base + pos + symLen;
   if (m[1] !== undefined) {

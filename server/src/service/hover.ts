@@ -5,7 +5,7 @@
 import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types';
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analysis/findings.ts';
-import { frameLabel } from '../analysis/frameText.ts';
+import { frameLabel, offsetText, symbolText } from '../analysis/frameText.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { atFunctionEnd, questionMarkOf, symbolSpan } from '../parser/model.ts';
@@ -142,7 +142,7 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: readonl
     const name = frame.function as string;
     const rip = report.regs.find((b) => b.ip && b.ip.address !== null && b.ip.address === frame.address);
     parts.push(
-      `**${code(`+${hex(frame.offset as number)}/${hex(frame.size as number)}`)}: the offset equals the size of ${code(name)}**, so the address points just past its last byte. ` +
+      `**${code(offsetText(frame.offset as number, frame.size))}: the offset equals the size of ${code(name)}**, so the address points just past its last byte. ` +
         `Call-trace entries are printed as return addresses (\`%pB\`: the symbol of address − 1), so an address after a call that was the last instruction of ${code(name)} ` +
         '— a call to a `noreturn` function such as `BUG()`, `panic()` or `__stack_chk_fail()` — prints this way. The code that actually sits at this address is the start ' +
         `of the **next** function in memory. ` +
@@ -168,9 +168,9 @@ function returnAddressText(frame: Frame): string {
   if (frame.function === null || frame.offset === null) {
     return 'A call-trace entry is a **return address**: where execution resumes when the call made there returns. The call itself is the instruction before it, so look up address − 1 for its source line.';
   }
-  const callAt = frame.offset > 0 ? code(`${frame.function}+${hex(frame.offset - 1)}`) : 'the byte before it';
+  const callAt = frame.offset > 0 ? code(symbolText({ function: frame.function, offset: frame.offset - 1, size: null, address: null })) : 'the byte before it';
   return (
-    `A call-trace entry is a **return address**: ${code(`+${hex(frame.offset)}`)} is where ${code(frame.function)} resumes when the call it made returns` +
+    `A call-trace entry is a **return address**: ${code(offsetText(frame.offset, null))} is where ${code(frame.function)} resumes when the call it made returns` +
     (frame.size !== null ? ` (${code(hex(frame.size))} is the function's size)` : '') +
     `. The call is the instruction just before, so its source line is at address − 1 (${callAt}), as \`decode_stacktrace.sh\` and syzkaller look it up; a RIP/pc line, by contrast, is exact.`
   );
@@ -456,8 +456,7 @@ function renderSymbolInfo(info: SymbolInfo, frame: Frame): string {
     // Module addresses are offsets in their section (a module's load address is not in the log).
     const where = (a: bigint) => `${s.section ? `${s.section}+` : ''}0x${a.toString(16)}`;
     const at = lookup === 'return-address-1' ? `looked up at ${where(BigInt('0x' + s.address) - 1n)}` : `at ${where(BigInt('0x' + s.address))}`;
-    const size = s.size !== null ? `/0x${s.size.toString(16)}` : '';
-    parts.push(`Symbol ${code(`${s.name}+0x${s.offset.toString(16)}${size}`)}${s.module ? ` in ${code(s.module)}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
+    parts.push(`Symbol ${code(symbolText({ function: s.name, offset: s.offset, size: s.size, address: null }))}${s.module ? ` in ${code(s.module)}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
   }
   if (info.disassembly) parts.push('```asm\n' + info.disassembly.replace(/```/g, '') + '\n```');
   if (info.note) parts.push(info.note);
