@@ -176,7 +176,9 @@ const PRE_HEADER = /^(?:list_(?:add|del) corruption[.,]|list_add double add: |(?
  */
 const DUMP_MESSAGE = /^(?:Division by zero in kernel\.|slab error in |sysfs: cannot create duplicate filename |irq \d+: nobody cared |RTNL: assertion failed at |unchecked MSR access error: )/;
 /** Lines a WARN() may print between `cut here` and its `WARNING:` line (the WARN's own message, 4.x+). */
-const MAX_WARN_TEXT_LINES = 3;
+export const MAX_WARN_TEXT_LINES = 3;
+/** Lines a `CPU: ... Comm:` line may stand before the `Call Trace:` (or entry) of the dump_stack() it opens. */
+export const DUMP_CPU_LINE_REACH = 8;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
 // mips and loongarch print `Stack : 80123456 ...` with the first words on the header line; arm and
 // arm64 dump the words an exception saved as `Exception stack(0x.. to 0x..)`.
@@ -618,7 +620,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       // a dump_stack() whose arch prints no `Call Trace:`, arm's `unwind_backtrace from show_stack`).
       if (!callTrace && parseFrameLine(message, base, line) === null) continue;
       // The `CPU:` line before the trace gives the facts; from the bare entries, only of the same caller.
-      const cpuLine = pendingDump && pendingDump.line >= line - 8 && (callTrace || pendingDump.caller === caller) ? pendingDump.line : -1;
+      const cpuLine = pendingDump && pendingDump.line >= line - DUMP_CPU_LINE_REACH && (callTrace || pendingDump.caller === caller) ? pendingDump.line : -1;
       let from = cpuLine >= 0 ? cpuLine : line;
       // The message a dump_stack() caller printed first (`Division by zero in kernel.`, `slab error in ...`).
       if (from - 1 > lastEnd && prefixes.caller(from - 1) === callerName(caller) && DUMP_MESSAGE.test(prefixes.message(from - 1))) from--;

@@ -16,7 +16,7 @@ import type { Finding } from '../analysis/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
-import { asideReachOf, CONTEXT_LINES, keepAsideReach, parseCrashLog } from '../parser/parse.ts';
+import { asideReachOf, CONTEXT_LINES, DUMP_CPU_LINE_REACH, keepAsideReach, MAX_WARN_TEXT_LINES, parseCrashLog } from '../parser/parse.ts';
 import { countCodes, LogAnalysis, moveProblem, moveReport } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
@@ -134,8 +134,11 @@ function titleMayRead(report: Report, line: number, changed: number): boolean {
 
 /** Lines that may leave parser state behind for the next lines (`cut here`, `CPU: ... Comm:`). */
 const PENDING_STATE_LINE = /cut here|CPU: |Pid: /;
-/** How far back a pending `CPU:` line can be picked up by a following `Call Trace:` (parse.ts uses 8). */
-const PENDING_STATE_REACH = 9;
+/**
+ * Quiet lines before a place the parser may restart at: more than a pending `CPU:` line
+ * (parse.ts DUMP_CPU_LINE_REACH) or `cut here` (MAX_WARN_TEXT_LINES + 1 before its header) reaches across.
+ */
+const PENDING_STATE_REACH = Math.max(DUMP_CPU_LINE_REACH, MAX_WARN_TEXT_LINES + 1) + 1;
 
 /** A parse that advances a chunk of lines at a time. Lines before `frontier` are final. */
 export class ProgressiveParse {
