@@ -91,7 +91,8 @@ export interface ArmCaller {
 
 // Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver), and so do
 // the return addresses of an x86 trace (the same call sites, stack after stack): one string per
-// distinct text keeps the model small. Bounded, as the server runs for days.
+// distinct text keeps the model small. Bounded, as the server runs for days. Keyed by the text
+// alone, so every parse gets the same answers whatever parsed before it.
 class InternTable {
   private readonly known = new Map<string, string>();
 

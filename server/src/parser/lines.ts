@@ -72,6 +72,7 @@ export function newPrefixScan(): PrefixScan {
   return { textStart: 0, timeStart: -1, timeEnd: -1, callerCode: 0, userspace: false };
 }
 
+/** Caller names by code (and the last one asked for): keyed by the code alone, the same for every parse. */
 const CALLER_NAMES = new Map<number, string>();
 
 /** `T123` / `C1` for a caller code, or null. Titles ask for every line's caller: one string per id. */
@@ -346,6 +347,7 @@ function quoteLength(s: string): number {
   return i;
 }
 
+/** Scratch of one call (filled by each scan before it is read), not a cache. */
 const wrapScan = newPrefixScan();
 const TIME_INSIDE = /\[ *\d+\.\d{6}\]/;
 

@@ -723,6 +723,7 @@ const SHAPE_LOOKAHEAD = 4;
  * these lines too (service/reparse.ts parseLines) to read the range as a whole parse does.
  */
 export const CONTEXT_LINES = { before: WRAP_LOOKBEHIND, after: Math.max(WRAP_LOOKAHEAD, SHAPE_LOOKAHEAD) };
+/** Scratch of one call (filled by each scan before it is read), not a cache. */
 const shapeScan = newPrefixScan();
 
 /** The first non-blank line after `line` (within SHAPE_LOOKAHEAD and the parsed range) scanned into shapeScan, or -1. */
@@ -819,6 +820,7 @@ interface IndentedLine {
   timeStart: number;
 }
 
+/** Scratch of one call (filled by each scan before it is read), not a cache. */
 const indentScan = newPrefixScan();
 
 /**
