@@ -202,15 +202,10 @@ export class KernelLogServer {
         this.symbolStatusKey.clear();
       });
     });
-    c.onCodeAction(async (params, token) => {
-      // Settings first: nothing may await between taking an analysis and using it.
-      let settings: KernelLogSettings;
-      try {
-        settings = await this.settingsFor(uriOf(params));
-      } catch (err) {
-        return this.failure('codeAction', err);
-      }
-      return this.guardRequest('codeAction', params, (doc, analysis) => {
+    c.onCodeAction((params, token) =>
+      // The snapshot first, the settings (a round trip to the client) after: the fixes are for the version asked on.
+      this.guardRequest('codeAction', params, async (doc, analysis) => {
+        const settings = await this.settingsFor(uriOf(params));
         const range = rangeOf(params);
         const raw = isRecord(params.context) ? params.context : { diagnostics: [] };
         const diagnostics = Array.isArray(raw.diagnostics) ? raw.diagnostics.filter(isRecord) : [];
@@ -218,8 +213,8 @@ export class KernelLogServer {
         const triggerKind = typeof raw.triggerKind === 'number' ? raw.triggerKind : undefined;
         const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
         return this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
-      }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end'));
-    });
+      }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end')),
+    );
     c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis, interruption) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit, interruption), token));
     c.onDocumentSymbol((params, token) => this.guardRequest('documentSymbol', params, (doc, analysis, interruption) => this.service.getDocumentSymbols(doc, analysis, interruption), token));
     c.onRequest(NoiseRangesRequest.type, (params, token) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis, interruption) => this.service.getNoiseRanges(doc, analysis, interruption) as Promise<NoiseRange[]>, token)); // null only when stopped: guardRequest answers with an error then

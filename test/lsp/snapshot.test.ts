@@ -13,7 +13,7 @@ import { moveReport } from '../../server/src/service/analysis.ts';
 import { DocumentCache } from '../../server/src/service/documentCache.ts';
 import { analyzeWhole } from '../../server/src/service/reparse.ts';
 import { TEST_SYMBOLIZE_DELAY_ENV } from '../../server/src/symbolizer/symbolService.ts';
-import { fixture, hoverText, LspClient, positionAtText, type PublishDiagnosticsParams, type Range } from './client.ts';
+import { fixture, hoverText, LspClient, positionAtText, type CodeAction, type PublishDiagnosticsParams, type Range } from './client.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const REAL = path.join(ROOT, 'test/fixtures/real-debian');
@@ -108,6 +108,28 @@ describe('a request answers for the version it was asked on', () => {
       assert.deepEqual(answer.result?.range, alone.range, 'the range of the entry in the version the hover was asked on');
       assert.equal(hoverText(answer.result), alone.contents.value);
     }
+  });
+});
+
+describe('fixes for the version they were asked on', () => {
+  it('a code action waiting for the client\'s settings while lines are typed above its entry', async (t) => {
+    const client = await LspClient.start();
+    t.after(() => client.shutdown());
+    const uri = 'file:///elsewhere/settings-fix.log';
+    const text = await fixture('lsp-seed-pt-regs.log');
+    const published = client.waitForDiagnostics(uri, 1, 30_000);
+    client.open(uri, text, 1);
+    const duplicate = (await published).diagnostics.find((d) => d.code === 'duplicate-regs-ip')!;
+    const params = { textDocument: { uri }, range: duplicate.range, context: { diagnostics: [duplicate] } };
+    const alone = await client.request<CodeAction[]>('textDocument/codeAction', params);
+    const removal = alone.find((a) => a.title === 'Remove duplicate entry')!;
+    assert.equal(removal.edit?.documentChanges?.[0].textDocument.version, 1);
+    client.notify('workspace/didChangeConfiguration', { settings: { kernelLog: {} } });
+    const waiting = client.requestId('textDocument/codeAction', params);
+    client.change(uri, 2, insertAtTop(ABOVE));
+    const answer = await settled<CodeAction[]>(waiting.response);
+    if (answer.code !== null) assert.equal(answer.code, -32801, 'or ContentModified');
+    else assert.deepEqual(answer.result, alone, 'the fixes of the version asked on (a versioned edit the editor applies to that version only)');
   });
 });
 
