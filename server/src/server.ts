@@ -25,7 +25,7 @@ import {
 import { Lifecycle, REFUSED_REQUEST, refusalError } from './lifecycle.ts';
 import type { LogAnalysis } from './service/analysis.ts';
 import type { DiagnosticsCapabilities } from './service/diagnostics.ts';
-import { MalformedChangeError, type KernelLogDocument } from './service/document.ts';
+import { MalformedChangeError, type DocumentVersion } from './service/document.ts';
 import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
 import type { Interruption } from './service/interruption.ts';
 import type { Logger } from './service/logger.ts';
@@ -228,38 +228,32 @@ export class KernelLogServer {
       });
     });
 
-    c.onHover(async (params, token) => {
-      const symbolizer = await this.symbolizerFor(params);
-      return this.guardRequest(
+    // The snapshot first, the symbolizer (which waits for the settings) after: the answer is for the version asked on.
+    c.onHover((params, token) =>
+      this.guardRequest(
         'hover',
         params,
         async (doc, analysis) => {
-          const hover = await this.service.getHover(doc, analysis, positionOf(params), token, symbolizer);
+          const hover = await this.service.getHover(doc, analysis, positionOf(params), token, await this.symbolizerFor(params));
           return this.support.markdownHover ? hover : this.service.plainTextHover(hover);
         },
         token,
         lineOf(params),
-      );
-    });
-    c.onDefinition(async (params, token) => {
-      const symbolizer = await this.symbolizerFor(params);
-      return this.guardRequest('definition', params, (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, symbolizer), token, lineOf(params));
-    });
+      ),
+    );
+    c.onDefinition((params, token) =>
+      this.guardRequest('definition', params, async (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, await this.symbolizerFor(params)), token, lineOf(params)),
+    );
     c.onNotification(WorkspaceTrustNotification.type, (params) => {
       this.guardNotification('workspaceTrust', () => {
         this.trusted = isRecord(params) && params.trusted === true;
         this.symbolStatusKey.clear();
       });
     });
-    c.onCodeAction(async (params, token) => {
-      // Settings first: nothing may await between taking an analysis and using it.
-      let settings: KernelLogSettings;
-      try {
-        settings = await this.settingsFor(uriOf(params));
-      } catch (err) {
-        return this.failure('codeAction', err);
-      }
-      return this.guardRequest('codeAction', params, (doc, analysis) => {
+    c.onCodeAction((params, token) =>
+      // The snapshot first, the settings (a round trip to the client) after: the fixes are for the version asked on.
+      this.guardRequest('codeAction', params, async (doc, analysis) => {
+        const settings = await this.settingsFor(uriOf(params));
         const range = rangeOf(params);
         const raw = isRecord(params.context) ? params.context : { diagnostics: [] };
         const diagnostics = Array.isArray(raw.diagnostics) ? raw.diagnostics.filter(isRecord) : [];
@@ -268,8 +262,8 @@ export class KernelLogServer {
         const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
         const actions = this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
         return this.support.codeActionLiterals ? actions : this.service.codeActionsAsCommands(actions);
-      }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end'));
-    });
+      }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end')),
+    );
     c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis, interruption) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit, interruption), token));
     c.onDocumentSymbol((params, token) =>
       this.guardRequest(
@@ -336,11 +330,8 @@ export class KernelLogServer {
   private async run(uri: string): Promise<void> {
     let again = false;
     try {
-      // Settings first: nothing may await between taking an analysis and publishing it (an edit
-      // in between would move the analysis' reports).
       const settings = await this.settingsFor(uri);
-      const doc = this.service.getDocument(uri);
-      if (doc) {
+      if (this.service.getDocument(uri)) {
         if (this.service.documents.isParsingProgressively(uri)) {
           const step = this.service.parseStep(uri);
           if (step && !step.complete) {
@@ -349,16 +340,16 @@ export class KernelLogServer {
             const now = Date.now();
             if (last === undefined || now - last >= PARTIAL_PUBLISH_INTERVAL_MS) {
               this.lastPartialPublish.set(uri, now);
-              await this.publish(doc, step.analysis, settings, false);
+              await this.publish(step.document, step.analysis, settings, false);
             }
           } else if (step) {
-            await this.publish(doc, step.analysis, settings, true);
+            await this.publish(step.document, step.analysis, settings, true);
             this.sendSymbolStatus(uri, settings, step.analysis);
           }
         } else {
-          const analysis = this.service.getAnalysis(uri);
-          if (analysis) await this.publish(doc, analysis, settings, true);
-          if (analysis) this.sendSymbolStatus(uri, settings, analysis);
+          const snapshot = this.service.getSnapshot(uri);
+          if (snapshot) await this.publish(snapshot.document, snapshot.analysis, settings, true);
+          if (snapshot) this.sendSymbolStatus(uri, settings, snapshot.analysis);
         }
       }
     } catch (err) {
@@ -378,7 +369,7 @@ export class KernelLogServer {
    * Sends the diagnostics and the status; resolves when they are written. (The writer sends from a
    * setImmediate; without waiting, the next parse chunk would run before the message leaves.)
    */
-  private async publish(doc: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, complete: boolean): Promise<void> {
+  private async publish(doc: DocumentVersion, analysis: LogAnalysis, settings: KernelLogSettings, complete: boolean): Promise<void> {
     const { diagnostics, truncated } = this.service.computeDiagnostics(doc, analysis, settings, this.support.diagnostics);
     const status = this.service.getStatus(doc, analysis, complete, truncated);
     // The status goes out for every version (it says which one was analysed); the diagnostics only when they differ.
@@ -482,10 +473,9 @@ export class KernelLogServer {
     const uri = typeof first === 'string' ? first : isRecord(first) && typeof first.uri === 'string' ? first.uri : isRecord(first) && isRecord(first.textDocument) && typeof first.textDocument.uri === 'string' ? first.textDocument.uri : undefined;
     if (!uri) return invalidParams(`${Commands.removeAllDuplicates} needs a document uri as its argument`);
     const settings = await this.settingsFor(uri);
-    const doc = this.service.getDocument(uri);
-    const analysis = this.service.getAnalysis(uri);
-    if (!doc || !analysis) return invalidParams(`unknown document: ${uri}`);
-    const removal = this.service.getRemoveAllDuplicatesEdit(doc, analysis, { documentChanges: this.support.documentChanges }, settings);
+    const snapshot = this.service.getSnapshot(uri);
+    if (!snapshot) return invalidParams(`unknown document: ${uri}`);
+    const removal = this.service.getRemoveAllDuplicatesEdit(snapshot.document, snapshot.analysis, { documentChanges: this.support.documentChanges }, settings);
     if (!removal) return { applied: true, removedLines: 0 };
     const result = await this.connection.workspace.applyEdit({ label: 'Remove all duplicate entries', edit: removal.edit });
     return { applied: result.applied, removedLines: result.applied ? removal.lines : 0 };
@@ -503,34 +493,39 @@ export class KernelLogServer {
   // Robustness: no handler may take the server down.
 
   /**
-   * Runs a request's handler on the document's analysis. `throughLine`: the request reads lines up to
-   * this one only (hover, code actions), so it is answered from a partial parse that has got past it.
+   * Runs a request's handler on a snapshot of the document: the version the request was made on and
+   * its analysis, which no later edit changes. `throughLine`: the request reads lines up to this one
+   * only (hover, code actions), so it is answered from a partial parse that has got past it.
    */
   private async guardRequest<R>(
     name: string,
     params: unknown,
-    handler: (doc: KernelLogDocument, analysis: LogAnalysis, interruption: Interruption) => R | Promise<R>,
+    handler: (doc: DocumentVersion, analysis: LogAnalysis, interruption: Interruption) => R | Promise<R>,
     token?: CancellationToken,
     throughLine?: number,
   ): Promise<R | ResponseError<void>> {
     try {
       const uri = uriOf(params);
       const documents = this.service.documents;
+      const asked = this.service.getDocument(uri)?.current; // the version the request was made on
       // A big document still being parsed in chunks: wait for it between chunks (diagnostics go out
       // and other requests are answered meanwhile) instead of parsing the rest at once here; a request
       // about one place waits only until the parse has got past it.
-      const partial = () => (throughLine !== undefined ? documents.analysisThrough(uri, throughLine) : undefined);
-      let analysis = documents.isParsingProgressively(uri) ? partial() : undefined;
-      if (!analysis && documents.isParsingProgressively(uri)) {
+      const partial = () => (throughLine !== undefined ? documents.snapshotThrough(uri, throughLine) : undefined);
+      let snapshot = documents.isParsingProgressively(uri) ? partial() : undefined;
+      if (!snapshot && documents.isParsingProgressively(uri)) {
         await this.parsed(uri, token, throughLine === undefined ? undefined : () => documents.parsedThrough(uri, throughLine));
-        analysis = documents.isParsingProgressively(uri) ? partial() : undefined;
+        snapshot = documents.isParsingProgressively(uri) ? partial() : undefined;
       }
       if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       const doc = this.service.getDocument(uri);
-      analysis ??= this.service.getAnalysis(uri);
-      if (!doc || !analysis) return invalidParams(`unknown document: ${uri} (not open)`);
+      if (!doc || !asked) return invalidParams(`unknown document: ${uri} (not open)`);
+      // Edited while the request waited for the parse: its positions are of a text that is gone.
+      if (doc.current !== asked) return new ResponseError(LSPErrorCodes.ContentModified, `${name}: the document changed`);
+      snapshot ??= this.service.getSnapshot(uri);
+      if (!snapshot) return invalidParams(`unknown document: ${uri} (not open)`);
       // A long handler stops when the request is cancelled or the document changes under it.
-      const version = doc.version;
+      const version = snapshot.document.version;
       const changed = () => this.service.getDocument(uri) !== doc || doc.version !== version;
       const interruption: Interruption = {
         get stopped() {
@@ -539,7 +534,7 @@ export class KernelLogServer {
         // Two turns: the connection handles one queued message per turn, after the turn it is queued in.
         pause: () => new Promise((resolve) => setImmediate(() => setImmediate(resolve))),
       };
-      const result = await handler(doc, analysis, interruption);
+      const result = await handler(snapshot.document, snapshot.analysis, interruption);
       if (result === null && interruption.stopped) {
         return changed() ? new ResponseError(LSPErrorCodes.ContentModified, `${name}: the document changed`) : new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../server/src/analysis/analyze.ts';
-import { entryText, frameLabel, symbolText } from '../../server/src/analysis/frameText.ts';
+import { entryText, frameLabel, offsetText, symbolText } from '../../server/src/analysis/frameText.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import { renderOutline } from '../../server/src/outline.ts';
@@ -22,12 +22,14 @@ describe('symbolText / frameLabel / entryText', () => {
     assert.equal(symbolText(base), 'foo+0x10/0x40');
     assert.equal(frameLabel({ ...base, module: 'ext4' }), 'foo+0x10/0x40 [ext4]');
     assert.equal(entryText({ ...base, reliable: false, context: 'IRQ' }), '<IRQ> ? foo+0x10/0x40');
+    assert.equal(offsetText(0x3d0, 0x3d0), '+0x3d0/0x3d0');
   });
 
   it('leaves out what is missing', () => {
     assert.equal(symbolText({ ...base, offset: null, size: null }), 'foo');
     assert.equal(symbolText({ ...base, offset: null }), 'foo');
     assert.equal(symbolText({ ...base, size: null }), 'foo+0x10');
+    assert.equal(offsetText(0x10, null), '+0x10');
     assert.equal(symbolText({ ...base, function: null }), '0xffffffff81000010');
     assert.equal(symbolText({ ...base, function: null, address: null }), '?');
     assert.equal(frameLabel({ ...base, offset: null, size: null, address: null, module: 'mod' }), 'foo [mod]');
@@ -83,7 +85,7 @@ describe('outlines of entries with null offset, size and address', () => {
         walk(s.children ?? []);
       }
     };
-    walk((await computeDocumentSymbols(doc, analysis))!);
+    walk((await computeDocumentSymbols(doc.current, analysis))!);
     assert.ok(names.includes('RIP: path_init'), names.join(' | '));
     for (const n of names) assert.doesNotMatch(n, /undefined|\bnull\b|0xnull|NaN/);
     // The messages of the findings use the same formatter.

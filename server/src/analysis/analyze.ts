@@ -2,7 +2,7 @@
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports). What
 // each code is (severity, message, fixes, docs) is its rule's (rules/); the detection is here, one
 // pass over the model for every code.
-import type { Frame, ParsedLog, Report, Stack } from '../parser/model.ts';
+import { atFunctionEnd, type Frame, type ParsedLog, type Report, type Stack } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
 import { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, unreliableFrame, type EntryRule } from './rules/index.ts';
@@ -159,7 +159,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
           if (twin) out.push(new EntryFinding(duplicateFrame, f, twin, ri, si, fi, removable));
         }
       }
-      if (f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size) {
+      if (atFunctionEnd(f)) {
         out.push(new EntryFinding(functionEndReturn, f, null, ri, si, fi, false));
       }
     }

@@ -1,6 +1,8 @@
-// How a stack entry or instruction pointer is written for people: in finding messages, hover, the
-// outline (`kcrash parse`, LSP document symbols). The one formatter, so that an entry without an
-// offset, a size or an address never prints `undefined` or `null`.
+// How a stack entry or instruction pointer is written for people: in finding messages, hover (the
+// entry, the symbol a symbolizer found, the call site at address − 1), the outline (`kcrash parse`,
+// LSP document symbols). The one formatter, so that an entry without an offset, a size or an
+// address never prints `undefined` or `null`. (The parser rebuilds an entry's text with the digits
+// as printed, to find where it stands: frames.ts printedSymbol.)
 import type { Frame } from '../parser/model.ts';
 
 type FrameParts = Pick<Frame, 'function' | 'offset' | 'size' | 'address'>;
@@ -14,8 +16,12 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 export function symbolText(f: FrameParts): string {
   if (f.function === null || f.function === undefined) return f.address ? `0x${f.address}` : '?';
   if (f.offset === null || f.offset === undefined || !Number.isFinite(f.offset)) return f.function;
-  const size = f.size === null || f.size === undefined || !Number.isFinite(f.size) ? '' : `/${hex(f.size)}`;
-  return `${f.function}+${hex(f.offset)}${size}`;
+  return f.function + offsetText(f.offset, f.size);
+}
+
+/** The part after the function's name: `+0xoff/0xsize`, or `+0xoff` without a size. */
+export function offsetText(offset: number, size: number | null | undefined): string {
+  return size === null || size === undefined || !Number.isFinite(size) ? `+${hex(offset)}` : `+${hex(offset)}/${hex(size)}`;
 }
 
 /** symbolText and the module (`foo+0x1/0x2 [ext4]`). */

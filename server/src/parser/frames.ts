@@ -91,7 +91,8 @@ export interface ArmCaller {
 
 // Symbol and module names repeat across a log (kthread, ret_from_fork, the same driver), and so do
 // the return addresses of an x86 trace (the same call sites, stack after stack): one string per
-// distinct text keeps the model small. Bounded, as the server runs for days.
+// distinct text keeps the model small. Bounded, as the server runs for days. Keyed by the text
+// alone, so every parse gets the same answers whatever parsed before it.
 class InternTable {
   private readonly known = new Map<string, string>();
 
@@ -124,6 +125,15 @@ function hex(s: string | undefined): number | null {
     n = n * 16 + (c <= 57 ? c - 48 : (c | 32) - 87);
   }
   return n;
+}
+
+/**
+ * `func+0xOFF/0xSIZE` with the digits as the line prints them, to find where an entry's symbol
+ * stands in it; on purpose not analysis/frameText.ts symbolText, which writes the numbers (a
+ * printed `0x00a0` comes out `0xa0`).
+ */
+function printedSymbol(name: string, offsetDigits: string, sizeDigits: string): string {
+  return `${name}+0x${offsetDigits}/0x${sizeDigits}`;
 }
 
 function makeFrame(line: number, base: number, lineEnd: number): Frame {
@@ -235,7 +245,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
         f.offset = hex(m[4]);
         f.size = hex(m[5]);
       }
-      const symText = m[3] !== undefined ? `${m[3]}+0x${m[4]}/0x${m[5]}` : (m[6] as string);
+      const symText = m[3] !== undefined ? printedSymbol(m[3], m[4], m[5]) : (m[6] as string);
       const symStart = base + message.indexOf(symText, m[1].length);
       f.symbolStart = symStart;
       f.symbolEnd = symStart + symText.length;
@@ -455,7 +465,7 @@ export function parseSymbolAt(message: string, pos: number, base: number, line: 
   if (!m) return decodedSymbolAt(message, pos, base, line);
   const f = makeFrame(line, base + pos, base + message.length);
   f.exact = true;
-  const symLen = m[1] !== undefined ? `${m[1]}+0x${m[2]}/0x${m[3]}`.length : m[4] !== undefined ? m[4].length + 2 : 6;
+  const symLen = m[1] !== undefined ? printedSymbol(m[1], m[2], m[3]).length : m[4] !== undefined ? m[4].length + 2 : 6;
   f.symbolStart = base + pos;
       f.symbolEnd = base + pos + symLen;
   if (m[1] !== undefined) {

@@ -1,5 +1,6 @@
 // Line splitting and line prefixes: everything a console, dmesg, syslog, journal or /dev/kmsg
 // capture puts in front of the kernel's own text.
+import { upperBound } from '../search.ts';
 import type { LinePrefix } from './model.ts';
 
 /**
@@ -111,16 +112,9 @@ export function lineEnd(text: CharSource, lineStarts: ArrayLike<number>, line: n
   return end;
 }
 
-/** 0-based line containing `offset` (binary search). */
+/** 0-based line containing `offset`: the last line that starts at or before it (0 when none does). */
 export function lineOfOffset(lineStarts: ArrayLike<number>, offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return Math.max(0, upperBound(lineStarts, offset) - 1);
 }
 
 // Outer prefixes, any of which may come first: syslog/journal (`Jul 22 20:01:02 host kernel: `, RFC 3339
@@ -154,6 +148,7 @@ export function newPrefixScan(): PrefixScan {
   return { textStart: 0, timeStart: -1, timeEnd: -1, callerCode: 0, userspace: false };
 }
 
+/** Caller names by code (and the last one asked for): keyed by the code alone, the same for every parse. */
 const CALLER_NAMES = new Map<number, string>();
 
 /** `T123` / `C1` for a caller code, or null. Titles ask for every line's caller: one string per id. */
@@ -428,6 +423,7 @@ function quoteLength(s: string): number {
   return i;
 }
 
+/** Scratch of one call (filled by each scan before it is read), not a cache. */
 const wrapScan = newPrefixScan();
 const TIME_INSIDE = /\[ *\d+\.\d{6}\]/;
 

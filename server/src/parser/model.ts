@@ -12,6 +12,16 @@ export function symbolSpan(f: { symbolStart: number; symbolEnd: number }): Span 
   return { start: f.symbolStart, end: f.symbolEnd };
 }
 
+/**
+ * Whether an entry's offset equals its function's size (`lookup_fast+0x3d0/0x3d0`): the address is
+ * just past the function's last byte, where the next function starts. As a return address, the
+ * call was the function's last instruction (a noreturn callee); otherwise, most often a pointer to
+ * the next function (for `__pfx_foo+0x10/0x10`, to foo). The one test of it (findings, hover, symbolizer).
+ */
+export function atFunctionEnd(f: Pick<Frame, 'function' | 'offset' | 'size'>): boolean {
+  return f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size;
+}
+
 /** Offset of the `? ` mark of an unreliable entry (between the entry's start and its symbol), or -1. */
 export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: Frame): number {
   if (f.reliable) return -1;

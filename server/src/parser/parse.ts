@@ -58,9 +58,23 @@ export const MAX_ASIDE_LINES = 256;
 /**
  * For a report that was set aside for another caller's: lines after its last line through which it
  * was still open or could have taken its caller's lines again (a parse that restarts inside them
- * starts without it). Relative to `endLine`, so it holds when the report moves. Beside the model.
+ * starts without it). Beside the model (most reports have none), keyed by the report object the
+ * parse made: relative to `endLine`, so it holds wherever the report moves, and a copy of a report
+ * (the language service moves copies) takes it along with keepAsideReach. Set once, when the report
+ * is finished; a parse never sees another's entries.
  */
-export const ASIDE_REACH = new WeakMap<Report, number>();
+const ASIDE_REACH = new WeakMap<Report, number>();
+
+/** See ASIDE_REACH: undefined for a report never set aside. */
+export function asideReachOf(report: Report): number | undefined {
+  return ASIDE_REACH.get(report);
+}
+
+/** A copy of a report made after the parse takes the original's ASIDE_REACH along. */
+export function keepAsideReach(original: Report, copy: Report): void {
+  const reach = ASIDE_REACH.get(original);
+  if (reach !== undefined) ASIDE_REACH.set(copy, reach);
+}
 
 /** One form of stack header: the literal words it starts with (after blanks) and its regexp, whose one group is the stack's kind. */
 export interface StackHeaderForm {
@@ -162,7 +176,9 @@ const PRE_HEADER = /^(?:list_(?:add|del) corruption[.,]|list_add double add: |(?
  */
 const DUMP_MESSAGE = /^(?:Division by zero in kernel\.|slab error in |sysfs: cannot create duplicate filename |irq \d+: nobody cared |RTNL: assertion failed at |unchecked MSR access error: )/;
 /** Lines a WARN() may print between `cut here` and its `WARNING:` line (the WARN's own message, 4.x+). */
-const MAX_WARN_TEXT_LINES = 3;
+export const MAX_WARN_TEXT_LINES = 3;
+/** Lines a `CPU: ... Comm:` line may stand before the `Call Trace:` (or entry) of the dump_stack() it opens. */
+export const DUMP_CPU_LINE_REACH = 8;
 // The raw stack words old kernels printed before the trace (x86 `Stack:` ≤4.9, arm `Stack: (0x.. to 0x..)`).
 // mips and loongarch print `Stack : 80123456 ...` with the first words on the header line; arm and
 // arm64 dump the words an exception saved as `Exception stack(0x.. to 0x..)`.
@@ -604,7 +620,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
       // a dump_stack() whose arch prints no `Call Trace:`, arm's `unwind_backtrace from show_stack`).
       if (!callTrace && parseFrameLine(message, base, line) === null) continue;
       // The `CPU:` line before the trace gives the facts; from the bare entries, only of the same caller.
-      const cpuLine = pendingDump && pendingDump.line >= line - 8 && (callTrace || pendingDump.caller === caller) ? pendingDump.line : -1;
+      const cpuLine = pendingDump && pendingDump.line >= line - DUMP_CPU_LINE_REACH && (callTrace || pendingDump.caller === caller) ? pendingDump.line : -1;
       let from = cpuLine >= 0 ? cpuLine : line;
       // The message a dump_stack() caller printed first (`Division by zero in kernel.`, `slab error in ...`).
       if (from - 1 > lastEnd && prefixes.caller(from - 1) === callerName(caller) && DUMP_MESSAGE.test(prefixes.message(from - 1))) from--;
@@ -707,6 +723,7 @@ const SHAPE_LOOKAHEAD = 4;
  * these lines too (service/reparse.ts parseLines) to read the range as a whole parse does.
  */
 export const CONTEXT_LINES = { before: WRAP_LOOKBEHIND, after: Math.max(WRAP_LOOKAHEAD, SHAPE_LOOKAHEAD) };
+/** Scratch of one call (filled by each scan before it is read), not a cache. */
 const shapeScan = newPrefixScan();
 
 /** The first non-blank line after `line` (within SHAPE_LOOKAHEAD and the parsed range) scanned into shapeScan, or -1. */
@@ -803,6 +820,7 @@ interface IndentedLine {
   timeStart: number;
 }
 
+/** Scratch of one call (filled by each scan before it is read), not a cache. */
 const indentScan = newPrefixScan();
 
 /**

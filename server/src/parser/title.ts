@@ -61,7 +61,7 @@ const EXTEND_BY = 100;
 const MAX_EXTENDS = 1;
 
 /** How far into a report to look for the line syzkaller starts it at. */
-const MAX_START_SEARCH = 200;
+export const MAX_START_SEARCH = 200;
 
 /** A header printk that was cut off and is printed again whole on the next line. */
 const REPLAYED = '** replaying previous printk message **';

@@ -1,9 +1,15 @@
-// A parsed and analyzed document: reports, their findings and the parser's problems. After an edit
-// the reports below it have to move (the parser's model holds absolute offsets and lines); that is
-// done lazily, per report, when someone reads it, so that an edit near the top of a 50 MB log does
-// not touch a million objects before the diagnostics go out.
-import { FINDING_CODES, type Finding, type FindingCode } from '../analysis/findings.ts';
-import type { Frame, ParsedLog, Problem, Report, Span } from '../parser/model.ts';
+// A parsed and analyzed version of a document: reports, their findings and the parser's problems.
+// It never changes once made, so a request that waits (a hover for the symbolizer) still reads the
+// version it started on after later edits. The next version reuses the reports an edit did not
+// touch: the parser's objects stay as they were made (offsets and lines of the version they were
+// parsed in), and each version keeps, per report, how far it has moved since (a line and an offset
+// delta). A report read from a version that moved it is a moved copy made when it is read, and its
+// findings are wrappers that add the deltas; an edit near the top of a 50 MB log costs two typed
+// arrays, not a million objects, and copies only what the features then read.
+import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from '../analysis/findings.ts';
+import { FINDING_CODES } from '../analysis/findings.ts';
+import type { CodeBytes, ContextMarker, ContextSegment, Frame, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
+import { firstWhere } from '../search.ts';
 
 /** Position of each code in the per-report count arrays. */
 const CODE_INDEX = new Map<FindingCode, number>(FINDING_CODES.map((c, i) => [c, i]));
@@ -18,22 +24,27 @@ export function countCodes(findings: readonly Finding[]): Uint32Array {
   return counts;
 }
 
+/** Moved copies kept per version (the last ones read, by index): what one request reads again. */
+const RECENT_SLOTS = 16;
+
 export class LogAnalysis {
   readonly lineStarts: ArrayLike<number>;
-  private readonly reports: Report[];
-  private readonly findings: Finding[][];
-  /** Findings per code of each report: features that need counts or codes touch no finding. */
-  private readonly codeCounts: Uint32Array[];
   /** Findings per code over the whole document. */
   readonly totals: Uint32Array;
-  readonly problems: Problem[];
-  /** Line and offset moves still owed to each report (and its findings). */
-  private readonly pendingLines: Int32Array;
-  private readonly pendingOffsets: Int32Array;
-  private pendingCount: number;
+  readonly problems: readonly Problem[];
+  /** Reports as the parser (or a re-titling) made them, in the places of the version they were made in. */
+  private readonly reports: readonly Report[];
+  /** Findings of each report as the analyzer made them (they read their positions from those reports). */
+  private readonly findings: readonly (readonly Finding[])[];
+  /** Findings per code of each report: features that need counts or codes touch no finding. */
+  private readonly codeCounts: readonly Uint32Array[];
+  /** How far each report has moved since it was made (null: none has). */
+  private readonly lineDeltas: Int32Array | null;
+  private readonly offsetDeltas: Int32Array | null;
+  private readonly recent = new RecentlyMoved();
   private whole: ParsedLog | null = null;
 
-  constructor(lineStarts: ArrayLike<number>, reports: Report[], findings: Finding[][], problems: Problem[], pendingLines?: Int32Array, pendingOffsets?: Int32Array, codeCounts?: Uint32Array[]) {
+  constructor(lineStarts: ArrayLike<number>, reports: readonly Report[], findings: readonly (readonly Finding[])[], problems: readonly Problem[], codeCounts?: readonly Uint32Array[], lineDeltas: Int32Array | null = null, offsetDeltas: Int32Array | null = null) {
     this.lineStarts = lineStarts;
     this.reports = reports;
     this.findings = findings;
@@ -41,61 +52,86 @@ export class LogAnalysis {
     this.codeCounts = codeCounts ?? findings.map(countCodes);
     this.totals = new Uint32Array(FINDING_CODES.length);
     for (const counts of this.codeCounts) for (let i = 0; i < counts.length; i++) this.totals[i] += counts[i];
-    this.pendingLines = pendingLines ?? new Int32Array(reports.length);
-    this.pendingOffsets = pendingOffsets ?? new Int32Array(reports.length);
-    this.pendingCount = 0;
-    for (let k = 0; k < reports.length; k++) if (this.pendingLines[k] !== 0 || this.pendingOffsets[k] !== 0) this.pendingCount++;
+    this.lineDeltas = lineDeltas;
+    this.offsetDeltas = offsetDeltas;
   }
 
   get reportCount(): number {
     return this.reports.length;
   }
 
-  /** Report k, moved to its current place. */
+  /** Report k in this version (a moved copy when it has moved: equal on every read, not always the same object). */
   report(k: number): Report {
-    if (this.pendingLines[k] !== 0 || this.pendingOffsets[k] !== 0) this.settle(k);
+    const lineDelta = this.lineDelta(k);
+    const offsetDelta = this.offsetDelta(k);
+    if (lineDelta === 0 && offsetDelta === 0) return this.reports[k];
+    let moved = this.recent.report(k);
+    if (!moved) this.recent.setReport(k, (moved = moveReport(this.reports[k], lineDelta, offsetDelta, true)));
+    return moved;
+  }
+
+  /** Findings of report k in this version (`data.report` is k). */
+  findingsOf(k: number): readonly Finding[] {
+    const found = this.findings[k];
+    const lineDelta = this.lineDelta(k);
+    const offsetDelta = this.offsetDelta(k);
+    // All findings of a report were made with its index then.
+    if (lineDelta === 0 && offsetDelta === 0 && (found.length === 0 || found[0].report === k)) return found;
+    let moved = this.recent.findings(k);
+    if (!moved) this.recent.setFindings(k, (moved = found.map((f) => new MovedFinding(f, k, lineDelta, offsetDelta))));
+    return moved;
+  }
+
+  /**
+   * Report k as it was made, not moved to this version: for what does not move (its caller, paste
+   * shape, facts) and for tables keyed by the parser's objects (parse.ts ASIDE_REACH). Its lines and
+   * offsets are those of an earlier version: read them through lineOf() and friends.
+   */
+  unmovedReport(k: number): Report {
     return this.reports[k];
   }
 
-  /** Findings of report k (`data.report` is k). */
-  findingsOf(k: number): Finding[] {
-    if (this.pendingLines[k] !== 0 || this.pendingOffsets[k] !== 0) this.settle(k);
-    const findings = this.findings[k];
-    for (const f of findings) f.report = k;
-    return findings;
+  /** A copy of report k moved to this version that the caller may change (re-titling after an edit). */
+  ownCopyOf(k: number): Report {
+    return moveReport(this.reports[k], this.lineDelta(k), this.offsetDelta(k), true);
   }
 
-  /** How many findings with `code` report k has (nothing is moved). */
+  /** How many findings with `code` report k has (nothing is read or moved). */
   countOf(k: number, code: FindingCode): number {
     return this.codeCounts[k][CODE_INDEX.get(code) ?? 0];
   }
 
-  // Positions that searches need, read without settling the report.
+  // Positions that searches need, read without moving the report.
   lineOf(k: number): number {
-    return this.reports[k].line + this.pendingLines[k];
+    return this.reports[k].line + this.lineDelta(k);
   }
 
   headerLineOf(k: number): number {
-    return this.reports[k].headerLine + this.pendingLines[k];
+    return this.reports[k].headerLine + this.lineDelta(k);
   }
 
   endLineOf(k: number): number {
-    return this.reports[k].endLine + this.pendingLines[k];
+    return this.reports[k].endLine + this.lineDelta(k);
   }
 
   startOf(k: number): number {
-    return this.reports[k].start + this.pendingOffsets[k];
+    return this.reports[k].start + this.offsetDelta(k);
   }
 
   endOf(k: number): number {
-    return this.reports[k].end + this.pendingOffsets[k];
+    return this.reports[k].end + this.offsetDelta(k);
   }
 
-  /** The whole log as the parser would return it (settles every report). */
+  /** The whole log as the parser would return it for this version (moves every report). */
   get log(): ParsedLog {
     if (this.whole) return this.whole;
-    for (let k = 0; k < this.reports.length && this.pendingCount > 0; k++) this.report(k);
-    this.whole = { lineStarts: this.lineStarts, reports: this.reports, problems: this.problems };
+    const reports: Report[] = [];
+    for (let k = 0; k < this.reports.length; k++) {
+      const lineDelta = this.lineDelta(k);
+      const offsetDelta = this.offsetDelta(k);
+      reports.push(lineDelta === 0 && offsetDelta === 0 ? this.reports[k] : moveReport(this.reports[k], lineDelta, offsetDelta, true));
+    }
+    this.whole = { lineStarts: this.lineStarts, reports, problems: [...this.problems] };
     return this.whole;
   }
 
@@ -108,48 +144,36 @@ export class LogAnalysis {
 
   /** Index of the report whose lines hold `line` (the later one where two share a line), or -1. */
   reportIndexAtLine(line: number): number {
-    let lo = 0;
-    let hi = this.reports.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.lineOf(mid) <= line) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    if (found >= 0 && this.endLineOf(found) >= line) return found;
-    return -1;
+    const k = firstWhere(0, this.reports.length, (i) => this.lineOf(i) > line) - 1;
+    return k >= 0 && this.endLineOf(k) >= line ? k : -1;
   }
 
   /** Number of reports whose header line is before `line`. */
   countHeadersBefore(line: number): number {
-    let lo = 0;
-    let hi = this.reports.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.headerLineOf(mid) < line) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstWhere(0, this.reports.length, (i) => this.headerLineOf(i) >= line);
   }
 
   /**
-   * A new analysis with reports[from, to) replaced by `replacement` (already in place) and every
-   * report after them owing a further move of (lineDelta, offsetDelta). This analysis is spent.
+   * The next version: reports[from, to) replaced by `replacement` (already in place, and the
+   * caller's to give away), every report after them moved a further (lineDelta, offsetDelta).
+   * This version stays as it is.
    */
-  splice(from: number, to: number, replacement: Report[], replacementFindings: Finding[][], problems: Problem[], lineStarts: ArrayLike<number>, lineDelta: number, offsetDelta: number): LogAnalysis {
+  splice(from: number, to: number, replacement: readonly Report[], replacementFindings: readonly (readonly Finding[])[], problems: readonly Problem[], lineStarts: ArrayLike<number>, lineDelta: number, offsetDelta: number): LogAnalysis {
     const count = this.reports.length - (to - from) + replacement.length;
-    const pendingLines = new Int32Array(count);
-    const pendingOffsets = new Int32Array(count);
-    pendingLines.set(this.pendingLines.subarray(0, from), 0);
-    pendingOffsets.set(this.pendingOffsets.subarray(0, from), 0);
     const tailAt = from + replacement.length;
-    for (let k = to, j = tailAt; k < this.reports.length; k++, j++) {
-      pendingLines[j] = this.pendingLines[k] + lineDelta;
-      pendingOffsets[j] = this.pendingOffsets[k] + offsetDelta;
+    let lineDeltas: Int32Array | null = null;
+    let offsetDeltas: Int32Array | null = null;
+    if (this.lineDeltas !== null || lineDelta !== 0 || offsetDelta !== 0) {
+      lineDeltas = new Int32Array(count);
+      offsetDeltas = new Int32Array(count);
+      if (this.lineDeltas && this.offsetDeltas) {
+        lineDeltas.set(this.lineDeltas.subarray(0, from), 0);
+        offsetDeltas.set(this.offsetDeltas.subarray(0, from), 0);
+      }
+      for (let k = to, j = tailAt; k < this.reports.length; k++, j++) {
+        lineDeltas[j] = this.lineDelta(k) + lineDelta;
+        offsetDeltas[j] = this.offsetDelta(k) + offsetDelta;
+      }
     }
     const reports = this.reports.slice(0, from);
     reports.push(...replacement);
@@ -160,67 +184,255 @@ export class LogAnalysis {
     const codeCounts = this.codeCounts.slice(0, from);
     for (const f of replacementFindings) codeCounts.push(countCodes(f));
     for (let k = to; k < this.codeCounts.length; k++) codeCounts.push(this.codeCounts[k]);
-    return new LogAnalysis(lineStarts, reports, findings, problems, pendingLines, pendingOffsets, codeCounts);
+    return new LogAnalysis(lineStarts, reports, findings, problems, codeCounts, lineDeltas, offsetDeltas);
   }
 
-  private settle(k: number): void {
-    const lineDelta = this.pendingLines[k];
-    const offsetDelta = this.pendingOffsets[k];
-    shiftReport(this.reports[k], lineDelta, offsetDelta);
-    // Findings derive their positions from the report's objects: they move with it.
-    this.pendingLines[k] = 0;
-    this.pendingOffsets[k] = 0;
-    this.pendingCount--;
+  private lineDelta(k: number): number {
+    return this.lineDeltas === null ? 0 : this.lineDeltas[k];
+  }
+
+  private offsetDelta(k: number): number {
+    return this.offsetDeltas === null ? 0 : this.offsetDeltas[k];
+  }
+}
+
+/**
+ * The moved copies a version made last, by report index (one slot per index modulo RECENT_SLOTS):
+ * a request that reads a report and its findings several times (a code action, a report and its
+ * noise runs in folding) copies them once, and a version whose every report was read (Outline,
+ * folding) keeps a few copies, not the whole log.
+ */
+class RecentlyMoved {
+  private keys: Int32Array | null = null;
+  private reports: (Report | undefined)[] = [];
+  private findingKeys: Int32Array | null = null;
+  private findingLists: (readonly Finding[] | undefined)[] = [];
+
+  report(k: number): Report | undefined {
+    return this.keys !== null && this.keys[k % RECENT_SLOTS] === k ? this.reports[k % RECENT_SLOTS] : undefined;
+  }
+
+  setReport(k: number, report: Report): void {
+    this.keys ??= new Int32Array(RECENT_SLOTS).fill(-1);
+    this.keys[k % RECENT_SLOTS] = k;
+    this.reports[k % RECENT_SLOTS] = report;
+  }
+
+  findings(k: number): readonly Finding[] | undefined {
+    return this.findingKeys !== null && this.findingKeys[k % RECENT_SLOTS] === k ? this.findingLists[k % RECENT_SLOTS] : undefined;
+  }
+
+  setFindings(k: number, findings: readonly Finding[]): void {
+    this.findingKeys ??= new Int32Array(RECENT_SLOTS).fill(-1);
+    this.findingKeys[k % RECENT_SLOTS] = k;
+    this.findingLists[k % RECENT_SLOTS] = findings;
+  }
+}
+
+/**
+ * A finding of a report that has moved since it was analyzed: what the finding derives, moved, and
+ * the report's index in this version.
+ */
+class MovedFinding implements Finding {
+  constructor(
+    private readonly found: Finding,
+    readonly report: number,
+    private readonly lineDelta: number,
+    private readonly offsetDelta: number,
+  ) {}
+
+  get code(): FindingCode {
+    return this.found.code;
+  }
+
+  get severity(): Severity {
+    return this.found.severity;
+  }
+
+  get message(): string {
+    return this.found.message;
+  }
+
+  get unnecessary(): boolean {
+    return this.found.unnecessary;
+  }
+
+  get line(): number {
+    return this.found.line + this.lineDelta;
+  }
+
+  get start(): number {
+    return this.found.start + this.offsetDelta;
+  }
+
+  get end(): number {
+    return this.found.end + this.offsetDelta;
+  }
+
+  get data(): FindingData {
+    const data = { ...this.found.data, report: this.report };
+    if (data.removableLine !== undefined) data.removableLine += this.lineDelta;
+    return data;
+  }
+
+  get related(): RelatedLocation[] {
+    const related = this.found.related;
+    if (related.length === 0) return related;
+    return related.map((r) => ({ ...r, line: r.line + this.lineDelta, start: r.start + this.offsetDelta, end: r.end + this.offsetDelta }));
   }
 }
 
 // ------------------------------------------------------------------------------------------------
-// Moving model objects (the parser's model has no relative positions)
+// Moving model objects (the parser's model has no relative positions). One list of the model's
+// positions, for both uses: a moved copy (a report shared with other versions is never changed),
+// or the report itself (one just parsed, that nobody else holds yet). Copies are written out field
+// by field in the order the parser makes each object: a spread copy keeps its fields outside the
+// object (a second allocation of about 100 bytes each, for hundreds of thousands of entries). The
+// type checker asks for every required field; the incremental tests compare moved copies with a
+// fresh parse, optional fields included.
 
-function shiftSpan(s: Span, offsetDelta: number): void {
-  s.start += offsetDelta;
-  s.end += offsetDelta;
-}
-
-export function shiftSpanLine(s: Span & { line: number }, lineDelta: number, offsetDelta: number): void {
-  s.start += offsetDelta;
-  s.end += offsetDelta;
-  s.line += lineDelta;
-}
-
-function shiftFrame(f: Frame, lineDelta: number, offsetDelta: number): void {
-  shiftSpanLine(f, lineDelta, offsetDelta);
-  f.symbolStart += offsetDelta;
-  f.symbolEnd += offsetDelta;
-}
-
-/** Moves every offset and line of a report. */
-export function shiftReport(r: Report, lineDelta: number, offsetDelta: number): void {
-  if (r.modulesLine >= 0) r.modulesLine += lineDelta; // -1: no `Modules linked in:` line
-  shiftSpanLine(r, lineDelta, offsetDelta);
-  r.endLine += lineDelta;
-  r.headerLine += lineDelta;
-  for (let i = 0; i < r.markerLines.length; i++) r.markerLines[i] += lineDelta;
-  for (const b of r.regs) {
-    shiftSpanLine(b, lineDelta, offsetDelta);
-    b.endLine += lineDelta;
-    b.ipLine += lineDelta;
-    if (b.ip) shiftFrame(b.ip, lineDelta, offsetDelta);
-    if (b.code) {
-      shiftSpanLine(b.code, lineDelta, offsetDelta);
-      if (b.code.trapping >= 0) b.code.trapping += offsetDelta;
-    }
+function moveFrame(f: Frame, lineDelta: number, offsetDelta: number, copy: boolean): Frame {
+  const m: Frame = copy
+    ? {
+        line: f.line,
+        start: f.start,
+        end: f.end,
+        function: f.function,
+        offset: f.offset,
+        size: f.size,
+        module: f.module,
+        address: f.address,
+        reliable: f.reliable,
+        context: f.context,
+        symbolStart: f.symbolStart,
+        symbolEnd: f.symbolEnd,
+      }
+    : f;
+  if (copy) {
+    // Rare fields stay off the common entry.
+    if (f.buildId !== undefined) m.buildId = f.buildId;
+    if (f.source !== undefined) m.source = f.source;
+    if (f.exact !== undefined) m.exact = f.exact;
   }
-  for (const s of r.stacks) {
-    shiftSpanLine(s, lineDelta, offsetDelta);
-    s.endLine += lineDelta;
-    shiftSpan(s.header, offsetDelta);
-    for (const f of s.frames) shiftFrame(f, lineDelta, offsetDelta);
-    for (const m of s.markers) shiftSpanLine(m, lineDelta, offsetDelta);
-    for (const g of s.segments) {
-      shiftSpanLine(g, lineDelta, offsetDelta);
-      g.endLine += lineDelta;
-    }
-  }
+  m.line += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  m.symbolStart += offsetDelta;
+  m.symbolEnd += offsetDelta;
+  return m;
 }
 
+function moveAll<T>(list: T[], move: (item: T) => T, copy: boolean): T[] {
+  if (copy) return list.map(move);
+  for (const item of list) move(item);
+  return list;
+}
+
+function moveCode(c: CodeBytes, lineDelta: number, offsetDelta: number, copy: boolean): CodeBytes {
+  const m: CodeBytes = copy ? { line: c.line, start: c.start, end: c.end, trapping: c.trapping, unavailable: c.unavailable } : c;
+  m.line += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  if (m.trapping >= 0) m.trapping += offsetDelta; // -1: no marked byte
+  return m;
+}
+
+function moveBlock(b: RegisterBlock, lineDelta: number, offsetDelta: number, copy: boolean): RegisterBlock {
+  const m: RegisterBlock = copy
+    ? { line: b.line, endLine: b.endLine, start: b.start, end: b.end, kind: b.kind, ip: b.ip, ipLine: b.ipLine, ipRegister: b.ipRegister, user: b.user, registerCount: b.registerCount, code: b.code, context: b.context }
+    : b;
+  m.line += lineDelta;
+  m.endLine += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  m.ipLine += lineDelta;
+  if (m.ip) m.ip = moveFrame(m.ip, lineDelta, offsetDelta, copy);
+  if (m.code) m.code = moveCode(m.code, lineDelta, offsetDelta, copy);
+  return m;
+}
+
+function moveMarker(c: ContextMarker, lineDelta: number, offsetDelta: number, copy: boolean): ContextMarker {
+  const m: ContextMarker = copy ? { line: c.line, name: c.name, role: c.role, start: c.start, end: c.end } : c;
+  m.line += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  return m;
+}
+
+function moveSegment(g: ContextSegment, lineDelta: number, offsetDelta: number, copy: boolean): ContextSegment {
+  const m: ContextSegment = copy ? { name: g.name, line: g.line, endLine: g.endLine, start: g.start, end: g.end } : g;
+  m.line += lineDelta;
+  m.endLine += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  return m;
+}
+
+function moveStack(s: Stack, lineDelta: number, offsetDelta: number, copy: boolean): Stack {
+  const m: Stack = copy ? { line: s.line, endLine: s.endLine, start: s.start, end: s.end, kind: s.kind, header: { start: s.header.start, end: s.header.end }, frames: s.frames, markers: s.markers, segments: s.segments } : s;
+  m.line += lineDelta;
+  m.endLine += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  m.header.start += offsetDelta;
+  m.header.end += offsetDelta;
+  m.frames = moveAll(s.frames, (f) => moveFrame(f, lineDelta, offsetDelta, copy), copy);
+  m.markers = moveAll(s.markers, (c) => moveMarker(c, lineDelta, offsetDelta, copy), copy);
+  m.segments = moveAll(s.segments, (g) => moveSegment(g, lineDelta, offsetDelta, copy), copy);
+  return m;
+}
+
+/**
+ * A report moved `lineDelta` lines and `offsetDelta` characters: a moved copy when `copy` (the
+ * report stays as it is; the copy shares only strings and what never moves), else the report itself, changed.
+ */
+export function moveReport(r: Report, lineDelta: number, offsetDelta: number, copy: boolean): Report {
+  const m: Report = copy
+    ? {
+        kind: r.kind,
+        title: r.title,
+        crash: r.crash,
+        corrupted: r.corrupted,
+        corruptedReason: r.corruptedReason,
+        guiltyFrame: r.guiltyFrame,
+        line: r.line,
+        endLine: r.endLine,
+        start: r.start,
+        end: r.end,
+        headerLine: r.headerLine,
+        caller: r.caller,
+        regs: r.regs,
+        stacks: r.stacks,
+        markerLines: r.markerLines.slice(),
+        arch: r.arch,
+        cpu: r.cpu,
+        pid: r.pid,
+        comm: r.comm,
+        taint: r.taint,
+        release: r.release,
+        hardware: r.hardware,
+        modules: r.modules,
+        modulesLine: r.modulesLine,
+      }
+    : r;
+  if (copy && r.pasteShape !== undefined) m.pasteShape = r.pasteShape;
+  m.line += lineDelta;
+  m.endLine += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  m.headerLine += lineDelta;
+  if (m.modulesLine >= 0) m.modulesLine += lineDelta; // -1: no `Modules linked in:` line
+  for (let i = 0; i < m.markerLines.length; i++) m.markerLines[i] += lineDelta;
+  m.regs = moveAll(r.regs, (b) => moveBlock(b, lineDelta, offsetDelta, copy), copy);
+  m.stacks = moveAll(r.stacks, (s) => moveStack(s, lineDelta, offsetDelta, copy), copy);
+  return m;
+}
+
+/** A problem moved `lineDelta` lines and `offsetDelta` characters; a copy unless `copy` is false (a problem just parsed). */
+export function moveProblem(p: Problem, lineDelta: number, offsetDelta: number, copy: boolean): Problem {
+  const m: Problem = copy ? { line: p.line, start: p.start, end: p.end, code: p.code, message: p.message } : p;
+  m.line += lineDelta;
+  m.start += offsetDelta;
+  m.end += offsetDelta;
+  return m;
+}

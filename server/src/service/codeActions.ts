@@ -8,7 +8,7 @@ import type { CodeAction, CodeActionContext, Command, Diagnostic, Range, TextEdi
 import { CodeActionKind, CodeActionTriggerKind } from 'vscode-languageserver-types';
 import type { Finding, FindingCode } from '../analysis/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { noiseFoldsOfReport } from './folding.ts';
 import { lspLastLineOf, lspLineOf, offsetAt, wholeLinesRange } from './positions.ts';
 import { ClientCommands, Commands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/codes.ts';
@@ -32,7 +32,7 @@ export function codesOn(settings: KernelLogSettings, codes: readonly FindingCode
 }
 
 export function getCodeActions(
-  document: KernelLogDocument,
+  document: DocumentVersion,
   analysis: LogAnalysis,
   range: Range,
   context: CodeActionContext,
@@ -130,13 +130,13 @@ export function fixAllWanted(context: Pick<CodeActionContext, 'only' | 'triggerK
 }
 
 /** A quick fix that folds `lines` (parser lines of report k) without editing the document. */
-function hideAction(document: KernelLogDocument, analysis: LogAnalysis, k: number, title: string, lines: readonly number[], diagnostics: Diagnostic[]): CodeAction {
+function hideAction(document: DocumentVersion, analysis: LogAnalysis, k: number, title: string, lines: readonly number[], diagnostics: Diagnostic[]): CodeAction {
   const params: FoldLinesParams = { uri: document.uri, ranges: linesToHide(document, analysis, k, lines) };
   return { title, kind: CodeActionKind.QuickFix, diagnostics, command: { title, command: ClientCommands.foldLines, arguments: [params] } };
 }
 
 /** Parser lines as runs of LSP lines to hide, each with the server's folding range that hides it exactly, if any. */
-export function linesToHide(document: KernelLogDocument, analysis: LogAnalysis, k: number, lines: readonly number[]): LinesToHide[] {
+export function linesToHide(document: DocumentVersion, analysis: LogAnalysis, k: number, lines: readonly number[]): LinesToHide[] {
   const sorted = [...new Set(lines)].filter((l) => l > 0 && l < document.lineStarts.length).sort((a, b) => a - b);
   const folds = new Map<number, number>(); // fold start line → end line
   for (const f of noiseFoldsOfReport(document, analysis, k)) folds.set(f.startLine, f.endLine);
@@ -188,7 +188,7 @@ function matchDiagnostic(analysis: LogAnalysis, diagnostic: Diagnostic): { repor
 }
 
 /** One edit that deletes the given parser lines (whole lines; neighbours merged into one range). */
-export function removeLinesEdit(document: KernelLogDocument, lines: readonly number[], options: EditOptions): WorkspaceEdit {
+export function removeLinesEdit(document: DocumentVersion, lines: readonly number[], options: EditOptions): WorkspaceEdit {
   const sorted = [...new Set(lines)].filter((l) => l >= 0 && l < document.lineStarts.length).sort((a, b) => a - b);
   const edits: TextEdit[] = [];
   for (let i = 0; i < sorted.length; ) {

@@ -5,12 +5,12 @@ import type { Location, Position } from 'vscode-languageserver-types';
 import { pathToFileURL } from 'node:url';
 import type { CancellationLike, Symbolizer } from '../symbolizer/types.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { symbolTargetAt } from './hover.ts';
 import { symbolQuery } from '../symbolizer/query.ts';
 import { offsetAt } from './positions.ts';
 
-export async function computeDefinition(document: KernelLogDocument, analysis: LogAnalysis, position: Position, symbolizer: Symbolizer | undefined, token?: CancellationLike): Promise<Location[] | null> {
+export async function computeDefinition(document: DocumentVersion, analysis: LogAnalysis, position: Position, symbolizer: Symbolizer | undefined, token?: CancellationLike): Promise<Location[] | null> {
   if (!symbolizer) return null;
   const target = symbolTargetAt(document, analysis, offsetAt(document, position));
   if (!target) return null;

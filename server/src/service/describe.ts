@@ -5,14 +5,17 @@
 // helpers title them again against the whole document, exactly as parse.ts's describeAll does.
 import { lineEnd, parseLinePrefix, readWrapped, wrappedLineEnd } from '../parser/lines.ts';
 import type { Report } from '../parser/model.ts';
-import { describeReports, UNKNOWN_SHAPE, type LogView } from '../parser/title.ts';
+import { describeReports, MAX_START_SEARCH, UNKNOWN_SHAPE, type LogView } from '../parser/title.ts';
+import { MAX_SCANNED } from '../parser/title/report-text.ts';
 import type { TextSource } from './pieceText.ts';
+import { firstWhere } from '../search.ts';
 
 /**
- * Lines after a report's first line that its title may depend on: title.ts MAX_START_SEARCH (200)
- * plus title/report-text.ts MAX_SCANNED (4000), with a margin. Keep in step with those constants.
+ * Lines after a report's first line that its title may depend on: where its title's start line may
+ * be (title.ts MAX_START_SEARCH), the lines read from there (title/report-text.ts MAX_SCANNED), and
+ * a margin (a wrapped line is read with its rest).
  */
-export const DESCRIPTION_LOOKAHEAD_LINES = 4400;
+export const DESCRIPTION_LOOKAHEAD_LINES = MAX_START_SEARCH + MAX_SCANNED + 200;
 
 /**
  * The same view of the text that parse.ts gives describeReport, over all lines. Each line's prefix
@@ -53,12 +56,5 @@ export function describeAgain(view: LogView, reports: readonly Report[], from: n
 
 /** Index of the first report whose title may read line `line` or later (reports are in line order). */
 export function firstReaching(reports: readonly Report[], line: number): number {
-  let lo = 0;
-  let hi = reports.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (reports[mid].line + DESCRIPTION_LOOKAHEAD_LINES < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhere(0, reports.length, (k) => reports[k].line + DESCRIPTION_LOOKAHEAD_LINES >= line);
 }

@@ -5,7 +5,7 @@ import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languagese
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
 import { FINDING_CODES, type Finding, type FindingCode } from '../analysis/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { spanRange } from './positions.ts';
 import { DIAGNOSTIC_SOURCE } from '../protocol/codes.ts';
 import type { KernelLogSettings, SeverityLevel } from './settings.ts';
@@ -34,7 +34,7 @@ function severityOf(settings: KernelLogSettings, code: FindingCode): DiagnosticS
   return level === 'off' ? null : SEVERITY[level];
 }
 
-export function computeDiagnostics(document: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult {
+export function computeDiagnostics(document: DocumentVersion, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult {
   // How many findings of each severity there are (from the counts; nothing is read or moved), to
   // keep the most severe ones when there are more than the client should get.
   const countBySeverity = [0, 0, 0, 0, 0];
@@ -73,7 +73,7 @@ export function computeDiagnostics(document: KernelLogDocument, analysis: LogAna
   return { diagnostics, truncated };
 }
 
-function toDiagnostic(document: KernelLogDocument, finding: Finding, severity: DiagnosticSeverity, capabilities: DiagnosticsCapabilities): Diagnostic {
+function toDiagnostic(document: DocumentVersion, finding: Finding, severity: DiagnosticSeverity, capabilities: DiagnosticsCapabilities): Diagnostic {
   const diagnostic: Diagnostic = {
     range: spanRange(document, finding),
     severity,

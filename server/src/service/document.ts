@@ -1,6 +1,7 @@
-// An open kernel-log document: its text, version and line tables, updated in place by incremental
-// changes. It also remembers which part of the text changed since the last parse (an "edit hull"),
-// so that the cache can re-parse only that region.
+// An open kernel-log document and its versions. Each version (DocumentVersion: its text and line
+// tables) never changes once made; an edit makes the next one, sharing what it did not touch (the
+// pieces of the text). The open document remembers which part of the text changed since the last
+// parse (an "edit hull"), so that the cache can re-parse only that region.
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from 'vscode-languageserver-types';
 import { computeLineStarts, lineOfOffset, LineStartList, lineStartsIn } from '../parser/lines.ts';
@@ -42,46 +43,28 @@ export function lineEditOf(hull: EditHull, newLineStarts: ArrayLike<number>): Li
 /** A content change that is not one (no text, a malformed range): the whole didChange is refused. */
 export class MalformedChangeError extends Error {}
 
-export class KernelLogDocument implements PositionSource {
-  readonly uri: string;
-  readonly languageId: string;
-  private _version: number;
-  private _text: PieceText;
-  private _lineStarts: Uint32Array;
-  /**
-   * True when the text holds `\r\r` (LSP may then count lines differently: it ends a line at the
-   * first `\r` of a serial capture's `\r\r\n`, the parser at the `\n` only).
-   */
-  private hasCRCR: boolean;
+/** One version of a document: what features read (text, line tables, positions). Never changes. */
+export class DocumentVersion implements PositionSource {
   private lspStarts: Uint32Array | null = null;
-  private hull: EditHull | null = null;
 
-  constructor(uri: string, languageId: string, version: number, text: string) {
-    this.uri = uri;
-    this.languageId = languageId;
-    this._version = version;
-    this._text = new PieceText(text);
-    this._lineStarts = computeLineStarts(text);
-    this.hasCRCR = text.includes('\r\r');
-  }
-
-  get version(): number {
-    return this._version;
-  }
-
-  /** The text, piece by piece (slicing it is cheap; getText() builds the whole string). */
-  get text(): PieceText {
-    return this._text;
-  }
-
-  /** Parser line starts (parser/lines.ts computeLineStarts: `\n`, or a `\r` that no `\n` follows). */
-  get lineStarts(): Uint32Array {
-    return this._lineStarts;
-  }
+  constructor(
+    readonly uri: string,
+    readonly languageId: string,
+    readonly version: number,
+    /** The text, piece by piece (slicing it is cheap; getText() builds the whole string). */
+    readonly text: PieceText,
+    /** Parser line starts (parser/lines.ts computeLineStarts: `\n`, or a `\r` that no `\n` follows). */
+    readonly lineStarts: Uint32Array,
+    /**
+     * True when the text holds `\r\r` (LSP may then count lines differently: it ends a line at the
+     * first `\r` of a serial capture's `\r\r\n`, the parser at the `\n` only).
+     */
+    readonly hasCRCR: boolean,
+  ) {}
 
   get lspLineStarts(): Uint32Array {
-    if (!this.hasCRCR) return this._lineStarts;
-    this.lspStarts ??= computeLspLineStarts(this._text.toString());
+    if (!this.hasCRCR) return this.lineStarts;
+    this.lspStarts ??= computeLspLineStarts(this.text.toString());
     return this.lspStarts;
   }
 
@@ -90,8 +73,8 @@ export class KernelLogDocument implements PositionSource {
   }
 
   getText(range?: Range): string {
-    if (!range) return this._text.toString();
-    return this._text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+    if (!range) return this.text.toString();
+    return this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
   }
 
   positionAt(offset: number): Position {
@@ -101,6 +84,63 @@ export class KernelLogDocument implements PositionSource {
   offsetAt(position: Position): number {
     return offsetAt(this, position);
   }
+}
+
+/** The open document: its current version, replaced by each didChange. */
+export class KernelLogDocument implements PositionSource {
+  private _current: DocumentVersion;
+  private hull: EditHull | null = null;
+
+  constructor(uri: string, languageId: string, version: number, text: string) {
+    const pieces = PieceText.of(text);
+    this._current = new DocumentVersion(uri, languageId, version, pieces, computeLineStarts(text), text.includes('\r\r'));
+  }
+
+  /** The current version (a request or an analysis holds on to the one it started with). */
+  get current(): DocumentVersion {
+    return this._current;
+  }
+
+  // The current version's parts.
+  get uri(): string {
+    return this._current.uri;
+  }
+
+  get languageId(): string {
+    return this._current.languageId;
+  }
+
+  get version(): number {
+    return this._current.version;
+  }
+
+  get text(): PieceText {
+    return this._current.text;
+  }
+
+  get lineStarts(): Uint32Array {
+    return this._current.lineStarts;
+  }
+
+  get lspLineStarts(): Uint32Array {
+    return this._current.lspLineStarts;
+  }
+
+  get lineCount(): number {
+    return this._current.lineCount;
+  }
+
+  getText(range?: Range): string {
+    return this._current.getText(range);
+  }
+
+  positionAt(offset: number): Position {
+    return this._current.positionAt(offset);
+  }
+
+  offsetAt(position: Position): number {
+    return this._current.offsetAt(position);
+  }
 
   /** Applies didChange content changes in order (each range refers to the text left by the previous one). */
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
@@ -109,11 +149,42 @@ export class KernelLogDocument implements PositionSource {
       if (typeof change?.text !== 'string') throw new MalformedChangeError('content change without text');
       if ('range' in change && change.range && (!isPosition(change.range.start) || !isPosition(change.range.end))) throw new MalformedChangeError('content change with a malformed range (positions are integers ≥ 0)');
     }
+    const old = this._current;
+    let text = old.text;
+    let lineStarts = old.lineStarts;
+    let hasCRCR = old.hasCRCR;
     for (const change of changes) {
-      if ('range' in change && change.range) this.applyRangeChange(change.range, change.text);
-      else this.replaceAll(change.text);
+      if ('range' in change && change.range) {
+        // Each range refers to the text the change before it left.
+        const at = text === old.text ? old : new DocumentVersion(old.uri, old.languageId, version, text, lineStarts, hasCRCR);
+        // A range given end first is the same range.
+        const a = at.offsetAt(change.range.start);
+        const b = at.offsetAt(change.range.end);
+        const start = Math.min(a, b);
+        const end = Math.max(a, b);
+        const inserted = change.text;
+        const before = lineStarts;
+        // Whether the `\r`s just before the change end lines depends on what follows them (a `\n`
+        // typed after a lone `\r` makes it part of a CRLF): the change is taken as starting before them.
+        let from = start;
+        while (from > 0 && text.charCodeAt(from - 1) === 13) from--;
+        text = text.replace(start, end, inserted);
+        const newEnd = start + inserted.length;
+        lineStarts = spliceLineStarts(before, text, from, end, newEnd);
+        this.noteHull(from, end, newEnd - from, before);
+        // `\r\r` can appear or disappear only around the change; when some exist, look again.
+        if (hasCRCR) hasCRCR = text.toString().includes('\r\r');
+        else hasCRCR = text.slice(Math.max(0, start - 1), Math.min(text.length, newEnd + 1)).includes('\r\r');
+      } else {
+        const oldLength = text.length;
+        const before = lineStarts;
+        text = PieceText.of(change.text);
+        lineStarts = computeLineStarts(change.text);
+        hasCRCR = change.text.includes('\r\r');
+        this.hull = { start: 0, oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength, newEnd: change.text.length, oldLineStarts: this.hull?.oldLineStarts ?? before, replacedAll: true };
+      }
     }
-    this._version = version;
+    this._current = new DocumentVersion(old.uri, old.languageId, version, text, lineStarts, hasCRCR);
   }
 
   /** Returns the region changed since the last call (or since opening) and forgets it. */
@@ -121,37 +192,6 @@ export class KernelLogDocument implements PositionSource {
     const hull = this.hull;
     this.hull = null;
     return hull;
-  }
-
-  private replaceAll(text: string): void {
-    const oldLineStarts = this._lineStarts;
-    const oldLength = this._text.length;
-    this._text = new PieceText(text);
-    this._lineStarts = computeLineStarts(text);
-    this.hasCRCR = text.includes('\r\r');
-    this.lspStarts = null;
-    this.hull = { start: 0, oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength, newEnd: text.length, oldLineStarts: this.hull?.oldLineStarts ?? oldLineStarts, replacedAll: true };
-  }
-
-  private applyRangeChange(range: Range, inserted: string): void {
-    // A range given end first is the same range.
-    const a = this.offsetAt(range.start);
-    const b = this.offsetAt(range.end);
-    const start = Math.min(a, b);
-    const end = Math.max(a, b);
-    const oldLineStarts = this._lineStarts;
-    // Whether the `\r`s just before the change end lines depends on what follows them (a `\n`
-    // typed after a lone `\r` makes it part of a CRLF): the change is taken as starting before them.
-    let from = start;
-    while (from > 0 && this._text.charCodeAt(from - 1) === 13) from--;
-    this._text.replace(start, end, inserted);
-    const newEnd = start + inserted.length;
-    this._lineStarts = spliceLineStarts(oldLineStarts, this._text, from, end, newEnd);
-    this.noteHull(from, end, newEnd - from, oldLineStarts);
-    // `\r\r` can appear or disappear only around the change; when some exist, recompute lazily.
-    if (this.hasCRCR) this.hasCRCR = this._text.toString().includes('\r\r');
-    else this.hasCRCR = this._text.slice(Math.max(0, start - 1), Math.min(this._text.length, newEnd + 1)).includes('\r\r');
-    this.lspStarts = null;
   }
 
   /** Grows the edit hull by a change of current-text [start, end) to `insertedLength` characters. */

@@ -6,7 +6,7 @@ import type { FoldingRange } from 'vscode-languageserver-types';
 import { FoldingRangeKind } from 'vscode-languageserver-types';
 import type { Report } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import type { Interruption } from './interruption.ts';
 import { forEachSliced } from './interruption.ts';
 import { lineText, lspLastLineOf, lspLineOf } from './positions.ts';
@@ -30,7 +30,7 @@ export interface FoldingResult {
 }
 
 /** Folding ranges and noise runs; null when `interruption` stopped it (cancelled, or the document changed). */
-export async function computeFolding(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit = Number.MAX_SAFE_INTEGER, interruption?: Interruption): Promise<FoldingResult | null> {
+export async function computeFolding(document: DocumentVersion, analysis: LogAnalysis, rangeLimit = Number.MAX_SAFE_INTEGER, interruption?: Interruption): Promise<FoldingResult | null> {
   const structure: LineRange[] = [];
   const noiseByReport: ReturnType<typeof noiseRuns>[] = [];
   const done = await forEachSliced(
@@ -74,7 +74,7 @@ export async function computeFolding(document: KernelLogDocument, analysis: LogA
  * neighbours' structure included, so that the same ranges survive nesting). For the hide actions,
  * without computing the folding of the whole document.
  */
-export function noiseFoldsOfReport(document: KernelLogDocument, analysis: LogAnalysis, k: number): { startLine: number; endLine: number }[] {
+export function noiseFoldsOfReport(document: DocumentVersion, analysis: LogAnalysis, k: number): { startLine: number; endLine: number }[] {
   const structure: LineRange[] = [];
   for (let j = Math.max(0, k - 1); j <= Math.min(analysis.reportCount - 1, k + 1); j++) structuralRanges(document, analysis.report(j), structure);
   const taken = new Set<number>();
@@ -100,7 +100,7 @@ function noiseFold(run: { startLine: number; endLine: number }, taken: Set<numbe
   return null;
 }
 
-function structuralRanges(document: KernelLogDocument, report: Report, out: LineRange[]): void {
+function structuralRanges(document: DocumentVersion, report: Report, out: LineRange[]): void {
   out.push({ startLine: Math.max(0, report.line), endLine: report.endLine, kind: FoldingRangeKind.Region });
   for (const block of report.regs) {
     out.push({ startLine: block.line, endLine: block.endLine });
@@ -130,7 +130,7 @@ function structuralRanges(document: KernelLogDocument, report: Report, out: Line
   }
 }
 
-function codeDumpEnd(document: KernelLogDocument, codeLine: number): number {
+function codeDumpEnd(document: DocumentVersion, codeLine: number): number {
   let end = codeLine;
   const last = Math.min(document.lineStarts.length - 1, codeLine + MAX_CODE_LINES);
   while (end < last && CODE_CONTINUATION.test(lineText(document, end + 1))) end++;

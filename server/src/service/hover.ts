@@ -5,13 +5,13 @@
 import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types';
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analysis/findings.ts';
-import { frameLabel } from '../analysis/frameText.ts';
+import { frameLabel, offsetText, symbolText } from '../analysis/frameText.ts';
 import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analysis/rules/index.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
-import { questionMarkOf, symbolSpan } from '../parser/model.ts';
+import { atFunctionEnd, questionMarkOf, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
 import type { CancellationLike, LookupKind, SymbolInfo, SymbolQuery, Symbolizer } from '../symbolizer/types.ts';
 import { symbolQuery } from '../symbolizer/query.ts';
@@ -33,7 +33,7 @@ interface Target {
   symbol?: { frame: Frame; report: Report };
 }
 
-export async function computeHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
+export async function computeHover(document: DocumentVersion, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
   const offset = offsetAt(document, position);
   const line = parserLineAt(document, offset);
   const k = analysis.reportIndexAtLine(line);
@@ -41,8 +41,8 @@ export async function computeHover(document: KernelLogDocument, analysis: LogAna
   const report = analysis.report(k);
   const target = findTarget(document, report, analysis.findingsOf(k), line, offset);
   if (!target) return null;
-  // Everything taken from the document before the wait: an edit meanwhile moves the analysis in
-  // place, and the answer is for the version the request was made on.
+  // `document` and `analysis` are one version's (a snapshot; an edit meanwhile makes the next one):
+  // the answer is for the version the request was made on.
   const range = spanRange(document, target.span);
   const sections = [...target.sections];
   if (target.symbol && options.symbolizer) {
@@ -87,7 +87,7 @@ function plainLine(line: string): string {
 }
 
 /** The call-trace entry or instruction pointer at an offset (for go to definition). */
-export function symbolTargetAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): { frame: Frame; report: Report } | null {
+export function symbolTargetAt(document: DocumentVersion, analysis: LogAnalysis, offset: number): { frame: Frame; report: Report } | null {
   const line = parserLineAt(document, offset);
   const k = analysis.reportIndexAtLine(line);
   if (k < 0) return null;
@@ -98,7 +98,7 @@ function within(span: Span, offset: number): boolean {
   return offset >= span.start && offset <= span.end;
 }
 
-function findTarget(document: KernelLogDocument, report: Report, findings: Finding[], line: number, offset: number): Target | null {
+function findTarget(document: DocumentVersion, report: Report, findings: readonly Finding[], line: number, offset: number): Target | null {
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
@@ -149,14 +149,14 @@ const UNRELIABLE =
   'argument, or the instruction pointer saved in a `pt_regs` (printed again in the register block above ' +
   'it). It is a hint, not part of the call chain: crash signatures (syzkaller, ABRT) leave it out.';
 
-function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding[], onMark: boolean): string[] {
+function frameText(frame: Frame, stack: Stack, report: Report, findings: readonly Finding[], onMark: boolean): string[] {
   const tags = ['call-trace entry', frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
   if (frame.context) tags.push(`${frame.context} context`);
   const head = `**${code(frameLabel(frame))}** · ${tags.join(' · ')}`;
   const parts: string[] = [head];
   const dupRegs = findings.find((f) => f.code === duplicateRegsIp.code);
   const dupFrame = findings.find((f) => f.code === duplicateFrame.code);
-  const functionEnd = frame.function !== null && frame.offset !== null && frame.size !== null && frame.size > 0 && frame.offset === frame.size;
+  const functionEnd = atFunctionEnd(frame);
 
   if (!frame.reliable) parts.push(UNRELIABLE);
   if (dupRegs) {
@@ -175,7 +175,7 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: Finding
     const name = frame.function as string;
     const rip = report.regs.find((b) => b.ip && b.ip.address !== null && b.ip.address === frame.address);
     parts.push(
-      `**${code(`+${hex(frame.offset as number)}/${hex(frame.size as number)}`)}: the offset equals the size of ${code(name)}**, so the address points just past its last byte. ` +
+      `**${code(offsetText(frame.offset as number, frame.size))}: the offset equals the size of ${code(name)}**, so the address points just past its last byte. ` +
         `Call-trace entries are printed as return addresses (\`%pB\`: the symbol of address − 1), so an address after a call that was the last instruction of ${code(name)} ` +
         '— a call to a `noreturn` function such as `BUG()`, `panic()` or `__stack_chk_fail()` — prints this way. The code that actually sits at this address is the start ' +
         `of the **next** function in memory. ` +
@@ -201,9 +201,9 @@ function returnAddressText(frame: Frame): string {
   if (frame.function === null || frame.offset === null) {
     return 'A call-trace entry is a **return address**: where execution resumes when the call made there returns. The call itself is the instruction before it, so look up address − 1 for its source line.';
   }
-  const callAt = frame.offset > 0 ? code(`${frame.function}+${hex(frame.offset - 1)}`) : 'the byte before it';
+  const callAt = frame.offset > 0 ? code(symbolText({ function: frame.function, offset: frame.offset - 1, size: null, address: null })) : 'the byte before it';
   return (
-    `A call-trace entry is a **return address**: ${code(`+${hex(frame.offset)}`)} is where ${code(frame.function)} resumes when the call it made returns` +
+    `A call-trace entry is a **return address**: ${code(offsetText(frame.offset, null))} is where ${code(frame.function)} resumes when the call it made returns` +
     (frame.size !== null ? ` (${code(hex(frame.size))} is the function's size)` : '') +
     `. The call is the instruction just before, so its source line is at address − 1 (${callAt}), as \`decode_stacktrace.sh\` and syzkaller look it up; a RIP/pc line, by contrast, is exact.`
   );
@@ -335,7 +335,7 @@ const EFLAGS_BITS: [number, string, string][] = [
   [21, 'ID', 'CPUID available'],
 ];
 
-function registerText(document: KernelLogDocument, reg: Register, block: RegisterBlock, report: Report): string {
+function registerText(document: DocumentVersion, reg: Register, block: RegisterBlock, report: Report): string {
   // `RIP: 0010:func` and `RSP: 0018:ffff...`: the parser's value is the selector; the real value follows the colon.
   let value = reg.value;
   let selector: string | null = null;
@@ -433,7 +433,7 @@ const TAINTS: Record<string, string> = {
   N: 'test taint',
 };
 
-function reportText(report: Report, findings: Finding[]): string {
+function reportText(report: Report, findings: readonly Finding[]): string {
   const parts = [`**${report.title || report.kind}**`];
   const facts: string[] = [`kind ${code(report.kind)}${report.crash ? '' : ' (informational, not a crash)'}`];
   if (report.cpu !== null) facts.push(`CPU ${report.cpu}`);
@@ -489,8 +489,7 @@ function renderSymbolInfo(info: SymbolInfo, frame: Frame): string {
     // Module addresses are offsets in their section (a module's load address is not in the log).
     const where = (a: bigint) => `${s.section ? `${s.section}+` : ''}0x${a.toString(16)}`;
     const at = lookup === 'return-address-1' ? `looked up at ${where(BigInt('0x' + s.address) - 1n)}` : `at ${where(BigInt('0x' + s.address))}`;
-    const size = s.size !== null ? `/0x${s.size.toString(16)}` : '';
-    parts.push(`Symbol ${code(`${s.name}+0x${s.offset.toString(16)}${size}`)}${s.module ? ` in ${code(s.module)}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
+    parts.push(`Symbol ${code(symbolText({ function: s.name, offset: s.offset, size: s.size, address: null }))}${s.module ? ` in ${code(s.module)}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
   }
   if (info.disassembly) parts.push('```asm\n' + info.disassembly.replace(/```/g, '') + '\n```');
   if (info.note) parts.push(info.note);

@@ -1,13 +1,14 @@
 // The language-service facade: documents in, LSP results out. No connection here (server.ts has
-// it); IO that a feature needs (the symbolizer) is injected. Every feature gets the document and its
-// cached analysis, parsed once per version.
+// it); IO that a feature needs (the symbolizer) is injected. Every feature gets a version of the
+// document and its analysis (a Snapshot, parsed once per version; neither changes): given the open
+// document instead, a feature reads its current version.
 import type { CodeAction, CodeActionContext, Command, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, SymbolInformation, WorkspaceEdit } from 'vscode-languageserver-types';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
 import { allDuplicateLines, codeActionsAsCommands, codesOn, fixAllWanted, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
 import { computeDiagnostics, countFindings, sameDiagnostics, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
-import type { KernelLogDocument } from './document.ts';
-import { DocumentCache } from './documentCache.ts';
+import { KernelLogDocument, type DocumentVersion } from './document.ts';
+import { DocumentCache, type Snapshot } from './documentCache.ts';
 import { computeDefinition } from './definition.ts';
 import { computeFolding } from './folding.ts';
 import { computeHover, plainTextHover } from './hover.ts';
@@ -27,6 +28,13 @@ export interface LanguageServiceOptions {
   chunkLines?: number;
 }
 
+/** A version of a document, or the open document (its current version is read). */
+export type DocumentRef = DocumentVersion | KernelLogDocument;
+
+function versionOf(document: DocumentRef): DocumentVersion {
+  return document instanceof KernelLogDocument ? document.current : document;
+}
+
 export interface KernelLogLanguageService {
   readonly documents: DocumentCache;
   openDocument(uri: string, languageId: string, version: number, text: string): KernelLogDocument;
@@ -35,27 +43,29 @@ export interface KernelLogLanguageService {
   getDocument(uri: string): KernelLogDocument | undefined;
   /** Complete analysis of the current version (parses what is missing). */
   getAnalysis(uri: string): LogAnalysis | undefined;
+  /** The current version and its complete analysis (parses what is missing). */
+  getSnapshot(uri: string): Snapshot | undefined;
   /** One progressive parse step; the analysis so far. */
-  parseStep(uri: string): { analysis: LogAnalysis; complete: boolean } | undefined;
+  parseStep(uri: string): Snapshot | undefined;
 
-  computeDiagnostics(document: KernelLogDocument, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
+  computeDiagnostics(document: DocumentRef, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
   /** Whether two lists of diagnostics are the same (a publish can be left out). */
   sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean;
   /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
-  getCodeActions(document: KernelLogDocument, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: CodeActionOptions, settings?: KernelLogSettings): CodeAction[];
+  getCodeActions(document: DocumentRef, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: CodeActionOptions, settings?: KernelLogSettings): CodeAction[];
   /** Whether the code actions asked for read the whole file (fix-all); the others read the range's report only. */
   codeActionsReadWholeFile(context: Pick<CodeActionContext, 'only' | 'triggerKind'>): boolean;
   /** `symbolizer` (default: the one given at creation) resolves entries to source lines. */
-  getHover(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Hover | null>;
+  getHover(document: DocumentRef, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Hover | null>;
   /** The source line of the entry under the cursor (needs a symbolizer and the source file on disk). */
-  getDefinition(document: KernelLogDocument, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Location[] | null>;
+  getDefinition(document: DocumentRef, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Location[] | null>;
   /** The long requests work in slices; null when `interruption` stopped them (cancelled, or the document changed). */
-  getFoldingRanges(document: KernelLogDocument, analysis: LogAnalysis, rangeLimit?: number, interruption?: Interruption): Promise<FoldingRange[] | null>;
-  getNoiseRanges(document: KernelLogDocument, analysis: LogAnalysis, interruption?: Interruption): Promise<NoiseRange[] | null>;
-  getDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null>;
+  getFoldingRanges(document: DocumentRef, analysis: LogAnalysis, rangeLimit?: number, interruption?: Interruption): Promise<FoldingRange[] | null>;
+  getNoiseRanges(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<NoiseRange[] | null>;
+  getDocumentSymbols(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null>;
   /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
-  getRemoveAllDuplicatesEdit(document: KernelLogDocument, analysis: LogAnalysis, options: EditOptions, settings?: KernelLogSettings): { edit: WorkspaceEdit; lines: number } | null;
-  getStatus(document: KernelLogDocument, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
+  getRemoveAllDuplicatesEdit(document: DocumentRef, analysis: LogAnalysis, options: EditOptions, settings?: KernelLogSettings): { edit: WorkspaceEdit; lines: number } | null;
+  getStatus(document: DocumentRef, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
 
   // The answers above for clients that lack a capability:
   /** A hover in plain text (no markdown in `textDocument.hover.contentFormat`). */
@@ -76,20 +86,21 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
     closeDocument: (uri) => documents.close(uri),
     getDocument: (uri) => documents.get(uri),
     getAnalysis: (uri) => documents.analysisOf(uri),
+    getSnapshot: (uri) => documents.snapshotOf(uri),
     parseStep: (uri) => documents.step(uri),
 
-    computeDiagnostics,
+    computeDiagnostics: (document, ...rest) => computeDiagnostics(versionOf(document), ...rest),
     sameDiagnostics,
-    getCodeActions,
+    getCodeActions: (document, ...rest) => getCodeActions(versionOf(document), ...rest),
     codeActionsReadWholeFile: fixAllWanted,
-    getHover: (document, analysis, position, token, symbolizer = options.symbolizer) => computeHover(document, analysis, position, { symbolizer, token }),
-    getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) => computeDefinition(document, analysis, position, symbolizer, token),
-    getFoldingRanges: async (document, analysis, rangeLimit, interruption) => (await computeFolding(document, analysis, rangeLimit, interruption))?.ranges ?? null,
-    getNoiseRanges: async (document, analysis, interruption) => (await computeFolding(document, analysis, undefined, interruption))?.noise ?? null,
-    getDocumentSymbols: computeDocumentSymbols,
+    getHover: (document, analysis, position, token, symbolizer = options.symbolizer) => computeHover(versionOf(document), analysis, position, { symbolizer, token }),
+    getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) => computeDefinition(versionOf(document), analysis, position, symbolizer, token),
+    getFoldingRanges: async (document, analysis, rangeLimit, interruption) => (await computeFolding(versionOf(document), analysis, rangeLimit, interruption))?.ranges ?? null,
+    getNoiseRanges: async (document, analysis, interruption) => (await computeFolding(versionOf(document), analysis, undefined, interruption))?.noise ?? null,
+    getDocumentSymbols: (document, ...rest) => computeDocumentSymbols(versionOf(document), ...rest),
     getRemoveAllDuplicatesEdit(document, analysis, editOptions, settings = defaultSettings()) {
       const lines = allDuplicateLines(analysis, codesOn(settings, DUPLICATE_CODES));
-      return lines.length ? { edit: removeLinesEdit(document, lines, editOptions), lines: lines.length } : null;
+      return lines.length ? { edit: removeLinesEdit(versionOf(document), lines, editOptions), lines: lines.length } : null;
     },
     getStatus: (document, analysis, complete, diagnosticsTruncated) => ({
       uri: document.uri,

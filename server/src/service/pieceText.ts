@@ -1,6 +1,7 @@
 // Document text as a list of pieces, so that an edit of a 50 MB log costs a copy of one small piece
 // and not of the whole text. (V8 concatenates strings lazily, but the next slice or regex on the
-// result copies all of it: about 20 ms for 50 MB.)
+// result copies all of it: about 20 ms for 50 MB.) A PieceText never changes: an edit gives a new
+// one that shares the untouched pieces, so each version of a document keeps its own text.
 
 import { lineOfOffset } from '../parser/lines.ts';
 
@@ -15,26 +16,33 @@ export interface TextSource {
 const MAX_PIECE = 1 << 18;
 
 export class PieceText implements TextSource {
-  private pieces: string[];
+  private readonly pieces: readonly string[];
   /** Offset of the first character of each piece. */
-  private starts: number[];
-  private _length: number;
+  private readonly starts: readonly number[];
+  private readonly _length: number;
+  /** The whole text, once someone asked for it (the only field set after construction). */
   private whole: string | null;
 
-  constructor(text: string) {
-    this.pieces = [];
-    this.starts = [];
-    // Slices share the original string's memory; nothing is copied here.
+  /** The text of a string (its pieces are slices of it: nothing is copied). */
+  static of(text: string): PieceText {
+    const pieces: string[] = [];
+    const starts: number[] = [];
     for (let at = 0; at < text.length; at += MAX_PIECE) {
-      this.starts.push(at);
-      this.pieces.push(text.slice(at, at + MAX_PIECE));
+      starts.push(at);
+      pieces.push(text.slice(at, at + MAX_PIECE));
     }
-    if (this.pieces.length === 0) {
-      this.starts.push(0);
-      this.pieces.push('');
+    if (pieces.length === 0) {
+      starts.push(0);
+      pieces.push('');
     }
-    this._length = text.length;
-    this.whole = text;
+    return new PieceText(pieces, starts, text.length, text);
+  }
+
+  private constructor(pieces: readonly string[], starts: readonly number[], length: number, whole: string | null) {
+    this.pieces = pieces;
+    this.starts = starts;
+    this._length = length;
+    this.whole = whole;
   }
 
   get length(): number {
@@ -68,8 +76,8 @@ export class PieceText implements TextSource {
     return parts.join('');
   }
 
-  /** Replaces [start, end) with `inserted`. */
-  replace(start: number, end: number, inserted: string): void {
+  /** The text with [start, end) replaced by `inserted` (this one stays as it is). */
+  replace(start: number, end: number, inserted: string): PieceText {
     const s = Math.max(0, Math.min(start, this._length));
     const e = Math.max(s, Math.min(end, this._length));
     const first = this.pieceAt(s);
@@ -82,17 +90,16 @@ export class PieceText implements TextSource {
     for (let at = 0; at < merged.length; at += MAX_PIECE) replacement.push(merged.slice(at, at + MAX_PIECE));
     // Keep one (empty) piece for an empty text, and no empty pieces otherwise.
     if (replacement.length === 0 && this.pieces.length === last - first + 1) replacement.push('');
-    this.pieces.splice(first, last - first + 1, ...replacement);
-    const base = this.starts[first];
+    const pieces = this.pieces.slice(0, first);
+    pieces.push(...replacement);
+    for (let i = last + 1; i < this.pieces.length; i++) pieces.push(this.pieces[i]);
     const starts = this.starts.slice(0, first);
-    let at = base;
-    for (let i = first; i < this.pieces.length; i++) {
+    let at = this.starts[first];
+    for (let i = first; i < pieces.length; i++) {
       starts.push(at);
-      at += this.pieces[i].length;
+      at += pieces[i].length;
     }
-    this.starts = starts;
-    this._length = at;
-    this.whole = null;
+    return new PieceText(pieces, starts, at, null);
   }
 
   private pieceAt(offset: number): number {

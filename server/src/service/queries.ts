@@ -5,7 +5,7 @@ import type { Finding, FindingCode } from '../analysis/findings.ts';
 import { codesWithFixes, ruleOf } from '../analysis/rules/index.ts';
 import type { Report } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { parserLineAt } from './positions.ts';
 
 /** Codes whose findings are duplicate entries: fixed one at a time, per report and per file (rules/: `fixes`). */
@@ -19,7 +19,7 @@ export function isDuplicateCode(code: unknown): code is FindingCode {
 }
 
 /** Index of the report holding `offset`, or -1. */
-export function reportIndexAt(document: KernelLogDocument, analysis: LogAnalysis, offset: number): number {
+export function reportIndexAt(document: DocumentVersion, analysis: LogAnalysis, offset: number): number {
   return analysis.reportIndexAtLine(parserLineAt(document, offset));
 }
 

@@ -16,11 +16,12 @@ import type { Finding } from '../analysis/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
-import { ASIDE_REACH, CONTEXT_LINES, parseCrashLog } from '../parser/parse.ts';
-import { countCodes, LogAnalysis, shiftReport, shiftSpanLine } from './analysis.ts';
+import { asideReachOf, CONTEXT_LINES, DUMP_CPU_LINE_REACH, keepAsideReach, MAX_WARN_TEXT_LINES, parseCrashLog } from '../parser/parse.ts';
+import { countCodes, LogAnalysis, moveProblem, moveReport } from './analysis.ts';
 import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
 import type { LineEdit } from './document.ts';
 import type { TextSource } from './pieceText.ts';
+import { firstWhere } from '../search.ts';
 
 /** Problems after which parse state is not local to a report (a crash of the parser). */
 function isGlobalProblem(p: Problem): boolean {
@@ -60,11 +61,11 @@ export function parseLines(text: TextSource, lineStarts: ArrayLike<number>, star
   for (let i = 0; i < localStarts.length; i++) localStarts[i] = lineStarts[first + i] - base;
   const parsed = parseCrashLog(text.slice(base, end), { lineStarts: localStarts, startLine: startLine - first, endLine: endLine - first });
   for (const r of parsed.reports) {
-    shiftReport(r, first, base);
+    moveReport(r, first, base, false);
     // After an edit only: a chunk of a progressive parse is kept once, by its own reports.
     if (detach) detachStrings(r, new WeakSet());
   }
-  for (const p of parsed.problems) shiftSpanLine(p, first, base);
+  for (const p of parsed.problems) moveProblem(p, first, base, false);
   return { reports: parsed.reports, problems: parsed.problems };
 }
 
@@ -133,8 +134,11 @@ function titleMayRead(report: Report, line: number, changed: number): boolean {
 
 /** Lines that may leave parser state behind for the next lines (`cut here`, `CPU: ... Comm:`). */
 const PENDING_STATE_LINE = /cut here|CPU: |Pid: /;
-/** How far back a pending `CPU:` line can be picked up by a following `Call Trace:` (parse.ts uses 8). */
-const PENDING_STATE_REACH = 9;
+/**
+ * Quiet lines before a place the parser may restart at: more than a pending `CPU:` line
+ * (parse.ts DUMP_CPU_LINE_REACH) or `cut here` (MAX_WARN_TEXT_LINES + 1 before its header) reaches across.
+ */
+const PENDING_STATE_REACH = Math.max(DUMP_CPU_LINE_REACH, MAX_WARN_TEXT_LINES + 1) + 1;
 
 /** A parse that advances a chunk of lines at a time. Lines before `frontier` are final. */
 export class ProgressiveParse {
@@ -189,7 +193,7 @@ export class ProgressiveParse {
     const prints: CallerPrints = (from, to, caller) => callerPrintsIn(text, lineStarts, from, to, caller);
     let lastIndex = reports.length - 1;
     for (let j = reports.length - 2; j >= 0 && j >= lastIndex - MAX_OVERLAP_LOOKBACK; j--) {
-      if (reaches(reports[j], reports[lastIndex].line, prints)) lastIndex = j;
+      if (reaches(reports[j], reports[j].endLine, reports[lastIndex].line, prints)) lastIndex = j;
     }
     const last = reports[lastIndex];
     if (last.line <= this.frontier) {
@@ -211,7 +215,7 @@ export class ProgressiveParse {
       keep = Math.min(keep, Math.max(0, countBefore(this.reports, firstLine) - 1));
       // Nor may a report kept be one set aside that takes lines again there (edits here are rare: any may).
       for (let j = keep - 1; j >= 0 && j >= keep - MAX_OVERLAP_LOOKBACK; j--) {
-        if (keep < this.reports.length && reaches(this.reports[j], this.reports[keep].line, () => true)) keep = j;
+        if (keep < this.reports.length && reaches(this.reports[j], this.reports[j].endLine, this.reports[keep].line, () => true)) keep = j;
       }
     }
     if (keep >= this.reports.length || (firstLine < this.frontier && firstLine < this.reports[keep].line)) {
@@ -239,7 +243,7 @@ export class ProgressiveParse {
 
   result(lineStarts: ArrayLike<number>): LogAnalysis {
     // Copies of the lists (not of the reports): a partial result held across an await must not see them change.
-    return new LogAnalysis(lineStarts, this.reports.slice(), this.findingsByReport.slice(), this.problems.slice(), undefined, undefined, this.codeCounts.slice());
+    return new LogAnalysis(lineStarts, this.reports.slice(), this.findingsByReport.slice(), this.problems.slice(), this.codeCounts.slice());
   }
 
   /** Adds final reports of a chunk that ended at `chunkEnd`; `nextHeader` is the header line after them. */
@@ -258,14 +262,7 @@ export class ProgressiveParse {
 
 /** Number of reports whose header line is before `line` (reports are in header order). */
 function countBefore(reports: readonly Report[], line: number): number {
-  let lo = 0;
-  let hi = reports.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (reports[mid].headerLine < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhere(0, reports.length, (k) => reports[k].headerLine >= line);
 }
 
 /**
@@ -286,8 +283,9 @@ function quietLineBefore(text: TextSource, lineStarts: ArrayLike<number>, from: 
 // Incremental re-parse
 
 /**
- * Re-parses what an edit touched and reuses the rest of `previous` (which is spent afterwards: its
- * report objects move to the new analysis). Returns null when only a full parse is right.
+ * Re-parses what an edit touched and reuses the rest of `previous` (which stays as it is: the next
+ * version shares its untouched reports and notes how far they moved). Returns null when only a full
+ * parse is right.
  */
 export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStarts: ArrayLike<number>, edit: LineEdit): LogAnalysis | null {
   if (previous.problems.some(isGlobalProblem)) return null;
@@ -328,9 +326,9 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
     const at = region.reports.findIndex((r) => r.headerLine === endLine);
     const opened = at < 0 ? null : region.reports.splice(at, 1)[0];
     region.problems = region.problems.filter((p) => p.line < endLine);
-    const sameStart = opened !== null && opened.line === previous.lineOf(next) + edit.lineDelta && sameShape(opened, previous.report(next));
+    const sameStart = opened !== null && opened.line === previous.lineOf(next) + edit.lineDelta && sameShape(opened, previous.unmovedReport(next));
     // A region report set aside (at the header or before) may take its caller's lines after it.
-    const resumable = region.reports.slice(-MAX_OVERLAP_LOOKBACK).some((r) => reaches(r, endLine + 1, prints));
+    const resumable = region.reports.slice(-MAX_OVERLAP_LOOKBACK).some((r) => reaches(r, r.endLine, endLine + 1, prints));
     if (sameStart && !resumable) break;
     if (extensions === MAX_REGION_EXTENSIONS) return null;
     next = resyncAfter(next + 1);
@@ -343,10 +341,7 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   const problems = previous.problems.filter((p) => p.line < keptBefore);
   problems.push(...region.problems);
   for (const p of previous.problems) {
-    if (p.line >= resyncHeader) {
-      shiftSpanLine(p, edit.lineDelta, edit.offsetDelta);
-      problems.push(p);
-    }
+    if (p.line >= resyncHeader) problems.push(edit.lineDelta === 0 && edit.offsetDelta === 0 ? p : moveProblem(p, edit.lineDelta, edit.offsetDelta, true));
   }
 
   // Titles read past their report. Reports before the edit that may read changed lines, and region
@@ -354,13 +349,18 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   let retitleFrom = first;
   const earliest = firstReachingIn(previous, edit.firstLine, first);
   for (let k = earliest; k < first; k++) {
-    if (titleMayRead(previous.report(k), previous.lineOf(k), edit.firstLine)) {
+    if (titleMayRead(previous.unmovedReport(k), previous.lineOf(k), edit.firstLine)) {
       retitleFrom = k;
       break;
     }
   }
+  // Titled again on copies: the previous version keeps its reports as they are.
   const retitled: Report[] = [];
-  for (let k = retitleFrom; k < first; k++) retitled.push(previous.report(k));
+  for (let k = retitleFrom; k < first; k++) {
+    const copy = previous.ownCopyOf(k);
+    keepAsideReach(previous.unmovedReport(k), copy);
+    retitled.push(copy);
+  }
   const replaced = [...retitled, ...region.reports];
   const nextHeader = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
   describeTracked(text, lineStarts, replaced, 0, retitled.length, nextHeader);
@@ -387,7 +387,7 @@ function notOverlapped(analysis: LogAnalysis, k: number, prints: CallerPrints): 
   let first = k;
   // Reports overlap in chains (each one open at the next one's start): look back from the earliest so far.
   for (let j = k - 1; j >= 0 && j >= first - MAX_OVERLAP_LOOKBACK; j--) {
-    if (reaches(analysis.report(j), analysis.lineOf(first), prints)) first = j;
+    if (reaches(analysis.unmovedReport(j), analysis.endLineOf(j), analysis.lineOf(first), prints)) first = j;
   }
   return first;
 }
@@ -396,31 +396,25 @@ function notOverlapped(analysis: LogAnalysis, k: number, prints: CallerPrints): 
  * Whether a report's parse state may still matter at `line`: its own lines; the next line, for a
  * report starting right after a pasted one inherits its shape (indent, vendor prefix); and for a
  * report that ended set aside (parse.ts ASIDE_REACH), its caller's lines while it could take them again.
+ * `report` is the parser's object (for ASIDE_REACH), `endLine` its last line in the version asked about.
  */
-function reaches(report: Report, line: number, prints: CallerPrints): boolean {
-  if (report.endLine + (report.pasteShape ? 1 : 0) >= line) return true;
-  const aside = ASIDE_REACH.get(report);
-  return aside !== undefined && report.caller !== null && report.endLine + aside >= line && prints(line, report.endLine + aside, report.caller);
+function reaches(report: Report, endLine: number, line: number, prints: CallerPrints): boolean {
+  if (endLine + (report.pasteShape ? 1 : 0) >= line) return true;
+  const aside = asideReachOf(report);
+  return aside !== undefined && report.caller !== null && endLine + aside >= line && prints(line, endLine + aside, report.caller);
 }
 
 /** Whether a report before `k` was still open at report k's header, or left it state (so k is no place to stop). */
 function spansInto(analysis: LogAnalysis, k: number, prints: CallerPrints): boolean {
   for (let j = k - 1; j >= 0 && j >= k - MAX_OVERLAP_LOOKBACK; j--) {
-    if (reaches(analysis.report(j), analysis.headerLineOf(k), prints)) return true;
+    if (reaches(analysis.unmovedReport(j), analysis.endLineOf(j), analysis.headerLineOf(k), prints)) return true;
   }
   return false;
 }
 
 /** First report index in [0, limit) whose title may read `line` by the conservative bound. */
 function firstReachingIn(analysis: LogAnalysis, line: number, limit: number): number {
-  let lo = 0;
-  let hi = limit;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (analysis.lineOf(mid) + DESCRIPTION_LOOKAHEAD_LINES < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhere(0, limit, (k) => analysis.lineOf(k) + DESCRIPTION_LOOKAHEAD_LINES >= line);
 }
 
 /**

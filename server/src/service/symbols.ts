@@ -8,12 +8,12 @@ import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.t
 import { lineEnd } from '../parser/lines.ts';
 import { symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
-import type { KernelLogDocument } from './document.ts';
+import type { DocumentVersion } from './document.ts';
 import { forEachSliced, type Interruption } from './interruption.ts';
 import { spanRange } from './positions.ts';
 
 /** The Outline; null when `interruption` stopped it (cancelled, or the document changed). */
-export async function computeDocumentSymbols(document: KernelLogDocument, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null> {
+export async function computeDocumentSymbols(document: DocumentVersion, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null> {
   const symbols: DocumentSymbol[] = [];
   const done = await forEachSliced(analysis.reportCount, (k) => symbols.push(reportSymbol(document, analysis.report(k))), interruption);
   return done ? symbols : null;
@@ -35,7 +35,7 @@ export function flatSymbols(uri: string, symbols: readonly DocumentSymbol[]): Sy
   return out;
 }
 
-function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymbol {
+function reportSymbol(document: DocumentVersion, report: Report): DocumentSymbol {
   const span = clampSpan(document, { start: report.start, end: report.end });
   const header = headerSpan(document, report.headerLine, span);
   const children: DocumentSymbol[] = report.stacks.map((stack) => stackSymbol(document, stack, span));
@@ -60,7 +60,7 @@ function reportSymbol(document: KernelLogDocument, report: Report): DocumentSymb
 const IP_NAME: Record<Arch, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW', mips: 'epc', loongarch: 'era' };
 
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
-function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string | null): string {
+function ipName(document: DocumentVersion, block: RegisterBlock, arch: string | null): string {
   const start = document.lineStarts[Math.max(0, Math.min(block.ipLine, document.lineStarts.length - 1))];
   const line = document.text.slice(start, lineEnd(document.text, document.lineStarts, block.ipLine));
   const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|era|ERA|Krnl PSW)\b/.exec(line);
@@ -68,7 +68,7 @@ function ipName(document: KernelLogDocument, block: RegisterBlock, arch: string 
   return arch ? (IP_NAME[arch as Arch] ?? 'IP') : 'IP';
 }
 
-function registerBlockSymbol(document: KernelLogDocument, block: RegisterBlock, arch: string | null, parent: Span): DocumentSymbol {
+function registerBlockSymbol(document: DocumentVersion, block: RegisterBlock, arch: string | null, parent: Span): DocumentSymbol {
   const span = clampSpan(document, block, parent);
   const name = block.ip ? `${ipName(document, block, arch)}: ${frameLabel(block.ip)}` : 'Registers';
   const detail = [block.user ? 'user mode' : null, block.kind === 'full' ? null : block.kind, block.context ? `in ${block.context}` : null].filter((x) => x !== null).join(', ');
@@ -76,7 +76,7 @@ function registerBlockSymbol(document: KernelLogDocument, block: RegisterBlock, 
   return { name, detail, kind: SymbolKind.Struct, range: spanRange(document, span), selectionRange: spanRange(document, selection) };
 }
 
-function stackSymbol(document: KernelLogDocument, stack: Stack, parent: Span): DocumentSymbol {
+function stackSymbol(document: DocumentVersion, stack: Stack, parent: Span): DocumentSymbol {
   const span = clampSpan(document, stack, parent);
   const unreliable = stack.frames.filter((f) => !f.reliable).length;
   const entries = `${stack.frames.length} ${stack.frames.length === 1 ? 'entry' : 'entries'}`;
@@ -119,13 +119,13 @@ function sortTree(symbols: DocumentSymbol[]): void {
 }
 
 /** The text of a line, inside `within` (selection ranges must lie inside the symbol's range). */
-function headerSpan(document: KernelLogDocument, line: number, within: Span): Span {
+function headerSpan(document: DocumentVersion, line: number, within: Span): Span {
   const l = Math.max(0, Math.min(line, document.lineStarts.length - 1));
   return clampSpan(document, { start: document.lineStarts[l], end: lineEnd(document.text, document.lineStarts, l) }, within);
 }
 
 /** A span forced inside the text and inside `within` (model quirks must not break the editor's tree). */
-function clampSpan(document: KernelLogDocument, span: Span, within?: Span): Span {
+function clampSpan(document: DocumentVersion, span: Span, within?: Span): Span {
   const length = document.text.length;
   let start = Number.isFinite(span.start) ? Math.max(0, Math.min(span.start, length)) : 0;
   let end = Number.isFinite(span.end) ? Math.max(start, Math.min(span.end, length)) : start;

@@ -6,6 +6,7 @@
 // a worker thread by the language server (symbolizerWorker.ts). No LSP types.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
+import { atFunctionEnd } from '../parser/model.ts';
 import { ObjectFileError } from './byteSource.ts';
 import { DwarfReader, type SourceLocation } from './dwarf/index.ts';
 import type { ElfFile } from './elf.ts';
@@ -402,7 +403,7 @@ function resolveSymbol(query: SymbolQuery, tables: { table: SymbolTable; source:
   let size = query.size !== null ? BigInt(query.size) : undefined;
   let lookup: LookupKind = query.exact ? 'exact' : 'return-address-1';
   // `? __pfx_foo+0x10/0x10`: a pointer to foo (the -1 of %pB fell into foo's padding).
-  if (name?.startsWith(PFX) && offset !== null && size !== undefined && offset === size) {
+  if (name?.startsWith(PFX) && atFunctionEnd(query)) {
     name = name.slice(PFX.length);
     offset = 0n;
     size = undefined;

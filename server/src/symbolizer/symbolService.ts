@@ -143,5 +143,22 @@ export function serveInWorker(port: { on(event: 'message', l: (r: Request) => vo
 /** The worker when the server runs from its bundle (dist/server.js beside dist/symbolizerWorker.js), else in-process. */
 export function createSymbolService(bundleDir: string | undefined): SymbolService {
   const script = bundleDir ? join(bundleDir, 'symbolizerWorker.js') : null;
-  return script && existsSync(script) ? new WorkerSymbolService(script) : new InProcessSymbolService();
+  const service = script && existsSync(script) ? new WorkerSymbolService(script) : new InProcessSymbolService();
+  const delayMs = Number(process.env[TEST_SYMBOLIZE_DELAY_ENV] ?? 0);
+  return delayMs > 0 ? delayedForTests(service, delayMs) : service;
+}
+
+/**
+ * For tests only: milliseconds every symbolizer answer is held back, so that a test over LSP can edit
+ * the document while a hover waits for one (test/lsp/snapshot.test.ts). Unset (the default): no delay.
+ */
+export const TEST_SYMBOLIZE_DELAY_ENV = 'KERNEL_LOG_TEST_SYMBOLIZE_DELAY_MS';
+
+function delayedForTests(service: SymbolService, delayMs: number): SymbolService {
+  return {
+    symbolize: (config, query) => new Promise((resolve) => setTimeout(resolve, delayMs)).then(() => service.symbolize(config, query)),
+    status: (config, release, modules) => service.status(config, release, modules),
+    onLoad: (listener) => service.onLoad(listener),
+    dispose: () => service.dispose(),
+  };
 }

@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import { ObjectFileError } from './byteSource.ts';
 import { ET_REL, SHF_EXECINSTR, SHT_SYMTAB, STT_FUNC, STT_NOTYPE, type ElfFile } from './elf.ts';
-import { upperBound, upperBoundPair } from './search.ts';
+import { upperBound, upperBoundPair } from '../search.ts';
 
 export interface TextSymbol {
   name: string;

@@ -19,7 +19,8 @@ const REPLACEMENTS: [RegExp, string][] = [
 
 const MAX_TITLE = 120;
 
-// The same crash is reported again and again in one log: titles are worked out once per raw title.
+// The same crash is reported again and again in one log: titles are worked out once per raw title
+// (keyed by the title alone: the same answers for every parse).
 const NORMALIZED = new Map<string, string>();
 const FRAMES = new Map<string, string | null>();
 const MAX_CACHED = 1 << 12;

@@ -6,7 +6,7 @@ import { IN_REPORT_HEADERS, INFO_WITH_STACK, findOopsKind } from './formats.ts';
 import { STACK_STARTS, isStackStart } from './patterns.ts';
 
 /** Lines looked at per report at most, and kept lines at most. */
-const MAX_SCANNED = 4000;
+export const MAX_SCANNED = 4000;
 const MAX_KEPT = 1500;
 /**
  * The text is read up to the parser's end of the report (and, without caller ids, no further than the

@@ -9,7 +9,7 @@ import { LineTable } from './lineProgram.ts';
 import { Cursor, DwarfError, unitLength } from './reader.ts';
 import { relocateDebugSections } from './relocations.ts';
 import { DebugSection } from './sections.ts';
-import { upperBound, upperBoundPair } from '../search.ts';
+import { upperBound, upperBoundPair } from '../../search.ts';
 
 export interface SourceLocation {
   function: string | null;

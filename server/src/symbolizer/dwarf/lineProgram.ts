@@ -4,7 +4,7 @@
 // offsets, so kernel addresses above 2^53 stay exact.
 import { Cursor, DW_FORM, DwarfError, isStrxForm, readNumberForm, skipForm, unitLength, type FormContext } from './reader.ts';
 import type { DebugSection } from './sections.ts';
-import { upperBound } from '../search.ts';
+import { upperBound } from '../../search.ts';
 
 const DW_LNCT_path = 1;
 const DW_LNCT_directory_index = 2;
