@@ -41,7 +41,12 @@ if (!fs.existsSync(CLI)) {
 }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kcrash-bench-cli-'));
 const files = logs.map((l) => path.join(tmp, `dense-${l.mb}mb.log`));
-if (!writeSyzbotDense(logs.map((l) => l.mb * MB), files)) {
+if (
+  !writeSyzbotDense(
+    logs.map((l) => l.mb * MB),
+    files,
+  )
+) {
   console.log('bench-cli: skipped: the dense syzbot-style log is built from ../shared/corpus, which is not beside the repository');
   fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(0);
@@ -51,7 +56,10 @@ if (keep) console.error(`bench-cli: logs and outputs in ${tmp}`);
 // The peak RSS of the CLI process itself: a preload writes process.resourceUsage() when it exits.
 const usageFile = path.join(tmp, 'usage.json');
 const preload = path.join(tmp, 'usage.cjs');
-fs.writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(usageFile)}, JSON.stringify(process.resourceUsage())));\n`);
+fs.writeFileSync(
+  preload,
+  `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(usageFile)}, JSON.stringify(process.resourceUsage())));\n`,
+);
 
 /** One run of `command` on `file`, stdout to a file: wall seconds, peak RSS (MB), output bytes, exit status. */
 function run(command, file) {
@@ -77,12 +85,16 @@ function grepSeconds(file) {
 
 const result = { bench: 'cli', cpus: os.cpus().length, node: process.version, logs: [] };
 for (let i = 0; i < logs.length; i++) {
-  const { mb, runs } = logs[i];
+  const { runs } = logs[i];
   const file = files[i];
   const size = fs.statSync(file).size;
   const grep = Math.min(...Array.from({ length: runs }, () => grepSeconds(file)));
-  console.log(`\ndense syzbot-style log, ${(size / MB).toFixed(1)} MB (best of ${runs}); grep -c 'Call Trace': ${(grep * 1000).toFixed(0)} ms, ${(size / MB / grep).toFixed(0)} MB/s`);
-  console.log(`  ${'command'.padEnd(22)} ${'time'.padStart(8)} ${'MB/s'.padStart(7)} ${'x grep'.padStart(7)} ${'peak RSS'.padStart(9)} ${'output'.padStart(9)}`);
+  console.log(
+    `\ndense syzbot-style log, ${(size / MB).toFixed(1)} MB (best of ${runs}); grep -c 'Call Trace': ${(grep * 1000).toFixed(0)} ms, ${(size / MB / grep).toFixed(0)} MB/s`,
+  );
+  console.log(
+    `  ${'command'.padEnd(22)} ${'time'.padStart(8)} ${'MB/s'.padStart(7)} ${'x grep'.padStart(7)} ${'peak RSS'.padStart(9)} ${'output'.padStart(9)}`,
+  );
   const entry = { mb: size / MB, runs, grepSeconds: grep, commands: [] };
   for (const command of COMMANDS) {
     const all = Array.from({ length: runs }, () => run(command, file));
@@ -92,7 +104,14 @@ for (let i = 0; i < logs.length; i++) {
     console.log(
       `  ${command.name.padEnd(22)} ${`${best.seconds.toFixed(2)} s`.padStart(8)} ${mbps.toFixed(1).padStart(7)} ${(best.seconds / grep).toFixed(0).padStart(7)} ${`${rssMb.toFixed(0)} MB`.padStart(9)} ${`${(best.bytes / MB).toFixed(1)} MB`.padStart(9)}`,
     );
-    entry.commands.push({ command: command.name, seconds: best.seconds, mbPerSecond: mbps, grepRatio: best.seconds / grep, peakRssMb: rssMb, outputBytes: best.bytes });
+    entry.commands.push({
+      command: command.name,
+      seconds: best.seconds,
+      mbPerSecond: mbps,
+      grepRatio: best.seconds / grep,
+      peakRssMb: rssMb,
+      outputBytes: best.bytes,
+    });
   }
   result.logs.push(entry);
 }

@@ -12,7 +12,10 @@ export const SYZBOT_REPORTS = path.resolve(ROOT, '..', 'shared', 'corpus', 'syzk
 /** The report bodies (raw bytes), or null with the reason when the corpus is not beside the repository. */
 export function syzbotBodies() {
   if (!fs.existsSync(SYZBOT_REPORTS)) return { bodies: null, reason: `no ${SYZBOT_REPORTS}: the dense syzbot-style log is left out` };
-  const names = fs.readdirSync(SYZBOT_REPORTS).filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b));
+  const names = fs
+    .readdirSync(SYZBOT_REPORTS)
+    .filter((n) => /^\d+$/.test(n))
+    .sort((a, b) => Number(a) - Number(b));
   const bodies = [];
   for (const n of names) {
     const bytes = fs.readFileSync(path.join(SYZBOT_REPORTS, n));

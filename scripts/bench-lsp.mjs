@@ -63,7 +63,18 @@ const LOGS = {
 };
 
 function startServer() {
-  const child = spawn(process.execPath, [...(process.env.KCRASH_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), '--expose-gc', '-r', path.join(ROOT, 'scripts', 'bench-lsp-heap.cjs'), path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.KCRASH_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
+      '--expose-gc',
+      '-r',
+      path.join(ROOT, 'scripts', 'bench-lsp-heap.cjs'),
+      path.join(ROOT, 'dist', 'server.js'),
+      '--stdio',
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({})));
   connection.onRequest('client/registerCapability', () => null);
@@ -157,7 +168,11 @@ function grepMs(text) {
  * `JSON.parse` of the message is done, so first diagnostics take at least this long.
  */
 function jsonDecodeMs(text) {
-  const message = JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: 'file:///x.log', languageId: 'kernel-log', version: 1, text } } });
+  const message = JSON.stringify({
+    jsonrpc: '2.0',
+    method: 'textDocument/didOpen',
+    params: { textDocument: { uri: 'file:///x.log', languageId: 'kernel-log', version: 1, text } },
+  });
   let best = Infinity;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
@@ -193,7 +208,11 @@ async function benchOpen(server, uri, text) {
   const folding = timed(c.sendRequest('textDocument/foldingRange', doc), t0);
   const hover = timed(c.sendRequest('textDocument/hover', { ...doc, position: { line: entryLine, character: Math.max(0, entryColumn) } }), performance.now());
   const action = timed(
-    c.sendRequest('textDocument/codeAction', { ...doc, range: { start: { line: entryLine, character: 0 }, end: { line: entryLine, character: 0 } }, context: { diagnostics: [] } }),
+    c.sendRequest('textDocument/codeAction', {
+      ...doc,
+      range: { start: { line: entryLine, character: 0 }, end: { line: entryLine, character: 0 } },
+      context: { diagnostics: [] },
+    }),
     performance.now(),
   );
   const first = await firstDiagnostics;
@@ -279,7 +298,16 @@ async function editSection(kind, text) {
     await benchEdit(server, uri, ++version, places.middle, 'y'); // the next request finds an edit to apply
     const source = { id: 0 };
     const t0 = performance.now();
-    const request = server.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } }, { onCancellationRequested: () => ({ dispose() {} }), get isCancellationRequested() { return source.id > 0; } });
+    const request = server.connection.sendRequest(
+      'textDocument/documentSymbol',
+      { textDocument: { uri } },
+      {
+        onCancellationRequested: () => ({ dispose() {} }),
+        get isCancellationRequested() {
+          return source.id > 0;
+        },
+      },
+    );
     let outcome;
     try {
       const r = await Promise.race([request, new Promise((resolve) => setTimeout(() => resolve('timer'), 20))]);
@@ -293,7 +321,7 @@ async function editSection(kind, text) {
 }
 
 /** Sends documentSymbol with a token, cancels it after 20 ms, and times the answer. */
-async function cancelled(server, uri, t0) {
+async function cancelled(server, uri, _t0) {
   const { CancellationTokenSource } = await import('vscode-jsonrpc');
   const source = new CancellationTokenSource();
   const start = performance.now();
@@ -334,7 +362,7 @@ async function main() {
       continue;
     }
     const R = (result.kinds[kind] = {});
-      if (SECTIONS.includes('open')) R.open = await openSection(kind, LOGS[kind](MB_OPEN));
+    if (SECTIONS.includes('open')) R.open = await openSection(kind, LOGS[kind](MB_OPEN));
     if (SECTIONS.includes('edit')) R.edit = await editSection(kind, LOGS[kind](MB_EDIT));
     if (SECTIONS.includes('heap')) R.heap = await heapSection(kind, LOGS[kind](MB_OPEN));
   }
@@ -366,7 +394,8 @@ function printTable(result) {
   row('  code action while parsing, ms (target 50)', (R) => R.open.codeActionMs);
   row('edits ~50 MB: MB', (R) => R.edit.mb);
   row('  open: first / complete diagnostics, ms', (R) => `${R.edit.openFirstMs} / ${R.edit.openCompleteMs}`);
-  for (const place of ['top', 'middle', 'end']) row(`  ${place}: first edit / next (median), ms (target 30)`, (R) => `${R.edit[place].firstEditMs} / ${R.edit[place].nextEditsMedianMs}`);
+  for (const place of ['top', 'middle', 'end'])
+    row(`  ${place}: first edit / next (median), ms (target 30)`, (R) => `${R.edit[place].firstEditMs} / ${R.edit[place].nextEditsMedianMs}`);
   row('  cancelled documentSymbol answered, ms', (R) => `${R.edit.cancel.ms}${R.edit.cancel.cancelled ? ' (cancelled)' : ' (NOT cancelled)'}`);
   row('  server RSS, MB (x text; target 3)', (R) => `${R.edit.rssMb} (${R.edit.rssPerText}x)`);
   row('  server RSS 3 s later, MB (x text)', (R) => `${R.edit.rssMbIdle} (${R.edit.rssIdlePerText}x)`);

@@ -47,7 +47,11 @@ if (process.argv[2] === '--child') {
     const t2 = now();
     out({ vmlinuxSymtabMs: t1 - t0, vmlinuxSymbols: table.count, systemMapMs: t2 - t1, systemMapSymbols: map.count });
   } else if (task === 'lookups') {
-    const addresses = fs.readFileSync(args[0], 'utf8').trim().split('\n').map((a) => BigInt(a));
+    const addresses = fs
+      .readFileSync(args[0], 'utf8')
+      .trim()
+      .split('\n')
+      .map((a) => BigInt(a));
     const t0 = now();
     const elf = await lib.openObjectFile(VMLINUX);
     const dwarf = lib.DwarfReader.open(elf);
@@ -69,7 +73,18 @@ if (process.argv[2] === '--child') {
       warm.push(now() - s);
     }
     const pct = (xs, p) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
-    out({ openMs: tOpen - t0, firstLookupMs: tFirst - tOpen, firstFrames: first.length, allColdMs: tAll - tOpen, frames, coldP50: pct(cold, 50), coldP99: pct(cold, 99), warmP50: pct(warm, 50), warmP99: pct(warm, 99), cachedMB: dwarf.cachedBytes / 1048576 });
+    out({
+      openMs: tOpen - t0,
+      firstLookupMs: tFirst - tOpen,
+      firstFrames: first.length,
+      allColdMs: tAll - tOpen,
+      frames,
+      coldP50: pct(cold, 50),
+      coldP99: pct(cold, 99),
+      warmP50: pct(warm, 50),
+      warmP99: pct(warm, 99),
+      cachedMB: dwarf.cachedBytes / 1048576,
+    });
   }
   process.exit(0);
 }
@@ -88,7 +103,11 @@ process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs a command pinned to one CPU; wall time and peak RSS of the whole process. */
 function timed(cmd, args, input) {
-  const wrapped = HAS_TIME ? ['/usr/bin/time', ['-f', '%e %M', ...(HAS_TASKSET ? ['taskset', '-c', CPU] : []), cmd, ...args]] : HAS_TASKSET ? ['taskset', ['-c', CPU, cmd, ...args]] : [cmd, args];
+  const wrapped = HAS_TIME
+    ? ['/usr/bin/time', ['-f', '%e %M', ...(HAS_TASKSET ? ['taskset', '-c', CPU] : []), cmd, ...args]]
+    : HAS_TASKSET
+      ? ['taskset', ['-c', CPU, cmd, ...args]]
+      : [cmd, args];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped[1], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -103,17 +122,24 @@ const best = (n, f) => {
 
 const { build } = await import(path.join(ROOT, 'node_modules', 'esbuild', 'lib', 'main.js'));
 const ENTRY = path.join(tmp, 'symbolizer.cjs');
-fs.writeFileSync(path.join(tmp, 'entry.ts'), [
-  `export { openObjectFile } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/objectFile.ts'))};`,
-  `export { SymbolTable } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/symbolTable.ts'))};`,
-  `export { DwarfReader } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/dwarf/index.ts'))};`,
-].join('\n'));
+fs.writeFileSync(
+  path.join(tmp, 'entry.ts'),
+  [
+    `export { openObjectFile } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/objectFile.ts'))};`,
+    `export { SymbolTable } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/symbolTable.ts'))};`,
+    `export { DwarfReader } from ${JSON.stringify(path.join(ROOT, 'server/src/symbolizer/dwarf/index.ts'))};`,
+  ].join('\n'),
+);
 await build({ entryPoints: [path.join(tmp, 'entry.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: ENTRY, logLevel: 'warning' });
 
 // 1,000 addresses: half call sites (a return address - 1 inside a function), half function starts.
-const text = fs.readFileSync(SYSTEM_MAP, 'latin1').split('\n').filter((l) => / [Tt] /.test(l)).map((l) => BigInt('0x' + l.slice(0, 16)));
+const text = fs
+  .readFileSync(SYSTEM_MAP, 'latin1')
+  .split('\n')
+  .filter((l) => / [Tt] /.test(l))
+  .map((l) => BigInt('0x' + l.slice(0, 16)));
 let seed = 12345;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const addresses = [];
 while (addresses.length < 1000) {
   const i = Math.floor(rand() * (text.length - 1));
@@ -130,9 +156,19 @@ const child = (task, ...args) => {
 };
 
 const result = { node: process.version, vmlinux: VMLINUX, llvm: LLVM, pinned: HAS_TASKSET ? `taskset -c ${CPU}` : 'no' };
-const load = best(3, () => ({ ...child('load'), get ms() { return this.vmlinuxSymtabMs; } }));
+const load = best(3, () => ({
+  ...child('load'),
+  get ms() {
+    return this.vmlinuxSymtabMs;
+  },
+}));
 result.load = load;
-const lookups = best(3, () => ({ ...child('lookups', addrFile), get ms() { return this.processMs; } }));
+const lookups = best(3, () => ({
+  ...child('lookups', addrFile),
+  get ms() {
+    return this.processMs;
+  },
+}));
 result.lookups = lookups;
 if (LLVM) {
   const llvmArgs = ['--obj=' + VMLINUX, '--inlining', '--functions=short', '--output-style=JSON'];
@@ -146,7 +182,9 @@ const decode = best(3, () => timed(process.execPath, [cli, 'decode', '--vmlinux'
 const frames = (decode.stderr.match(/(\d+) of (\d+) entries/) ?? []).slice(1).map(Number);
 result.decode = { ms: decode.ms, rssMB: decode.rssMB, resolved: frames[0], entries: frames[1] };
 if (LLVM) {
-  const gt = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/real-debian/ground-truth.json'), 'utf8')).filter((e) => e.fixture === path.basename(OOPS) && !e.module);
+  const gt = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/real-debian/ground-truth.json'), 'utf8')).filter(
+    (e) => e.fixture === path.basename(OOPS) && !e.module,
+  );
   const input = gt.map((e) => e.address).join('\n') + '\n';
   const r = best(3, () => timed(LLVM, ['--obj=' + VMLINUX, '--inlining', '--functions=short'], input));
   result.decodeLlvm = { ms: r.ms, rssMB: r.rssMB, addresses: gt.length };
@@ -167,11 +205,12 @@ async function lspHovers() {
     const json = JSON.stringify({ jsonrpc: '2.0', ...m });
     server.stdin.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
   };
-  const request = (method, params) => new Promise((resolve) => {
-    const id = nextId++;
-    pending.set(id, resolve);
-    send({ id, method, params });
-  });
+  const request = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      send({ id, method, params });
+    });
   const settings = { vmlinux: VMLINUX, symbolizer: { external: 'off' } };
   server.stdout.on('data', (chunk) => {
     buffer = Buffer.concat([buffer, chunk]);
@@ -182,11 +221,17 @@ async function lspHovers() {
       if (buffer.length < head + 4 + length) return;
       const msg = JSON.parse(buffer.subarray(head + 4, head + 4 + length).toString());
       buffer = buffer.subarray(head + 4 + length);
-      if (msg.id !== undefined && msg.method) send({ id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => settings) : null });
+      if (msg.id !== undefined && msg.method)
+        send({ id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => settings) : null });
       else if (msg.id !== undefined) pending.get(msg.id)?.(msg.result), pending.delete(msg.id);
     }
   });
-  await request('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } }, initializationOptions: { trustedWorkspace: true } });
+  await request('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { workspace: { configuration: true } },
+    initializationOptions: { trustedWorkspace: true },
+  });
   send({ method: 'initialized', params: {} });
   const text = fs.readFileSync(OOPS, 'utf8');
   const uri = 'file:///bench/oops.log';
@@ -217,15 +262,36 @@ async function lspHovers() {
   cold.sort((a, b) => a - b);
   await request('shutdown');
   send({ method: 'exit' });
-  return { firstMs: first.ms, firstHasSource: first.source, entries: positions.length, withSource, coldP50: cold[Math.floor(cold.length / 2)], coldMax: cold.at(-1), warmP50: warm[Math.floor(warm.length / 2)], warmP99: warm[Math.floor(warm.length * 0.99)] };
+  return {
+    firstMs: first.ms,
+    firstHasSource: first.source,
+    entries: positions.length,
+    withSource,
+    coldP50: cold[Math.floor(cold.length / 2)],
+    coldMax: cold.at(-1),
+    warmP50: warm[Math.floor(warm.length / 2)],
+    warmP99: warm[Math.floor(warm.length * 0.99)],
+  };
 }
 
 const f = (n, d = 1) => (n === null || n === undefined ? '-' : Number(n).toFixed(d));
 console.log(`symbolizer benchmark — ${path.basename(VMLINUX)}, node ${process.version}, pinned: ${result.pinned}, llvm: ${LLVM ?? 'not found'}`);
-console.log(`  symbol table load      vmlinux .symtab ${f(load.vmlinuxSymtabMs)} ms (${load.vmlinuxSymbols} symbols), System.map ${f(load.systemMapMs)} ms (${load.systemMapSymbols})   target ≤ 100 ms`);
-console.log(`  first file:line        open ${f(lookups.openMs)} ms + first lookup ${f(lookups.firstLookupMs)} ms = ${f(lookups.openMs + lookups.firstLookupMs)} ms   target ≤ 300 ms`);
-console.log(`  lookups, cold          p50 ${f(lookups.coldP50, 2)} ms, p99 ${f(lookups.coldP99, 2)} ms; warm p50 ${f(lookups.warmP50, 3)} ms, p99 ${f(lookups.warmP99, 3)} ms   target warm p99 ≤ 10 ms`);
-console.log(`  1,000 addresses        ours ${f(lookups.processMs)} ms, ${f(lookups.processRssMB)} MB peak   llvm-symbolizer ${f(result.llvm1000?.ms)} ms, ${f(result.llvm1000?.rssMB)} MB   ratio ${f(lookups.processMs / (result.llvm1000?.ms ?? NaN), 2)} (target ≤ 0.5, ≤ 200 MB)`);
-console.log(`  kcrash decode (${path.basename(OOPS)}) ${f(decode.ms)} ms, ${f(decode.rssMB)} MB, ${result.decode.resolved}/${result.decode.entries} entries   llvm-symbolizer same ${result.decodeLlvm?.addresses ?? '-'} addresses ${f(result.decodeLlvm?.ms)} ms   target ≤ 300 ms and ≤ llvm`);
-console.log(`  LSP hover (server + worker)  first with source ${f(result.lsp.firstMs)} ms (${result.lsp.firstHasSource ? 'with' : 'WITHOUT'} source lines); each entry's first p50 ${f(result.lsp.coldP50, 2)} ms, max ${f(result.lsp.coldMax)} ms; warm p50 ${f(result.lsp.warmP50, 2)} ms, p99 ${f(result.lsp.warmP99, 2)} ms over ${result.lsp.entries} entries × 10 (${result.lsp.withSource} with source)   target first ≤ 300 ms, warm p99 ≤ 10 ms`);
+console.log(
+  `  symbol table load      vmlinux .symtab ${f(load.vmlinuxSymtabMs)} ms (${load.vmlinuxSymbols} symbols), System.map ${f(load.systemMapMs)} ms (${load.systemMapSymbols})   target ≤ 100 ms`,
+);
+console.log(
+  `  first file:line        open ${f(lookups.openMs)} ms + first lookup ${f(lookups.firstLookupMs)} ms = ${f(lookups.openMs + lookups.firstLookupMs)} ms   target ≤ 300 ms`,
+);
+console.log(
+  `  lookups, cold          p50 ${f(lookups.coldP50, 2)} ms, p99 ${f(lookups.coldP99, 2)} ms; warm p50 ${f(lookups.warmP50, 3)} ms, p99 ${f(lookups.warmP99, 3)} ms   target warm p99 ≤ 10 ms`,
+);
+console.log(
+  `  1,000 addresses        ours ${f(lookups.processMs)} ms, ${f(lookups.processRssMB)} MB peak   llvm-symbolizer ${f(result.llvm1000?.ms)} ms, ${f(result.llvm1000?.rssMB)} MB   ratio ${f(lookups.processMs / (result.llvm1000?.ms ?? NaN), 2)} (target ≤ 0.5, ≤ 200 MB)`,
+);
+console.log(
+  `  kcrash decode (${path.basename(OOPS)}) ${f(decode.ms)} ms, ${f(decode.rssMB)} MB, ${result.decode.resolved}/${result.decode.entries} entries   llvm-symbolizer same ${result.decodeLlvm?.addresses ?? '-'} addresses ${f(result.decodeLlvm?.ms)} ms   target ≤ 300 ms and ≤ llvm`,
+);
+console.log(
+  `  LSP hover (server + worker)  first with source ${f(result.lsp.firstMs)} ms (${result.lsp.firstHasSource ? 'with' : 'WITHOUT'} source lines); each entry's first p50 ${f(result.lsp.coldP50, 2)} ms, max ${f(result.lsp.coldMax)} ms; warm p50 ${f(result.lsp.warmP50, 2)} ms, p99 ${f(result.lsp.warmP99, 2)} ms over ${result.lsp.entries} entries × 10 (${result.lsp.withSource} with source)   target first ≤ 300 ms, warm p99 ≤ 10 ms`,
+);
 console.log(JSON.stringify(result));

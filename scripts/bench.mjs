@@ -245,7 +245,10 @@ function writeConsoleLogs(sources, sizes, files) {
   let clock = 5.0;
   const target = sizes[sizes.length - 1];
   let total = 0;
-  const hex4 = () => Math.floor(rand() * 0x10000).toString(16).padStart(4, '0');
+  const hex4 = () =>
+    Math.floor(rand() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
   while (total < target) {
     const src = sources[Math.floor(rand() * sources.length)];
     const pid = 100 + Math.floor(rand() * 30000);
@@ -254,7 +257,7 @@ function writeConsoleLogs(sources, sizes, files) {
     let first = null;
     let last = clock;
     let text = src.text
-      .replace(/\[( *)(\d+)\.(\d{6})\]/g, (m, pad, s, us) => {
+      .replace(/\[( *)(\d+)\.(\d{6})\]/g, (_m, pad, s, us) => {
         const t = Number(s) + Number(us) / 1e6;
         if (first === null) first = t;
         const now = clock + Math.max(0, t - first);
@@ -263,7 +266,7 @@ function writeConsoleLogs(sources, sizes, files) {
         return `[${str.padStart(pad.length + s.length + 7)}]`;
       })
       .replace(/\[ *T\d+\]/g, `[${('T' + pid).padStart(6)}]`)
-      .replace(/\b(PID: |pid:\s*|Pid: )\d+/g, (m, p) => p + pid)
+      .replace(/\b(PID: |pid:\s*|Pid: )\d+/g, (_m, p) => p + pid)
       .replace(/\bCPU: \d+/g, `CPU: ${cpu}`)
       .replace(/\bffff88([0-9a-f]{4})/g, `ffff88${salt}`);
     clock = last + 0.5 + rand() * 30;
@@ -341,7 +344,11 @@ const PATHOLOGICAL = [
     what: 'register lines only (one block after a RIP line)',
     gen: (i) =>
       (i === 0 ? 'BUG: kernel NULL pointer dereference, address: 0000000000000008\nRIP: 0010:do_thing+0x1f/0x80\n' : '') +
-      ['RAX: 0000000000000000 RBX: ffff88810c3a2800 RCX: ffffffff8a1d9f31\n', 'RDX: ffff888104a8a4c0 RSI: ffffffff8a1da5a2 RDI: 0000000000000005\n', 'R13: 0000000000000600 R14: ffff888107e61e00 R15: dffffc0000000000\n'][i % 3],
+      [
+        'RAX: 0000000000000000 RBX: ffff88810c3a2800 RCX: ffffffff8a1d9f31\n',
+        'RDX: ffff888104a8a4c0 RSI: ffffffff8a1da5a2 RDI: 0000000000000005\n',
+        'R13: 0000000000000600 R14: ffff888107e61e00 R15: dffffc0000000000\n',
+      ][i % 3],
   },
   {
     id: 'addr-lines',
@@ -398,7 +405,13 @@ const THROUGHPUT_TARGET = { console: 150, 'crash-dense': 100, 'syzbot-dense': 10
 const fmt = (n, d = 1) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
 const mbps = (bytes, ms) => bytes / MB / (ms / 1000);
 
-const result = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', pinned: HAS_TASKSET ? `taskset -c ${CPU}` : 'no', sources: [] };
+const result = {
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? '?',
+  pinned: HAS_TASKSET ? `taskset -c ${CPU}` : 'no',
+  sources: [],
+};
 const t0 = Date.now();
 try {
   const kinds = loadSources();
@@ -568,7 +581,7 @@ function topSelf(prof, n) {
     if (!cf.url) return '(native)';
     if (map && cf.url.endsWith('bench-entry.cjs') && cf.lineNumber >= 0) {
       const e = map.findEntry(cf.lineNumber, cf.columnNumber);
-      if (e && e.originalSource) return `${path.relative(ROOT, e.originalSource.replace(/^file:\/\//, ''))}:${e.originalLine + 1}`;
+      if (e?.originalSource) return `${path.relative(ROOT, e.originalSource.replace(/^file:\/\//, ''))}:${e.originalLine + 1}`;
     }
     return `${path.basename(cf.url)}:${cf.lineNumber + 1}`;
   };
@@ -596,11 +609,12 @@ out.push(`kcrash parser benchmark  (node ${result.node}, ${result.cpus} CPUs, ${
 out.push('');
 out.push(`${'measure'.padEnd(44)}  ${'value'.padEnd(22)}  ${'target'.padEnd(7)}  verdict`);
 out.push(`${'-'.repeat(44)}  ${'-'.repeat(22)}  ${'-'.repeat(7)}  -------`);
-const row = (name, value, target, ok) => out.push(`${name.padEnd(44)}  ${String(value).padEnd(22)}  ${String(target).padEnd(7)}  ${ok === null ? '' : ok ? 'ok' : 'MISS'}`.trimEnd());
+const row = (name, value, target, ok) =>
+  out.push(`${name.padEnd(44)}  ${String(value).padEnd(22)}  ${String(target).padEnd(7)}  ${ok === null ? '' : ok ? 'ok' : 'MISS'}`.trimEnd());
 const KIND_TITLES = {
   console: 'console log: whole boot consoles of a real Debian kernel',
   'crash-dense': 'crash-dense log: cut-out reports only (the worst case)',
-  'syzbot-dense': 'syzbot-dense log: the syzkaller corpus\'s report bodies, bytes as they are',
+  'syzbot-dense': "syzbot-dense log: the syzkaller corpus's report bodies, bytes as they are",
 };
 for (const [kind, R] of Object.entries(result.kinds ?? {})) {
   out.push(`${KIND_TITLES[kind] ?? kind}  [${R.sources.length} source logs]`);
@@ -615,7 +629,12 @@ for (const [kind, R] of Object.entries(result.kinds ?? {})) {
   }
   if (R.linearity) {
     const L = R.linearity;
-    row(`  time ${MAIN_MB} MB / ${SMALL_MB} MB (size x${L.sizeRatio})`, `${fmt(L.timeRatio, 2)} (${fmt(L.bigMs, 0)}/${fmt(L.smallMs, 0)} ms)`, '<= 11', L.timeRatio <= 11);
+    row(
+      `  time ${MAIN_MB} MB / ${SMALL_MB} MB (size x${L.sizeRatio})`,
+      `${fmt(L.timeRatio, 2)} (${fmt(L.bigMs, 0)}/${fmt(L.smallMs, 0)} ms)`,
+      '<= 11',
+      L.timeRatio <= 11,
+    );
   }
   if (R.memory) {
     const M = R.memory;
@@ -636,8 +655,18 @@ if (result.pathological) {
     rows.push([p.id, one, ten, String(p.ratio), verdict]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  rows.splice(1, 0, widths.map((w) => '-'.repeat(w)));
-  for (const r of rows) out.push(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  rows.splice(
+    1,
+    0,
+    widths.map((w) => '-'.repeat(w)),
+  );
+  for (const r of rows)
+    out.push(
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
   out.push(`(each size: a warm-up run, then best of 2; time limit ${TIME_LIMIT_MS / 1000} s per size; target: 10MB/1MB <= ~11)`);
   for (const p of result.pathological) out.push(`  ${p.id}: ${p.what}`);
 }

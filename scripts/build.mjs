@@ -15,7 +15,15 @@ const serverBesideCli = {
   },
 };
 // KCRASH_VERSION: the server's version in its initialize result (server/src/server.ts).
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', sourcemap: false, logLevel: 'warning', define: { KCRASH_VERSION: JSON.stringify(version) } };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  sourcemap: false,
+  logLevel: 'warning',
+  define: { KCRASH_VERSION: JSON.stringify(version) },
+};
 await Promise.all([
   // The client ships in the .vsix: minified (the server and CLI keep readable stack traces).
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'], minify: true }),

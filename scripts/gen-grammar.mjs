@@ -48,9 +48,18 @@ function assertNoCapturingGroup(fragment) {
   let inClass = false;
   for (let i = 0; i < fragment.length; i++) {
     const c = fragment[i];
-    if (c === '\\') { i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; continue; }
-    if (c === '[') { inClass = true; continue; }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      continue;
+    }
     if (c === '(' && fragment[i + 1] !== '?') {
       throw new Error(`capturing group in plain fragment ${JSON.stringify(fragment)}; use g() or (?:`);
     }
@@ -64,8 +73,15 @@ function rx(...parts) {
   let n = 0;
   const walk = (p) => {
     if (p === null || p === undefined || p === false) return;
-    if (typeof p === 'string') { assertNoCapturingGroup(p); source += p; return; }
-    if (Array.isArray(p)) { p.forEach(walk); return; }
+    if (typeof p === 'string') {
+      assertNoCapturingGroup(p);
+      source += p;
+      return;
+    }
+    if (Array.isArray(p)) {
+      p.forEach(walk);
+      return;
+    }
     const idx = ++n;
     source += '(';
     p.inner.forEach(walk);
@@ -175,24 +191,31 @@ function symbolParts(extra = '') {
     g(x(S.slash), '/'),
     g(x(S.size), `0x${H}+`),
     NOT_WORD_AFTER,
-    '(?: ', g(x(S.modBegin), '\\['), g(x(S.mod), '[\\w-]+'),
-    '(?: ', g(x(S.buildId), `${H}{16,64}`), ')?', g(x(S.modEnd), '\\]'), ')?',
-    '(?: \\(', g(x(S.frameSource), '[CTPU]'), '\\))?',
+    '(?: ',
+    g(x(S.modBegin), '\\['),
+    g(x(S.mod), '[\\w-]+'),
+    '(?: ',
+    g(x(S.buildId), `${H}{16,64}`),
+    ')?',
+    g(x(S.modEnd), '\\]'),
+    ')?',
+    '(?: \\(',
+    g(x(S.frameSource), '[CTPU]'),
+    '\\))?',
   ];
 }
 
 function timestampParts() {
-  return g(S.timestamp,
+  return g(
+    S.timestamp,
     g(S.tsBegin, '\\['),
     '(?:[ \\t]*[+-]?\\d+[.,]\\d+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})',
-    g(S.tsEnd, '\\]'));
+    g(S.tsEnd, '\\]'),
+  );
 }
 
 function callerParts() {
-  return g(S.caller,
-    g(S.callerBegin, '\\['), '[ \\t]*',
-    '(?:', g(S.callerTask, 'T\\d+'), '|', g(S.callerCpu, 'C\\d+'), ')',
-    g(S.callerEnd, '\\]'));
+  return g(S.caller, g(S.callerBegin, '\\['), '[ \\t]*', '(?:', g(S.callerTask, 'T\\d+'), '|', g(S.callerCpu, 'C\\d+'), ')', g(S.callerEnd, '\\]'));
 }
 
 function syslogLevelParts() {
@@ -217,21 +240,54 @@ function linePrefixParts() {
   return [
     '(?:',
     // /dev/kmsg: level,seq,usec,flags[,caller=T1][,ncfrag=a/b];
-    g(sc('comment.other.kmsg-header'),
-      g(sc('constant.numeric.syslog-level'), '\\d{1,3}'), ',\\d+,\\d+,[-c+]',
-      '(?:,caller=', '(?:', g(S.callerTask, 'T\\d+'), '|', g(S.callerCpu, 'C\\d+'), '))?',
-      '(?:,ncfrag=\\d+/\\d+)?;'),
-    '|', ...syslogLevelParts(),
+    g(
+      sc('comment.other.kmsg-header'),
+      g(sc('constant.numeric.syslog-level'), '\\d{1,3}'),
+      ',\\d+,\\d+,[-c+]',
+      '(?:,caller=',
+      '(?:',
+      g(S.callerTask, 'T\\d+'),
+      '|',
+      g(S.callerCpu, 'C\\d+'),
+      '))?',
+      '(?:,ncfrag=\\d+/\\d+)?;',
+    ),
+    '|',
+    ...syslogLevelParts(),
     ')?',
-    '(?:', g(sc('comment.other.date'), `${classicDate}|${isoDate}`),
-    '[ \\t]+', host, '[ \\t]+', program, g(S.kv, ':'), '[ \\t]?',
-    '|', g(sc('comment.other.date'), isoDate), '[ \\t]', // dmesg --time-format iso
+    '(?:',
+    g(sc('comment.other.date'), `${classicDate}|${isoDate}`),
+    '[ \\t]+',
+    host,
+    '[ \\t]+',
+    program,
+    g(S.kv, ':'),
+    '[ \\t]?',
+    '|',
+    g(sc('comment.other.date'), isoDate),
+    '[ \\t]', // dmesg --time-format iso
     ')?',
-    '(?:', g(sc('comment.other.facility'), '(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\\d)[ \\t]*:[ \\t]*(?:emerg|alert|crit|err|warn|notice|info|debug)[ \\t]*:'), '[ \\t]?)?',
-    '(?:', g(sc('comment.other.timestamp.serial'), '\\[\\d{2}:\\d{2}:\\d{2}[:.,]\\d{3,6}\\]'), '[ \\t]?)?',
-    '(?:', timestampParts(), ')?',
-    '(?:[ \\t]?', callerParts(), ')?',
-    '(?:[ \\t]', host, '[ \\t]', g(sc('support.type.program'), 'kernel'), g(S.kv, ':'), ')?',
+    '(?:',
+    g(
+      sc('comment.other.facility'),
+      '(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\\d)[ \\t]*:[ \\t]*(?:emerg|alert|crit|err|warn|notice|info|debug)[ \\t]*:',
+    ),
+    '[ \\t]?)?',
+    '(?:',
+    g(sc('comment.other.timestamp.serial'), '\\[\\d{2}:\\d{2}:\\d{2}[:.,]\\d{3,6}\\]'),
+    '[ \\t]?)?',
+    '(?:',
+    timestampParts(),
+    ')?',
+    '(?:[ \\t]?',
+    callerParts(),
+    ')?',
+    '(?:[ \\t]',
+    host,
+    '[ \\t]',
+    g(sc('support.type.program'), 'kernel'),
+    g(S.kv, ':'),
+    ')?',
   ];
 }
 
@@ -244,109 +300,179 @@ function repository(ctx) {
 
   // ---- inline tokens ---------------------------------------------------------------------------
 
-  repo['symbol'] = match(sc('meta.symbol'), ...symbolParts());
+  repo.symbol = match(sc('meta.symbol'), ...symbolParts());
 
   // "? func+0x1/0x2" (optionally preceded by the pre-4.10 "[<address>] "): a stack entry that the
   // unwinder did not confirm. Every token of the entry gets comment.line.unreliable as its innermost
   // scope, so themes draw the whole entry in comment colour; "?" itself is keyword.operator.unreliable.
-  repo['unreliable-frame'] = match(sc('meta.frame.unreliable') + ' ' + S.unreliable,
-    '(?:', g(`${S.addrBegin} ${S.unreliable}`, '\\[<'), g(`${S.addr} ${S.unreliable}`, `${H}+`),
-    g(`${S.addrEnd} ${S.unreliable}`, '>\\]'), '[ \\t]+)?',
-    '(?:^|(?<=\\s))', g(sc('keyword.operator.unreliable'), '\\?'), '[ \\t]+',
-    '(?:', ...symbolParts(S.unreliable), '|', g(`${S.addr} ${S.unreliable}`, `0x${H}+`), NOT_WORD_AFTER, ')');
+  repo['unreliable-frame'] = match(
+    sc('meta.frame.unreliable') + ' ' + S.unreliable,
+    '(?:',
+    g(`${S.addrBegin} ${S.unreliable}`, '\\[<'),
+    g(`${S.addr} ${S.unreliable}`, `${H}+`),
+    g(`${S.addrEnd} ${S.unreliable}`, '>\\]'),
+    '[ \\t]+)?',
+    '(?:^|(?<=\\s))',
+    g(sc('keyword.operator.unreliable'), '\\?'),
+    '[ \\t]+',
+    '(?:',
+    ...symbolParts(S.unreliable),
+    '|',
+    g(`${S.addr} ${S.unreliable}`, `0x${H}+`),
+    NOT_WORD_AFTER,
+    ')',
+  );
 
-  repo['address'] = {
+  repo.address = {
     patterns: [
       // [<ffffffff81000000>], [<          (null)>]
-      match(sc('meta.address'), g(S.addrBegin, '\\[<'),
-        '(?:', g(S.addr, `${H}+`), '|[ \\t]*', g(S.nul, '\\(null\\)'), ')', g(S.addrEnd, '>\\]')),
+      match(sc('meta.address'), g(S.addrBegin, '\\[<'), '(?:', g(S.addr, `${H}+`), '|[ \\t]*', g(S.nul, '\\(null\\)'), ')', g(S.addrEnd, '>\\]')),
       // powerpc [c0000000000286fc] and the page-table dump [0000000000000008] pgd=...
       match(sc('meta.address'), g(S.addrBegin, '\\['), g(S.addr, `${H}{8,16}`), g(S.addrEnd, '\\]')),
       match(S.nul, '\\(null\\)'),
     ],
   };
 
-  repo['source-location'] = match(sc('meta.source-location'),
-    '(?<![\\w/.+-])', g(S.path, '(?:[\\w.+-]+/)*[\\w.+-]+\\.(?:c|h|S|s|rs|cc|cpp|lds)'),
-    g(S.kv, ':'), g(S.line, '\\d+'), '(?:', g(S.kv, ':'), g(S.column, '\\d+'), ')?', '(?!\\w)');
+  repo['source-location'] = match(
+    sc('meta.source-location'),
+    '(?<![\\w/.+-])',
+    g(S.path, '(?:[\\w.+-]+/)*[\\w.+-]+\\.(?:c|h|S|s|rs|cc|cpp|lds)'),
+    g(S.kv, ':'),
+    g(S.line, '\\d+'),
+    '(?:',
+    g(S.kv, ':'),
+    g(S.column, '\\d+'),
+    ')?',
+    '(?!\\w)',
+  );
 
-  repo['hex'] = {
-    patterns: [
-      match(S.hex, '(?<![\\w.])0x', H, '+', '(?![\\w])'),
-      match(S.hex, '(?<![\\w.])', H, '{16}', '(?![\\w])'),
-    ],
+  repo.hex = {
+    patterns: [match(S.hex, '(?<![\\w.])0x', H, '+', '(?![\\w])'), match(S.hex, '(?<![\\w.])', H, '{16}', '(?![\\w])')],
   };
 
   // <IRQ> </IRQ> <NMI> </NMI> <TASK> </TASK> <#DF> <SOFTIRQ> <ENTRY_TRAMPOLINE>; closers <EOI> <EOE> <<EOE>>
   repo['context-marker'] = {
     patterns: [
-      match(sc('keyword.control.context.end'),
-        g(sc('punctuation.definition.tag.begin'), '<<'), 'EOE', g(sc('punctuation.definition.tag.end'), '>>')),
-      match(sc('keyword.control.context.end'),
+      match(sc('keyword.control.context.end'), g(sc('punctuation.definition.tag.begin'), '<<'), 'EOE', g(sc('punctuation.definition.tag.end'), '>>')),
+      match(
+        sc('keyword.control.context.end'),
         g(sc('punctuation.definition.tag.begin'), '</'),
         '(?:IRQ|SOFTIRQ|NMI|TASK|ENTRY_TRAMPOLINE|#DF|#DB[12]?|#MC|#VC2?|#BP|#SS|#NMI)',
-        g(sc('punctuation.definition.tag.end'), '>')),
-      match(sc('keyword.control.context.end'),
-        g(sc('punctuation.definition.tag.begin'), '<'), '(?:EOI|EOE)', g(sc('punctuation.definition.tag.end'), '>')),
-      match(sc('keyword.control.context.begin'),
+        g(sc('punctuation.definition.tag.end'), '>'),
+      ),
+      match(sc('keyword.control.context.end'), g(sc('punctuation.definition.tag.begin'), '<'), '(?:EOI|EOE)', g(sc('punctuation.definition.tag.end'), '>')),
+      match(
+        sc('keyword.control.context.begin'),
         g(sc('punctuation.definition.tag.begin'), '<'),
         '(?:IRQ|SOFTIRQ|NMI|TASK|ENTRY_TRAMPOLINE|#DF|#DB[12]?|#MC|#VC2?|#BP|#SS)',
-        g(sc('punctuation.definition.tag.end'), '>')),
+        g(sc('punctuation.definition.tag.end'), '>'),
+      ),
       // 4.9 consoles: " <IRQ> [  168.317567]  [<ffffffff81eb4be9>] dump_stack+0xc1/0x128"
       match(null, '(?<=> )', timestampParts(), '(?:', callerParts(), ')?'),
     ],
   };
 
-  repo['registers'] = {
+  repo.registers = {
     patterns: [
       // instruction pointer: RIP: 0010:sym+off/size, EIP: 0060:[<c01de48c>], old summary "RIP  [<...>]"
-      match(sc('meta.register.ip'), NOT_WORD_BEFORE, g(S.ipKeyword, 'RIP|EIP'),
-        '(?:', g(S.kv, ':'), '(?:[ \\t]?', g(S.segment, `${H}{4}`), g(S.segSep, ':'), ')?', '|(?=[ \\t]+\\[<))'),
+      match(
+        sc('meta.register.ip'),
+        NOT_WORD_BEFORE,
+        g(S.ipKeyword, 'RIP|EIP'),
+        '(?:',
+        g(S.kv, ':'),
+        '(?:[ \\t]?',
+        g(S.segment, `${H}{4}`),
+        g(S.segSep, ':'),
+        ')?',
+        '|(?=[ \\t]+\\[<))',
+      ),
       match(sc('meta.register.ip'), NOT_WORD_BEFORE, g(S.ipKeyword, 'IP'), g(S.kv, ':'), IP_VALUE_AHEAD),
-      match(sc('meta.register.ip'), NOT_WORD_BEFORE, g(S.ipKeyword, 'pc'), g(S.kv, '[ \\t]?:'),
-        `(?=[ \\t]+(?:\\[<|${SYM}\\+0x|0x${H}|${H}{8,16}(?![\\w])))`),
+      match(sc('meta.register.ip'), NOT_WORD_BEFORE, g(S.ipKeyword, 'pc'), g(S.kv, '[ \\t]?:'), `(?=[ \\t]+(?:\\[<|${SYM}\\+0x|0x${H}|${H}{8,16}(?![\\w])))`),
       match(sc('meta.register.ip'), NOT_WORD_BEFORE, g(S.ipKeyword, 'PC|EIP'), '(?= is at )'),
-      match(sc('meta.register.ip'), NOT_WORD_BEFORE, g(S.ipKeyword, 'NIP'), g(S.kv, ':?'),
-        `(?=[ \\t]+(?:\\[${H}|${H}{8,16}(?![\\w])))`),
+      match(sc('meta.register.ip'), NOT_WORD_BEFORE, g(S.ipKeyword, 'NIP'), g(S.kv, ':?'), `(?=[ \\t]+(?:\\[${H}|${H}{8,16}(?![\\w])))`),
       // stack pointer: RSP: 0018:ffffc90003defcd8, ESP: f5e7bf1c, " RSP <ffff880073473cb0>", sp : ffff80008c597650
-      match(sc('meta.register.sp'), NOT_WORD_BEFORE, g(S.spKeyword, 'RSP|ESP'), g(S.kv, ':'), '[ \\t]?',
-        '(?:', g(S.segment, `${H}{4}`), g(S.segSep, ':'), ')?', g(S.regValue, `${H}+`), '(?![\\w])'),
-      match(sc('meta.register.sp'), NOT_WORD_BEFORE, g(S.spKeyword, 'RSP'), '[ \\t]+',
-        g(S.addrBegin, '<'), g(S.regValue, `${H}+`), g(S.addrEnd, '>')),
-      match(sc('meta.register.sp'), NOT_WORD_BEFORE, g(S.regName, 'SS'), g(S.kv, ':'), g(S.spKeyword, 'ESP'),
-        '[ \\t]+', g(S.segment, `${H}{4}`), g(S.segSep, ':'), g(S.regValue, `${H}+`), '(?![\\w])'),
-      match(sc('meta.register.sp'), NOT_WORD_BEFORE, g(S.spKeyword, 'sp'), g(S.kv, '[ \\t]?:'), '[ \\t]*',
-        g(S.regValue, `${H}{8,16}`), '(?![\\w])'),
+      match(
+        sc('meta.register.sp'),
+        NOT_WORD_BEFORE,
+        g(S.spKeyword, 'RSP|ESP'),
+        g(S.kv, ':'),
+        '[ \\t]?',
+        '(?:',
+        g(S.segment, `${H}{4}`),
+        g(S.segSep, ':'),
+        ')?',
+        g(S.regValue, `${H}+`),
+        '(?![\\w])',
+      ),
+      match(sc('meta.register.sp'), NOT_WORD_BEFORE, g(S.spKeyword, 'RSP'), '[ \\t]+', g(S.addrBegin, '<'), g(S.regValue, `${H}+`), g(S.addrEnd, '>')),
+      match(
+        sc('meta.register.sp'),
+        NOT_WORD_BEFORE,
+        g(S.regName, 'SS'),
+        g(S.kv, ':'),
+        g(S.spKeyword, 'ESP'),
+        '[ \\t]+',
+        g(S.segment, `${H}{4}`),
+        g(S.segSep, ':'),
+        g(S.regValue, `${H}+`),
+        '(?![\\w])',
+      ),
+      match(sc('meta.register.sp'), NOT_WORD_BEFORE, g(S.spKeyword, 'sp'), g(S.kv, '[ \\t]?:'), '[ \\t]*', g(S.regValue, `${H}{8,16}`), '(?![\\w])'),
       // flags
-      match(sc('meta.register.flags'), NOT_WORD_BEFORE, g(S.flagsKeyword, 'EFLAGS'), g(S.kv, ':'), '[ \\t]*',
-        g(S.regValue, `${H}+`), '(?![\\w])'),
-      match(sc('meta.register'), NOT_WORD_BEFORE, g(S.regName, 'pstate|cpsr|psr'), g(S.kv, ':'), '[ \\t]*',
-        g(S.regValue, `${H}+`), '(?![\\w])',
-        '(?:[ \\t]+', g(sc('punctuation.definition.flags.begin'), '\\('), g(sc('constant.other.flags'), '[^()]*'),
-        g(sc('punctuation.definition.flags.end'), '\\)'), ')?'),
+      match(sc('meta.register.flags'), NOT_WORD_BEFORE, g(S.flagsKeyword, 'EFLAGS'), g(S.kv, ':'), '[ \\t]*', g(S.regValue, `${H}+`), '(?![\\w])'),
+      match(
+        sc('meta.register'),
+        NOT_WORD_BEFORE,
+        g(S.regName, 'pstate|cpsr|psr'),
+        g(S.kv, ':'),
+        '[ \\t]*',
+        g(S.regValue, `${H}+`),
+        '(?![\\w])',
+        '(?:[ \\t]+',
+        g(sc('punctuation.definition.flags.begin'), '\\('),
+        g(sc('constant.other.flags'), '[^()]*'),
+        g(sc('punctuation.definition.flags.end'), '\\)'),
+        ')?',
+      ),
       // x86 general purpose, segment, control and debug registers: RAX: ..., FS:  0000(0000), knlGS:..., CR2: ...
-      match(sc('meta.register'), NOT_WORD_BEFORE,
-        g(S.regName, 'knlGS|ORIG_RAX|ORIG_EAX|R[ABCD]X|R[SD]I|RBP|R(?:0?[89]|1[0-5])|E[ABCD]X|E[SD]I|EBP|CR[0-8]|DR[0-7]|[CDEFGS]S|PKRU|XCS|GPR\\d\\d|MSR|CTR|XER|CR|LR|DAR|DSISR|SOFTE|TRAP|CFAR|IRQMASK'),
-        g(S.kv, ':'), '[ \\t]*', g(S.regValue, `${H}+`),
-        '(?:', g(sc('punctuation.definition.segment.begin'), '\\('), g(S.segment, `${H}+`),
-        g(sc('punctuation.definition.segment.end'), '\\)'), '|(?![\\w]))'),
+      match(
+        sc('meta.register'),
+        NOT_WORD_BEFORE,
+        g(
+          S.regName,
+          'knlGS|ORIG_RAX|ORIG_EAX|R[ABCD]X|R[SD]I|RBP|R(?:0?[89]|1[0-5])|E[ABCD]X|E[SD]I|EBP|CR[0-8]|DR[0-7]|[CDEFGS]S|PKRU|XCS|GPR\\d\\d|MSR|CTR|XER|CR|LR|DAR|DSISR|SOFTE|TRAP|CFAR|IRQMASK',
+        ),
+        g(S.kv, ':'),
+        '[ \\t]*',
+        g(S.regValue, `${H}+`),
+        '(?:',
+        g(sc('punctuation.definition.segment.begin'), '\\('),
+        g(S.segment, `${H}+`),
+        g(sc('punctuation.definition.segment.end'), '\\)'),
+        '|(?![\\w]))',
+      ),
       // arm/arm64: x29: ..., x9 : ..., lr : sym+off/size, fp : ..., r10: ...
-      match(sc('meta.register'), NOT_WORD_BEFORE,
+      match(
+        sc('meta.register'),
+        NOT_WORD_BEFORE,
         g(S.regName, 'x(?:30|[12]\\d|\\d)|r(?:1[0-5]|\\d)|fp|ip|lr|pmr_save|pmr|elr|esr|far'),
         g(S.kv, '[ \\t]?:'),
         `(?=[ \\t]+(?:${H}{8,16}(?![\\w])|\\[<|${SYM}\\+0x))`,
-        '(?:[ \\t]+', g(S.regValue, `${H}{8,16}`), '(?![\\w]))?'),
+        '(?:[ \\t]+',
+        g(S.regValue, `${H}{8,16}`),
+        '(?![\\w]))?',
+      ),
       match(sc('meta.register'), NOT_WORD_BEFORE, g(S.regName, 'LR'), '(?= is at |[ \\t]+\\[)'),
     ],
   };
 
-  repo['taint'] = {
+  repo.taint = {
     patterns: [
       // Tainted: G        W  O      6.1.0 #1   (fixed-width flag columns; ends before the release)
       region({
         name: sc('meta.taint'),
-        begin: [NOT_WORD_BEFORE, g(sc('keyword.other.taint.tainted'), 'Tainted'), g(S.kv, ':'),
-          `(?=[ \\t][PG](?:[ \\t${TAINT_LETTERS}]|$))`],
+        begin: [NOT_WORD_BEFORE, g(sc('keyword.other.taint.tainted'), 'Tainted'), g(S.kv, ':'), `(?=[ \\t][PG](?:[ \\t${TAINT_LETTERS}]|$))`],
         // at the first blank before a word that is not made of taint letters (the release), or at the end;
         // the lookbehind keeps this linear on long runs of blanks
         end: [`(?<![ \\t])(?=[ \\t]++[${TAINT_LETTERS}]*+[^\\s${TAINT_LETTERS}]|[ \\t]*+$)`],
@@ -356,21 +482,34 @@ function repository(ctx) {
     ],
   };
 
-  repo['deadlock'] = match(report('lockdep'), '\\*\\*\\* DEADLOCK \\*\\*\\*');
+  repo.deadlock = match(report('lockdep'), '\\*\\*\\* DEADLOCK \\*\\*\\*');
 
-  repo['lock-usage'] = match(sc('meta.lock-usage'),
-    g(sc('punctuation.definition.lock-usage.begin'), '\\{'), g(sc('constant.other.lock-usage'), '[-+.?]{4,6}'),
+  repo['lock-usage'] = match(
+    sc('meta.lock-usage'),
+    g(sc('punctuation.definition.lock-usage.begin'), '\\{'),
+    g(sc('constant.other.lock-usage'), '[-+.?]{4,6}'),
     g(sc('punctuation.definition.lock-usage.end'), '\\}'),
-    '(?:-', g(sc('punctuation.definition.lock-usage.begin'), '\\{'), g(sc('constant.other.wait-type'), '\\d+:\\d+'),
-    g(sc('punctuation.definition.lock-usage.end'), '\\}'), ')?');
+    '(?:-',
+    g(sc('punctuation.definition.lock-usage.begin'), '\\{'),
+    g(sc('constant.other.wait-type'), '\\d+:\\d+'),
+    g(sc('punctuation.definition.lock-usage.end'), '\\}'),
+    ')?',
+  );
 
-  repo['markers'] = {
+  repo.markers = {
     patterns: [
       match(sc('keyword.control.cut-here'), '-+\\[ cut here \\]-+'),
       // ---[ end trace 0000000000000000 ]---, ---[ end trace ]---, ---[ end Kernel panic - not syncing: x ]---
       match(sc('keyword.control.end-trace'), '-+\\[ end trace', '(?: ', g(sc('constant.numeric.hex.trace-id'), `${H}+`), ')?', ' \\]-+'),
-      match(sc('keyword.control.end-trace'), '-+\\[ end ', g(report('panic'), 'Kernel panic - not syncing'),
-        '(?::[ \\t]*', g(sc('string.unquoted.panic-message'), '.*?'), ')?', ' \\]-+'),
+      match(
+        sc('keyword.control.end-trace'),
+        '-+\\[ end ',
+        g(report('panic'), 'Kernel panic - not syncing'),
+        '(?::[ \\t]*',
+        g(sc('string.unquoted.panic-message'), '.*?'),
+        ')?',
+        ' \\]-+',
+      ),
     ],
   };
 
@@ -378,24 +517,28 @@ function repository(ctx) {
     patterns: [
       // error code in "Oops: 0002 [#1]" / "Internal error: Oops: 0000000096000005 [#1]"
       match(sc('constant.numeric.hex.error-code'), '(?<=: )', H, '{1,16}', '(?=[ \\t]+\\[#\\d+\\])'),
-      match(sc('meta.die-counter'), g(sc('punctuation.definition.die-counter.begin'), '\\[#'),
-        g(sc('constant.numeric.decimal.die-counter'), '\\d+'), g(sc('punctuation.definition.die-counter.end'), '\\]'),
-        g(sc('storage.modifier.die-flags'),
-          '(?:[ \\t]+(?:PREEMPT_RT|PREEMPT_LAZY|PREEMPT|SMP|DEBUG_PAGEALLOC|KASAN|KMSAN|PTI|NOPTI|ARM|THUMB2|MMU))*')),
-      match(report('die'), '(?<=: )',
+      match(
+        sc('meta.die-counter'),
+        g(sc('punctuation.definition.die-counter.begin'), '\\[#'),
+        g(sc('constant.numeric.decimal.die-counter'), '\\d+'),
+        g(sc('punctuation.definition.die-counter.end'), '\\]'),
+        g(sc('storage.modifier.die-flags'), '(?:[ \\t]+(?:PREEMPT_RT|PREEMPT_LAZY|PREEMPT|SMP|DEBUG_PAGEALLOC|KASAN|KMSAN|PTI|NOPTI|ARM|THUMB2|MMU))*'),
+      ),
+      match(
+        report('die'),
+        '(?<=: )',
         '(?:segment-related )?general protection fault|invalid opcode|double fault|stack segment|divide error|int3|coprocessor segment overrun|invalid TSS|segment not present|alignment check|stack guard page was hit|kernel stack overflow|bounds',
-        '(?=[:,])'),
+        '(?=[:,])',
+      ),
       match(report('lockup'), NOT_WORD_BEFORE, 'soft lockup|hard LOCKUP|workqueue lockup', '(?![\\w])'),
       // KCSAN: "data-race in func_a / func_b" (no offsets)
-      match(null, '(?<= in )', g(S.fn, SYM), '[ \\t]+', g(sc('punctuation.separator.race'), '/'), '[ \\t]+',
-        g(S.fn, SYM), '[ \\t]*$'),
+      match(null, '(?<= in )', g(S.fn, SYM), '[ \\t]+', g(sc('punctuation.separator.race'), '/'), '[ \\t]+', g(S.fn, SYM), '[ \\t]*$'),
     ],
   };
 
   // patterns used inside header lines and other line regions
-  repo['inline'] = {
-    patterns: inc('unreliable-frame', 'registers', 'taint', 'deadlock', 'lock-usage', 'symbol', 'address',
-      'source-location', 'hex'),
+  repo.inline = {
+    patterns: inc('unreliable-frame', 'registers', 'taint', 'deadlock', 'lock-usage', 'symbol', 'address', 'source-location', 'hex'),
   };
   repo['header-inline'] = {
     patterns: inc('die-info', 'taint', 'symbol', 'address', 'source-location', 'hex'),
@@ -403,36 +546,82 @@ function repository(ctx) {
 
   // ---- message-start rules -----------------------------------------------------------------------
 
-  const header = (begin) => region({
-    name: S.heading, begin: [START, ...begin], end: [TO_EOL], patterns: inc('header-inline'),
-  });
+  const header = (begin) =>
+    region({
+      name: S.heading,
+      begin: [START, ...begin],
+      end: [TO_EOL],
+      patterns: inc('header-inline'),
+    });
   const sanitizer = (name) => g(report(name.toLowerCase()), name);
   repo['report-header'] = {
     patterns: [
       header([g(report('panic'), 'Kernel panic - not syncing'), g(S.kv, ':')]),
-      header(['(?:', g(S.subsystem, 'NMI watchdog|watchdog'), g(S.kv, ':'), '[ \\t]+)?',
-        g(report('bug'), 'BUG'), g(S.kv, ':'),
-        '(?:[ \\t]+(?:', sanitizer('KASAN'), '|', sanitizer('KMSAN'), '|', sanitizer('KCSAN'), '|', sanitizer('KFENCE'), ')',
-        g(S.kv, ':'), '[ \\t]+', g(S.bugType, '[\\w-]+(?: or [\\w-]+)?'), ')?']),
+      header([
+        '(?:',
+        g(S.subsystem, 'NMI watchdog|watchdog'),
+        g(S.kv, ':'),
+        '[ \\t]+)?',
+        g(report('bug'), 'BUG'),
+        g(S.kv, ':'),
+        '(?:[ \\t]+(?:',
+        sanitizer('KASAN'),
+        '|',
+        sanitizer('KMSAN'),
+        '|',
+        sanitizer('KCSAN'),
+        '|',
+        sanitizer('KFENCE'),
+        ')',
+        g(S.kv, ':'),
+        '[ \\t]+',
+        g(S.bugType, '[\\w-]+(?: or [\\w-]+)?'),
+        ')?',
+      ]),
       header([g(report('bug'), '[Kk]ernel BUG at'), '(?=[ \\t])']),
-      header([g(report('warning'), 'WARNING'), g(S.kv, ':'), '[ \\t]+',
-        g(report('lockdep'),
-          'possible circular locking dependency detected|possible recursive locking detected|inconsistent lock state|possible irq lock inversion dependency detected|[\\w-]+-safe -> [\\w-]+-unsafe lock order detected|suspicious RCU usage\\.?|bad unlock balance detected!|held lock freed!|lock held when returning to user space!|nested lock was not taken|bad contention detected!|inconsistent lock state')]),
+      header([
+        g(report('warning'), 'WARNING'),
+        g(S.kv, ':'),
+        '[ \\t]+',
+        g(
+          report('lockdep'),
+          'possible circular locking dependency detected|possible recursive locking detected|inconsistent lock state|possible irq lock inversion dependency detected|[\\w-]+-safe -> [\\w-]+-unsafe lock order detected|suspicious RCU usage\\.?|bad unlock balance detected!|held lock freed!|lock held when returning to user space!|nested lock was not taken|bad contention detected!|inconsistent lock state',
+        ),
+      ]),
       header([g(report('warning'), 'WARNING'), g(S.kv, ':')]),
       header([g(report('oops'), 'Oops'), g(S.kv, ':')]),
-      header([g(report('die'), '(?:segment-related )?general protection fault|invalid opcode|double fault|stack segment|divide error|int3|kernel stack overflow'), '(?=[:,])']),
+      header([
+        g(report('die'), '(?:segment-related )?general protection fault|invalid opcode|double fault|stack segment|divide error|int3|kernel stack overflow'),
+        '(?=[:,])',
+      ]),
       header([g(report('fault'), 'Unable to handle kernel'), '(?=[ \\t])']),
       header([g(report('internal-error'), 'Internal error'), g(S.kv, ':')]),
-      header([g(sc('keyword.other.report.info'), 'INFO'), g(S.kv, ':'), '[ \\t]+',
-        g(report('hung-task'), 'task'), '[ \\t]+', g(S.comm, '.+?'), g(S.kv, ':'), g(S.dec, '\\d+'), '[ \\t]+',
-        g(report('hung-task'), 'blocked for more than|is blocked on a [\\w-]+')]),
-      header(['(?:', g(S.subsystem, 'rcu'), g(S.kv, ':'), '[ \\t]+)?', g(sc('keyword.other.report.info'), 'INFO'),
-        g(S.kv, ':'), '[ \\t]+', g(sc('support.constant.rcu-flavor'), '\\w+'), '[ \\t]+',
-        g(report('rcu-stall'), 'self-detected stall on CPU|detected stalls on CPUs/tasks|detected expedited stalls on CPUs/tasks')]),
-      header([g(report('kasan'), 'KASAN'), g(S.kv, ':'), '[ \\t]+',
-        g(S.bugType, '(?:maybe |probably )?[\\w-]+'), '(?=[ \\t]+in range)']),
-      header([g(report('ubsan'), 'UBSAN'), g(S.kv, ':'), '[ \\t]+', g(S.bugType, 'Undefined behaviour|[\\w-]+'),
-        '(?=[ \\t]+in[ \\t])']),
+      header([
+        g(sc('keyword.other.report.info'), 'INFO'),
+        g(S.kv, ':'),
+        '[ \\t]+',
+        g(report('hung-task'), 'task'),
+        '[ \\t]+',
+        g(S.comm, '.+?'),
+        g(S.kv, ':'),
+        g(S.dec, '\\d+'),
+        '[ \\t]+',
+        g(report('hung-task'), 'blocked for more than|is blocked on a [\\w-]+'),
+      ]),
+      header([
+        '(?:',
+        g(S.subsystem, 'rcu'),
+        g(S.kv, ':'),
+        '[ \\t]+)?',
+        g(sc('keyword.other.report.info'), 'INFO'),
+        g(S.kv, ':'),
+        '[ \\t]+',
+        g(sc('support.constant.rcu-flavor'), '\\w+'),
+        '[ \\t]+',
+        g(report('rcu-stall'), 'self-detected stall on CPU|detected stalls on CPUs/tasks|detected expedited stalls on CPUs/tasks'),
+      ]),
+      header([g(report('kasan'), 'KASAN'), g(S.kv, ':'), '[ \\t]+', g(S.bugType, '(?:maybe |probably )?[\\w-]+'), '(?=[ \\t]+in range)']),
+      header([g(report('ubsan'), 'UBSAN'), g(S.kv, ':'), '[ \\t]+', g(S.bugType, 'Undefined behaviour|[\\w-]+'), '(?=[ \\t]+in[ \\t])']),
       header([g(report('nmi-backtrace'), 'NMI backtrace for cpu'), '[ \\t]+', g(S.dec, '\\d+')]),
       header([g(report('lockup'), 'Watchdog detected hard LOCKUP on cpu'), '[ \\t]+', g(S.dec, '\\d+')]),
       header([g(S.subsystem, 'rust_kernel'), g(S.kv, ':'), '[ \\t]+', g(report('panic'), 'panicked at')]),
@@ -447,67 +636,130 @@ function repository(ctx) {
   repo['identification-inline'] = {
     patterns: [
       match(sc('keyword.other.kdump'), 'Kdump: loaded'),
-      match(sc('storage.modifier.preempt-model'), NOT_WORD_BEFORE,
-        '(?:PREEMPT_\\{RT,\\(full\\)\\}|PREEMPT(?:_RT|_DYNAMIC|_LAZY)?(?:\\([\\w,]+\\))?|VOLUNTARY|NONE)', '(?![\\w(])'),
+      match(
+        sc('storage.modifier.preempt-model'),
+        NOT_WORD_BEFORE,
+        '(?:PREEMPT_\\{RT,\\(full\\)\\}|PREEMPT(?:_RT|_DYNAMIC|_LAZY)?(?:\\([\\w,]+\\))?|VOLUNTARY|NONE)',
+        '(?![\\w(])',
+      ),
       match(sc('string.unquoted.release'), '(?<=[ \\t])\\d+\\.\\d+[\\w.+~-]*(?= #\\d)'),
       match(sc('constant.numeric.build-number'), '(?<=[ \\t])#\\d+(?![\\w])'),
       match(S.buildId, '(?<=[ \\t])', H, '{40}', '(?![\\w])'),
     ],
   };
-  repo['identification'] = {
+  repo.identification = {
     patterns: [
       // CPU: 1 UID: 0 PID: 5827 Comm: foo Not tainted 6.14.0 #0 PREEMPT(full)
       region({
         name: sc('meta.identification'),
-        begin: [START, g(S.label, 'CPU'), g(S.kv, ':'), '[ \\t]+', g(S.dec, '\\d+'),
-          '(?:[ \\t]+', g(S.label, 'UID'), g(S.kv, ':'), '[ \\t]+', g(S.dec, '\\d+'), ')?',
-          '[ \\t]+', g(S.label, 'PID'), g(S.kv, ':'), '[ \\t]+', g(S.dec, '\\d+'),
-          '[ \\t]+', g(S.label, 'Comm'), g(S.kv, ':'), '[ \\t]', g(S.comm, '.*?'),
-          '(?=[ \\t]+(?:Not tainted|Tainted:|Kdump:)|[ \\t]*$)'],
+        begin: [
+          START,
+          g(S.label, 'CPU'),
+          g(S.kv, ':'),
+          '[ \\t]+',
+          g(S.dec, '\\d+'),
+          '(?:[ \\t]+',
+          g(S.label, 'UID'),
+          g(S.kv, ':'),
+          '[ \\t]+',
+          g(S.dec, '\\d+'),
+          ')?',
+          '[ \\t]+',
+          g(S.label, 'PID'),
+          g(S.kv, ':'),
+          '[ \\t]+',
+          g(S.dec, '\\d+'),
+          '[ \\t]+',
+          g(S.label, 'Comm'),
+          g(S.kv, ':'),
+          '[ \\t]',
+          g(S.comm, '.*?'),
+          '(?=[ \\t]+(?:Not tainted|Tainted:|Kdump:)|[ \\t]*$)',
+        ],
         end: [TO_EOL],
         patterns: identPatterns,
       }),
       // 2.6: Pid: 491, comm: scsi_eh_0 Tainted: ...
       region({
         name: sc('meta.identification'),
-        begin: [START, g(S.label, 'Pid'), g(S.kv, ':'), '[ \\t]+', g(S.dec, '\\d+'), ',[ \\t]+',
-          g(S.label, 'comm'), g(S.kv, ':'), '[ \\t]+', g(S.comm, '\\S+')],
+        begin: [
+          START,
+          g(S.label, 'Pid'),
+          g(S.kv, ':'),
+          '[ \\t]+',
+          g(S.dec, '\\d+'),
+          ',[ \\t]+',
+          g(S.label, 'comm'),
+          g(S.kv, ':'),
+          '[ \\t]+',
+          g(S.comm, '\\S+'),
+        ],
         end: [TO_EOL],
         patterns: identPatterns,
       }),
-      match(sc('meta.identification'), START, g(S.label, 'Hardware name'), g(S.kv, ':'), '[ \\t]*',
-        g(sc('string.unquoted.hardware-name'), '.*'), '$'),
-      match(sc('meta.identification'), START, g(S.label, 'Workqueue'), g(S.kv, ':'), '[ \\t]+',
-        g(sc('string.unquoted.workqueue'), '\\S+'), '(?:[ \\t]+', g(S.fn, SYM), ')?'),
+      match(sc('meta.identification'), START, g(S.label, 'Hardware name'), g(S.kv, ':'), '[ \\t]*', g(sc('string.unquoted.hardware-name'), '.*'), '$'),
+      match(
+        sc('meta.identification'),
+        START,
+        g(S.label, 'Workqueue'),
+        g(S.kv, ':'),
+        '[ \\t]+',
+        g(sc('string.unquoted.workqueue'), '\\S+'),
+        '(?:[ \\t]+',
+        g(S.fn, SYM),
+        ')?',
+      ),
       // 6.10+: Tainted: [W]=WARN, [O]=OOT_MODULE
       region({
         name: sc('meta.taint'),
         begin: [START, g(sc('keyword.other.taint.tainted'), 'Tainted'), g(S.kv, ':'), '(?=[ \\t]+\\[)'],
         end: [TO_EOL],
         patterns: [
-          match(null, g(sc('punctuation.definition.taint.begin'), '\\['), g(S.taintLetter, '[A-Z]'),
-            g(sc('punctuation.definition.taint.end'), '\\]'), g(sc('keyword.operator.assignment'), '='),
-            g(sc('support.constant.taint-name'), '[A-Z_]+')),
+          match(
+            null,
+            g(sc('punctuation.definition.taint.begin'), '\\['),
+            g(S.taintLetter, '[A-Z]'),
+            g(sc('punctuation.definition.taint.end'), '\\]'),
+            g(sc('keyword.operator.assignment'), '='),
+            g(sc('support.constant.taint-name'), '[A-Z_]+'),
+          ),
         ],
       }),
     ],
   };
 
-  repo['modules'] = region({
+  repo.modules = region({
     name: sc('meta.modules'),
     begin: [START, g(sc('keyword.other.modules'), 'Modules linked in|Unloaded tainted modules'), g(S.kv, ':')],
     end: [TO_EOL],
     patterns: [
-      match(sc('meta.last-unloaded'), g(sc('punctuation.definition.module.begin'), '\\['),
-        g(sc('keyword.other.last-unloaded'), 'last unloaded'), g(S.kv, ':'), '[ \\t]*',
+      match(
+        sc('meta.last-unloaded'),
+        g(sc('punctuation.definition.module.begin'), '\\['),
+        g(sc('keyword.other.last-unloaded'), 'last unloaded'),
+        g(S.kv, ':'),
+        '[ \\t]*',
         g(S.mod, '[\\w-]+'),
-        '(?:', g(sc('punctuation.definition.module-flags.begin'), '\\('), g(sc('constant.character.taint.module'), '[A-Z+-]+'),
-        g(sc('punctuation.definition.module-flags.end'), '\\)'), ')?',
-        g(sc('punctuation.definition.module.end'), '\\]')),
-      match(null, '(?<![\\w-])', g(S.mod, '[\\w-]+'),
-        '(?:', g(sc('punctuation.definition.module-flags.begin'), '\\('), g(sc('constant.character.taint.module'), '[A-Z+-]+'),
-        g(sc('punctuation.definition.module-flags.end'), '\\)'), ')?',
-        '(?::', g(S.dec, '\\d+'), ')?'),
+        '(?:',
+        g(sc('punctuation.definition.module-flags.begin'), '\\('),
+        g(sc('constant.character.taint.module'), '[A-Z+-]+'),
+        g(sc('punctuation.definition.module-flags.end'), '\\)'),
+        ')?',
+        g(sc('punctuation.definition.module.end'), '\\]'),
+      ),
+      match(
+        null,
+        '(?<![\\w-])',
+        g(S.mod, '[\\w-]+'),
+        '(?:',
+        g(sc('punctuation.definition.module-flags.begin'), '\\('),
+        g(sc('constant.character.taint.module'), '[A-Z+-]+'),
+        g(sc('punctuation.definition.module-flags.end'), '\\)'),
+        ')?',
+        '(?::',
+        g(S.dec, '\\d+'),
+        ')?',
+      ),
     ],
   });
 
@@ -515,18 +767,27 @@ function repository(ctx) {
     patterns: [
       match(null, START, g(sc('keyword.other.call-trace'), 'Call Trace|Call trace|Backtrace'), g(S.kv, ':')),
       match(null, START, g(sc('keyword.other.stack-dump'), 'Stack'), g(S.kv, ':'), '[ \\t]*$'),
-      match(null, START, g(S.stackHeader, '(?:Allocated|Freed) by task'), '[ \\t]+', g(S.dec, '\\d+'),
-        '(?:[ \\t]+on cpu[ \\t]+\\d+[ \\t]+at[ \\t]+[\\d.]+s)?', g(S.kv, ':')),
-      match(null, START,
+      match(
+        null,
+        START,
+        g(S.stackHeader, '(?:Allocated|Freed) by task'),
+        '[ \\t]+',
+        g(S.dec, '\\d+'),
+        '(?:[ \\t]+on cpu[ \\t]+\\d+[ \\t]+at[ \\t]+[\\d.]+s)?',
+        g(S.kv, ':'),
+      ),
+      match(
+        null,
+        START,
         g(S.stackHeader, '(?:Second to last |Last )?potentially related work creation|Uninit was (?:created|stored to memory) at|stack backtrace'),
-        g(S.kv, ':')),
+        g(S.kv, ':'),
+      ),
       // lockdep dependency chain: "-> #1 (&lock){+.+.}:"
-      match(null, START, g(sc('keyword.operator.lockdep-chain'), '->'), '[ \\t]+',
-        g(sc('constant.numeric.decimal.lockdep-chain'), '#\\d+')),
+      match(null, START, g(sc('keyword.operator.lockdep-chain'), '->'), '[ \\t]+', g(sc('constant.numeric.decimal.lockdep-chain'), '#\\d+')),
     ],
   };
 
-  repo['code'] = region({
+  repo.code = region({
     name: sc('meta.code'),
     begin: [START, g(sc('keyword.other.code'), 'Code'), g(S.kv, ':')],
     end: [TO_EOL],
@@ -534,20 +795,27 @@ function repository(ctx) {
       match(sc('comment.line.code-unavailable'), 'Bad RIP value\\.|Unable to access opcode bytes at(?: RIP)?'),
       match(S.hex, '0x', H, '+'),
       // the byte (x86, <xx>; powerpc, <xxxxxxxx>) or word (arm, (xxxxxxxx)) at the faulting instruction
-      match(sc('meta.code.trap'), g(sc('punctuation.definition.trap.begin'), '<'),
-        g(sc('invalid.illegal.trapping-instruction'), `${H}{2,8}`), g(sc('punctuation.definition.trap.end'), '>')),
-      match(sc('meta.code.trap'), g(sc('punctuation.definition.trap.begin'), '\\('),
-        g(sc('invalid.illegal.trapping-instruction'), `${H}{4,8}`), g(sc('punctuation.definition.trap.end'), '\\)')),
+      match(
+        sc('meta.code.trap'),
+        g(sc('punctuation.definition.trap.begin'), '<'),
+        g(sc('invalid.illegal.trapping-instruction'), `${H}{2,8}`),
+        g(sc('punctuation.definition.trap.end'), '>'),
+      ),
+      match(
+        sc('meta.code.trap'),
+        g(sc('punctuation.definition.trap.begin'), '\\('),
+        g(sc('invalid.illegal.trapping-instruction'), `${H}{4,8}`),
+        g(sc('punctuation.definition.trap.end'), '\\)'),
+      ),
       match(sc('constant.numeric.hex.code'), '(?<![\\w])', H, '{2,8}', '(?![\\w])'),
       match(sc('invalid.deprecated.unreadable'), '\\?{4,8}'),
     ],
   });
 
-  repo['separator'] = match(sc('meta.separator'), START, '(?:={10,}|-{10,})[ \\t]*$');
+  repo.separator = match(sc('meta.separator'), START, '(?:={10,}|-{10,})[ \\t]*$');
 
-  repo['message'] = {
-    patterns: inc('separator', 'markers', 'report-header', 'identification', 'modules', 'stack-header', 'code',
-      'context-marker', 'inline'),
+  repo.message = {
+    patterns: inc('separator', 'markers', 'report-header', 'identification', 'modules', 'stack-header', 'code', 'context-marker', 'inline'),
   };
 
   return repo;
@@ -559,16 +827,14 @@ function repository(ctx) {
 export function buildMainGrammar() {
   const repo = repository({ start: '(?:\\G|(?<=\\] ))[ \\t]*' });
   // One rule per (non-empty) line: the begin consumes the line prefix, so \G marks the message start.
-  repo['line'] = region({
+  repo.line = region({
     begin: ['^(?=.)', g(sc('meta.prefix'), ...linePrefixParts())],
     end: [TO_EOL],
     patterns: inc('message'),
   });
   return {
     $schema: 'https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json',
-    information_for_contributors: [
-      'GENERATED by scripts/gen-grammar.mjs; do not edit by hand. Run `node scripts/gen-grammar.mjs`.',
-    ],
+    information_for_contributors: ['GENERATED by scripts/gen-grammar.mjs; do not edit by hand. Run `node scripts/gen-grammar.mjs`.'],
     name: 'Kernel Log',
     scopeName: 'text.kernel-log',
     fileTypes: ['oops', 'dmesg', 'kcrash'],
@@ -580,8 +846,7 @@ export function buildMainGrammar() {
 export function buildInjectionGrammar() {
   const repo = repository({ start: '(?:^|(?<=\\] |kernel: ))[ \\t]*' });
   // dmesg time + caller id at the start of a line, so kernel prefixes look the same as in kernel-log
-  repo['line-prefix'] = match(sc('meta.prefix'), '^', '(?:', ...syslogLevelParts(), ')?', timestampParts(),
-    '(?:[ \\t]?', callerParts(), ')?');
+  repo['line-prefix'] = match(sc('meta.prefix'), '^', '(?:', ...syslogLevelParts(), ')?', timestampParts(), '(?:[ \\t]?', callerParts(), ')?');
   return {
     $schema: 'https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json',
     information_for_contributors: [
@@ -590,7 +855,9 @@ export function buildInjectionGrammar() {
     ],
     name: 'Kernel Log (injection into Log)',
     scopeName: 'text.log.kernel-injection',
-    injectionSelector: `L:text.log ${regionScopes(repo).map((r) => `-${r}`).join(' ')}`,
+    injectionSelector: `L:text.log ${regionScopes(repo)
+      .map((r) => `-${r}`)
+      .join(' ')}`,
     patterns: inc('line-prefix', 'message'),
     repository: sortKeys(repo),
   };
@@ -603,7 +870,10 @@ export function buildInjectionGrammar() {
 function regionScopes(repo) {
   const found = new Set();
   const walk = (node) => {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     if (typeof node.begin === 'string' && node.name) found.add(node.name.split(' ')[0]);
     Object.values(node).forEach(walk);
@@ -613,7 +883,11 @@ function regionScopes(repo) {
 }
 
 function sortKeys(obj) {
-  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+  return Object.fromEntries(
+    Object.keys(obj)
+      .sort()
+      .map((k) => [k, obj[k]]),
+  );
 }
 
 export function render(grammar) {
@@ -634,9 +908,20 @@ function main(argv) {
   for (const [file, text] of Object.entries(generate())) {
     const rel = path.relative(ROOT, file);
     let current = null;
-    try { current = readFileSync(file, 'utf8'); } catch { /* missing */ }
-    if (current === text) { console.log(`up to date: ${rel}`); continue; }
-    if (check) { console.error(`STALE: ${rel} (run: node scripts/gen-grammar.mjs)`); stale++; continue; }
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      /* missing */
+    }
+    if (current === text) {
+      console.log(`up to date: ${rel}`);
+      continue;
+    }
+    if (check) {
+      console.error(`STALE: ${rel} (run: node scripts/gen-grammar.mjs)`);
+      stale++;
+      continue;
+    }
     writeFileSync(file, text);
     console.log(`wrote ${rel}`);
   }

@@ -1,6 +1,7 @@
 // `npm test`, in layers:
 //   build          esbuild bundles into dist/ (the tests below spawn dist/server.js and dist/cli.js)
 //   type check     tsc --noEmit, beside the tests (it reads no bundle)
+//   lint           biome ci: lint rules and formatting (biome.jsonc), beside the tests
 //   unit and LSP   every test/unit and test/lsp file, each in its own process: files are independent
 //                  (no file uses another's output, none writes dist/), so they run side by side
 //   grammar        vscode-tmgrammar-test snapshots, then test/grammar/*.test.ts
@@ -51,7 +52,11 @@ const SLOW_FIRST = [
 
 function testFiles(dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((n) => n.endsWith('.test.ts')).sort().map((n) => `${dir}/${n}`);
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.test.ts'))
+    .sort()
+    .map((n) => `${dir}/${n}`);
 }
 
 /**
@@ -69,13 +74,54 @@ function rank(f) {
 }
 
 tasks.push({ id: 'build', layer: 'build', cmd: process.execPath, args: ['scripts/build.mjs'], needs: [] });
-tasks.push({ id: 'tsc --noEmit', layer: 'type check', cmd: process.execPath, args: [path.join('node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], needs: [] });
-for (const f of unitAndLsp) tasks.push({ id: f, layer: 'unit and LSP', cmd: NODE_TS[0], args: [...NODE_TS.slice(1), '--test-reporter=tap', f], needs: ['build'] });
+tasks.push({
+  id: 'tsc --noEmit',
+  layer: 'type check',
+  cmd: process.execPath,
+  args: [path.join('node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'],
+  needs: [],
+});
+// Lint and format check (biome.jsonc): reads the sources only, beside the tests.
+tasks.push({
+  id: 'biome ci',
+  layer: 'lint',
+  cmd: process.execPath,
+  args: [path.join('node_modules', '@biomejs', 'biome', 'bin', 'biome'), 'ci', '--reporter=summary'],
+  needs: [],
+});
+for (const f of unitAndLsp)
+  tasks.push({ id: f, layer: 'unit and LSP', cmd: NODE_TS[0], args: [...NODE_TS.slice(1), '--test-reporter=tap', f], needs: ['build'] });
 // The grammar layer of `npm run test:grammar`, in the pool.
-tasks.push({ id: 'vscode-tmgrammar-test', layer: 'grammar', cmd: process.execPath, args: [path.join('node_modules', 'vscode-tmgrammar-test', 'dist', 'unit.js'), '-g', 'test/grammar/fixtures/text-log.tmLanguage.json', 'test/grammar/syntax/*.test.*'], needs: [] });
-for (const f of testFiles('test/grammar')) tasks.push({ id: f, layer: 'grammar', cmd: NODE_TS[0], args: [...NODE_TS.slice(1), '--test-reporter=tap', f], needs: [] });
-if (fs.existsSync(PACKAGING)) tasks.push({ id: PACKAGING, layer: 'packaging', cmd: NODE_TS[0], args: [...NODE_TS.slice(1), '--test-reporter=tap', PACKAGING], needs: ['build'], after: ['unit and LSP'] });
-const editors = testFiles('test/editors').map((f) => ({ id: f, layer: 'Neovim', cmd: NODE_TS[0], args: [...NODE_TS.slice(1), '--test-reporter=tap', f], needs: ['build'] }));
+tasks.push({
+  id: 'vscode-tmgrammar-test',
+  layer: 'grammar',
+  cmd: process.execPath,
+  args: [
+    path.join('node_modules', 'vscode-tmgrammar-test', 'dist', 'unit.js'),
+    '-g',
+    'test/grammar/fixtures/text-log.tmLanguage.json',
+    'test/grammar/syntax/*.test.*',
+  ],
+  needs: [],
+});
+for (const f of testFiles('test/grammar'))
+  tasks.push({ id: f, layer: 'grammar', cmd: NODE_TS[0], args: [...NODE_TS.slice(1), '--test-reporter=tap', f], needs: [] });
+if (fs.existsSync(PACKAGING))
+  tasks.push({
+    id: PACKAGING,
+    layer: 'packaging',
+    cmd: NODE_TS[0],
+    args: [...NODE_TS.slice(1), '--test-reporter=tap', PACKAGING],
+    needs: ['build'],
+    after: ['unit and LSP'],
+  });
+const editors = testFiles('test/editors').map((f) => ({
+  id: f,
+  layer: 'Neovim',
+  cmd: NODE_TS[0],
+  args: [...NODE_TS.slice(1), '--test-reporter=tap', f],
+  needs: ['build'],
+}));
 if (!e2e) tasks.push(...editors);
 
 // Totals of node's test runner summaries (`# pass N`, `# fail N`) over every task.
@@ -151,7 +197,10 @@ function runPool(list) {
     };
     // Ctrl-C or a CI timeout: stop every test process (each leads a process group of its own, with
     // the servers and CLIs it started), which a signal to this one's group would not reach.
-    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+    for (const [signal, status] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ]) {
       process.once(signal, () => {
         for (const child of children.values()) {
           try {
@@ -181,7 +230,9 @@ function finish(ok) {
   const layers = new Map();
   for (const d of done) layers.set(d.layer, (layers.get(d.layer) ?? 0) + d.ms);
   const slowest = [...done].sort((a, b) => b.ms - a.ms).slice(0, 12);
-  process.stdout.write(`\n== time: ${seconds(Date.now() - started)} wall on ${jobs} worker(s); busy time per layer: ${[...layers].map(([l, ms]) => `${l} ${seconds(ms)}`).join(', ')}\n`);
+  process.stdout.write(
+    `\n== time: ${seconds(Date.now() - started)} wall on ${jobs} worker(s); busy time per layer: ${[...layers].map(([l, ms]) => `${l} ${seconds(ms)}`).join(', ')}\n`,
+  );
   process.stdout.write(`slowest: ${slowest.map((d) => `\n  ${seconds(d.ms).padStart(7)}  ${d.id}${d.ok ? '' : '  (failed)'}`).join('')}\n`);
   const failed = done.filter((d) => !d.ok).map((d) => d.id);
   if (failed.length) process.stdout.write(`failed: ${failed.join(', ')}\n`);

@@ -42,10 +42,13 @@ export class AutoDetector implements vscode.Disposable {
     if (doc.uri.scheme !== 'untitled' || e.contentChanges.length === 0 || !this.isCandidate(doc)) return;
     const key = doc.uri.toString();
     this.clearPending(key);
-    this.pending.set(key, setTimeout(() => {
-      this.pending.delete(key);
-      void this.check(doc);
-    }, 300));
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        void this.check(doc);
+      }, 300),
+    );
   }
 
   private clearPending(key: string): void {

@@ -128,7 +128,9 @@ async function foldLines(params: FoldLinesParams | undefined): Promise<void> {
  */
 export async function hideLines(editor: vscode.TextEditor, ranges: readonly LinesToHide[]): Promise<void> {
   const lineCount = editor.document.lineCount;
-  const valid = ranges.filter((r) => Number.isInteger(r.startLine) && Number.isInteger(r.endLine) && r.startLine >= 1 && r.endLine >= r.startLine && r.endLine < lineCount);
+  const valid = ranges.filter(
+    (r) => Number.isInteger(r.startLine) && Number.isInteger(r.endLine) && r.startLine >= 1 && r.endLine >= r.startLine && r.endLine < lineCount,
+  );
   const exact = valid.filter((r) => r.fold && r.fold.startLine === r.startLine - 1 && r.fold.endLine === r.endLine);
   const manual = valid.filter((r) => !exact.includes(r));
   if (exact.length > 0) {

@@ -50,9 +50,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     })();
     return starting;
   };
-  context.subscriptions.push(vscode.workspace.onDidOpenTextDocument((doc) => {
-    if (doc.languageId === KERNEL_LOG_LANGUAGE) void ensureStarted();
-  }));
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (doc.languageId === KERNEL_LOG_LANGUAGE) void ensureStarted();
+    }),
+  );
   registerCommands(context, {
     client: () => client,
     output,

@@ -10,7 +10,15 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ClientCommands, Commands, NoiseRangesRequest, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type NoiseRange } from '../../server/src/protocol/protocol.ts';
+import {
+  ClientCommands,
+  Commands,
+  NoiseRangesRequest,
+  StatusNotification,
+  SymbolStatusNotification,
+  WorkspaceTrustNotification,
+  type NoiseRange,
+} from '../../server/src/protocol/protocol.ts';
 import { KERNEL_LOG_LANGUAGE } from './autoDetect';
 import type { StatusBar } from './statusBar';
 
@@ -77,11 +85,13 @@ export async function startLanguageClient(context: vscode.ExtensionContext, lang
   // registers it here and forwards it with the active document's URI.
   const declared = languageClient.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
   if (!declared.includes(RemoveAllDuplicatesCommand)) {
-    context.subscriptions.push(vscode.commands.registerCommand(RemoveAllDuplicatesCommand, async (uri?: string) => {
-      const target = uri ?? activeKernelLogUri();
-      if (!target) return;
-      await languageClient.sendRequest('workspace/executeCommand', { command: RemoveAllDuplicatesCommand, arguments: [target] });
-    }));
+    context.subscriptions.push(
+      vscode.commands.registerCommand(RemoveAllDuplicatesCommand, async (uri?: string) => {
+        const target = uri ?? activeKernelLogUri();
+        if (!target) return;
+        await languageClient.sendRequest('workspace/executeCommand', { command: RemoveAllDuplicatesCommand, arguments: [target] });
+      }),
+    );
   }
 }
 

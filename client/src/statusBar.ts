@@ -91,10 +91,23 @@ export class StatusBar implements vscode.Disposable {
     const none = !status.sources.some((s) => s.kind !== 'source-root');
     const mark = status.matches === false ? '$(warning) ' : '';
     this.symbolItem.text = none ? '$(symbol-function) No symbols' : `$(symbol-function) ${mark}${status.summary}`;
-    const tooltip = new vscode.MarkdownString(none ? '**Kernel Log**: no symbol files for this log. Click to choose a vmlinux, System.map or module folder.\n\n' : '**Kernel Log symbols**\n\n');
+    const tooltip = new vscode.MarkdownString(
+      none ? '**Kernel Log**: no symbol files for this log. Click to choose a vmlinux, System.map or module folder.\n\n' : '**Kernel Log symbols**\n\n',
+    );
     for (const s of status.sources) {
-      const state = s.ok === false ? `⚠ ${s.error ?? 'unusable'}` : s.matches === false ? `⚠ for ${s.release ?? 'another release'}, not this log` : s.matches === true ? '✓ matches the log' : s.ok ? 'loaded' : 'loading';
-      tooltip.appendMarkdown(`- ${s.kind}: \`${s.path}\` (${s.foundBy.replace('-', ' ')}) — ${state}${s.kind === 'vmlinux' && s.ok && s.debugInfo === false ? ', no debug info' : ''}\n`);
+      const state =
+        s.ok === false
+          ? `⚠ ${s.error ?? 'unusable'}`
+          : s.matches === false
+            ? `⚠ for ${s.release ?? 'another release'}, not this log`
+            : s.matches === true
+              ? '✓ matches the log'
+              : s.ok
+                ? 'loaded'
+                : 'loading';
+      tooltip.appendMarkdown(
+        `- ${s.kind}: \`${s.path}\` (${s.foundBy.replace('-', ' ')}) — ${state}${s.kind === 'vmlinux' && s.ok && s.debugInfo === false ? ', no debug info' : ''}\n`,
+      );
     }
     tooltip.appendMarkdown('\nClick to choose a symbol file.');
     this.symbolItem.tooltip = tooltip;

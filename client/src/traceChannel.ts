@@ -18,14 +18,18 @@ export function createTraceChannel(name: string): vscode.LogOutputChannel {
   const configListener = vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration(SECTION)) levelChanged.fire(level());
   });
-  const write = (tag: string) => (message: string | Error, ...args: unknown[]): void => {
-    const text = message instanceof Error ? (message.stack ?? message.message) : message;
-    const extra = args.length ? ` ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}` : '';
-    channel.appendLine(`${new Date().toISOString()} [${tag}] ${text}${extra}`);
-  };
+  const write =
+    (tag: string) =>
+    (message: string | Error, ...args: unknown[]): void => {
+      const text = message instanceof Error ? (message.stack ?? message.message) : message;
+      const extra = args.length ? ` ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}` : '';
+      channel.appendLine(`${new Date().toISOString()} [${tag}] ${text}${extra}`);
+    };
   return {
     name: channel.name,
-    get logLevel() { return level(); },
+    get logLevel() {
+      return level();
+    },
     onDidChangeLogLevel: levelChanged.event,
     trace: write('trace'),
     debug: write('debug'),

@@ -181,7 +181,14 @@ const OPTIONS = {
     external: { type: 'string' },
   },
   // The transports vscode-languageserver reads from the command line (stdio when none is given).
-  lsp: { ...HELP, stdio: { type: 'boolean' }, 'node-ipc': { type: 'boolean' }, socket: { type: 'string' }, pipe: { type: 'string' }, clientProcessId: { type: 'string' } },
+  lsp: {
+    ...HELP,
+    stdio: { type: 'boolean' },
+    'node-ipc': { type: 'boolean' },
+    socket: { type: 'string' },
+    pipe: { type: 'string' },
+    clientProcessId: { type: 'string' },
+  },
 } satisfies Record<string, Options>;
 
 /**
@@ -237,7 +244,13 @@ async function cmdDecode(given: DecodeOptions, files: string[]): Promise<number>
   const { KernelSymbolizer } = await import('./symbolizer/kernelSymbolizer.ts');
   const { decodeLog } = await import('./decode.ts');
   const config = discoverSources(
-    { vmlinux: given.vmlinux ?? null, systemMap: given['system-map'] ?? null, modulePaths: given.modules, sourceRoot: given['source-root'] ?? null, external: given.external ?? 'auto' },
+    {
+      vmlinux: given.vmlinux ?? null,
+      systemMap: given['system-map'] ?? null,
+      modulePaths: given.modules,
+      sourceRoot: given['source-root'] ?? null,
+      external: given.external ?? 'auto',
+    },
     { logPath: files[0] === '-' ? null : files[0], workspaceFolders: [], release, trusted: true, base: process.cwd() },
   );
   if (given.kallsyms) config.kallsyms = { path: given.kallsyms, foundBy: 'command-line' };
@@ -245,14 +258,18 @@ async function cmdDecode(given: DecodeOptions, files: string[]): Promise<number>
   const symbolizer = new KernelSymbolizer(config);
   try {
     const status = await symbolizer.status(release, modulesNamedIn(log.reports, Infinity));
-    if (!status.sources.some((s) => s.kind !== 'source-root')) process.stderr.write(`kcrash decode: no symbol files: give --vmlinux (with debug info), --system-map or --modules${release ? `, or install linux-image-${release}-dbg` : ''}\n`);
+    if (!status.sources.some((s) => s.kind !== 'source-root'))
+      process.stderr.write(
+        `kcrash decode: no symbol files: give --vmlinux (with debug info), --system-map or --modules${release ? `, or install linux-image-${release}-dbg` : ''}\n`,
+      );
     for (const s of status.sources) {
       if (s.ok === false) process.stderr.write(`kcrash decode: ${s.error ?? `${s.path}: unusable`}\n`);
       else if (s.matches === false) process.stderr.write(`kcrash decode: ${s.path} is for ${s.release}, the log for ${release}: lines may be wrong\n`);
     }
     const result = await decodeLog(file.text, symbolizer, log);
     process.stdout.write(result.text);
-    for (const note of result.notes.filter((n) => n.startsWith('⚠') || n.startsWith('Symbolizer')).slice(0, 10)) process.stderr.write(`kcrash decode: ${note.replace(/^⚠\s*/, '').replace(/`/g, '')}\n`);
+    for (const note of result.notes.filter((n) => n.startsWith('⚠') || n.startsWith('Symbolizer')).slice(0, 10))
+      process.stderr.write(`kcrash decode: ${note.replace(/^⚠\s*/, '').replace(/`/g, '')}\n`);
     process.stderr.write(`kcrash decode: ${result.resolved} of ${result.entries} entries resolved to source lines\n`);
     return 0;
   } finally {

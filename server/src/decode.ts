@@ -66,7 +66,7 @@ export async function decodeLog(text: string, symbolizer: Symbolizer, log: Parse
       const info = await infoOf(t);
       if (info?.note) notes.add(info.note);
       const outer = info?.frames.at(-1);
-      if (!info || !outer || !outer.file) continue;
+      if (!info || !outer?.file) continue;
       resolved++;
       const cut = t.frame.symbolEnd - start;
       if (cut < 0 || cut > body.length) continue;

@@ -57,7 +57,9 @@ export class Lifecycle implements MessageStrategy {
   /** Why a request for `method` is refused in the current state, or null when it is not. */
   refusal(method: string): Refusal | null {
     if (this._state === 'uninitialized') {
-      return method === 'initialize' ? null : { method, code: ErrorCodes.ServerNotInitialized, message: `${method}: the server is not initialized (initialize first)` };
+      return method === 'initialize'
+        ? null
+        : { method, code: ErrorCodes.ServerNotInitialized, message: `${method}: the server is not initialized (initialize first)` };
     }
     if (this._state === 'shutDown') return { method, code: ErrorCodes.InvalidRequest, message: `${method}: the server is shut down (only exit is accepted)` };
     if (method === 'initialize') return { method, code: ErrorCodes.InvalidRequest, message: 'initialize: the server is already initialized' };

@@ -13,13 +13,27 @@ export function renderOutline(name: string, log: ParsedLog, findings: Finding[])
   const note = (line: number) => (byLine.has(line) ? `   <- ${byLine.get(line)!.join(', ')}` : '');
   const out: string[] = [`${name}: ${log.reports.length} report(s)`];
   for (const r of log.reports) {
-    const facts = [r.kind, r.arch, r.cpu !== null ? `CPU ${r.cpu}` : null, r.pid !== null ? `PID ${r.pid}${r.comm ? ` ${r.comm}` : ''}` : null, r.taint ? `taint ${r.taint}` : null, r.release]
+    const facts = [
+      r.kind,
+      r.arch,
+      r.cpu !== null ? `CPU ${r.cpu}` : null,
+      r.pid !== null ? `PID ${r.pid}${r.comm ? ` ${r.comm}` : ''}` : null,
+      r.taint ? `taint ${r.taint}` : null,
+      r.release,
+    ]
       .filter(Boolean)
       .join(', ');
-    out.push(`  ${r.line + 1}-${r.endLine + 1}  ${r.title}${r.crash ? '' : ' (no crash)'}${r.corrupted ? ` (corrupted${r.corruptedReason ? `: ${r.corruptedReason}` : ''})` : ''}  [${facts}]`);
+    out.push(
+      `  ${r.line + 1}-${r.endLine + 1}  ${r.title}${r.crash ? '' : ' (no crash)'}${r.corrupted ? ` (corrupted${r.corruptedReason ? `: ${r.corruptedReason}` : ''})` : ''}  [${facts}]`,
+    );
     // Rows in file order: a register block printed in the middle of a trace shows where it was.
     const rows: { line: number; order: number; text: string }[] = [];
-    for (const b of r.regs) rows.push({ line: b.ipLine, order: 1, text: `    ${b.ipLine + 1}  ${b.ipRegister || 'IP'} ${b.ip ? entryText(b.ip) : '-'}${b.ip?.address && b.ip.function !== null ? ` (${b.ip.address})` : ''}  ${b.kind}${b.user ? ' user' : ''} register block, ${b.registerCount} registers${note(b.ipLine)}` });
+    for (const b of r.regs)
+      rows.push({
+        line: b.ipLine,
+        order: 1,
+        text: `    ${b.ipLine + 1}  ${b.ipRegister || 'IP'} ${b.ip ? entryText(b.ip) : '-'}${b.ip?.address && b.ip.function !== null ? ` (${b.ip.address})` : ''}  ${b.kind}${b.user ? ' user' : ''} register block, ${b.registerCount} registers${note(b.ipLine)}`,
+      });
     for (const s of r.stacks) {
       const what = s.kind === 'Stack' && s.frames.length === 0 ? `raw stack words, ${s.endLine - s.line + 1} lines` : `${s.frames.length} entries`;
       rows.push({ line: s.line, order: 0, text: `    ${s.line + 1}  ${s.kind || 'stack'}: ${what}` });
@@ -30,4 +44,3 @@ export function renderOutline(name: string, log: ParsedLog, findings: Finding[])
   }
   return out.join('\n') + '\n';
 }
-

@@ -144,8 +144,11 @@ function resultJson(d: Finding, at: TextLocation, uri: string, s: JsonStrings, r
     text += `
           ]`;
   }
-  return text + `
-        }`;
+  return (
+    text +
+    `
+        }`
+  );
 }
 
 /** One SARIF document over any number of files, results written as each file is added. */
@@ -183,7 +186,8 @@ export class SarifWriter {
   }
 
   end(): void {
-    const tail = this.notifications.length === 0 ? TAIL : cutAtResults(sarifLog([{ executionSuccessful: false, toolExecutionNotifications: this.notifications }]))[1];
+    const tail =
+      this.notifications.length === 0 ? TAIL : cutAtResults(sarifLog([{ executionSuccessful: false, toolExecutionNotifications: this.notifications }]))[1];
     this.out.write((this.results === 0 ? ']' : RESULTS_END) + tail + '\n');
   }
 }

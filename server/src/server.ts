@@ -29,7 +29,17 @@ import { MalformedChangeError, type DocumentVersion } from './service/document.t
 import { createLanguageService, type KernelLogLanguageService } from './service/languageService.ts';
 import type { Interruption } from './service/interruption.ts';
 import type { Logger } from './service/logger.ts';
-import { ClientCommands, Commands, FIX_ALL_KIND, NoiseRangesRequest, type NoiseRange, StatusNotification, SymbolStatusNotification, WorkspaceTrustNotification, type RemoveAllDuplicatesResult } from './protocol/protocol.ts';
+import {
+  ClientCommands,
+  Commands,
+  FIX_ALL_KIND,
+  NoiseRangesRequest,
+  type NoiseRange,
+  StatusNotification,
+  SymbolStatusNotification,
+  WorkspaceTrustNotification,
+  type RemoveAllDuplicatesResult,
+} from './protocol/protocol.ts';
 import { defaultSettings, readSettings, type KernelLogSettings } from './service/settings.ts';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +116,8 @@ function uriOf(params: unknown): string {
 /** A request's position: line and character are integers ≥ 0 (a negative one is InvalidParams; one past the end is clamped). */
 function positionOf(params: unknown): Position {
   const position = isRecord(params) ? params.position : undefined;
-  if (!isRecord(position) || !isUinteger(position.line) || !isUinteger(position.character)) throw invalidParams('missing or malformed position (line and character are integers ≥ 0)');
+  if (!isRecord(position) || !isUinteger(position.line) || !isUinteger(position.character))
+    throw invalidParams('missing or malformed position (line and character are integers ≥ 0)');
   return { line: position.line, character: position.character };
 }
 
@@ -153,11 +164,17 @@ export class KernelLogServer {
   private readonly symbols: SymbolService;
   private workspaceFolders: string[] = [];
   private trusted = true;
-  private readonly symbolConfigs = new Map<string, { settings: KernelLogSettings; release: string | null; trusted: boolean; at: number; config: SymbolSourcesConfig }>();
+  private readonly symbolConfigs = new Map<
+    string,
+    { settings: KernelLogSettings; release: string | null; trusted: boolean; at: number; config: SymbolSourcesConfig }
+  >();
   /** The symbol-file configuration each document's last status was sent for. */
   private readonly symbolStatusKey = new Map<string, string>();
 
-  constructor(private readonly connection: Connection, symbols?: SymbolService) {
+  constructor(
+    private readonly connection: Connection,
+    symbols?: SymbolService,
+  ) {
     this.logger = {
       info: (m) => connection.console.info(m),
       warn: (m) => connection.console.warn(m),
@@ -188,7 +205,8 @@ export class KernelLogServer {
     c.onDidOpenTextDocument((params) => {
       this.guardNotification('didOpen', () => {
         const doc = params.textDocument;
-        if (!isRecord(doc) || typeof doc.uri !== 'string' || typeof doc.text !== 'string') throw invalidParams('malformed didOpen: textDocument needs a uri and a text');
+        if (!isRecord(doc) || typeof doc.uri !== 'string' || typeof doc.text !== 'string')
+          throw invalidParams('malformed didOpen: textDocument needs a uri and a text');
         this.service.openDocument(doc.uri, String(doc.languageId ?? ''), Number(doc.version ?? 0), doc.text);
         this.published.delete(doc.uri);
         this.symbolStatusKey.delete(doc.uri);
@@ -242,7 +260,13 @@ export class KernelLogServer {
       ),
     );
     c.onDefinition((params, token) =>
-      this.guardRequest('definition', params, async (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, await this.symbolizerFor(params)), token, lineOf(params)),
+      this.guardRequest(
+        'definition',
+        params,
+        async (doc, analysis) => this.service.getDefinition(doc, analysis, positionOf(params), token, await this.symbolizerFor(params)),
+        token,
+        lineOf(params),
+      ),
     );
     c.onNotification(WorkspaceTrustNotification.type, (params) => {
       this.guardNotification('workspaceTrust', () => {
@@ -252,19 +276,39 @@ export class KernelLogServer {
     });
     c.onCodeAction((params, token) =>
       // The snapshot first, the settings (a round trip to the client) after: the fixes are for the version asked on.
-      this.guardRequest('codeAction', params, async (doc, analysis) => {
-        const settings = await this.settingsFor(uriOf(params));
-        const range = rangeOf(params);
-        const raw = isRecord(params.context) ? params.context : { diagnostics: [] };
-        const diagnostics = Array.isArray(raw.diagnostics) ? raw.diagnostics.filter(isRecord) : [];
-        const only = Array.isArray(raw.only) ? raw.only.filter((k): k is string => typeof k === 'string') : undefined;
-        const triggerKind = typeof raw.triggerKind === 'number' ? raw.triggerKind : undefined;
-        const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
-        const actions = this.service.getCodeActions(doc, analysis, range, context, { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines }, settings);
-        return this.support.codeActionLiterals ? actions : this.service.codeActionsAsCommands(actions);
-      }, token, isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end')),
+      this.guardRequest(
+        'codeAction',
+        params,
+        async (doc, analysis) => {
+          const settings = await this.settingsFor(uriOf(params));
+          const range = rangeOf(params);
+          const raw = isRecord(params.context) ? params.context : { diagnostics: [] };
+          const diagnostics = Array.isArray(raw.diagnostics) ? raw.diagnostics.filter(isRecord) : [];
+          const only = Array.isArray(raw.only) ? raw.only.filter((k): k is string => typeof k === 'string') : undefined;
+          const triggerKind = typeof raw.triggerKind === 'number' ? raw.triggerKind : undefined;
+          const context = { diagnostics: diagnostics as unknown as Diagnostic[], only, triggerKind: triggerKind as CodeActionTriggerKind | undefined };
+          const actions = this.service.getCodeActions(
+            doc,
+            analysis,
+            range,
+            context,
+            { documentChanges: this.support.documentChanges, foldLines: this.support.foldLines },
+            settings,
+          );
+          return this.support.codeActionLiterals ? actions : this.service.codeActionsAsCommands(actions);
+        },
+        token,
+        isRecord(params.context) && this.service.codeActionsReadWholeFile(params.context) ? undefined : lineOf(params, 'end'),
+      ),
     );
-    c.onFoldingRanges((params, token) => this.guardRequest('foldingRange', params, (doc, analysis, interruption) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit, interruption), token));
+    c.onFoldingRanges((params, token) =>
+      this.guardRequest(
+        'foldingRange',
+        params,
+        (doc, analysis, interruption) => this.service.getFoldingRanges(doc, analysis, this.support.foldingRangeLimit, interruption),
+        token,
+      ),
+    );
     c.onDocumentSymbol((params, token) =>
       this.guardRequest(
         'documentSymbol',
@@ -276,7 +320,14 @@ export class KernelLogServer {
         token,
       ),
     );
-    c.onRequest(NoiseRangesRequest.type, (params, token) => this.guardRequest(NoiseRangesRequest.method, params, (doc, analysis, interruption) => this.service.getNoiseRanges(doc, analysis, interruption) as Promise<NoiseRange[]>, token)); // null only when stopped: guardRequest answers with an error then
+    c.onRequest(NoiseRangesRequest.type, (params, token) =>
+      this.guardRequest(
+        NoiseRangesRequest.method,
+        params,
+        (doc, analysis, interruption) => this.service.getNoiseRanges(doc, analysis, interruption) as Promise<NoiseRange[]>,
+        token,
+      ),
+    ); // null only when stopped: guardRequest answers with an error then
     c.onExecuteCommand(async (params) => {
       try {
         if (params.command === Commands.applyEdit && !this.support.codeActionLiterals) return await this.applyEdit(params.arguments);
@@ -294,10 +345,16 @@ export class KernelLogServer {
   }
 
   private initialize(params: InitializeParams): InitializeResult {
-    this.support = clientSupport(isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {}, isRecord(params) ? params.initializationOptions : undefined);
+    this.support = clientSupport(
+      isRecord(params) && isRecord(params.capabilities) ? params.capabilities : {},
+      isRecord(params) ? params.initializationOptions : undefined,
+    );
     const options = isRecord(params) && isRecord(params.initializationOptions) ? params.initializationOptions : {};
     this.trusted = options.trustedWorkspace !== false;
-    const folders = isRecord(params) && Array.isArray(params.workspaceFolders) ? params.workspaceFolders.map((f) => (isRecord(f) ? f.uri : null)) : [isRecord(params) ? params.rootUri : null];
+    const folders =
+      isRecord(params) && Array.isArray(params.workspaceFolders)
+        ? params.workspaceFolders.map((f) => (isRecord(f) ? f.uri : null))
+        : [isRecord(params) ? params.rootUri : null];
     this.workspaceFolders = folders.map((u) => (typeof u === 'string' ? filePath(u) : null)).filter((p): p is string => p !== null);
     return {
       capabilities: {
@@ -307,7 +364,9 @@ export class KernelLogServer {
         foldingRangeProvider: true,
         documentSymbolProvider: { label: 'Kernel crash log' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
-        executeCommandProvider: { commands: this.support.codeActionLiterals ? [Commands.removeAllDuplicates] : [Commands.removeAllDuplicates, Commands.applyEdit] },
+        executeCommandProvider: {
+          commands: this.support.codeActionLiterals ? [Commands.removeAllDuplicates] : [Commands.removeAllDuplicates, Commands.applyEdit],
+        },
       },
       serverInfo: { name: 'kernel-crash-log', version: SERVER_VERSION },
     };
@@ -410,7 +469,8 @@ export class KernelLogServer {
     const release = analysis ? releaseNamedIn(firstReports(analysis)) : null;
     const hit = this.symbolConfigs.get(uri);
     const now = Date.now();
-    if (hit && hit.settings === settings && hit.release === release && hit.trusted === this.trusted && now - hit.at < SYMBOL_DISCOVERY_TTL_MS) return hit.config;
+    if (hit && hit.settings === settings && hit.release === release && hit.trusted === this.trusted && now - hit.at < SYMBOL_DISCOVERY_TTL_MS)
+      return hit.config;
     const config = discoverSources(settings.symbols, { logPath: filePath(uri), workspaceFolders: this.workspaceFolders, release, trusted: this.trusted });
     this.symbolConfigs.set(uri, { settings, release, trusted: this.trusted, at: now, config });
     return config;
@@ -436,7 +496,9 @@ export class KernelLogServer {
     if (this.symbolStatusKey.get(uri) === key) return;
     this.symbolStatusKey.set(uri, key);
     const release = releaseNamedIn(firstReports(analysis));
-    const status = hasSymbols(config) ? this.symbols.status(config, release, modulesNamedIn(firstReports(analysis))) : Promise.resolve({ sources: [], summary: 'no symbols', matches: null });
+    const status = hasSymbols(config)
+      ? this.symbols.status(config, release, modulesNamedIn(firstReports(analysis)))
+      : Promise.resolve({ sources: [], summary: 'no symbols', matches: null });
     void status.then(
       (s) => this.connection.sendNotification(SymbolStatusNotification.type, { uri, status: s }),
       (err) => this.logger.warn(`symbol status of ${uri}: ${String(err)}`),
@@ -470,7 +532,14 @@ export class KernelLogServer {
 
   private async removeAllDuplicates(args: unknown[] | undefined): Promise<RemoveAllDuplicatesResult | ResponseError<void>> {
     const first = args?.[0];
-    const uri = typeof first === 'string' ? first : isRecord(first) && typeof first.uri === 'string' ? first.uri : isRecord(first) && isRecord(first.textDocument) && typeof first.textDocument.uri === 'string' ? first.textDocument.uri : undefined;
+    const uri =
+      typeof first === 'string'
+        ? first
+        : isRecord(first) && typeof first.uri === 'string'
+          ? first.uri
+          : isRecord(first) && isRecord(first.textDocument) && typeof first.textDocument.uri === 'string'
+            ? first.textDocument.uri
+            : undefined;
     if (!uri) return invalidParams(`${Commands.removeAllDuplicates} needs a document uri as its argument`);
     const settings = await this.settingsFor(uri);
     const snapshot = this.service.getSnapshot(uri);
@@ -484,7 +553,8 @@ export class KernelLogServer {
   /** Commands.applyEdit: a code action's edit, sent as a command to a client without code action literals. */
   private async applyEdit(args: unknown[] | undefined): Promise<{ applied: boolean } | ResponseError<void>> {
     const edit = args?.[0];
-    if (!isRecord(edit) || !(isRecord(edit.changes) || Array.isArray(edit.documentChanges))) return invalidParams(`${Commands.applyEdit} needs a WorkspaceEdit as its argument`);
+    if (!isRecord(edit) || !(isRecord(edit.changes) || Array.isArray(edit.documentChanges)))
+      return invalidParams(`${Commands.applyEdit} needs a WorkspaceEdit as its argument`);
     const result = await this.connection.workspace.applyEdit(edit as WorkspaceEdit);
     return { applied: result.applied };
   }
@@ -536,7 +606,9 @@ export class KernelLogServer {
       };
       const result = await handler(snapshot.document, snapshot.analysis, interruption);
       if (result === null && interruption.stopped) {
-        return changed() ? new ResponseError(LSPErrorCodes.ContentModified, `${name}: the document changed`) : new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+        return changed()
+          ? new ResponseError(LSPErrorCodes.ContentModified, `${name}: the document changed`)
+          : new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       }
       return result;
     } catch (err) {

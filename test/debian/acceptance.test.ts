@@ -23,7 +23,8 @@ const show = (frames: GroundTruthFrame[]) =>
 function mismatch(want: GroundTruthFrame[], got: GroundTruthFrame[]): string | null {
   if (got.length !== want.length) return `${got.length} frames, want ${want.length}`;
   for (let i = 0; i < want.length; i++) {
-    const w = want[i], g = got[i];
+    const w = want[i],
+      g = got[i];
     if (w.function !== null && g.function !== w.function) return `frame ${i}: function ${g.function}, want ${w.function}`;
     if (g.file !== w.file) return `frame ${i}: file ${g.file}, want ${w.file}`;
     if (g.line !== w.line) return `frame ${i}: line ${g.line}, want ${w.line}`;
@@ -57,7 +58,10 @@ for (const fixture of [...new Set(entries.map((e) => e.fixture))]) {
         } catch (err) {
           why = `threw: ${(err as Error).message}`;
         }
-        if (why) failures.push(`  line ${e.line} ${e.text} (${e.exact ? 'exact' : 'address-1'} ${e.address}): ${why}\n    want ${show(e.frames)}${got.length ? `\n    got  ${show(got)}` : ''}`);
+        if (why)
+          failures.push(
+            `  line ${e.line} ${e.text} (${e.exact ? 'exact' : 'address-1'} ${e.address}): ${why}\n    want ${show(e.frames)}${got.length ? `\n    got  ${show(got)}` : ''}`,
+          );
       }
       assert.equal(failures.length, 0, `${failures.length} of ${es.length} entries differ:\n${failures.join('\n')}`);
     });
@@ -69,7 +73,21 @@ for (const fixture of [...new Set(entries.map((e) => e.fixture))]) {
 const CLI = path.join(path.resolve(import.meta.dirname, '../..'), 'dist/cli.js');
 for (const fixture of [...new Set(entries.map((e) => e.fixture))]) {
   test(`kcrash decode ${fixture}`, { skip: !haveVmlinux ? SKIP_VMLINUX : !fs.existsSync(CLI) ? 'build first: node scripts/build.mjs' : false }, () => {
-    const r = spawnSync(process.execPath, [CLI, 'decode', '--vmlinux', DEBIAN.vmlinux, '--modules', path.dirname(DEBIAN.modules.kcrash_test), '--external', 'off', path.join(DEBIAN.fixtures, fixture)], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'decode',
+        '--vmlinux',
+        DEBIAN.vmlinux,
+        '--modules',
+        path.dirname(DEBIAN.modules.kcrash_test),
+        '--external',
+        'off',
+        path.join(DEBIAN.fixtures, fixture),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const out = r.stdout.split('\n').map((l) => l.replace(/\r$/, ''));
     const lines: string[] = [];

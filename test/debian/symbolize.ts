@@ -87,5 +87,10 @@ export async function symbolizeForTest(entry: GroundTruthEntry): Promise<GroundT
     if (info.note && !/No line information/.test(info.note)) throw new Error(info.note);
     return [{ function: null, file: null, line: 0 }];
   }
-  return info.frames.map((f) => ({ function: f.function === '??' ? null : f.function, file: f.file, line: f.line ?? 0, ...(f.column ? { column: f.column } : {}) }));
+  return info.frames.map((f) => ({
+    function: f.function === '??' ? null : f.function,
+    file: f.file,
+    line: f.line ?? 0,
+    ...(f.column ? { column: f.column } : {}),
+  }));
 }

@@ -19,7 +19,19 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SLOW, activeEditor, closeQuickInput, fixturesDir, openFile, runCommand, screenshot, startSession, visibleLines, waitFor, type Session } from './harness.ts';
+import {
+  SLOW,
+  activeEditor,
+  closeQuickInput,
+  fixturesDir,
+  openFile,
+  runCommand,
+  screenshot,
+  startSession,
+  visibleLines,
+  waitFor,
+  type Session,
+} from './harness.ts';
 
 const EXTENSION_ID = 'kernel-crash-log.kernel-crash-log';
 const args = process.argv.slice(2);
@@ -52,16 +64,21 @@ async function runningExtensionsMs(page: Page): Promise<number> {
   // The list is virtual, sorted by activation time (slowest first): scroll until our row renders.
   const row = list.locator('.monaco-list-row', { has: page.locator('.name', { hasText: /^Kernel Crash Log$|^kernel-crash-log\.kernel-crash-log$/ }) }).first();
   let ms = NaN;
-  await waitFor('"Activation: N ms" of Kernel Crash Log in Running Extensions', async () => {
-    if (!(await row.isVisible())) {
-      await list.hover();
-      await page.mouse.wheel(0, 200);
-      return false;
-    }
-    const m = /Activation: (\d+(?:\.\d+)?)\s*ms/.exec(await row.locator('.activation-time').innerText());
-    if (m) ms = Number(m[1]);
-    return !!m;
-  }, SLOW, 200);
+  await waitFor(
+    '"Activation: N ms" of Kernel Crash Log in Running Extensions',
+    async () => {
+      if (!(await row.isVisible())) {
+        await list.hover();
+        await page.mouse.wheel(0, 200);
+        return false;
+      }
+      const m = /Activation: (\d+(?:\.\d+)?)\s*ms/.exec(await row.locator('.activation-time').innerText());
+      if (m) ms = Number(m[1]);
+      return !!m;
+    },
+    SLOW,
+    200,
+  );
   return ms;
 }
 
@@ -70,11 +87,16 @@ async function closeRunningExtensions(page: Page): Promise<void> {
   const view = page.locator('.runtime-extensions-editor').first();
   await page.keyboard.press('Escape');
   if (await view.isVisible()) {
-    await waitFor('Running Extensions closed', async () => {
-      if (!(await view.isVisible())) return true;
-      await runCommand(page, 'View: Close Editor');
-      return false;
-    }, 15_000, 500);
+    await waitFor(
+      'Running Extensions closed',
+      async () => {
+        if (!(await view.isVisible())) return true;
+        await runCommand(page, 'View: Close Editor');
+        return false;
+      },
+      15_000,
+      500,
+    );
   }
 }
 
@@ -91,13 +113,21 @@ async function startupPerformanceRow(page: Page): Promise<Omit<ActivationRun, 'r
   await findInput.fill(EXTENSION_ID);
   const rowPattern = new RegExp(`^\\|\\s*${EXTENSION_ID.replace(/\./g, '\\.')}\\s*\\|\\s*(true|false)\\s*\\|`);
   let cells: string[] = [];
-  await waitFor(`the "${EXTENSION_ID}" row of Extension Activation Stats`, async () => {
-    await page.keyboard.press('Enter');
-    const line = (await visibleLines(page)).find((l) => rowPattern.test(l));
-    if (!line) return false;
-    cells = line.split('|').map((c) => c.trim()).filter((c, i, a) => !(c === '' && (i === 0 || i === a.length - 1)));
-    return cells.length >= 6;
-  }, SLOW, 250);
+  await waitFor(
+    `the "${EXTENSION_ID}" row of Extension Activation Stats`,
+    async () => {
+      await page.keyboard.press('Enter');
+      const line = (await visibleLines(page)).find((l) => rowPattern.test(l));
+      if (!line) return false;
+      cells = line
+        .split('|')
+        .map((c) => c.trim())
+        .filter((c, i, a) => !(c === '' && (i === 0 || i === a.length - 1)));
+      return cells.length >= 6;
+    },
+    SLOW,
+    250,
+  );
   await page.keyboard.press('Escape');
   // Columns: Extension | Eager | Load Code | Call Activate | Finish Activate | Event | By
   return {
@@ -140,15 +170,20 @@ async function oneRun(i: number): Promise<ActivationRun> {
     await openFile(page, FILE);
     await waitFor('language mode "Kernel Log"', async () => (await page.locator('#status\\.editor\\.mode').innerText()).trim() === 'Kernel Log', SLOW);
     // The server has started and analysed the file: activate()'s promise has resolved.
-    await page.locator('.statusbar-item', { hasText: /\d+ reports?, \d+ findings?/ }).first().waitFor({ timeout: SLOW });
+    await page
+      .locator('.statusbar-item', { hasText: /\d+ reports?, \d+ findings?/ })
+      .first()
+      .waitFor({ timeout: SLOW });
     const running = await runningExtensionsMs(page);
     await screenshot(page, `bench-activation-running-extensions-${i}`);
     await closeRunningExtensions(page);
     const perf = await startupPerformanceRow(page);
     await closeQuickInput(page);
     const run: ActivationRun = { runningExtensionsMs: running, ...perf, exthostLog: exthostLogLine(session) };
-    log(`run ${i}: Running Extensions "Activation: ${running}ms"; load code ${perf.loadCodeMs} ms, call activate ${perf.callActivateMs} ms, ` +
-      `finish activate ${perf.finishActivateMs} ms; event ${perf.event}${perf.eager ? ' (eager)' : ''}; ${Date.now() - t0} ms in all`);
+    log(
+      `run ${i}: Running Extensions "Activation: ${running}ms"; load code ${perf.loadCodeMs} ms, call activate ${perf.callActivateMs} ms, ` +
+        `finish activate ${perf.finishActivateMs} ms; event ${perf.event}${perf.eager ? ' (eager)' : ''}; ${Date.now() - t0} ms in all`,
+    );
     if (run.exthostLog) log(`run ${i}: ${run.exthostLog}`);
     return run;
   } catch (err) {

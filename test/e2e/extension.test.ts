@@ -9,8 +9,21 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import {
-  SLOW, activeEditor, closeQuickInput, fixturesDir, goToLine, makeLargeLog, openFile, root, runCommand, screenshot,
-  startSession, textPoint, visibleLines, waitFor, type Session,
+  SLOW,
+  activeEditor,
+  closeQuickInput,
+  fixturesDir,
+  goToLine,
+  makeLargeLog,
+  openFile,
+  root,
+  runCommand,
+  screenshot,
+  startSession,
+  textPoint,
+  visibleLines,
+  waitFor,
+  type Session,
 } from './harness.ts';
 
 const LARGE_BYTES = 20 * 1000 * 1000;
@@ -18,7 +31,10 @@ let session: Session;
 let page: Page;
 let largeCopies = 0;
 const timings: string[] = [];
-const log = (msg: string) => { timings.push(msg); console.log(`# ${msg}`); };
+const log = (msg: string) => {
+  timings.push(msg);
+  console.log(`# ${msg}`);
+};
 
 /** Runs a scenario body and always leaves a screenshot, also when it fails. */
 async function scenario(shot: string, body: () => Promise<void>): Promise<void> {
@@ -55,7 +71,11 @@ async function closePanel(): Promise<void> {
 /** Hovers the middle of `sub` in the line containing `lineText`, returns the hover's text. */
 async function hoverText(lineText: string, sub: string): Promise<string> {
   await page.mouse.move(5, 5);
-  await page.locator('.monaco-hover').first().waitFor({ state: 'hidden' }).catch(() => {});
+  await page
+    .locator('.monaco-hover')
+    .first()
+    .waitFor({ state: 'hidden' })
+    .catch(() => {});
   const p = await textPoint(page, lineText, sub);
   await page.mouse.move(p.x, p.y, { steps: 2 });
   // A provider hover (not only the diagnostics' marker hover) must render.
@@ -82,31 +102,34 @@ async function inspectScopes(lineText: string, sub: string): Promise<string[]> {
 }
 
 describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurrency: false }, () => {
-  before(async () => {
-    const t0 = Date.now();
-    session = await startSession({
-      log,
-      prepare: ({ mainDir }) => {
-        const t = Date.now();
-        const { size, copies } = makeLargeLog(join(mainDir, 'large.log'), 'crash.log', LARGE_BYTES);
-        largeCopies = copies;
-        // A copy of the seed case that the hide scenario may fold and save.
-        writeFileSync(join(mainDir, 'hide-seed.log'), readFileSync(join(fixturesDir, 'seed.log')));
-        // A real module oops with its symbol files beside it (found without settings) and the
-        // module's source in the workspace (found by the tail of its build path).
-        const real = join(root, 'test', 'fixtures');
-        mkdirSync(join(mainDir, 'symbols'), { recursive: true });
-        cpSync(join(real, 'real-debian-module-warn-in-nmi.log'), join(mainDir, 'symbols', 'module-nmi.log'));
-        cpSync(join(real, 'real-debian', 'kcrash_test.ko'), join(mainDir, 'symbols', 'kcrash_test.ko'));
-        cpSync(join(real, 'real-debian', 'System.map-6.1.0-56-amd64'), join(mainDir, 'symbols', 'System.map-6.1.0-56-amd64'));
-        mkdirSync(join(mainDir, 'module'), { recursive: true });
-        cpSync(join(root, 'scripts', 'real-logs', 'module', 'kcrash_test.c'), join(mainDir, 'module', 'kcrash_test.c'));
-        log(`generated large.log: ${(size / 1e6).toFixed(1)} MB, ${largeCopies} copies, ${Date.now() - t} ms`);
-      },
-    });
-    page = session.page;
-    log(`session ready: ${Date.now() - t0} ms`);
-  }, { timeout: 240_000 });
+  before(
+    async () => {
+      const t0 = Date.now();
+      session = await startSession({
+        log,
+        prepare: ({ mainDir }) => {
+          const t = Date.now();
+          const { size, copies } = makeLargeLog(join(mainDir, 'large.log'), 'crash.log', LARGE_BYTES);
+          largeCopies = copies;
+          // A copy of the seed case that the hide scenario may fold and save.
+          writeFileSync(join(mainDir, 'hide-seed.log'), readFileSync(join(fixturesDir, 'seed.log')));
+          // A real module oops with its symbol files beside it (found without settings) and the
+          // module's source in the workspace (found by the tail of its build path).
+          const real = join(root, 'test', 'fixtures');
+          mkdirSync(join(mainDir, 'symbols'), { recursive: true });
+          cpSync(join(real, 'real-debian-module-warn-in-nmi.log'), join(mainDir, 'symbols', 'module-nmi.log'));
+          cpSync(join(real, 'real-debian', 'kcrash_test.ko'), join(mainDir, 'symbols', 'kcrash_test.ko'));
+          cpSync(join(real, 'real-debian', 'System.map-6.1.0-56-amd64'), join(mainDir, 'symbols', 'System.map-6.1.0-56-amd64'));
+          mkdirSync(join(mainDir, 'module'), { recursive: true });
+          cpSync(join(root, 'scripts', 'real-logs', 'module', 'kcrash_test.c'), join(mainDir, 'module', 'kcrash_test.c'));
+          log(`generated large.log: ${(size / 1e6).toFixed(1)} MB, ${largeCopies} copies, ${Date.now() - t} ms`);
+        },
+      });
+      page = session.page;
+      log(`session ready: ${Date.now() - t0} ms`);
+    },
+    { timeout: 240_000 },
+  );
 
   after(async () => {
     if (session) {
@@ -133,7 +156,8 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await closePanel();
       await kernelStatus().click();
       await page.locator('.markers-panel').waitFor({ state: 'visible' });
-    }));
+    }),
+  );
 
   it('seed case: the `? ` copy of the RIP has a warning; quick fix, fix all and undo', { timeout: 180_000 }, () =>
     scenario('02-seed-quick-fix', async () => {
@@ -160,8 +184,11 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await action.click();
       const expectedAfterFix = original.filter((l) => !l.includes(dupRip));
       assert.equal(expectedAfterFix.length, original.length - 1);
-      await waitFor('the duplicate line removed', async () => JSON.stringify(await visibleLines(page)) === JSON.stringify(expectedAfterFix), 10_000)
-        .catch(async (e) => { assert.deepEqual(await visibleLines(page), expectedAfterFix, String(e)); });
+      await waitFor('the duplicate line removed', async () => JSON.stringify(await visibleLines(page)) === JSON.stringify(expectedAfterFix), 10_000).catch(
+        async (e) => {
+          assert.deepEqual(await visibleLines(page), expectedAfterFix, String(e));
+        },
+      );
 
       await waitStatus('after the quick fix', (t) => t !== statusOriginal);
       await page.keyboard.press('Control+Z');
@@ -176,7 +203,10 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       // code-action model was re-triggered meanwhile). Like a user, run it again then.
       for (let attempt = 1; ; attempt++) {
         await runCommand(page, 'Fix All');
-        const done = await waitFor('fix all applied', fixedAll, 4_000).then(() => true, () => false);
+        const done = await waitFor('fix all applied', fixedAll, 4_000).then(
+          () => true,
+          () => false,
+        );
         if (done) {
           if (attempt > 1) log(`fix all: applied on attempt ${attempt}`);
           break;
@@ -196,7 +226,8 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await page.keyboard.press('Control+Z');
       await waitFor('undo again', async () => JSON.stringify(await visibleLines(page)) === JSON.stringify(original), 10_000);
       await waitStatus('after undo', (t) => t === statusOriginal);
-    }));
+    }),
+  );
 
   it('the first quick fix hides the duplicate (fold) and leaves the file unmodified; saving never removes lines', { timeout: 180_000 }, () =>
     scenario('02b-hide-quick-fix', async () => {
@@ -231,7 +262,10 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await waitFor('the duplicate line hidden', async () => !(await visibleLines(page)).some((l) => l.includes(dupRip)), 10_000);
       const shown = await visibleLines(page);
       for (const keep of ['R13: 0000000000000000', '? zero_user_buf+0x23/0x70', 'copy_to_user_zeroed+0x2b/0x40', '? fill_stat_reply+0x9e/0x140']) {
-        assert.ok(shown.some((l) => l.includes(keep)), `${keep} must stay visible`);
+        assert.ok(
+          shown.some((l) => l.includes(keep)),
+          `${keep} must stay visible`,
+        );
       }
       await activeEditor(page).locator('.margin-view-overlays [class*="codicon-folding-"][class*="collapsed"]').first().waitFor({ timeout: 10_000 });
       await screenshot(page, '02b-hidden');
@@ -243,10 +277,14 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await page.mouse.click(q.x, q.y);
       const hideAll = await quickFixRow(page, 'Hide duplicate and unreliable');
       await hideAll.click();
-      await waitFor('every ? line hidden', async () => noise(await visibleLines(page)).length === 0, 10_000)
-        .catch(async (e) => { assert.deepEqual(noise(await visibleLines(page)), [], String(e)); });
+      await waitFor('every ? line hidden', async () => noise(await visibleLines(page)).length === 0, 10_000).catch(async (e) => {
+        assert.deepEqual(noise(await visibleLines(page)), [], String(e));
+      });
       for (const keep of ['copy_to_user_zeroed+0x2b/0x40', 'stat_ioctl+0x60/0x90', 'do_vfs_ioctl+0x97/0x5f0']) {
-        assert.ok((await visibleLines(page)).some((l) => l.includes(keep)), `${keep} must stay visible`);
+        assert.ok(
+          (await visibleLines(page)).some((l) => l.includes(keep)),
+          `${keep} must stay visible`,
+        );
       }
       await screenshot(page, '02b-hidden-report');
       assert.equal(await isDirty(), false);
@@ -263,7 +301,8 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await waitFor('saved', async () => !(await isDirty()), 15_000);
       const saved = readFileSync(file, 'utf8');
       assert.equal(saved, original.replace(lines[0], `${lines[0]} (edited)`));
-    }));
+    }),
+  );
 
   it('hover explains a frame, a RIP line and a `? ` entry', { timeout: 120_000 }, () =>
     scenario('03-hover', async () => {
@@ -280,37 +319,55 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       const unreliable = await hoverText('? scan_dirty_pages+0x31/0x90', 'scan_dirty_pages');
       assert.match(unreliable, /scan_dirty_pages/);
       await page.mouse.move(5, 5);
-    }));
+    }),
+  );
 
-  it('symbols: the status bar names the files found, a module frame hovers with its source line and inline chain, F12 opens the source', { timeout: 150_000 }, () =>
-    scenario('06-symbols', async () => {
-      await openFile(page, 'module-nmi.log');
-      await closePanel();
-      const symbols = page.locator('.statusbar-item', { hasText: /System\.map/ }).first();
-      await waitFor('symbol status "System.map · modules ✓"', async () => /System\.map · modules ✓/.test(await symbols.innerText().catch(() => '')), SLOW);
-      const rip = await hoverText('RIP: 0010:kcrash_nmi+0x1f/0x30 [kcrash_test]', 'kcrash_nmi');
-      assert.match(rip, /kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:86 \(inlined\)\s+kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82/);
-      assert.match(rip, /Symbol kcrash_nmi\+0x1f\/0x30 in kcrash_test, at \.text\+0x[0-9a-f]+ · kcrash_test\.ko/);
-      await screenshot(page, '06-symbols-hover-inline');
-      await goToLine(page, 31);
-      await hoverText('? trigger_write+0x128/0x199 [kcrash_test]', 'trigger_write');
-      // The diagnostics' part of the hover renders first; the provider's part follows ("Loading...").
-      const frame = await waitFor('the source part of the hover', async () => {
-        const t = (await page.locator('.monaco-hover:visible').first().innerText().catch(() => '')).replace(/\u00a0/g, ' ');
-        return /Source \(of the call: address − 1\)[\s\S]*kcrash_test\.c:\d+/.test(t) ? t : undefined;
-      }, 15_000);
-      assert.match(frame, /Symbol trigger_write\+0x128\/0x199 in kcrash_test, looked up at \.text\+0x/);
-      await screenshot(page, '06-symbols-hover');
-      await page.mouse.move(5, 5);
-      // Go to Definition on the entry opens the module's source at that line.
-      const p = await textPoint(page, 'RIP: 0010:kcrash_nmi+0x1f/0x30 [kcrash_test]', 'kcrash_nmi');
-      await page.mouse.click(p.x, p.y);
-      await page.keyboard.press('F12');
-      await page.locator('.tab.active', { hasText: 'kcrash_test.c' }).waitFor({ timeout: SLOW });
-      const position = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
-      await waitFor('cursor on line 86', async () => /Ln 86,/.test(await position.innerText().catch(() => '')), 10_000);
-      await screenshot(page, '06-symbols-definition');
-    }));
+  it(
+    'symbols: the status bar names the files found, a module frame hovers with its source line and inline chain, F12 opens the source',
+    { timeout: 150_000 },
+    () =>
+      scenario('06-symbols', async () => {
+        await openFile(page, 'module-nmi.log');
+        await closePanel();
+        const symbols = page.locator('.statusbar-item', { hasText: /System\.map/ }).first();
+        await waitFor('symbol status "System.map · modules ✓"', async () => /System\.map · modules ✓/.test(await symbols.innerText().catch(() => '')), SLOW);
+        const rip = await hoverText('RIP: 0010:kcrash_nmi+0x1f/0x30 [kcrash_test]', 'kcrash_nmi');
+        assert.match(
+          rip,
+          /kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:86 \(inlined\)\s+kcrash_nmi — \/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82/,
+        );
+        assert.match(rip, /Symbol kcrash_nmi\+0x1f\/0x30 in kcrash_test, at \.text\+0x[0-9a-f]+ · kcrash_test\.ko/);
+        await screenshot(page, '06-symbols-hover-inline');
+        await goToLine(page, 31);
+        await hoverText('? trigger_write+0x128/0x199 [kcrash_test]', 'trigger_write');
+        // The diagnostics' part of the hover renders first; the provider's part follows ("Loading...").
+        const frame = await waitFor(
+          'the source part of the hover',
+          async () => {
+            const t = (
+              await page
+                .locator('.monaco-hover:visible')
+                .first()
+                .innerText()
+                .catch(() => '')
+            ).replace(/\u00a0/g, ' ');
+            return /Source \(of the call: address − 1\)[\s\S]*kcrash_test\.c:\d+/.test(t) ? t : undefined;
+          },
+          15_000,
+        );
+        assert.match(frame, /Symbol trigger_write\+0x128\/0x199 in kcrash_test, looked up at \.text\+0x/);
+        await screenshot(page, '06-symbols-hover');
+        await page.mouse.move(5, 5);
+        // Go to Definition on the entry opens the module's source at that line.
+        const p = await textPoint(page, 'RIP: 0010:kcrash_nmi+0x1f/0x30 [kcrash_test]', 'kcrash_nmi');
+        await page.mouse.click(p.x, p.y);
+        await page.keyboard.press('F12');
+        await page.locator('.tab.active', { hasText: 'kcrash_test.c' }).waitFor({ timeout: SLOW });
+        const position = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+        await waitFor('cursor on line 86', async () => /Ln 86,/.test(await position.innerText().catch(() => '')), 10_000);
+        await screenshot(page, '06-symbols-definition');
+      }),
+  );
 
   it('the Outline lists the reports; folding a report and "Fold Unreliable and Duplicate Entries" work', { timeout: 120_000 }, () =>
     scenario('04-outline-folding', async () => {
@@ -323,8 +380,14 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await outlinePane.locator('.pane-header').hover();
       await outlinePane.locator('.action-label.codicon-collapse-all, .action-label[aria-label*="Collapse All"]').first().click();
       const outline = outlinePane.locator('.monaco-list-row[aria-level="1"]');
-      await outline.filter({ hasText: /BUG: unable to handle kernel NULL pointer dereference/ }).first().waitFor({ timeout: SLOW });
-      await outline.filter({ hasText: /WARNING.*gizmo_release/ }).first().waitFor({ timeout: SLOW });
+      await outline
+        .filter({ hasText: /BUG: unable to handle kernel NULL pointer dereference/ })
+        .first()
+        .waitFor({ timeout: SLOW });
+      await outline
+        .filter({ hasText: /WARNING.*gizmo_release/ })
+        .first()
+        .waitFor({ timeout: SLOW });
       assert.equal(await outline.count(), 2, 'one Outline entry per report');
       await screenshot(page, '04-outline');
 
@@ -332,10 +395,14 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await goToLine(page, 2);
       await page.keyboard.press('Control+Shift+BracketLeft');
       await activeEditor(page).locator('.margin-view-overlays .codicon-folding-collapsed').first().waitFor({ timeout: 10_000 });
-      await waitFor('report 1 folded', async () => {
-        const lines = (await visibleLines(page)).join('\n');
-        return !lines.includes('widget_timer_fn+0x41/0x60') && lines.includes('BUG: unable to handle kernel');
-      }, 10_000);
+      await waitFor(
+        'report 1 folded',
+        async () => {
+          const lines = (await visibleLines(page)).join('\n');
+          return !lines.includes('widget_timer_fn+0x41/0x60') && lines.includes('BUG: unable to handle kernel');
+        },
+        10_000,
+      );
       await screenshot(page, '04-folded-report');
       await runCommand(page, 'Unfold All');
       await activeEditor(page).locator('.margin-view-overlays .codicon-folding-collapsed').first().waitFor({ state: 'detached', timeout: 10_000 });
@@ -350,21 +417,32 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       const afterFold = await visibleLines(page);
       assert.ok(noise(afterFold) < noise(before), `noise lines ${noise(before)} → ${noise(afterFold)}`);
       for (const reliable of ['copy_to_user_zeroed+0x2b/0x40', 'stat_ioctl+0x60/0x90', 'do_vfs_ioctl+0x97/0x5f0']) {
-        assert.ok(afterFold.some((l) => l.includes(reliable)), `${reliable} must stay visible`);
+        assert.ok(
+          afterFold.some((l) => l.includes(reliable)),
+          `${reliable} must stay visible`,
+        );
       }
       await screenshot(page, '04-folded-noise');
       await runCommand(page, 'Unfold All');
-    }));
+    }),
+  );
 
   it('Inspect Editor Tokens shows the grammar scopes, also in a file left in the `log` language', { timeout: 120_000 }, () =>
     scenario('05-token-scopes', async () => {
       await openFile(page, 'crash.log');
       await closePanel();
       await goToLine(page, 38);
-      for (const [line, sub] of [['RIP: 0010:[<ffffffff8127c5a2>]', 'RIP:'], ['RSP: 0018:ffff880036a3fd30', 'RSP:'], ['<EOI>', '<EOI>']] as const) {
+      for (const [line, sub] of [
+        ['RIP: 0010:[<ffffffff8127c5a2>]', 'RIP:'],
+        ['RSP: 0018:ffff880036a3fd30', 'RSP:'],
+        ['<EOI>', '<EOI>'],
+      ] as const) {
         const scopes = await inspectScopes(line, sub.slice(0, 2));
         assert.ok(scopes.includes('text.kernel-log'), `${sub}: ${scopes.join(' ')}`);
-        assert.ok(scopes.some((s) => s !== 'text.kernel-log' && s.endsWith('.kernel-log')), `${sub} has no kernel-log token scope: ${scopes.join(' ')}`);
+        assert.ok(
+          scopes.some((s) => s !== 'text.kernel-log' && s.endsWith('.kernel-log')),
+          `${sub} has no kernel-log token scope: ${scopes.join(' ')}`,
+        );
       }
       await screenshot(page, '05-token-scopes-kernel-log');
 
@@ -373,10 +451,17 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await openFile(page, 'left-as-log.log');
       await expectLanguage('Log');
       await goToLine(page, 38);
-      for (const [line, sub] of [['RIP: 0010:[<ffffffff8127c5a2>]', 'RIP:'], ['RSP: 0018:ffff880036a3fd30', 'RSP:'], ['<EOI>', '<EOI>']] as const) {
+      for (const [line, sub] of [
+        ['RIP: 0010:[<ffffffff8127c5a2>]', 'RIP:'],
+        ['RSP: 0018:ffff880036a3fd30', 'RSP:'],
+        ['<EOI>', '<EOI>'],
+      ] as const) {
         const scopes = await inspectScopes(line, sub.slice(0, 2));
         assert.ok(scopes.includes('text.log'), `${sub}: ${scopes.join(' ')}`);
-        assert.ok(scopes.some((s) => s.endsWith('.kernel-log')), `${sub} has no injected kernel-log scope: ${scopes.join(' ')}`);
+        assert.ok(
+          scopes.some((s) => s.endsWith('.kernel-log')),
+          `${sub} has no injected kernel-log scope: ${scopes.join(' ')}`,
+        );
       }
       const p = await textPoint(page, '<EOI>', '<EOI>');
       await page.mouse.click(p.x, p.y);
@@ -385,7 +470,8 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await screenshot(page, '05-token-scopes-log');
       await page.keyboard.press('Escape');
       await expectLanguage('Log', 1000); // detection did not switch it meanwhile
-    }));
+    }),
+  );
 
   it('a 20 MB log opens and shows its findings while the UI stays responsive', { timeout: 300_000 }, () =>
     scenario('06-large-log', async () => {
@@ -397,7 +483,9 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       let polling = true;
       const firstDiagnostics = (async () => {
         while (polling && firstAt === 0) {
-          const text = await kernelStatus().innerText().catch(() => '');
+          const text = await kernelStatus()
+            .innerText()
+            .catch(() => '');
           if (/\b[1-9]\d* reports?, [1-9]\d* findings?\b/.test(text)) firstAt = Date.now();
           else await new Promise((r) => setTimeout(r, 50));
         }
@@ -418,17 +506,24 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await expectLanguage('Kernel Log');
       // Each copy holds two reports, and all of them must be found.
       let reports = 0;
-      await waitFor(`status bar "${2 * largeCopies} reports"`, async () => {
-        const m = /\b(\d+) reports, ([1-9]\d*) findings\b/.exec(await kernelStatus().innerText());
-        reports = m ? Number(m[1]) : 0;
-        return reports === 2 * largeCopies;
-      }, 240_000, 250);
+      await waitFor(
+        `status bar "${2 * largeCopies} reports"`,
+        async () => {
+          const m = /\b(\d+) reports, ([1-9]\d*) findings\b/.exec(await kernelStatus().innerText());
+          reports = m ? Number(m[1]) : 0;
+          return reports === 2 * largeCopies;
+        },
+        240_000,
+        250,
+      );
       const completeAt = Date.now();
       polling = false;
       await firstDiagnostics;
       log(`large.log: ${await kernelStatus().innerText()}`);
       log(`large.log analysed: ${completeAt - t0} ms`);
-      log(`large.log first diagnostics: ${firstAt ? `${firstAt - t0} ms after opening, ${firstAt - shownAt} ms after the editor showed it` : 'not seen before the complete ones'}`);
+      log(
+        `large.log first diagnostics: ${firstAt ? `${firstAt - t0} ms after opening, ${firstAt - shownAt} ms after the editor showed it` : 'not seen before the complete ones'}`,
+      );
       log(`large.log complete diagnostics: ${completeAt - t0} ms after opening, ${completeAt - shownAt} ms after the editor showed it`);
       // A line typed at the top, then (after VS Code has caught up with it: a new line at the top moves
       // every marker; 2 s were not enough under load) one keystroke that makes it a report's header: time from that
@@ -441,7 +536,12 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await page.waitForTimeout(Number(process.env.KCRASH_E2E_SETTLE_MS ?? 8000)); // the keystrokes above are analysed and shown
       const t3 = Date.now();
       await page.keyboard.type('B');
-      await waitFor('the typed report counted', async () => new RegExp(`\\b${2 * largeCopies + 1} reports\\b`).test(await kernelStatus().innerText()), 30_000, 10);
+      await waitFor(
+        'the typed report counted',
+        async () => new RegExp(`\\b${2 * largeCopies + 1} reports\\b`).test(await kernelStatus().innerText()),
+        30_000,
+        10,
+      );
       log(`large.log a keystroke that adds a report → updated diagnostics: ${Date.now() - t3} ms`);
       await page.keyboard.press('Control+z');
       await waitFor('the typed report gone', async () => new RegExp(`\\b${2 * largeCopies} reports\\b`).test(await kernelStatus().innerText()), 30_000, 20);
@@ -450,7 +550,8 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await page.evaluate(() => new Promise((r) => (globalThis as any).requestAnimationFrame(() => r(null))));
       assert.ok(Date.now() - t2 < 2000, `a frame took ${Date.now() - t2} ms`);
       await activeEditor(page).locator('.squiggly-warning').first().waitFor({ timeout: SLOW });
-    }));
+    }),
+  );
 });
 
 /**

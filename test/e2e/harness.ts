@@ -133,8 +133,12 @@ export async function startSession(opts: SessionOptions = {}): Promise<Session> 
 
   const runDir = mkdtempSync(join(tmpdir(), 'kcrash-e2e-'));
   const dirs = {
-    ext: join(runDir, 'ext'), user: join(runDir, 'user'), tmp: join(runDir, 'tmp'),
-    data: join(runDir, 'xdg', 'data'), config: join(runDir, 'xdg', 'config'), browser: join(runDir, 'browser'),
+    ext: join(runDir, 'ext'),
+    user: join(runDir, 'user'),
+    tmp: join(runDir, 'tmp'),
+    data: join(runDir, 'xdg', 'data'),
+    config: join(runDir, 'xdg', 'config'),
+    browser: join(runDir, 'browser'),
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.user, 'User'), { recursive: true });
@@ -171,13 +175,28 @@ export async function startSession(opts: SessionOptions = {}): Promise<Session> 
   const port = await freePort();
   const csLog = join(runDir, 'code-server.log');
   const fd = openSync(csLog, 'a');
-  const server: ChildProcess = spawn(codeServerBin, [
-    ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override',
-  ], { env, detached: true, stdio: ['ignore', fd, fd] });
+  const server: ChildProcess = spawn(
+    codeServerBin,
+    [
+      ...common,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+    ],
+    { env, detached: true, stdio: ['ignore', fd, fd] },
+  );
   const stopServer = () => {
     if (server.pid && server.exitCode === null) {
-      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     }
   };
   const base = `http://127.0.0.1:${port}`;
@@ -195,8 +214,17 @@ export async function startSession(opts: SessionOptions = {}): Promise<Session> 
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1500, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -205,7 +233,7 @@ export async function startSession(opts: SessionOptions = {}): Promise<Session> 
     blockedRequests.push(url.href);
     return route.abort();
   });
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const t3 = Date.now();
   await page.goto(`${base}/?workspace=${encodeURIComponent(workspaceFile)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -213,12 +241,22 @@ export async function startSession(opts: SessionOptions = {}): Promise<Session> 
   log(`workbench ready: ${Date.now() - t3} ms`);
 
   return {
-    page, context, workspaceDir, mainDir, nodetectDir, blockedRequests,
+    page,
+    context,
+    workspaceDir,
+    mainDir,
+    nodetectDir,
+    blockedRequests,
     async close() {
       await context.close().catch(() => {});
       stopServer();
       await waitFor('code-server to stop', async () => server.exitCode !== null || server.signalCode !== null, 10_000).catch(() => {
-        if (server.pid) try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ }
+        if (server.pid)
+          try {
+            process.kill(-server.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
       });
       if (!process.env.KCRASH_E2E_KEEP) rmSync(runDir, { recursive: true, force: true });
       else log(`kept ${runDir}`);
@@ -249,9 +287,13 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   // Enter runs the focused (first) row: make sure the row we want is the first one.
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).waitFor({ timeout: 5_000 });
-  if (process.env.KCRASH_E2E_DEBUG) console.log(`# run command: ${(await page.locator('.quick-input-list .monaco-list-row.focused').innerText()).replace(/\s+/g, ' ')}`);
+  if (process.env.KCRASH_E2E_DEBUG)
+    console.log(`# run command: ${(await page.locator('.quick-input-list .monaco-list-row.focused').innerText()).replace(/\s+/g, ' ')}`);
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+  await page
+    .locator('.quick-input-widget')
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => {});
 }
 
 export async function closeQuickInput(page: Page): Promise<void> {
@@ -307,11 +349,14 @@ export async function goToLine(page: Page, line: number): Promise<void> {
 /** The visible editor lines in screen order (Monaco does not keep DOM order), spaces made plain. */
 export async function visibleLines(page: Page): Promise<string[]> {
   // Runs in the browser: DOM types are not in this project's lib, hence the `any`s.
-  return activeEditor(page).locator('.view-lines').evaluate((el: any) =>
-    [...el.querySelectorAll('.view-line') as any[]]
-      .map((l: any) => ({ top: parseFloat(l.style.top || '0'), text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
-      .sort((a, b) => a.top - b.top)
-      .map((l) => l.text));
+  return activeEditor(page)
+    .locator('.view-lines')
+    .evaluate((el: any) =>
+      [...(el.querySelectorAll('.view-line') as any[])]
+        .map((l: any) => ({ top: parseFloat(l.style.top || '0'), text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text),
+    );
 }
 
 /**
@@ -319,32 +364,43 @@ export async function visibleLines(page: Page): Promise<string[]> {
  * `lineText` (works whatever the tokenization splits the line into).
  */
 export async function textPoint(page: Page, lineText: string, sub: string): Promise<{ x: number; y: number }> {
-  const point = await activeEditor(page).locator('.view-lines').evaluate((el: any, args) => {
-    const document = (globalThis as any).document;
-    const SHOW_TEXT = 4; // NodeFilter.SHOW_TEXT
-    // (No named helper functions in here: tsx would wrap them in a `__name` call the page lacks.)
-    for (const line of el.querySelectorAll('.view-line') as any[]) {
-      const text = String(line.textContent ?? '').replace(/\u00a0/g, ' ');
-      if (!text.includes(args.lineText)) continue;
-      let at = text.indexOf(args.sub, text.indexOf(args.lineText));
-      if (at < 0) at = text.indexOf(args.sub);
-      if (at < 0) continue;
-      // Walk the text nodes to the character range [at, at + sub.length).
-      const walker = document.createTreeWalker(line, SHOW_TEXT);
-      let seen = 0;
-      const range = document.createRange();
-      let started = false;
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const len = n.textContent?.length ?? 0;
-        if (!started && at < seen + len) { range.setStart(n, at - seen); started = true; }
-        if (started && at + args.sub.length <= seen + len) { range.setEnd(n, at + args.sub.length - seen); break; }
-        seen += len;
-      }
-      const r = range.getBoundingClientRect();
-      if (r.width > 0) return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-    }
-    return null;
-  }, { lineText, sub });
+  const point = await activeEditor(page)
+    .locator('.view-lines')
+    .evaluate(
+      (el: any, args) => {
+        const document = (globalThis as any).document;
+        const SHOW_TEXT = 4; // NodeFilter.SHOW_TEXT
+        // (No named helper functions in here: tsx would wrap them in a `__name` call the page lacks.)
+        for (const line of el.querySelectorAll('.view-line') as any[]) {
+          const text = String(line.textContent ?? '').replace(/\u00a0/g, ' ');
+          if (!text.includes(args.lineText)) continue;
+          let at = text.indexOf(args.sub, text.indexOf(args.lineText));
+          if (at < 0) at = text.indexOf(args.sub);
+          if (at < 0) continue;
+          // Walk the text nodes to the character range [at, at + sub.length).
+          const walker = document.createTreeWalker(line, SHOW_TEXT);
+          let seen = 0;
+          const range = document.createRange();
+          let started = false;
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const len = n.textContent?.length ?? 0;
+            if (!started && at < seen + len) {
+              range.setStart(n, at - seen);
+              started = true;
+            }
+            if (started && at + args.sub.length <= seen + len) {
+              range.setEnd(n, at + args.sub.length - seen);
+              break;
+            }
+            seen += len;
+          }
+          const r = range.getBoundingClientRect();
+          if (r.width > 0) return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
+        return null;
+      },
+      { lineText, sub },
+    );
   if (!point) throw new Error(`"${sub}" in a line with "${lineText}" is not on screen`);
   return point;
 }

@@ -6,17 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { IGrammar } from 'vscode-textmate';
-import {
-  assertScopes,
-  findLine,
-  GRAMMAR_DIR,
-  grammarScopes,
-  loadGrammar,
-  ROOT,
-  tokenize,
-  tokensAt,
-  type TokenizedLine,
-} from './helpers.ts';
+import { assertScopes, findLine, GRAMMAR_DIR, grammarScopes, loadGrammar, ROOT, tokenize, tokensAt, type TokenizedLine } from './helpers.ts';
 
 const K = (...names: string[]) => names.map((n) => `${n}.kernel-log`);
 const FIXTURE = path.join(GRAMMAR_DIR, 'fixtures', 'realistic.kernel-log');
@@ -29,18 +19,13 @@ describe('generated grammar files', () => {
     const outputs: Record<string, string> = gen.generate();
     assert.deepEqual(Object.keys(outputs).sort(), [INJECTION_FILE, MAIN_FILE].sort());
     for (const [file, text] of Object.entries(outputs)) {
-      assert.equal(
-        readFileSync(file, 'utf8'),
-        text,
-        `${path.relative(ROOT, file)} is stale: run "node scripts/gen-grammar.mjs" and commit the result`,
-      );
+      assert.equal(readFileSync(file, 'utf8'), text, `${path.relative(ROOT, file)} is stale: run "node scripts/gen-grammar.mjs" and commit the result`);
     }
   });
 
   test('package.json registers both grammars with the scope names in the files', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    const grammars: Array<{ language?: string; scopeName: string; path: string; injectTo?: string[] }> =
-      pkg.contributes.grammars;
+    const grammars: Array<{ language?: string; scopeName: string; path: string; injectTo?: string[] }> = pkg.contributes.grammars;
     const main = grammars.find((g) => g.scopeName === 'text.kernel-log');
     assert.ok(main, 'text.kernel-log is registered');
     assert.equal(main.language, 'kernel-log');
@@ -90,11 +75,15 @@ describe('text.kernel-log on a realistic log', () => {
 
   before(async () => {
     // vscode-textmate reports grammar loops ("Grammar is in an endless loop") through console.error
-    console.error = (...args: unknown[]) => { errors.push(args); };
+    console.error = (...args: unknown[]) => {
+      errors.push(args);
+    };
     grammar = await loadGrammar('text.kernel-log');
     lines = tokenize(grammar, readFileSync(FIXTURE, 'utf8'));
   });
-  after(() => { console.error = originalError; });
+  after(() => {
+    console.error = originalError;
+  });
 
   test('no engine errors (including on empty and prefix-only lines)', () => {
     tokenize(grammar, '\n\n[ 1.000000][ T1] \n[ 2.000000] \n\n');
@@ -171,11 +160,14 @@ describe('text.kernel-log on a realistic log', () => {
     assertScopes(code, '48', K('constant.numeric.hex.code'));
     assertScopes(code, '0f', K('meta.code.trap', 'invalid.illegal.trapping-instruction'), { occurrence: 0 });
     const trap = tokensAt(code, '<0f>');
-    assert.deepEqual(trap.map((t) => t.text), ['<', '0f', '>']);
+    assert.deepEqual(
+      trap.map((t) => t.text),
+      ['<', '0f', '>'],
+    );
   });
 
   test('stack entries: reliable, unreliable ("? "), modules with build id, context markers', () => {
-    const entry = /^\[[^\]]+\]\[[^\]]+\]  (\? )?([A-Za-z_][\w.$]*)\+0x/;
+    const entry = /^\[[^\]]+\]\[[^\]]+\] {2}(\? )?([A-Za-z_][\w.$]*)\+0x/;
     let reliable = 0;
     let unreliable = 0;
     for (const l of lines) {
@@ -204,7 +196,12 @@ describe('text.kernel-log on a realistic log', () => {
     assertScopes(findLine(lines, '? __pfx_worker_thread'), '__pfx_worker_thread', K('entity.name.function'));
 
     for (const [marker, kind] of [
-      ['<TASK>', 'begin'], ['</TASK>', 'end'], ['<IRQ>', 'begin'], ['</IRQ>', 'end'], ['<NMI>', 'begin'], ['</NMI>', 'end'],
+      ['<TASK>', 'begin'],
+      ['</TASK>', 'end'],
+      ['<IRQ>', 'begin'],
+      ['</IRQ>', 'end'],
+      ['<NMI>', 'begin'],
+      ['</NMI>', 'end'],
     ] as const) {
       const l = findLine(lines, ` ${marker}`);
       assertScopes(l, marker.replace(/[<>/]/g, ''), K(`keyword.control.context.${kind}`));

@@ -23,12 +23,10 @@ function loadOnig(): Promise<vsctm.IOnigLib> {
     const require = createRequire(import.meta.url);
     const wasmPath = path.join(path.dirname(require.resolve('vscode-oniguruma')), 'onig.wasm');
     const wasm = readFileSync(wasmPath);
-    onigLib = oniguruma
-      .loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength))
-      .then(() => ({
-        createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
-        createOnigString: (s: string) => new oniguruma.OnigString(s),
-      }));
+    onigLib = oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength)).then(() => ({
+      createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
+      createOnigString: (s: string) => new oniguruma.OnigString(s),
+    }));
   }
   return onigLib;
 }
@@ -98,9 +96,7 @@ export function tokensAt(line: TokenizedLine, needle: string, occurrence = 0): T
 
 /** Pretty form for failure messages and debugging. */
 export function dump(lines: TokenizedLine[]): string {
-  return lines
-    .map((l) => [l.line, ...l.tokens.map((t) => `  ${JSON.stringify(t.text)}  ${t.scopes.slice(1).join(' ')}`)].join('\n'))
-    .join('\n');
+  return lines.map((l) => [l.line, ...l.tokens.map((t) => `  ${JSON.stringify(t.text)}  ${t.scopes.slice(1).join(' ')}`)].join('\n')).join('\n');
 }
 
 /** True when `expected` appears in `scopes` in the same order (like vscode-tmgrammar-test's `^` assertions). */
@@ -111,12 +107,7 @@ export function hasScopes(scopes: string[], expected: string[]): boolean {
 }
 
 /** Fails unless every token covering `needle` in `line` carries `expected` (in order) and none of `absent`. */
-export function assertScopes(
-  line: TokenizedLine,
-  needle: string,
-  expected: string[],
-  { occurrence = 0, absent = [] as string[] } = {},
-): void {
+export function assertScopes(line: TokenizedLine, needle: string, expected: string[], { occurrence = 0, absent = [] as string[] } = {}): void {
   const tokens = tokensAt(line, needle, occurrence);
   if (tokens.length === 0) throw new Error(`no token for "${needle}" in: ${line.line}`);
   for (const t of tokens) {
@@ -142,11 +133,17 @@ export function findLine(lines: TokenizedLine[], needle: string, from = 0): Toke
 export function grammarScopes(grammar: unknown): Set<string> {
   const out = new Set<string>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
       if ((key === 'name' || key === 'contentName') && typeof value === 'string') {
-        value.split(/\s+/).filter(Boolean).forEach((s) => out.add(s));
+        value
+          .split(/\s+/)
+          .filter(Boolean)
+          .forEach((s) => out.add(s));
       } else if (key !== 'scopeName') {
         walk(value);
       }

@@ -90,7 +90,11 @@ export const DEFAULT_CAPABILITIES = {
     synchronization: { didSave: false, dynamicRegistration: false },
     publishDiagnostics: { relatedInformation: true, tagSupport: { valueSet: [1, 2] }, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
     hover: { contentFormat: ['markdown', 'plaintext'] },
-    codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } }, dataSupport: true, isPreferredSupport: true },
+    codeAction: {
+      codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
+      dataSupport: true,
+      isPreferredSupport: true,
+    },
     foldingRange: { rangeLimit: 5000, lineFoldingOnly: true },
     documentSymbol: { hierarchicalDocumentSymbolSupport: true },
   },
@@ -178,7 +182,13 @@ export class LspClient {
   /** Spawns the server and runs initialize / initialized. */
   static async start(options: ClientOptions = {}): Promise<LspClient> {
     const client = new LspClient(options);
-    await client.request('initialize', { processId: process.pid, rootUri: null, capabilities: options.capabilities ?? DEFAULT_CAPABILITIES, workspaceFolders: null, initializationOptions: options.initializationOptions });
+    await client.request('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: options.capabilities ?? DEFAULT_CAPABILITIES,
+      workspaceFolders: null,
+      initializationOptions: options.initializationOptions,
+    });
     client.notify('initialized', {});
     return client;
   }

@@ -70,13 +70,16 @@ describe('hide before remove', () => {
     const dup = diagnostics.find((d) => d.code === 'duplicate-regs-ip' && d.range.start.line === dupLine)!;
     assert.ok(dup);
     const actions = await actionsFor(dup);
-    assert.deepEqual(actions.map((a) => a.title), [
-      'Hide duplicate entry (fold; the file is not changed)',
-      'Hide duplicate and unreliable (?) entries in this report (fold)',
-      'Remove duplicate entry',
-      'Remove all duplicate entries in this report',
-      'Remove unreliable (?) entries in this report',
-    ]);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      [
+        'Hide duplicate entry (fold; the file is not changed)',
+        'Hide duplicate and unreliable (?) entries in this report (fold)',
+        'Remove duplicate entry',
+        'Remove all duplicate entries in this report',
+        'Remove unreliable (?) entries in this report',
+      ],
+    );
     const [hide, hideReport, remove] = actions;
     assert.equal(hide.kind, 'quickfix');
     assert.equal(hide.isPreferred, true);
@@ -105,9 +108,15 @@ describe('hide before remove', () => {
     for (const r of params.ranges) {
       if (r.fold === null) continue;
       assert.deepEqual(r.fold, { startLine: r.startLine - 1, endLine: r.endLine });
-      assert.ok(folding.some((f) => f.startLine === r.fold!.startLine && f.endLine === r.fold!.endLine), `folding range ${JSON.stringify(r.fold)} offered`);
+      assert.ok(
+        folding.some((f) => f.startLine === r.fold!.startLine && f.endLine === r.fold!.endLine),
+        `folding range ${JSON.stringify(r.fold)} offered`,
+      );
     }
-    assert.ok(params.ranges.some((r) => r.fold !== null), 'some runs fold with the server\'s ranges');
+    assert.ok(
+      params.ranges.some((r) => r.fold !== null),
+      "some runs fold with the server's ranges",
+    );
   });
 
   it('no hide action for a client that does not run kernelLog.foldLines', async () => {
@@ -115,8 +124,15 @@ describe('hide before remove', () => {
     try {
       const diags = (await plain.waitForDiagnostics(uri, 1)).diagnostics;
       const dup = diags.find((d) => d.code === 'duplicate-regs-ip')!;
-      const actions = await plain.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: dup.range, context: { diagnostics: [dup] } });
-      assert.deepEqual(actions.map((a) => a.title), ['Remove duplicate entry', 'Remove all duplicate entries in this report', 'Remove unreliable (?) entries in this report']);
+      const actions = await plain.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: dup.range,
+        context: { diagnostics: [dup] },
+      });
+      assert.deepEqual(
+        actions.map((a) => a.title),
+        ['Remove duplicate entry', 'Remove all duplicate entries in this report', 'Remove unreliable (?) entries in this report'],
+      );
       assert.equal(actions[0].isPreferred, true);
     } finally {
       plain.close(uri);
@@ -138,10 +154,18 @@ describe('fix-all on save', () => {
     assert.equal(await client.shutdown(), 0);
   });
 
-  const request = (context: Record<string, unknown>) => client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: ZERO, context: { diagnostics: [], ...context } });
+  const request = (context: Record<string, unknown>) =>
+    client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: ZERO, context: { diagnostics: [], ...context } });
   const dupRip = lineIndex(text, '? zero_user_buf+0x42/0x70');
-  const dupFrame = text.split('\n').map((l) => l.includes('? fill_stat_reply')).lastIndexOf(true);
-  const without = (lines: number[]) => text.split('\n').filter((_, i) => !lines.includes(i)).join('\n');
+  const dupFrame = text
+    .split('\n')
+    .map((l) => l.includes('? fill_stat_reply'))
+    .lastIndexOf(true);
+  const without = (lines: number[]) =>
+    text
+      .split('\n')
+      .filter((_, i) => !lines.includes(i))
+      .join('\n');
 
   it('a plain source.fixAll (a global codeActionsOnSave setting for another linter) edits nothing', async () => {
     assert.deepEqual(await request({ only: ['source.fixAll'] }), []);
@@ -158,7 +182,10 @@ describe('fix-all on save', () => {
 
   it('the "Fix All" command run by hand (source.fixAll, invoked) still gets it', async () => {
     const actions = await request({ only: ['source.fixAll'], triggerKind: 1 });
-    assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.kernel-log']);
+    assert.deepEqual(
+      actions.map((a) => a.kind),
+      ['source.fixAll.kernel-log'],
+    );
   });
 
   it('leaves out the codes set to off', async () => {
@@ -177,8 +204,15 @@ describe('fix-all on save', () => {
     assert.deepEqual(await request({ only: ['source.fixAll.kernel-log'], triggerKind: 2 }), []);
     // The report-wide removal is gone too; removing unreliable entries stays.
     const inReport = { start: { line: dupRip, character: 20 }, end: { line: dupRip, character: 20 } };
-    const invoked = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: inReport, context: { diagnostics: [], triggerKind: 1 } });
-    assert.deepEqual(invoked.map((a) => a.title), ['Remove unreliable (?) entries in this report']);
+    const invoked = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: inReport,
+      context: { diagnostics: [], triggerKind: 1 },
+    });
+    assert.deepEqual(
+      invoked.map((a) => a.title),
+      ['Remove unreliable (?) entries in this report'],
+    );
     // The settings back as the other tests of this describe expect them, whatever order they run in.
     client.settings = {};
     const restored = client.waitForDiagnostics(uri, 1);
@@ -213,12 +247,20 @@ describe('a `? ` copy of the RIP on the first line of a stack without a header',
       assert.ok(dup, 'the warning');
       assert.equal(dup.range.start.line, 6);
       assert.equal((dup.data as { removableLine?: number }).removableLine, 6);
-      const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: dup.range, context: { diagnostics: [dup] } });
+      const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: dup.range,
+        context: { diagnostics: [dup] },
+      });
       const fix = actions.find((a) => a.title === 'Remove duplicate entry');
       assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
       assert.equal(applyEdits(text, editsFor(fix.edit!, uri)), text.replace('[  233.118670]  [<ffffffff81452a12>] ? zero_user_buf+0x42/0x70\n', ''));
       // The same line for the report-wide fixes and fix-all.
-      const all = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: ZERO, context: { diagnostics: [], only: ['source.fixAll.kernel-log'] } });
+      const all = await client.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: ZERO,
+        context: { diagnostics: [], only: ['source.fixAll.kernel-log'] },
+      });
       assert.equal(all.length, 1);
     } finally {
       client.close(uri);

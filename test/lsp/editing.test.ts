@@ -3,7 +3,19 @@
 // fixes remove exactly the flagged lines.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { applyEdits, DEFAULT_CAPABILITIES, editsFor, fixture, hoverText, LspClient, offsetOf, positionOf, type Diagnostic, type Range, type WorkspaceEdit } from './client.ts';
+import {
+  applyEdits,
+  DEFAULT_CAPABILITIES,
+  editsFor,
+  fixture,
+  hoverText,
+  LspClient,
+  offsetOf,
+  positionOf,
+  type Diagnostic,
+  type Range,
+  type WorkspaceEdit,
+} from './client.ts';
 
 interface CodeAction {
   title: string;
@@ -65,11 +77,28 @@ describe('incremental edits', () => {
     const steps: { label: string; changes: () => { range: Range; text: string }[] }[] = [
       { label: 'delete a ? line', changes: () => [{ range: lineRange('? __warn+0xc9/0x360'), text: '' }] },
       { label: 'type into a header', changes: () => [{ range: { start: at('drop_nlink+0x9e/0xd0'), end: at('drop_nlink+0x9e/0xd0') }, text: 'x' }] },
-      { label: 'add a ? copy of a reliable entry', changes: () => [{ range: { start: at(' do_one_initcall+0xd6/0x460'), end: at(' do_one_initcall+0xd6/0x460') }, text: ' ? do_one_initcall+0xd6/0x460\n[  201.553873][ T5120] ' }] },
-      { label: 'break a report header', changes: () => [{ range: { start: at('general protection fault'), end: at('general protection fault', 7) }, text: 'generic' }] },
+      {
+        label: 'add a ? copy of a reliable entry',
+        changes: () => [
+          {
+            range: { start: at(' do_one_initcall+0xd6/0x460'), end: at(' do_one_initcall+0xd6/0x460') },
+            text: ' ? do_one_initcall+0xd6/0x460\n[  201.553873][ T5120] ',
+          },
+        ],
+      },
+      {
+        label: 'break a report header',
+        changes: () => [{ range: { start: at('general protection fault'), end: at('general protection fault', 7) }, text: 'generic' }],
+      },
       { label: 'restore it', changes: () => [{ range: { start: at('generic protection fault'), end: at('generic protection fault', 7) }, text: 'general' }] },
-      { label: 'paste a whole report at the top', changes: () => [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: text.slice(text.indexOf('[  731.402215]')) }] },
-      { label: 'delete a block across reports', changes: () => [{ range: { start: at('Kernel panic - not syncing'), end: at('stack backtrace:') }, text: '' }] },
+      {
+        label: 'paste a whole report at the top',
+        changes: () => [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: text.slice(text.indexOf('[  731.402215]')) }],
+      },
+      {
+        label: 'delete a block across reports',
+        changes: () => [{ range: { start: at('Kernel panic - not syncing'), end: at('stack backtrace:') }, text: '' }],
+      },
       {
         label: 'two changes in one notification',
         changes: () => {
@@ -79,7 +108,10 @@ describe('incremental edits', () => {
           return [first, { range: { start: p, end: { line: p.line, character: p.character + 5 } }, text: '</IRQ>' }];
         },
       },
-      { label: 'replace everything', changes: () => [{ range: { start: { line: 0, character: 0 }, end: positionOf(text, text.length) }, text: text.slice(0, text.length >> 1) }] },
+      {
+        label: 'replace everything',
+        changes: () => [{ range: { start: { line: 0, character: 0 }, end: positionOf(text, text.length) }, text: text.slice(0, text.length >> 1) }],
+      },
     ];
     let version = 1;
     for (const step of steps) {
@@ -124,7 +156,8 @@ describe('incremental edits', () => {
     client.open(uri, text, 1);
     const first = await client.waitForDiagnostics(uri, 1);
     assert.ok(first.diagnostics.length > 0);
-    const publishes = () => client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri).length;
+    const publishes = () =>
+      client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri).length;
     const before = publishes();
     // Text typed at the end of the file, after every report, moves no diagnostic.
     const end = positionOf(text, text.length);
@@ -187,7 +220,10 @@ describe('removing duplicates', () => {
   before(async () => {
     text = (await fixture('lsp-mixed-modern.log')) + (await fixture('lsp-old-x86-clear-user.log'));
     client = await LspClient.start({
-      capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: false }, applyEdit: true }, textDocument: { publishDiagnostics: { relatedInformation: true }, codeAction: DEFAULT_CAPABILITIES.textDocument.codeAction } },
+      capabilities: {
+        workspace: { configuration: true, workspaceEdit: { documentChanges: false }, applyEdit: true },
+        textDocument: { publishDiagnostics: { relatedInformation: true }, codeAction: DEFAULT_CAPABILITIES.textDocument.codeAction },
+      },
     });
     client.open(uri, text, 1);
     diagnostics = (await client.waitForDiagnostics(uri, 1)).diagnostics;
@@ -196,10 +232,15 @@ describe('removing duplicates', () => {
     await client.shutdown();
   });
 
-  const duplicateLines = () => new Set(diagnostics.filter((d) => d.code === 'duplicate-regs-ip' || d.code === 'duplicate-frame').map((d) => d.range.start.line));
+  const duplicateLines = () =>
+    new Set(diagnostics.filter((d) => d.code === 'duplicate-regs-ip' || d.code === 'duplicate-frame').map((d) => d.range.start.line));
 
   it('source.fixAll.kernel-log removes every duplicate line of the file in one edit', async () => {
-    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll.kernel-log'] } });
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.kernel-log'] },
+    });
     assert.equal(actions.length, 1);
     assert.equal(actions[0].kind, 'source.fixAll.kernel-log');
     assert.ok(actions[0].edit?.changes, 'plain `changes` for a client without documentChanges');
@@ -211,9 +252,17 @@ describe('removing duplicates', () => {
     const far = { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } };
     assert.deepEqual(await client.request('textDocument/codeAction', { textDocument: { uri }, range: far, context: { diagnostics: [] } }), []);
     const inReport = positionOf(text, text.indexOf('Modules linked in: nf_tables'));
-    const automatic = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: inReport, end: inReport }, context: { diagnostics: [], triggerKind: 2 } });
+    const automatic = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: inReport, end: inReport },
+      context: { diagnostics: [], triggerKind: 2 },
+    });
     assert.deepEqual(automatic, []);
-    const invoked = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: inReport, end: inReport }, context: { diagnostics: [], triggerKind: 1 } });
+    const invoked = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: inReport, end: inReport },
+      context: { diagnostics: [], triggerKind: 1 },
+    });
     assert.deepEqual(
       invoked.map((a) => a.title),
       ['Remove all duplicate entries in this report', 'Remove unreliable (?) entries in this report'],
@@ -256,7 +305,10 @@ describe('removing duplicates', () => {
     client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: positionOf(text, text.length) }, text: after }]);
     const left = (await client.waitForDiagnostics(uri, 2)).diagnostics;
     assert.equal(left.filter((d) => d.code === 'duplicate-regs-ip' || d.code === 'duplicate-frame').length, 0);
-    assert.deepEqual(await client.request('workspace/executeCommand', { command: 'kernelLog.removeAllDuplicates', arguments: [{ uri }] }), { applied: true, removedLines: 0 });
+    assert.deepEqual(await client.request('workspace/executeCommand', { command: 'kernelLog.removeAllDuplicates', arguments: [{ uri }] }), {
+      applied: true,
+      removedLines: 0,
+    });
   });
 });
 
@@ -283,7 +335,8 @@ describe('structure of a log with many kinds of reports', () => {
   it('has one symbol per report, ranges nested, selection inside range', async () => {
     const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
     assert.ok(symbols.length >= 4);
-    const inside = (inner: Range, outer: Range) => offsetOf(text, inner.start) >= offsetOf(text, outer.start) && offsetOf(text, inner.end) <= offsetOf(text, outer.end);
+    const inside = (inner: Range, outer: Range) =>
+      offsetOf(text, inner.start) >= offsetOf(text, outer.start) && offsetOf(text, inner.end) <= offsetOf(text, outer.end);
     const check = (s: Sym, parent?: Sym) => {
       assert.ok(inside(s.selectionRange, s.range), `${s.name}: selection inside range`);
       if (parent) assert.ok(inside(s.range, parent.range), `${s.name} inside ${parent.name}`);
@@ -310,7 +363,8 @@ describe('structure of a log with many kinds of reports', () => {
   it('folds the lockdep chain, context segments (closing line visible) and runs of ? entries', async () => {
     const ranges = await client.request<{ startLine: number; endLine: number; kind?: string }[]>('textDocument/foldingRange', { textDocument: { uri } });
     const lineOf = (needle: string) => positionOf(text, text.indexOf(needle)).line;
-    const has = (startLine: number, endLine: number, kind?: string) => ranges.some((r) => r.startLine === startLine && r.endLine === endLine && r.kind === kind);
+    const has = (startLine: number, endLine: number, kind?: string) =>
+      ranges.some((r) => r.startLine === startLine && r.endLine === endLine && r.kind === kind);
     assert.ok(has(lineOf('the existing dependency chain'), lineOf('-> #0') + 9), 'lockdep chain');
     assert.ok(has(lineOf('-> #1'), lineOf('-> #1') + 7), '-> #1');
     assert.ok(has(lineOf(' <IRQ>'), lineOf(' </IRQ>') - 1), '<IRQ> segment');
@@ -320,14 +374,24 @@ describe('structure of a log with many kinds of reports', () => {
     assert.ok(has(lineOf(' do_unlinkat+0x44e/0x5a0'), lineOf('? __x64_sys_unlinkat'), 'comment'), 'single ? entry');
     for (const r of ranges) assert.ok(r.endLine > r.startLine);
     // Properly nested: no two ranges overlap without one containing the other.
-    for (const a of ranges) for (const b of ranges) if (a.startLine < b.startLine && b.startLine <= a.endLine) assert.ok(b.endLine <= a.endLine, JSON.stringify([a, b]));
+    for (const a of ranges)
+      for (const b of ranges) if (a.startLine < b.startLine && b.startLine <= a.endLine) assert.ok(b.endLine <= a.endLine, JSON.stringify([a, b]));
   });
 
   it('reports status after each analysis', async () => {
-    const status = client.notifications.filter((n) => n.method === 'kernelLog/status' && (n.params as { uri: string }).uri === uri).pop()!.params as Record<string, unknown>;
+    const status = client.notifications.filter((n) => n.method === 'kernelLog/status' && (n.params as { uri: string }).uri === uri).pop()!.params as Record<
+      string,
+      unknown
+    >;
     assert.equal(status.complete, true);
     assert.equal(status.reports, 4);
-    assert.deepEqual(Object.keys(status.findingsByCode as object).sort(), ['corrupted-report', 'duplicate-frame', 'duplicate-regs-ip', 'function-end-return', 'unreliable-frame']);
+    assert.deepEqual(Object.keys(status.findingsByCode as object).sort(), [
+      'corrupted-report',
+      'duplicate-frame',
+      'duplicate-regs-ip',
+      'function-end-return',
+      'unreliable-frame',
+    ]);
   });
 });
 
@@ -346,9 +410,15 @@ describe('raw stack words of old kernels', () => {
   it('hovers `Stack:` as raw stack words and folds them', async () => {
     const line = text.split('\n').findIndex((l) => /\] Stack:$/.test(l));
     assert.ok(line > 0);
-    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line, character: text.split('\n')[line].indexOf('Stack:') + 1 } });
+    const hover = await client.request('textDocument/hover', {
+      textDocument: { uri },
+      position: { line, character: text.split('\n')[line].indexOf('Stack:') + 1 },
+    });
     assert.match(hoverText(hover), /raw stack words/);
     const folds = await client.request<{ startLine: number; endLine: number }[]>('textDocument/foldingRange', { textDocument: { uri } });
-    assert.ok(folds.some((f) => f.startLine === line && f.endLine > line), 'the Stack: words fold');
+    assert.ok(
+      folds.some((f) => f.startLine === line && f.endLine > line),
+      'the Stack: words fold',
+    );
   });
 });

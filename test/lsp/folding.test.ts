@@ -15,8 +15,12 @@ describe('folding within the client’s rangeLimit', () => {
   const uri = 'file:///folding/many.log';
 
   before(async () => {
-    text = (await Promise.all(['lsp-mixed-modern.log', 'lsp-old-x86-clear-user.log', 'lsp-seed-pt-regs.log', 'kasan-6.6-use-after-free-stacks.log'].map(fixture))).join('');
-    const client = await LspClient.start({ capabilities: { ...DEFAULT_CAPABILITIES, textDocument: { ...DEFAULT_CAPABILITIES.textDocument, foldingRange: { lineFoldingOnly: true } } } });
+    text = (
+      await Promise.all(['lsp-mixed-modern.log', 'lsp-old-x86-clear-user.log', 'lsp-seed-pt-regs.log', 'kasan-6.6-use-after-free-stacks.log'].map(fixture))
+    ).join('');
+    const client = await LspClient.start({
+      capabilities: { ...DEFAULT_CAPABILITIES, textDocument: { ...DEFAULT_CAPABILITIES.textDocument, foldingRange: { lineFoldingOnly: true } } },
+    });
     client.open(uri, text, 1);
     await client.waitForDiagnostics(uri, 1);
     all = await client.request<Fold[]>('textDocument/foldingRange', { textDocument: { uri } });
@@ -24,7 +28,9 @@ describe('folding within the client’s rangeLimit', () => {
   });
 
   async function foldsWithLimit(rangeLimit: number): Promise<Fold[]> {
-    const client = await LspClient.start({ capabilities: { ...DEFAULT_CAPABILITIES, textDocument: { ...DEFAULT_CAPABILITIES.textDocument, foldingRange: { rangeLimit, lineFoldingOnly: true } } } });
+    const client = await LspClient.start({
+      capabilities: { ...DEFAULT_CAPABILITIES, textDocument: { ...DEFAULT_CAPABILITIES.textDocument, foldingRange: { rangeLimit, lineFoldingOnly: true } } },
+    });
     try {
       client.open(uri, text, 1);
       await client.waitForDiagnostics(uri, 1);
@@ -35,7 +41,8 @@ describe('folding within the client’s rangeLimit', () => {
   }
 
   /** The ranges of `all` that hold `r`. */
-  const parentsOf = (r: Fold) => all.filter((p) => p !== r && p.startLine <= r.startLine && p.endLine >= r.endLine && !(p.startLine === r.startLine && p.endLine === r.endLine));
+  const parentsOf = (r: Fold) =>
+    all.filter((p) => p !== r && p.startLine <= r.startLine && p.endLine >= r.endLine && !(p.startLine === r.startLine && p.endLine === r.endLine));
 
   it('keeps the outermost ranges, all through the file', async () => {
     const reports = all.filter((r) => r.kind === 'region');
@@ -49,9 +56,17 @@ describe('folding within the client’s rangeLimit', () => {
     const some = await foldsWithLimit(limit);
     assert.equal(some.length, limit);
     for (const r of reports) assert.ok(some.some((s) => s.startLine === r.startLine && s.endLine === r.endLine));
-    for (const r of some) for (const p of parentsOf(all.find((a) => a.startLine === r.startLine && a.endLine === r.endLine)!)) assert.ok(some.some((s) => s.startLine === p.startLine && s.endLine === p.endLine), 'parent kept');
+    for (const r of some)
+      for (const p of parentsOf(all.find((a) => a.startLine === r.startLine && a.endLine === r.endLine)!))
+        assert.ok(
+          some.some((s) => s.startLine === p.startLine && s.endLine === p.endLine),
+          'parent kept',
+        );
     // In file order, as without a limit.
-    assert.deepEqual(some, all.filter((a) => some.some((s) => s.startLine === a.startLine && s.endLine === a.endLine)));
+    assert.deepEqual(
+      some,
+      all.filter((a) => some.some((s) => s.startLine === a.startLine && s.endLine === a.endLine)),
+    );
     assert.ok(some.at(-1)!.startLine > reports.at(-2)!.startLine, 'ranges of the last reports too');
     assert.deepEqual(await foldsWithLimit(all.length), all);
   });

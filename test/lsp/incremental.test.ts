@@ -150,7 +150,12 @@ function lineStartChange(text: string, rnd: (n: number) => number): { start: num
   return rnd(2) ? { start, end: start, insert: 'x' } : { start, end: Math.min(text.length, start + 1), insert: '' };
 }
 
-function randomEdits(text: string, seed: number, edits: number, change: (text: string, rnd: (n: number) => number) => { start: number; end: number; insert: string }): void {
+function randomEdits(
+  text: string,
+  seed: number,
+  edits: number,
+  change: (text: string, rnd: (n: number) => number) => { start: number; end: number; insert: string },
+): void {
   const rnd = random(seed);
   const cache = new DocumentCache({ chunkLines: 100 + rnd(2000) });
   const uri = `test://dense/${seed}`;

@@ -5,7 +5,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_CAPABILITIES, editsFor, fixture, LspClient, positionAtText, ResponseError, ROOT, type CodeAction, type Command, type Diagnostic, type Range, type WorkspaceEdit } from './client.ts';
+import {
+  DEFAULT_CAPABILITIES,
+  editsFor,
+  fixture,
+  LspClient,
+  positionAtText,
+  ResponseError,
+  ROOT,
+  type CodeAction,
+  type Command,
+  type Diagnostic,
+  type Range,
+  type WorkspaceEdit,
+} from './client.ts';
 
 const SERVER_NOT_INITIALIZED = -32002;
 const INVALID_REQUEST = -32600;
@@ -128,7 +141,10 @@ describe('positions, ranges and versions', () => {
       assert.equal((await rejection(client.request('textDocument/hover', { textDocument: { uri }, position }))).code, INVALID_PARAMS);
       assert.equal((await rejection(client.request('textDocument/definition', { textDocument: { uri }, position }))).code, INVALID_PARAMS);
       const range = { start: position, end: { line: 31, character: 0 } };
-      assert.equal((await rejection(client.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } }))).code, INVALID_PARAMS);
+      assert.equal(
+        (await rejection(client.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } }))).code,
+        INVALID_PARAMS,
+      );
     }
   });
 
@@ -141,7 +157,8 @@ describe('positions, ranges and versions', () => {
     await client.waitForDiagnostics(ranged, 1);
     const inReport = positionAtText(above, 'lookup_fast+0x3d0/0x3d0');
     const top = { line: 0, character: 0 };
-    const ask = (range: Range) => client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: ranged }, range, context: { diagnostics: [], triggerKind: 1 } });
+    const ask = (range: Range) =>
+      client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: ranged }, range, context: { diagnostics: [], triggerKind: 1 } });
     assert.deepEqual(await ask({ start: inReport, end: top }), await ask({ start: top, end: inReport }));
     assert.deepEqual(await ask({ start: top, end: inReport }), []);
     assert.ok((await ask({ start: inReport, end: inReport })).length > 0, 'the report where the range starts decides');
@@ -187,7 +204,10 @@ describe('positions, ranges and versions', () => {
   it('logs a malformed notification as a warning, without a stack trace', async () => {
     const logged = logMessages(client).length;
     client.notify('textDocument/didChange', { textDocument: { uri, version: 99 }, contentChanges: 'not a list' });
-    client.notify('textDocument/didChange', { textDocument: { uri, version: 99 }, contentChanges: [{ range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }] });
+    client.notify('textDocument/didChange', {
+      textDocument: { uri, version: 99 },
+      contentChanges: [{ range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }],
+    });
     client.notify('textDocument/didOpen', { textDocument: { uri: 42 } });
     client.notify('textDocument/didClose', {});
     await client.request('textDocument/documentSymbol', { textDocument: { uri } });
@@ -266,7 +286,8 @@ describe('line ends as LSP counts them: `\\r` alone', () => {
     // Every line end completed to `\r\n`, from the last line up (one change each, as typing would).
     const lines = text.split('\n');
     const changes = [];
-    for (let line = lines.length - 2; line >= 0; line--) changes.push({ range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, text: '\n' });
+    for (let line = lines.length - 2; line >= 0; line--)
+      changes.push({ range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, text: '\n' });
     client.change(cr, 2, changes);
     const [a, b] = await Promise.all([answers(cr, 2), answers(crlf, 1)]);
     assert.deepEqual(a, withoutUri(JSON.parse(JSON.stringify(b).split('crlf.log').join('joined.log')), cr));
@@ -298,7 +319,10 @@ describe('client capabilities', () => {
   });
 
   it('hovers in plain text when the client does not list markdown', async () => {
-    const hover = await client.request<{ contents: { kind: string; value: string } }>('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') });
+    const hover = await client.request<{ contents: { kind: string; value: string } }>('textDocument/hover', {
+      textDocument: { uri },
+      position: positionAtText(text, 'lookup_fast+0x3d0'),
+    });
     assert.equal(hover.contents.kind, 'plaintext');
     assert.match(hover.contents.value, /lookup_fast\+0x3d0\/0x3d0/);
     assert.match(hover.contents.value, /return address/);
@@ -306,11 +330,17 @@ describe('client capabilities', () => {
     // A client that lists markdown (in any place) gets markdown.
     const other = LspClient.spawn();
     try {
-      await other.request('initialize', initializeParams({ ...MINIMAL, textDocument: { ...MINIMAL.textDocument, hover: { contentFormat: ['plaintext', 'markdown'] } } }));
+      await other.request(
+        'initialize',
+        initializeParams({ ...MINIMAL, textDocument: { ...MINIMAL.textDocument, hover: { contentFormat: ['plaintext', 'markdown'] } } }),
+      );
       other.notify('initialized', {});
       other.open(uri, text, 1);
       await other.waitForDiagnostics(uri, 1);
-      const md = await other.request<{ contents: { kind: string; value: string } }>('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') });
+      const md = await other.request<{ contents: { kind: string; value: string } }>('textDocument/hover', {
+        textDocument: { uri },
+        position: positionAtText(text, 'lookup_fast+0x3d0'),
+      });
       assert.equal(md.contents.kind, 'markdown');
       assert.match(md.contents.value, /\*\*/);
       assert.equal(await other.shutdown(), 0);
@@ -320,7 +350,10 @@ describe('client capabilities', () => {
   });
 
   it('gives a flat SymbolInformation[] without hierarchicalDocumentSymbolSupport', async () => {
-    const symbols = await client.request<{ name: string; kind: number; location: { uri: string; range: Range }; containerName?: string; children?: unknown }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const symbols = await client.request<{ name: string; kind: number; location: { uri: string; range: Range }; containerName?: string; children?: unknown }[]>(
+      'textDocument/documentSymbol',
+      { textDocument: { uri } },
+    );
     assert.ok(symbols.length > 3);
     for (const s of symbols) {
       assert.equal(s.location.uri, uri);
@@ -330,7 +363,8 @@ describe('client capabilities', () => {
     assert.equal(report.containerName, undefined);
     const inside = symbols.filter((s) => s.containerName === report.name);
     assert.ok(inside.length >= 2, 'the report’s stacks and register blocks name it as container');
-    for (const s of inside) assert.ok(s.location.range.start.line >= report.location.range.start.line && s.location.range.end.line <= report.location.range.end.line);
+    for (const s of inside)
+      assert.ok(s.location.range.start.line >= report.location.range.start.line && s.location.range.end.line <= report.location.range.end.line);
   });
 
   it('sends Command objects without codeActionLiteralSupport; an edit runs through kernelLog.applyEdit', async () => {
@@ -355,7 +389,10 @@ describe('client capabilities', () => {
     };
     assert.deepEqual(await client.request('workspace/executeCommand', { command: remove.command, arguments: remove.arguments }), { applied: true });
     assert.deepEqual(applied, edit);
-    assert.equal((await rejection(client.request('workspace/executeCommand', { command: 'kernelLog.applyEdit', arguments: ['nonsense'] }))).code, INVALID_PARAMS);
+    assert.equal(
+      (await rejection(client.request('workspace/executeCommand', { command: 'kernelLog.applyEdit', arguments: ['nonsense'] }))).code,
+      INVALID_PARAMS,
+    );
   });
 
   it('a client with code action literals gets CodeActions and no kernelLog.applyEdit command', async () => {
@@ -366,9 +403,16 @@ describe('client capabilities', () => {
       other.notify('initialized', {});
       other.open(uri, text, 1);
       const dup = (await other.waitForDiagnostics(uri, 1)).diagnostics.find((d) => d.code === 'duplicate-regs-ip')!;
-      const actions = await other.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: dup.range, context: { diagnostics: [dup] } });
+      const actions = await other.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: dup.range,
+        context: { diagnostics: [dup] },
+      });
       assert.ok(actions.some((a) => a.kind === 'quickfix' && a.edit));
-      assert.equal((await rejection(other.request('workspace/executeCommand', { command: 'kernelLog.applyEdit', arguments: [actions[0].edit] }))).code, INVALID_PARAMS);
+      assert.equal(
+        (await rejection(other.request('workspace/executeCommand', { command: 'kernelLog.applyEdit', arguments: [actions[0].edit] }))).code,
+        INVALID_PARAMS,
+      );
       assert.equal(await other.shutdown(), 0);
     } finally {
       other.kill();

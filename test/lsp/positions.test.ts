@@ -17,13 +17,16 @@ import { LspClient, ROOT, type Diagnostic } from './client.ts';
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'positions');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const LOGS = fs.readdirSync(DIR).filter((n) => n.endsWith('.log')).sort();
+const LOGS = fs
+  .readdirSync(DIR)
+  .filter((n) => n.endsWith('.log'))
+  .sort();
 
 /** What a fixture must hold for its test to mean something (an editor or a checkout could normalize it away). */
 const SHAPES: Record<string, RegExp> = {
   'crlf-null-deref.log': /^(?:[^\r\n]*\r\n)+$/,
   'tab-indented-warning.log': /^(?:\t[^\n]*\n)+$/,
-  'utf8-before-entry.log': /\u{1F427}[^]*\n\uFFFD+\[/u,
+  'utf8-before-entry.log': /\u{1F427}[\s\S]*\n\uFFFD+\[/u,
   'function-end-return.log': /\? (\w+)\+(0x[0-9a-f]+)\/\2 \[/,
 };
 
@@ -59,7 +62,10 @@ before(async () => {
     return r.stdout;
   };
   // NDJSON: one object per file, {"file", "diagnostics": [{"line", "column", "code", ...}]}.
-  for (const [kind, args] of [['json', ['check', '--format', 'json']], ['parse', ['parse', '--json']]] as const) {
+  for (const [kind, args] of [
+    ['json', ['check', '--format', 'json']],
+    ['parse', ['parse', '--json']],
+  ] as const) {
     for (const line of run(args).trimEnd().split('\n')) {
       const doc = JSON.parse(line) as { file: string; diagnostics: { line: number; column: number; code: string }[] };
       cli.get(doc.file)![kind].push(...doc.diagnostics.map((d) => ({ code: d.code, start: at(d.line, d.column) })));
@@ -107,7 +113,12 @@ async function check(log: string, expected: string): Promise<void> {
   const actual: Expected[] = diagnostics
     .map((d) => {
       const all = covered(lines, d);
-      return { code: String(d.code), start: at(d.range.start.line + 1, d.range.start.character + 1), end: at(d.range.end.line + 1, d.range.end.character + 1), text: all.length > 80 ? `${all.slice(0, 80)}…` : all };
+      return {
+        code: String(d.code),
+        start: at(d.range.start.line + 1, d.range.start.character + 1),
+        end: at(d.range.end.line + 1, d.range.end.character + 1),
+        text: all.length > 80 ? `${all.slice(0, 80)}…` : all,
+      };
     })
     .sort(order);
   const places: Place[] = actual.map(({ code, start, end }) => ({ code, start, end }));
@@ -137,7 +148,9 @@ for (const log of LOGS) test(log, () => check(log, log.replace(/\.log$/, '.posit
 
 test('every fixture has findings, and the function-end return is the `func+off/size` alone', () => {
   for (const log of LOGS) assert.ok(JSON.parse(fs.readFileSync(path.join(DIR, log.replace(/\.log$/, '.positions.json')), 'utf8')).length > 0, log);
-  const ends: Expected[] = JSON.parse(fs.readFileSync(path.join(DIR, 'function-end-return.positions.json'), 'utf8')).filter((e: Expected) => e.code === 'function-end-return');
+  const ends: Expected[] = JSON.parse(fs.readFileSync(path.join(DIR, 'function-end-return.positions.json'), 'utf8')).filter(
+    (e: Expected) => e.code === 'function-end-return',
+  );
   assert.ok(ends.length > 0);
   for (const e of ends) assert.match(e.text, /^\w+\+(0x[0-9a-f]+)\/\1$/);
 });

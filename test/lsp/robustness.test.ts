@@ -41,9 +41,20 @@ describe('robustness', () => {
   }
 
   it('answers requests for unknown documents with InvalidParams', async () => {
-    for (const method of ['textDocument/hover', 'textDocument/foldingRange', 'textDocument/documentSymbol', 'textDocument/codeAction', 'kernelLog/noiseRanges']) {
+    for (const method of [
+      'textDocument/hover',
+      'textDocument/foldingRange',
+      'textDocument/documentSymbol',
+      'textDocument/codeAction',
+      'kernelLog/noiseRanges',
+    ]) {
       const err = await rejection(
-        client.request(method, { textDocument: { uri: 'file:///nowhere.log' }, position: { line: 0, character: 0 }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } }),
+        client.request(method, {
+          textDocument: { uri: 'file:///nowhere.log' },
+          position: { line: 0, character: 0 },
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          context: { diagnostics: [] },
+        }),
       );
       assert.equal(err.code, INVALID_PARAMS, method);
       assert.match(err.message, /unknown document/);
@@ -64,7 +75,21 @@ describe('robustness', () => {
     const actions = await client.request('textDocument/codeAction', {
       textDocument: { uri },
       range: { start: { line: 31, character: 0 }, end: { line: 31, character: 0 } },
-      context: { diagnostics: [{ source: 'kernel-log', code: 'duplicate-regs-ip', message: 'x', range: { start: { line: 31, character: 0 }, end: { line: 31, character: 1 } }, data: { report: 99 } }, { data: null }, null, 7], only: [3] },
+      context: {
+        diagnostics: [
+          {
+            source: 'kernel-log',
+            code: 'duplicate-regs-ip',
+            message: 'x',
+            range: { start: { line: 31, character: 0 }, end: { line: 31, character: 1 } },
+            data: { report: 99 },
+          },
+          { data: null },
+          null,
+          7,
+        ],
+        only: [3],
+      },
     });
     assert.deepEqual(actions, []);
     await stillAnswers();
@@ -77,7 +102,11 @@ describe('robustness', () => {
     ]) {
       await client.request('textDocument/hover', { textDocument: { uri }, position });
     }
-    const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 1e6, character: 0 }, end: { line: 1e7, character: 3 } }, context: { diagnostics: [], triggerKind: 1 } });
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 1e6, character: 0 }, end: { line: 1e7, character: 3 } },
+      context: { diagnostics: [], triggerKind: 1 },
+    });
     assert.ok(Array.isArray(actions));
     // Positions are unsigned integers in LSP.
     for (const position of [
@@ -129,7 +158,10 @@ describe('robustness', () => {
     const other = 'file:///robust/other.log';
     client.open(other, text, 1);
     await client.waitForDiagnostics(other, 1);
-    const cleared = client.waitFor<{ uri: string; diagnostics: unknown[] }>('textDocument/publishDiagnostics', (p) => p.uri === other && p.diagnostics.length === 0);
+    const cleared = client.waitFor<{ uri: string; diagnostics: unknown[] }>(
+      'textDocument/publishDiagnostics',
+      (p) => p.uri === other && p.diagnostics.length === 0,
+    );
     client.close(other);
     await cleared;
     assert.equal((await rejection(client.request('textDocument/foldingRange', { textDocument: { uri: other } }))).code, INVALID_PARAMS);

@@ -10,7 +10,6 @@ const URI = 'file:///fixtures/lsp-seed-pt-regs.log';
 const DUP_LINE = '[  731.413330]  [<ffffffff8129b350>] ? lookup_fast+0x3d0/0x3d0\n';
 const SECOND_RIP = '[  731.410561] RIP: 0010:[<ffffffff8129b350>]  [<ffffffff8129b350>] path_init+0x0/0x750';
 
-
 describe('seed case: a ? copy of the RIP after <EOI>', () => {
   let client: LspClient;
   let text: string;
@@ -58,7 +57,11 @@ describe('seed case: a ? copy of the RIP after <EOI>', () => {
     const unreliable = byCode('unreliable-frame');
     assert.deepEqual(
       unreliable.map((d) => d.range),
-      ['[<ffffffff810fb0a4>] ? watchdog_timer_fn+0x1a4/0x1f0', '[<ffffffff8129b350>] ? lookup_fast+0x3d0/0x3d0', '[<ffffffff8129c81b>] ? path_lookupat+0x1b/0x120'].map((s) => rangeOfText(text, s)),
+      [
+        '[<ffffffff810fb0a4>] ? watchdog_timer_fn+0x1a4/0x1f0',
+        '[<ffffffff8129b350>] ? lookup_fast+0x3d0/0x3d0',
+        '[<ffffffff8129c81b>] ? path_lookupat+0x1b/0x120',
+      ].map((s) => rangeOfText(text, s)),
     );
     for (const d of unreliable) {
       assert.equal(d.severity, 4);
@@ -189,7 +192,11 @@ describe('seed case: a ? copy of the RIP after <EOI>', () => {
       children?: Sym[];
     }
     const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri: URI } });
-    const shape = (s: Sym): unknown => ({ name: s.name, lines: [s.range.start.line, s.range.end.line], ...(s.children?.length ? { children: s.children.map(shape) } : {}) });
+    const shape = (s: Sym): unknown => ({
+      name: s.name,
+      lines: [s.range.start.line, s.range.end.line],
+      ...(s.children?.length ? { children: s.children.map(shape) } : {}),
+    });
     assert.equal(symbols.length, 1);
     assert.match(symbols[0].detail ?? '', /soft-lockup · CPU 1 · find/);
     assert.deepEqual(shape({ ...symbols[0], name: 'report' }), {

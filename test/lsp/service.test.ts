@@ -21,24 +21,35 @@ describe('hover symbolizer slot', () => {
     const doc = service.openDocument('test://seed', 'kernel-log', 1, text);
     const analysis = service.getAnalysis('test://seed')!;
     const hover = await service.getHover(doc, analysis, positionAtText(text, 'lookup_fast+0x3d0'));
-    const md = (hover?.contents as { value: string }).value;
+    const md = (hover!.contents as { value: string }).value;
     assert.match(md, /\*\*Source\*\* \(of the call: address − 1\)/);
     assert.match(md, /`fs\/namei\.c:1612`/);
     assert.match(md, /```asm\ncall __stack_chk_fail\n```/);
     const { anchors, kernelOffset, ...asked } = queries[0];
     assert.equal(kernelOffset, null); // the log prints no `Kernel Offset:`
     assert.deepEqual(anchors![0], { address: 'ffffffff810fb0a4', function: 'watchdog_timer_fn', offset: 420, module: null }); // raw address + symbol: KASLR can be inferred
-    assert.deepEqual(asked, { function: 'lookup_fast', offset: 0x3d0, size: 0x3d0, module: null, buildId: null, address: 'ffffffff8129b350', exact: false, arch: 'x86_64', release: '4.7.0-rc7-dumpstack+' });
+    assert.deepEqual(asked, {
+      function: 'lookup_fast',
+      offset: 0x3d0,
+      size: 0x3d0,
+      module: null,
+      buildId: null,
+      address: 'ffffffff8129b350',
+      exact: false,
+      arch: 'x86_64',
+      release: '4.7.0-rc7-dumpstack+',
+    });
     const rip = await service.getHover(doc, analysis, positionAtText(text, 'path_init+0x0/0x750', 2));
     assert.equal(queries[1].exact, true);
-    assert.match((rip?.contents as { value: string }).value, /\*\*Source\*\*\n/);
+    assert.match((rip!.contents as { value: string }).value, /\*\*Source\*\*\n/);
   });
 
   it('answers for the version it was asked on when the document is edited during the wait', async () => {
     const text = await fixture('lsp-seed-pt-regs.log');
     let release!: () => void;
     const symbolizer: Symbolizer = {
-      symbolize: () => new Promise((resolve) => (release = () => resolve({ frames: [{ function: 'lookup_fast', file: 'fs/namei.c', line: 1612, inline: false }] }))),
+      symbolize: () =>
+        new Promise((resolve) => (release = () => resolve({ frames: [{ function: 'lookup_fast', file: 'fs/namei.c', line: 1612, inline: false }] }))),
     };
     const service = createLanguageService({ symbolizer });
     const doc = service.openDocument('test://slow', 'kernel-log', 1, text);
@@ -64,7 +75,7 @@ describe('hover symbolizer slot', () => {
       const started = Date.now();
       const hover = await service.getHover(doc, service.getAnalysis('test://seed')!, positionAtText(text, 'filename_lookup'));
       assert.ok(Date.now() - started < 5000);
-      assert.doesNotMatch((hover?.contents as { value: string }).value, /\*\*Source\*\*/);
+      assert.doesNotMatch((hover!.contents as { value: string }).value, /\*\*Source\*\*/);
     }
   });
 });

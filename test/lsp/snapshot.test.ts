@@ -30,11 +30,15 @@ interface Hover {
 
 const insertAtTop = (text: string) => [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text }];
 /** A request's answer, or the code of the error it got. */
-const settled = <T>(response: Promise<unknown>) => response.then(
-  (result) => ({ result: result as T, code: null }),
-  (err: { code?: number }) => ({ result: null, code: err?.code ?? NaN }),
-);
-const shifted = (r: Range, lines: number): Range => ({ start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } });
+const settled = <T>(response: Promise<unknown>) =>
+  response.then(
+    (result) => ({ result: result as T, code: null }),
+    (err: { code?: number }) => ({ result: null, code: err?.code ?? NaN }),
+  );
+const shifted = (r: Range, lines: number): Range => ({
+  start: { line: r.start.line + lines, character: r.start.character },
+  end: { line: r.end.line + lines, character: r.end.character },
+});
 
 describe('a request answers for the version it was asked on', () => {
   let client: LspClient;
@@ -91,7 +95,7 @@ describe('a request answers for the version it was asked on', () => {
     assert.equal(later.contents.value, alone.contents.value);
   });
 
-  it('a hover waiting for the client\'s settings while lines are typed above its entry', async () => {
+  it("a hover waiting for the client's settings while lines are typed above its entry", async () => {
     const uri = 'file:///elsewhere/settings-hover.log';
     const text = await fixture('real-debian-module-null-deref.log');
     await open(uri, text);
@@ -112,7 +116,7 @@ describe('a request answers for the version it was asked on', () => {
 });
 
 describe('fixes for the version they were asked on', () => {
-  it('a code action waiting for the client\'s settings while lines are typed above its entry', async (t) => {
+  it("a code action waiting for the client's settings while lines are typed above its entry", async (t) => {
     const client = await LspClient.start();
     t.after(() => client.shutdown());
     const uri = 'file:///elsewhere/settings-fix.log';
@@ -133,7 +137,7 @@ describe('fixes for the version they were asked on', () => {
   });
 });
 
-describe('a version\'s analysis stays as it was', () => {
+describe("a version's analysis stays as it was", () => {
   it('is read the same before and after later versions moved its reports', async () => {
     const text = (await fixture('real-debian-module-null-deref.log')) + (await fixture('lsp-seed-pt-regs.log'));
     const cache = new DocumentCache();
@@ -142,7 +146,11 @@ describe('a version\'s analysis stays as it was', () => {
     const texts = [text];
     const snapshots = [cache.snapshotOf(uri)!];
     // Lines typed at the top and in the middle: every report after them moves, some twice.
-    for (const [version, line] of [[2, 0], [3, 40], [4, 0]]) {
+    for (const [version, line] of [
+      [2, 0],
+      [3, 40],
+      [4, 0],
+    ]) {
       cache.change(uri, version, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: ABOVE }]);
       const lines = texts[texts.length - 1].split('\n');
       lines.splice(line, 0, ...ABOVE.split('\n').slice(0, -1));
@@ -150,7 +158,10 @@ describe('a version\'s analysis stays as it was', () => {
       snapshots.push(cache.snapshotOf(uri)!);
     }
     // Read newest first, then oldest first: each version reads as a fresh parse of its own text.
-    for (const order of [[3, 2, 1, 0], [0, 1, 2, 3]]) {
+    for (const order of [
+      [3, 2, 1, 0],
+      [0, 1, 2, 3],
+    ]) {
       for (const i of order) {
         const { document, analysis } = snapshots[i];
         assert.equal(document.text.toString(), texts[i]);

@@ -19,7 +19,11 @@ const uriOf = (name: string) => pathToFileURL(path.join(ROOT, 'test/fixtures', n
 
 interface SymbolStatus {
   uri: string;
-  status: { summary: string; matches: boolean | null; sources: { kind: string; path: string; ok: boolean | null; foundBy: string; release?: string | null; error?: string }[] };
+  status: {
+    summary: string;
+    matches: boolean | null;
+    sources: { kind: string; path: string; ok: boolean | null; foundBy: string; release?: string | null; error?: string }[];
+  };
 }
 
 describe('symbols over LSP: the real module and System.map', () => {
@@ -42,12 +46,20 @@ describe('symbols over LSP: the real module and System.map', () => {
     client.open(uri, text, 1);
     return { uri, text, status: (await status).status };
   }
-  const hover = (uri: string, text: string, needle: string, from = 0) => client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, needle, 0, from) }).then(hoverText);
+  const hover = (uri: string, text: string, needle: string, from = 0) =>
+    client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, needle, 0, from) }).then(hoverText);
 
   it('hovers a module entry with its source line (address - 1), linked to the file under the source root', async () => {
     const { uri, text, status } = await open('real-debian-module-null-deref.log');
     assert.equal(status.summary, 'System.map · modules ✓');
-    assert.deepEqual(status.sources.map((s) => [s.kind, s.ok, s.foundBy]), [['system-map', true, 'setting'], ['modules', true, 'setting'], ['source-root', true, 'setting']]);
+    assert.deepEqual(
+      status.sources.map((s) => [s.kind, s.ok, s.foundBy]),
+      [
+        ['system-map', true, 'setting'],
+        ['modules', true, 'setting'],
+        ['source-root', true, 'setting'],
+      ],
+    );
     assert.equal(status.matches, true, 'System.map-6.1.0-56-amd64 is for the release the log names');
     const md = await hover(uri, text, 'kcrash_null_middle.constprop.0+0xa');
     assert.match(md, /\*\*Source\*\* \(of the call: address − 1\)/);
@@ -59,19 +71,34 @@ describe('symbols over LSP: the real module and System.map', () => {
   it('goes to the source line of an entry, and of the exact RIP', async () => {
     const { uri, text } = await open('real-debian-module-null-deref.log');
     const source = pathToFileURL(path.join(MODULE_SOURCE, 'kcrash_test.c')).href;
-    const ret = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'kcrash_null_outer.constprop.0+0xa') });
-    assert.deepEqual(ret.map((l) => [l.uri, l.range.start.line + 1]), [[source, 52]]);
-    const rip = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'kcrash_null_write.constprop.0+0xc') });
+    const ret = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', {
+      textDocument: { uri },
+      position: positionAtText(text, 'kcrash_null_outer.constprop.0+0xa'),
+    });
+    assert.deepEqual(
+      ret.map((l) => [l.uri, l.range.start.line + 1]),
+      [[source, 52]],
+    );
+    const rip = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', {
+      textDocument: { uri },
+      position: positionAtText(text, 'kcrash_null_write.constprop.0+0xc'),
+    });
     assert.equal(rip[0].uri, source);
     // A kernel entry: System.map gives the symbol, no source without a vmlinux.
     assert.equal(await client.request('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'vfs_write+0xc7') }), null);
-    assert.match(await hover(uri, text, 'vfs_write+0xc7'), /Symbol `vfs_write\+0xc7\/0x3f0`, looked up at 0xffffffff[0-9a-f]+ · `System\.map-6\.1\.0-56-amd64`[\s\S]*Source lines need a vmlinux/);
+    assert.match(
+      await hover(uri, text, 'vfs_write+0xc7'),
+      /Symbol `vfs_write\+0xc7\/0x3f0`, looked up at 0xffffffff[0-9a-f]+ · `System\.map-6\.1\.0-56-amd64`[\s\S]*Source lines need a vmlinux/,
+    );
   });
 
   it('shows the inline chain of an exact RIP inside the module', async () => {
     const { uri, text } = await open('real-debian-module-warn-in-nmi.log');
     const md = await hover(uri, text, 'kcrash_nmi+0x1f', text.indexOf('RIP: 0010:kcrash_nmi'));
-    assert.match(md, /\*\*Source\*\*\n\n- `kcrash_nmi` — \[`\/var\/cache\/kcrash-real\/module\/kcrash_test\.c:86`\]\([^)]+#L86\) \(inlined\)\n- `kcrash_nmi` — \[`\/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82`\]/);
+    assert.match(
+      md,
+      /\*\*Source\*\*\n\n- `kcrash_nmi` — \[`\/var\/cache\/kcrash-real\/module\/kcrash_test\.c:86`\]\([^)]+#L86\) \(inlined\)\n- `kcrash_nmi` — \[`\/var\/cache\/kcrash-real\/module\/kcrash_test\.c:82`\]/,
+    );
   });
 
   it('says in the status and the hover when the files are for another release', async () => {
@@ -88,20 +115,29 @@ describe('symbols over LSP: the real module and System.map', () => {
 });
 
 describe('symbols over LSP: module build ids', () => {
-  it('compares a module build id the log prints with the object\'s, in the status and the hover', async (t) => {
+  it("compares a module build id the log prints with the object's, in the status and the hover", async (t) => {
     const client = await LspClient.start({ settings: { modulePaths: [REAL], symbolizer: { external: 'off' } } });
     t.after(() => client.shutdown());
     const original = await fixture('real-debian-module-null-deref.log');
-    for (const [id, fits] of [['247cf8b49a0cd2c319339e1df37fc6274bd2eb2e', true], ['0123456789abcdef0123456789abcdef01234567', false]] as const) {
+    for (const [id, fits] of [
+      ['247cf8b49a0cd2c319339e1df37fc6274bd2eb2e', true],
+      ['0123456789abcdef0123456789abcdef01234567', false],
+    ] as const) {
       // As kernels with CONFIG_STACKTRACE_BUILD_ID print it: `[module build-id]`.
       const text = original.replaceAll('[kcrash_test]', `[kcrash_test ${id}]`);
       const uri = `file:///elsewhere/build-id-${fits}.log`;
       const status = client.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
       client.open(uri, text, 1);
       assert.equal((await status).status.matches, fits);
-      const md = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'kcrash_null_middle.constprop.0+0xa') }));
+      const md = hoverText(
+        await client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'kcrash_null_middle.constprop.0+0xa') }),
+      );
       if (fits) assert.doesNotMatch(md, /⚠/);
-      else assert.match(md, /⚠ kcrash_test\.ko has build id 247cf8b49a0cd2c319339e1df37fc6274bd2eb2e, the log 0123456789abcdef0123456789abcdef01234567: lines may be wrong/);
+      else
+        assert.match(
+          md,
+          /⚠ kcrash_test\.ko has build id 247cf8b49a0cd2c319339e1df37fc6274bd2eb2e, the log 0123456789abcdef0123456789abcdef01234567: lines may be wrong/,
+        );
     }
   });
 });
@@ -112,10 +148,16 @@ describe('symbols over LSP: loading a vmlinux', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcrash-lsp-vmlinux-'));
     let client: LspClient | undefined;
     try {
-      fs.writeFileSync(path.join(dir, 'k.c'), '__attribute__((noinline)) int vfs_write(int x) { return x * 3; }\nint main(int c, char **v) { (void)v; return vfs_write(c); }\n');
+      fs.writeFileSync(
+        path.join(dir, 'k.c'),
+        '__attribute__((noinline)) int vfs_write(int x) { return x * 3; }\nint main(int c, char **v) { (void)v; return vfs_write(c); }\n',
+      );
       const r = spawnSync('gcc', ['-O2', '-s', '-o', 'vmlinux', 'k.c'], { cwd: dir, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
-      const c = (client = await LspClient.start({ settings: { vmlinux: path.join(dir, 'vmlinux'), symbolizer: { external: 'off' } }, capabilities: { ...DEFAULT_CAPABILITIES, window: { workDoneProgress: true } } }));
+      const c = (client = await LspClient.start({
+        settings: { vmlinux: path.join(dir, 'vmlinux'), symbolizer: { external: 'off' } },
+        capabilities: { ...DEFAULT_CAPABILITIES, window: { workDoneProgress: true } },
+      }));
       const uri = 'file:///elsewhere/sysrq.log';
       const text = await fixture('real-debian-sysrq-c.log');
       const status = c.waitFor<SymbolStatus>('kernelLog/symbolStatus', (p) => p.uri === uri);
@@ -124,11 +166,18 @@ describe('symbols over LSP: loading a vmlinux', () => {
       // A stripped binary: no symbol table, said plainly.
       assert.equal(s.sources[0].ok, false);
       assert.match(s.sources[0].error ?? '', /has no symbol table \(stripped\): use the vmlinux from the -dbg package/);
-      assert.ok(c.serverRequests.some((q) => q.method === 'window/workDoneProgress/create'), 'progress created');
+      assert.ok(
+        c.serverRequests.some((q) => q.method === 'window/workDoneProgress/create'),
+        'progress created',
+      );
       // The progress is begun once the client answers its creation, so it may trail the status.
-      const progress = () => c.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string; message?: string } }).value);
+      const progress = () =>
+        c.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string; message?: string } }).value);
       for (let i = 0; i < 100 && progress().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual(progress().map((v) => v.kind), ['begin', 'end']);
+      assert.deepEqual(
+        progress().map((v) => v.kind),
+        ['begin', 'end'],
+      );
       assert.match(progress()[0].message ?? '', /Loading symbols from vmlinux/);
       const md = hoverText(await c.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'dump_stack_lvl+0x') }));
       assert.match(md, /has no symbol table \(stripped\)/);

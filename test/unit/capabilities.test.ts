@@ -10,9 +10,18 @@ import { flatSymbols } from '../../server/src/service/symbols.ts';
 
 test('markdown of hovers as plain text', () => {
   assert.equal(markdownToPlainText('**`lookup_fast+0x3d0/0x3d0`** · unreliable (`?`)'), 'lookup_fast+0x3d0/0x3d0 · unreliable (?)');
-  assert.equal(markdownToPlainText('**`<EOI>`** — *end of interrupt stack* (kernels up to about 4.10).'), '<EOI> — end of interrupt stack (kernels up to about 4.10).');
-  assert.equal(markdownToPlainText('- `lookup_fast` — [`fs/namei.c:1612`](file:///src/fs/namei.c#L1612) (inlined)'), '- lookup_fast — fs/namei.c:1612 (file:///src/fs/namei.c#L1612) (inlined)');
-  assert.equal(markdownToPlainText('Code:\n\n```asm\ncall *%rax\nmov 0x8(%rdi),%rax\n```\n\n---\n\nnext'), 'Code:\n\ncall *%rax\nmov 0x8(%rdi),%rax\n\n---\n\nnext');
+  assert.equal(
+    markdownToPlainText('**`<EOI>`** — *end of interrupt stack* (kernels up to about 4.10).'),
+    '<EOI> — end of interrupt stack (kernels up to about 4.10).',
+  );
+  assert.equal(
+    markdownToPlainText('- `lookup_fast` — [`fs/namei.c:1612`](file:///src/fs/namei.c#L1612) (inlined)'),
+    '- lookup_fast — fs/namei.c:1612 (file:///src/fs/namei.c#L1612) (inlined)',
+  );
+  assert.equal(
+    markdownToPlainText('Code:\n\n```asm\ncall *%rax\nmov 0x8(%rdi),%rax\n```\n\n---\n\nnext'),
+    'Code:\n\ncall *%rax\nmov 0x8(%rdi),%rax\n\n---\n\nnext',
+  );
   // What is not markdown stays: a product, a pointer in a code span, an address in brackets.
   assert.equal(markdownToPlainText('x * 3 * y, `*ptr`, [<ffffffff8129b350>]'), 'x * 3 * y, *ptr, [<ffffffff8129b350>]');
   const hover = { contents: { kind: 'markdown' as const, value: '**x**' }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } };
@@ -29,7 +38,13 @@ test('the Outline as a flat list: parents first, children naming their container
       range: range(0, 9),
       selectionRange: range(0, 0),
       children: [
-        { name: 'Call Trace', kind: SymbolKind.Array, range: range(2, 8), selectionRange: range(2, 2), children: [{ name: '<IRQ>', kind: SymbolKind.Namespace, range: range(3, 4), selectionRange: range(3, 3) }] },
+        {
+          name: 'Call Trace',
+          kind: SymbolKind.Array,
+          range: range(2, 8),
+          selectionRange: range(2, 2),
+          children: [{ name: '<IRQ>', kind: SymbolKind.Namespace, range: range(3, 4), selectionRange: range(3, 3) }],
+        },
         { name: 'RIP: f', kind: SymbolKind.Struct, range: range(1, 1), selectionRange: range(1, 1) },
       ],
     },

@@ -120,7 +120,11 @@ function buildAll(): void {
   // (what `gcc -o exe prog.c other.c` does with temporary ones), so the -c object is the module.
   for (const version of [4, 5]) {
     // zlib-compressed debug sections; DWARF64 unit lengths and offsets.
-    for (const [tag, extra] of [[`v${version}`, []], [`v${version}z`, ['-gz=zlib']], [`v${version}-64`, ['-gdwarf64']]] as const) {
+    for (const [tag, extra] of [
+      [`v${version}`, []],
+      [`v${version}z`, ['-gz=zlib']],
+      [`v${version}-64`, ['-gdwarf64']],
+    ] as const) {
       const flags = ['-O2', '-g', `-gdwarf-${version}`, ...extra];
       gcc([...flags, '-c', '-o', `obj-${tag}.o`, 'prog.c']);
       gcc([...flags, '-c', '-o', `other-${tag}.o`, 'other.c']);
@@ -141,9 +145,7 @@ function open(file: string): { elf: ElfFile; dwarf: DwarfReader } {
 
 /** Text sections of the object and every byte offset / address in them. */
 function textSections(elf: ElfFile): { index: number; name: string; addr: bigint; size: number }[] {
-  return elf.sections
-    .filter((s) => s.flags & SHF_EXECINSTR && s.size > 0)
-    .map((s) => ({ index: s.index, name: s.name, addr: s.addr, size: s.size }));
+  return elf.sections.filter((s) => s.flags & SHF_EXECINSTR && s.size > 0).map((s) => ({ index: s.index, name: s.name, addr: s.addr, size: s.size }));
 }
 
 type Frame = [string, string, number];
@@ -194,7 +196,11 @@ function llvmSymbolizer(file: string, addrs: bigint[]): Frame[][] {
   const chains = out
     .trim()
     .split('\n')
-    .map((l) => (JSON.parse(l).Symbol as { FunctionName: string; FileName: string; Line: number }[]).map((s): Frame => [s.FunctionName || '??', s.FileName ? path.posix.normalize(s.FileName) : '??', s.Line]));
+    .map((l) =>
+      (JSON.parse(l).Symbol as { FunctionName: string; FileName: string; Line: number }[]).map(
+        (s): Frame => [s.FunctionName || '??', s.FileName ? path.posix.normalize(s.FileName) : '??', s.Line],
+      ),
+    );
   assert.equal(chains.length, addrs.length, 'one llvm-symbolizer answer per address');
   return chains.map((c) => (c.length === 1 && c[0][0] === '??' && c[0][1] === '??' ? [] : c));
 }
@@ -274,7 +280,9 @@ test('DWARF line tables and inline chains agree with llvm-symbolizer / addr2line
     const r = compare(b);
     const tool = b.relocatable ? `addr2line --section${reference(b) !== b ? ` (on ${reference(b).name})` : ''}` : LLVM ? 'llvm-symbolizer' : 'addr2line';
     const note = r.symtab ? ` (+${r.symtab} where DWARF has no function and ${tool} names the ELF symbol)` : '';
-    console.log(`# ${b.name} (DWARF ${b.version}, ${b.relocatable ? '-c object' : 'executable'}): ${r.same}/${r.total} addresses identical to ${tool}${note}; ${r.inlined} in inlined code, up to ${r.deepest} frames`);
+    console.log(
+      `# ${b.name} (DWARF ${b.version}, ${b.relocatable ? '-c object' : 'executable'}): ${r.same}/${r.total} addresses identical to ${tool}${note}; ${r.inlined} in inlined code, up to ${r.deepest} frames`,
+    );
     for (const d of r.diffs) console.log(`#   ${d}`);
     assert.equal(r.same + r.symtab, r.total, `${b.name}: ${r.diffs.join('\n')}`);
     assert.ok(r.deepest >= 3 && r.inlined > 50, `${b.name}: the fixture has inlined frames`);
@@ -290,7 +298,7 @@ test('no DWARF: open() gives null; addresses outside every unit give []', { skip
 });
 
 /** The object with .debug_aranges renamed away: units are then found by their own ranges. */
-test('without .debug_aranges the same chains come from the units\' own ranges', { skip }, () => {
+test("without .debug_aranges the same chains come from the units' own ranges", { skip }, () => {
   buildAll();
   for (const b of builds.filter((x) => !/v\dz/.test(x.name))) {
     const bytes = fs.readFileSync(b.file);
@@ -378,6 +386,8 @@ test('fuzz: truncated and bit-flipped objects open or throw ObjectFileError, loo
     }
   }
   const grown = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-  console.log(`# fuzz: ${cases} variants, ${opened} opened, ${refused} refused with ObjectFileError, ${answered} lookups answered, slowest ${slowest.toFixed(1)} ms, heap +${grown.toFixed(1)} MB`);
+  console.log(
+    `# fuzz: ${cases} variants, ${opened} opened, ${refused} refused with ObjectFileError, ${answered} lookups answered, slowest ${slowest.toFixed(1)} ms, heap +${grown.toFixed(1)} MB`,
+  );
   assert.ok(grown < 256, `heap grew by ${grown} MB`);
 });

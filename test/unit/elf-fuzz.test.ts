@@ -243,7 +243,11 @@ test('a compressed section claiming 900 MB is refused before allocating', { skip
     const elf = new ElfFile(new BufferSource(v.bytes), v.name);
     const section = elf.sections.find((s) => s.flags & 0x800 && v.name.includes(`section ${s.index} `));
     assert.ok(section, v.name);
-    assert.throws(() => elf.view(section), (e: Error) => e instanceof ObjectFileError && /claims 943718400 bytes/.test(e.message), v.name);
+    assert.throws(
+      () => elf.view(section),
+      (e: Error) => e instanceof ObjectFileError && /claims 943718400 bytes/.test(e.message),
+      v.name,
+    );
   }
 });
 
@@ -261,10 +265,11 @@ test('openObjectFile on broken files and corrupted archives: ObjectFileError', {
     const packed = execFileSync(cmd, args, { input: base });
     for (let v = 0; v < 12; v++) {
       const bytes = Buffer.from(packed);
-      for (let f = 0; f < 1 + v % 3; f++) bytes[Math.floor(rand() * bytes.length)] ^= 1 << Math.floor(rand() * 8);
+      for (let f = 0; f < 1 + (v % 3); f++) bytes[Math.floor(rand() * bytes.length)] ^= 1 << Math.floor(rand() * 8);
       variants.push({ name: `obj64.${ext} flips #${v}`, bytes });
     }
-    for (const n of [0, 3, 6, 12, Math.floor(packed.length / 2), packed.length - 1]) variants.push({ name: `obj64.${ext} cut at ${n}`, bytes: packed.subarray(0, n) });
+    for (const n of [0, 3, 6, 12, Math.floor(packed.length / 2), packed.length - 1])
+      variants.push({ name: `obj64.${ext} cut at ${n}`, bytes: packed.subarray(0, n) });
   }
   const failures: string[] = [];
   for (const [i, v] of variants.entries()) {

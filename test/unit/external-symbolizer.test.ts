@@ -55,7 +55,10 @@ let objOffsets: bigint[] = [];
 let startupOffsets: bigint[] = [];
 if (!skip) {
   fs.writeFileSync(path.join(tmp, 'prog.c'), SOURCE);
-  for (const args of [['-o', exe], ['-c', '-o', obj]]) {
+  for (const args of [
+    ['-o', exe],
+    ['-c', '-o', obj],
+  ]) {
     const r = spawnSync('gcc', ['-O2', '-g', ...args, 'prog.c'], { cwd: tmp, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   }
@@ -126,7 +129,9 @@ function addr2lineDirect(file: string, offsets: bigint[], section = '.text'): So
 function fakeTool(name: string, body: string, dir = tmp): string {
   const file = path.join(dir, name);
   const log = `${file}.log`;
-  fs.writeFileSync(file, `#!${process.execPath}\nconst log = (t) => require('fs').appendFileSync(${JSON.stringify(log)}, t + '\\n');\n${body}\n`, { mode: 0o755 });
+  fs.writeFileSync(file, `#!${process.execPath}\nconst log = (t) => require('fs').appendFileSync(${JSON.stringify(log)}, t + '\\n');\n${body}\n`, {
+    mode: 0o755,
+  });
   return file;
 }
 const starts = (tool: string) => (fs.existsSync(`${tool}.log`) ? fs.readFileSync(`${tool}.log`, 'utf8').split('\n').filter(Boolean).length : 0);
@@ -295,7 +300,10 @@ test("'off' and enabled: false find nothing and start nothing; 'auto' searches P
   const venv = { ...process.env, PATH: `${versioned}${path.delimiter}${bin}` };
   assert.equal(new ExternalSymbolizer('auto', { env: { PATH: versioned } }).tools().llvmSymbolizer, path.join(versioned, 'llvm-symbolizer-15'));
   // A bare name is searched on PATH; a relative or missing path finds nothing.
-  assert.deepEqual(new ExternalSymbolizer('llvm-symbolizer-14', { env: venv }).tools(), { llvmSymbolizer: path.join(versioned, 'llvm-symbolizer-14'), addr2line: binutils });
+  assert.deepEqual(new ExternalSymbolizer('llvm-symbolizer-14', { env: venv }).tools(), {
+    llvmSymbolizer: path.join(versioned, 'llvm-symbolizer-14'),
+    addr2line: binutils,
+  });
   assert.equal(new ExternalSymbolizer('bin/llvm-symbolizer', { env: venv }).tools().llvmSymbolizer, null);
   assert.equal(new ExternalSymbolizer(path.join(tmp, 'nothing-here'), { env: venv }).tools().llvmSymbolizer, null);
 });

@@ -11,7 +11,10 @@ export function fixtureLogs(dirs: string[] = ['test/fixtures', 'examples']): { n
   for (const dir of dirs) {
     const abs = path.join(ROOT, dir);
     if (!fs.existsSync(abs)) continue;
-    for (const name of fs.readdirSync(abs).filter((n) => n.endsWith('.log')).sort()) {
+    for (const name of fs
+      .readdirSync(abs)
+      .filter((n) => n.endsWith('.log'))
+      .sort()) {
       out.push({ name: `${dir}/${name}`, text: fs.readFileSync(path.join(abs, name), 'utf8') });
     }
   }

@@ -29,7 +29,10 @@ export function snapshot(text: string) {
       guiltyFrame: r.guiltyFrame,
       lines: [r.line + 1, r.endLine + 1],
       facts: { arch: r.arch, cpu: r.cpu, pid: r.pid, comm: r.comm, taint: r.taint, release: r.release, modules: r.modules.length },
-      regs: r.regs.map((b) => `${b.line + 1}-${b.endLine + 1} ${b.kind}${b.user ? ' user' : ''} ${b.ipRegister}=${b.ip ? frameText(b.ip) : '-'}${b.code ? ` code@${b.code.line + 1}` : ''} (${b.registerCount} regs)`),
+      regs: r.regs.map(
+        (b) =>
+          `${b.line + 1}-${b.endLine + 1} ${b.kind}${b.user ? ' user' : ''} ${b.ipRegister}=${b.ip ? frameText(b.ip) : '-'}${b.code ? ` code@${b.code.line + 1}` : ''} (${b.registerCount} regs)`,
+      ),
       stacks: r.stacks.map((s) => ({ line: s.line + 1, kind: s.kind, frames: s.frames.map((f) => `${f.line + 1}: ${frameText(f)}`) })),
     })),
     findings: analyze(log).map((f) => `${f.line + 1}: ${f.code}`),
@@ -40,7 +43,10 @@ export function snapshot(text: string) {
 for (const dir of DIRS) {
   const abs = path.join(ROOT, dir);
   if (!fs.existsSync(abs)) continue;
-  for (const name of fs.readdirSync(abs).filter((n) => n.endsWith('.log')).sort()) {
+  for (const name of fs
+    .readdirSync(abs)
+    .filter((n) => n.endsWith('.log'))
+    .sort()) {
     test(`${dir}/${name}`, () => {
       const file = path.join(abs, name);
       const expectedFile = file.replace(/\.log$/, '.expected.json');

@@ -7,7 +7,6 @@ import { fastEntry, parseEntryByGrammar } from '../../server/src/parser/frames.t
 import { frameLabel } from '../../server/src/analysis/frameText.ts';
 import { fixtureMessages } from './fixture-logs.ts';
 
-
 function agree(message: string): void {
   const fast = fastEntry(message, 100, 7);
   if (fast === undefined) return;
@@ -48,9 +47,15 @@ function entry(message: string): { text: string; address: string | null } | null
 }
 
 test('32-bit ARM entries are named by their left function, with the offset printed for it on that line', () => {
-  assert.deepEqual(entry('[<c01a4f30>] (do_page_fault+0x110/0x69c) from [<c0047b70>] (do_DataAbort+0x80/0xe4)'), { text: 'do_page_fault+0x110/0x69c', address: 'c01a4f30' });
+  assert.deepEqual(entry('[<c01a4f30>] (do_page_fault+0x110/0x69c) from [<c0047b70>] (do_DataAbort+0x80/0xe4)'), {
+    text: 'do_page_fault+0x110/0x69c',
+    address: 'c01a4f30',
+  });
   assert.deepEqual(entry('[<c0544db4>] (mmc_start_req) from [<c0545228>] (mmc_blk_issue_rw_rq+0x14/0x128)'), { text: 'mmc_start_req', address: 'c0544db4' });
-  assert.deepEqual(entry('[<bf000040>] (blink_timer [blinker]) from [<c0168a2c>] (call_timer_fn+0x34/0x150)'), { text: 'blink_timer [blinker]', address: 'bf000040' });
+  assert.deepEqual(entry('[<bf000040>] (blink_timer [blinker]) from [<c0168a2c>] (call_timer_fn+0x34/0x150)'), {
+    text: 'blink_timer [blinker]',
+    address: 'bf000040',
+  });
   assert.deepEqual(entry(' unwind_backtrace from show_stack+0x10/0x14'), { text: 'unwind_backtrace', address: null });
   assert.deepEqual(entry(' blink_timer [blinker] from call_timer_fn+0x34/0x150'), { text: 'blink_timer [blinker]', address: null });
   assert.deepEqual(entry(' start_kernel from 0x0'), { text: 'start_kernel', address: null });
@@ -84,7 +89,7 @@ test('symbolized entries keep the source line of their own function', () => {
   assert.equal(entry('Memory: 2048K/4096K available (1234K kernel code)'), null);
 });
 
-test('s390 entries in parentheses are unreliable; powerpc `(unreliable)` entries are the unwinder\'s own', () => {
+test("s390 entries in parentheses are unreliable; powerpc `(unreliable)` entries are the unwinder's own", () => {
   assert.equal(entry(' ([<000000000012345a>] dasd_do_io+0x1a/0x40)')?.text, '? dasd_do_io+0x1a/0x40');
   assert.equal(entry(' [<000000000012345a>] dasd_do_io+0x1a/0x40')?.text, 'dasd_do_io+0x1a/0x40');
   assert.equal(entry('[c0000001f8d83ae0] [c000000000412a44] .frob_device+0x24/0x90 (unreliable)')?.text, 'frob_device+0x24/0x90');

@@ -43,7 +43,9 @@ async function importsOf(files: string[]): Promise<Map<string, string[]>> {
     name: 'types-as-values',
     setup(b) {
       b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => ({
-        contents: readFileSync(args.path, 'utf8').replace(/\bimport\s+type\s+(?=[\w*{])/g, 'import ').replace(/\bexport\s+type\s+(?=[*{])/g, 'export '),
+        contents: readFileSync(args.path, 'utf8')
+          .replace(/\bimport\s+type\s+(?=[\w*{])/g, 'import ')
+          .replace(/\bexport\s+type\s+(?=[*{])/g, 'export '),
         loader: 'ts',
       }));
     },
@@ -62,7 +64,11 @@ async function importsOf(files: string[]): Promise<Map<string, string[]>> {
     plugins: [noFollow, typesAsValues],
   });
   const out = new Map<string, string[]>();
-  for (const [file, input] of Object.entries(result.metafile.inputs)) out.set(file, input.imports.filter((i) => i.path !== '<runtime>').map((i) => i.original ?? i.path)); // <runtime>: esbuild's own helpers
+  for (const [file, input] of Object.entries(result.metafile.inputs))
+    out.set(
+      file,
+      input.imports.filter((i) => i.path !== '<runtime>').map((i) => i.original ?? i.path),
+    ); // <runtime>: esbuild's own helpers
   return out;
 }
 

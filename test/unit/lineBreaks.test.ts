@@ -107,7 +107,11 @@ test('registers are read from lines ended by `\\r` alone', () => {
 });
 
 /** A random edit of a text full of line breaks: [start, end) replaced, positions as an editor sends them. */
-const edit = fc.record({ at: fc.nat(), length: fc.nat(6), insert: fc.array(fc.constantFrom('x', '\r', '\n', '\r\n', 'y\r', '\r\r'), { maxLength: 4 }).map((p) => p.join('')) });
+const edit = fc.record({
+  at: fc.nat(),
+  length: fc.nat(6),
+  insert: fc.array(fc.constantFrom('x', '\r', '\n', '\r\n', 'y\r', '\r\r'), { maxLength: 4 }).map((p) => p.join('')),
+});
 
 test('the document keeps its line tables (parser and LSP) right through edits around `\\r`s', () => {
   fc.assert(
@@ -156,7 +160,10 @@ test('a change range given end first is the same range', () => {
 
 test('a change with a negative position is refused whole', () => {
   const doc = new KernelLogDocument('test://negative', 'kernel-log', 1, 'one\ntwo\n');
-  assert.throws(() => doc.update([{ text: 'ok' }, { range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }, text: 'X' }], 2), /malformed range/);
+  assert.throws(
+    () => doc.update([{ text: 'ok' }, { range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }, text: 'X' }], 2),
+    /malformed range/,
+  );
   assert.equal(doc.getText(), 'one\ntwo\n');
   assert.equal(doc.version, 1);
 });

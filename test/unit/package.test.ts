@@ -21,13 +21,19 @@ const MAX_BYTES = 1.5 * 1024 * 1024;
 /** The bundles the extension loads (dist/cli.js is the npm package's bin, not part of the .vsix). */
 const BUNDLES = ['dist/client.js', 'dist/server.js', 'dist/symbolizerWorker.js'];
 
-interface ZipEntry { name: string; size: number }
+interface ZipEntry {
+  name: string;
+  size: number;
+}
 
 /** Lists a zip's entries from its central directory. */
 function listZip(buf: Buffer): ZipEntry[] {
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   assert.ok(eocd >= 0, 'no end-of-central-directory record: not a zip');
   const count = buf.readUInt16LE(eocd + 10);
@@ -36,7 +42,9 @@ function listZip(buf: Buffer): ZipEntry[] {
   for (let i = 0; i < count; i++) {
     assert.equal(buf.readUInt32LE(p), 0x02014b50, 'bad central directory entry');
     const size = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const nameLen = buf.readUInt16LE(p + 28),
+      extraLen = buf.readUInt16LE(p + 30),
+      commentLen = buf.readUInt16LE(p + 32);
     entries.push({ name: buf.toString('utf8', p + 46, p + 46 + nameLen), size });
     p += 46 + nameLen + extraLen + commentLen;
   }
@@ -69,7 +77,9 @@ before(() => {
   vsixPath = join(dir, 'kernel-crash-log.vsix');
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   const run = spawnSync(process.execPath, [vsce, ...m[1].split(/\s+/), '--out', vsixPath], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   packageOutput = `${run.stdout}\n${run.stderr}`;
   assert.equal(run.status, 0, `vsce package failed:\n${packageOutput}`);
@@ -120,11 +130,12 @@ test('every file the manifest points at is packaged', () => {
   }
 });
 
-test('the CLI stays out of the .vsix: it is the npm package\'s bin, and the extension never loads it', () => {
+test("the CLI stays out of the .vsix: it is the npm package's bin, and the extension never loads it", () => {
   const bins = Object.values<string>(manifest.bin ?? {}).map((p) => `extension/${p.replace(/^\.\//, '')}`);
   assert.deepEqual(bins, ['extension/dist/cli.js']);
   assert.ok(!entries.some((e) => bins.includes(e.name)), 'dist/cli.js is packaged');
-  for (const bundle of ['dist/client.js', 'dist/server.js']) assert.doesNotMatch(readFileSync(join(root, bundle), 'utf8'), /\bcli\.js\b/, `${bundle} names cli.js`);
+  for (const bundle of ['dist/client.js', 'dist/server.js'])
+    assert.doesNotMatch(readFileSync(join(root, bundle), 'utf8'), /\bcli\.js\b/, `${bundle} names cli.js`);
 });
 
 test('the .vsix is at most 1.5 MB', () => {
@@ -132,11 +143,12 @@ test('the .vsix is at most 1.5 MB', () => {
   assert.ok(size <= MAX_BYTES, `${size} bytes > ${MAX_BYTES}`);
 });
 
-test('the README\'s Install section names every file the manifest opens as a kernel log', () => {
+test("the README's Install section names every file the manifest opens as a kernel log", () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const install = readme.slice(readme.indexOf('\n## Install'), readme.indexOf('\n## ', readme.indexOf('\n## Install') + 1));
   const lang = manifest.contributes.languages.find((l: { id: string }) => l.id === 'kernel-log');
-  for (const p of [...lang.extensions, ...lang.filenames, ...lang.filenamePatterns]) assert.ok(install.includes(`\`${p}\``), `README ## Install does not name \`${p}\``);
+  for (const p of [...lang.extensions, ...lang.filenames, ...lang.filenamePatterns])
+    assert.ok(install.includes(`\`${p}\``), `README ## Install does not name \`${p}\``);
 });
 
 test('the icon is a 128x128 PNG', () => {

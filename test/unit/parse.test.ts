@@ -13,7 +13,10 @@ test("another program's syslog line is never a stack entry, even one that looks 
       'Jan 12 19:08:41 host kernel:  ksys_read+0x1/0x40',
     ].join('\n') + '\n',
   );
-  assert.deepEqual(log.reports[0].stacks.flatMap((s) => s.frames.map((f) => f.function)), ['vfs_read', 'ksys_read']);
+  assert.deepEqual(
+    log.reports[0].stacks.flatMap((s) => s.frames.map((f) => f.function)),
+    ['vfs_read', 'ksys_read'],
+  );
 });
 
 test('a hung-task report names the blocked task, colons in its name and all', () => {
@@ -33,7 +36,7 @@ test('a hung-task report names the blocked task, colons in its name and all', ()
   assert.equal(log.reports[0].pid, 12);
 });
 
-test('taint letters and release from every taint line, RHEL\'s extra columns included', () => {
+test("taint letters and release from every taint line, RHEL's extra columns included", () => {
   // [line after the header, taint, release]
   const cases: [string, string, string][] = [
     ['CPU: 2 PID: 881 Comm: frobd Tainted: G        W  O      6.1.0-13-amd64 #1 Debian 6.1.55-1', 'WO', '6.1.0-13-amd64'],
@@ -52,7 +55,9 @@ test('taint letters and release from every taint line, RHEL\'s extra columns inc
     ['Pid: 912, comm: X Tainted:              3.1.0-0.rc9.git0.0.fc16.x86_64 #1', '', '3.1.0-0.rc9.git0.0.fc16.x86_64'],
   ];
   for (const [facts, taint, release] of cases) {
-    const log = parseCrashLog(['BUG: soft lockup - CPU#3 stuck for 22s! [frobd:881]', facts, 'Call Trace:', ' [<ffffffff8112a400>] frob_all+0x20/0x40'].join('\n') + '\n');
+    const log = parseCrashLog(
+      ['BUG: soft lockup - CPU#3 stuck for 22s! [frobd:881]', facts, 'Call Trace:', ' [<ffffffff8112a400>] frob_all+0x20/0x40'].join('\n') + '\n',
+    );
     assert.deepEqual([log.reports[0].taint, log.reports[0].release], [taint, release], facts);
   }
 });
@@ -108,12 +113,36 @@ test('a 32-bit ARM entry takes its offset from the line before, which printed it
 test('the architecture comes from what the report prints, never i386 from 8-digit addresses alone', () => {
   const arch = (lines: string[]) => parseCrashLog(lines.join('\n') + '\n').reports.map((r) => r.arch);
   // mips: 8-digit addresses, `$ 0 :` registers and `epc : value symbol`.
-  assert.deepEqual(arch(['Oops[#1]:', '$ 0   : 00000000 00000001 00000000 86f2de40', 'Hi    : 00000000', 'epc   : 80321a6c led_store+0x3c/0x98', 'Call Trace:', '[<80321a6c>] led_store+0x3c/0x98', '[<801a6e54>] kernfs_fop_write+0x130/0x1e8']), ['mips']);
+  assert.deepEqual(
+    arch([
+      'Oops[#1]:',
+      '$ 0   : 00000000 00000001 00000000 86f2de40',
+      'Hi    : 00000000',
+      'epc   : 80321a6c led_store+0x3c/0x98',
+      'Call Trace:',
+      '[<80321a6c>] led_store+0x3c/0x98',
+      '[<801a6e54>] kernfs_fop_write+0x130/0x1e8',
+    ]),
+    ['mips'],
+  );
   // mips without its register dump: `Hi`/`PrId` alone say it.
-  assert.deepEqual(arch(['Oops[#1]:', 'Cause : 00800008 (ExcCode 02)', 'PrId  : 00019374 (MIPS 24Kc)', 'Call Trace:', '[<80321a6c>] led_store+0x3c/0x98']), ['mips']);
-  assert.deepEqual(arch(['Oops[#1]:', '  ERA: 9000000002f1c6a4 gpio_chip_attach+0x3c/0x104', 'Call Trace:', '[<9000000002f1c6a4>] gpio_chip_attach+0x3c/0x104']), ['loongarch']);
+  assert.deepEqual(arch(['Oops[#1]:', 'Cause : 00800008 (ExcCode 02)', 'PrId  : 00019374 (MIPS 24Kc)', 'Call Trace:', '[<80321a6c>] led_store+0x3c/0x98']), [
+    'mips',
+  ]);
+  assert.deepEqual(
+    arch(['Oops[#1]:', '  ERA: 9000000002f1c6a4 gpio_chip_attach+0x3c/0x104', 'Call Trace:', '[<9000000002f1c6a4>] gpio_chip_attach+0x3c/0x104']),
+    ['loongarch'],
+  );
   assert.deepEqual(arch(['Internal error: Oops: 5 [#1] PREEMPT SMP ARM', 'Call Trace:', '[<c0123456>] foo+0x1/0x2']), ['arm']);
-  assert.deepEqual(arch(['Unable to handle kernel pointer dereference in virtual kernel address space', 'Krnl PSW : 0704c00180000000 000003ff80127a5e (dasd_fba_fill_info+0x1e/0x58 [dasd_fba_mod])', 'Call Trace:', ' [<00000000006b8f46>] blkdev_ioctl+0x3f6/0xa30']), ['s390']);
+  assert.deepEqual(
+    arch([
+      'Unable to handle kernel pointer dereference in virtual kernel address space',
+      'Krnl PSW : 0704c00180000000 000003ff80127a5e (dasd_fba_fill_info+0x1e/0x58 [dasd_fba_mod])',
+      'Call Trace:',
+      ' [<00000000006b8f46>] blkdev_ioctl+0x3f6/0xa30',
+    ]),
+    ['s390'],
+  );
   // Nothing but a trace with 8-digit addresses: x86's 32-bit kernel.
   assert.deepEqual(arch(['BUG: unable to handle kernel NULL pointer dereference at 00000004', 'Call Trace:', ' [<c1234567>] foo+0x1/0x2']), ['i386']);
 });
@@ -159,7 +188,10 @@ test('the s390 PSW is the exact IP; its general registers go on four to a line',
   const ip = r.regs[0].ip;
   assert.deepEqual([ip?.function, ip?.offset, ip?.module, ip?.address, ip?.exact], ['dasd_fba_fill_info', 0x1e, 'dasd_fba_mod', '000003ff80127a5e', true]);
   assert.equal(r.regs[0].registerCount, 16);
-  assert.deepEqual(r.stacks[0].frames.map((f) => f.reliable), [false, true]);
+  assert.deepEqual(
+    r.stacks[0].frames.map((f) => f.reliable),
+    [false, true],
+  );
 });
 
 test('a register dump survives a blank line and a line a mailer wrapped', () => {
@@ -204,7 +236,10 @@ test('a trace alone says its architecture by where kernel text lives', () => {
   assert.equal(arch('[<9000000002f1c6a4>] gpio_chip_attach+0x3c/0x104'), 'loongarch');
   assert.equal(arch(' [<c1234567>] foo+0x1/0x2'), 'i386');
   // powerpc says so in the lines under its die line.
-  assert.equal(parseCrashLog('BUG: Unable to handle kernel data access on write at 0x00c6207c\nFaulting instruction address: 0xa77ad1dc\n').reports[0].arch, 'powerpc');
+  assert.equal(
+    parseCrashLog('BUG: Unable to handle kernel data access on write at 0x00c6207c\nFaulting instruction address: 0xa77ad1dc\n').reports[0].arch,
+    'powerpc',
+  );
 });
 
 test('a binary line is a problem of its own: the lines around it read as in a log without one', () => {
@@ -220,12 +255,21 @@ test('a binary line is a problem of its own: the lines around it read as in a lo
   const dirty = lines.slice();
   dirty[4] = ' do_sys\0all_64+0x3/0x40'; // the same length: later offsets stay
   const withNul = parseCrashLog(dirty.join('\n') + '\n');
-  assert.deepEqual(withNul.problems.map((p) => [p.code, p.line]), [['binary-data', 4]]);
+  assert.deepEqual(
+    withNul.problems.map((p) => [p.code, p.line]),
+    [['binary-data', 4]],
+  );
   const names = (log: typeof clean) => log.reports[0].stacks[0].frames.map((f) => [f.function, f.reliable, f.line, f.start, f.end]);
   const all = names(clean);
-  assert.deepEqual(names(withNul).filter((f) => f[2] !== 4), all.filter((f) => f[2] !== 4));
+  assert.deepEqual(
+    names(withNul).filter((f) => f[2] !== 4),
+    all.filter((f) => f[2] !== 4),
+  );
   // U+FFFD (invalid UTF-8 decoded) counts as binary too, wherever it stands in the text.
   const withBad = parseCrashLog(lines.join('\n') + '\n\ufffd\n');
-  assert.deepEqual(withBad.problems.map((p) => [p.code, p.line]), [['binary-data', 6]]);
+  assert.deepEqual(
+    withBad.problems.map((p) => [p.code, p.line]),
+    [['binary-data', 6]],
+  );
   assert.deepEqual(names(withBad), all);
 });

@@ -35,19 +35,28 @@ const PASTES: Record<string, (text: string) => string> = {
 // An Android task after the time stamp only makes sense where there is a time stamp and no caller id.
 const ANDROID = (t: string) => t.replace(/^(\[ *\d+\.\d+\]) ?/gm, '$1 [1234:kworker/u8] ');
 
-const names = fs.readdirSync(FIXTURES).filter((n) => n.endsWith('.log')).sort();
+const names = fs
+  .readdirSync(FIXTURES)
+  .filter((n) => n.endsWith('.log'))
+  .sort();
 for (const name of names) {
   const text = fs.readFileSync(path.join(FIXTURES, name), 'utf8').replace(/\r/g, '');
   test(`pasted: ${name}`, () => {
     const want = model(text);
     for (const [how, paste] of Object.entries(PASTES)) assert.deepEqual(model(paste(text)), want, how);
-    if (/^\[ *\d+\.\d+\] (?!\[ *[TC]\d+\])/m.test(text) && !/^\[ *\d+\.\d+\]\[ *[TC]\d+\]/m.test(text)) assert.deepEqual(model(ANDROID(text)), want, 'Android task prefix');
+    if (/^\[ *\d+\.\d+\] (?!\[ *[TC]\d+\])/m.test(text) && !/^\[ *\d+\.\d+\]\[ *[TC]\d+\]/m.test(text))
+      assert.deepEqual(model(ANDROID(text)), want, 'Android task prefix');
   });
 }
 
 test('two reports printed at once by two callers are each whole, line for line', () => {
   const read = (name: string, id: string) =>
-    fs.readFileSync(path.join(FIXTURES, name), 'utf8').replace(/\r/g, '').trimEnd().split('\n').map((l) => l.replace(/^(\[ *\d+\.\d+\])/, `$1[${id}]`));
+    fs
+      .readFileSync(path.join(FIXTURES, name), 'utf8')
+      .replace(/\r/g, '')
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(/^(\[ *\d+\.\d+\])/, `$1[${id}]`));
   const a = read('real-debian-module-warning.log', ' T100');
   const b = read('real-debian-module-null-deref.log', ' T200');
   for (const chunk of [1, 3, 7]) {
@@ -76,7 +85,10 @@ test('a WARNING header a mailer wrapped before its function is read whole', () =
   const [r, ...rest] = parseCrashLog(log).reports;
   assert.equal(rest.length, 0);
   assert.equal(r.title, 'WARNING in frob_device');
-  assert.deepEqual(r.stacks.flatMap((s) => s.frames.map((f) => f.function)), ['foo_probe', 'really_probe']);
+  assert.deepEqual(
+    r.stacks.flatMap((s) => s.frames.map((f) => f.function)),
+    ['foo_probe', 'really_probe'],
+  );
 });
 
 test('a daemon line inside a register block splits nothing; a header in another program line starts nothing', () => {
@@ -93,5 +105,8 @@ test('a daemon line inside a register block splits nothing; a header in another 
   assert.equal(reports.length, 1);
   assert.equal(reports[0].regs.length, 1);
   assert.equal(reports[0].regs[0].registerCount, 6);
-  assert.deepEqual(reports[0].stacks[0].frames.map((f) => f.function), ['foo']);
+  assert.deepEqual(
+    reports[0].stacks[0].frames.map((f) => f.function),
+    ['foo'],
+  );
 });

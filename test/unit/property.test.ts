@@ -53,7 +53,8 @@ function checkResult(text: string, log: ParsedLog, findings: Finding[]): void {
     return next + 1 < lines ? log.lineStarts[next + 1] - 1 : len;
   };
   const onLine = (where: string, s: Span, l: number) => {
-    if (Number.isInteger(l) && l >= 0 && l < lines && (s.start < log.lineStarts[l] || s.end > lineEndOf(l))) bad.push(`${where}: span [${s.start}, ${s.end}) not on its line ${l} [${log.lineStarts[l]}, ${lineEndOf(l)}]`);
+    if (Number.isInteger(l) && l >= 0 && l < lines && (s.start < log.lineStarts[l] || s.end > lineEndOf(l)))
+      bad.push(`${where}: span [${s.start}, ${s.end}) not on its line ${l} [${log.lineStarts[l]}, ${lineEndOf(l)}]`);
   };
   const order = (where: string, a: number, b: number) => {
     if (a > b) bad.push(`${where}: ${a} > ${b}`);
@@ -222,17 +223,36 @@ const binaryString = (maxLength: number) => fc.array(binaryChar, { maxLength }).
 const hexN = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
 const sym = fc.constantFrom('do_thing', '__schedule', 'foo.isra.0', '__pfx_bar', 'ret_from_fork_asm', '.show_stack', 'x', '$x', 'a.b.c');
 const symOff = fc.tuple(sym, fc.nat(0xfff), fc.nat(0xfff)).map(([s, o, z]) => `${s}+0x${o.toString(16)}/0x${z.toString(16)}`);
-const mod = fc.oneof(fc.constant(''), fc.constant(' [e1000]'), hexN(40).map((b) => ` [nf_nat ${b}]`), fc.constant(' [zfs'));
+const mod = fc.oneof(
+  fc.constant(''),
+  fc.constant(' [e1000]'),
+  hexN(40).map((b) => ` [nf_nat ${b}]`),
+  fc.constant(' [zfs'),
+);
 const marker = fc.constantFrom('<IRQ>', '</IRQ>', '<NMI>', '</NMI>', '<TASK>', '</TASK>', '<EOI>', '<EOE>', '<<EOE>>', '<#DF>', '<SOFTIRQ>', '</#DB>');
 
 const prefix = fc.oneof(
   { weight: 4, arbitrary: fc.constant('') },
   { weight: 4, arbitrary: fc.tuple(fc.nat(99999), fc.nat(999999)).map(([s, u]) => `[${String(s).padStart(5)}.${String(u).padStart(6, '0')}] `) },
-  { weight: 2, arbitrary: fc.tuple(fc.nat(999), fc.constantFrom('T', 'C'), fc.nat(99999)).map(([s, c, n]) => `[${String(s).padStart(5)}.000001][${(c + n).padStart(6)}] `) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.nat(999), fc.constantFrom('T', 'C'), fc.nat(99999)).map(([s, c, n]) => `[${String(s).padStart(5)}.000001][${(c + n).padStart(6)}] `),
+  },
   { weight: 1, arbitrary: fc.constant('Mar 14 03:13:08 host kernel: [86239.771460] ') },
   { weight: 1, arbitrary: fc.constant('2014-11-04T14:57:15.529841-08:00 host kernel: ') },
   { weight: 1, arbitrary: fc.tuple(fc.nat(7), fc.nat(9999)).map(([l, q]) => `${l},${q},1234567,-,caller=T${q};`) },
-  { weight: 1, arbitrary: fc.constantFrom('<4>', '<4>[    2.856622] ', '[22:22:59:896] [    0.632863] ', 'kern  :warn  : ', '[Thu Nov  5 16:44:42 2020] ', '[  +0.000155] ', '[   21.4] [     T17] ') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '<4>',
+      '<4>[    2.856622] ',
+      '[22:22:59:896] [    0.632863] ',
+      'kern  :warn  : ',
+      '[Thu Nov  5 16:44:42 2020] ',
+      '[  +0.000155] ',
+      '[   21.4] [     T17] ',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
 );
 
@@ -285,12 +305,41 @@ const body = fc.oneof(
   fc.oneof(
     symOff.map((s) => `RIP: 0010:${s}`),
     fc.constantFrom('RIP: 0033:0x7f56a8c90369', 'RIP: 0010:0xffffffffc0a1b2c3', 'RIP: 0010:[<ffffffff8129b350>]  [<ffffffff8129b350>] path_init+0x0/0x750'),
-    fc.constantFrom('RIP: 0010:[<0000000000000000>]  [<          (null)>]           (null)', 'RIP  [<ffffffffa02f13c8>] e1000_clean_tx_irq+0x98/0x4a0 [e1000]', 'RIP: skb_pull+0xd5/0xf0 RSP: ffff8801d9fdf270'),
-    fc.constantFrom('IP: [<ffffffff814529e2>] __clear_user+0x42/0x70', 'IP: [<          (null)>]           (null)', 'IP: kfree+0xb2/0x250', 'IP: 0xffff880214d12c00'),
-    fc.constantFrom('EIP: 0060:[<c01de48c>] EFLAGS: 00210286 CPU: 0', 'EIP is at kobject_add+0x83/0xd7', 'EIP: [<c01de48c>] kobject_add+0x83/0xd7 SS:ESP 0068:f5c4de5c', 'EIP: kobject_add+0x83/0xd7'),
-    fc.constantFrom('pstate: 60000005 (nZCv daif -PAN -UAO -TCO -DIT -SSBS BTYPE=--)', 'pc : sdhci_send_command+0x1c8/0x9a0', 'lr : sdhci_send_command_retry+0x50/0x138', 'pc : [<7f2a3e18>]    lr : [<7f2a4540>]    psr: 60000013', 'PC is at brcmf_sdiod_probe+0x38/0x2f4 [brcmfmac]', 'LR is at foo+0x1/0x2'),
-    fc.constantFrom('NIP:  c0000000004b1e7c LR: c0000000004b1e40 CTR: c0000000004b1d80', 'NIP [c0000000004b1e7c] .folio_mark_accessed+0x3c/0x2a0', 'LR [c0000000004b1e40] folio_mark_accessed+0x0/0x2a0'),
-    fc.constantFrom('epc : nvme_pci_enable+0x2a/0x3d6 [nvme]', 'epc : ffffffff02e1c2b2 ra : ffffffff02e1e46c sp : ffffffc80403bd30', 'Krnl PSW : 0704c00180000000 000000000070d1f4 (foo+0x3c/0x90)'),
+    fc.constantFrom(
+      'RIP: 0010:[<0000000000000000>]  [<          (null)>]           (null)',
+      'RIP  [<ffffffffa02f13c8>] e1000_clean_tx_irq+0x98/0x4a0 [e1000]',
+      'RIP: skb_pull+0xd5/0xf0 RSP: ffff8801d9fdf270',
+    ),
+    fc.constantFrom(
+      'IP: [<ffffffff814529e2>] __clear_user+0x42/0x70',
+      'IP: [<          (null)>]           (null)',
+      'IP: kfree+0xb2/0x250',
+      'IP: 0xffff880214d12c00',
+    ),
+    fc.constantFrom(
+      'EIP: 0060:[<c01de48c>] EFLAGS: 00210286 CPU: 0',
+      'EIP is at kobject_add+0x83/0xd7',
+      'EIP: [<c01de48c>] kobject_add+0x83/0xd7 SS:ESP 0068:f5c4de5c',
+      'EIP: kobject_add+0x83/0xd7',
+    ),
+    fc.constantFrom(
+      'pstate: 60000005 (nZCv daif -PAN -UAO -TCO -DIT -SSBS BTYPE=--)',
+      'pc : sdhci_send_command+0x1c8/0x9a0',
+      'lr : sdhci_send_command_retry+0x50/0x138',
+      'pc : [<7f2a3e18>]    lr : [<7f2a4540>]    psr: 60000013',
+      'PC is at brcmf_sdiod_probe+0x38/0x2f4 [brcmfmac]',
+      'LR is at foo+0x1/0x2',
+    ),
+    fc.constantFrom(
+      'NIP:  c0000000004b1e7c LR: c0000000004b1e40 CTR: c0000000004b1d80',
+      'NIP [c0000000004b1e7c] .folio_mark_accessed+0x3c/0x2a0',
+      'LR [c0000000004b1e40] folio_mark_accessed+0x0/0x2a0',
+    ),
+    fc.constantFrom(
+      'epc : nvme_pci_enable+0x2a/0x3d6 [nvme]',
+      'epc : ffffffff02e1c2b2 ra : ffffffff02e1e46c sp : ffffffc80403bd30',
+      'Krnl PSW : 0704c00180000000 000000000070d1f4 (foo+0x3c/0x90)',
+    ),
     fc.constantFrom(
       'RSP: 0018:ffffc90002f7f6a8 EFLAGS: 00010293',
       'RAX: 0000000000000000 RBX: ffff88810c3a2800 RCX: ffffffff8a1d9f31',
@@ -317,7 +366,19 @@ const body = fc.oneof(
   ),
   // stack headers and entries
   fc.oneof(
-    fc.constantFrom('Call Trace:', 'Call trace:', 'Backtrace: ', 'stack backtrace:', 'Stack:', 'Exception stack(0x82d8ffb0 to 0x82d8fff8)', 'Allocated by task 8790 on cpu 1 at 213.512004s:', 'Freed by task 1:', '-> #1 (usb_bus_idr_lock){+.+.}-{3:3}:', 'read to 0xffff888100000000 of 8 bytes by task 1 on cpu 0:', 'Task dump for CPU 3:'),
+    fc.constantFrom(
+      'Call Trace:',
+      'Call trace:',
+      'Backtrace: ',
+      'stack backtrace:',
+      'Stack:',
+      'Exception stack(0x82d8ffb0 to 0x82d8fff8)',
+      'Allocated by task 8790 on cpu 1 at 213.512004s:',
+      'Freed by task 1:',
+      '-> #1 (usb_bus_idr_lock){+.+.}-{3:3}:',
+      'read to 0xffff888100000000 of 8 bytes by task 1 on cpu 0:',
+      'Task dump for CPU 3:',
+    ),
     fc.tuple(fc.boolean(), symOff, mod).map(([q, s, m]) => ` ${q ? '? ' : ''}${s}${m}`),
     fc.tuple(hexN(16), fc.boolean(), symOff, mod).map(([a, q, s, m]) => ` [<${a}>] ${q ? '? ' : ''}${s}${m}`),
     fc.tuple(marker, hexN(16), symOff).map(([k, a, s]) => ` ${k}  [<${a}>] ${s}`),
@@ -362,7 +423,9 @@ const kernelLine = fc.tuple(prefix, body, fc.nat(), fc.constantFrom(0, 0, 0, 1, 
   return l;
 });
 
-const kernelLog = fc.tuple(fc.array(kernelLine, { maxLength: 80 }), fc.constantFrom('\n', '\n', '\r\n', '\r'), fc.boolean()).map(([ls, eol, final]) => ls.join(eol) + (final ? eol : ''));
+const kernelLog = fc
+  .tuple(fc.array(kernelLine, { maxLength: 80 }), fc.constantFrom('\n', '\n', '\r\n', '\r'), fc.boolean())
+  .map(([ls, eol, final]) => ls.join(eol) + (final ? eol : ''));
 
 // ------------------------------------------------------------------------------------------------
 // Mutations of the fixtures.
@@ -405,7 +468,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 /** Small deterministic PRNG for the seeded mutations (shuffle, partial CRLF). */
 function rng(seed: number): () => number {
-  let x = (seed | 0) || 0x9e3779b9;
+  let x = seed | 0 || 0x9e3779b9;
   return () => {
     x ^= x << 13;
     x ^= x >>> 17;
@@ -486,7 +549,12 @@ const fixtureIndex = fc.nat({ max: FIXTURE_TEXTS.length - 1 });
 
 /** Byte-level damage (random bytes, NULs, a cut UTF-8 sequence), decoded as UTF-8 or Latin-1. */
 const damagedBytes = fc
-  .tuple(fixtureIndex, fc.array(fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 })), { maxLength: 6 }), fc.nat(), fc.constantFrom('utf8', 'latin1') as fc.Arbitrary<BufferEncoding>)
+  .tuple(
+    fixtureIndex,
+    fc.array(fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 })), { maxLength: 6 }),
+    fc.nat(),
+    fc.constantFrom('utf8', 'latin1') as fc.Arbitrary<BufferEncoding>,
+  )
   .map(([i, inserts, cut, enc]) => {
     let buf = FIXTURE_BYTES[i];
     for (const [pos, bytes] of inserts) {
@@ -502,7 +570,10 @@ const damagedBytes = fc
 test('fixtures parse within the invariants, deterministically', () => {
   const named = FIXTURES.length ? FIXTURES : [{ name: '(built-in log)', text: FALLBACK }];
   for (const { name, text } of named) {
-    for (const [how, t] of [['as is', text], ['with CRLF', text.replace(/\r?\n/g, '\r\n')]]) {
+    for (const [how, t] of [
+      ['as is', text],
+      ['with CRLF', text.replace(/\r?\n/g, '\r\n')],
+    ]) {
       try {
         check(t, { determinism: true });
       } catch (err) {
@@ -514,14 +585,38 @@ test('fixtures parse within the invariants, deterministically', () => {
 });
 
 test('arbitrary strings: never throws, spans inside the text', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => check(s)), { numRuns: runs(2000) });
-  fc.assert(fc.property(binaryString(300), (s) => check(s)), { numRuns: runs(2000) });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 300 }), (s) => check(s)),
+    { numRuns: runs(2000) },
+  );
+  fc.assert(
+    fc.property(binaryString(300), (s) => check(s)),
+    { numRuns: runs(2000) },
+  );
   // UTF-16 code units, lone surrogates included (what an editor buffer may hold).
   const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
-  fc.assert(fc.property(fc.string({ unit: codeUnit, maxLength: 300 }), (s) => check(s)), { numRuns: runs(1500) });
+  fc.assert(
+    fc.property(fc.string({ unit: codeUnit, maxLength: 300 }), (s) => check(s)),
+    { numRuns: runs(1500) },
+  );
   // Strings over the characters the grammars care about, so that short random strings hit them.
-  const busy = fc.constantFrom(...'[]<>()?+/:;,.-_ \t\n\r\0x0123456789abcdefRIPCodeTrace#TCMN'.split(''), 'RIP: ', 'Call Trace:', ' ? ', '+0x1/0x2', '[<ffffffff81000000>] ', '<IRQ>', '</IRQ>', 'BUG: ', 'Oops: 0000 [#1] ', 'Code: ');
-  fc.assert(fc.property(fc.string({ unit: busy, maxLength: 200 }), (s) => check(s)), { numRuns: runs(3000) });
+  const busy = fc.constantFrom(
+    ...'[]<>()?+/:;,.-_ \t\n\r\0x0123456789abcdefRIPCodeTrace#TCMN'.split(''),
+    'RIP: ',
+    'Call Trace:',
+    ' ? ',
+    '+0x1/0x2',
+    '[<ffffffff81000000>] ',
+    '<IRQ>',
+    '</IRQ>',
+    'BUG: ',
+    'Oops: 0000 [#1] ',
+    'Code: ',
+  );
+  fc.assert(
+    fc.property(fc.string({ unit: busy, maxLength: 200 }), (s) => check(s)),
+    { numRuns: runs(3000) },
+  );
 });
 
 test('arbitrary bytes decoded as UTF-8 and Latin-1', () => {
@@ -536,7 +631,10 @@ test('arbitrary bytes decoded as UTF-8 and Latin-1', () => {
 });
 
 test('generated kernel-log-shaped lines', () => {
-  fc.assert(fc.property(kernelLog, (s) => check(s, { determinism: true })), { numRuns: runs(6000) });
+  fc.assert(
+    fc.property(kernelLog, (s) => check(s, { determinism: true })),
+    { numRuns: runs(6000) },
+  );
 });
 
 test('mutated fixtures', () => {
@@ -551,7 +649,10 @@ test('mutated fixtures', () => {
 });
 
 test('fixtures with byte-level damage', () => {
-  fc.assert(fc.property(damagedBytes, (s) => check(s)), { numRuns: runs(1500) });
+  fc.assert(
+    fc.property(damagedBytes, (s) => check(s)),
+    { numRuns: runs(1500) },
+  );
 });
 
 test('parsing a range of lines (incremental re-parse) stays inside the text', () => {

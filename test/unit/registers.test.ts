@@ -12,7 +12,6 @@ import { countRegisters, isRegisterLine, parseIpLine, registerPairs } from '../.
 import { findOopsKind, INFO_WITH_STACK } from '../../server/src/parser/title/formats.ts';
 import { isStackStart } from '../../server/src/parser/title/patterns.ts';
 
-
 /** What the full classifiers say about a line registerPairs() accepted. */
 function checkAccepted(message: string): void {
   const pairs = registerPairs(message, 0, message.length);
@@ -41,7 +40,45 @@ test('fixture register lines: registerPairs agrees with the full classifiers', (
 });
 
 test('generated register lines: registerPairs agrees with the full classifiers', () => {
-  const name = fc.constantFrom('RAX', 'RBX', 'R08', 'RSP', 'RIP', 'EIP', 'IP', 'NIP', 'FS', 'GS', 'knlGS', 'CS', 'CR2', 'EFLAGS', 'ORIG_RAX', 'x29', 'x3', 'lr', 'sp', 'pc', 'r10', 'ip', 'fp', 'pmr_save', 'BUG', 'INFO', 'WARNING', 'UBSAN', 'Trace', 'badaddr', 'status', 'Oops', 'GPR00', 'PKRU', 'DR7', 'int3', 'panic');
+  const name = fc.constantFrom(
+    'RAX',
+    'RBX',
+    'R08',
+    'RSP',
+    'RIP',
+    'EIP',
+    'IP',
+    'NIP',
+    'FS',
+    'GS',
+    'knlGS',
+    'CS',
+    'CR2',
+    'EFLAGS',
+    'ORIG_RAX',
+    'x29',
+    'x3',
+    'lr',
+    'sp',
+    'pc',
+    'r10',
+    'ip',
+    'fp',
+    'pmr_save',
+    'BUG',
+    'INFO',
+    'WARNING',
+    'UBSAN',
+    'Trace',
+    'badaddr',
+    'status',
+    'Oops',
+    'GPR00',
+    'PKRU',
+    'DR7',
+    'int3',
+    'panic',
+  );
   const hex = fc.stringMatching(/^[0-9a-f]{1,18}$/);
   const sep = fc.constantFrom(' ', '  ', ' : ', ':', ': ', ' ? ', '(0000)', ':0010');
   const pair = fc.tuple(name, fc.constantFrom(': ', ':', ' : ', ':  '), hex, fc.constantFrom('', '(0000)', ':ffffc90000a9fe58', '(00)'));
@@ -71,15 +108,51 @@ test('instruction-pointer lines of every architecture: the register, the arch, t
     const m = parseIpLine(line);
     return m && { register: m.register, arch: m.arch, address: m.address, opener: m.opener, symbol: m.symbolPos >= 0 ? line.slice(m.symbolPos) : null };
   };
-  assert.deepEqual(ip('epc   : 80321a6c led_store_brightness+0x3c/0x98'), { register: 'epc', arch: 'mips', address: '80321a6c', opener: false, symbol: 'led_store_brightness+0x3c/0x98' });
-  assert.deepEqual(ip('epc   : ffffffff80321a6c led_store_brightness+0x3c/0x98'), { register: 'epc', arch: 'mips', address: 'ffffffff80321a6c', opener: false, symbol: 'led_store_brightness+0x3c/0x98' });
+  assert.deepEqual(ip('epc   : 80321a6c led_store_brightness+0x3c/0x98'), {
+    register: 'epc',
+    arch: 'mips',
+    address: '80321a6c',
+    opener: false,
+    symbol: 'led_store_brightness+0x3c/0x98',
+  });
+  assert.deepEqual(ip('epc   : ffffffff80321a6c led_store_brightness+0x3c/0x98'), {
+    register: 'epc',
+    arch: 'mips',
+    address: 'ffffffff80321a6c',
+    opener: false,
+    symbol: 'led_store_brightness+0x3c/0x98',
+  });
   assert.deepEqual(ip('epc : riscv_probe+0x1c/0x40'), { register: 'epc', arch: 'riscv', address: null, opener: false, symbol: 'riscv_probe+0x1c/0x40' });
-  assert.deepEqual(ip('epc : ffffffff8000a0c4 ra : ffffffff8000a0b0 sp : ff2000000001bd50'), { register: 'epc', arch: 'riscv', address: null, opener: true, symbol: null });
-  assert.deepEqual(ip('era   : 90000000013a5c2c strncmp+0x10/0x3c'), { register: 'era', arch: 'loongarch', address: '90000000013a5c2c', opener: false, symbol: 'strncmp+0x10/0x3c' });
-  assert.deepEqual(ip('  ERA: 9000000002f1c6a4 gpio_chip_attach+0x3c/0x104'), { register: 'ERA', arch: 'loongarch', address: '9000000002f1c6a4', opener: false, symbol: 'gpio_chip_attach+0x3c/0x104' });
+  assert.deepEqual(ip('epc : ffffffff8000a0c4 ra : ffffffff8000a0b0 sp : ff2000000001bd50'), {
+    register: 'epc',
+    arch: 'riscv',
+    address: null,
+    opener: true,
+    symbol: null,
+  });
+  assert.deepEqual(ip('era   : 90000000013a5c2c strncmp+0x10/0x3c'), {
+    register: 'era',
+    arch: 'loongarch',
+    address: '90000000013a5c2c',
+    opener: false,
+    symbol: 'strncmp+0x10/0x3c',
+  });
+  assert.deepEqual(ip('  ERA: 9000000002f1c6a4 gpio_chip_attach+0x3c/0x104'), {
+    register: 'ERA',
+    arch: 'loongarch',
+    address: '9000000002f1c6a4',
+    opener: false,
+    symbol: 'gpio_chip_attach+0x3c/0x104',
+  });
   assert.equal(ip('pc 9000000002f1c6a4 ra 9000000002f1c690 tp 900000010a4e0000 sp 900000010a4e3b70')?.arch, 'loongarch');
   assert.deepEqual(ip('$ 0   : 00000000 00000001 00000000 86f2de40'), { register: 'epc', arch: null, address: null, opener: true, symbol: null });
-  assert.deepEqual(ip('Krnl PSW : 0704c00180000000 000003ff80127a5e (dasd_fba_fill_info+0x1e/0x58 [dasd_fba_mod])'), { register: 'PSW', arch: 's390', address: '000003ff80127a5e', opener: false, symbol: 'dasd_fba_fill_info+0x1e/0x58 [dasd_fba_mod])' });
+  assert.deepEqual(ip('Krnl PSW : 0704c00180000000 000003ff80127a5e (dasd_fba_fill_info+0x1e/0x58 [dasd_fba_mod])'), {
+    register: 'PSW',
+    arch: 's390',
+    address: '000003ff80127a5e',
+    opener: false,
+    symbol: 'dasd_fba_fill_info+0x1e/0x58 [dasd_fba_mod])',
+  });
   assert.equal(ip('pc : [<ffff800008123456>] lr : [<ffff800008123400>] pstate: 80000005')?.arch, 'arm64');
   assert.equal(ip('pc : [<bf0a402c>]    lr : [<c0a1e7b8>]    psr: 60000013')?.arch, 'arm');
   assert.equal(ip('EIP: 0060:[<c1234567>] EFLAGS: 00010246 CPU: 0')?.arch, 'i386');
@@ -91,7 +164,13 @@ test('register rows without a name per value count every value', () => {
   assert.equal(countRegisters('GPR04: c00000002b8dfa58 0000000000000001 0000000000000000 0000000000000000'), 4);
   assert.equal(countRegisters('Krnl GPRS: 0000000000000000 0000000000000001 0000000000000000 00000000735a3800'), 4);
   assert.equal(countRegisters('a0 0000000000000000 a1 900000010a4e3c18 a2 0000000000000001 a3 0000000000000000'), 4);
-  for (const line of ['Hi    : 00000000', 'PrId  : 00019374 (MIPS 24Kc)', 'Cause : 00800008 (ExcCode 02)', ' CRMD: 000000b0 (PLV0 -IE -DA +PG DACF=CC DACM=CC -WE)', 'CSR crmd: 000000b0\tCSR prmd: 00000004']) {
+  for (const line of [
+    'Hi    : 00000000',
+    'PrId  : 00019374 (MIPS 24Kc)',
+    'Cause : 00800008 (ExcCode 02)',
+    ' CRMD: 000000b0 (PLV0 -IE -DA +PG DACF=CC DACM=CC -WE)',
+    'CSR crmd: 000000b0\tCSR prmd: 00000004',
+  ]) {
     assert.ok(isRegisterLine(line), line);
     assert.ok(countRegisters(line) >= 1, line);
   }

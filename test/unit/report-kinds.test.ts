@@ -65,18 +65,32 @@ test('a page allocation failure is a report of its own kind that keeps its memor
   assert.deepEqual(shape(p), [['allocation-failure', true, 1, 42]]);
   assert.equal(p.reports[0].comm, 'chrome');
   // ≤3.x wording.
-  assert.deepEqual(shape(log(['swapper/0: page allocation failure. order:1, mode:0x20', 'Pid: 0, comm: swapper/0 Not tainted 2.6.32-5-amd64 #1', 'Call Trace:', ' [<ffffffff810b6a4d>] ? __alloc_pages_nodemask+0x5a1/0x626'])), [
-    ['allocation-failure', true, 0, 3],
-  ]);
+  assert.deepEqual(
+    shape(
+      log([
+        'swapper/0: page allocation failure. order:1, mode:0x20',
+        'Pid: 0, comm: swapper/0 Not tainted 2.6.32-5-amd64 #1',
+        'Call Trace:',
+        ' [<ffffffff810b6a4d>] ? __alloc_pages_nodemask+0x5a1/0x626',
+      ]),
+    ),
+    [['allocation-failure', true, 0, 3]],
+  );
 });
 
 test('each kmemleak object is one report with one backtrace stack, its task from the comm line', () => {
   const p = fixture('kmemleak-6.6-objects.log');
-  assert.deepEqual(shape(p), [['kmemleak', true, 0, 15], ['kmemleak', true, 16, 29]]);
-  assert.deepEqual(p.reports.map((r) => [r.comm, r.pid, r.stacks.map((s) => [s.kind, s.frames.length])]), [
-    ['modprobe', 412, [['backtrace', 10]]],
-    ['kworker/u8:2', 97, [['backtrace', 8]]],
+  assert.deepEqual(shape(p), [
+    ['kmemleak', true, 0, 15],
+    ['kmemleak', true, 16, 29],
   ]);
+  assert.deepEqual(
+    p.reports.map((r) => [r.comm, r.pid, r.stacks.map((s) => [s.kind, s.frames.length])]),
+    [
+      ['modprobe', 412, [['backtrace', 10]]],
+      ['kworker/u8:2', 97, [['backtrace', 8]]],
+    ],
+  );
   assert.equal(p.reports[0].stacks[0].frames[3].module, 'frobnicator');
 });
 
@@ -99,16 +113,28 @@ test("syzkaller's `BUG: memory leak` line and the object after it are one kmemle
     '    [<00000000996d44e4>] __kmalloc+0x14f/0x2a0',
     '    [<0000000018bf48ad>] map_create+0x149/0x520',
   ]);
-  assert.deepEqual(shape(p), [['kmemleak', true, 0, 8], ['kmemleak', true, 10, 15]]);
-  assert.deepEqual(p.reports.map((r) => r.title), ['memory leak in gfs2_sys_fs_add', 'memory leak in map_create']);
+  assert.deepEqual(shape(p), [
+    ['kmemleak', true, 0, 8],
+    ['kmemleak', true, 10, 15],
+  ]);
+  assert.deepEqual(
+    p.reports.map((r) => r.title),
+    ['memory leak in gfs2_sys_fs_add', 'memory leak in map_create'],
+  );
   assert.equal(p.reports[0].comm, 'syz-executor0');
 });
 
 test('a report starts at the message its BUG/WARN site printed before `cut here`, and at `cut here` before the WARN text', () => {
   const p = fixture('list-del-corruption-warn-text.log');
   // 5: `list_del corruption.`, 6: `cut here`, 7: `kernel BUG at lib/list_debug.c:53!`; 32: `cut here`, 33: `refcount_t: underflow`, 34: `WARNING:`.
-  assert.deepEqual(shape(p), [['bug', true, 5, 31], ['warning', true, 32, 60]]);
-  assert.deepEqual(p.reports.map((r) => r.headerLine), [7, 34]);
+  assert.deepEqual(shape(p), [
+    ['bug', true, 5, 31],
+    ['warning', true, 32, 60],
+  ]);
+  assert.deepEqual(
+    p.reports.map((r) => r.headerLine),
+    [7, 34],
+  );
   assert.equal(p.reports[0].title, 'BUG: corrupted list in frob_release_slot');
   assert.equal(p.reports[1].title, 'WARNING: refcount bug in frob_put_slot');
   // Without `cut here` (skb_panic's message, then BUG()).
@@ -134,7 +160,12 @@ test('a line before `cut here` is the report’s only when it is a known pre-hea
   ]);
   assert.deepEqual(shape(otherCaller), [['bug', true, 1, 2]]);
   // A blank line between the message and `cut here` parts them.
-  const gap = log(['list_add corruption. next->prev should be prev (ffff1), but was ffff2. (next=ffff3).', '', '------------[ cut here ]------------', 'kernel BUG at lib/list_debug.c:26!']);
+  const gap = log([
+    'list_add corruption. next->prev should be prev (ffff1), but was ffff2. (next=ffff3).',
+    '',
+    '------------[ cut here ]------------',
+    'kernel BUG at lib/list_debug.c:26!',
+  ]);
   assert.deepEqual(shape(gap), [['bug', true, 2, 3]]);
   // More than a few lines between `cut here` and the WARNING: the `cut here` announced something else.
   const far = log(['------------[ cut here ]------------', 'a', 'b', 'c', 'd', 'WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2']);
@@ -146,18 +177,30 @@ test('a plain `WARNING: <message>` line with nothing of a report after it is no 
   assert.ok(fixture('list-del-corruption-warn-text.log').reports.every((r) => r.line > 1));
   assert.deepEqual(shape(log(['WARNING: Flushing system-wide workqueues will be prohibited in near future.', 'usb 1-1: USB disconnect, device number 2'])), []);
   // The same line followed by a splat is one.
-  assert.deepEqual(shape(log(['WARNING: Flushing system-wide workqueues will be prohibited in near future.', 'CPU: 0 PID: 1 Comm: a Not tainted 6.1.0 #1', 'Call Trace:', ' f+0x1/0x2'])), [
-    ['warning', true, 0, 3],
-  ]);
+  assert.deepEqual(
+    shape(
+      log([
+        'WARNING: Flushing system-wide workqueues will be prohibited in near future.',
+        'CPU: 0 PID: 1 Comm: a Not tainted 6.1.0 #1',
+        'Call Trace:',
+        ' f+0x1/0x2',
+      ]),
+    ),
+    [['warning', true, 0, 3]],
+  );
   // WARN() sites, named warnings, short texts (a header cut short) and a device's warning stay reports, as syzkaller has them.
   for (const text of [
     'WARNING: CPU: 0 PID: 1 at kernel/x.c:12 f+0x1/0x2',
     'WARNING: at kernel/x.c:12 f()',
-    'WARNING: kernel stack regs at ffff8801d100fea8 in syz-executor:4321 has bad \'bp\' value 0000000000000001',
+    "WARNING: kernel stack regs at ffff8801d100fea8 in syz-executor:4321 has bad 'bp' value 0000000000000001",
     'WARNING: foo',
     "usb 5-1: WARNING: ath10k USB support is incomplete, don't expect anything to work!",
   ]) {
-    assert.deepEqual(shape(log([text, 'usb 1-1: USB disconnect, device number 2'])).map((r) => r[0]), ['warning'], text);
+    assert.deepEqual(
+      shape(log([text, 'usb 1-1: USB disconnect, device number 2'])).map((r) => r[0]),
+      ['warning'],
+      text,
+    );
   }
 });
 

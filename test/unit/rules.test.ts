@@ -56,13 +56,16 @@ function findingsTable(): string[] {
 
 /** A unified-style diff of two line lists (`-` as found, `+` as the rule table has it), with context. */
 function lineDiff(found: readonly string[], wanted: readonly string[], context = 2): string {
-  const n = found.length, m = wanted.length;
+  const n = found.length,
+    m = wanted.length;
   const lcs = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = found[i] === wanted[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) lcs[i][j] = found[i] === wanted[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const ops: [' ' | '-' | '+', string][] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && found[i] === wanted[j]) (ops.push([' ', found[i]]), i++, j++);
+    if (i < n && j < m && found[i] === wanted[j]) ops.push([' ', found[i]]), i++, j++;
     else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push(['-', found[i++]]);
     else ops.push(['+', wanted[j++]]);
   }
@@ -129,7 +132,11 @@ function tableLines(lines: readonly string[]): [number, number] {
 /** Why package.json's severity schema is not the rule table's, or null. */
 function packageJsonDisagreement(text: string): string | null {
   const found = JSON.parse(text).contributes?.configuration?.properties?.[SEVERITY_KEY];
-  return disagreement(`package.json's ${SEVERITY_KEY}`, JSON.stringify(found ?? null, null, 2).split('\n'), JSON.stringify(severitySchema(), null, 2).split('\n'));
+  return disagreement(
+    `package.json's ${SEVERITY_KEY}`,
+    JSON.stringify(found ?? null, null, 2).split('\n'),
+    JSON.stringify(severitySchema(), null, 2).split('\n'),
+  );
 }
 
 /** Why the README's findings table is not the rule table's, or null. */
@@ -177,7 +184,10 @@ test('README.md: the findings table has one row per rule, in table order', () =>
 });
 
 test('the client and the protocol take the codes from the rule table, in its order, and keep no copy', () => {
-  assert.deepEqual([...DiagnosticCodes], RULES.map((r) => r.code));
+  assert.deepEqual(
+    [...DiagnosticCodes],
+    RULES.map((r) => r.code),
+  );
   assert.deepEqual([...PROTOCOL_CODES], [...FINDING_CODES]);
   assert.deepEqual(clientCopies(clientSources()), []);
 });
@@ -240,10 +250,15 @@ test('the rule table: unique codes, one-sentence SARIF texts, docs, entry rules 
   assert.equal(ruleOf('interleaved-line'), undefined);
 });
 
-test('every finding the analyzer makes has its rule\'s severity, fading, message and related message', () => {
+test("every finding the analyzer makes has its rule's severity, fading, message and related message", () => {
   const seen = new Set<string>();
   const dirs = ['test/fixtures', 'test/fixtures/wild', 'examples'].map((d) => path.join(ROOT, d));
-  for (const name of dirs.flatMap((d) => fs.readdirSync(d).filter((n) => n.endsWith('.log')).map((n) => path.join(d, n)))) {
+  for (const name of dirs.flatMap((d) =>
+    fs
+      .readdirSync(d)
+      .filter((n) => n.endsWith('.log'))
+      .map((n) => path.join(d, n)),
+  )) {
     for (const f of analyze(parseCrashLog(fs.readFileSync(name, 'utf8')))) {
       const rule = ruleOf(f.code);
       assert.ok(rule, `${name}: ${f.code} has no rule`);

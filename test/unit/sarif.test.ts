@@ -51,7 +51,15 @@ test('every result written is the typed sarifResult of its finding, related loca
     const findings = analyze(log);
     writer.add({ name, text, log, findings });
     const locator = new Locator(log.lineStarts, text.length);
-    for (const f of findings) expected.push(sarifResult(f, locator.locate(f), artifactUri(name), f.related.map((r) => locator.locate(r))));
+    for (const f of findings)
+      expected.push(
+        sarifResult(
+          f,
+          locator.locate(f),
+          artifactUri(name),
+          f.related.map((r) => locator.locate(r)),
+        ),
+      );
   }
   writer.end();
   out.flush();
@@ -62,8 +70,14 @@ test('every result written is the typed sarifResult of its finding, related loca
   const results = doc.runs[0].results!;
   assert.equal(results.length, expected.length);
   for (let i = 0; i < results.length; i++) assert.deepEqual(results[i], expected[i], `result ${i}`);
-  assert.ok(results.some((r) => r.relatedLocations), 'the fixtures have findings with related locations');
-  assert.deepEqual(doc.runs[0].tool.driver.rules, RULES.map((r) => ({ id: r.code, shortDescription: { text: r.summary } })));
+  assert.ok(
+    results.some((r) => r.relatedLocations),
+    'the fixtures have findings with related locations',
+  );
+  assert.deepEqual(
+    doc.runs[0].tool.driver.rules,
+    RULES.map((r) => ({ id: r.code, shortDescription: { text: r.summary } })),
+  );
   assert.equal(doc.runs[0].invocations, undefined, 'every file was read: no invocation notes');
 });
 

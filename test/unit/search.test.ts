@@ -14,7 +14,10 @@ describe('binary search', () => {
       const linear = sorted.findIndex((v) => v > key);
       const expected = linear < 0 ? sorted.length : linear;
       assert.equal(upperBound(sorted, key), expected);
-      assert.equal(firstWhere(0, sorted.length, (i) => sorted[i] > key), expected);
+      assert.equal(
+        firstWhere(0, sorted.length, (i) => sorted[i] > key),
+        expected,
+      );
       // The last index at or below the key, 0 when there is none (lines: the first starts at 0).
       assert.equal(lineOfOffset(sorted, key), Math.max(0, expected - 1));
       // Within a range.
@@ -28,6 +31,9 @@ describe('binary search', () => {
       assert.equal(upperBoundPair(high, low, key >> 3, key & 7), expected);
     }
     assert.equal(lineOfOffset([], 5), 0);
-    assert.equal(firstWhere(3, 3, () => true), 3);
+    assert.equal(
+      firstWhere(3, 3, () => true),
+      3,
+    );
   });
 });

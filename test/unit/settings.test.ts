@@ -9,7 +9,9 @@ import { DEFAULT_SEVERITY, FINDING_CODES } from '../../server/src/analysis/rules
 import { readSettings } from '../../server/src/service/settings.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const properties: Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes.configuration.properties;
+const properties: Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }> = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'),
+).contributes.configuration.properties;
 
 /** Read by the VS Code client itself, never sent for the server's use. */
 const CLIENT_ONLY = ['kernelLog.detectInLogFiles', 'kernelLog.trace.server'];
@@ -25,7 +27,10 @@ function section(key: string, value: unknown): Record<string, unknown> {
 }
 
 const SAMPLE: Record<string, { value: unknown; read: (s: ReturnType<typeof readSettings>) => unknown }> = {
-  'kernelLog.diagnostics.severity': { value: { 'duplicate-frame': 'error' }, read: (s) => s.severity['duplicate-frame'] === 'error' && { 'duplicate-frame': 'error' } },
+  'kernelLog.diagnostics.severity': {
+    value: { 'duplicate-frame': 'error' },
+    read: (s) => s.severity['duplicate-frame'] === 'error' && { 'duplicate-frame': 'error' },
+  },
   'kernelLog.diagnostics.maxNumberOfProblems': { value: 7, read: (s) => s.maxDiagnostics },
   'kernelLog.vmlinux': { value: '/k/vmlinux', read: (s) => s.symbols.vmlinux },
   'kernelLog.systemMap': { value: '/k/System.map', read: (s) => s.symbols.systemMap },
@@ -34,19 +39,19 @@ const SAMPLE: Record<string, { value: unknown; read: (s: ReturnType<typeof readS
   'kernelLog.symbolizer.external': { value: 'off', read: (s) => s.symbols.external },
 };
 
-test('every setting in package.json is read by the server (or named as the client\'s)', () => {
+test("every setting in package.json is read by the server (or named as the client's)", () => {
   const serverKeys = Object.keys(properties).filter((k) => !CLIENT_ONLY.includes(k));
   assert.deepEqual(serverKeys.sort(), Object.keys(SAMPLE).sort());
   for (const key of serverKeys) assert.deepEqual(SAMPLE[key].read(readSettings(section(key, SAMPLE[key].value))), SAMPLE[key].value, key);
 });
 
-test('the severity schema lists every finding code with the analyzer\'s default', () => {
+test("the severity schema lists every finding code with the analyzer's default", () => {
   const severity = properties['kernelLog.diagnostics.severity'].properties!;
   assert.deepEqual(Object.keys(severity).sort(), [...FINDING_CODES].sort());
   for (const code of FINDING_CODES) assert.equal(severity[code].default, DEFAULT_SEVERITY[code], code);
 });
 
-test('defaults in package.json are the server\'s defaults', () => {
+test("defaults in package.json are the server's defaults", () => {
   const d = readSettings({});
   assert.equal(properties['kernelLog.diagnostics.maxNumberOfProblems'].default, d.maxDiagnostics);
   assert.equal(properties['kernelLog.symbolizer.external'].default, d.symbols.external);

@@ -82,7 +82,10 @@ test('System.map: CRLF, blank lines, 32-bit addresses and garbage', () => {
   const t = SymbolTable.parseSystemMap('c1000000 T _text\r\n\r\nc1000010 t a_func\r\nc1000050 T b_func\r\nc1000090 D x\r\n', 'System.map-32');
   assert.equal(t.byName('a_func')?.symbol.size, 0x40n);
   assert.equal(t.byAddress(0xc1000055n)?.symbol.name, 'b_func');
-  assert.throws(() => SymbolTable.parseSystemMap('hello world\nthis is not a map\n', 'notes.txt'), (e: Error) => e instanceof ObjectFileError && /not in nm format/.test(e.message));
+  assert.throws(
+    () => SymbolTable.parseSystemMap('hello world\nthis is not a map\n', 'notes.txt'),
+    (e: Error) => e instanceof ObjectFileError && /not in nm format/.test(e.message),
+  );
   assert.throws(() => SymbolTable.parseSystemMap('ffffffff81000000 D only_data\n', 'System.map'), ObjectFileError);
 });
 
@@ -99,7 +102,10 @@ test("System.map: Debian's placeholder says where the real map is", () => {
       return true;
     },
   );
-  assert.throws(() => SymbolTable.parseSystemMap(stub, 'map.txt'), (e: Error) => e instanceof SystemMapStubError && e.release === null && /linux-image-<release>-dbg/.test(e.message));
+  assert.throws(
+    () => SymbolTable.parseSystemMap(stub, 'map.txt'),
+    (e: Error) => e instanceof SystemMapStubError && e.release === null && /linux-image-<release>-dbg/.test(e.message),
+  );
 });
 
 const KALLSYMS = [
@@ -140,7 +146,10 @@ test('kallsyms: module symbols keep their [module], sizes stay within the module
 
 test('kallsyms: addresses hidden by kptr_restrict are an error that says so', () => {
   const hidden = KALLSYMS.replace(/^[0-9a-f]{16}/gm, '0000000000000000');
-  assert.throws(() => SymbolTable.parseKallsyms(hidden), (e: Error) => e instanceof ObjectFileError && /kptr_restrict/.test(e.message));
+  assert.throws(
+    () => SymbolTable.parseKallsyms(hidden),
+    (e: Error) => e instanceof ObjectFileError && /kptr_restrict/.test(e.message),
+  );
 });
 
 // ---- ELF objects compiled here -------------------------------------------------------------------
@@ -180,14 +189,16 @@ const built = gcc ? build() : { object: '', exe: '' };
 
 /** `nm -n` text symbols (T t W w) as `name@hexaddress`. */
 function nmText(path: string): string[] {
-  return execFileSync('nm', ['-n', path], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => /^([0-9a-f]+) ([TtWw]) (\S+)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    // nm prints W for any weak symbol: crt1's weak data_start is in .data, not text.
-    .filter((m) => m[3] !== 'data_start')
-    .map((m) => `${m[3]}@${BigInt('0x' + m[1]).toString(16)}`)
-    .sort();
+  return (
+    execFileSync('nm', ['-n', path], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => /^([0-9a-f]+) ([TtWw]) (\S+)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      // nm prints W for any weak symbol: crt1's weak data_start is in .data, not text.
+      .filter((m) => m[3] !== 'data_start')
+      .map((m) => `${m[3]}@${BigInt('0x' + m[1]).toString(16)}`)
+      .sort()
+  );
 }
 
 function tableText(t: SymbolTable): string[] {

@@ -63,7 +63,10 @@ if (!SKIP) {
   systemMap = path.join(tmp, 'System.map-9.9.9-kcrash');
   fs.writeFileSync(systemMap, run('nm', ['-n', vmlinux]));
   // kallsyms-style sizes: the distance to the next text symbol.
-  const text = run('nm', ['-n', vmlinux]).split('\n').filter((l) => / [Tt] /.test(l)).map((l) => l.split(' '));
+  const text = run('nm', ['-n', vmlinux])
+    .split('\n')
+    .filter((l) => / [Tt] /.test(l))
+    .map((l) => l.split(' '));
   symbols = text.slice(0, -1).map(([a, , name], i) => ({ name, address: BigInt('0x' + a), size: BigInt('0x' + text[i + 1][0]) - BigInt('0x' + a) }));
   moduleObj = path.join(tmp, 'build', 'my-mod.o');
   fs.mkdirSync(path.dirname(moduleObj));
@@ -106,7 +109,18 @@ function addr2lineAll(obj: string, addresses: bigint[], section?: string): { fun
 const sym = (name: string, nth = 0) => symbols.filter((s) => s.name === name)[nth];
 
 function query(over: Partial<SymbolQuery>): SymbolQuery {
-  return { function: null, offset: null, size: null, module: null, address: null, buildId: null, exact: false, arch: 'x86_64', release: '9.9.9-kcrash', ...over };
+  return {
+    function: null,
+    offset: null,
+    size: null,
+    module: null,
+    address: null,
+    buildId: null,
+    exact: false,
+    arch: 'x86_64',
+    release: '9.9.9-kcrash',
+    ...over,
+  };
 }
 
 function config(over: Partial<SymbolSourcesConfig> = {}): SymbolSourcesConfig {
@@ -119,7 +133,10 @@ function shape(info: SymbolInfo | null) {
 
 /** The same file as addr2line prints it: the symbolizer gives paths relative to the build. */
 function sameFiles(got: ReturnType<typeof shape>, want: ReturnType<typeof addr2line>) {
-  assert.deepEqual(got.map((f) => [f.function, path.basename(f.file ?? '??'), f.line]), want.map((f) => [f.function, path.basename(f.file), f.line]));
+  assert.deepEqual(
+    got.map((f) => [f.function, path.basename(f.file ?? '??'), f.line]),
+    want.map((f) => [f.function, path.basename(f.file), f.line]),
+  );
 }
 
 describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
@@ -127,7 +144,10 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
     const s = new KernelSymbolizer(config());
     const leaf = sym('caller_a');
     // addr2line at every byte of the function and the one after it: return address - 1 and exact.
-    const want = addr2lineAll(vmlinux, Array.from({ length: Number(leaf.size) + 1 }, (_, i) => leaf.address + BigInt(i)));
+    const want = addr2lineAll(
+      vmlinux,
+      Array.from({ length: Number(leaf.size) + 1 }, (_, i) => leaf.address + BigInt(i)),
+    );
     for (let off = 1n; off < leaf.size; off++) {
       const ret = await s.symbolize(query({ function: 'caller_a', offset: Number(off), size: Number(leaf.size) }));
       sameFiles(shape(ret), want[Number(off) - 1]);
@@ -142,7 +162,10 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
   it('gives the inline chain, innermost first', async () => {
     const s = new KernelSymbolizer(config());
     const leaf = sym('leaf');
-    const want = addr2lineAll(vmlinux, Array.from({ length: Number(leaf.size) }, (_, i) => leaf.address + BigInt(i)));
+    const want = addr2lineAll(
+      vmlinux,
+      Array.from({ length: Number(leaf.size) }, (_, i) => leaf.address + BigInt(i)),
+    );
     let inlined = 0;
     for (let off = 0n; off < leaf.size; off++) {
       const info = await s.symbolize(query({ function: 'leaf', offset: Number(off), size: Number(leaf.size), exact: true }));
@@ -197,9 +220,19 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
   it('finds a module by its printed name in a folder (my-mod.ko.gz for [my_mod]) and looks up by section', async () => {
     const s = new KernelSymbolizer({ ...emptyConfig(), modulePaths: [{ path: path.dirname(moduleKo), foundBy: 'setting' }] });
     const nm = run('nm', ['-S', moduleObj]);
-    for (const [name, section] of [['mod_inner', '.text'], ['mod_init', '.init.text']]) {
-      const [value, size] = new RegExp(`^([0-9a-f]+) ([0-9a-f]+) [Tt] ${name}$`, 'm').exec(nm)!.slice(1).map((h) => BigInt('0x' + h));
-      const want = addr2lineAll(moduleObj, Array.from({ length: Number(size) }, (_, i) => value + BigInt(i)), section);
+    for (const [name, section] of [
+      ['mod_inner', '.text'],
+      ['mod_init', '.init.text'],
+    ]) {
+      const [value, size] = new RegExp(`^([0-9a-f]+) ([0-9a-f]+) [Tt] ${name}$`, 'm')
+        .exec(nm)!
+        .slice(1)
+        .map((h) => BigInt('0x' + h));
+      const want = addr2lineAll(
+        moduleObj,
+        Array.from({ length: Number(size) }, (_, i) => value + BigInt(i)),
+        section,
+      );
       for (let off = 1n; off < size; off++) {
         const info = await s.symbolize(query({ function: name, offset: Number(off), size: Number(size), module: 'my_mod' }));
         assert.equal(info!.symbol!.section, section);
@@ -221,14 +254,20 @@ describe('native symbolizer on gcc-built objects', { skip: SKIP }, () => {
 
     const stub = path.join(tmp, 'System.map-6.1.0-56-amd64');
     fs.writeFileSync(stub, 'ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n');
-    const fromStub = await new KernelSymbolizer({ ...emptyConfig(), systemMap: { path: stub, foundBy: 'setting' } }).symbolize(query({ function: 'leaf', offset: 1, size: 2 }));
+    const fromStub = await new KernelSymbolizer({ ...emptyConfig(), systemMap: { path: stub, foundBy: 'setting' } }).symbolize(
+      query({ function: 'leaf', offset: 1, size: 2 }),
+    );
     assert.match(fromStub!.note!, /linux-image-6\.1\.0-56-amd64-dbg/);
 
     const truncated = path.join(tmp, 'vmlinux-truncated');
     fs.writeFileSync(truncated, fs.readFileSync(vmlinux).subarray(0, 3000));
-    const broken = await new KernelSymbolizer(config({ vmlinux: { path: truncated, foundBy: 'setting' } })).symbolize(query({ function: 'leaf', offset: 1, size: 2 }));
+    const broken = await new KernelSymbolizer(config({ vmlinux: { path: truncated, foundBy: 'setting' } })).symbolize(
+      query({ function: 'leaf', offset: 1, size: 2 }),
+    );
     assert.match(broken!.note!, /vmlinux-truncated/);
-    const absent = await new KernelSymbolizer(config({ vmlinux: { path: path.join(tmp, 'nope'), foundBy: 'setting' } })).symbolize(query({ function: 'leaf', offset: 1, size: 2 }));
+    const absent = await new KernelSymbolizer(config({ vmlinux: { path: path.join(tmp, 'nope'), foundBy: 'setting' } })).symbolize(
+      query({ function: 'leaf', offset: 1, size: 2 }),
+    );
     assert.match(absent!.note!, /does not exist/);
   });
 
@@ -259,9 +298,14 @@ describe('broken symbol files, as hover and decode meet them', { skip: SKIP }, (
       if (i % 3 !== 0) for (let k = 0; k < 1 + Math.floor(rand() * 40); k++) broken[Math.floor(rand() * broken.length)] ^= 1 << Math.floor(rand() * 8);
       const file = path.join(tmp, `fuzz-${i}${which === 'mod' ? '.ko' : ''}`);
       fs.writeFileSync(file, broken);
-      const s = new KernelSymbolizer(which === 'vm' ? config({ vmlinux: { path: file, foundBy: 'setting' } }) : { ...emptyConfig(), modulePaths: [{ path: file, foundBy: 'setting' }] });
+      const s = new KernelSymbolizer(
+        which === 'vm' ? config({ vmlinux: { path: file, foundBy: 'setting' } }) : { ...emptyConfig(), modulePaths: [{ path: file, foundBy: 'setting' }] },
+      );
       const started = Date.now();
-      const q = which === 'vm' ? query({ function: 'leaf', offset: 5, size: Number(leaf.size) }) : query({ function: 'mod_inner', offset: 5, size: 0x40, module: `fuzz_${i}` });
+      const q =
+        which === 'vm'
+          ? query({ function: 'leaf', offset: 5, size: Number(leaf.size) })
+          : query({ function: 'mod_inner', offset: 5, size: 0x40, module: `fuzz_${i}` });
       const info = await s.symbolize(q);
       const status = await s.status('9.9.9-kcrash', which === 'mod' ? [{ name: `fuzz_${i}`, buildId: null }] : []);
       s.dispose();
@@ -298,7 +342,12 @@ describe('finding symbol files without settings', { skip: SKIP }, () => {
     fs.mkdirSync(logDir, { recursive: true });
     fs.copyFileSync(vmlinux, path.join(logDir, 'vmlinux-9.9.9-kcrash'));
     fs.copyFileSync(moduleObj, path.join(logDir, 'my_mod.ko'));
-    const beside = discoverSources(defaultSymbolSettings(), { logPath: path.join(logDir, 'dmesg.txt'), workspaceFolders: [], release: '9.9.9-kcrash', trusted: false });
+    const beside = discoverSources(defaultSymbolSettings(), {
+      logPath: path.join(logDir, 'dmesg.txt'),
+      workspaceFolders: [],
+      release: '9.9.9-kcrash',
+      trusted: false,
+    });
     assert.deepEqual(beside.vmlinux, { path: path.join(logDir, 'vmlinux-9.9.9-kcrash'), foundBy: 'beside-log' });
     assert.deepEqual(beside.modulePaths, [{ path: logDir, foundBy: 'beside-log' }]);
     assert.equal(beside.external, 'auto');
@@ -307,13 +356,23 @@ describe('finding symbol files without settings', { skip: SKIP }, () => {
     fs.mkdirSync(path.join(debugRoot, 'usr/lib/debug/boot'), { recursive: true });
     fs.mkdirSync(path.join(debugRoot, 'usr/lib/debug/lib/modules/9.9.9-kcrash'), { recursive: true });
     fs.copyFileSync(vmlinux, path.join(debugRoot, 'usr/lib/debug/boot/vmlinux-9.9.9-kcrash'));
-    const debug = discoverSources(defaultSymbolSettings(), { logPath: path.join(tmp, 'elsewhere', 'x.log'), workspaceFolders: [], release: '9.9.9-kcrash', trusted: true, debugRoot });
+    const debug = discoverSources(defaultSymbolSettings(), {
+      logPath: path.join(tmp, 'elsewhere', 'x.log'),
+      workspaceFolders: [],
+      release: '9.9.9-kcrash',
+      trusted: true,
+      debugRoot,
+    });
     assert.equal(debug.vmlinux?.foundBy, 'debug-path');
     assert.deepEqual(debug.modulePaths, [{ path: path.join(debugRoot, 'usr/lib/debug/lib/modules/9.9.9-kcrash'), foundBy: 'debug-path' }]);
     const noRelease = discoverSources(defaultSymbolSettings(), { logPath: null, workspaceFolders: [], release: null, trusted: true, debugRoot });
     assert.equal(noRelease.vmlinux, null);
 
-    const set = discoverSources({ ...defaultSymbolSettings(), vmlinux: 'k/vmlinux', sourceRoot: '${workspaceFolder}/linux' }, { logPath: null, workspaceFolders: ['/ws'], release: null, trusted: true });
+    const set = discoverSources(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the setting's own ${workspaceFolder}, not a template
+      { ...defaultSymbolSettings(), vmlinux: 'k/vmlinux', sourceRoot: '${workspaceFolder}/linux' },
+      { logPath: null, workspaceFolders: ['/ws'], release: null, trusted: true },
+    );
     assert.deepEqual(set.vmlinux, { path: '/ws/k/vmlinux', foundBy: 'setting' });
     assert.deepEqual(set.sourceRoots, ['/ws/linux', '/ws']);
   });

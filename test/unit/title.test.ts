@@ -239,7 +239,14 @@ test('hung task: scheduler and lock frames are passed over; rtnl_lock is a bucke
         ' </TASK>',
       ]),
     );
-  const plain = hung([' __schedule+0xd6a/0x2a50', ' schedule+0xe7/0x350', ' io_schedule+0xbf/0x130', ' folio_wait_bit_common+0x3d2/0x9b0', ' nibble_writepages+0x2a1/0x7d0', ' do_writepages+0x1a3/0x7f0']);
+  const plain = hung([
+    ' __schedule+0xd6a/0x2a50',
+    ' schedule+0xe7/0x350',
+    ' io_schedule+0xbf/0x130',
+    ' folio_wait_bit_common+0x3d2/0x9b0',
+    ' nibble_writepages+0x2a1/0x7d0',
+    ' do_writepages+0x1a3/0x7f0',
+  ]);
   // `folio_wait_bit_common` is a wait primitive too
   assert.equal(plain.title, 'INFO: task hung in nibble_writepages');
   const rtnl = hung([' __schedule+0xd6a/0x2a50', ' schedule+0xe7/0x350', ' __mutex_lock+0x9a5/0x1350', ' rtnl_lock+0x12/0x20', ' frob_netdev_work+0x22/0x120']);
@@ -346,7 +353,7 @@ test('UBSAN: the first frame outside the sanitizer', () => {
     stamp([
       '================================================================================',
       'UBSAN: shift-out-of-bounds in drivers/misc/quux.c:98:21',
-      'shift exponent 77 is too large for 64-bit type \'long unsigned int\'',
+      "shift exponent 77 is too large for 64-bit type 'long unsigned int'",
       CPU,
       'Call Trace:',
       ' <TASK>',
@@ -382,7 +389,9 @@ test('arm64 Unable to handle kernel ... the pc line names the function', () => {
 });
 
 test('corrupted: the stack never comes', () => {
-  const r = firstCrash(stamp(['BUG: unable to handle page fault for address: ffffed1000abcdef', '#PF: supervisor read access in kernel mode', 'Oops: 0000 [#1] SMP', CPU]));
+  const r = firstCrash(
+    stamp(['BUG: unable to handle page fault for address: ffffed1000abcdef', '#PF: supervisor read access in kernel mode', 'Oops: 0000 [#1] SMP', CPU]),
+  );
   assert.equal(r.title, 'BUG: unable to handle kernel paging request in corrupted');
   assert.equal(r.corrupted, true);
   assert.ok(r.corruptedReason);
@@ -456,7 +465,7 @@ test('a report with an IP and a stack of `? ` entries only is not corrupted', ()
   assert.equal(noIp.corrupted, true);
 });
 
-test('a Xen PV guest\'s RIP line (code segment e030) names the function', () => {
+test("a Xen PV guest's RIP line (code segment e030) names the function", () => {
   const modern = firstCrash(
     stamp([
       'BUG: unable to handle page fault for address: ffffc90000a1c000',
@@ -585,7 +594,7 @@ test('IP lines syzkaller does not know name the function too: i386, mips, loonga
   assert.equal(helper.title, 'BUG: unable to handle kernel paging request in frob_pipe_info');
 });
 
-test('old kernels\' `WARNING: at file:line func()`: the header names the function', () => {
+test("old kernels' `WARNING: at file:line func()`: the header names the function", () => {
   const warn = (header: string, frames: string[]) =>
     firstCrash(
       [
@@ -715,7 +724,11 @@ test('headers anywhere in a line, and known false alarms', () => {
   const crash = merged.reports.filter((r) => r.crash);
   assert.equal(crash.length, 1);
   assert.equal(crash[0].title, 'BUG: spinlock recursion in widget_probe');
-  for (const noise of ['INFO: NMI handler (perf_event_nmi_handler) took too long to run: 1.234 msecs', 'WARNING: The mand mount option has been deprecated and', 'EXT4-fs (sda1): INFO: recovery required on readonly filesystem']) {
+  for (const noise of [
+    'INFO: NMI handler (perf_event_nmi_handler) took too long to run: 1.234 msecs',
+    'WARNING: The mand mount option has been deprecated and',
+    'EXT4-fs (sda1): INFO: recovery required on readonly filesystem',
+  ]) {
     assert.equal(parseCrashLog(stamp([noise])).reports.filter((r) => r.crash).length, 0, noise);
   }
 });
@@ -723,7 +736,19 @@ test('headers anywhere in a line, and known false alarms', () => {
 test('a header cut off and printed again whole counts once', () => {
   const r = parseCrashLog(
     '[   50.1][   T31] INFO: t\n** replaying previous printk message **\n' +
-      stamp(['INFO: task frobd:777 blocked for more than 143 seconds.', 'Call Trace:', ' <TASK>', ' __schedule+0xd6a/0x2a50', ' schedule+0xe7/0x350', ' frob_idle_loop+0x5c/0x90', ' </TASK>'], 'T31', 50.2),
+      stamp(
+        [
+          'INFO: task frobd:777 blocked for more than 143 seconds.',
+          'Call Trace:',
+          ' <TASK>',
+          ' __schedule+0xd6a/0x2a50',
+          ' schedule+0xe7/0x350',
+          ' frob_idle_loop+0x5c/0x90',
+          ' </TASK>',
+        ],
+        'T31',
+        50.2,
+      ),
   ).reports.filter((x) => x.crash);
   assert.equal(r[0].title, 'INFO: task hung in frob_idle_loop');
 });
@@ -735,12 +760,16 @@ test('what the parser tells titles about entry lines changes no title', () => {
     const log = parseCrashLog(text);
     const before = log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]);
     describeAgain(wholeLogView(text, log.lineStarts), log.reports, 0, log.reports.length);
-    assert.deepEqual(log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]), before, name);
+    assert.deepEqual(
+      log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]),
+      before,
+      name,
+    );
   }
 });
 
 test('a title format is tried only on lines holding the text its matches start with', () => {
-  assert.equal(requiredPrefix(/BUG: KASAN: ([a-z\-]+) in/), 'BUG: KASAN: ');
+  assert.equal(requiredPrefix(/BUG: KASAN: ([a-z-]+) in/), 'BUG: KASAN: ');
   assert.equal(requiredPrefix(/kernel BUG at mm\/usercopy.c/), 'kernel BUG at mm/usercopy');
   assert.equal(requiredPrefix(/^INFO: .*stall|^INFO: .*stalls/), '');
   assert.equal(requiredPrefix(/WARNING:? (foo)/), 'WARNING');
@@ -809,17 +838,17 @@ const RUST_PANIC_STACK = [
 
 test('Rust panic: the panic machinery is skipped, the culprit demangled; frames keep the printed name', () => {
   const log = stamp([
-      'rust_kernel: panicked at drivers/misc/rust_frob/device.rs:212:9:',
-      'attempt to divide by zero',
-      '------------[ cut here ]------------',
-      'kernel BUG at rust/helpers/bug.c:7!',
-      'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN',
-      CPU,
-      HW,
-      'RIP: 0010:rust_helper_BUG+0x8/0x10',
-      ...REGS,
-      ...RUST_PANIC_STACK,
-    ]);
+    'rust_kernel: panicked at drivers/misc/rust_frob/device.rs:212:9:',
+    'attempt to divide by zero',
+    '------------[ cut here ]------------',
+    'kernel BUG at rust/helpers/bug.c:7!',
+    'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN',
+    CPU,
+    HW,
+    'RIP: 0010:rust_helper_BUG+0x8/0x10',
+    ...REGS,
+    ...RUST_PANIC_STACK,
+  ]);
   const r = firstCrash(log);
   assert.equal(r.title, 'attempt to divide by zero in <rust_frob::device::Device>::reset');
   assert.equal(r.corrupted, false);
@@ -830,7 +859,16 @@ test('Rust panic: the panic machinery is skipped, the culprit demangled; frames 
   const pasted = firstCrash(log.replace(/^\[[^\]]*\]\[[^\]]*\] /gm, ''));
   assert.equal(pasted.title, 'attempt to divide by zero in <rust_frob::device::Device>::reset');
   // Without the panic message (another console, lost), the BUG names the same culprit.
-  const bug = firstCrash(stamp(['kernel BUG at rust/helpers/bug.c:7!', 'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN', CPU, 'RIP: 0010:rust_helper_BUG+0x8/0x10', ...REGS, ...RUST_PANIC_STACK]));
+  const bug = firstCrash(
+    stamp([
+      'kernel BUG at rust/helpers/bug.c:7!',
+      'Oops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN',
+      CPU,
+      'RIP: 0010:rust_helper_BUG+0x8/0x10',
+      ...REGS,
+      ...RUST_PANIC_STACK,
+    ]),
+  );
   assert.equal(bug.title, 'kernel BUG in <rust_frob::device::Device>::reset');
   // Legacy mangling (the first Rust-for-Linux trees) and C++ names read the same way.
   const legacy = firstCrash(

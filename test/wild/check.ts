@@ -83,7 +83,10 @@ export function parseEntryPattern(s: string): EntryPattern | null {
 }
 
 export function entryText(f: Frame): string {
-  const sym = f.function === null ? `0x${f.address}` : `${f.function}${f.offset !== null && f.size !== null ? `+0x${f.offset.toString(16)}/0x${f.size.toString(16)}` : ''}`;
+  const sym =
+    f.function === null
+      ? `0x${f.address}`
+      : `${f.function}${f.offset !== null && f.size !== null ? `+0x${f.offset.toString(16)}/0x${f.size.toString(16)}` : ''}`;
   const source = (f as Frame & { source?: string | null }).source;
   return `${f.reliable ? '' : '? '}${sym}${f.module ? ` [${f.module}]` : ''}${source ? ` (${source})` : ''}`;
 }
@@ -108,7 +111,8 @@ function compareReport(r: Report, want: ExpectedReport, at: string, out: string[
   eq('kind', r.kind, want.kind);
   eq('crash', r.crash, want.crash);
   eq('title', r.title, want.title);
-  if (want.titleIncludes !== undefined && !r.title.includes(want.titleIncludes)) out.push(`${at}: title ${JSON.stringify(r.title)} lacks ${JSON.stringify(want.titleIncludes)}`);
+  if (want.titleIncludes !== undefined && !r.title.includes(want.titleIncludes))
+    out.push(`${at}: title ${JSON.stringify(r.title)} lacks ${JSON.stringify(want.titleIncludes)}`);
   eq('corrupted', r.corrupted, want.corrupted);
   eq('guiltyFrame', r.guiltyFrame, want.guiltyFrame);
   eq('arch', r.arch, want.arch);
@@ -130,11 +134,23 @@ function compareReport(r: Report, want: ExpectedReport, at: string, out: string[
       if (d) out.push(`${at}: ip ${d}`);
     }
   }
-  eq('stackKinds', r.stacks.map((s) => s.kind), want.stackKinds);
-  if (want.trace !== undefined) compareEntries(r.stacks.flatMap((s) => s.frames), want.trace, `${at} trace`, out);
+  eq(
+    'stackKinds',
+    r.stacks.map((s) => s.kind),
+    want.stackKinds,
+  );
+  if (want.trace !== undefined)
+    compareEntries(
+      r.stacks.flatMap((s) => s.frames),
+      want.trace,
+      `${at} trace`,
+      out,
+    );
   if (want.stacks !== undefined) {
     if (r.stacks.length !== want.stacks.length) {
-      out.push(`${at}: ${r.stacks.length} stacks [${r.stacks.map((s) => `${s.kind || '-'}:${s.frames.length}`).join(', ')}], expected ${want.stacks.length} [${want.stacks.map((s) => s.length).join(', ')}]`);
+      out.push(
+        `${at}: ${r.stacks.length} stacks [${r.stacks.map((s) => `${s.kind || '-'}:${s.frames.length}`).join(', ')}], expected ${want.stacks.length} [${want.stacks.map((s) => s.length).join(', ')}]`,
+      );
     }
     for (let k = 0; k < Math.min(r.stacks.length, want.stacks.length); k++) {
       compareEntries(r.stacks[k].frames, want.stacks[k], `${at} stack ${k + 1}`, out);
@@ -166,7 +182,10 @@ export function checkLog(text: string, expectation: Expectation): string[] {
 
 export function wildNames(dir = WILD_DIR): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.log'))
+    .sort();
 }
 
 export function checkWild(name: string, dir = WILD_DIR): LogResult {

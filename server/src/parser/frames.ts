@@ -27,9 +27,7 @@ const X86 = new RegExp(
 // What may follow an entry: arm64 `(P)` source markers, old `F`/`K` flags, s390's closing
 // parenthesis, `(unreliable)`, `(inline)`, a symbolizer's location (group 1: syzbot `file:line`,
 // group 2: decode_stacktrace.sh `(file:line ...)`, then its module in group 3 or 4).
-const TRAILER = new RegExp(
-  String.raw`^\s*(?:$|(${LOC})(?: \[inline\])?\s*$|${DECODED}${DECODED_MOD}|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))`,
-);
+const TRAILER = new RegExp(String.raw`^\s*(?:$|(${LOC})(?: \[inline\])?\s*$|${DECODED}${DECODED_MOD}|\([A-Z]\)|[FK]$|\)|\S+:\d+|\(unreliable\)|\(inline\))`);
 
 // 32-bit ARM, one entry per line named by its left function: `[<pc>] (f+off/size [mod]) from
 // [<lr>] (g+off/size [mod])` (≤4.x; `(f)` without offset from 4.x on), 6.x `f [mod] from
@@ -40,9 +38,7 @@ const ARM = new RegExp(
   String.raw`^(\s*)(?:\[<([0-9a-f]{8})>\]\s*)?(\()?(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?\)? +from +(?:\[<[0-9a-f]{8}>\]\s*)?\(?(?:(${SYM})(?:${OFF})?(?:\s+\[([\w.-]+)\])?|(0x[0-9a-f]+))\)?(?:\s+${DECODED})?`,
 );
 // powerpc: `[c0000000fb5efd10] [c00000000001c5f4] .show_stack+0x70/0x1b0 [mod] (unreliable)`.
-const PPC = new RegExp(
-  String.raw`^(\s*)\[[0-9a-f]{8,16}\] \[([0-9a-f]{8,16})\] (?:(${SYM})${OFF}|(0x[0-9a-f]+))${MOD}(\s+\(unreliable\))?`,
-);
+const PPC = new RegExp(String.raw`^(\s*)\[[0-9a-f]{8,16}\] \[([0-9a-f]{8,16})\] (?:(${SYM})${OFF}|(0x[0-9a-f]+))${MOD}(\s+\(unreliable\))?`);
 // syzbot re-symbolized inline frames: ` __dump_stack lib/dump_stack.c:77 [inline]`.
 const INLINE = new RegExp(String.raw`^(\s*)(\?\s+)?(${SYM}) (${LOC}) \[inline\]`);
 // decode_stacktrace.sh entries without an offset: ` ? dump_stack_lvl (lib/dump_stack.c:117) [mod]`.
@@ -230,7 +226,9 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
       f.symbolStart = symStart;
       f.symbolEnd = symStart + m[4].length + (m[5] !== undefined ? m[5].length + m[6].length + 6 : 0);
       const caller: ArmCaller | undefined =
-        m[8] === undefined ? undefined : { function: intern(m[8]), offset: hex(m[9]), size: hex(m[10]), module: m[11] === undefined ? null : intern(m[11]), source: lastLocation(m[13]) };
+        m[8] === undefined
+          ? undefined
+          : { function: intern(m[8]), offset: hex(m[9]), size: hex(m[10]), module: m[11] === undefined ? null : intern(m[11]), source: lastLocation(m[13]) };
       return { frame: f, markers: [], caller };
     }
   }
@@ -339,7 +337,6 @@ function isNameChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36 || c === 64 || c === 126 || c === 45;
 }
 
-
 /**
  * The common entry shapes without a regular expression (most lines of a log are entries, and the
  * match arrays are the parser's main garbage): `  [<addr>] ? name+0xoff/0xsize [mod buildid]`.
@@ -390,7 +387,8 @@ export function fastFrameIn(s: string, from: number, to: number, base: number, l
   if (i + 2 >= to || s.charCodeAt(i) !== 43 || s.charCodeAt(i + 1) !== 48 || s.charCodeAt(i + 2) !== 120) return undefined;
   const offStart = i + 3;
   const offEnd = hexEndBefore(s, offStart, to);
-  if (offEnd === offStart || offEnd + 2 >= to || s.charCodeAt(offEnd) !== 47 || s.charCodeAt(offEnd + 1) !== 48 || s.charCodeAt(offEnd + 2) !== 120) return undefined;
+  if (offEnd === offStart || offEnd + 2 >= to || s.charCodeAt(offEnd) !== 47 || s.charCodeAt(offEnd + 1) !== 48 || s.charCodeAt(offEnd + 2) !== 120)
+    return undefined;
   const sizeStart = offEnd + 3;
   const sizeEnd = hexEndBefore(s, sizeStart, to);
   if (sizeEnd === sizeStart) return undefined;
@@ -467,7 +465,7 @@ export function parseSymbolAt(message: string, pos: number, base: number, line: 
   f.exact = true;
   const symLen = m[1] !== undefined ? printedSymbol(m[1], m[2], m[3]).length : m[4] !== undefined ? m[4].length + 2 : 6;
   f.symbolStart = base + pos;
-      f.symbolEnd = base + pos + symLen;
+  f.symbolEnd = base + pos + symLen;
   if (m[1] !== undefined) {
     f.function = m[1];
     f.offset = hex(m[2]);

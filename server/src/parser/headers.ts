@@ -111,12 +111,25 @@ export const HEADER_FORMS: HeaderForm[] = [
   // `rcu: INFO: rcu_preempt self-detected stall on CPU`, `INFO: rcu_sched detected stalls on CPUs/tasks:`.
   { name: 'rcu-stall', starts: ['INFO: '], re: /^INFO: .*(?:stall|stalls) (?:on|detected)|^INFO: .*detected (?:expedited )?stalls/, kind: 'rcu-stall' },
   // Any other `INFO:`; lockdep's notes and SLUB debug's object lines are no reports.
-  { name: 'info', starts: ['INFO: '], re: /^INFO: /, kind: 'other', not: /lockdep is turned off|NMI handler .* took too long|_INFO:|^INFO: (?:0x[0-9a-f]+-0x|Allocated in |Freed in |Slab 0x|Object 0x)/ },
+  {
+    name: 'info',
+    starts: ['INFO: '],
+    re: /^INFO: /,
+    kind: 'other',
+    not: /lockdep is turned off|NMI handler .* took too long|_INFO:|^INFO: (?:0x[0-9a-f]+-0x|Allocated in |Freed in |Slab 0x|Object 0x)/,
+  },
   // x86 die headers: `general protection fault, probably for non-canonical address ...: 0000 [#1]` (6.x
   // puts `Oops: ` in front), `stack segment: 0000 [#1]`.
   {
     name: 'gpf',
-    starts: ['Oops: general protection fault', 'general protection fault', 'Oops: stack segment: ', 'stack segment: ', 'Oops: segment-related general protection', 'segment-related general protection'],
+    starts: [
+      'Oops: general protection fault',
+      'general protection fault',
+      'Oops: stack segment: ',
+      'stack segment: ',
+      'Oops: segment-related general protection',
+      'segment-related general protection',
+    ],
     re: /^(?:Oops: )?general protection fault|^(?:Oops: )?stack segment: |^(?:Oops: )?segment-related general protection/,
     kind: 'gpf',
     role: 'continue',
@@ -136,9 +149,21 @@ export const HEADER_FORMS: HeaderForm[] = [
   {
     name: 's390-die',
     starts: [
-      'addressing exception', 'data exception', 'execute exception', 'fixed point divide exception', 'fixed point overflow exception', 'HFP ',
-      'illegal operation', 'monitor event', 'operand exception', 'privileged operation', 'space switch event', 'special operation exception',
-      'specification exception', 'transaction constraint exception', 'translation exception',
+      'addressing exception',
+      'data exception',
+      'execute exception',
+      'fixed point divide exception',
+      'fixed point overflow exception',
+      'HFP ',
+      'illegal operation',
+      'monitor event',
+      'operand exception',
+      'privileged operation',
+      'space switch event',
+      'special operation exception',
+      'specification exception',
+      'transaction constraint exception',
+      'translation exception',
     ],
     re: /^(?:(?:addressing|data|execute|fixed point divide|fixed point overflow|operand|special operation|specification|transaction constraint|translation) exception|HFP [a-z ]+ exception|illegal operation|monitor event|privileged operation|space switch event): [0-9a-f]{4} ilc:\d \[#\d+\]/,
     kind: 'oops',
@@ -156,7 +181,12 @@ export const HEADER_FORMS: HeaderForm[] = [
   { name: 'arm-trap', starts: ['Unhandled fault:', 'Alignment trap:'], re: /^(?:Unhandled fault:|Alignment trap:)/, kind: 'oops' },
   { name: 'panic', starts: ['Kernel panic - not syncing'], re: /^Kernel panic - not syncing/, kind: 'panic', role: 'continue' },
   { name: 'ubsan', starts: ['UBSAN:'], re: /^UBSAN:/, kind: 'ubsan' },
-  { name: 'hard-lockup', starts: ['NMI watchdog: Watchdog detected hard LOCKUP', 'Watchdog detected hard LOCKUP'], re: /^(?:NMI watchdog: )?Watchdog detected hard LOCKUP/, kind: 'hard-lockup' },
+  {
+    name: 'hard-lockup',
+    starts: ['NMI watchdog: Watchdog detected hard LOCKUP', 'Watchdog detected hard LOCKUP'],
+    re: /^(?:NMI watchdog: )?Watchdog detected hard LOCKUP/,
+    kind: 'hard-lockup',
+  },
   { name: 'rust-panic', starts: ['rust_kernel: panicked'], re: /^rust_kernel: panicked/, kind: 'bug' },
   // One-line reports syzkaller knows.
   {
@@ -294,13 +324,13 @@ function matchAnchored(message: string, from: number): HeaderMatch | null | unde
 function matchForm(form: HeaderForm, text: string, at: number, from: number): HeaderMatch | null | undefined {
   const m = form.re.exec(text);
   if (m === null) return undefined;
-  if (form.not && form.not.test(text)) return null;
+  if (form.not?.test(text)) return null;
   return { kind: form.kind, crash: form.crash ?? true, role: form.role ?? 'start', form, at, from, groups: m.groups };
 }
 
 /** All forms on the text, with no pre-test (for the test that the derived pre-tests turn no header away). */
 export function matchAnyForm(text: string): HeaderForm | null {
-  for (const form of HEADER_FORMS) if (form.re.test(text)) return form.not && form.not.test(text) ? null : form;
+  for (const form of HEADER_FORMS) if (form.re.test(text)) return form.not?.test(text) ? null : form;
   return null;
 }
 

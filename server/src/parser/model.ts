@@ -31,7 +31,6 @@ export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: 
 
 export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390' | 'mips' | 'loongarch';
 
-
 /** One stack entry, or the instruction pointer of a register block. */
 export interface Frame extends Span {
   /** 0-based line of the entry. */

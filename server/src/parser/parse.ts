@@ -21,17 +21,7 @@ import {
   type PrefixScan,
 } from './lines.ts';
 import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type ArmCaller, type MarkerToken } from './frames.ts';
-import type {
-  Arch,
-  ContextMarker,
-  Frame,
-  ParsedLog,
-  Problem,
-  RegisterBlock,
-  Report,
-  ReportKind,
-  Stack,
-} from './model.ts';
+import type { Arch, ContextMarker, Frame, ParsedLog, Problem, RegisterBlock, Report, ReportKind, Stack } from './model.ts';
 import { questionMarkOf } from './model.ts';
 import { literalLead, mayMatchLead } from './literalLead.ts';
 import { continuedRegisterRow, countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
@@ -87,9 +77,15 @@ const ORIGIN_TAIL = String.raw`\b[^:]*:?`;
 export const STACK_HEADER_FORMS: StackHeaderForm[] = [
   // `Call Trace:` (x86, powerpc, riscv, s390), `Call trace:` (arm64), `Backtrace:` (arm ≤4.x), arm's
   // `Exception stack(0x.. to 0x..)`, RCU's `Task dump for CPU 1:`.
-  { starts: ['Call Trace', 'Call trace', 'Backtrace', 'Exception stack', 'Task dump for CPU '], re: /(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?/ },
+  {
+    starts: ['Call Trace', 'Call trace', 'Backtrace', 'Exception stack', 'Task dump for CPU '],
+    re: /(Call [Tt]race|Backtrace|Exception stack|Task dump for CPU \d+)\b:?/,
+  },
   // KASAN/KFENCE/SLUB allocation and free stacks: `Allocated by task 12:`, `freed by task 3 on cpu 1 at 12.3s:`, old `Allocated:`.
-  { starts: ['Allocated', 'Freed', 'allocated', 'freed'], re: new RegExp(String.raw`((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed)` + ORIGIN_TAIL) },
+  {
+    starts: ['Allocated', 'Freed', 'allocated', 'freed'],
+    re: new RegExp(String.raw`((?:Allocated|Freed|allocated|freed) by task \d+|Allocated|Freed)` + ORIGIN_TAIL),
+  },
   // KASAN's auxiliary stacks: `Last potentially related work creation:`, `Second to last call_rcu():`.
   {
     starts: ['Last potentially related work creation', 'Second to last potentially related work creation', 'Last call_rcu()', 'Second to last call_rcu()'],
@@ -99,7 +95,9 @@ export const STACK_HEADER_FORMS: StackHeaderForm[] = [
   // KMSAN origins: `Uninit was created at:`, `Uninit was stored to memory at:`, `Local variable x created at:`, `Memory was freed at:`.
   {
     starts: ['Uninit was created at', 'Uninit was stored to memory at', 'Local variable ', 'Memory was freed at', 'Memory was allocated at'],
-    re: new RegExp(String.raw`(Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at)` + ORIGIN_TAIL),
+    re: new RegExp(
+      String.raw`(Uninit was (?:created|stored to memory) at|Local variable .{1,80} created at|Memory was freed at|Memory was allocated at)` + ORIGIN_TAIL,
+    ),
   },
   // SLUB debug: `INFO: Allocated in foo+0x1/0x2 age=1 cpu=0 pid=1`.
   { starts: ['INFO: Allocated in', 'INFO: Freed in'], re: new RegExp(String.raw`(INFO: (?:Allocated|Freed) in)` + ORIGIN_TAIL) },
@@ -111,7 +109,19 @@ export const STACK_HEADER_FORMS: StackHeaderForm[] = [
     re: /((?:read|write|read-write|assert no \w+)(?: \(marked\))?(?: to 0x[0-9a-f]+)? of \d+ bytes by (?:task \d+|interrupt) on cpu \d+):$/,
   },
   // KFENCE: `out-of-bounds read at 0xffff (in kfence-#12):`, `kfence-#12: 0x...-0x..., size=32, cache=kmalloc-32` then the allocation stack.
-  { starts: ['out-of-bounds read', 'out-of-bounds write', 'use-after-free read', 'use-after-free write', 'invalid read', 'invalid write', 'invalid free', 'kfence-#'], re: /((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$/ },
+  {
+    starts: [
+      'out-of-bounds read',
+      'out-of-bounds write',
+      'use-after-free read',
+      'use-after-free write',
+      'invalid read',
+      'invalid write',
+      'invalid free',
+      'kfence-#',
+    ],
+    re: /((?:out-of-bounds|use-after-free|invalid) (?:read|write|free)[^:]*|kfence-#\d+[^:]*):$/,
+  },
   // kmemleak: `  backtrace:`, `  backtrace (crc 3f1b2a4c):` (lockdep's `stack backtrace:` is no such header).
   { starts: ['backtrace'], re: /(backtrace)(?: \(crc [0-9a-fA-F]+\))?:\s*$/ },
 ];
@@ -169,12 +179,14 @@ const WARNING_HEADER = /^WARNING: CPU: (\d+) PID: (\d+) /;
  * Messages a BUG()/WARN() site prints just before its `cut here` (or its header, when there is none),
  * with the same printk caller: the report starts there. Only texts known to be printed so.
  */
-const PRE_HEADER = /^(?:list_(?:add|del) corruption[.,]|list_add double add: |(?:skbuff: )?skb_(?:under|over)_panic: |usercopy: Kernel memory (?:exposure|overwrite) attempt detected )/;
+const PRE_HEADER =
+  /^(?:list_(?:add|del) corruption[.,]|list_add double add: |(?:skbuff: )?skb_(?:under|over)_panic: |usercopy: Kernel memory (?:exposure|overwrite) attempt detected )/;
 /**
  * Messages printed just before a dump_stack() (its `CPU:` line or trace) by the same caller: arm's
  * __div0(), slab_error(), sysfs_warn_dup(), __report_bad_irq(), ASSERT_RTNL() (≤4.x), an unchecked MSR access.
  */
-const DUMP_MESSAGE = /^(?:Division by zero in kernel\.|slab error in |sysfs: cannot create duplicate filename |irq \d+: nobody cared |RTNL: assertion failed at |unchecked MSR access error: )/;
+const DUMP_MESSAGE =
+  /^(?:Division by zero in kernel\.|slab error in |sysfs: cannot create duplicate filename |irq \d+: nobody cared |RTNL: assertion failed at |unchecked MSR access error: )/;
 /** Lines a WARN() may print between `cut here` and its `WARNING:` line (the WARN's own message, 4.x+). */
 export const MAX_WARN_TEXT_LINES = 3;
 /** Lines a `CPU: ... Comm:` line may stand before the `Call Trace:` (or entry) of the dump_stack() it opens. */
@@ -187,7 +199,7 @@ const RAW_STACK_WORDS = /^\s*(?:<\d>\s*)?(?:[0-9a-f]{4}:)?(?:\s+(?:[0-9a-f]{8}|[
 const END_TRACE = /^-+\[ end (?:trace|Kernel panic)/;
 // Lines that belong to a report without being stacks or registers.
 const BODY =
-  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <|  \(ftrace buffer empty\)|<?[0-9a-f]{8,16}>?(?: <?[0-9a-f]{8,16}>?){1,7}\s*$|(?:<?[0-9a-f]{2}>? ){6,}|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
+  /^\s*(?:Workqueue:|PGD |P4D |#PF|CR2: |Kernel Offset|Rebooting in|Dumping ftrace|irq event stamp|[hs][ao][rf]t?\w*irqs last|Mem abort info|Data abort info|ESR = |EC = |SET = |EA = |FSC = |ISV = |CM = |GCS = |user pgtable|swapper pgtable|\[[0-9a-f]+\] pgd=|Memory state around|The buggy address|page:|flags:|raw:|head:|page dumped|page_owner|page last|pfn:|memcg:|anon flags|Read of size|Write of size|Free of addr|Read at addr|Write at addr|which belongs to|\d+-byte region|[=*-]{10,}|Disabling lock debugging|other info that might|Possible unsafe|Chain exists|CPU0|CPU1|----|lock\(|\*\*\* DEADLOCK|\d+ locks? held by|#\d+: |no locks held|but task is already holding|the existing dependency chain|which lock already depends|is trying to acquire|Showing all locks|Sending NMI|NMI backtrace|rcu:|\(t=\d+|\(detected by|task:|"echo 0|INFO: lockdep is turned off|SMP: stopping|CPU features|Memory Limit|PHYS_OFFSET|Fixing recursive|kasan:|KASAN:|Unable to access|invalid opcode|Stack:|Stopper:|Sched_ext:|stack depot|value changed:|Reported by Kernel|Uninit was|Bytes \d+-\d+|Memory access of size|CPU: \d+ PID: \d+ at|Process |last sysfs file|task: [0-9a-f]+|ti: |RSP <| {2}\(ftrace buffer empty\)|<?[0-9a-f]{8,16}>?(?: <?[0-9a-f]{8,16}>?){1,7}\s*$|(?:<?[0-9a-f]{2}>? ){6,}|[0-9a-f]{4}:(?: (?:[0-9a-f]{8}|\s{8}))+\s*$|Exception stack\(|Last Breaking|Krnl Code|[#>]?[0-9a-f]{12,16}: |[ >][0-9a-f]{8,16}: (?:[0-9a-f]{2}|fc|fa|fb|fd|f[0-9a-f])|\s*\^|index \d+ is out of range|shift exponent|signed integer|load of value|[a-z_]+\+0x[0-9a-f]+\/0x[0-9a-f]+|\S+ is trying|Preemption disabled at|stack backtrace:|Call Trace|Code:|Hardware name|Modules linked in|CPU: |\s*$)/;
 
 /**
  * Each line's prefix scan, kept for the parsed range so title extraction reads lines without
@@ -382,7 +394,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
         start: lineStarts[r.headerLine],
         end: lineEnd(text, lineStarts, r.headerLine),
         code: 'interleaved-reports',
-        message: 'another printk caller\'s report was printed into this one; each line was given to its caller\'s report',
+        message: "another printk caller's report was printed into this one; each line was given to its caller's report",
       });
     }
     if (o.interleaved > 0) {
@@ -496,7 +508,13 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     if (mayHoldBinary && (message.indexOf('\0') !== -1 || message.indexOf('\ufffd') !== -1)) {
       // A problem of this line only (not of the whole log): a parse of any range of lines finds
       // the same ones, so one binary line does not stop incremental parsing.
-      problems.push({ line, start, end, code: 'binary-data', message: 'binary data (NUL bytes or invalid UTF-8) on this line; those bytes are read as spaces' });
+      problems.push({
+        line,
+        start,
+        end,
+        code: 'binary-data',
+        message: 'binary data (NUL bytes or invalid UTF-8) on this line; those bytes are read as spaces',
+      });
       message = message.replace(/[\0\ufffd]/g, ' ');
     }
     let base = pfx.textStart;
@@ -527,7 +545,12 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     // kernel's own text before a header, `** 3 printk messages dropped ** [  1.2] BUG:`, has one).
     if (untimed && header !== null && header.from !== 0 && !TIME_IN_TEXT.test(message.slice(0, header.from))) header = null;
     // A plain `WARNING: <sentence>` printk with nothing of a report after it is no report.
-    if (header !== null && header.form.name === 'warning' && !(pendingCut >= 0 && line - pendingCut - 1 <= MAX_WARN_TEXT_LINES) && isLoneWarning(prefixes, message, header, line, last, caller)) {
+    if (
+      header !== null &&
+      header.form.name === 'warning' &&
+      !(pendingCut >= 0 && line - pendingCut - 1 <= MAX_WARN_TEXT_LINES) &&
+      isLoneWarning(prefixes, message, header, line, last, caller)
+    ) {
       header = null;
     }
     // Lines from other printk callers are not part of the open report (unless they start one): they
@@ -727,7 +750,7 @@ export const CONTEXT_LINES = { before: WRAP_LOOKBEHIND, after: Math.max(WRAP_LOO
 const shapeScan = newPrefixScan();
 
 /** The first non-blank line after `line` (within SHAPE_LOOKAHEAD and the parsed range) scanned into shapeScan, or -1. */
-function nextTextLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number): number {
+function nextTextLine(text: string, lineStarts: ArrayLike<number>, line: number, _last: number): number {
   for (let k = line + 1; k < lineStarts.length && k <= line + SHAPE_LOOKAHEAD; k++) {
     const s = lineStarts[k];
     const e = lineEnd(text, lineStarts, k);
@@ -794,7 +817,7 @@ function pasteIndentAt(text: string, pos: number, end: number): number {
 }
 
 /** Whether one of the next few lines (a wrapped rest may come first) carries `indent` too. */
-function indentRepeats(text: string, lineStarts: ArrayLike<number>, line: number, last: number, indent: string): boolean {
+function indentRepeats(text: string, lineStarts: ArrayLike<number>, line: number, _last: number, indent: string): boolean {
   for (let k = line + 1; k < lineStarts.length && k <= line + SHAPE_LOOKAHEAD; k++) {
     scanLinePrefix(text, lineStarts[k], lineEnd(text, lineStarts, k), shapeScan);
     if (text.startsWith(indent, shapeScan.textStart)) return true;
@@ -828,7 +851,15 @@ const indentScan = newPrefixScan();
  * confirmed by the next line carrying the same indent. Inside a report (`inReport`) only indents
  * of two blanks or a tab count, as kernel lines themselves are indented by one.
  */
-function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number, last: number, from: number, end: number, inReport: boolean): IndentedLine | null {
+function indentedLine(
+  text: string,
+  lineStarts: ArrayLike<number>,
+  line: number,
+  last: number,
+  from: number,
+  end: number,
+  inReport: boolean,
+): IndentedLine | null {
   const n = pasteIndentAt(text, from, end);
   if (n === 0 || (inReport && n < 2 && text.charCodeAt(from) !== 9)) return null;
   const c = text.charCodeAt(from + n);
@@ -842,7 +873,12 @@ function indentedLine(text: string, lineStarts: ArrayLike<number>, line: number,
   const cut = message.charCodeAt(0) === 45 && CUT_HERE.test(message);
   const header = cut ? null : matchReportHeader(message);
   // Outside a report, also what opens a dump without a header: a task line, a `CPU:` line, `Call Trace:`.
-  if (!cut && header === null && (inReport || !(TASK_LINE.test(message) || CPU_LINE.test(message) || OLD_PID_LINE.test(message) || CALL_TRACE_LINE.test(message)))) return null;
+  if (
+    !cut &&
+    header === null &&
+    (inReport || !(TASK_LINE.test(message) || CPU_LINE.test(message) || OLD_PID_LINE.test(message) || CALL_TRACE_LINE.test(message)))
+  )
+    return null;
   const indent = text.slice(from, from + n);
   if (!indentRepeats(text, lineStarts, line, last, indent)) return null;
   return { cut, header, indent, message, textStart: indentScan.textStart, timeStart: indentScan.timeStart };
@@ -855,7 +891,15 @@ function entryShape(text: string, f: Frame): number {
   return q > 0 && text.charCodeAt(q - 1) === 32 && text.charCodeAt(q + 1) === 32 ? QUESTIONABLE_ENTRY_SHAPE : 0;
 }
 
-function openReport(text: string, lineStarts: ArrayLike<number>, line: number, headerLine: number, kind: ReportKind, crash: boolean, callerCode: number): OpenReport {
+function openReport(
+  text: string,
+  lineStarts: ArrayLike<number>,
+  line: number,
+  headerLine: number,
+  kind: ReportKind,
+  crash: boolean,
+  callerCode: number,
+): OpenReport {
   const report: Report = {
     kind,
     title: '',
@@ -1174,9 +1218,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
       // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
       const near = block !== null && (block !== open.regs || nearRegs(open, line, 3));
-      const completes =
-        block !== null && near && !ip.opener &&
-        (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
+      const completes = block !== null && near && !ip.opener && (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
       // An opener right after the block's last line goes on with that block (riscv's `epc : <value>
       // ra : ...` row after its `epc : func+0x..` and ` ra : ...` lines).
       const goesOn = block !== null && ip.opener && block === open.regs && nearRegs(open, line, 1);
@@ -1348,13 +1390,13 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   }
   noteArch(r, message);
   const form = open.form;
-  if (form !== null && form.body !== undefined && form.body.test(message)) {
+  if (form?.body?.test(message)) {
     closeStack(open);
     ownLine(open, line);
-    if (form.ends !== undefined && form.ends.test(message)) open.endTraceSeen = true;
+    if (form.ends?.test(message)) open.endTraceSeen = true;
     if (form.facts !== undefined && r.pid === null) {
       const m = form.facts.exec(message);
-      if (m !== null && m.groups) readHeaderGroups(r, m.groups);
+      if (m?.groups) readHeaderGroups(r, m.groups);
     }
     return;
   }
@@ -1413,7 +1455,8 @@ function takeArmCaller(open: OpenReport, f: Frame, caller: ArmCaller): void {
 /** Puts a parsed entry into the open stack (starting one if needed), in the current context. */
 function placeEntry(open: OpenReport, frame: Frame, markers: MarkerToken[], line: number, end: number): void {
   const r = open.report;
-  if (!open.stack) newStack(open, line, frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: frame.start, end: frame.start });
+  if (!open.stack)
+    newStack(open, line, frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: frame.start, end: frame.start });
   const stack = open.stack as Stack;
   if (markers.length) applyMarkers(open, markers, line);
   frame.context = currentContext(open);
@@ -1503,11 +1546,15 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
     return true;
   }
   if (c === 84 /* T */ && (m = VERBOSE_TAINT.exec(message))) {
-    if (r.taint === null || r.taint === '') r.taint = [...m[1].matchAll(/\[([A-Z])\]/g)].map((x) => x[1]).filter((x) => x !== 'G').join('');
+    if (r.taint === null || r.taint === '')
+      r.taint = [...m[1].matchAll(/\[([A-Z])\]/g)]
+        .map((x) => x[1])
+        .filter((x) => x !== 'G')
+        .join('');
     return true;
   }
   // Indented under a hung task's header, or not when a mailer squeezed the blanks out.
-  if ((isRegExpSpace(c) || c === 78 /* N */ || c === 84 /* T */) && (m = TAINT_LINE.exec(message))) {
+  if ((isRegExpSpace(c) || c === 78 /* N */ || c === 84) /* T */ && (m = TAINT_LINE.exec(message))) {
     if (r.taint === null) {
       r.taint = taintLetters(m[1]);
       r.release = m[2];

@@ -46,13 +46,23 @@ export function parseIpLine(message: string): IpLine | null {
         const user = m[1] !== '0010' && m[1] !== '0060' && /^00[2-3][0-9a-f]$/.test(m[1]);
         return { symbolPos: m[0].length, address: m[2] ?? null, kind: 'full', user, arch: 'x86_64', opener: false, register: 'RIP' };
       }
-      if ((m = RIP_SUMMARY_OLD.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'summary', user: false, arch: 'x86_64', opener: false, register: 'RIP' };
-      if ((m = RIP_SUMMARY_MID.exec(message))) return { symbolPos: m[0].length, address: null, kind: 'summary', user: false, arch: 'x86_64', opener: false, register: 'RIP' };
+      if ((m = RIP_SUMMARY_OLD.exec(message)))
+        return { symbolPos: m[0].length, address: m[1], kind: 'summary', user: false, arch: 'x86_64', opener: false, register: 'RIP' };
+      if ((m = RIP_SUMMARY_MID.exec(message)))
+        return { symbolPos: m[0].length, address: null, kind: 'summary', user: false, arch: 'x86_64', opener: false, register: 'RIP' };
       return null;
     case 73: // I
       if ((m = IP_FAULT.exec(message))) {
         const a = m[1]?.trim();
-        return { symbolPos: m[0].length, address: a && /^[0-9a-f]+$/.test(a) ? a : null, kind: 'summary', user: false, arch: null, opener: false, register: 'IP' };
+        return {
+          symbolPos: m[0].length,
+          address: a && /^[0-9a-f]+$/.test(a) ? a : null,
+          kind: 'summary',
+          user: false,
+          arch: null,
+          opener: false,
+          register: 'IP',
+        };
       }
       return null;
     case 80: // P
@@ -64,11 +74,13 @@ export function parseIpLine(message: string): IpLine | null {
         return { symbolPos: m[1] ? -1 : m[0].length, address: m[1] ?? null, kind: 'full', user: false, arch, opener: false, register: 'pc' };
       }
       if (LOONGARCH_PC_ROW.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'loongarch', opener: true, register: 'ERA' };
-      if (/^\s*pstate: [0-9a-f]{8}/.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'arm64', opener: true, register: 'pc' };
+      if (/^\s*pstate: [0-9a-f]{8}/.test(message))
+        return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'arm64', opener: true, register: 'pc' };
       return null;
     case 78: // N
       if ((m = NIP.exec(message))) return { symbolPos: m[0].length, address: m[1], kind: 'full', user: false, arch: 'powerpc', opener: false, register: 'NIP' };
-      if (/^\s*NIP:\s+[0-9a-f]{8,16} /.test(message)) return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'powerpc', opener: true, register: 'NIP' };
+      if (/^\s*NIP:\s+[0-9a-f]{8,16} /.test(message))
+        return { symbolPos: -1, address: null, kind: 'full', user: false, arch: 'powerpc', opener: true, register: 'NIP' };
       return null;
     case 101: // e
     case 69: // E

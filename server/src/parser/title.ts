@@ -155,7 +155,12 @@ function describe(view: LogView, span: ReportSpan): ReportDescription {
     // dump_stack() or a suppressed header is not.
     // So is a header of a form syzkaller has no header for at all (MIPS `Kernel bug detected[#1]`).
     const crash =
-      span.kind === 'oops' || span.kind === 'hard-lockup' || span.kind === 'panic' || span.kind === 'warning' || span.kind === 'allocation-failure' || span.kind === 'kmemleak' ||
+      span.kind === 'oops' ||
+      span.kind === 'hard-lockup' ||
+      span.kind === 'panic' ||
+      span.kind === 'warning' ||
+      span.kind === 'allocation-failure' ||
+      span.kind === 'kmemleak' ||
       (span.kind === 'bug' && !containsOopsHeader(view.message(span.headerLine)));
     return { title: headerTitle(view, span), corrupted: false, corruptedReason: null, guiltyFrame: null, crash };
   }

@@ -44,7 +44,15 @@ export class LogAnalysis {
   private readonly recent = new RecentlyMoved();
   private whole: ParsedLog | null = null;
 
-  constructor(lineStarts: ArrayLike<number>, reports: readonly Report[], findings: readonly (readonly Finding[])[], problems: readonly Problem[], codeCounts?: readonly Uint32Array[], lineDeltas: Int32Array | null = null, offsetDeltas: Int32Array | null = null) {
+  constructor(
+    lineStarts: ArrayLike<number>,
+    reports: readonly Report[],
+    findings: readonly (readonly Finding[])[],
+    problems: readonly Problem[],
+    codeCounts?: readonly Uint32Array[],
+    lineDeltas: Int32Array | null = null,
+    offsetDeltas: Int32Array | null = null,
+  ) {
     this.lineStarts = lineStarts;
     this.reports = reports;
     this.findings = findings;
@@ -158,7 +166,16 @@ export class LogAnalysis {
    * caller's to give away), every report after them moved a further (lineDelta, offsetDelta).
    * This version stays as it is.
    */
-  splice(from: number, to: number, replacement: readonly Report[], replacementFindings: readonly (readonly Finding[])[], problems: readonly Problem[], lineStarts: ArrayLike<number>, lineDelta: number, offsetDelta: number): LogAnalysis {
+  splice(
+    from: number,
+    to: number,
+    replacement: readonly Report[],
+    replacementFindings: readonly (readonly Finding[])[],
+    problems: readonly Problem[],
+    lineStarts: ArrayLike<number>,
+    lineDelta: number,
+    offsetDelta: number,
+  ): LogAnalysis {
     const count = this.reports.length - (to - from) + replacement.length;
     const tailAt = from + replacement.length;
     let lineDeltas: Int32Array | null = null;
@@ -339,7 +356,20 @@ function moveCode(c: CodeBytes, lineDelta: number, offsetDelta: number, copy: bo
 
 function moveBlock(b: RegisterBlock, lineDelta: number, offsetDelta: number, copy: boolean): RegisterBlock {
   const m: RegisterBlock = copy
-    ? { line: b.line, endLine: b.endLine, start: b.start, end: b.end, kind: b.kind, ip: b.ip, ipLine: b.ipLine, ipRegister: b.ipRegister, user: b.user, registerCount: b.registerCount, code: b.code, context: b.context }
+    ? {
+        line: b.line,
+        endLine: b.endLine,
+        start: b.start,
+        end: b.end,
+        kind: b.kind,
+        ip: b.ip,
+        ipLine: b.ipLine,
+        ipRegister: b.ipRegister,
+        user: b.user,
+        registerCount: b.registerCount,
+        code: b.code,
+        context: b.context,
+      }
     : b;
   m.line += lineDelta;
   m.endLine += lineDelta;
@@ -369,7 +399,19 @@ function moveSegment(g: ContextSegment, lineDelta: number, offsetDelta: number, 
 }
 
 function moveStack(s: Stack, lineDelta: number, offsetDelta: number, copy: boolean): Stack {
-  const m: Stack = copy ? { line: s.line, endLine: s.endLine, start: s.start, end: s.end, kind: s.kind, header: { start: s.header.start, end: s.header.end }, frames: s.frames, markers: s.markers, segments: s.segments } : s;
+  const m: Stack = copy
+    ? {
+        line: s.line,
+        endLine: s.endLine,
+        start: s.start,
+        end: s.end,
+        kind: s.kind,
+        header: { start: s.header.start, end: s.header.end },
+        frames: s.frames,
+        markers: s.markers,
+        segments: s.segments,
+      }
+    : s;
   m.line += lineDelta;
   m.endLine += lineDelta;
   m.start += offsetDelta;

@@ -77,7 +77,8 @@ export function getCodeActions(
         const noiseCodes = [...unreliableCodes, ...duplicateCodes];
         const lines = findingLines(analysis, k, noiseCodes);
         if (lines.length > 0) {
-          const title = unreliableCodes.length > 0 ? 'Hide duplicate and unreliable (?) entries in this report (fold)' : 'Hide duplicate entries in this report (fold)';
+          const title =
+            unreliableCodes.length > 0 ? 'Hide duplicate and unreliable (?) entries in this report (fold)' : 'Hide duplicate entries in this report (fold)';
           hides.push(hideAction(document, analysis, k, title, lines, ofReport(noiseCodes)));
         }
       }
@@ -130,7 +131,14 @@ export function fixAllWanted(context: Pick<CodeActionContext, 'only' | 'triggerK
 }
 
 /** A quick fix that folds `lines` (parser lines of report k) without editing the document. */
-function hideAction(document: DocumentVersion, analysis: LogAnalysis, k: number, title: string, lines: readonly number[], diagnostics: Diagnostic[]): CodeAction {
+function hideAction(
+  document: DocumentVersion,
+  analysis: LogAnalysis,
+  k: number,
+  title: string,
+  lines: readonly number[],
+  diagnostics: Diagnostic[],
+): CodeAction {
   const params: FoldLinesParams = { uri: document.uri, ranges: linesToHide(document, analysis, k, lines) };
   return { title, kind: CodeActionKind.QuickFix, diagnostics, command: { title, command: ClientCommands.foldLines, arguments: [params] } };
 }

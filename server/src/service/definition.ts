@@ -10,7 +10,13 @@ import { symbolTargetAt } from './hover.ts';
 import { symbolQuery } from '../symbolizer/query.ts';
 import { offsetAt } from './positions.ts';
 
-export async function computeDefinition(document: DocumentVersion, analysis: LogAnalysis, position: Position, symbolizer: Symbolizer | undefined, token?: CancellationLike): Promise<Location[] | null> {
+export async function computeDefinition(
+  document: DocumentVersion,
+  analysis: LogAnalysis,
+  position: Position,
+  symbolizer: Symbolizer | undefined,
+  token?: CancellationLike,
+): Promise<Location[] | null> {
   if (!symbolizer) return null;
   const target = symbolTargetAt(document, analysis, offsetAt(document, position));
   if (!target) return null;

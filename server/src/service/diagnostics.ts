@@ -34,7 +34,12 @@ function severityOf(settings: KernelLogSettings, code: FindingCode): DiagnosticS
   return level === 'off' ? null : SEVERITY[level];
 }
 
-export function computeDiagnostics(document: DocumentVersion, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult {
+export function computeDiagnostics(
+  document: DocumentVersion,
+  analysis: LogAnalysis,
+  settings: KernelLogSettings,
+  capabilities: DiagnosticsCapabilities,
+): DiagnosticsResult {
   // How many findings of each severity there are (from the counts; nothing is read or moved), to
   // keep the most severe ones when there are more than the client should get.
   const countBySeverity = [0, 0, 0, 0, 0];
@@ -53,10 +58,11 @@ export function computeDiagnostics(document: DocumentVersion, analysis: LogAnaly
   let remaining = quota.reduce((a, b) => a + b, 0);
 
   // Convert, in document order, until every quota is used.
-  const wantedCodes = () => FINDING_CODES.filter((code) => {
-    const severity = severityOf(settings, code);
-    return severity !== null && quota[severity] > 0;
-  });
+  const wantedCodes = () =>
+    FINDING_CODES.filter((code) => {
+      const severity = severityOf(settings, code);
+      return severity !== null && quota[severity] > 0;
+    });
   let wanted = wantedCodes();
   const diagnostics: Diagnostic[] = [];
   for (let k = 0; k < analysis.reportCount && remaining > 0; k++) {

@@ -147,7 +147,8 @@ export class KernelLogDocument implements PositionSource {
     // All checked before anything changes: a malformed change must not leave the document half-updated.
     for (const change of changes) {
       if (typeof change?.text !== 'string') throw new MalformedChangeError('content change without text');
-      if ('range' in change && change.range && (!isPosition(change.range.start) || !isPosition(change.range.end))) throw new MalformedChangeError('content change with a malformed range (positions are integers ≥ 0)');
+      if ('range' in change && change.range && (!isPosition(change.range.start) || !isPosition(change.range.end)))
+        throw new MalformedChangeError('content change with a malformed range (positions are integers ≥ 0)');
     }
     const old = this._current;
     let text = old.text;
@@ -181,7 +182,13 @@ export class KernelLogDocument implements PositionSource {
         text = PieceText.of(change.text);
         lineStarts = computeLineStarts(change.text);
         hasCRCR = change.text.includes('\r\r');
-        this.hull = { start: 0, oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength, newEnd: change.text.length, oldLineStarts: this.hull?.oldLineStarts ?? before, replacedAll: true };
+        this.hull = {
+          start: 0,
+          oldEnd: this.hull ? this.hull.oldEnd + (oldLength - this.hull.newEnd) : oldLength,
+          newEnd: change.text.length,
+          oldLineStarts: this.hull?.oldLineStarts ?? before,
+          replacedAll: true,
+        };
       }
     }
     this._current = new DocumentVersion(old.uri, old.languageId, version, text, lineStarts, hasCRCR);

@@ -189,8 +189,7 @@ export class DocumentCache {
     if (hull.replacedAll) {
       entry.progressive = new ProgressiveParse();
       entry.steps = 0;
-    }
-    else progressive.invalidateFrom(lineEditOf(hull, entry.document.lineStarts).firstLine);
+    } else progressive.invalidateFrom(lineEditOf(hull, entry.document.lineStarts).firstLine);
   }
 
   private finishProgressive(entry: Entry): Snapshot {

@@ -30,7 +30,12 @@ export interface FoldingResult {
 }
 
 /** Folding ranges and noise runs; null when `interruption` stopped it (cancelled, or the document changed). */
-export async function computeFolding(document: DocumentVersion, analysis: LogAnalysis, rangeLimit = Number.MAX_SAFE_INTEGER, interruption?: Interruption): Promise<FoldingResult | null> {
+export async function computeFolding(
+  document: DocumentVersion,
+  analysis: LogAnalysis,
+  rangeLimit = Number.MAX_SAFE_INTEGER,
+  interruption?: Interruption,
+): Promise<FoldingResult | null> {
   const structure: LineRange[] = [];
   const noiseByReport: ReturnType<typeof noiseRuns>[] = [];
   const done = await forEachSliced(

@@ -107,10 +107,12 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     const blockStart = document.lineStarts[block.line];
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
     for (const reg of registersInText(blockText, blockStart)) {
-      if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset)) return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
+      if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset))
+        return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
     }
     if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(block)] };
-    if (block.ip && block.ipLine === line) return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
+    if (block.ip && block.ipLine === line)
+      return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
   }
   for (const stack of report.stacks) {
     for (let i = 0; i < stack.frames.length; i++) {
@@ -122,7 +124,8 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
       const span = onMark ? { start: mark, end: mark + 1 } : frameSpan(frame);
       return { span, sections: frameText(frame, stack, report, own, onMark), symbol: { frame, report } };
     }
-    if (stack.line === line && stack.header.end > stack.header.start && within(stack.header, offset)) return { span: stack.header, sections: [stackText(stack)] };
+    if (stack.line === line && stack.header.end > stack.header.start && within(stack.header, offset))
+      return { span: stack.header, sections: [stackText(stack)] };
   }
   if (line === report.headerLine) {
     const start = document.lineStarts[line];
@@ -169,7 +172,9 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: readonl
     );
   } else if (dupFrame) {
     const at = dupFrame.related[0];
-    parts.push(`**Repeated entry.** The same address appears ${at ? `on line ${at.line + 1}` : 'elsewhere in this stack'}; this \`?\` copy is a leftover of the stack scan.`);
+    parts.push(
+      `**Repeated entry.** The same address appears ${at ? `on line ${at.line + 1}` : 'elsewhere in this stack'}; this \`?\` copy is a leftover of the stack scan.`,
+    );
   }
   if (functionEnd) {
     const name = frame.function as string;
@@ -215,7 +220,9 @@ function returnAddressText(frame: Frame): string {
 function ipText(block: RegisterBlock, ip: Frame, report: Report): string {
   const parts = [`**${code(frameLabel(ip))}** · instruction pointer, exact${block.context ? ` · saved in ${block.context} context` : ''}`];
   if (block.user) {
-    parts.push('**User-mode address**: the task was running in user space (code segment `0033`/`0023`). The kernel does not symbolize it; the program and its libraries do.');
+    parts.push(
+      '**User-mode address**: the task was running in user space (code segment `0033`/`0023`). The kernel does not symbolize it; the program and its libraries do.',
+    );
     return parts.join('\n\n');
   }
   parts.push(
@@ -231,7 +238,8 @@ function ipText(block: RegisterBlock, ip: Frame, report: Report): string {
           : ''),
     );
   }
-  if (block.kind === 'iret') parts.push('Only the IRET frame (RIP, RSP, EFLAGS) was saved here: an exception or interrupt stack switch, not a full register dump.');
+  if (block.kind === 'iret')
+    parts.push('Only the IRET frame (RIP, RSP, EFLAGS) was saved here: an exception or interrupt stack switch, not a full register dump.');
   if (block.kind === 'summary') parts.push('This is the summary line older kernels printed after the trace; it repeats the RIP of the register dump.');
   return parts.join('\n\n');
 }
@@ -239,9 +247,12 @@ function ipText(block: RegisterBlock, ip: Frame, report: Report): string {
 function codeText(block: RegisterBlock): string {
   const parts = [
     '**Code bytes** around the instruction pointer. Since Linux 4.18 x86 prints 42 bytes before it, the byte at RIP in `<…>` — where the faulting or trapping instruction starts — and 21 after; older kernels printed 64 bytes starting 43 before RIP. arm64 prints 32-bit words, the one at pc in `(…)`.',
-    'Disassemble it with the kernel\'s `scripts/decodecode` (pipe the `Code:` line into it; `ARCH=` and `CROSS_COMPILE=` for other architectures).',
+    "Disassemble it with the kernel's `scripts/decodecode` (pipe the `Code:` line into it; `ARCH=` and `CROSS_COMPILE=` for other architectures).",
   ];
-  if (block.code?.unavailable) parts.push('The bytes at RIP could not be read (`Bad RIP value` / `Unable to access opcode bytes`): RIP points to unmapped or user memory, which is often the bug itself (a call through a bad function pointer).');
+  if (block.code?.unavailable)
+    parts.push(
+      'The bytes at RIP could not be read (`Bad RIP value` / `Unable to access opcode bytes`): RIP points to unmapped or user memory, which is often the bug itself (a call through a bad function pointer).',
+    );
   return parts.join('\n\n');
 }
 
@@ -251,13 +262,25 @@ interface RegisterInfo {
 }
 
 const X86_REGISTERS: Record<string, RegisterInfo> = {
-  RIP: { title: 'instruction pointer', text: 'The exact address of the instruction that was executing. The 4 hex digits after `RIP:` are the code segment selector: `0010` kernel, `0033` 64-bit user, `0023` 32-bit (compat) user.' },
+  RIP: {
+    title: 'instruction pointer',
+    text: 'The exact address of the instruction that was executing. The 4 hex digits after `RIP:` are the code segment selector: `0010` kernel, `0033` 64-bit user, `0023` 32-bit (compat) user.',
+  },
   EIP: { title: 'instruction pointer (32-bit)', text: 'The exact address of the instruction that was executing.' },
-  RSP: { title: 'stack pointer', text: 'Top of the stack when the registers were saved. The 4 digits before it are the stack segment selector (`0018` kernel, `002b` user). A value near a page boundary, or in a guard page, points to a stack overflow.' },
+  RSP: {
+    title: 'stack pointer',
+    text: 'Top of the stack when the registers were saved. The 4 digits before it are the stack segment selector (`0018` kernel, `002b` user). A value near a page boundary, or in a guard page, points to a stack overflow.',
+  },
   ESP: { title: 'stack pointer (32-bit)', text: 'Top of the stack when the registers were saved.' },
-  RBP: { title: 'frame pointer', text: 'With `CONFIG_FRAME_POINTER`, the base of the current frame; the frame-pointer unwinder walks the chain of saved RBPs. Otherwise a general-purpose register.' },
+  RBP: {
+    title: 'frame pointer',
+    text: 'With `CONFIG_FRAME_POINTER`, the base of the current frame; the frame-pointer unwinder walks the chain of saved RBPs. Otherwise a general-purpose register.',
+  },
   EFLAGS: { title: 'flags register', text: 'Condition and control flags.' },
-  ORIG_RAX: { title: 'original RAX', text: 'Set on kernel entry: for a system call, the **syscall number** (RAX is later overwritten with the return value); for an exception that pushes an error code (page fault, general protection fault), that **error code**; for a hardware interrupt, the vector; `ffffffffffffffff` (−1) when none applies.' },
+  ORIG_RAX: {
+    title: 'original RAX',
+    text: 'Set on kernel entry: for a system call, the **syscall number** (RAX is later overwritten with the return value); for an exception that pushes an error code (page fault, general protection fault), that **error code**; for a hardware interrupt, the vector; `ffffffffffffffff` (−1) when none applies.',
+  },
   RAX: { title: 'general-purpose register', text: 'Return value of the last call; the syscall number on entry to a system call.' },
   RDI: { title: 'general-purpose register', text: '1st argument of a function call (x86-64 calling convention), or of a system call.' },
   RSI: { title: 'general-purpose register', text: '2nd argument of a function call or system call.' },
@@ -273,7 +296,10 @@ const X86_REGISTERS: Record<string, RegisterInfo> = {
   R14: { title: 'general-purpose register', text: 'Callee-saved: keeps its value across calls.' },
   R15: { title: 'general-purpose register', text: 'Callee-saved: keeps its value across calls.' },
   CR0: { title: 'control register 0', text: 'Processor mode bits: protected mode, paging (PG), write protection (WP), FPU state.' },
-  CR2: { title: 'page-fault linear address', text: 'On a page fault, the **address the faulting access tried to reach**. A value like `0000000000000008` is a NULL pointer plus a field offset; `dead000000000100`/`…122` are list poison values (use after `list_del`); `6b6b6b6b…` is freed slab memory (slab poisoning).' },
+  CR2: {
+    title: 'page-fault linear address',
+    text: 'On a page fault, the **address the faulting access tried to reach**. A value like `0000000000000008` is a NULL pointer plus a field offset; `dead000000000100`/`…122` are list poison values (use after `list_del`); `6b6b6b6b…` is freed slab memory (slab poisoning).',
+  },
   CR3: { title: 'page-table base', text: 'Physical address of the top-level page table of the current address space (low bits: PCID).' },
   CR4: { title: 'control register 4', text: 'Feature enables: PAE, PGE, SMEP, SMAP, PKE, …' },
   FS: { title: 'FS base', text: 'Segment base; in user space the thread-local storage pointer.' },
@@ -288,7 +314,10 @@ const X86_REGISTERS: Record<string, RegisterInfo> = {
 
 const ARM64_REGISTERS: Record<string, RegisterInfo> = {
   pc: { title: 'program counter', text: 'The exact address of the instruction that was executing.' },
-  lr: { title: 'link register (x30)', text: 'The return address of the current function: its caller, unless the function already made a call of its own or was interrupted before saving it. Printed as `lr :` and as a call-trace-like entry; look up address − 4 for the call.' },
+  lr: {
+    title: 'link register (x30)',
+    text: 'The return address of the current function: its caller, unless the function already made a call of its own or was interrupted before saving it. Printed as `lr :` and as a call-trace-like entry; look up address − 4 for the call.',
+  },
   sp: { title: 'stack pointer', text: 'Top of the stack when the registers were saved.' },
   pstate: { title: 'processor state', text: 'Condition flags (NZCV), interrupt masks (DAIF), exception level and other state bits.' },
   x29: { title: 'frame pointer', text: 'The base of the current frame; the unwinder follows the chain of saved x29/x30 pairs.' },
@@ -302,7 +331,11 @@ function registerInfo(name: string, arch: string | null): RegisterInfo | null {
     const n = /^x(\d+)$/.exec(name);
     if (n) {
       const i = Number(n[1]);
-      if (i <= 7) return { title: `argument register ${i + 1}`, text: `Argument ${i + 1} of a function call${i === 0 ? ', and its return value' : ''} (AArch64 procedure call standard); x8 holds the syscall number on entry.` };
+      if (i <= 7)
+        return {
+          title: `argument register ${i + 1}`,
+          text: `Argument ${i + 1} of a function call${i === 0 ? ', and its return value' : ''} (AArch64 procedure call standard); x8 holds the syscall number on entry.`,
+        };
       if (i >= 19 && i <= 28) return { title: 'callee-saved register', text: 'Keeps its value across calls.' };
       return { title: 'general-purpose register', text: 'Scratch register.' };
     }
@@ -351,7 +384,10 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
   const info = registerInfo(reg.name, report.arch);
   const parts = [`**${code(reg.name)}**${info ? ` · ${info.title}` : ''}${value ? ` = ${code(value)}` : ''}`];
   if (info) parts.push(info.text);
-  if (selector !== null) parts.push(`Selector ${code(selector)}${selector === '0010' || selector === '0018' ? ' (kernel)' : selector === '0033' || selector === '002b' ? ' (user)' : ''}.`);
+  if (selector !== null)
+    parts.push(
+      `Selector ${code(selector)}${selector === '0010' || selector === '0018' ? ' (kernel)' : selector === '0033' || selector === '002b' ? ' (user)' : ''}.`,
+    );
   if (reg.name === 'EFLAGS' && /^[0-9a-f]+$/.test(value)) {
     const bits = parseInt(value, 16);
     const set = EFLAGS_BITS.filter(([bit]) => (bits >> bit) & 1).map(([, flag, what]) => `${flag} (${what})`);
@@ -403,9 +439,13 @@ function stackText(stack: Stack): string {
   const unreliable = stack.frames.filter((f) => !f.reliable).length;
   const parts = [`**${code(stack.kind || 'Call Trace')}** · ${stack.frames.length} entries${unreliable ? `, ${unreliable} unreliable (\`?\`)` : ''}`];
   if (stack.kind.startsWith('-> #')) {
-    parts.push('A lockdep dependency: the stack that first took this lock while holding the previous one in the chain. The chain is printed in reverse order; its last link is the acquisition that closes the cycle.');
+    parts.push(
+      'A lockdep dependency: the stack that first took this lock while holding the previous one in the chain. The chain is printed in reverse order; its last link is the acquisition that closes the cycle.',
+    );
   } else {
-    parts.push('Innermost call first. Each entry is a return address into the function that made the call, except the exact instruction pointers of register blocks printed inside the trace. Entries marked `? ` were found by scanning the stack but not confirmed by the unwinder.');
+    parts.push(
+      'Innermost call first. Each entry is a return address into the function that made the call, except the exact instruction pointers of register blocks printed inside the trace. Entries marked `? ` were found by scanning the stack but not confirmed by the unwinder.',
+    );
   }
   if (stack.segments.length) parts.push(`Context segments: ${stack.segments.map((s) => code(`<${s.name}>`)).join(', ')}.`);
   return parts.join('\n\n');
@@ -489,7 +529,9 @@ function renderSymbolInfo(info: SymbolInfo, frame: Frame): string {
     // Module addresses are offsets in their section (a module's load address is not in the log).
     const where = (a: bigint) => `${s.section ? `${s.section}+` : ''}0x${a.toString(16)}`;
     const at = lookup === 'return-address-1' ? `looked up at ${where(BigInt('0x' + s.address) - 1n)}` : `at ${where(BigInt('0x' + s.address))}`;
-    parts.push(`Symbol ${code(symbolText({ function: s.name, offset: s.offset, size: s.size, address: null }))}${s.module ? ` in ${code(s.module)}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`);
+    parts.push(
+      `Symbol ${code(symbolText({ function: s.name, offset: s.offset, size: s.size, address: null }))}${s.module ? ` in ${code(s.module)}` : ''}, ${at}${info.sources?.length ? ` · ${info.sources.map((p) => code(basename(p))).join(', ')}` : ''}`,
+    );
   }
   if (info.disassembly) parts.push('```asm\n' + info.disassembly.replace(/```/g, '') + '\n```');
   if (info.note) parts.push(info.note);

@@ -2,10 +2,32 @@
 // it); IO that a feature needs (the symbolizer) is injected. Every feature gets a version of the
 // document and its analysis (a Snapshot, parsed once per version; neither changes): given the open
 // document instead, a feature reads its current version.
-import type { CodeAction, CodeActionContext, Command, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, SymbolInformation, WorkspaceEdit } from 'vscode-languageserver-types';
+import type {
+  CodeAction,
+  CodeActionContext,
+  Command,
+  Diagnostic,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  Location,
+  Position,
+  Range,
+  SymbolInformation,
+  WorkspaceEdit,
+} from 'vscode-languageserver-types';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
-import { allDuplicateLines, codeActionsAsCommands, codesOn, fixAllWanted, getCodeActions, removeLinesEdit, type CodeActionOptions, type EditOptions } from './codeActions.ts';
+import {
+  allDuplicateLines,
+  codeActionsAsCommands,
+  codesOn,
+  fixAllWanted,
+  getCodeActions,
+  removeLinesEdit,
+  type CodeActionOptions,
+  type EditOptions,
+} from './codeActions.ts';
 import { computeDiagnostics, countFindings, sameDiagnostics, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
 import { KernelLogDocument, type DocumentVersion } from './document.ts';
 import { DocumentCache, type Snapshot } from './documentCache.ts';
@@ -52,19 +74,37 @@ export interface KernelLogLanguageService {
   /** Whether two lists of diagnostics are the same (a publish can be left out). */
   sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean;
   /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
-  getCodeActions(document: DocumentRef, analysis: LogAnalysis, range: Range, context: CodeActionContext, options: CodeActionOptions, settings?: KernelLogSettings): CodeAction[];
+  getCodeActions(
+    document: DocumentRef,
+    analysis: LogAnalysis,
+    range: Range,
+    context: CodeActionContext,
+    options: CodeActionOptions,
+    settings?: KernelLogSettings,
+  ): CodeAction[];
   /** Whether the code actions asked for read the whole file (fix-all); the others read the range's report only. */
   codeActionsReadWholeFile(context: Pick<CodeActionContext, 'only' | 'triggerKind'>): boolean;
   /** `symbolizer` (default: the one given at creation) resolves entries to source lines. */
   getHover(document: DocumentRef, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Hover | null>;
   /** The source line of the entry under the cursor (needs a symbolizer and the source file on disk). */
-  getDefinition(document: DocumentRef, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Location[] | null>;
+  getDefinition(
+    document: DocumentRef,
+    analysis: LogAnalysis,
+    position: Position,
+    token?: CancellationLike,
+    symbolizer?: Symbolizer,
+  ): Promise<Location[] | null>;
   /** The long requests work in slices; null when `interruption` stopped them (cancelled, or the document changed). */
   getFoldingRanges(document: DocumentRef, analysis: LogAnalysis, rangeLimit?: number, interruption?: Interruption): Promise<FoldingRange[] | null>;
   getNoiseRanges(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<NoiseRange[] | null>;
   getDocumentSymbols(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null>;
   /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
-  getRemoveAllDuplicatesEdit(document: DocumentRef, analysis: LogAnalysis, options: EditOptions, settings?: KernelLogSettings): { edit: WorkspaceEdit; lines: number } | null;
+  getRemoveAllDuplicatesEdit(
+    document: DocumentRef,
+    analysis: LogAnalysis,
+    options: EditOptions,
+    settings?: KernelLogSettings,
+  ): { edit: WorkspaceEdit; lines: number } | null;
   getStatus(document: DocumentRef, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
 
   // The answers above for clients that lack a capability:
@@ -93,9 +133,12 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
     sameDiagnostics,
     getCodeActions: (document, ...rest) => getCodeActions(versionOf(document), ...rest),
     codeActionsReadWholeFile: fixAllWanted,
-    getHover: (document, analysis, position, token, symbolizer = options.symbolizer) => computeHover(versionOf(document), analysis, position, { symbolizer, token }),
-    getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) => computeDefinition(versionOf(document), analysis, position, symbolizer, token),
-    getFoldingRanges: async (document, analysis, rangeLimit, interruption) => (await computeFolding(versionOf(document), analysis, rangeLimit, interruption))?.ranges ?? null,
+    getHover: (document, analysis, position, token, symbolizer = options.symbolizer) =>
+      computeHover(versionOf(document), analysis, position, { symbolizer, token }),
+    getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) =>
+      computeDefinition(versionOf(document), analysis, position, symbolizer, token),
+    getFoldingRanges: async (document, analysis, rangeLimit, interruption) =>
+      (await computeFolding(versionOf(document), analysis, rangeLimit, interruption))?.ranges ?? null,
     getNoiseRanges: async (document, analysis, interruption) => (await computeFolding(versionOf(document), analysis, undefined, interruption))?.noise ?? null,
     getDocumentSymbols: (document, ...rest) => computeDocumentSymbols(versionOf(document), ...rest),
     getRemoveAllDuplicatesEdit(document, analysis, editOptions, settings = defaultSettings()) {

@@ -49,7 +49,13 @@ export function analyzeWhole(text: string, lineStarts: ArrayLike<number>): LogAn
  * is in pieces), with the results moved to document lines and offsets. Same result as
  * parseCrashLog(wholeText, { startLine, endLine }).
  */
-export function parseLines(text: TextSource, lineStarts: ArrayLike<number>, startLine: number, endLine: number, detach = false): { reports: Report[]; problems: Problem[] } {
+export function parseLines(
+  text: TextSource,
+  lineStarts: ArrayLike<number>,
+  startLine: number,
+  endLine: number,
+  detach = false,
+): { reports: Report[]; problems: Problem[] } {
   if (startLine >= endLine) return { reports: [], problems: [] };
   // The lines around the range go along: the parser reads a wrapped line's neighbours and a
   // header's next lines past the range it parses (parser/parse.ts CONTEXT_LINES).
@@ -103,7 +109,14 @@ function ownCopy(s: string): string {
  */
 const titleReach = new WeakMap<Report, number>();
 
-function describeTracked(text: TextSource, lineStarts: ArrayLike<number>, reports: readonly Report[], from: number, to: number, nextHeaderAfterLast?: number): void {
+function describeTracked(
+  text: TextSource,
+  lineStarts: ArrayLike<number>,
+  reports: readonly Report[],
+  from: number,
+  to: number,
+  nextHeaderAfterLast?: number,
+): void {
   const view = wholeLogView(text, lineStarts);
   let maxRead = -1;
   const tracked = {
@@ -200,7 +213,14 @@ export class ProgressiveParse {
       this.growth *= 2; // one report longer than the chunk
       return;
     }
-    this.append(text, reports.slice(0, lastIndex), parsed.problems.filter((p) => p.line < last.line), lineStarts, end, last.headerLine);
+    this.append(
+      text,
+      reports.slice(0, lastIndex),
+      parsed.problems.filter((p) => p.line < last.line),
+      lineStarts,
+      end,
+      last.headerLine,
+    );
     this.frontier = last.line;
     this.growth = 1;
   }
@@ -304,7 +324,11 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   // earlier report (old numbering) may still take lines after.
   const oldPrints: CallerPrints = (from, to, caller) => prints(from + edit.lineDelta, to + edit.lineDelta, caller);
   const resyncAfter = (k: number) => {
-    while (k < count && (!isResyncPoint(text, lineStarts, previous.lineOf(k) + edit.lineDelta, previous.headerLineOf(k) + edit.lineDelta) || spansInto(previous, k, oldPrints))) k++;
+    while (
+      k < count &&
+      (!isResyncPoint(text, lineStarts, previous.lineOf(k) + edit.lineDelta, previous.headerLineOf(k) + edit.lineDelta) || spansInto(previous, k, oldPrints))
+    )
+      k++;
     return k;
   };
   let next = resyncAfter(previous.countHeadersBefore(edit.oldLastLine + 2));
@@ -425,7 +449,7 @@ function firstReachingIn(analysis: LogAnalysis, line: number, limit: number): nu
 function isResyncPoint(text: TextSource, lineStarts: ArrayLike<number>, reportLine: number, headerLine: number): boolean {
   if (headerLine <= 0 || headerLine >= lineStarts.length) return false;
   const match = matchReportHeader(messageAt(text, lineStarts, headerLine).message);
-  if (!match || match.role !== 'start') return false;
+  if (match?.role !== 'start') return false;
   const previous = messageAt(text, lineStarts, headerLine - 1);
   if (!previous.raw.includes('cut here')) return reportLine === headerLine;
   if (previous.caller !== null) return false;

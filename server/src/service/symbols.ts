@@ -27,7 +27,11 @@ export function flatSymbols(uri: string, symbols: readonly DocumentSymbol[]): Sy
   const out: SymbolInformation[] = [];
   const walk = (list: readonly DocumentSymbol[], container: string | undefined) => {
     for (const s of list) {
-      out.push(container === undefined ? { name: s.name, kind: s.kind, location: { uri, range: s.range } } : { name: s.name, kind: s.kind, location: { uri, range: s.range }, containerName: container });
+      out.push(
+        container === undefined
+          ? { name: s.name, kind: s.kind, location: { uri, range: s.range } }
+          : { name: s.name, kind: s.kind, location: { uri, range: s.range }, containerName: container },
+      );
       if (s.children) walk(s.children, s.name);
     }
   };
@@ -46,7 +50,9 @@ function reportSymbol(document: DocumentVersion, report: Report): DocumentSymbol
     innermostContaining(children, symbol)?.children?.push(symbol) ?? children.push(symbol);
   }
   sortTree(children);
-  const facts = [report.kind, report.cpu !== null ? `CPU ${report.cpu}` : null, report.comm !== null ? report.comm : null].filter((x): x is string => x !== null);
+  const facts = [report.kind, report.cpu !== null ? `CPU ${report.cpu}` : null, report.comm !== null ? report.comm : null].filter(
+    (x): x is string => x !== null,
+  );
   return {
     name: report.title.trim() || report.kind,
     detail: facts.join(' · '),
@@ -57,7 +63,17 @@ function reportSymbol(document: DocumentVersion, report: Report): DocumentSymbol
   };
 }
 
-const IP_NAME: Record<Arch, string> = { x86_64: 'RIP', i386: 'EIP', arm64: 'pc', arm: 'pc', riscv: 'epc', powerpc: 'NIP', s390: 'PSW', mips: 'epc', loongarch: 'era' };
+const IP_NAME: Record<Arch, string> = {
+  x86_64: 'RIP',
+  i386: 'EIP',
+  arm64: 'pc',
+  arm: 'pc',
+  riscv: 'epc',
+  powerpc: 'NIP',
+  s390: 'PSW',
+  mips: 'epc',
+  loongarch: 'era',
+};
 
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
 function ipName(document: DocumentVersion, block: RegisterBlock, arch: string | null): string {
@@ -71,7 +87,9 @@ function ipName(document: DocumentVersion, block: RegisterBlock, arch: string | 
 function registerBlockSymbol(document: DocumentVersion, block: RegisterBlock, arch: string | null, parent: Span): DocumentSymbol {
   const span = clampSpan(document, block, parent);
   const name = block.ip ? `${ipName(document, block, arch)}: ${frameLabel(block.ip)}` : 'Registers';
-  const detail = [block.user ? 'user mode' : null, block.kind === 'full' ? null : block.kind, block.context ? `in ${block.context}` : null].filter((x) => x !== null).join(', ');
+  const detail = [block.user ? 'user mode' : null, block.kind === 'full' ? null : block.kind, block.context ? `in ${block.context}` : null]
+    .filter((x) => x !== null)
+    .join(', ');
   const selection = block.ip ? clampSpan(document, symbolSpan(block.ip), span) : headerSpan(document, block.line, span);
   return { name, detail, kind: SymbolKind.Struct, range: spanRange(document, span), selectionRange: spanRange(document, selection) };
 }
@@ -83,7 +101,14 @@ function stackSymbol(document: DocumentVersion, stack: Stack, parent: Span): Doc
   const children: DocumentSymbol[] = stack.segments.map((segment) => {
     const s = clampSpan(document, segment, span);
     const count = stack.frames.filter((f) => f.line > segment.line && f.line < segment.endLine).length;
-    return { name: `<${segment.name}>`, detail: `${count} ${count === 1 ? 'entry' : 'entries'}`, kind: SymbolKind.Namespace, range: spanRange(document, s), selectionRange: spanRange(document, headerSpan(document, segment.line, s)), children: [] };
+    return {
+      name: `<${segment.name}>`,
+      detail: `${count} ${count === 1 ? 'entry' : 'entries'}`,
+      kind: SymbolKind.Namespace,
+      range: spanRange(document, s),
+      selectionRange: spanRange(document, headerSpan(document, segment.line, s)),
+      children: [],
+    };
   });
   const selection = stack.header.end > stack.header.start ? clampSpan(document, stack.header, span) : headerSpan(document, stack.line, span);
   return {

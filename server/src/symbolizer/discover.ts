@@ -82,7 +82,16 @@ export function discoverSources(settings: SymbolSettings, context: DiscoveryCont
     }
   }
   const sourceRoots = [...(settings.sourceRoot ? [expand(settings.sourceRoot, base)] : []), ...context.workspaceFolders];
-  return { vmlinux, systemMap, kallsyms, modulePaths: dedupe(modulePaths), sourceRoots: [...new Set(sourceRoots)], sourceRootSet: settings.sourceRoot !== null, external: settings.external, trusted: context.trusted };
+  return {
+    vmlinux,
+    systemMap,
+    kallsyms,
+    modulePaths: dedupe(modulePaths),
+    sourceRoots: [...new Set(sourceRoots)],
+    sourceRootSet: settings.sourceRoot !== null,
+    external: settings.external,
+    trusted: context.trusted,
+  };
 }
 
 function searchPlaces(context: DiscoveryContext): { dir: string; foundBy: FoundBy }[] {

@@ -79,7 +79,10 @@ export class ElfFile {
   private symbolCache: ElfSymbol[] | null = null;
   private readonly decompressed = new Map<number, Buffer>();
 
-  constructor(readonly source: ByteSource, readonly path = '(object)') {
+  constructor(
+    readonly source: ByteSource,
+    readonly path = '(object)',
+  ) {
     if (source.size < 52) throw new ObjectFileError(`${path}: not an ELF file (${source.size} bytes)`);
     const ident = source.read(0, 16);
     if (ident.readUInt32BE(0) !== 0x7f454c46) throw new ObjectFileError(`${path}: not an ELF file (no \\x7fELF magic)`);
@@ -114,8 +117,28 @@ export class ElfFile {
       nameOffsets.push(table.u32(b));
       raw.push(
         this.is64
-          ? { index: i, type: table.u32(b + 4), flags: Number(table.u64(b + 8) & 0xffffffffn), addr: table.u64(b + 0x10), offset: table.offset(b + 0x18), size: table.offset(b + 0x20), link: table.u32(b + 0x28), info: table.u32(b + 0x2c), entsize: table.offset(b + 0x38) }
-          : { index: i, type: table.u32(b + 4), flags: table.u32(b + 8), addr: BigInt(table.u32(b + 0xc)), offset: table.u32(b + 0x10), size: table.u32(b + 0x14), link: table.u32(b + 0x18), info: table.u32(b + 0x1c), entsize: table.u32(b + 0x24) },
+          ? {
+              index: i,
+              type: table.u32(b + 4),
+              flags: Number(table.u64(b + 8) & 0xffffffffn),
+              addr: table.u64(b + 0x10),
+              offset: table.offset(b + 0x18),
+              size: table.offset(b + 0x20),
+              link: table.u32(b + 0x28),
+              info: table.u32(b + 0x2c),
+              entsize: table.offset(b + 0x38),
+            }
+          : {
+              index: i,
+              type: table.u32(b + 4),
+              flags: table.u32(b + 8),
+              addr: BigInt(table.u32(b + 0xc)),
+              offset: table.u32(b + 0x10),
+              size: table.u32(b + 0x14),
+              link: table.u32(b + 0x18),
+              info: table.u32(b + 0x1c),
+              entsize: table.u32(b + 0x24),
+            },
       );
     }
     let names: Buffer | null = null;
@@ -132,7 +155,8 @@ export class ElfFile {
   /** The section's bytes on demand; a compressed section (SHF_COMPRESSED) is inflated once and kept. */
   view(section: ElfSection): SectionView {
     if (section.type === SHT_NOBITS) return new BufferView(Buffer.alloc(0));
-    if (section.offset + section.size > this.source.size) throw new ObjectFileError(`${this.path}: section ${section.name} runs past the end of the file (truncated?)`);
+    if (section.offset + section.size > this.source.size)
+      throw new ObjectFileError(`${this.path}: section ${section.name} runs past the end of the file (truncated?)`);
     if (section.flags & SHF_COMPRESSED) return new BufferView(this.decompress(section));
     const { source } = this;
     const base = section.offset;
@@ -140,12 +164,14 @@ export class ElfFile {
     return {
       size,
       read(offset: number, length: number): Buffer {
-        if (offset < 0 || length < 0 || offset + length > size) throw new ObjectFileError(`${section.name}: read of ${length} bytes at ${offset} past its ${size} bytes`);
+        if (offset < 0 || length < 0 || offset + length > size)
+          throw new ObjectFileError(`${section.name}: read of ${length} bytes at ${offset} past its ${size} bytes`);
         return source.read(base + offset, length);
       },
       readInto: source.readInto
         ? (offset: number, length: number, target: Buffer): void => {
-            if (offset < 0 || length < 0 || offset + length > size) throw new ObjectFileError(`${section.name}: read of ${length} bytes at ${offset} past its ${size} bytes`);
+            if (offset < 0 || length < 0 || offset + length > size)
+              throw new ObjectFileError(`${section.name}: read of ${length} bytes at ${offset} past its ${size} bytes`);
             source.readInto!(base + offset, length, target);
           }
         : undefined,
@@ -229,7 +255,8 @@ export class ElfFile {
     const size = this.is64 ? r.offset(8) : r.u32(4);
     // zlib cannot expand more than ~1032:1; debug sections compress ~3-10:1 with zstd too. A claim
     // beyond that is a broken header, refused before `size` bytes are allocated for the output.
-    if (size > MAX_DECOMPRESSED || size > raw.length * MAX_RATIO + (1 << 20)) throw new ObjectFileError(`${this.path}: compressed section ${section.name} claims ${size} bytes from ${raw.length}`);
+    if (size > MAX_DECOMPRESSED || size > raw.length * MAX_RATIO + (1 << 20))
+      throw new ObjectFileError(`${this.path}: compressed section ${section.name} claims ${size} bytes from ${raw.length}`);
     let out: Buffer;
     try {
       if (kind === 1) out = inflateSync(raw.subarray(hsize), { maxOutputLength: Math.max(size, 1) });
@@ -246,7 +273,10 @@ export class ElfFile {
 }
 
 export class FieldReader {
-  constructor(readonly buffer: Buffer, readonly littleEndian: boolean) {}
+  constructor(
+    readonly buffer: Buffer,
+    readonly littleEndian: boolean,
+  ) {}
   u8(at: number): number {
     return this.buffer.readUInt8(at);
   }
@@ -284,7 +314,8 @@ class BufferView implements SectionView {
     return this.buffer.length;
   }
   read(offset: number, length: number): Buffer {
-    if (offset < 0 || length < 0 || offset + length > this.buffer.length) throw new ObjectFileError(`read of ${length} bytes at ${offset} past ${this.buffer.length}`);
+    if (offset < 0 || length < 0 || offset + length > this.buffer.length)
+      throw new ObjectFileError(`read of ${length} bytes at ${offset} past ${this.buffer.length}`);
     return this.buffer.subarray(offset, offset + length);
   }
 }

@@ -61,10 +61,7 @@ export class ExternalSymbolizer {
   /** Live processes by tool and object, least recently used first. */
   private readonly processes = new Map<string, Coprocess>();
 
-  constructor(
-    setting: ExternalSetting,
-    options: ExternalSymbolizerOptions = {},
-  ) {
+  constructor(setting: ExternalSetting, options: ExternalSymbolizerOptions = {}) {
     this.setting = setting.trim();
     this.idleMs = options.idleMs ?? 60_000;
     this.timeoutMs = options.timeoutMs ?? 5_000;
@@ -122,7 +119,15 @@ export class ExternalSymbolizer {
     return this.enabled && !this.disposed && this.setting !== 'off' && this.setting !== '';
   }
 
-  private request(key: string, objectPath: string, tool: string, args: string[], env: NodeJS.ProcessEnv, decoder: () => Decoder, address: bigint): Promise<Answer> {
+  private request(
+    key: string,
+    objectPath: string,
+    tool: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    decoder: () => Decoder,
+    address: bigint,
+  ): Promise<Answer> {
     // The tools read an object once and keep it: a rebuilt file needs a new process.
     let stamp: string;
     try {
@@ -248,7 +253,10 @@ class Coprocess {
     this.inFlight = job;
     this.setRef(true);
     if (Number.isFinite(this.timeoutMs)) {
-      this.answerTimer = setTimeout(() => this.fail(`no answer for 0x${job.address.toString(16)} within ${this.timeoutMs} ms`), Math.min(Math.max(this.timeoutMs, 0), MAX_TIMER));
+      this.answerTimer = setTimeout(
+        () => this.fail(`no answer for 0x${job.address.toString(16)} within ${this.timeoutMs} ms`),
+        Math.min(Math.max(this.timeoutMs, 0), MAX_TIMER),
+      );
     }
     this.child.stdin?.write(this.decoder.encode(job.address));
   }
@@ -256,7 +264,10 @@ class Coprocess {
   private onStdout(chunk: string): void {
     const lines = (this.stdoutRest + chunk).split('\n');
     this.stdoutRest = lines.pop() ?? '';
-    if (this.stdoutRest.length > 1 << 20) return this.fail('an output line longer than 1 MB');
+    if (this.stdoutRest.length > 1 << 20) {
+      this.fail('an output line longer than 1 MB');
+      return;
+    }
     for (const raw of lines) {
       if (!this.alive) return;
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -264,7 +275,8 @@ class Coprocess {
       try {
         answer = this.decoder.feed(line, this.inFlight?.address ?? null);
       } catch {
-        return this.fail(`unexpected output ${JSON.stringify(line.slice(0, 200))}`);
+        this.fail(`unexpected output ${JSON.stringify(line.slice(0, 200))}`);
+        return;
       }
       if (answer !== undefined && this.inFlight) {
         const job = this.inFlight;
@@ -380,7 +392,8 @@ class Addr2lineDecoder implements Decoder {
         return frames;
       }
       const digits = address[1];
-      if (inFlight === null || (inFlight & ((1n << BigInt(4 * digits.length)) - 1n)) !== BigInt(`0x${digits}`)) throw new Error('not the answer to the request');
+      if (inFlight === null || (inFlight & ((1n << BigInt(4 * digits.length)) - 1n)) !== BigInt(`0x${digits}`))
+        throw new Error('not the answer to the request');
       this.state = 'answer';
       return undefined;
     }

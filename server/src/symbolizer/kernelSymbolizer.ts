@@ -109,12 +109,30 @@ export class KernelSymbolizer implements Symbolizer {
     const { vmlinux, systemMap, kallsyms } = this.config;
     if (vmlinux) {
       const v = await this.loadVmlinux();
-      sources.push({ kind: 'vmlinux', path: vmlinux.path, foundBy: vmlinux.foundBy, ok: v.value !== null, error: v.error ?? undefined, release: v.value?.release ?? null, buildId: v.value?.buildId ?? null, matches: sameRelease(v.value?.release ?? null, release), debugInfo: v.value ? v.value.dwarf !== null : undefined });
+      sources.push({
+        kind: 'vmlinux',
+        path: vmlinux.path,
+        foundBy: vmlinux.foundBy,
+        ok: v.value !== null,
+        error: v.error ?? undefined,
+        release: v.value?.release ?? null,
+        buildId: v.value?.buildId ?? null,
+        matches: sameRelease(v.value?.release ?? null, release),
+        debugInfo: v.value ? v.value.dwarf !== null : undefined,
+      });
     }
     if (systemMap) {
       const m = this.loadSystemMap();
       const fileRelease = releaseFromName(systemMap.path);
-      sources.push({ kind: 'system-map', path: systemMap.path, foundBy: systemMap.foundBy, ok: m.value !== null, error: m.error ?? undefined, release: fileRelease, matches: sameRelease(fileRelease, release) });
+      sources.push({
+        kind: 'system-map',
+        path: systemMap.path,
+        foundBy: systemMap.foundBy,
+        ok: m.value !== null,
+        error: m.error ?? undefined,
+        release: fileRelease,
+        matches: sameRelease(fileRelease, release),
+      });
     }
     if (kallsyms) {
       const k = this.loadKallsyms();
@@ -136,7 +154,8 @@ export class KernelSymbolizer implements Symbolizer {
       const matches = verdicts.includes(false) ? false : verdicts.includes(true) ? true : null;
       sources.push({ kind: 'modules', path: dir.path, foundBy: dir.foundBy, ok: errors.length === 0, error: errors[0], release: releases[0] ?? null, matches });
     }
-    for (const root of this.config.sourceRoots.slice(0, 1)) sources.push({ kind: 'source-root', path: root, foundBy: this.config.sourceRootSet ? 'setting' : 'workspace', ok: existsSync(root) });
+    for (const root of this.config.sourceRoots.slice(0, 1))
+      sources.push({ kind: 'source-root', path: root, foundBy: this.config.sourceRootSet ? 'setting' : 'workspace', ok: existsSync(root) });
     return summarize(sources);
   }
 
@@ -185,8 +204,16 @@ export class KernelSymbolizer implements Symbolizer {
     let locations: SourceLocation[] = [];
     if (vm?.value?.dwarf) locations = vm.value.dwarf.lookup(at);
     // The external tool only where there is no usable DWARF: where ours has no line, llvm has none either.
-    if (!locations.length && vm?.value && !vm.value.dwarf && this.external) locations = (await this.external.lookupExecutable(this.config.vmlinux!.path, at)) ?? [];
-    if (!locations.length) notes.push(vm?.value ? (vm.value.dwarf ? 'No line information for this address in vmlinux.' : 'vmlinux has no debug info (.debug_info): install the `-dbg` package\'s vmlinux for source lines.') : 'Source lines need a vmlinux with debug info (setting `kernelLog.vmlinux`).');
+    if (!locations.length && vm?.value && !vm.value.dwarf && this.external)
+      locations = (await this.external.lookupExecutable(this.config.vmlinux!.path, at)) ?? [];
+    if (!locations.length)
+      notes.push(
+        vm?.value
+          ? vm.value.dwarf
+            ? 'No line information for this address in vmlinux.'
+            : "vmlinux has no debug info (.debug_info): install the `-dbg` package's vmlinux for source lines."
+          : 'Source lines need a vmlinux with debug info (setting `kernelLog.vmlinux`).',
+      );
     return {
       frames: this.sourceFrames(locations, query.function ?? symbol.name),
       symbol: { name: symbol.name, offset: Number(offset), size: Number(symbol.size), module: null, address: address.toString(16) },
@@ -232,7 +259,9 @@ export class KernelSymbolizer implements Symbolizer {
     const file = this.config.systemMap!;
     // The setting may name a /proc/kallsyms dump too (it has a `[module]` column).
     if (!this.systemMap) this.stamp(file.path);
-    this.systemMap ??= loadText(file.path, (text) => (/^[0-9a-f]+ \S \S+\t\[/m.test(text) ? SymbolTable.parseKallsyms(text, file.path) : SymbolTable.parseSystemMap(text, file.path)));
+    this.systemMap ??= loadText(file.path, (text) =>
+      /^[0-9a-f]+ \S \S+\t\[/m.test(text) ? SymbolTable.parseKallsyms(text, file.path) : SymbolTable.parseSystemMap(text, file.path),
+    );
     return this.systemMap;
   }
 
@@ -249,24 +278,37 @@ export class KernelSymbolizer implements Symbolizer {
   private async symbolizeModule(query: SymbolQuery, name: string): Promise<SymbolInfo | null> {
     const state = await this.loadModule(name);
     if (!state) {
-      return this.config.modulePaths.length ? { frames: [], note: `Module \`${name}\` not found in ${this.config.modulePaths.map((p) => p.path).join(', ')}.` } : null;
+      return this.config.modulePaths.length
+        ? { frames: [], note: `Module \`${name}\` not found in ${this.config.modulePaths.map((p) => p.path).join(', ')}.` }
+        : null;
     }
     if (!state.value) return { frames: [], note: state.error ?? `Module ${name} could not be read.` };
     const mod = state.value;
     const notes: string[] = [];
-    if (query.buildId && mod.buildId && query.buildId.toLowerCase() !== mod.buildId.toLowerCase()) notes.push(`⚠ ${basename(mod.path)} has build id ${mod.buildId}, the log ${query.buildId}: lines may be wrong.`);
-    else if (query.release && sameRelease(mod.release, query.release) === false) notes.push(`⚠ ${basename(mod.path)} is built for ${mod.release}, the log says ${query.release}.`);
+    if (query.buildId && mod.buildId && query.buildId.toLowerCase() !== mod.buildId.toLowerCase())
+      notes.push(`⚠ ${basename(mod.path)} has build id ${mod.buildId}, the log ${query.buildId}: lines may be wrong.`);
+    else if (query.release && sameRelease(mod.release, query.release) === false)
+      notes.push(`⚠ ${basename(mod.path)} is built for ${mod.release}, the log says ${query.release}.`);
     const resolved = resolveSymbol(query, [{ table: mod.table, source: mod.path }], notes, false);
     if (!resolved) return { frames: [], note: notes.join(' ') || undefined };
     const { symbol, offset, address, lookup } = resolved;
     const at = lookup === 'return-address-1' ? address - 1n : address;
     let locations: SourceLocation[] = [];
     if (mod.dwarf) locations = mod.dwarf.lookup(at, symbol.section ?? undefined);
-    if (!locations.length && !mod.dwarf && this.external && !mod.compressed && symbol.sectionName) locations = (await this.external.lookupRelocatable(mod.path, symbol.sectionName, at)) ?? [];
-    if (!locations.length) notes.push(mod.dwarf ? `No line information for this address in ${basename(mod.path)}.` : `${basename(mod.path)} has no debug info.`);
+    if (!locations.length && !mod.dwarf && this.external && !mod.compressed && symbol.sectionName)
+      locations = (await this.external.lookupRelocatable(mod.path, symbol.sectionName, at)) ?? [];
+    if (!locations.length)
+      notes.push(mod.dwarf ? `No line information for this address in ${basename(mod.path)}.` : `${basename(mod.path)} has no debug info.`);
     return {
       frames: this.sourceFrames(locations, query.function ?? symbol.name),
-      symbol: { name: symbol.name, offset: Number(offset), size: Number(symbol.size), module: name, address: address.toString(16), section: symbol.sectionName },
+      symbol: {
+        name: symbol.name,
+        offset: Number(offset),
+        size: Number(symbol.size),
+        module: name,
+        address: address.toString(16),
+        section: symbol.sectionName,
+      },
       lookup,
       sources: [mod.path],
       note: notes.join(' ') || undefined,
@@ -279,7 +321,7 @@ export class KernelSymbolizer implements Symbolizer {
     let budget = MAX_SCAN_ENTRIES;
     const visit = (path: string, depth: number): void => {
       if (budget-- <= 0) return;
-      let st;
+      let st: ReturnType<typeof statSync>;
       try {
         st = statSync(path);
       } catch {
@@ -325,7 +367,16 @@ export class KernelSymbolizer implements Symbolizer {
             error = `${path}: debug info unusable (${messageOf(err)}).`;
           }
           const vermagic = moduleVermagic(elf!);
-          const value: ModuleState = { name, path, elf: elf!, table, dwarf, release: vermagic ? vermagic.split(' ')[0] : null, buildId: elf!.buildId(), compressed: !/\.ko$/.test(path) };
+          const value: ModuleState = {
+            name,
+            path,
+            elf: elf!,
+            table,
+            dwarf,
+            release: vermagic ? vermagic.split(' ')[0] : null,
+            buildId: elf!.buildId(),
+            compressed: !/\.ko$/.test(path),
+          };
           return { value, error };
         } catch (err) {
           elf?.close();
@@ -413,8 +464,12 @@ function resolveSymbol(query: SymbolQuery, tables: { table: SymbolTable; source:
     for (const { table, source } of tables) {
       const hit = table.byName(name, size, kernel ? null : undefined);
       if (!hit) continue;
-      if (!hit.sizeMatches && size !== undefined) notes.push(`⚠ \`${name}\` is 0x${hit.symbol.size.toString(16)} bytes in ${basename(source)}, the log prints 0x${size.toString(16)}: a different build?`);
-      else if (hit.candidates > 1) notes.push(`${hit.candidates} functions are named \`${name}\`; the one of size 0x${hit.symbol.size.toString(16)} was taken.`);
+      if (!hit.sizeMatches && size !== undefined)
+        notes.push(
+          `⚠ \`${name}\` is 0x${hit.symbol.size.toString(16)} bytes in ${basename(source)}, the log prints 0x${size.toString(16)}: a different build?`,
+        );
+      else if (hit.candidates > 1)
+        notes.push(`${hit.candidates} functions are named \`${name}\`; the one of size 0x${hit.symbol.size.toString(16)} was taken.`);
       return { symbol: hit.symbol, offset, address: hit.symbol.address + offset, lookup, source };
     }
     notes.push(`\`${name}\` is not in ${tables.map((t) => basename(t.source)).join(' or ')}.`);
@@ -504,7 +559,14 @@ function summarize(sources: SymbolSourceState[]): SymbolStatus {
   const usable = symbolSources.filter((s) => s.ok);
   const bad = symbolSources.filter((s) => s.matches === false);
   const matches = bad.length ? false : symbolSources.some((s) => s.matches === true) ? true : null;
-  const label = (k: SymbolSourceState) => (k.kind === 'vmlinux' ? `vmlinux${k.debugInfo === false ? ' (no debug info)' : ''}` : k.kind === 'system-map' ? 'System.map' : k.kind === 'kallsyms' ? 'kallsyms' : 'modules');
+  const label = (k: SymbolSourceState) =>
+    k.kind === 'vmlinux'
+      ? `vmlinux${k.debugInfo === false ? ' (no debug info)' : ''}`
+      : k.kind === 'system-map'
+        ? 'System.map'
+        : k.kind === 'kallsyms'
+          ? 'kallsyms'
+          : 'modules';
   const main = usable[0] ?? symbolSources[0];
   const names = [...new Set(usable.map(label))].join(' · ');
   const summary = !usable.length ? `${label(main)}: ${main.error ?? 'unusable'}` : bad.length ? `${names}: release differs` : `${names}${matches ? ' ✓' : ''}`;

@@ -19,7 +19,9 @@ export function symbolQuery(text: TextLike, version: number, frame: Frame, repor
       if (anchors.length >= 4) break;
     }
   }
-  for (const block of report.regs) if (block.ip?.address && block.ip.function && block.ip.offset !== null && !block.ip.module) anchors.push({ address: block.ip.address, function: block.ip.function, offset: block.ip.offset, module: null });
+  for (const block of report.regs)
+    if (block.ip?.address && block.ip.function && block.ip.offset !== null && !block.ip.module)
+      anchors.push({ address: block.ip.address, function: block.ip.function, offset: block.ip.offset, module: null });
   return {
     function: frame.function,
     offset: frame.offset,
@@ -51,7 +53,6 @@ export function kernelOffsetOf(text: TextLike, version = 0): string | null {
   if (cacheable) kernelOffsets.set(text, { version, value });
   return value;
 }
-
 
 /** A module the log's entries name, with the build id it printed (`[mod 3c1f...]`), if any. */
 export interface ModuleRef {

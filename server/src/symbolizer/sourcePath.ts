@@ -8,8 +8,28 @@
 
 /** The top-level directories of a kernel source tree. */
 const KERNEL_DIRS = [
-  'arch', 'block', 'certs', 'crypto', 'drivers', 'fs', 'include', 'init', 'io_uring', 'ipc', 'kernel', 'lib', 'mm', 'net',
-  'rust', 'samples', 'scripts', 'security', 'sound', 'tools', 'usr', 'virt',
+  'arch',
+  'block',
+  'certs',
+  'crypto',
+  'drivers',
+  'fs',
+  'include',
+  'init',
+  'io_uring',
+  'ipc',
+  'kernel',
+  'lib',
+  'mm',
+  'net',
+  'rust',
+  'samples',
+  'scripts',
+  'security',
+  'sound',
+  'tools',
+  'usr',
+  'virt',
 ];
 
 /** Each rule matches at the start of the path; `strip` false keeps the path whole. First match wins. */

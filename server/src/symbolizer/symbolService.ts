@@ -62,7 +62,9 @@ export class InProcessSymbolService implements SymbolService {
   }
 }
 
-type RequestBody = { method: 'symbolize'; config: SymbolSourcesConfig; query: SymbolQuery } | { method: 'status'; config: SymbolSourcesConfig; release: string | null; modules: ModuleRef[] };
+type RequestBody =
+  | { method: 'symbolize'; config: SymbolSourcesConfig; query: SymbolQuery }
+  | { method: 'status'; config: SymbolSourcesConfig; release: string | null; modules: ModuleRef[] };
 type Request = RequestBody & { id: number };
 type Reply = { id: number; result?: unknown; error?: string } | { load: Parameters<LoadListener>[0] };
 
@@ -132,7 +134,8 @@ export function serveInWorker(port: { on(event: 'message', l: (r: Request) => vo
   const service = new InProcessSymbolService();
   service.onLoad((load) => port.postMessage({ load }));
   port.on('message', (request) => {
-    const answer = request.method === 'symbolize' ? service.symbolize(request.config, request.query) : service.status(request.config, request.release, request.modules);
+    const answer =
+      request.method === 'symbolize' ? service.symbolize(request.config, request.query) : service.status(request.config, request.release, request.modules);
     answer.then(
       (result) => port.postMessage({ id: request.id, result }),
       (err) => port.postMessage({ id: request.id, error: messageOf(err) }),

@@ -232,12 +232,18 @@ export class SymbolTable {
    * byName of a kernel table on the parsed columns: the same answer as on the ordered arrays (among
    * equals the lowest address, then the first parsed), each candidate sized by one scan of its group.
    */
-  private byNameInColumns(c: Columns, name: string, size: bigint | undefined, module: string | null | undefined): { symbol: TextSymbol; sizeMatches: boolean; candidates: number } | null {
+  private byNameInColumns(
+    c: Columns,
+    name: string,
+    size: bigint | undefined,
+    module: string | null | undefined,
+  ): { symbol: TextSymbol; sizeMatches: boolean; candidates: number } | null {
     const { buckets, chainNext } = this.columnIndex(c);
     let first = -1;
     let match = -1;
     let candidates = 0;
-    const before = (a: number, b: number): boolean => b < 0 || c.hi[a] < c.hi[b] || (c.hi[a] === c.hi[b] && (c.lo[a] < c.lo[b] || (c.lo[a] === c.lo[b] && a < b)));
+    const before = (a: number, b: number): boolean =>
+      b < 0 || c.hi[a] < c.hi[b] || (c.hi[a] === c.hi[b] && (c.lo[a] < c.lo[b] || (c.lo[a] === c.lo[b] && a < b)));
     for (let j = buckets[hashRange(name, 0, name.length) & (buckets.length - 1)]; j >= 0; j = chainNext[j]) {
       if (!nameAt(c.text, c.nameStart, c.nameEnd, j, name)) continue;
       if (module !== undefined && this.groupModule[c.group[j]] !== module) continue;
@@ -358,7 +364,14 @@ export class SymbolTable {
     return out;
   }
 
-  private hitIn(start: number, end: number, qhi: number, qlo: number, address: bigint, module: string | null | undefined): { symbol: TextSymbol; offset: bigint } | null {
+  private hitIn(
+    start: number,
+    end: number,
+    qhi: number,
+    qlo: number,
+    address: bigint,
+    module: string | null | undefined,
+  ): { symbol: TextSymbol; offset: bigint } | null {
     const { hi, lo } = this;
     let k = upperBoundPair(hi, lo, qhi, qlo, start, end) - 1;
     if (k < start) return null;
@@ -535,7 +548,13 @@ export class SymbolTable {
  * NUL, and nameEnd is set on the way); only entries with the TEXT flag when `flags` is given. Each
  * bucket holds the last entry hashed into it, chainNext the one before.
  */
-function hashNames(text: string | Buffer, nameStart: Uint32Array, nameEnd: Uint32Array, n: number, flags: Uint8Array | null): { buckets: Int32Array; chainNext: Int32Array } {
+function hashNames(
+  text: string | Buffer,
+  nameStart: Uint32Array,
+  nameEnd: Uint32Array,
+  n: number,
+  flags: Uint8Array | null,
+): { buckets: Int32Array; chainNext: Int32Array } {
   const chainNext = new Int32Array(n);
   const buckets = new Int32Array(bucketCount(flags ? n / 2 : n)).fill(-1);
   const mask = buckets.length - 1;
@@ -779,7 +798,10 @@ export function moduleVermagic(elf: ElfFile): string | null {
 export function moduleName(elf: ElfFile): string {
   const named = modinfo(elf).get('name');
   if (named) return named;
-  return basename(elf.path).replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/\.(o|elf)$/, '').replace(/-/g, '_');
+  return basename(elf.path)
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replace(/\.(o|elf)$/, '')
+    .replace(/-/g, '_');
 }
 
 const BANNER = Buffer.from('Linux version ', 'latin1');

@@ -2,8 +2,7 @@
 import { entryRule } from './rule.ts';
 
 // One string for every finding of the code (a log holds hundreds of thousands).
-const MESSAGE =
-  'Unreliable entry: found by scanning the stack, not confirmed by the unwinder; often a stale return address left by an earlier call.';
+const MESSAGE = 'Unreliable entry: found by scanning the stack, not confirmed by the unwinder; often a stale return address left by an earlier call.';
 
 export const unreliableFrame = entryRule({
   code: 'unreliable-frame',

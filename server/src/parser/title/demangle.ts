@@ -34,7 +34,7 @@ export function demangle(name: string): string {
 
 /** Whether the name may be mangled (so that callers can skip demangle() for the rest). */
 export function mayBeMangled(name: string): boolean {
-  return name.charCodeAt(0) === 95 /* _ */ && (name.charCodeAt(1) === 82 /* R */ || name.charCodeAt(1) === 90 /* Z */);
+  return name.charCodeAt(0) === 95 /* _ */ && (name.charCodeAt(1) === 82 /* R */ || name.charCodeAt(1) === 90) /* Z */;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -42,8 +42,27 @@ export function mayBeMangled(name: string): boolean {
 // (no crate hashes).
 
 const RUST_BASIC_TYPES: Record<string, string> = {
-  a: 'i8', b: 'bool', c: 'char', d: 'f64', e: 'str', f: 'f32', h: 'u8', i: 'isize', j: 'usize', l: 'i32',
-  m: 'u32', n: 'i128', o: 'u128', p: '_', s: 'i16', t: 'u16', u: '()', v: '...', x: 'i64', y: 'u64', z: '!',
+  a: 'i8',
+  b: 'bool',
+  c: 'char',
+  d: 'f64',
+  e: 'str',
+  f: 'f32',
+  h: 'u8',
+  i: 'isize',
+  j: 'usize',
+  l: 'i32',
+  m: 'u32',
+  n: 'i128',
+  o: 'u128',
+  p: '_',
+  s: 'i16',
+  t: 'u16',
+  u: '()',
+  v: '...',
+  x: 'i64',
+  y: 'u64',
+  z: '!',
 };
 
 class RustV0 {
@@ -405,7 +424,7 @@ class RustV0 {
     while (/[0-9a-f]/.test(this.peek())) this.pos++;
     const hex = this.s.slice(start, this.pos);
     this.expect('_');
-    if (hex === '' ) throw new Malformed();
+    if (hex === '') throw new Malformed();
     const value = BigInt('0x' + hex);
     if (t === 'b') {
       if (value > 1n) throw new Malformed();
@@ -463,7 +482,9 @@ function demangleLegacyRust(name: string): string | null {
 function unescapeLegacy(id: string): string {
   if (id.startsWith('_$')) id = id.slice(1);
   return id
-    .replace(/\$(SP|BP|RF|LT|GT|LP|RP|C|u[0-9a-f]{2})\$/g, (_, code: string) => (code[0] === 'u' ? String.fromCharCode(parseInt(code.slice(1), 16)) : LEGACY_ESCAPES[code]))
+    .replace(/\$(SP|BP|RF|LT|GT|LP|RP|C|u[0-9a-f]{2})\$/g, (_, code: string) =>
+      code[0] === 'u' ? String.fromCharCode(parseInt(code.slice(1), 16)) : LEGACY_ESCAPES[code],
+    )
     .replaceAll('..', '::');
 }
 
@@ -473,7 +494,6 @@ function unescapeLegacy(id: string): string {
 // substitutions of earlier components, constructors and destructors and ABI tags. Templates,
 // operators, local names and the standard library's other abbreviations (`Ss`, `Sd` ...) are beyond
 // this subset.
-
 
 function demangleItanium(name: string): string {
   const s = name;

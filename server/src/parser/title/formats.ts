@@ -134,16 +134,26 @@ const BUG_FORMATS: FormatSpec[] = [
     report: String.raw`BUG: KASAN: ([a-z\-]+) in {{FUNC}}(?:.*\n)+?.*(Read|Write) (?:of size|at addr) (?:[0-9a-f]+)`,
     fmt: 'KASAN: {1} {3} in {4}',
     // KASAN_HW_TAGS reports go through the arm64 fault path.
-    stack: { parts: [rx(String.raw`BUG: KASAN: (?:[a-z\-]+) in {{FUNC}}`), CALL_TRACE, STACK], skip: ['kernel_fault', 'tag_check', 'mem_abort', '^el1_', '^el1h_'] },
+    stack: {
+      parts: [rx(String.raw`BUG: KASAN: (?:[a-z\-]+) in {{FUNC}}`), CALL_TRACE, STACK],
+      skip: ['kernel_fault', 'tag_check', 'mem_abort', '^el1_', '^el1h_'],
+    },
   },
   {
     title: 'BUG: KASAN:',
     report: String.raw`BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}`,
     fmt: 'KASAN: invalid-free in {2}',
-    stack: { parts: [rx(String.raw`BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}`), CALL_TRACE, STACK], skip: ['slab_', 'kfree', 'vunmap', 'vfree'] },
+    stack: {
+      parts: [rx(String.raw`BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}`), CALL_TRACE, STACK],
+      skip: ['slab_', 'kfree', 'vunmap', 'vfree'],
+    },
   },
   // Old KASAN: `BUG: KASAN: use-after-free on address ...` with the access on a later line.
-  { title: String.raw`BUG: KASAN: ([a-z\-]+) on address`, report: String.raw`BUG: KASAN: ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)`, fmt: 'KASAN: {1} {2}' },
+  {
+    title: String.raw`BUG: KASAN: ([a-z\-]+) on address`,
+    report: String.raw`BUG: KASAN: ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)`,
+    fmt: 'KASAN: {1} {2}',
+  },
   { title: 'BUG: KASAN: (.*)', fmt: 'KASAN: {1}', corrupted: true },
   {
     title: 'BUG: KMSAN: kernel-usb-infoleak',
@@ -165,7 +175,12 @@ const BUG_FORMATS: FormatSpec[] = [
   { title: 'BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in {{FUNC}}', fmt: 'KFENCE: {1} {2} in {4}', stack: { parts: [rx(KFENCE_FUNC), STACK] } },
   { title: 'BUG: KFENCE: invalid free in {{FUNC}}', fmt: 'KFENCE: invalid free in {2}', noStackTrace: true, stack: { parts: [rx(KFENCE_FUNC), STACK] } },
   { title: 'BUG: KFENCE: invalid (read|write) in {{FUNC}}', fmt: 'KFENCE: invalid {1} in {3}', stack: { parts: [rx(KFENCE_FUNC), STACK] } },
-  { title: 'BUG: KFENCE: memory corruption in {{FUNC}}', fmt: 'KFENCE: memory corruption in {2}', noStackTrace: true, stack: { parts: [rx(KFENCE_FUNC), STACK] } },
+  {
+    title: 'BUG: KFENCE: memory corruption in {{FUNC}}',
+    fmt: 'KFENCE: memory corruption in {2}',
+    noStackTrace: true,
+    stack: { parts: [rx(KFENCE_FUNC), STACK] },
+  },
   {
     title: 'BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)',
     fmt: 'BUG: unable to handle kernel paging request in {1}',
@@ -184,7 +199,11 @@ const BUG_FORMATS: FormatSpec[] = [
     stack: trace(['spin_', '_lock', '_unlock']),
   },
   { title: 'BUG: soft lockup', fmt: 'BUG: soft lockup in {1}', stack: { ...ripThenTrace(), pick: 'stall', stuckAtIp: true } },
-  { title: 'BUG: .*still has locks held!', report: String.raw`BUG: .*still has locks held!(?:.*\n)+?.*{{PC}} +{{FUNC}}`, fmt: 'BUG: still has locks held in {1}' },
+  {
+    title: 'BUG: .*still has locks held!',
+    report: String.raw`BUG: .*still has locks held!(?:.*\n)+?.*{{PC}} +{{FUNC}}`,
+    fmt: 'BUG: still has locks held in {1}',
+  },
   { title: 'BUG: scheduling while atomic', fmt: 'BUG: scheduling while atomic in {1}', stack: trace(['schedule']) },
   {
     title: 'BUG: lock held when returning to user space',
@@ -198,11 +217,18 @@ const BUG_FORMATS: FormatSpec[] = [
   { title: 'BUG: non-zero nr_ptes on freeing mm', fmt: 'BUG: non-zero nr_ptes on freeing mm', noStackTrace: true },
   { title: 'BUG: non-zero nr_pmds on freeing mm', fmt: 'BUG: non-zero nr_pmds on freeing mm', noStackTrace: true },
   // File system type and block device are left out of the title: they only split one bug into many.
-  { title: 'BUG: Dentry .* still in use', report: String.raw`BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]`, fmt: 'BUG: Dentry still in use in {1}' },
+  {
+    title: 'BUG: Dentry .* still in use',
+    report: String.raw`BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]`,
+    fmt: 'BUG: Dentry still in use in {1}',
+  },
   {
     title: 'BUG: Bad page (state|cache)',
     fmt: 'BUG: Bad page {1} in {2}',
-    stack: { parts: [/page last allocated/, STACK], skip: ['(free|put|get|update|release)_page', 'free_unref', '^_*folio', 'truncate_inode_pages', 'page_frag_free', 'alloc', 'vmap', 'page_owner'] },
+    stack: {
+      parts: [/page last allocated/, STACK],
+      skip: ['(free|put|get|update|release)_page', 'free_unref', '^_*folio', 'truncate_inode_pages', 'page_frag_free', 'alloc', 'vmap', 'page_owner'],
+    },
   },
   { title: 'BUG: Bad page map', fmt: 'BUG: Bad page map' },
   { title: 'BUG: workqueue lockup', fmt: 'BUG: workqueue lockup', noStackTrace: true },
@@ -212,13 +238,33 @@ const BUG_FORMATS: FormatSpec[] = [
     fmt: 'BUG: using {1}() in preemptible code in {2}',
     stack: trace(['dump_stack', 'preemption', 'preempt', 'debug_', 'processor_id', 'this_cpu']),
   },
-  { title: 'BUG: workqueue leaked lock or atomic', report: String.raw`BUG: workqueue leaked lock or atomic(?:.*\n)+?.*last function: ([a-zA-Z0-9_]+)\n`, fmt: 'BUG: workqueue leaked lock or atomic in {1}', noStackTrace: true },
+  {
+    title: 'BUG: workqueue leaked lock or atomic',
+    report: String.raw`BUG: workqueue leaked lock or atomic(?:.*\n)+?.*last function: ([a-zA-Z0-9_]+)\n`,
+    fmt: 'BUG: workqueue leaked lock or atomic in {1}',
+    noStackTrace: true,
+  },
   {
     title: 'BUG: memory leak',
     fmt: 'memory leak in {1}',
     stack: {
       parts: [/backtrace(?: \(crc [0-9a-fA-F]*\))?:/, STACK],
-      skip: ['kmemleak', 'mmap', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'memdup'],
+      skip: [
+        'kmemleak',
+        'mmap',
+        'kmem',
+        'slab',
+        'alloc',
+        'create_object',
+        'idr_get',
+        'list_lru_init',
+        'kasprintf',
+        'kvasprintf',
+        'pcpu_create',
+        'strdup',
+        'strndup',
+        'memdup',
+      ],
     },
   },
   { title: 'BUG: .*stack guard page was hit at', fmt: 'BUG: stack guard page was hit in {1}', stack: { ...ripThenTrace(), pick: 'stall' } },
@@ -228,13 +274,21 @@ const BUG_FORMATS: FormatSpec[] = [
 ];
 
 const WARNING_FORMATS: FormatSpec[] = [
-  { title: String.raw`WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)`, fmt: 'WARNING: ODEBUG bug in {1}', stack: warningStack('debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'vunmap', 'vfree', '__free_', 'debug_check', 'kobject_') },
+  {
+    title: String.raw`WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)`,
+    fmt: 'WARNING: ODEBUG bug in {1}',
+    stack: warningStack('debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'vunmap', 'vfree', '__free_', 'debug_check', 'kobject_'),
+  },
   { title: String.raw`WARNING: .*mm/usercopy\.c.* (?:usercopy_warn|at)`, fmt: 'WARNING: bad usercopy in {1}', stack: warningStack('usercopy', '__check') },
   { title: String.raw`WARNING: .*lib/kobject\.c.* (?:kobject_|at)`, fmt: 'WARNING: kobject bug in {1}', stack: warningStack('kobject_') },
   { title: String.raw`WARNING: .*fs/proc/generic\.c.* (?:proc_register|at)`, fmt: 'WARNING: proc registration bug in {1}', stack: warningStack('proc_') },
   { title: String.raw`WARNING: .*lib/refcount\.c.* (?:refcount_|at)`, fmt: 'WARNING: refcount bug in {1}', stack: warningStack('refcount', 'kobject_') },
   { title: String.raw`WARNING: .*kernel/locking/lockdep\.c.*lock_`, fmt: 'WARNING: locking bug in {1}', stack: warningStack('lock_sock', 'release_sock') },
-  { title: 'WARNING: .*still has locks held!', report: String.raw`WARNING: .*still has locks held!(?:.*\n)+?.*at: {{FUNC}}`, fmt: 'WARNING: still has locks held in {1}' },
+  {
+    title: 'WARNING: .*still has locks held!',
+    report: String.raw`WARNING: .*still has locks held!(?:.*\n)+?.*at: {{FUNC}}`,
+    fmt: 'WARNING: still has locks held in {1}',
+  },
   { title: 'WARNING: Nested lock was not taken', fmt: 'WARNING: nested lock was not taken in {1}', stack: warningStack() },
   {
     title: 'WARNING: lock held when returning to user space',
@@ -244,7 +298,11 @@ const WARNING_FORMATS: FormatSpec[] = [
   },
   { title: String.raw`WARNING: .*mm/.*\.c.* k?.?malloc`, fmt: 'WARNING: kmalloc bug in {1}', stack: warningStack('kmalloc', 'krealloc', 'slab', 'kmem') },
   { title: String.raw`WARNING: .*mm/vmalloc.c.*__vmalloc_node`, fmt: 'WARNING: zero-size vmalloc in {1}', stack: warningStack() },
-  { title: 'WARNING: .* usb_submit_urb', fmt: 'WARNING in {1}/usb_submit_urb', stack: warningStack('usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg') },
+  {
+    title: 'WARNING: .* usb_submit_urb',
+    fmt: 'WARNING in {1}/usb_submit_urb',
+    stack: warningStack('usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg'),
+  },
   // 6.19+: `WARNING: file.c:123 at 0x..., CPU#0: comm/pid` when the symbol is unknown.
   { title: String.raw`WARNING: {{SRC}} at 0x\d+, CPU#\d+`, fmt: 'WARNING in {2}', stack: warningStack() },
   // Classic `WARNING: CPU: 0 PID: 1 at file.c:123 func+0x1/0x2`.
@@ -284,11 +342,28 @@ const WARNING_FORMATS: FormatSpec[] = [
     fmt: 'inconsistent lock state in {2}',
     stack: trace(),
   },
-  { title: 'WARNING: suspicious RCU usage', report: String.raw`WARNING: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}`, fmt: 'WARNING: suspicious RCU usage in {2}', stack: trace(['rcu', 'kmem', 'slab']) },
-  { title: "WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value", fmt: "WARNING: kernel stack regs has bad '{1}' value", noStackTrace: true },
-  { title: 'WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value', fmt: 'WARNING: kernel stack frame pointer has bad value', noStackTrace: true },
+  {
+    title: 'WARNING: suspicious RCU usage',
+    report: String.raw`WARNING: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}`,
+    fmt: 'WARNING: suspicious RCU usage in {2}',
+    stack: trace(['rcu', 'kmem', 'slab']),
+  },
+  {
+    title: "WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value",
+    fmt: "WARNING: kernel stack regs has bad '{1}' value",
+    noStackTrace: true,
+  },
+  {
+    title: 'WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value',
+    fmt: 'WARNING: kernel stack frame pointer has bad value',
+    noStackTrace: true,
+  },
   { title: 'WARNING: bad unlock balance detected!', fmt: 'WARNING: bad unlock balance in {1}', stack: { parts: [rx('{{PC}} +{{FUNC}}'), CALL_TRACE, STACK] } },
-  { title: 'WARNING: held lock freed!', report: String.raw`WARNING: held lock freed!(?:.*\n)+?.*at:(?: {{PC}})? +{{FUNC}}`, fmt: 'WARNING: held lock freed in {1}' },
+  {
+    title: 'WARNING: held lock freed!',
+    report: String.raw`WARNING: held lock freed!(?:.*\n)+?.*at:(?: {{PC}})? +{{FUNC}}`,
+    fmt: 'WARNING: held lock freed in {1}',
+  },
   { title: "WARNING: kernel stack regs .* has bad 'bp' value", fmt: 'WARNING: kernel stack regs has bad value', noStackTrace: true },
   { title: 'WARNING: kernel stack frame pointer .* has bad value', fmt: 'WARNING: kernel stack regs has bad value', noStackTrace: true },
   { title: String.raw`WARNING:\s*$`, fmt: 'WARNING: corrupted', corrupted: true },
@@ -320,7 +395,12 @@ const INFO_FORMATS: FormatSpec[] = [
     },
   },
   { title: 'INFO: trying to register non-static key', fmt: 'INFO: trying to register non-static key in {1}', stack: trace(['stack', 'lock', 'IRQ']) },
-  { title: 'INFO: suspicious RCU usage', report: String.raw`INFO: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}`, fmt: 'INFO: suspicious RCU usage in {2}', stack: trace(['rcu', 'kmem', 'slab']) },
+  {
+    title: 'INFO: suspicious RCU usage',
+    report: String.raw`INFO: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}`,
+    fmt: 'INFO: suspicious RCU usage in {2}',
+    stack: trace(['rcu', 'kmem', 'slab']),
+  },
   // Newer kernels may say `blocked in I/O wait for more than`; task names may hold a newline.
   {
     title: String.raw`INFO: task (?:.*\n)?.* blocked (?:.* )?for more than [0-9]+ seconds`,
@@ -336,9 +416,24 @@ const INFO_FORMATS: FormatSpec[] = [
 
 const PANIC_FORMATS: FormatSpec[] = [
   // A stack corruption may leave no symbol and no stack.
-  { title: 'Kernel panic - not syncing: stack-protector:', report: 'Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}', fmt: 'kernel panic: stack is corrupted in {1}', noStackTrace: true },
-  { title: 'Kernel panic - not syncing: stack-protector:', report: 'Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [a-f0-9]+', fmt: 'kernel panic: stack is corrupted in {1}', stack: trace(['stack_chk']) },
-  { title: 'Kernel panic - not syncing: corrupted stack end', report: 'Kernel panic - not syncing: corrupted stack end detected inside scheduler', fmt: 'kernel panic: corrupted stack end in {1}', stack: { ...trace(['schedule', 'retint_kernel']), pick: 'stall' } },
+  {
+    title: 'Kernel panic - not syncing: stack-protector:',
+    report: 'Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}',
+    fmt: 'kernel panic: stack is corrupted in {1}',
+    noStackTrace: true,
+  },
+  {
+    title: 'Kernel panic - not syncing: stack-protector:',
+    report: 'Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [a-f0-9]+',
+    fmt: 'kernel panic: stack is corrupted in {1}',
+    stack: trace(['stack_chk']),
+  },
+  {
+    title: 'Kernel panic - not syncing: corrupted stack end',
+    report: 'Kernel panic - not syncing: corrupted stack end detected inside scheduler',
+    fmt: 'kernel panic: corrupted stack end in {1}',
+    stack: { ...trace(['schedule', 'retint_kernel']), pick: 'stall' },
+  },
   { title: 'Kernel panic - not syncing: kernel stack overflow', fmt: 'kernel stack overflow in {1}', stack: { ...trace(['bad_stack']), pick: 'stall' } },
   { title: 'Kernel panic - not syncing: Attempted to kill init!', fmt: 'kernel panic: Attempted to kill init!' },
   { title: "Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+", fmt: "kernel panic: Couldn't open N_TTY ldisc" },
@@ -394,7 +489,13 @@ const KIND_SPECS: { header: string; formats: FormatSpec[]; suppress?: (string | 
   },
   {
     header: 'Unable to handle kernel',
-    formats: [{ title: 'Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)', fmt: 'BUG: unable to handle kernel {1} in {2}', stack: ripThenTrace() }],
+    formats: [
+      {
+        title: 'Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)',
+        fmt: 'BUG: unable to handle kernel {1} in {2}',
+        stack: ripThenTrace(),
+      },
+    ],
   },
   {
     header: 'general protection fault',
@@ -440,22 +541,42 @@ const KIND_SPECS: { header: string; formats: FormatSpec[]; suppress?: (string | 
     // boot messages echoed back by the fuzzer as mount options
     suppress: ["Parsing ELF|Decompressing Linux|Unknown parameter '"],
   },
-  { header: 'unregister_netdevice: waiting for', formats: [{ title: 'unregister_netdevice: waiting for (?:.*) to become free', fmt: 'unregister_netdevice: waiting for DEV to become free', noStackTrace: true }] },
-  { header: 'VFS: Close: file count is 0', formats: [{ title: 'VFS: Close: file count is 0', fmt: 'VFS: Close: file count is zero (use-after-free)', noStackTrace: true }] },
-  { header: 'VFS: Busy inodes after unmount', formats: [{ title: 'VFS: Busy inodes after unmount', fmt: 'VFS: Busy inodes after unmount (use-after-free)', noStackTrace: true }] },
+  {
+    header: 'unregister_netdevice: waiting for',
+    formats: [
+      { title: 'unregister_netdevice: waiting for (?:.*) to become free', fmt: 'unregister_netdevice: waiting for DEV to become free', noStackTrace: true },
+    ],
+  },
+  {
+    header: 'VFS: Close: file count is 0',
+    formats: [{ title: 'VFS: Close: file count is 0', fmt: 'VFS: Close: file count is zero (use-after-free)', noStackTrace: true }],
+  },
+  {
+    header: 'VFS: Busy inodes after unmount',
+    formats: [{ title: 'VFS: Busy inodes after unmount', fmt: 'VFS: Busy inodes after unmount (use-after-free)', noStackTrace: true }],
+  },
   { header: 'Internal error:', formats: [ripTrace('Internal error:', 'Internal error in {1}')] },
   { header: 'Unhandled fault:', formats: [ripTrace('Unhandled fault:', 'Unhandled fault in {1}')] },
   { header: 'Alignment trap:', formats: [ripTrace('Alignment trap:', 'Alignment trap in {1}')] },
   {
     header: 'trusty: panic',
     formats: [
-      { title: 'trusty: panic.* ASSERT FAILED', report: String.raw`trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)`, fmt: 'trusty: ASSERT FAILED: {1}', noStackTrace: true },
+      {
+        title: 'trusty: panic.* ASSERT FAILED',
+        report: String.raw`trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)`,
+        fmt: 'trusty: ASSERT FAILED: {1}',
+        noStackTrace: true,
+      },
       { title: 'trusty: panic.* ASSERT FAILED.*: *(.*)', fmt: 'trusty: ASSERT FAILED: {1}', corrupted: true },
       { title: 'trusty: panic', report: String.raw`trusty: panic \(.*?\): (.+)`, fmt: 'trusty: panic: {1}', noStackTrace: true },
     ],
   },
   // Go runtime crashes of syzkaller's own programs.
-  { header: 'fatal error:', formats: [{ title: 'fatal error:', fmt: 'go runtime error', noStackTrace: true }], suppress: ['ALSA', 'fatal error: cannot create timer'] },
+  {
+    header: 'fatal error:',
+    formats: [{ title: 'fatal error:', fmt: 'go runtime error', noStackTrace: true }],
+    suppress: ['ALSA', 'fatal error: cannot create timer'],
+  },
   // Failures of syzkaller's executor and tools.
   { header: 'SYZFAIL:', formats: [{ title: 'SYZFAIL:(.*)', fmt: 'SYZFAIL:{1}', noStackTrace: true }] },
   { header: 'SYZFATAL:', formats: [{ title: 'SYZFATAL:(.*)', fmt: 'SYZFATAL:{1}', noStackTrace: true }] },
@@ -481,7 +602,8 @@ export const OOPS_KINDS: OopsKind[] = KIND_SPECS.map((k) => ({
  * is not syzkaller's: a Rust panic BUG()s right after its message (syzkaller's consoles tell the two
  * apart by caller id only).
  */
-export const IN_REPORT_HEADERS = /invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:|kernel BUG at rust\/helpers\/bug\.c/;
+export const IN_REPORT_HEADERS =
+  /invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:|kernel BUG at rust\/helpers\/bug\.c/;
 /** Informational messages with a stack: seen inside a report, they end its text. */
 export const INFO_WITH_STACK = /vmalloc: allocation failure:|FAULT_INJECTION: forcing a failure|FAULT_FLAG_ALLOW_RETRY missing/;
 

@@ -40,7 +40,8 @@ function untimedLineInfo(text: string): LineInfo {
 }
 
 /** Any of the notes collect() looks for in a line (one pass instead of one search per note). */
-const NOTES = /Disabling lock debugging due to kernel taint|Sending NMI from CPU|Kernel panic - not syncing|WARNING: possible circular locking dependency detected/;
+const NOTES =
+  /Disabling lock debugging due to kernel taint|Sending NMI from CPU|Kernel panic - not syncing|WARNING: possible circular locking dependency detected/;
 
 /** Unreliable frames (`? foo+0x..`, powerpc `(unreliable)`); only dropped from time-stamped lines. */
 function isQuestionable(text: string): boolean {
@@ -124,7 +125,7 @@ export class ReportText {
   }
 
   private acceptsCaller(caller: string): boolean {
-    return caller === this.context || (this.allCpus && caller.charCodeAt(0) === 67 /* C */);
+    return caller === this.context || (this.allCpus && caller.charCodeAt(0) === 67) /* C */;
   }
 
   private grant(kept: number): void {
@@ -157,7 +158,7 @@ export class ReportText {
         if (shape !== UNKNOWN_SHAPE) {
           // A stack entry or register line the parser read: it starts no report and no stack; a `? `
           // entry is dropped.
-          if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
+          if (context !== this.context && !((this.allCpus && context.charCodeAt(0) === 67) /* C */)) continue;
           if (shape === QUESTIONABLE_ENTRY_SHAPE) {
             this.dropEntry();
             continue;
@@ -175,7 +176,7 @@ export class ReportText {
       // Only console text ends at the next report (with caller ids, it would not matter).
       if (!isStart && !this.secondReport && !this.hasCaller && isNextReport(text)) this.secondReport = true;
       if (!isStart) {
-        if (context !== this.context && !(this.allCpus && context.charCodeAt(0) === 67 /* C */)) continue;
+        if (context !== this.context && !((this.allCpus && context.charCodeAt(0) === 67) /* C */)) continue;
         if (context !== '' && isQuestionable(text)) {
           this.dropEntry();
           continue;
@@ -211,7 +212,6 @@ export class ReportText {
   private message(i: number): string {
     return this.view.message(i);
   }
-
 
   private dropEntry(): void {
     const at = this.lines.length;

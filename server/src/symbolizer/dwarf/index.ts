@@ -4,7 +4,16 @@
 // relocated and are looked up by (section, offset) like `addr2line --section`.
 import { ObjectFileError } from '../byteSource.ts';
 import { ET_REL, type ElfFile, type SectionView } from '../elf.ts';
-import { DW_TAG_compile_unit, DW_TAG_partial_unit, DW_TAG_skeleton_unit, DW_TAG_subprogram, type DebugSections, type Die, Unit, readUnitHeader } from './info.ts';
+import {
+  DW_TAG_compile_unit,
+  DW_TAG_partial_unit,
+  DW_TAG_skeleton_unit,
+  DW_TAG_subprogram,
+  type DebugSections,
+  type Die,
+  Unit,
+  readUnitHeader,
+} from './info.ts';
 import { LineTable } from './lineProgram.ts';
 import { Cursor, DwarfError, unitLength } from './reader.ts';
 import { relocateDebugSections } from './relocations.ts';
@@ -19,8 +28,16 @@ export interface SourceLocation {
 }
 
 const SECTION_NAMES = [
-  '.debug_info', '.debug_abbrev', '.debug_line', '.debug_str', '.debug_line_str', '.debug_str_offsets', '.debug_addr',
-  '.debug_rnglists', '.debug_ranges', '.debug_aranges',
+  '.debug_info',
+  '.debug_abbrev',
+  '.debug_line',
+  '.debug_str',
+  '.debug_line_str',
+  '.debug_str_offsets',
+  '.debug_addr',
+  '.debug_rnglists',
+  '.debug_ranges',
+  '.debug_aranges',
 ];
 
 /**
@@ -108,9 +125,14 @@ export class DwarfReader {
       return s;
     };
     this.s = {
-      info: need('.debug_info'), abbrev: need('.debug_abbrev'), str: sections.get('.debug_str') ?? null,
-      lineStr: sections.get('.debug_line_str') ?? null, strOffsets: sections.get('.debug_str_offsets') ?? null,
-      addr: sections.get('.debug_addr') ?? null, rnglists: sections.get('.debug_rnglists') ?? null, ranges: sections.get('.debug_ranges') ?? null,
+      info: need('.debug_info'),
+      abbrev: need('.debug_abbrev'),
+      str: sections.get('.debug_str') ?? null,
+      lineStr: sections.get('.debug_line_str') ?? null,
+      strOffsets: sections.get('.debug_str_offsets') ?? null,
+      addr: sections.get('.debug_addr') ?? null,
+      rnglists: sections.get('.debug_rnglists') ?? null,
+      ranges: sections.get('.debug_ranges') ?? null,
     };
     this.line = need('.debug_line');
     if (this.s.info.size > 0) readUnitHeader(this.s.info, 0); // a broken first header: the object as a whole is unusable
@@ -223,7 +245,13 @@ export class DwarfReader {
     if (hit !== undefined) return hit as LineTable | null;
     let table: LineTable | null = null;
     try {
-      table = new LineTable(unit.stmtList, { line: this.line, lineStr: this.s.lineStr, str: this.s.str, compDir: unit.compDir, addressSize: unit.h.addressSize });
+      table = new LineTable(unit.stmtList, {
+        line: this.line,
+        lineStr: this.s.lineStr,
+        str: this.s.str,
+        compDir: unit.compDir,
+        addressSize: unit.h.addressSize,
+      });
     } catch (e) {
       if (!(e instanceof ObjectFileError)) throw e;
     }
@@ -299,7 +327,7 @@ export class DwarfReader {
     const lo = upperBound(all, offset);
     if (lo === 0) return null;
     const u = this.unit(all[lo - 1]);
-    return u && u.contains(offset) ? u : null;
+    return u?.contains(offset) ? u : null;
   }
 
   /** .debug_aranges in one read (a kernel's is ~180 KB), decoded in place; ranges read before a broken set are kept. */
@@ -385,8 +413,16 @@ export class DwarfReader {
  * than it saves.
  */
 function readArangeTuples(
-  buf: Buffer, words: Uint32Array | null, sec: DebugSection, isRel: boolean, lists: Map<number, RangeList>,
-  first: number, end: number, addressSize: number, segSize: number, unit: number,
+  buf: Buffer,
+  words: Uint32Array | null,
+  sec: DebugSection,
+  isRel: boolean,
+  lists: Map<number, RangeList>,
+  first: number,
+  end: number,
+  addressSize: number,
+  segSize: number,
+  unit: number,
 ): void {
   const tuple = 2 * addressSize + segSize;
   const le = sec.littleEndian;
@@ -469,4 +505,3 @@ function bufferView(buffer: Buffer): SectionView {
     },
   };
 }
-

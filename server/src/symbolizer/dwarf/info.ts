@@ -3,7 +3,20 @@
 // DW_AT_sibling. Positions are section offsets unless named otherwise; every loop is bounded by the
 // bytes it walks, nesting by MAX_DEPTH.
 import { type AddressRange, type RangeContext, type SectionedAddress, rangesContain, readDebugRanges, readRnglist, rnglistxOffset } from './ranges.ts';
-import { Cursor, DW_FORM, DwarfError, type FormContext, NeedMore, isAddrxForm, isConstantForm, isStrxForm, fixedFormSize, readNumberForm, skipForm, unitLength } from './reader.ts';
+import {
+  Cursor,
+  DW_FORM,
+  DwarfError,
+  type FormContext,
+  NeedMore,
+  isAddrxForm,
+  isConstantForm,
+  isStrxForm,
+  fixedFormSize,
+  readNumberForm,
+  skipForm,
+  unitLength,
+} from './reader.ts';
 import type { DebugSection } from './sections.ts';
 
 export const DW_TAG_compile_unit = 0x11;
@@ -17,9 +30,23 @@ const F = { ...DW_FORM };
 const TYPE_TAGS = new Set([0x01, 0x02, 0x04, 0x13, 0x15, 0x17]);
 
 const DW_AT = {
-  sibling: 0x01, name: 0x03, stmt_list: 0x10, low_pc: 0x11, high_pc: 0x12, comp_dir: 0x1b, abstract_origin: 0x31,
-  specification: 0x47, ranges: 0x55, call_column: 0x57, call_file: 0x58, call_line: 0x59, str_offsets_base: 0x72,
-  addr_base: 0x73, rnglists_base: 0x74, GNU_ranges_base: 0x2132, GNU_addr_base: 0x2133,
+  sibling: 0x01,
+  name: 0x03,
+  stmt_list: 0x10,
+  low_pc: 0x11,
+  high_pc: 0x12,
+  comp_dir: 0x1b,
+  abstract_origin: 0x31,
+  specification: 0x47,
+  ranges: 0x55,
+  call_column: 0x57,
+  call_file: 0x58,
+  call_line: 0x59,
+  str_offsets_base: 0x72,
+  addr_base: 0x73,
+  rnglists_base: 0x74,
+  GNU_ranges_base: 0x2132,
+  GNU_addr_base: 0x2133,
 } as const;
 
 const MAX_DEPTH = 1024;
@@ -121,120 +148,124 @@ let abDense: Int32Array = new Int32Array(1 << 10);
 const abPlan = new Float64Array(1024);
 
 export function parseAbbrevs(sec: DebugSection, offset: number, u: FormContext): Abbrevs {
-  return sec.parse(offset, (c) => {
-    const buf = c.buf;
-    const end = c.end;
-    let pos = c.pos;
-    const more = (): never => {
-      if (c.partial && end === buf.length) throw new NeedMore();
-      throw new DwarfError(`.debug_abbrev at ${offset}: table truncated`);
-    };
-    // LEB128 readers on raw bytes (the table is read byte by byte; a Cursor call per byte shows).
-    const uleb = (): number => {
-      let result = 0;
-      let mul = 1;
-      for (;;) {
-        if (pos >= end) more();
-        const b = buf[pos++];
-        if (mul < 2 ** 64) result += (b & 0x7f) * mul;
-        if (!(b & 0x80)) return result;
-        mul *= 128;
-      }
-    };
-    let out = abOut;
-    let dense = abDense;
-    let denseLength = 0;
-    let n = 0;
-    let sparse: Map<number, number> | null = null;
-    let size = 0;
-    for (;;) {
-      const code = uleb();
-      if (code === 0) break;
-      const tag = uleb();
-      if (pos >= end) more();
-      const children = buf[pos++] !== 0 ? 1 : 0;
-      const e = n;
-      if (out.length < e + AB_HEAD) out = abOut = growF64(out, e + AB_HEAD);
-      let w = e + AB_HEAD;
-      let nSpecs = 0;
-      let nPlan = 0;
-      let fixed = 0;
-      let sib = 0;
-      let siblingAt = -1;
-      let siblingForm = 0;
-      let run = 0;
-      for (;;) {
-        const name = uleb();
-        const form = uleb();
-        if (name === 0 && form === 0) break;
-        let implicit = 0;
-        if (form === F.implicit_const) {
-          c.pos = pos;
-          implicit = c.sleb();
-          pos = c.pos;
+  return sec.parse(
+    offset,
+    (c) => {
+      const buf = c.buf;
+      const end = c.end;
+      let pos = c.pos;
+      const more = (): never => {
+        if (c.partial && end === buf.length) throw new NeedMore();
+        throw new DwarfError(`.debug_abbrev at ${offset}: table truncated`);
+      };
+      // LEB128 readers on raw bytes (the table is read byte by byte; a Cursor call per byte shows).
+      const uleb = (): number => {
+        let result = 0;
+        let mul = 1;
+        for (;;) {
+          if (pos >= end) more();
+          const b = buf[pos++];
+          if (mul < 2 ** 64) result += (b & 0x7f) * mul;
+          if (!(b & 0x80)) return result;
+          mul *= 128;
         }
-        if (out.length < w + 3) out = abOut = growF64(out, w + 3);
-        out[w] = name;
-        out[w + 1] = form;
-        out[w + 2] = implicit;
-        w += 3;
-        nSpecs++;
-        if (name === DW_AT.sibling && !sib) {
-          sib = 1;
-          if (fixed >= 0 && form !== F.indirect && form !== F.implicit_const) {
-            siblingAt = fixed;
-            siblingForm = form;
+      };
+      let out = abOut;
+      let dense = abDense;
+      let denseLength = 0;
+      let n = 0;
+      let sparse: Map<number, number> | null = null;
+      let size = 0;
+      for (;;) {
+        const code = uleb();
+        if (code === 0) break;
+        const tag = uleb();
+        if (pos >= end) more();
+        const children = buf[pos++] !== 0 ? 1 : 0;
+        const e = n;
+        if (out.length < e + AB_HEAD) out = abOut = growF64(out, e + AB_HEAD);
+        let w = e + AB_HEAD;
+        let nSpecs = 0;
+        let nPlan = 0;
+        let fixed = 0;
+        let sib = 0;
+        let siblingAt = -1;
+        let siblingForm = 0;
+        let run = 0;
+        for (;;) {
+          const name = uleb();
+          const form = uleb();
+          if (name === 0 && form === 0) break;
+          let implicit = 0;
+          if (form === F.implicit_const) {
+            c.pos = pos;
+            implicit = c.sleb();
+            pos = c.pos;
+          }
+          if (out.length < w + 3) out = abOut = growF64(out, w + 3);
+          out[w] = name;
+          out[w + 1] = form;
+          out[w + 2] = implicit;
+          w += 3;
+          nSpecs++;
+          if (name === DW_AT.sibling && !sib) {
+            sib = 1;
+            if (fixed >= 0 && form !== F.indirect && form !== F.implicit_const) {
+              siblingAt = fixed;
+              siblingForm = form;
+            }
+          }
+          const size = fixedFormSize(form, u);
+          if (size < 0) {
+            fixed = -1;
+            if (nPlan + 2 > abPlan.length) throw new DwarfError(`.debug_abbrev at ${offset}: abbreviation with too many attributes`);
+            if (run) abPlan[nPlan++] = run;
+            run = 0;
+            abPlan[nPlan++] = -form;
+          } else {
+            run += size;
+            if (fixed >= 0) fixed += size;
           }
         }
-        const size = fixedFormSize(form, u);
-        if (size < 0) {
-          fixed = -1;
-          if (nPlan + 2 > abPlan.length) throw new DwarfError(`.debug_abbrev at ${offset}: abbreviation with too many attributes`);
-          if (run) abPlan[nPlan++] = run;
-          run = 0;
-          abPlan[nPlan++] = -form;
+        if (run) {
+          if (nPlan + 1 > abPlan.length) throw new DwarfError(`.debug_abbrev at ${offset}: abbreviation with too many attributes`);
+          abPlan[nPlan++] = run;
+        }
+        // The first definition of a code wins.
+        if (code < 1 << 16) {
+          if (code < denseLength && dense[code] !== 0) continue;
+          if (code >= dense.length) {
+            const d = new Int32Array(Math.max(code + 1, dense.length * 2));
+            d.set(dense);
+            dense = abDense = d;
+          }
+          if (code >= denseLength) {
+            dense.fill(0, denseLength, code + 1);
+            denseLength = code + 1;
+          }
+          dense[code] = e + 1;
         } else {
-          run += size;
-          if (fixed >= 0) fixed += size;
+          if (sparse?.has(code)) continue;
+          (sparse ??= new Map()).set(code, e);
         }
+        size++;
+        if (out.length < w + nPlan) out = abOut = growF64(out, w + nPlan);
+        out[e + AB_TAG] = tag;
+        out[e + AB_CHILDREN] = children;
+        out[e + AB_FIXED] = fixed;
+        out[e + AB_HAS_SIBLING] = sib;
+        out[e + AB_SIBLING_AT] = siblingAt;
+        out[e + AB_SIBLING_FORM] = siblingForm;
+        out[e + AB_SPECS] = nSpecs;
+        out[e + AB_PLAN] = nPlan;
+        for (let i = 0; i < nPlan; i++) out[w + i] = abPlan[i];
+        n = w + nPlan;
       }
-      if (run) {
-        if (nPlan + 1 > abPlan.length) throw new DwarfError(`.debug_abbrev at ${offset}: abbreviation with too many attributes`);
-        abPlan[nPlan++] = run;
-      }
-      // The first definition of a code wins.
-      if (code < 1 << 16) {
-        if (code < denseLength && dense[code] !== 0) continue;
-        if (code >= dense.length) {
-          const d = new Int32Array(Math.max(code + 1, dense.length * 2));
-          d.set(dense);
-          dense = abDense = d;
-        }
-        if (code >= denseLength) {
-          dense.fill(0, denseLength, code + 1);
-          denseLength = code + 1;
-        }
-        dense[code] = e + 1;
-      } else {
-        if (sparse?.has(code)) continue;
-        (sparse ??= new Map()).set(code, e);
-      }
-      size++;
-      if (out.length < w + nPlan) out = abOut = growF64(out, w + nPlan);
-      out[e + AB_TAG] = tag;
-      out[e + AB_CHILDREN] = children;
-      out[e + AB_FIXED] = fixed;
-      out[e + AB_HAS_SIBLING] = sib;
-      out[e + AB_SIBLING_AT] = siblingAt;
-      out[e + AB_SIBLING_FORM] = siblingForm;
-      out[e + AB_SPECS] = nSpecs;
-      out[e + AB_PLAN] = nPlan;
-      for (let i = 0; i < nPlan; i++) out[w + i] = abPlan[i];
-      n = w + nPlan;
-    }
-    c.pos = pos;
-    return new Abbrevs(out.slice(0, n), dense.slice(0, denseLength), sparse, size);
-  }, 4096);
+      c.pos = pos;
+      return new Abbrevs(out.slice(0, n), dense.slice(0, denseLength), sparse, size);
+    },
+    4096,
+  );
 }
 
 function growF64(a: Float64Array, need: number): Float64Array {
@@ -305,23 +336,29 @@ export class Unit {
   /** The bytes being walked (set only during a walk). */
   private win: Window | null = null;
 
-  constructor(readonly h: UnitHeader, readonly s: DebugSections) {
+  constructor(
+    readonly h: UnitHeader,
+    readonly s: DebugSections,
+  ) {
     this.abbrevs = parseAbbrevs(s.abbrev, h.abbrevOffset, h);
     const root = this.readDie(h.dieOffset);
     if (!root) throw new DwarfError(`unit at ${h.offset} has no root DIE`);
     this.root = root;
     this.strOffsetsBase = root.strOffsetsBase >= 0 ? root.strOffsetsBase : h.version >= 5 && s.strOffsets ? 8 : 0;
-    this.addrBase = root.addrBase >= 0 ? root.addrBase : 0;
-    this.rnglistsBase = root.rnglistsBase >= 0 ? root.rnglistsBase : 0;
+    this.addrBase = Math.max(root.addrBase, 0);
+    this.rnglistsBase = Math.max(root.rnglistsBase, 0);
     if (!root.lowPc && root.lowIndex >= 0) root.lowPc = this.addrx(root.lowIndex);
     this.base = root.lowPc ?? { value: 0n, sec: -1 };
     this.compDir = root.compDirForm >= 0 ? this.string(root.compDirForm, root.compDirValue) : null;
     this.stmtList = root.stmtList;
-    const unit = this;
     this.rangeCtx = {
-      version: h.version, addressSize: h.addressSize, offsetSize: h.offsetSize, base: this.base,
-      rnglists: s.rnglists, ranges: s.ranges,
-      addrx: (i: number) => unit.addrx(i),
+      version: h.version,
+      addressSize: h.addressSize,
+      offsetSize: h.offsetSize,
+      base: this.base,
+      rnglists: s.rnglists,
+      ranges: s.ranges,
+      addrx: (i: number) => this.addrx(i),
     };
   }
 
@@ -347,10 +384,14 @@ export class Unit {
     const s = this.s;
     if (form === F.string) {
       if (value < this.h.offset || value >= this.h.end) return null;
-      return s.info.parse(value, (c) => {
-        c.end = Math.min(c.end, this.h.end - value);
-        return c.cstr();
-      }, 128);
+      return s.info.parse(
+        value,
+        (c) => {
+          c.end = Math.min(c.end, this.h.end - value);
+          return c.cstr();
+        },
+        128,
+      );
     }
     if (form === F.strp) return s.str ? s.str.cstr(value) : null;
     if (form === F.line_strp) return s.lineStr ? s.lineStr.cstr(value) : null;
@@ -370,10 +411,14 @@ export class Unit {
     }
     const h = this.h;
     if (offset < h.offset || offset >= h.end) throw new DwarfError(`DIE offset ${offset} outside its unit`);
-    return this.s.info.parse(offset, (c) => {
-      c.end = Math.min(c.end, h.end - offset);
-      return this.decodeDie(c, offset, offset);
-    }, 256);
+    return this.s.info.parse(
+      offset,
+      (c) => {
+        c.end = Math.min(c.end, h.end - offset);
+        return this.decodeDie(c, offset, offset);
+      },
+      256,
+    );
   }
 
   /** Decodes the DIE at c.pos (section offset `offset`; c.buf[0] is at section offset `at`). */
@@ -386,9 +431,31 @@ export class Unit {
     if (e < 0) throw new DwarfError(`DIE at ${offset}: unknown abbreviation ${code}`);
     const A = this.abbrevs.data;
     const d: Die = {
-      offset, tag: A[e + AB_TAG], children: A[e + AB_CHILDREN] === 1, next: 0, sibling: -1, nameForm: -1, nameValue: 0, lowPc: null, lowIndex: -1,
-      highPc: 0n, highForm: -1, highIndex: -1, rangesForm: -1, rangesValue: 0, origin: -1, spec: -1, callFile: 0, callLine: 0,
-      callColumn: 0, stmtList: -1, compDirForm: -1, compDirValue: 0, strOffsetsBase: -1, addrBase: -1, rnglistsBase: -1,
+      offset,
+      tag: A[e + AB_TAG],
+      children: A[e + AB_CHILDREN] === 1,
+      next: 0,
+      sibling: -1,
+      nameForm: -1,
+      nameValue: 0,
+      lowPc: null,
+      lowIndex: -1,
+      highPc: 0n,
+      highForm: -1,
+      highIndex: -1,
+      rangesForm: -1,
+      rangesValue: 0,
+      origin: -1,
+      spec: -1,
+      callFile: 0,
+      callLine: 0,
+      callColumn: 0,
+      stmtList: -1,
+      compDirForm: -1,
+      compDirValue: 0,
+      strOffsetsBase: -1,
+      addrBase: -1,
+      rnglistsBase: -1,
     };
     const specsEnd = e + AB_HEAD + A[e + AB_SPECS] * 3;
     for (let i = e + AB_HEAD; i < specsEnd; i += 3) {
@@ -616,8 +683,12 @@ export class Unit {
       }
     }
     return {
-      lo: BigUint64Array.from(lo), hi: BigUint64Array.from(hi), sec: Int32Array.from(secs), entry: Int32Array.from(entry),
-      die: Float64Array.from(die), end: Float64Array.from(end),
+      lo: BigUint64Array.from(lo),
+      hi: BigUint64Array.from(hi),
+      sec: Int32Array.from(secs),
+      entry: Int32Array.from(entry),
+      die: Float64Array.from(die),
+      end: Float64Array.from(end),
     };
   }
 
@@ -714,8 +785,15 @@ function skipPlanned(plan: Float64Array, from: number, length: number, buf: Buff
     }
     const form = -op;
     switch (form) {
-      case F.udata: case F.sdata: case F.ref_udata: case F.strx: case F.addrx: case F.loclistx: case F.rnglistx:
-      case F.GNU_addr_index: case F.GNU_str_index:
+      case F.udata:
+      case F.sdata:
+      case F.ref_udata:
+      case F.strx:
+      case F.addrx:
+      case F.loclistx:
+      case F.rnglistx:
+      case F.GNU_addr_index:
+      case F.GNU_str_index:
         while (pos < end && buf[pos] & 0x80) pos++;
         pos++;
         break;
@@ -725,7 +803,8 @@ function skipPlanned(plan: Float64Array, from: number, length: number, buf: Buff
         pos = nul + 1;
         break;
       }
-      case F.exprloc: case F.block: {
+      case F.exprloc:
+      case F.block: {
         let len = 0;
         let mul = 1;
         for (;;) {

@@ -84,7 +84,10 @@ export class LineTable {
   private readonly sequences: Sequence[] = [];
   readonly bytes: number;
 
-  constructor(offset: number, private readonly ctx: LineContext) {
+  constructor(
+    offset: number,
+    private readonly ctx: LineContext,
+  ) {
     const sec = ctx.line;
     const head = sec.cursor(offset, Math.min(12, sec.size - offset));
     const { length, offsetSize } = unitLength(head);
@@ -197,9 +200,13 @@ export class LineTable {
       if (n && endAt > scratch.offs[0]) {
         // Rows from the first one at or after base only (a backwards advance would be garbage).
         this.sequences.push({
-          sec, base, end: endAt,
+          sec,
+          base,
+          end: endAt,
           offs: endAt < 2 ** 32 ? narrow(scratch.offs, n) : scratch.offs.slice(0, n),
-          files: compact(scratch.files, n), lines: scratch.lines.slice(0, n), cols: compact(scratch.cols, n),
+          files: compact(scratch.files, n),
+          lines: scratch.lines.slice(0, n),
+          cols: compact(scratch.cols, n),
         });
       }
       n = 0;
@@ -316,7 +323,10 @@ export class LineTable {
           addr += c.u16();
           opIndex = 0;
           break;
-        case 6: case 7: case 10: case 11:
+        case 6:
+        case 7:
+        case 10:
+        case 11:
           break;
         case 12:
           c.uleb();

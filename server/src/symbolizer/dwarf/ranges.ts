@@ -1,7 +1,7 @@
 // Address ranges of a DIE: DW_AT_low_pc/high_pc, or DW_AT_ranges through .debug_rnglists (DWARF 5,
 // incl. DW_FORM_rnglistx) or .debug_ranges (DWARF 2-4). Every entry carries the ELF section its
 // addresses point into (relocatable objects; -1 otherwise).
-import { Cursor, DwarfError } from './reader.ts';
+import { type Cursor, DwarfError } from './reader.ts';
 import type { DebugSection } from './sections.ts';
 
 export interface AddressRange {
@@ -50,18 +50,21 @@ export function readRnglist(ctx: RangeContext, offset: number): AddressRange[] {
         case 1: // base_addressx
           base = ctx.addrx(c.uleb());
           break;
-        case 2: { // startx_endx
+        case 2: {
+          // startx_endx
           const a = ctx.addrx(c.uleb());
           const b = ctx.addrx(c.uleb());
           out.push({ sec: a.sec, lo: a.value, hi: b.value });
           break;
         }
-        case 3: { // startx_length
+        case 3: {
+          // startx_length
           const a = ctx.addrx(c.uleb());
           out.push({ sec: a.sec, lo: a.value, hi: a.value + c.ulebBig() });
           break;
         }
-        case 4: { // offset_pair
+        case 4: {
+          // offset_pair
           const lo = c.ulebBig();
           const hi = c.ulebBig();
           out.push({ sec: base.sec, lo: base.value + lo, hi: base.value + hi });
@@ -70,13 +73,15 @@ export function readRnglist(ctx: RangeContext, offset: number): AddressRange[] {
         case 5: // base_address
           base = addr();
           break;
-        case 6: { // start_end
+        case 6: {
+          // start_end
           const a = addr();
           const b = addr();
           out.push({ sec: a.sec, lo: a.value, hi: b.value });
           break;
         }
-        case 7: { // start_length
+        case 7: {
+          // start_length
           const a = addr();
           out.push({ sec: a.sec, lo: a.value, hi: a.value + c.ulebBig() });
           break;
@@ -95,23 +100,27 @@ export function readDebugRanges(ctx: RangeContext, offset: number): AddressRange
   if (!sec) throw new DwarfError('DW_AT_ranges without .debug_ranges');
   const size = ctx.addressSize;
   const max = size === 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
-  return sec.parse(offset, (c: Cursor) => {
-    const out: AddressRange[] = [];
-    let base = ctx.base;
-    for (let n = 0; n < MAX_ENTRIES; n++) {
-      const at = offset + c.pos;
-      const lo = c.addr(size);
-      const hi = c.addr(size);
-      if (lo === 0n && hi === 0n && sec.targetOf(at) === -1) return out;
-      if (lo === max) {
-        base = { value: hi, sec: sec.targetOf(at + size) };
-        continue;
+  return sec.parse(
+    offset,
+    (c: Cursor) => {
+      const out: AddressRange[] = [];
+      let base = ctx.base;
+      for (let n = 0; n < MAX_ENTRIES; n++) {
+        const at = offset + c.pos;
+        const lo = c.addr(size);
+        const hi = c.addr(size);
+        if (lo === 0n && hi === 0n && sec.targetOf(at) === -1) return out;
+        if (lo === max) {
+          base = { value: hi, sec: sec.targetOf(at + size) };
+          continue;
+        }
+        const s = sec.targetOf(at);
+        out.push({ sec: s !== -1 ? s : base.sec, lo: base.value + lo, hi: base.value + hi });
       }
-      const s = sec.targetOf(at);
-      out.push({ sec: s !== -1 ? s : base.sec, lo: base.value + lo, hi: base.value + hi });
-    }
-    throw new DwarfError('range list too long');
-  }, 512);
+      throw new DwarfError('range list too long');
+    },
+    512,
+  );
 }
 
 /** Reads the rnglistx-th offset of the unit's .debug_rnglists offset table. */

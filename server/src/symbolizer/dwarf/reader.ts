@@ -137,13 +137,53 @@ export function unitLength(c: Cursor): { length: number; offsetSize: number } {
 }
 
 export const DW_FORM = {
-  addr: 0x01, block2: 0x03, block4: 0x04, data2: 0x05, data4: 0x06, data8: 0x07, string: 0x08, block: 0x09,
-  block1: 0x0a, data1: 0x0b, flag: 0x0c, sdata: 0x0d, strp: 0x0e, udata: 0x0f, ref_addr: 0x10, ref1: 0x11,
-  ref2: 0x12, ref4: 0x13, ref8: 0x14, ref_udata: 0x15, indirect: 0x16, sec_offset: 0x17, exprloc: 0x18,
-  flag_present: 0x19, strx: 0x1a, addrx: 0x1b, ref_sup4: 0x1c, strp_sup: 0x1d, data16: 0x1e, line_strp: 0x1f,
-  ref_sig8: 0x20, implicit_const: 0x21, loclistx: 0x22, rnglistx: 0x23, ref_sup8: 0x24, strx1: 0x25,
-  strx2: 0x26, strx3: 0x27, strx4: 0x28, addrx1: 0x29, addrx2: 0x2a, addrx3: 0x2b, addrx4: 0x2c,
-  GNU_addr_index: 0x1f01, GNU_str_index: 0x1f02, GNU_ref_alt: 0x1f20, GNU_strp_alt: 0x1f21,
+  addr: 0x01,
+  block2: 0x03,
+  block4: 0x04,
+  data2: 0x05,
+  data4: 0x06,
+  data8: 0x07,
+  string: 0x08,
+  block: 0x09,
+  block1: 0x0a,
+  data1: 0x0b,
+  flag: 0x0c,
+  sdata: 0x0d,
+  strp: 0x0e,
+  udata: 0x0f,
+  ref_addr: 0x10,
+  ref1: 0x11,
+  ref2: 0x12,
+  ref4: 0x13,
+  ref8: 0x14,
+  ref_udata: 0x15,
+  indirect: 0x16,
+  sec_offset: 0x17,
+  exprloc: 0x18,
+  flag_present: 0x19,
+  strx: 0x1a,
+  addrx: 0x1b,
+  ref_sup4: 0x1c,
+  strp_sup: 0x1d,
+  data16: 0x1e,
+  line_strp: 0x1f,
+  ref_sig8: 0x20,
+  implicit_const: 0x21,
+  loclistx: 0x22,
+  rnglistx: 0x23,
+  ref_sup8: 0x24,
+  strx1: 0x25,
+  strx2: 0x26,
+  strx3: 0x27,
+  strx4: 0x28,
+  addrx1: 0x29,
+  addrx2: 0x2a,
+  addrx3: 0x2b,
+  addrx4: 0x2c,
+  GNU_addr_index: 0x1f01,
+  GNU_str_index: 0x1f02,
+  GNU_ref_alt: 0x1f20,
+  GNU_strp_alt: 0x1f21,
 } as const;
 
 /** What a unit's forms need to be sized. */
@@ -160,19 +200,34 @@ export function skipForm(c: Cursor, form: number, u: FormContext): void {
       case DW_FORM.flag_present:
       case DW_FORM.implicit_const:
         return;
-      case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1:
+      case DW_FORM.data1:
+      case DW_FORM.ref1:
+      case DW_FORM.flag:
+      case DW_FORM.strx1:
+      case DW_FORM.addrx1:
         c.skip(1);
         return;
-      case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2:
+      case DW_FORM.data2:
+      case DW_FORM.ref2:
+      case DW_FORM.strx2:
+      case DW_FORM.addrx2:
         c.skip(2);
         return;
-      case DW_FORM.strx3: case DW_FORM.addrx3:
+      case DW_FORM.strx3:
+      case DW_FORM.addrx3:
         c.skip(3);
         return;
-      case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.ref_sup4: case DW_FORM.strx4: case DW_FORM.addrx4:
+      case DW_FORM.data4:
+      case DW_FORM.ref4:
+      case DW_FORM.ref_sup4:
+      case DW_FORM.strx4:
+      case DW_FORM.addrx4:
         c.skip(4);
         return;
-      case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.ref_sig8: case DW_FORM.ref_sup8:
+      case DW_FORM.data8:
+      case DW_FORM.ref8:
+      case DW_FORM.ref_sig8:
+      case DW_FORM.ref_sup8:
         c.skip(8);
         return;
       case DW_FORM.data16:
@@ -184,12 +239,23 @@ export function skipForm(c: Cursor, form: number, u: FormContext): void {
       case DW_FORM.ref_addr:
         c.skip(u.version <= 2 ? u.addressSize : u.offsetSize);
         return;
-      case DW_FORM.strp: case DW_FORM.sec_offset: case DW_FORM.line_strp: case DW_FORM.strp_sup:
-      case DW_FORM.GNU_ref_alt: case DW_FORM.GNU_strp_alt:
+      case DW_FORM.strp:
+      case DW_FORM.sec_offset:
+      case DW_FORM.line_strp:
+      case DW_FORM.strp_sup:
+      case DW_FORM.GNU_ref_alt:
+      case DW_FORM.GNU_strp_alt:
         c.skip(u.offsetSize);
         return;
-      case DW_FORM.sdata: case DW_FORM.udata: case DW_FORM.ref_udata: case DW_FORM.strx: case DW_FORM.addrx:
-      case DW_FORM.loclistx: case DW_FORM.rnglistx: case DW_FORM.GNU_addr_index: case DW_FORM.GNU_str_index:
+      case DW_FORM.sdata:
+      case DW_FORM.udata:
+      case DW_FORM.ref_udata:
+      case DW_FORM.strx:
+      case DW_FORM.addrx:
+      case DW_FORM.loclistx:
+      case DW_FORM.rnglistx:
+      case DW_FORM.GNU_addr_index:
+      case DW_FORM.GNU_str_index:
         c.uleb();
         return;
       case DW_FORM.string:
@@ -204,7 +270,8 @@ export function skipForm(c: Cursor, form: number, u: FormContext): void {
       case DW_FORM.block4:
         c.skip(c.u32());
         return;
-      case DW_FORM.block: case DW_FORM.exprloc:
+      case DW_FORM.block:
+      case DW_FORM.exprloc:
         c.skip(c.uleb());
         return;
       case DW_FORM.indirect:
@@ -220,27 +287,51 @@ export function skipForm(c: Cursor, form: number, u: FormContext): void {
 /** A constant-class or reference-class value as a number (large or signed values approximately). */
 export function readNumberForm(c: Cursor, form: number, u: FormContext, implicit: number): number {
   switch (form) {
-    case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1:
+    case DW_FORM.data1:
+    case DW_FORM.ref1:
+    case DW_FORM.flag:
+    case DW_FORM.strx1:
+    case DW_FORM.addrx1:
       return c.u8();
-    case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2:
+    case DW_FORM.data2:
+    case DW_FORM.ref2:
+    case DW_FORM.strx2:
+    case DW_FORM.addrx2:
       return c.u16();
-    case DW_FORM.strx3: case DW_FORM.addrx3:
+    case DW_FORM.strx3:
+    case DW_FORM.addrx3:
       return c.u24();
-    case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.ref_sup4: case DW_FORM.strx4: case DW_FORM.addrx4:
+    case DW_FORM.data4:
+    case DW_FORM.ref4:
+    case DW_FORM.ref_sup4:
+    case DW_FORM.strx4:
+    case DW_FORM.addrx4:
       return c.u32();
-    case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.ref_sup8: {
+    case DW_FORM.data8:
+    case DW_FORM.ref8:
+    case DW_FORM.ref_sup8: {
       const v = c.u64();
       return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
     }
     case DW_FORM.sdata:
       return c.sleb();
-    case DW_FORM.udata: case DW_FORM.ref_udata: case DW_FORM.strx: case DW_FORM.addrx: case DW_FORM.loclistx:
-    case DW_FORM.rnglistx: case DW_FORM.GNU_addr_index: case DW_FORM.GNU_str_index:
+    case DW_FORM.udata:
+    case DW_FORM.ref_udata:
+    case DW_FORM.strx:
+    case DW_FORM.addrx:
+    case DW_FORM.loclistx:
+    case DW_FORM.rnglistx:
+    case DW_FORM.GNU_addr_index:
+    case DW_FORM.GNU_str_index:
       return c.uleb();
     case DW_FORM.ref_addr:
       return c.offset(u.version <= 2 ? u.addressSize : u.offsetSize);
-    case DW_FORM.strp: case DW_FORM.sec_offset: case DW_FORM.line_strp: case DW_FORM.strp_sup:
-    case DW_FORM.GNU_ref_alt: case DW_FORM.GNU_strp_alt:
+    case DW_FORM.strp:
+    case DW_FORM.sec_offset:
+    case DW_FORM.line_strp:
+    case DW_FORM.strp_sup:
+    case DW_FORM.GNU_ref_alt:
+    case DW_FORM.GNU_strp_alt:
       return c.offset(u.offsetSize);
     case DW_FORM.implicit_const:
       return implicit;
@@ -262,25 +353,46 @@ export function isAddrxForm(form: number): boolean {
 
 export function isConstantForm(form: number): boolean {
   return (
-    form === DW_FORM.data1 || form === DW_FORM.data2 || form === DW_FORM.data4 || form === DW_FORM.data8 ||
-    form === DW_FORM.sdata || form === DW_FORM.udata || form === DW_FORM.implicit_const
+    form === DW_FORM.data1 ||
+    form === DW_FORM.data2 ||
+    form === DW_FORM.data4 ||
+    form === DW_FORM.data8 ||
+    form === DW_FORM.sdata ||
+    form === DW_FORM.udata ||
+    form === DW_FORM.implicit_const
   );
 }
 
 /** The size of a value of `form` when the unit fixes it; -1 for variable-size forms. */
 export function fixedFormSize(form: number, u: FormContext): number {
   switch (form) {
-    case DW_FORM.flag_present: case DW_FORM.implicit_const:
+    case DW_FORM.flag_present:
+    case DW_FORM.implicit_const:
       return 0;
-    case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1:
+    case DW_FORM.data1:
+    case DW_FORM.ref1:
+    case DW_FORM.flag:
+    case DW_FORM.strx1:
+    case DW_FORM.addrx1:
       return 1;
-    case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2:
+    case DW_FORM.data2:
+    case DW_FORM.ref2:
+    case DW_FORM.strx2:
+    case DW_FORM.addrx2:
       return 2;
-    case DW_FORM.strx3: case DW_FORM.addrx3:
+    case DW_FORM.strx3:
+    case DW_FORM.addrx3:
       return 3;
-    case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.ref_sup4: case DW_FORM.strx4: case DW_FORM.addrx4:
+    case DW_FORM.data4:
+    case DW_FORM.ref4:
+    case DW_FORM.ref_sup4:
+    case DW_FORM.strx4:
+    case DW_FORM.addrx4:
       return 4;
-    case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.ref_sig8: case DW_FORM.ref_sup8:
+    case DW_FORM.data8:
+    case DW_FORM.ref8:
+    case DW_FORM.ref_sig8:
+    case DW_FORM.ref_sup8:
       return 8;
     case DW_FORM.data16:
       return 16;
@@ -288,8 +400,12 @@ export function fixedFormSize(form: number, u: FormContext): number {
       return u.addressSize;
     case DW_FORM.ref_addr:
       return u.version <= 2 ? u.addressSize : u.offsetSize;
-    case DW_FORM.strp: case DW_FORM.sec_offset: case DW_FORM.line_strp: case DW_FORM.strp_sup:
-    case DW_FORM.GNU_ref_alt: case DW_FORM.GNU_strp_alt:
+    case DW_FORM.strp:
+    case DW_FORM.sec_offset:
+    case DW_FORM.line_strp:
+    case DW_FORM.strp_sup:
+    case DW_FORM.GNU_ref_alt:
+    case DW_FORM.GNU_strp_alt:
       return u.offsetSize;
     default:
       return -1;

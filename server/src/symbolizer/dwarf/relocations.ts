@@ -3,10 +3,7 @@
 // patched address the section it points into is recorded, so that addresses are (section, offset)
 // pairs like `addr2line --section`. Never used for executables (their relocations are for loading).
 import { ObjectFileError } from '../byteSource.ts';
-import {
-  EM_386, EM_AARCH64, EM_ARM, EM_LOONGARCH, EM_PPC64, EM_RISCV, EM_S390, EM_X86_64, SHF_ALLOC, SHT_REL, SHT_RELA,
-  type ElfFile,
-} from '../elf.ts';
+import { EM_386, EM_AARCH64, EM_ARM, EM_LOONGARCH, EM_PPC64, EM_RISCV, EM_S390, EM_X86_64, SHF_ALLOC, SHT_REL, SHT_RELA, type ElfFile } from '../elf.ts';
 
 export interface RelocatedSection {
   data: Buffer;
@@ -27,12 +24,33 @@ const TYPES: Record<number, Record<number, [number, Op]>> = {
   [EM_PPC64]: { 1: [4, 'set'], 38: [8, 'set'] },
   [EM_S390]: { 4: [4, 'set'], 22: [8, 'set'] },
   [EM_RISCV]: {
-    1: [4, 'set'], 2: [8, 'set'], 33: [1, 'add'], 34: [2, 'add'], 35: [4, 'add'], 36: [8, 'add'], 37: [1, 'sub'],
-    38: [2, 'sub'], 39: [4, 'sub'], 40: [8, 'sub'], 52: [1, 'sub6'], 53: [1, 'set6'], 54: [1, 'set'], 55: [2, 'set'], 56: [4, 'set'],
+    1: [4, 'set'],
+    2: [8, 'set'],
+    33: [1, 'add'],
+    34: [2, 'add'],
+    35: [4, 'add'],
+    36: [8, 'add'],
+    37: [1, 'sub'],
+    38: [2, 'sub'],
+    39: [4, 'sub'],
+    40: [8, 'sub'],
+    52: [1, 'sub6'],
+    53: [1, 'set6'],
+    54: [1, 'set'],
+    55: [2, 'set'],
+    56: [4, 'set'],
   },
   [EM_LOONGARCH]: {
-    1: [4, 'set'], 2: [8, 'set'], 47: [1, 'add'], 48: [2, 'add'], 50: [4, 'add'], 51: [8, 'add'], 52: [1, 'sub'],
-    53: [2, 'sub'], 55: [4, 'sub'], 56: [8, 'sub'],
+    1: [4, 'set'],
+    2: [8, 'set'],
+    47: [1, 'add'],
+    48: [2, 'add'],
+    50: [4, 'add'],
+    51: [8, 'add'],
+    52: [1, 'sub'],
+    53: [2, 'sub'],
+    55: [4, 'sub'],
+    56: [8, 'sub'],
   },
 };
 
@@ -99,10 +117,10 @@ export function relocateDebugSections(elf: ElfFile, names: string[]): Map<string
           v = readValue(data, offset, size, elf.littleEndian) - value - addend;
           break;
         case 'set6':
-          v = (BigInt(data[offset] & 0xc0)) | ((value + addend) & 0x3fn);
+          v = BigInt(data[offset] & 0xc0) | ((value + addend) & 0x3fn);
           break;
         case 'sub6':
-          v = (BigInt(data[offset] & 0xc0)) | ((BigInt(data[offset] & 0x3f) - value - addend) & 0x3fn);
+          v = BigInt(data[offset] & 0xc0) | ((BigInt(data[offset] & 0x3f) - value - addend) & 0x3fn);
           break;
       }
       writeValue(data, offset, size, v, elf.littleEndian);
