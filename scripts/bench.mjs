@@ -8,7 +8,7 @@
 //   node scripts/bench.mjs --keep-tmp   keep the generated logs and the bundle (path printed on stderr)
 //
 // What it does:
-//  1. Bundles server/src/parser/parse.ts + server/src/analysis/analyze.ts with esbuild into a temporary
+//  1. Bundles server/src/parser/parse.ts + server/src/analyzer/analyze.ts with esbuild into a temporary
 //     CommonJS file (dist/cli.js is a CLI, not a library).
 //  2. Builds three kinds of log of --mb MB (and 10 MB each) in os.tmpdir(), two from the repository's own logs:
 //       - console: whole boot consoles of a real Debian kernel (test/fixtures/real-debian-console-*.log:
@@ -190,7 +190,7 @@ const { build } = await import(path.join(ROOT, 'node_modules', 'esbuild', 'lib',
 const ENTRY = path.join(tmp, 'bench-entry.cjs');
 await build({
   stdin: {
-    contents: `export { parseCrashLog } from './server/src/parser/parse.ts';\nexport { analyze } from './server/src/analysis/analyze.ts';\n`,
+    contents: `export { parseCrashLog } from './server/src/parser/parse.ts';\nexport { analyze } from './server/src/analyzer/analyze.ts';\n`,
     resolveDir: ROOT,
     loader: 'ts',
     sourcefile: 'bench-entry.ts',

@@ -2,8 +2,8 @@
 // as JSON.stringify would write the objects they stand for, built as text for the parts a big log
 // holds by the hundred thousand (entries, findings): a 100 MB log has ~800,000 entries and ~500,000
 // findings, and a generic stringify of an object per entry costs twice as much as writing its text.
-import type { Finding } from './analysis/findings.ts';
-import type { TextLocation } from './analysis/location.ts';
+import type { Finding } from './analyzer/findings.ts';
+import type { TextLocation } from './analyzer/location.ts';
 import type { Frame, Problem, Report } from './parser/model.ts';
 
 /**
@@ -74,7 +74,7 @@ export function reportJson(r: Report, s: JsonStrings): string {
   return `${facts.slice(0, -1)},"regs":[${regs}],"stacks":[${stacks}]}`;
 }
 
-/** {line, column, code, severity, message, related: [{line, message}]}; `at` from analysis/location.ts. */
+/** {line, column, code, severity, message, related: [{line, message}]}; `at` from analyzer/location.ts. */
 export function findingJson(f: Finding, at: TextLocation, s: JsonStrings): string {
   let related = '';
   for (const r of f.related) related += `${related ? ',' : ''}{"line":${r.line + 1},"message":${s.quote(r.message)}}`;

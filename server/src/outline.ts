@@ -1,6 +1,6 @@
 // `kcrash parse FILE` without --json: the model as an indented outline, findings beside their lines.
-import type { Finding } from './analysis/findings.ts';
-import { entryText } from './analysis/frameText.ts';
+import type { Finding } from './analyzer/findings.ts';
+import { entryText } from './analyzer/frameText.ts';
 import type { ParsedLog } from './parser/model.ts';
 
 export function renderOutline(name: string, log: ParsedLog, findings: Finding[]): string {

@@ -5,9 +5,9 @@
 // result's text is the JSON of the typed `sarifResult` (written by hand for speed; test/unit/sarif.test.ts
 // checks that the two agree on every fixture).
 import type { ArtifactLocation, Invocation, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
-import type { Finding, Severity } from './analysis/findings.ts';
-import { Locator, type TextLocation } from './analysis/location.ts';
-import { RULES } from './analysis/rules/index.ts';
+import type { Finding, Severity } from './analyzer/findings.ts';
+import { Locator, type TextLocation } from './analyzer/location.ts';
+import { RULES } from './analyzer/rules/index.ts';
 import type { JsonStrings } from './modelJson.ts';
 import type { Output } from './output.ts';
 import type { ParsedLog } from './parser/model.ts';

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { computeLineStarts } from '../../server/src/parser/lines.ts';
-import type { Finding } from '../../server/src/analysis/findings.ts';
+import type { Finding } from '../../server/src/analyzer/findings.ts';
 import type { LogAnalysis } from '../../server/src/service/analysis.ts';
 import { DocumentCache } from '../../server/src/service/documentCache.ts';
 import { analyzeWhole } from '../../server/src/service/reparse.ts';

@@ -124,7 +124,7 @@ async function check(log: string, expected: string): Promise<void> {
   const places: Place[] = actual.map(({ code, start, end }) => ({ code, start, end }));
   const outputs = cli.get(log)!;
 
-  // SARIF has the whole range; an empty one is a character wide there (analysis/location.ts).
+  // SARIF has the whole range; an empty one is a character wide there (analyzer/location.ts).
   const sarifWanted = places.map((p) => {
     if (p.start !== p.end) return p;
     const [line, column] = p.start.split(':').map(Number);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Finding } from '../../server/src/analysis/findings.ts';
+import type { Finding } from '../../server/src/analyzer/findings.ts';
 import { computeLineStarts } from '../../server/src/parser/lines.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { moveReport } from '../../server/src/service/analysis.ts';

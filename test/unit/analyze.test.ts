@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { analyze } from '../../server/src/analysis/analyze.ts';
+import { analyze } from '../../server/src/analyzer/analyze.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 
 const NAMES = ['vfs_read', 'ksys_read', 'do_syscall_64', 'path_init', 'lookup_fast'];

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../server/src/analysis/analyze.ts';
+import { analyze } from '../../server/src/analyzer/analyze.ts';
 import type { Frame } from '../../server/src/parser/model.ts';
-import { frameLabel } from '../../server/src/analysis/frameText.ts';
+import { frameLabel } from '../../server/src/analyzer/frameText.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

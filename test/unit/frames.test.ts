@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { fastEntry, parseEntryByGrammar } from '../../server/src/parser/frames.ts';
-import { frameLabel } from '../../server/src/analysis/frameText.ts';
+import { frameLabel } from '../../server/src/analyzer/frameText.ts';
 import { fixtureMessages } from './fixture-logs.ts';
 
 function agree(message: string): void {

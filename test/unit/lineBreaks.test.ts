@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { analyze } from '../../server/src/analysis/analyze.ts';
+import { analyze } from '../../server/src/analyzer/analyze.ts';
 import { computeLineStarts, firstLoneCR, lineEnd, lineOfOffset } from '../../server/src/parser/lines.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { registersInText } from '../../server/src/parser/registers.ts';

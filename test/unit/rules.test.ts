@@ -1,4 +1,4 @@
-// The rule table (server/src/analysis/rules/index.ts) is the one list of finding codes. The copies
+// The rule table (server/src/analyzer/rules/index.ts) is the one list of finding codes. The copies
 // that cannot import it are checked against it here: package.json's `kernelLog.diagnostics.severity`
 // schema (codes, values, defaults, descriptions) and the README's findings table; the client takes
 // its list from server/src/protocol/codes.ts and keeps none of its own.
@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DiagnosticCodes } from '../../client/src/protocol.ts';
-import { analyze } from '../../server/src/analysis/analyze.ts';
-import { FINDING_CODES, RULE_BY_CODE, RULES, ruleOf, type Rule } from '../../server/src/analysis/rules/index.ts';
+import { analyze } from '../../server/src/analyzer/analyze.ts';
+import { FINDING_CODES, RULE_BY_CODE, RULES, ruleOf, type Rule } from '../../server/src/analyzer/rules/index.ts';
 import { FINDING_CODES as PROTOCOL_CODES } from '../../server/src/protocol/codes.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { SEVERITY_LEVELS } from '../../server/src/service/settings.ts';
@@ -81,7 +81,7 @@ function lineDiff(found: readonly string[], wanted: readonly string[], context =
 /** Null when the lines agree, else the message of a failure: what disagrees, how to fix it, the diff. */
 function disagreement(what: string, found: readonly string[], wanted: readonly string[]): string | null {
   if (found.join('\n') === wanted.join('\n')) return null;
-  return `${what} disagrees with the rule table (server/src/analysis/rules/index.ts); rewrite it with\n  ${HOW_TO_UPDATE}\n(- as found, + as the rule table has it)\n${lineDiff(found, wanted)}`;
+  return `${what} disagrees with the rule table (server/src/analyzer/rules/index.ts); rewrite it with\n  ${HOW_TO_UPDATE}\n(- as found, + as the rule table has it)\n${lineDiff(found, wanted)}`;
 }
 
 /** Checks a file with `check` (text → failure message or null); with UPDATE=1 writes `update(text)` instead of failing. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_SEVERITY, FINDING_CODES } from '../../server/src/analysis/rules/index.ts';
+import { DEFAULT_SEVERITY, FINDING_CODES } from '../../server/src/analyzer/rules/index.ts';
 import { readSettings } from '../../server/src/service/settings.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

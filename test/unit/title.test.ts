@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
-import { describeAgain, wholeLogView } from '../../server/src/service/describe.ts';
+import { titleAgain, wholeLogView } from '../../server/src/service/retitle.ts';
 import { OOPS_KINDS, requiredPrefix } from '../../server/src/parser/title/formats.ts';
 import { demangle } from '../../server/src/parser/title/demangle.ts';
 import { fixtureLogs } from './fixture-logs.ts';
@@ -444,7 +444,7 @@ test('a report with an IP and a stack of `? ` entries only is not corrupted', ()
     assert.equal(r.corrupted, false, r.corruptedReason ?? '');
     // The same without the parser's notes on which lines are `? ` entries.
     const parsed = parseCrashLog(log);
-    describeAgain(wholeLogView(log, parsed.lineStarts), parsed.reports, 0, parsed.reports.length);
+    titleAgain(wholeLogView(log, parsed.lineStarts), parsed.reports, 0, parsed.reports.length);
     assert.equal(parsed.reports.find((x) => x.crash)?.corrupted, false);
   }
   // Without an IP the `? ` entries are all there is: syzkaller's verdict stays.
@@ -759,7 +759,7 @@ test('what the parser tells titles about entry lines changes no title', () => {
   for (const { name, text } of fixtureLogs()) {
     const log = parseCrashLog(text);
     const before = log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]);
-    describeAgain(wholeLogView(text, log.lineStarts), log.reports, 0, log.reports.length);
+    titleAgain(wholeLogView(text, log.lineStarts), log.reports, 0, log.reports.length);
     assert.deepEqual(
       log.reports.map((r) => [r.title, r.corrupted, r.corruptedReason, r.guiltyFrame, r.crash]),
       before,

@@ -125,7 +125,7 @@ function hex(s: string | undefined): number | null {
 
 /**
  * `func+0xOFF/0xSIZE` with the digits as the line prints them, to find where an entry's symbol
- * stands in it; on purpose not analysis/frameText.ts symbolText, which writes the numbers (a
+ * stands in it; on purpose not analyzer/frameText.ts symbolText, which writes the numbers (a
  * printed `0x00a0` comes out `0xa0`).
  */
 function printedSymbol(name: string, offsetDigits: string, sizeDigits: string): string {

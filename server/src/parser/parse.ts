@@ -25,7 +25,7 @@ import type { Arch, ContextMarker, Frame, ParsedLog, Problem, RegisterBlock, Rep
 import { questionMarkOf } from './model.ts';
 import { literalLead, mayMatchLead } from './literalLead.ts';
 import { continuedRegisterRow, countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
-import { describeReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
+import { titleReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
 
 export interface ParseOptions {
   /** Precomputed line starts of `text` (the server keeps them incrementally). */
@@ -665,7 +665,7 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     reports.sort((a, b) => a.line - b.line);
     problems.sort((a, b) => a.line - b.line);
   }
-  describeAll(prefixes, reports, last);
+  titleAll(prefixes, reports, last);
 }
 
 /**
@@ -1630,7 +1630,7 @@ function isArm64ExceptionEntry(f: Frame): boolean {
   return n !== null && n.length > 3 && n.charCodeAt(0) === 101 /* e */ && n.charCodeAt(1) === 108 /* l */ && /^el[01]h?_/.test(n);
 }
 
-function describeAll(prefixes: PrefixTable, reports: Report[], last: number): void {
+function titleAll(prefixes: PrefixTable, reports: Report[], last: number): void {
   const view: LogView = {
     lineCount: last,
     message: (i) => prefixes.message(i),
@@ -1638,5 +1638,5 @@ function describeAll(prefixes: PrefixTable, reports: Report[], last: number): vo
     hasTime: (i) => prefixes.hasTime(i),
     shape: (i) => prefixes.shape(i),
   };
-  describeReports(view, reports, 0, reports.length, last);
+  titleReports(view, reports, 0, reports.length, last);
 }

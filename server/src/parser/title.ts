@@ -47,7 +47,7 @@ export interface ReportSpan {
   nextHeaderLine: number;
 }
 
-export interface ReportDescription {
+export interface ReportTitle {
   title: string;
   corrupted: boolean;
   corruptedReason: string | null;
@@ -70,7 +70,7 @@ const REPLAYED = '** replaying previous printk message **';
  * Titles reports[from, to) in place (title, corrupted, guilty frame, crash veto). `nextHeaderAfterLast`
  * is the header line of the report after the last one given, or the line count. Never throws.
  */
-export function describeReports(view: LogView, reports: Report[] | readonly Report[], from: number, to: number, nextHeaderAfterLast: number): void {
+export function titleReports(view: LogView, reports: Report[] | readonly Report[], from: number, to: number, nextHeaderAfterLast: number): void {
   for (let k = Math.max(0, from); k < to && k < reports.length; k++) {
     const r = reports[k];
     const lines = r.pasteShape ? pastedView(view, r.pasteShape) : view;
@@ -81,7 +81,7 @@ export function describeReports(view: LogView, reports: Report[] | readonly Repo
       continue;
     }
     const next = nextHeaderOfCaller(reports, k, nextHeaderAfterLast);
-    const d = describeReport(lines, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
+    const d = titleReport(lines, { kind: r.kind, line: r.line, headerLine: r.headerLine, endLine: r.endLine, caller: r.caller, nextHeaderLine: next });
     r.title = d.title;
     r.corrupted = d.corrupted;
     r.corruptedReason = d.corruptedReason;
@@ -135,7 +135,7 @@ function nextHeaderOfCaller(reports: Report[] | readonly Report[], k: number, ne
 }
 
 /** Describes one report. Never throws. */
-export function describeReport(view: LogView, span: ReportSpan): ReportDescription {
+export function titleReport(view: LogView, span: ReportSpan): ReportTitle {
   try {
     return describe(view, span);
   } catch (err) {
@@ -147,7 +147,7 @@ function headerTitle(view: LogView, span: { headerLine: number }): string {
   return view.message(span.headerLine).trim().slice(0, 120);
 }
 
-function describe(view: LogView, span: ReportSpan): ReportDescription {
+function describe(view: LogView, span: ReportSpan): ReportTitle {
   const start = findStart(view, span);
   if (!start) {
     // No header syzkaller knows. A die header of its own (a powerpc `Oops: Kernel access of bad

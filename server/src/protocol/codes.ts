@@ -2,7 +2,7 @@
 // and codes, code action and folding kinds, command names. Declared once for the server and the
 // client, and free of vscode-languageserver-protocol (the message types are in ./protocol.ts), so
 // that the VS Code client can import these at activation for nothing.
-export { FINDING_CODES, type FindingCode } from '../analysis/rules/index.ts';
+export { FINDING_CODES, type FindingCode } from '../analyzer/rules/index.ts';
 
 /** `source` of every diagnostic, and the suffix of the fix-all code action kind. */
 export const DIAGNOSTIC_SOURCE = 'kernel-log';

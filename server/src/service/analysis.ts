@@ -6,8 +6,8 @@
 // delta). A report read from a version that moved it is a moved copy made when it is read, and its
 // findings are wrappers that add the deltas; an edit near the top of a 50 MB log costs two typed
 // arrays, not a million objects, and copies only what the features then read.
-import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from '../analysis/findings.ts';
-import { FINDING_CODES } from '../analysis/findings.ts';
+import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from '../analyzer/findings.ts';
+import { FINDING_CODES } from '../analyzer/findings.ts';
 import type { CodeBytes, ContextMarker, ContextSegment, Frame, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
 import { firstWhere } from '../search.ts';
 

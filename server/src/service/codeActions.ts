@@ -6,7 +6,7 @@
 // is never edited on save unless `editor.codeActionsOnSave` names FIX_ALL_KIND itself.
 import type { CodeAction, CodeActionContext, Command, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { CodeActionKind, CodeActionTriggerKind } from 'vscode-languageserver-types';
-import type { Finding, FindingCode } from '../analysis/findings.ts';
+import type { Finding, FindingCode } from '../analyzer/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { noiseFoldsOfReport } from './folding.ts';

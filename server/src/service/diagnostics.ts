@@ -3,7 +3,7 @@
 // Unnecessary tag (faded) on noise. Severity per code comes from the settings.
 import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver-types';
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
-import { FINDING_CODES, type Finding, type FindingCode } from '../analysis/findings.ts';
+import { FINDING_CODES, type Finding, type FindingCode } from '../analyzer/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { spanRange } from './positions.ts';

@@ -4,9 +4,9 @@
 // A symbolizer, when one is configured, adds source lines and disassembly at the end.
 import type { Hover, MarkupContent, Position } from 'vscode-languageserver-types';
 import { MarkupKind } from 'vscode-languageserver-types';
-import type { Finding } from '../analysis/findings.ts';
-import { frameLabel, offsetText, symbolText } from '../analysis/frameText.ts';
-import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analysis/rules/index.ts';
+import type { Finding } from '../analyzer/findings.ts';
+import { frameLabel, offsetText, symbolText } from '../analyzer/frameText.ts';
+import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analyzer/rules/index.ts';
 import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { atFunctionEnd, questionMarkOf, symbolSpan } from '../parser/model.ts';

@@ -1,8 +1,8 @@
 // Questions several features ask of an analysis: which report is at an offset, which lines a fix
 // may delete, where the runs of noise (unreliable and duplicate entries) are.
-import { entryLineIsRemovable } from '../analysis/analyze.ts';
-import type { Finding, FindingCode } from '../analysis/findings.ts';
-import { codesWithFixes, ruleOf } from '../analysis/rules/index.ts';
+import { entryLineIsRemovable } from '../analyzer/analyze.ts';
+import type { Finding, FindingCode } from '../analyzer/findings.ts';
+import { codesWithFixes, ruleOf } from '../analyzer/rules/index.ts';
 import type { Report } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';

@@ -10,15 +10,15 @@
 //   except that a `cut here` line just before it may become the report's first line.
 // - A report of one printk caller set aside for another's (parse.ts ASIDE_REACH) may take its
 //   caller's lines again after its end: no restart or stop where such a line may come.
-// - A report's title may read lines after the report (describe.ts); those reports are titled again.
-import { analyze } from '../analysis/analyze.ts';
-import type { Finding } from '../analysis/findings.ts';
+// - A report's title may read lines after the report (retitle.ts); those reports are titled again.
+import { analyze } from '../analyzer/analyze.ts';
+import type { Finding } from '../analyzer/findings.ts';
 import { matchReportHeader } from '../parser/headers.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import type { Problem, Report } from '../parser/model.ts';
 import { asideReachOf, CONTEXT_LINES, DUMP_CPU_LINE_REACH, keepAsideReach, MAX_WARN_TEXT_LINES, parseCrashLog } from '../parser/parse.ts';
 import { countCodes, LogAnalysis, moveProblem, moveReport } from './analysis.ts';
-import { DESCRIPTION_LOOKAHEAD_LINES, describeAgain, firstReaching, wholeLogView } from './describe.ts';
+import { TITLE_LOOKAHEAD_LINES, titleAgain, firstReaching, wholeLogView } from './retitle.ts';
 import type { LineEdit } from './document.ts';
 import type { TextSource } from './pieceText.ts';
 import { firstWhere } from '../search.ts';
@@ -109,7 +109,7 @@ function ownCopy(s: string): string {
  */
 const titleReach = new WeakMap<Report, number>();
 
-function describeTracked(
+function titleTracked(
   text: TextSource,
   lineStarts: ArrayLike<number>,
   reports: readonly Report[],
@@ -128,7 +128,7 @@ function describeTracked(
   };
   for (let k = from; k < to; k++) {
     maxRead = -1;
-    describeAgain(tracked, reports, k, k + 1, nextHeaderAfterLast);
+    titleAgain(tracked, reports, k, k + 1, nextHeaderAfterLast);
     const r = reports[k];
     titleReach.set(r, maxRead >= view.lineCount - 1 ? Infinity : Math.max(0, maxRead - r.line));
     // A title is read from the document's pieces: a slice would keep a whole piece alive.
@@ -138,7 +138,7 @@ function describeTracked(
 
 /** Whether the title of a report starting at `line` may have read line `changed` or later. */
 function titleMayRead(report: Report, line: number, changed: number): boolean {
-  const reach = titleReach.get(report) ?? DESCRIPTION_LOOKAHEAD_LINES;
+  const reach = titleReach.get(report) ?? TITLE_LOOKAHEAD_LINES;
   return line + reach >= changed;
 }
 
@@ -269,7 +269,7 @@ export class ProgressiveParse {
   /** Adds final reports of a chunk that ended at `chunkEnd`; `nextHeader` is the header line after them. */
   private append(text: TextSource, reports: Report[], problems: Problem[], lineStarts: ArrayLike<number>, chunkEnd: number, nextHeader: number): void {
     // Reports near the chunk's end were titled without the lines after it.
-    if (chunkEnd < lineStarts.length) describeTracked(text, lineStarts, reports, firstReaching(reports, chunkEnd), reports.length, nextHeader);
+    if (chunkEnd < lineStarts.length) titleTracked(text, lineStarts, reports, firstReaching(reports, chunkEnd), reports.length, nextHeader);
     const findings = analyzeReports(reports, this.reports.length);
     for (const f of findings) {
       this.findingsByReport.push(f);
@@ -387,8 +387,8 @@ export function reparseEdited(previous: LogAnalysis, text: TextSource, lineStart
   }
   const replaced = [...retitled, ...region.reports];
   const nextHeader = next < count ? previous.headerLineOf(next) + edit.lineDelta : lineStarts.length;
-  describeTracked(text, lineStarts, replaced, 0, retitled.length, nextHeader);
-  describeTracked(text, lineStarts, replaced, retitled.length + firstReaching(region.reports, endLine), replaced.length, nextHeader);
+  titleTracked(text, lineStarts, replaced, 0, retitled.length, nextHeader);
+  titleTracked(text, lineStarts, replaced, retitled.length + firstReaching(region.reports, endLine), replaced.length, nextHeader);
 
   return previous.splice(retitleFrom, next, replaced, analyzeReports(replaced, retitleFrom), problems, lineStarts, edit.lineDelta, edit.offsetDelta);
 }
@@ -438,7 +438,7 @@ function spansInto(analysis: LogAnalysis, k: number, prints: CallerPrints): bool
 
 /** First report index in [0, limit) whose title may read `line` by the conservative bound. */
 function firstReachingIn(analysis: LogAnalysis, line: number, limit: number): number {
-  return firstWhere(0, limit, (k) => analysis.lineOf(k) + DESCRIPTION_LOOKAHEAD_LINES >= line);
+  return firstWhere(0, limit, (k) => analysis.lineOf(k) + TITLE_LOOKAHEAD_LINES >= line);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Client settings the service reads (section `kernelLog`), with defaults. Settings are per resource:
 // the server asks the client for each document's settings (workspace/configuration), never keeps
 // one global copy.
-import { DEFAULT_SEVERITY, FINDING_CODES, SEVERITIES, type FindingCode, type Severity } from '../analysis/rules/index.ts';
+import { DEFAULT_SEVERITY, FINDING_CODES, SEVERITIES, type FindingCode, type Severity } from '../analyzer/rules/index.ts';
 import { defaultSymbolSettings, type SymbolSettings } from '../symbolizer/discover.ts';
 
 export type SeverityLevel = 'off' | Severity;

@@ -3,7 +3,7 @@
 // the breadcrumbs follow the cursor.
 import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
-import { frameLabel } from '../analysis/frameText.ts';
+import { frameLabel } from '../analyzer/frameText.ts';
 import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { symbolSpan } from '../parser/model.ts';

@@ -3,7 +3,7 @@
 // parse in a process is slow (regular expressions compiled, code not optimized yet: about 50 ms for
 // 64 lines against 3 ms warm); paid while the client is still sending a big document, it no longer
 // delays that document's first diagnostics.
-import { analyze } from '../analysis/analyze.ts';
+import { analyze } from '../analyzer/analyze.ts';
 import { parseCrashLog } from '../parser/parse.ts';
 
 const SAMPLE = `[   10.000001][    T1] Linux version 6.8.0-warm (warm@up) #1 SMP PREEMPT_DYNAMIC
