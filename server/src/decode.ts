@@ -3,7 +3,7 @@
 // inlined frame, so that habits and scripts built on that output carry over. Call-trace entries
 // are looked up at address - 1 (the call), which that script does not do. Entries that do not
 // resolve are left exactly as they were.
-import type { Frame, ParsedLog, Report } from './parser/model.ts';
+import type { StackEntry, ParsedLog, Report } from './parser/model.ts';
 import { parseCrashLog } from './parser/parse.ts';
 import { symbolQuery } from './symbolizer/query.ts';
 import type { SourceFrame, SymbolInfo, Symbolizer } from './symbolizer/types.ts';
@@ -17,14 +17,14 @@ export interface DecodeResult {
 }
 
 interface Target {
-  frame: Frame;
+  frame: StackEntry;
   report: Report;
 }
 
 export async function decodeLog(text: string, symbolizer: Symbolizer, log: ParsedLog = parseCrashLog(text)): Promise<DecodeResult> {
   const byLine = new Map<number, Target[]>();
   for (const report of log.reports) {
-    const add = (frame: Frame) => {
+    const add = (frame: StackEntry) => {
       if (!frame.function) return;
       const list = byLine.get(frame.line) ?? [];
       list.push({ frame, report });

@@ -4,7 +4,7 @@
 // findings, and a generic stringify of an object per entry costs twice as much as writing its text.
 import type { Finding } from './analyzer/findings.ts';
 import type { TextLocation } from './analyzer/location.ts';
-import type { Frame, Problem, Report } from './parser/model.ts';
+import type { StackEntry, Problem, Report } from './parser/model.ts';
 
 /**
  * JSON string literals, remembered for the texts that repeat (function names, finding messages):
@@ -35,7 +35,7 @@ function num(n: number | null): string {
 }
 
 /** {line, function, offset, size, module, address, reliable, context[, source]}; lines 1-based. */
-export function frameJson(f: Frame, s: JsonStrings): string {
+export function frameJson(f: StackEntry, s: JsonStrings): string {
   const source = f.source !== undefined ? `,"source":${s.quote(f.source)}` : '';
   return `{"line":${f.line + 1},"function":${s.orNull(f.function)},"offset":${num(f.offset)},"size":${num(f.size)},"module":${s.orNull(f.module)},"address":${s.orNull(f.address)},"reliable":${f.reliable},"context":${s.orNull(f.context)}${source}}`;
 }

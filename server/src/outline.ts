@@ -1,7 +1,7 @@
 // `kcrash parse FILE` without --json: the model as an indented outline, findings beside their lines.
 import type { Finding } from './analyzer/findings.ts';
 import { entryText } from './analyzer/frameText.ts';
-import type { ParsedLog } from './parser/model.ts';
+import { isRawStackWords, type ParsedLog } from './parser/model.ts';
 
 export function renderOutline(name: string, log: ParsedLog, findings: Finding[]): string {
   const byLine = new Map<number, string[]>();
@@ -35,7 +35,7 @@ export function renderOutline(name: string, log: ParsedLog, findings: Finding[])
         text: `    ${b.ipLine + 1}  ${b.ipRegister || 'IP'} ${b.ip ? entryText(b.ip) : '-'}${b.ip?.address && b.ip.function !== null ? ` (${b.ip.address})` : ''}  ${b.kind}${b.user ? ' user' : ''} register block, ${b.registerCount} registers${note(b.ipLine)}`,
       });
     for (const s of r.stacks) {
-      const what = s.kind === 'Stack' && s.frames.length === 0 ? `raw stack words, ${s.endLine - s.line + 1} lines` : `${s.frames.length} entries`;
+      const what = isRawStackWords(s) ? `raw stack words, ${s.endLine - s.line + 1} lines` : `${s.frames.length} entries`;
       rows.push({ line: s.line, order: 0, text: `    ${s.line + 1}  ${s.kind || 'stack'}: ${what}` });
       for (const f of s.frames) rows.push({ line: f.line, order: 2, text: `      ${f.line + 1}  ${entryText(f)}${note(f.line)}` });
     }

@@ -6,14 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../server/src/analyzer/analyze.ts';
-import type { Frame } from '../../server/src/parser/model.ts';
+import type { StackEntry } from '../../server/src/parser/model.ts';
 import { frameLabel } from '../../server/src/analyzer/frameText.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIRS = ['test/fixtures', 'examples'];
 
-function frameText(f: Frame): string {
+function frameText(f: StackEntry): string {
   return `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${frameLabel(f)}${f.source ? ` (${f.source})` : ''}`;
 }
 

@@ -5,7 +5,7 @@
 // (test/unit/wild.test.ts) asserts every log is right.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Frame, Report } from '../../server/src/parser/model.ts';
+import type { StackEntry, Report } from '../../server/src/parser/model.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 
 export const WILD_DIR = path.resolve(import.meta.dirname, '../fixtures/wild');
@@ -82,16 +82,16 @@ export function parseEntryPattern(s: string): EntryPattern | null {
   };
 }
 
-export function entryText(f: Frame): string {
+export function entryText(f: StackEntry): string {
   const sym =
     f.function === null
       ? `0x${f.address}`
       : `${f.function}${f.offset !== null && f.size !== null ? `+0x${f.offset.toString(16)}/0x${f.size.toString(16)}` : ''}`;
-  const source = (f as Frame & { source?: string | null }).source;
+  const source = (f as StackEntry & { source?: string | null }).source;
   return `${f.reliable ? '' : '? '}${sym}${f.module ? ` [${f.module}]` : ''}${source ? ` (${source})` : ''}`;
 }
 
-function entryMatches(f: Frame, want: string, exact: boolean): string | null {
+function entryMatches(f: StackEntry, want: string, exact: boolean): string | null {
   const p = parseEntryPattern(want);
   if (!p) return `bad expectation ${JSON.stringify(want)}`;
   const got = entryText(f);
@@ -100,7 +100,7 @@ function entryMatches(f: Frame, want: string, exact: boolean): string | null {
     (p.function !== null ? f.function !== p.function : f.function !== null || (f.address ?? '').replace(/^0+/, '') !== (p.address ?? '').replace(/^0+/, '')) ||
     (p.offset !== undefined && (f.offset !== p.offset || f.size !== p.size)) ||
     (p.module !== undefined && f.module !== p.module) ||
-    (p.source !== undefined && (f as Frame & { source?: string | null }).source !== p.source);
+    (p.source !== undefined && (f as StackEntry & { source?: string | null }).source !== p.source);
   return bad ? `expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}` : null;
 }
 
@@ -158,7 +158,7 @@ function compareReport(r: Report, want: ExpectedReport, at: string, out: string[
   }
 }
 
-function compareEntries(got: Frame[], exp: string[], at: string, out: string[]): void {
+function compareEntries(got: StackEntry[], exp: string[], at: string, out: string[]): void {
   if (got.length !== exp.length) out.push(`${at}: ${got.length} entries, expected ${exp.length}: got [${got.map(entryText).join(' | ')}]`);
   for (let i = 0; i < Math.min(got.length, exp.length); i++) {
     const d = entryMatches(got[i], exp[i], false);

@@ -2,13 +2,13 @@
 // block's IP, repeated entries, return addresses at a function's very end, corrupted reports). What
 // each code is (severity, message, fixes, docs) is its rule's (rules/); the detection is here, one
 // pass over the model for every code.
-import { atFunctionEnd, type Frame, type ParsedLog, type Report, type Stack } from '../parser/model.ts';
+import { atFunctionEnd, isRawStackWords, type StackEntry, type ParsedLog, type Report, type Stack } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
 import { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, unreliableFrame, type EntryRule } from './rules/index.ts';
 
 /** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
-function sameEntry(a: Frame, b: Frame): boolean {
+function sameEntry(a: StackEntry, b: StackEntry): boolean {
   if (a.address !== null && b.address !== null) return a.address === b.address;
   if (a.function === null || b.function === null) return false;
   return a.function === b.function && a.offset === b.offset && a.size === b.size && a.module === b.module;
@@ -25,9 +25,9 @@ class EntryFinding implements Finding {
   constructor(
     readonly rule: EntryRule<FindingCode>,
     /** The entry the finding is about. */
-    readonly entry: Frame,
+    readonly entry: StackEntry,
     /** The register block's IP (duplicate-regs-ip) or the twin entry (duplicate-frame). */
-    readonly other: Frame | null,
+    readonly other: StackEntry | null,
     public report: number,
     readonly stack: number,
     readonly frame: number,
@@ -153,7 +153,7 @@ function analyzeReport(report: Report, ri: number, out: Finding[]): void {
         if (ip && sameEntry(ip, f)) {
           out.push(new EntryFinding(duplicateRegsIp, f, ip, ri, si, fi, removable));
         } else {
-          let twin: Frame | null;
+          let twin: StackEntry | null;
           if (frames.length <= SCAN_LIMIT) twin = scanForTwin(frames, f, fi);
           else twin = (twins ??= new TwinIndex(frames)).find(f, fi);
           if (twin) out.push(new EntryFinding(duplicateFrame, f, twin, ri, si, fi, removable));
@@ -179,7 +179,7 @@ function corruptionShows(r: Report): boolean {
     case NO_USABLE_FRAME:
       return !r.stacks.some((s) => s.frames.length > 0);
     case STACK_WITHOUT_FRAMES:
-      return r.stacks.some((s) => s.kind !== 'Stack' && s.frames.length === 0) || !r.stacks.some((s) => s.frames.length > 0);
+      return r.stacks.some((s) => s.frames.length === 0 && !isRawStackWords(s)) || !r.stacks.some((s) => s.frames.length > 0);
     default:
       return true;
   }
@@ -202,7 +202,7 @@ export function entryLineIsRemovable(stack: Stack | undefined, line: number): bo
 const SCAN_LIMIT = 48;
 
 /** An earlier entry equal to `f`, or a later reliable one (the `? ` copy printed before its original). */
-function scanForTwin(frames: Frame[], f: Frame, fi: number): Frame | null {
+function scanForTwin(frames: StackEntry[], f: StackEntry, fi: number): StackEntry | null {
   for (let gi = 0; gi < fi; gi++) if (sameEntry(frames[gi], f)) return frames[gi];
   for (let gi = fi + 1; gi < frames.length; gi++) if (frames[gi].reliable && sameEntry(frames[gi], f)) return frames[gi];
   return null;
@@ -222,7 +222,7 @@ class TwinIndex {
   private byName: Map<string, Slot | Map<number, Slot>> | null = null;
   private addressless: boolean | null = null;
 
-  constructor(private readonly frames: Frame[]) {
+  constructor(private readonly frames: StackEntry[]) {
     for (let i = 0; i < frames.length; i++) {
       const a = frames[i].address;
       if (a !== null) add(this.byAddress, a, i);
@@ -230,7 +230,7 @@ class TwinIndex {
   }
 
   /** Same answer as scanForTwin. */
-  find(f: Frame, fi: number): Frame | null {
+  find(f: StackEntry, fi: number): StackEntry | null {
     const best = { earlier: -1, later: -1 };
     if (f.address !== null) this.scan(this.byAddress.get(f.address), f, fi, best);
     if (f.function !== null && (f.address === null || this.hasAddressless())) {
@@ -267,7 +267,7 @@ class TwinIndex {
   }
 
   /** Lowers `best` to the earliest equal entry before `fi` and the earliest reliable one after it. */
-  private scan(slot: Slot | undefined, f: Frame, fi: number, best: { earlier: number; later: number }): void {
+  private scan(slot: Slot | undefined, f: StackEntry, fi: number, best: { earlier: number; later: number }): void {
     if (slot === undefined) return;
     const list = typeof slot === 'number' ? [slot] : slot;
     // Lists are in stack order: the first match before `fi`, or else the first reliable one after it, is the answer.

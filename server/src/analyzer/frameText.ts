@@ -3,9 +3,9 @@
 // LSP document symbols). The one formatter, so that an entry without an offset, a size or an
 // address never prints `undefined` or `null`. (The parser rebuilds an entry's text with the digits
 // as printed, to find where it stands: frames.ts printedSymbol.)
-import type { Frame } from '../parser/model.ts';
+import type { StackEntry } from '../parser/model.ts';
 
-type FrameParts = Pick<Frame, 'function' | 'offset' | 'size' | 'address'>;
+type FrameParts = Pick<StackEntry, 'function' | 'offset' | 'size' | 'address'>;
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -25,12 +25,12 @@ export function offsetText(offset: number, size: number | null | undefined): str
 }
 
 /** symbolText and the module (`foo+0x1/0x2 [ext4]`). */
-export function frameLabel(f: FrameParts & Pick<Frame, 'module'>): string {
+export function frameLabel(f: FrameParts & Pick<StackEntry, 'module'>): string {
   const symbol = symbolText(f);
   return f.module ? `${symbol} [${f.module}]` : symbol;
 }
 
 /** An entry as the outline lists it: context, `? ` when unreliable, label, source a symbolizer added (`<IRQ> ? foo+0x1/0x2 [mod] (fs/x.c:1)`). */
-export function entryText(f: FrameParts & Pick<Frame, 'module' | 'context' | 'reliable' | 'source'>): string {
+export function entryText(f: FrameParts & Pick<StackEntry, 'module' | 'context' | 'reliable' | 'source'>): string {
   return `${f.context ? `<${f.context}> ` : ''}${f.reliable ? '' : '? '}${frameLabel(f)}${f.source ? ` (${f.source})` : ''}`;
 }

@@ -2,7 +2,7 @@
 // and architecture (x86 `[<addr>] ? func+off/size [mod]`, arm `(f) from [<pc>] (g+off/size)` and
 // `f from g+off/size`, powerpc `[sp] [pc] func+off/size (unreliable)`, s390 `([<pc>] func+off/size)`,
 // syzbot's re-symbolized `func file:line [inline]`, decode_stacktrace.sh's `func (file:line)`).
-import type { Frame, Span } from './model.ts';
+import type { StackEntry, Span } from './model.ts';
 
 // Greedy on purpose: `+` ends a name, so nothing to backtrack over.
 const SYM = String.raw`[A-Za-z_.$][\w.$@~-]*`;
@@ -69,7 +69,7 @@ export function parseMarkerLine(message: string, base: number): MarkerToken[] | 
 }
 
 export interface ParsedEntry {
-  frame: Frame;
+  frame: StackEntry;
   /** Inline markers in front of the entry (4.x ` <IRQ>  [<..>] func`, `<EOI>  [<..>] ? func`). */
   markers: MarkerToken[];
   /** 32-bit ARM: the caller on the right of ` from `, whose offset belongs to the next line's entry. */
@@ -132,7 +132,7 @@ function printedSymbol(name: string, offsetDigits: string, sizeDigits: string): 
   return `${name}+0x${offsetDigits}/0x${sizeDigits}`;
 }
 
-function makeFrame(line: number, base: number, lineEnd: number): Frame {
+function makeFrame(line: number, base: number, lineEnd: number): StackEntry {
   return {
     line,
     start: base,
@@ -285,7 +285,7 @@ export function parseEntryByGrammar(message: string, base: number, line: number)
 }
 
 /** An instruction pointer decode_stacktrace.sh printed as `func (file.c:1 ...) [mod]`, exact, or null. */
-function decodedSymbolAt(message: string, pos: number, base: number, line: number): Frame | null {
+function decodedSymbolAt(message: string, pos: number, base: number, line: number): StackEntry | null {
   const rest = message.slice(pos);
   const m = mayBeDecodedEntry(rest) ? DECODED_ENTRY.exec(rest) : null;
   if (!m || m[2] !== undefined) return null;
@@ -357,7 +357,7 @@ export function fastEntryIn(s: string, from: number, to: number, base: number, l
 }
 
 /** fastEntryIn without the wrapper object (the parser's hot loop; these entries carry no markers). */
-export function fastFrameIn(s: string, from: number, to: number, base: number, line: number): Frame | undefined {
+export function fastFrameIn(s: string, from: number, to: number, base: number, line: number): StackEntry | undefined {
   const d = base - from; // document offset of position p is p + d
   let i = from;
   while (i < to && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
@@ -456,7 +456,7 @@ function leading(s: string): number {
 const SYMBOL_AT = new RegExp(String.raw`(?:(${SYM})${OFF}|0x([0-9a-f]{1,16})\b|\(null\))${MOD}`, 'y');
 
 /** Parses `func+0xoff/0xsize [mod]` or `0xaddr` at `pos` of `message` into an exact frame, or null. */
-export function parseSymbolAt(message: string, pos: number, base: number, line: number): Frame | null {
+export function parseSymbolAt(message: string, pos: number, base: number, line: number): StackEntry | null {
   const re = SYMBOL_AT;
   re.lastIndex = pos;
   const m = re.exec(message);

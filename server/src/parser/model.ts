@@ -18,12 +18,12 @@ export function symbolSpan(f: { symbolStart: number; symbolEnd: number }): Span 
  * call was the function's last instruction (a noreturn callee); otherwise, most often a pointer to
  * the next function (for `__pfx_foo+0x10/0x10`, to foo). The one test of it (findings, hover, symbolizer).
  */
-export function atFunctionEnd(f: Pick<Frame, 'function' | 'offset' | 'size'>): boolean {
+export function atFunctionEnd(f: Pick<StackEntry, 'function' | 'offset' | 'size'>): boolean {
   return f.function !== null && f.offset !== null && f.size !== null && f.size > 0 && f.offset === f.size;
 }
 
 /** Offset of the `? ` mark of an unreliable entry (between the entry's start and its symbol), or -1. */
-export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: Frame): number {
+export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: StackEntry): number {
   if (f.reliable) return -1;
   for (let i = f.symbolStart - 1; i >= f.start; i--) if (text.charCodeAt(i) === 63 /* ? */) return i;
   return -1;
@@ -32,7 +32,7 @@ export function questionMarkOf(text: { charCodeAt(offset: number): number }, f: 
 export type Arch = 'x86_64' | 'i386' | 'arm64' | 'arm' | 'riscv' | 'powerpc' | 's390' | 'mips' | 'loongarch';
 
 /** One stack entry, or the instruction pointer of a register block. */
-export interface Frame extends Span {
+export interface StackEntry extends Span {
   /** 0-based line of the entry. */
   line: number;
   /** Symbol name as printed (`foo.isra.0`, `__pfx_bar`), or null for a bare address. */
@@ -84,7 +84,7 @@ export interface RegisterBlock extends Span {
   /** `full` (RIP..R15 or pc..x0), `iret` (RIP+RSP only), `summary` (≤4.17 `RIP  [<..>]` after the trace). */
   kind: 'full' | 'iret' | 'summary';
   /** RIP/EIP/pc/NIP frame, exact (not a return address). */
-  ip: Frame | null;
+  ip: StackEntry | null;
   /** Line of the instruction-pointer line (RIP:, pc :, EIP:, NIP). */
   ipLine: number;
   /** The instruction-pointer register as printed: RIP, IP, EIP, pc, NIP, epc, PSW. */
@@ -113,6 +113,28 @@ export interface ContextSegment extends Span {
   endLine: number;
 }
 
+/**
+ * The stack headers the code tells apart. `Stack.kind` is a header as printed (`Allocated by task 12`,
+ * `-> #1` ...: the JSON contract's `kind`); code compares it with these names only.
+ */
+export const STACK_KINDS = {
+  /** Old x86's `Stack:` dump of raw words, before or without a call trace. */
+  rawWords: 'Stack',
+  /** x86, powerpc, riscv, s390 (and an entry found outside any stack). */
+  callTrace: 'Call Trace',
+  /** arm64. */
+  arm64CallTrace: 'Call trace',
+  /** arm up to 4.x. */
+  armBacktrace: 'Backtrace',
+  /** kmemleak's object backtrace. */
+  kmemleakBacktrace: 'backtrace',
+} as const;
+
+/** A `Stack:` block of raw words only (no entries read from it). */
+export function isRawStackWords(stack: Stack): boolean {
+  return stack.kind === STACK_KINDS.rawWords && stack.frames.length === 0;
+}
+
 export interface Stack extends Span {
   line: number;
   endLine: number;
@@ -120,7 +142,7 @@ export interface Stack extends Span {
   kind: string;
   /** Span of the header (`Call Trace:`), or an empty span for a stack without one. */
   header: Span;
-  frames: Frame[];
+  frames: StackEntry[];
   markers: ContextMarker[];
   segments: ContextSegment[];
 }

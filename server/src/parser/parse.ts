@@ -21,8 +21,8 @@ import {
   type PrefixScan,
 } from './lines.ts';
 import { fastFrameIn, parseFrameLine, parseMarkerLine, parseSymbolAt, type ArmCaller, type MarkerToken } from './frames.ts';
-import type { Arch, ContextMarker, Frame, ParsedLog, Problem, RegisterBlock, Report, ReportKind, Stack } from './model.ts';
-import { questionMarkOf } from './model.ts';
+import type { Arch, ContextMarker, StackEntry, ParsedLog, Problem, RegisterBlock, Report, ReportKind, Stack } from './model.ts';
+import { isRawStackWords, questionMarkOf, STACK_KINDS } from './model.ts';
 import { literalLead, mayMatchLead } from './literalLead.ts';
 import { continuedRegisterRow, countRegisters, isCodeLine, isRegisterLine, parseIpLine, registerPairs, trappingOffset } from './registers.ts';
 import { titleReports, PLAIN_ENTRY_SHAPE, QUESTIONABLE_ENTRY_SHAPE, REGISTER_LINE_SHAPE, type LogView } from './title.ts';
@@ -885,7 +885,7 @@ function indentedLine(
 }
 
 /** The LineShape of a space-indented entry the fast path read. */
-function entryShape(text: string, f: Frame): number {
+function entryShape(text: string, f: StackEntry): number {
   if (f.reliable) return PLAIN_ENTRY_SHAPE;
   const q = questionMarkOf(text, f);
   return q > 0 && text.charCodeAt(q - 1) === 32 && text.charCodeAt(q + 1) === 32 ? QUESTIONABLE_ENTRY_SHAPE : 0;
@@ -1244,7 +1244,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       if (!ip.opener) {
         b.ipLine = line;
         if (!ip.opener) b.ipRegister = ip.register;
-        let frame: Frame | null = ip.symbolPos >= 0 ? parseSymbolAt(message, ip.symbolPos, base, line) : null;
+        let frame: StackEntry | null = ip.symbolPos >= 0 ? parseSymbolAt(message, ip.symbolPos, base, line) : null;
         if (!frame && ip.address) {
           frame = parseSymbolAt('0x' + ip.address, 0, base, line);
           if (frame) {
@@ -1320,13 +1320,13 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   const raw = first === 83 /* S */ || first === 69 /* E */ ? RAW_STACK_HEADER.exec(message) : null;
   if (raw) {
     const hs = base + indent;
-    const stack = newStack(open, line, hs, 'Stack', { start: hs, end: base + raw[0].length });
+    const stack = newStack(open, line, hs, STACK_KINDS.rawWords, { start: hs, end: base + raw[0].length });
     stack.end = end;
     ownLine(open, line);
     open.regs = null;
     return;
   }
-  if (open.stack && open.stack.kind === 'Stack' && open.stack.frames.length === 0 && RAW_STACK_WORDS.test(message)) {
+  if (open.stack && isRawStackWords(open.stack) && RAW_STACK_WORDS.test(message)) {
     open.stack.endLine = line;
     open.stack.end = end;
     ownLine(open, line);
@@ -1336,7 +1336,7 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   // Stack headers.
   const head = mayBeStackHeader(message, indent) ? STACK_HEADER.exec(message) : null;
   if (head) {
-    let kind = 'Call Trace';
+    let kind: string = STACK_KINDS.callTrace;
     for (let g = 1; g < head.length; g++) {
       if (head[g] !== undefined) {
         kind = head[g].trim();
@@ -1440,7 +1440,7 @@ function addEntry(open: OpenReport, message: string, base: number, line: number,
  * before printed it, as its caller (`from f+0x10/0x20`). Takes that, and keeps this line's caller
  * for the next one.
  */
-function takeArmCaller(open: OpenReport, f: Frame, caller: ArmCaller): void {
+function takeArmCaller(open: OpenReport, f: StackEntry, caller: ArmCaller): void {
   const prev = open.armCaller;
   if (prev !== null && f.offset === null && prev.function === f.function) {
     f.offset = prev.offset;
@@ -1453,10 +1453,10 @@ function takeArmCaller(open: OpenReport, f: Frame, caller: ArmCaller): void {
 }
 
 /** Puts a parsed entry into the open stack (starting one if needed), in the current context. */
-function placeEntry(open: OpenReport, frame: Frame, markers: MarkerToken[], line: number, end: number): void {
+function placeEntry(open: OpenReport, frame: StackEntry, markers: MarkerToken[], line: number, end: number): void {
   const r = open.report;
   if (!open.stack)
-    newStack(open, line, frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : 'Call Trace', { start: frame.start, end: frame.start });
+    newStack(open, line, frame.start, r.stacks.length ? r.stacks[r.stacks.length - 1].kind : STACK_KINDS.callTrace, { start: frame.start, end: frame.start });
   const stack = open.stack as Stack;
   if (markers.length) applyMarkers(open, markers, line);
   frame.context = currentContext(open);
@@ -1597,13 +1597,13 @@ function finalizeFacts(r: Report): void {
   else if (/\.i[3-6]86|i686/.test(rel)) r.arch = 'i386';
   else if (/ppc64|powerpc/.test(rel)) r.arch = 'powerpc';
   else if (/s390/.test(rel)) r.arch = 's390';
-  else if (r.stacks.some((s) => s.kind === 'Call trace' || s.frames.some(isArm64ExceptionEntry))) r.arch = 'arm64';
-  else if (r.stacks.some((s) => s.kind === 'Backtrace')) r.arch = 'arm';
-  else if (r.stacks.some((s) => s.kind === 'Call Trace')) {
+  else if (r.stacks.some((s) => s.kind === STACK_KINDS.arm64CallTrace || s.frames.some(isArm64ExceptionEntry))) r.arch = 'arm64';
+  else if (r.stacks.some((s) => s.kind === STACK_KINDS.armBacktrace)) r.arch = 'arm';
+  else if (r.stacks.some((s) => s.kind === STACK_KINDS.callTrace)) {
     let addr: string | null = null;
     for (let k = 0; k < r.stacks.length && addr === null; k++) addr = r.stacks[k].frames.find((f) => f.address)?.address ?? null;
     r.arch = addr === null ? 'x86_64' : archOfKernelAddress(addr);
-  } else if (r.stacks.some((s) => s.kind === 'backtrace')) {
+  } else if (r.stacks.some((s) => s.kind === STACK_KINDS.kmemleakBacktrace)) {
     // kmemleak prints no registers: x86-64's kernel text and modules are the top 2 GB.
     const addr = r.stacks[0].frames.find((f) => f.address)?.address ?? '';
     if (addr.length === 16 && addr.startsWith('ffffffff') && addr.charCodeAt(8) >= 56 /* 8 */) r.arch = 'x86_64';
@@ -1625,7 +1625,7 @@ function archOfKernelAddress(addr: string): Arch | null {
 }
 
 /** arm64 exception entry points: `el0_svc`, `el1h_64_sync`... */
-function isArm64ExceptionEntry(f: Frame): boolean {
+function isArm64ExceptionEntry(f: StackEntry): boolean {
   const n = f.function;
   return n !== null && n.length > 3 && n.charCodeAt(0) === 101 /* e */ && n.charCodeAt(1) === 108 /* l */ && /^el[01]h?_/.test(n);
 }

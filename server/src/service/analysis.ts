@@ -8,7 +8,7 @@
 // arrays, not a million objects, and copies only what the features then read.
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from '../analyzer/findings.ts';
 import { FINDING_CODES } from '../analyzer/findings.ts';
-import type { CodeBytes, ContextMarker, ContextSegment, Frame, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
+import type { CodeBytes, ContextMarker, ContextSegment, StackEntry, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
 import { firstWhere } from '../search.ts';
 
 /** Position of each code in the per-report count arrays. */
@@ -308,8 +308,8 @@ class MovedFinding implements Finding {
 // type checker asks for every required field; the incremental tests compare moved copies with a
 // fresh parse, optional fields included.
 
-function moveFrame(f: Frame, lineDelta: number, offsetDelta: number, copy: boolean): Frame {
-  const m: Frame = copy
+function moveFrame(f: StackEntry, lineDelta: number, offsetDelta: number, copy: boolean): StackEntry {
+  const m: StackEntry = copy
     ? {
         line: f.line,
         start: f.start,

@@ -7,9 +7,9 @@ import { MarkupKind } from 'vscode-languageserver-types';
 import type { Finding } from '../analyzer/findings.ts';
 import { frameLabel, offsetText, symbolText } from '../analyzer/frameText.ts';
 import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analyzer/rules/index.ts';
-import type { ContextMarker, Frame, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
+import type { ContextMarker, StackEntry, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
-import { atFunctionEnd, questionMarkOf, symbolSpan } from '../parser/model.ts';
+import { atFunctionEnd, isRawStackWords, questionMarkOf, STACK_KINDS, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
@@ -30,7 +30,7 @@ interface Target {
   span: Span;
   sections: string[];
   /** The entry to symbolize, if any. */
-  symbol?: { frame: Frame; report: Report };
+  symbol?: { frame: StackEntry; report: Report };
 }
 
 export async function computeHover(document: DocumentVersion, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
@@ -87,7 +87,7 @@ function plainLine(line: string): string {
 }
 
 /** The call-trace entry or instruction pointer at an offset (for go to definition). */
-export function symbolTargetAt(document: DocumentVersion, analysis: LogAnalysis, offset: number): { frame: Frame; report: Report } | null {
+export function symbolTargetAt(document: DocumentVersion, analysis: LogAnalysis, offset: number): { frame: StackEntry; report: Report } | null {
   const line = parserLineAt(document, offset);
   const k = analysis.reportIndexAtLine(line);
   if (k < 0) return null;
@@ -134,7 +134,7 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   return null;
 }
 
-function frameSpan(frame: Frame): Span {
+function frameSpan(frame: StackEntry): Span {
   return { start: Math.min(frame.start, frame.symbolStart), end: Math.max(frame.symbolEnd, frame.start) };
 }
 
@@ -152,7 +152,7 @@ const UNRELIABLE =
   'argument, or the instruction pointer saved in a `pt_regs` (printed again in the register block above ' +
   'it). It is a hint, not part of the call chain: crash signatures (syzkaller, ABRT) leave it out.';
 
-function frameText(frame: Frame, stack: Stack, report: Report, findings: readonly Finding[], onMark: boolean): string[] {
+function frameText(frame: StackEntry, stack: Stack, report: Report, findings: readonly Finding[], onMark: boolean): string[] {
   const tags = ['call-trace entry', frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
   if (frame.context) tags.push(`${frame.context} context`);
   const head = `**${code(frameLabel(frame))}** · ${tags.join(' · ')}`;
@@ -185,7 +185,7 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: readonl
         '— a call to a `noreturn` function such as `BUG()`, `panic()` or `__stack_chk_fail()` — prints this way. The code that actually sits at this address is the start ' +
         `of the **next** function in memory. ` +
         (rip
-          ? `Here the register block on line ${rip.ipLine + 1} prints the same address as ${code(frameLabel(rip.ip as Frame))}: this entry is not a return address at all but the saved instruction pointer, which was at the first instruction of that next function (the seed case: an interrupt right after \`path_lookupat()\` called \`path_init()\`, printed as \`? lookup_fast+0x3d0/0x3d0\`).`
+          ? `Here the register block on line ${rip.ipLine + 1} prints the same address as ${code(frameLabel(rip.ip as StackEntry))}: this entry is not a return address at all but the saved instruction pointer, which was at the first instruction of that next function (the seed case: an interrupt right after \`path_lookupat()\` called \`path_init()\`, printed as \`? lookup_fast+0x3d0/0x3d0\`).`
           : frame.reliable
             ? `If a register block prints the same address as \`next_function+0x0\`, the entry is a saved instruction pointer at the start of that next function, not a return address.`
             : 'For a `?` entry this is most often a **pointer to that next function** left on the stack (a callback argument, a saved start address), not a return address at all.'),
@@ -202,7 +202,7 @@ function frameText(frame: Frame, stack: Stack, report: Report, findings: readonl
   return [parts.join('\n\n')];
 }
 
-function returnAddressText(frame: Frame): string {
+function returnAddressText(frame: StackEntry): string {
   if (frame.function === null || frame.offset === null) {
     return 'A call-trace entry is a **return address**: where execution resumes when the call made there returns. The call itself is the instruction before it, so look up address − 1 for its source line.';
   }
@@ -217,7 +217,7 @@ function returnAddressText(frame: Frame): string {
 // ------------------------------------------------------------------------------------------------
 // Register blocks
 
-function ipText(block: RegisterBlock, ip: Frame, report: Report): string {
+function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
   const parts = [`**${code(frameLabel(ip))}** · instruction pointer, exact${block.context ? ` · saved in ${block.context} context` : ''}`];
   if (block.user) {
     parts.push(
@@ -433,11 +433,11 @@ function markerText(marker: ContextMarker): string {
 }
 
 function stackText(stack: Stack): string {
-  if (stack.kind === 'Stack' && stack.frames.length === 0) {
+  if (isRawStackWords(stack)) {
     return '**`Stack:`** · raw stack words\n\nThe first words of the kernel stack, printed as hex by kernels up to 4.9 before the call trace (x86: 12 words by default, `kstack=` changes it; arm: the whole frame area). They are data, not entries: the call trace below names the code addresses among them.';
   }
   const unreliable = stack.frames.filter((f) => !f.reliable).length;
-  const parts = [`**${code(stack.kind || 'Call Trace')}** · ${stack.frames.length} entries${unreliable ? `, ${unreliable} unreliable (\`?\`)` : ''}`];
+  const parts = [`**${code(stack.kind || STACK_KINDS.callTrace)}** · ${stack.frames.length} entries${unreliable ? `, ${unreliable} unreliable (\`?\`)` : ''}`];
   if (stack.kind.startsWith('-> #')) {
     parts.push(
       'A lockdep dependency: the stack that first took this lock while holding the previous one in the chain. The chain is printed in reverse order; its last link is the acquisition that closes the cycle.',
@@ -513,7 +513,7 @@ const LOOKUP_TEXT: Record<LookupKind, string> = {
   'function-pointer': 'a pointer to the function: its first byte',
 };
 
-function renderSymbolInfo(info: SymbolInfo, frame: Frame): string {
+function renderSymbolInfo(info: SymbolInfo, frame: StackEntry): string {
   const parts: string[] = [];
   const lookup = info.lookup ?? (frame.exact ? 'exact' : 'return-address-1');
   if (info.frames.length) {

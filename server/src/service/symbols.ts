@@ -6,7 +6,7 @@ import { SymbolKind } from 'vscode-languageserver-types';
 import { frameLabel } from '../analyzer/frameText.ts';
 import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
-import { symbolSpan } from '../parser/model.ts';
+import { STACK_KINDS, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { forEachSliced, type Interruption } from './interruption.ts';
@@ -112,7 +112,7 @@ function stackSymbol(document: DocumentVersion, stack: Stack, parent: Span): Doc
   });
   const selection = stack.header.end > stack.header.start ? clampSpan(document, stack.header, span) : headerSpan(document, stack.line, span);
   return {
-    name: stack.kind || 'Call Trace',
+    name: stack.kind || STACK_KINDS.callTrace,
     detail: unreliable > 0 ? `${entries}, ${unreliable} unreliable` : entries,
     kind: SymbolKind.Array,
     range: spanRange(document, span),

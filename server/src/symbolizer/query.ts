@@ -1,7 +1,7 @@
 // The question the symbolizer is asked for one entry of a log: the entry as printed, plus what the
 // log tells about the kernel (release, KASLR offset, raw addresses printed with their symbols).
 // Shared by hover, go to definition and `kcrash decode`.
-import type { Frame, Report } from '../parser/model.ts';
+import type { StackEntry, Report } from '../parser/model.ts';
 import type { AddressAnchor, SymbolQuery } from './types.ts';
 
 /** The document text (a string, or the server's piece table). */
@@ -11,7 +11,7 @@ export interface TextLike {
 }
 
 /** What the symbolizer needs to know of an entry and its log (KASLR offset, address anchors). */
-export function symbolQuery(text: TextLike, version: number, frame: Frame, report: Report): SymbolQuery {
+export function symbolQuery(text: TextLike, version: number, frame: StackEntry, report: Report): SymbolQuery {
   const anchors: AddressAnchor[] = [];
   for (const stack of report.stacks) {
     for (const f of stack.frames) {

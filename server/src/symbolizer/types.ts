@@ -1,14 +1,14 @@
 // What the symbolizer answers and how it is asked: shared by the language service (hover, go to
 // definition, status), the worker thread that hosts the symbolizer for the server, and `kcrash
 // decode`. Plain data only: it crosses a worker boundary (bigints are sent as hex strings).
-import type { Arch, Frame } from '../parser/model.ts';
+import type { Arch, StackEntry } from '../parser/model.ts';
 
 /**
  * What to look up: the entry as the log printed it. `exact` is true for a register block's
  * instruction pointer (RIP/pc) and for WARNING/`idling at` sites; call-trace entries are return
  * addresses: the source is looked up at address - 1 (the call) and the printed name is kept.
  */
-export interface SymbolQuery extends Pick<Frame, 'function' | 'offset' | 'size' | 'module' | 'address'> {
+export interface SymbolQuery extends Pick<StackEntry, 'function' | 'offset' | 'size' | 'module' | 'address'> {
   buildId: string | null;
   exact: boolean;
   /** What the report says about the kernel, to pick the right symbol files. */

@@ -3,7 +3,7 @@
 // diagnostics, quick fixes, hover, SARIF, the client's status bar, package.json and the README) reads
 // that table or is checked against it (test/unit/rules.test.ts). The detection itself stays in
 // ../analyze.ts: one pass over the model for every code.
-import type { Frame, Report } from '../../parser/model.ts';
+import type { StackEntry, Report } from '../../parser/model.ts';
 
 /** Diagnostic severities, least severe first (the order of the setting's values). */
 export const SEVERITIES = ['hint', 'information', 'warning', 'error'] as const;
@@ -44,7 +44,7 @@ export interface EntryRule<C extends string = string> extends RuleBase<C> {
    * The message of a finding about `entry`; `other` is the register block's IP or the twin entry,
    * for rules whose findings have one.
    */
-  message(entry: Frame, other: Frame | null): string;
+  message(entry: StackEntry, other: StackEntry | null): string;
   /** The message of the related location (`other`), for rules whose findings have one. */
   readonly relatedMessage?: string;
 }
