@@ -318,8 +318,8 @@ export class LspClient {
 // ------------------------------------------------------------------------------------------------
 // Applying edits the way an editor does
 
-/** Offsets of LSP line starts (`\n`, `\r\n` and lone `\r` end a line). */
-function lspLineStarts(text: string): number[] {
+/** Offsets of LSP line starts (`\n`, `\r\n` and lone `\r` end a line): the editor's own reading, for tests. */
+export function lspLineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

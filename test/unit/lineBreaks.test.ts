@@ -9,6 +9,7 @@ import { computeLineStarts, firstLoneCR, lineEnd, lineOfOffset } from '../../ser
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { registersInText } from '../../server/src/parser/registers.ts';
 import { KernelLogDocument } from '../../server/src/service/document.ts';
+import { lspLineStarts } from '../lsp/client.ts';
 import { fixtureLogs } from './fixture-logs.ts';
 
 /** The parser's line starts, written the slow and obvious way. */
@@ -28,17 +29,6 @@ function parserLineStarts(text: string): number[] {
         i = j - 1;
       }
     }
-  }
-  return starts;
-}
-
-/** LSP's line starts: `\n`, `\r\n`, lone `\r`. */
-function lspLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-    if (c === 13 || c === 10) starts.push(i + 1);
   }
   return starts;
 }
