@@ -252,8 +252,10 @@ function codeText(document: DocumentVersion, block: RegisterBlock, report: Repor
   ];
   const code = block.code;
   const message = code ? document.text.slice(code.start, code.end) : '';
-  const x86 = report.arch === 'x86_64' || report.arch === 'i386' || (report.arch === null && block.ipRegister !== 'pc');
-  const listing = code && !code.unavailable && x86 ? x86Listing(message, report.arch === 'i386' ? 32 : 64, block) : null;
+  // The report's arch; without one, the instruction pointer's name (RIP/IP: x86-64, EIP: i386).
+  const arch = report.arch ?? (block.ipRegister === 'EIP' ? 'i386' : block.ipRegister === 'RIP' || block.ipRegister === 'IP' ? 'x86_64' : null);
+  const x86 = arch === 'x86_64' || arch === 'i386';
+  const listing = code && !code.unavailable && x86 ? x86Listing(message, arch === 'i386' ? 32 : 64, block) : null;
   if (listing) parts.push(listing);
   else if (code && !code.unavailable && report.arch === 'arm64' && code.trapping >= 0) parts.push(arm64Words(message));
   else if (!code?.unavailable)
