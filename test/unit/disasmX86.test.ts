@@ -4,6 +4,7 @@
 // the mnemonics and offsets objdump gives.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { codeLineBytes, disassembleX86, type DisasmLine } from '../../server/src/disasm/x86.ts';
@@ -28,6 +29,16 @@ function disassemble(line: string, bitness: 32 | 64) {
 }
 
 const mnemonic = (l: DisasmLine) => l.text.split(' ')[0];
+const icedLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => /iced_x86\.js$/.test(k));
+
+// Runs first (node:test runs a file's tests in order): importing the module must not load the decoder.
+test('the decoder is loaded on the first disassembly, not on import', () => {
+  assert.equal(icedLoaded(), false);
+  codeLineBytes('Code: 90 <0f> 0b c3');
+  assert.equal(icedLoaded(), false, 'reading the bytes needs no decoder');
+  assert.ok(disassembleX86(Uint8Array.from([0x90, 0x0f, 0x0b, 0xc3]), 1, 64).ok);
+  assert.equal(icedLoaded(), true);
+});
 
 test('the bytes and the marked byte of a Code: line; `(xx)` marks like `<xx>`', () => {
   assert.deepEqual(codeLineBytes('[ 1.0] Code: 90 <0f> 0b c3'), { bytes: Uint8Array.from([0x90, 0x0f, 0x0b, 0xc3]), marker: 1 });
