@@ -92,6 +92,38 @@ test('ud2 at the marker: a BUG()/WARN() trap', () => {
   assert.equal(mnemonic(r.lines[k - 2]), 'call');
 });
 
+test('ud2 of a real BUG_ON() (Debian kernel module): the same instructions objdump lists', () => {
+  // real-debian-module-bug-on.log; objdump from byte 0: add %al,(%rax); test %eax,%eax; je; mov $0x1,%eax;
+  // test %edi,%edi; je; ret; int3 x4; ud2; ret; int3 x4; nopw; nopl; then the marked ud2 at 0x2a.
+  const r = disassemble(codeLine('real-debian-module-bug-on.log', '0f 1f 44 00 00 <0f> 0b 66'), 64);
+  assert.equal(r.skipped, 0);
+  const k = r.lines.findIndex((l) => l.marked);
+  assert.deepEqual(r.lines.slice(0, k + 1).map(mnemonic), [
+    'add',
+    'test',
+    'je',
+    'mov',
+    'test',
+    'je',
+    'ret',
+    'int3',
+    'int3',
+    'int3',
+    'int3',
+    'ud2',
+    'ret',
+    'int3',
+    'int3',
+    'int3',
+    'int3',
+    'nopw',
+    'nopl',
+    'ud2',
+  ]);
+  assert.equal(r.lines[k].offset, 0x2a);
+  assert.equal(r.ud2, true);
+});
+
 test('i386: 32-bit decoding of an i386 report', () => {
   // wild/x86-i386-6.7-lkp-decoded-lockdep-warning.log; objdump -m i386: call; test %eax,%eax; je 0xf1b;
   // mov 0xceb59c94,%ebx; test; jne; push $0xce341664; push $0xce3317fe; call; <ud2>; pop %eax; pop %edx.
