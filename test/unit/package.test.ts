@@ -108,6 +108,8 @@ test('the .vsix holds exactly the allowlist', () => {
     'extension/dist/client.js',
     'extension/dist/server.js',
     'extension/dist/symbolizerWorker.js',
+    'extension/dist/iced_x86.js',
+    'extension/dist/iced_x86_bg.wasm',
     'extension/LICENSE.txt',
     'extension/changelog.md',
     'extension/images/icon.png',

@@ -18,6 +18,7 @@ import { symbolQuery } from '../symbolizer/query.ts';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registersInText } from '../parser/registers.ts';
+import { codeLineBytes, disassembleX86 } from '../disasm/x86.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -103,6 +104,8 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
   for (const block of report.regs) {
+    // arm64 prints `Code:` after the call trace, outside its register block's lines.
+    if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(document, block, report)] };
     if (line < block.line || line > block.endLine) continue;
     const blockStart = document.lineStarts[block.line];
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
@@ -110,7 +113,6 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
       if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset))
         return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
     }
-    if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(block)] };
     if (block.ip && block.ipLine === line)
       return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
   }
@@ -244,16 +246,65 @@ function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
   return parts.join('\n\n');
 }
 
-function codeText(block: RegisterBlock): string {
+function codeText(document: DocumentVersion, block: RegisterBlock, report: Report): string {
   const parts = [
     '**Code bytes** around the instruction pointer. Since Linux 4.18 x86 prints 42 bytes before it, the byte at RIP in `<…>` — where the faulting or trapping instruction starts — and 21 after; older kernels printed 64 bytes starting 43 before RIP. arm64 prints 32-bit words, the one at pc in `(…)`.',
-    "Disassemble it with the kernel's `scripts/decodecode` (pipe the `Code:` line into it; `ARCH=` and `CROSS_COMPILE=` for other architectures).",
   ];
-  if (block.code?.unavailable)
+  const code = block.code;
+  const message = code ? document.text.slice(code.start, code.end) : '';
+  // The report's arch; without one, the instruction pointer's name (RIP/IP: x86-64, EIP: i386).
+  const arch = report.arch ?? (block.ipRegister === 'EIP' ? 'i386' : block.ipRegister === 'RIP' || block.ipRegister === 'IP' ? 'x86_64' : null);
+  const x86 = arch === 'x86_64' || arch === 'i386';
+  const listing = code && !code.unavailable && x86 ? x86Listing(message, arch === 'i386' ? 32 : 64, block) : null;
+  if (listing) parts.push(listing);
+  else if (code && !code.unavailable && report.arch === 'arm64' && code.trapping >= 0) parts.push(arm64Words(message));
+  else if (!code?.unavailable)
+    parts.push("Disassemble it with the kernel's `scripts/decodecode` (pipe the `Code:` line into it; `ARCH=` and `CROSS_COMPILE=` for other architectures).");
+  if (code?.unavailable)
     parts.push(
       'The bytes at RIP could not be read (`Bad RIP value` / `Unable to access opcode bytes`): RIP points to unmapped or user memory, which is often the bug itself (a call through a bad function pointer).',
     );
   return parts.join('\n\n');
+}
+
+/** The disassembly of an x86 `Code:` line (server/src/disasm/x86.ts), decodecode's way: offsets
+ * from the line's first byte, `*` and `<-- trapping instruction` on the marked one. */
+function x86Listing(message: string, bitness: 32 | 64, block: RegisterBlock): string | null {
+  const parsed = codeLineBytes(message);
+  if (!parsed) return null;
+  const result = disassembleX86(parsed.bytes, parsed.marker, bitness);
+  if (!result.ok) return `The bytes could not be disassembled: ${result.problem}.`;
+  const ip = block.ip?.function ? symbolText(block.ip) : null;
+  const width = Math.max(...result.lines.map((l) => l.bytes.length));
+  const rows = result.lines.map((l) => {
+    const at = `${l.offset.toString(16).padStart(4)}:${l.marked ? '*' : ' '}`;
+    const mark = l.marked ? `   <-- trapping instruction${ip ? ` (${ip})` : ''}` : '';
+    return `${at} ${l.bytes.padEnd(width)}  ${l.text}${mark}`;
+  });
+  const head =
+    `**Disassembly** (${bitness === 64 ? 'x86-64' : 'i386'}, AT&T syntax)` +
+    (result.skipped === 0
+      ? '.'
+      : result.lines[0]?.marked
+        ? ': no decoding of the bytes before the marked one lands on it, so the listing starts at the marked byte.'
+        : `: the first ${result.skipped === 1 ? 'byte is' : `${result.skipped} bytes are`} taken for the end of an earlier instruction (decoded from the start whose instructions land on the marked byte).`);
+  const parts = [head, '```asm\n' + rows.join('\n') + '\n```'];
+  if (result.ud2)
+    parts.push("The marked instruction is `ud2`: the trap the kernel's `BUG()` and `WARN()` use on x86 — this is a BUG or WARN site, not a stray fault.");
+  return parts.join('\n\n');
+}
+
+/** arm64 words, the marked one shown; they are not decoded. */
+function arm64Words(message: string): string {
+  const words = message
+    .slice(message.indexOf(':') + 1)
+    .trim()
+    .split(/\s+/);
+  const shown = words.map((w) => (/^\(.*\)$|^<.*>$/.test(w) ? `${w}   <-- at pc` : w));
+  return [
+    '```\n' + shown.join('\n') + '\n```',
+    'arm64 instructions are not disassembled here (no maintained package decodes them well): `scripts/decodecode` with `ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-` does.',
+  ].join('\n\n');
 }
 
 interface RegisterInfo {
