@@ -18,6 +18,9 @@ import { symbolQuery } from '../symbolizer/query.ts';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registersInText } from '../parser/registers.ts';
+import { TAINT_FLAGS, taintFlagsOf, taintMask, taintTextIn } from '../decode/taint.ts';
+import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../decode/registers.ts';
+import type { BitName } from '../decode/registers.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -99,6 +102,14 @@ function within(span: Span, offset: number): boolean {
 }
 
 function findTarget(document: DocumentVersion, report: Report, findings: readonly Finding[], line: number, offset: number): Target | null {
+  const lineStart = document.lineStarts[line];
+  const lineText = document.text.slice(lineStart, lineEnd(document.text, document.lineStarts, line));
+  const taint = taintTextIn(lineText);
+  if (taint && offset >= lineStart + taint.start && offset <= lineStart + taint.end)
+    return { span: { start: lineStart + taint.start, end: lineStart + taint.end }, sections: [taintText(taint.columns)] };
+  const pf = pfErrorCodeIn(lineText);
+  if (pf && offset >= lineStart + pf.start && offset <= lineStart + pf.end)
+    return { span: { start: lineStart + pf.start, end: lineStart + pf.end }, sections: [pfErrorText(pf.value)] };
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
@@ -399,7 +410,39 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
     else if (n < 1024n && block.user) parts.push(`Syscall number ${n} (${code(hex(Number(n)))}).`);
     else if (n < 0x10000n) parts.push(`${block.user ? 'Syscall number' : 'Error code or vector'} ${n} (${code(hex(Number(n)))}).`);
   }
+  if ((reg.name === 'CR0' || reg.name === 'CR4') && /^[0-9a-f]+$/.test(value)) parts.push(bitsText(value, reg.name === 'CR0' ? CR0_BITS : CR4_BITS));
   if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
+  return parts.join('\n\n');
+}
+
+/** The named bits set in a value, one list item each, and any the table does not name. */
+function bitsText(value: string, table: readonly BitName[]): string {
+  const d = decodeBits(value, table);
+  if (!d) return '';
+  const items = d.set.map((b) => `- ${code(b.name)} (bit ${b.bit}): ${b.meaning}`);
+  if (d.unknown.length) items.push(`- other bits set: ${d.unknown.join(', ')}`);
+  return items.length ? `Bits set:\n\n${items.join('\n')}` : 'No bits set.';
+}
+
+function pfErrorText(value: string): string {
+  const parts = [`**${code(`#PF: error_code(0x${value})`)}** · x86 page-fault error code`];
+  const summary = pfErrorSummary(value);
+  if (summary) parts.push(`A ${summary}. The faulting address is in \`CR2\`.`);
+  parts.push(bitsText(value, PF_ERROR_BITS));
+  return parts.join('\n\n');
+}
+
+function taintText(columns: string | null): string {
+  if (columns === null) return '**Not tainted** · no taint flag was set when this was printed.';
+  const flags = taintFlagsOf(columns);
+  const parts = [
+    `**Tainted** · ${flags.length} flag${flags.length === 1 ? '' : 's'} set${flags.length ? ` (\`/proc/sys/kernel/tainted\` = ${taintMask(flags)})` : ''}`,
+  ];
+  if (flags.length) parts.push(flags.map((f) => `- ${code(f.letter)} (bit ${f.bit}): ${f.meaning}`).join('\n'));
+  if (columns.includes('G') && !flags.some((f) => f.letter === 'P')) parts.push('`G`: only GPL-compatible modules were loaded (the `P` column unset).');
+  const unknown = [...new Set(columns.replace(/[G -]/g, ''))].filter((c) => !TAINT_FLAGS.some((f) => f.letter === c));
+  if (unknown.length) parts.push(`Unknown letter${unknown.length > 1 ? 's' : ''}: ${unknown.map(code).join(', ')}.`);
+  parts.push("Each column is one taint bit; a letter means the bit is set. See the kernel's Documentation/admin-guide/tainted-kernels.rst.");
   return parts.join('\n\n');
 }
 
@@ -451,28 +494,6 @@ function stackText(stack: Stack): string {
   return parts.join('\n\n');
 }
 
-const TAINTS: Record<string, string> = {
-  P: 'proprietary module',
-  F: 'module force-loaded',
-  S: 'kernel running on an out-of-spec system',
-  R: 'module force-unloaded',
-  M: 'machine check',
-  B: 'bad page referenced',
-  U: 'taint requested by user',
-  D: 'an earlier oops (this report may be a consequence)',
-  A: 'ACPI table overridden',
-  W: 'an earlier WARN',
-  C: 'staging driver loaded',
-  I: 'firmware bug workaround',
-  O: 'out-of-tree module',
-  E: 'unsigned module',
-  L: 'soft lockup occurred',
-  K: 'kernel live-patched',
-  X: 'auxiliary taint (distribution)',
-  T: 'built with struct randomization',
-  N: 'test taint',
-};
-
 function reportText(report: Report, findings: readonly Finding[]): string {
   const parts = [`**${report.title || report.kind}**`];
   const facts: string[] = [`kind ${code(report.kind)}${report.crash ? '' : ' (informational, not a crash)'}`];
@@ -482,7 +503,12 @@ function reportText(report: Report, findings: readonly Finding[]): string {
   if (report.release) facts.push(`kernel ${code(report.release)}`);
   if (report.arch) facts.push(report.arch);
   parts.push(facts.join(' · '));
-  if (report.taint) parts.push(`Tainted: ${[...report.taint].map((t) => `${code(t)} ${TAINTS[t] ?? ''}`.trim()).join(', ')}.`);
+  if (report.taint)
+    parts.push(
+      `Tainted: ${taintFlagsOf(report.taint)
+        .map((f) => `${code(f.letter)} ${f.meaning}`)
+        .join(', ')}.`,
+    );
   if (report.guiltyFrame) parts.push(`Guilty frame: ${code(report.guiltyFrame)}.`);
   if (report.corrupted) parts.push(`⚠ Looks corrupted: ${report.corruptedReason ?? 'unknown reason'}.`);
   if (report.hardware) parts.push(`Hardware: ${report.hardware}.`);
