@@ -7,7 +7,7 @@ import { fixture, hoverText, LspClient, positionAtText } from './client.ts';
 describe('register and taint hovers', () => {
   let client: LspClient;
   const texts = new Map<string, string>();
-  const FILES = ['real-debian-module-null-deref.log', 'syslog-6.1-null-deref-crlf.log', 'bench-syslog-softlockup.log'];
+  const FILES = ['real-debian-module-null-deref.log', 'syslog-6.1-null-deref-crlf.log', 'bench-syslog-softlockup.log', 'bench-rcu-stall-ctime.log'];
 
   before(async () => {
     client = await LspClient.start();
@@ -56,5 +56,12 @@ describe('register and taint hovers', () => {
     assert.match(cr0, /`WP` \(bit 16\)/);
     const cr4 = await hover('syslog-6.1-null-deref-crlf.log', 'CR4: 00000000007706e0', 6);
     for (const bit of ['SMEP', 'SMAP', 'PKE', 'PCIDE', 'OSXSAVE']) assert.match(cr4, new RegExp(`\`${bit}\` \\(bit`));
+  });
+
+  it('names the system call of a user-mode ORIG_RAX', async () => {
+    const text = await hover('bench-rcu-stall-ctime.log', 'ORIG_RAX: 00000000000000d1', 12);
+    assert.match(text, /Syscall number 209 \(`0xd1`\): \*\*`io_submit`\*\*/);
+    const write = await hover('real-debian-module-null-deref.log', 'ORIG_RAX: 0000000000000001', 12);
+    assert.match(write, /`write`/);
   });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../../server/src/decode/registers.ts';
+import { origRaxMeaning, x86_64SyscallName } from '../../server/src/decode/syscalls.ts';
 import { TAINT_FLAGS, taintFlag, taintFlagsOf, taintMask, taintTextIn } from '../../server/src/decode/taint.ts';
 
 describe('taint flags', () => {
@@ -71,5 +72,35 @@ describe('control registers and the page-fault error code', () => {
       decodeBits('0007', PF_ERROR_BITS)!.set.map((b) => b.name),
       ['P', 'W/R', 'U/S'],
     );
+  });
+});
+
+describe('x86-64 system calls', () => {
+  it('names numbers of syscall_64.tbl', () => {
+    const known: [number, string][] = [
+      [0, 'read'],
+      [1, 'write'],
+      [59, 'execve'],
+      [60, 'exit'],
+      [156, '_sysctl'],
+      [202, 'futex'],
+      [209, 'io_submit'],
+      [231, 'exit_group'],
+      [257, 'openat'],
+      [321, 'bpf'],
+      [334, 'rseq'],
+      [424, 'pidfd_send_signal'],
+      [435, 'clone3'],
+      [462, 'mseal'],
+    ];
+    for (const [n, name] of known) assert.equal(x86_64SyscallName(n), name, String(n));
+    for (const n of [-1, 1.5, 400, 423, 512, 100000]) assert.equal(x86_64SyscallName(n), null, String(n));
+    for (let n = 0; n <= 336; n++) assert.match(x86_64SyscallName(n)!, /^[a-z_][a-z0-9_]*$/, String(n));
+  });
+  it('reads ORIG_RAX: −1 is no system call', () => {
+    assert.deepEqual(origRaxMeaning('ffffffffffffffff'), { kind: 'none' });
+    assert.deepEqual(origRaxMeaning('00000000000000d1'), { kind: 'number', n: 209, syscall: 'io_submit' });
+    assert.equal(origRaxMeaning('ffff888000000000'), null);
+    assert.equal(origRaxMeaning('zz'), null);
   });
 });

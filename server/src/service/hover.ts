@@ -21,6 +21,7 @@ import { registersInText } from '../parser/registers.ts';
 import { TAINT_FLAGS, taintFlagsOf, taintMask, taintTextIn } from '../decode/taint.ts';
 import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../decode/registers.ts';
 import type { BitName } from '../decode/registers.ts';
+import { origRaxMeaning } from '../decode/syscalls.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -404,11 +405,13 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
     const set = EFLAGS_BITS.filter(([bit]) => (bits >> bit) & 1).map(([, flag, what]) => `${flag} (${what})`);
     parts.push(`Set: ${set.length ? set.join(', ') : 'none'}. IOPL ${(bits >> 12) & 3}.${(bits >> 9) & 1 ? '' : ' Interrupts were **disabled** (IF clear).'}`);
   }
-  if (reg.name === 'ORIG_RAX' && /^[0-9a-f]+$/.test(value)) {
-    const n = BigInt('0x' + value);
-    if (value === 'ffffffffffffffff') parts.push('−1: no system call, no error code.');
-    else if (n < 1024n && block.user) parts.push(`Syscall number ${n} (${code(hex(Number(n)))}).`);
-    else if (n < 0x10000n) parts.push(`${block.user ? 'Syscall number' : 'Error code or vector'} ${n} (${code(hex(Number(n)))}).`);
+  if (reg.name === 'ORIG_RAX') {
+    const orig = origRaxMeaning(value);
+    if (orig?.kind === 'none') parts.push('−1: **not in a system call** (an interrupt or exception without an error code).');
+    else if (orig && block.user)
+      parts.push(`Syscall number ${orig.n} (${code(hex(orig.n))})${orig.syscall ? `: **${code(orig.syscall)}**` : ', not in the x86-64 table'}.`);
+    else if (orig)
+      parts.push(`${orig.n} (${code(hex(orig.n))}): an error code or vector${orig.syscall ? `; were it a system call, ${code(orig.syscall)}` : ''}.`);
   }
   if ((reg.name === 'CR0' || reg.name === 'CR4') && /^[0-9a-f]+$/.test(value)) parts.push(bitsText(value, reg.name === 'CR0' ? CR0_BITS : CR4_BITS));
   if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
