@@ -64,4 +64,24 @@ describe('register and taint hovers', () => {
     const write = await hover('real-debian-module-null-deref.log', 'ORIG_RAX: 0000000000000001', 12);
     assert.match(write, /`write`/);
   });
+
+  it('reads CR2 as the faulting address: NULL plus a field offset', async () => {
+    const text = await hover('syslog-6.1-null-deref-crlf.log', 'CR2: 0000000000000040', 6);
+    assert.match(text, /The faulting address: \*\*NULL pointer \+ `0x40`\*\*/);
+  });
+
+  it('names the x86-64 region of register values', async () => {
+    const name = 'real-debian-module-null-deref.log';
+    assert.match(await hover(name, 'RDI: ffffc900004e3b58', 6), /likely the \*\*vmalloc\/ioremap space/);
+    assert.match(await hover(name, 'RSP: 0018:ffffc900004e3b40', 1), /vmalloc/);
+    assert.match(await hover(name, 'R13: ffff8880058ccd80', 6), /likely the \*\*direct map/);
+    assert.match(await hover(name, 'RSI: ffffffffc0202080', 6), /the \*\*module mapping space\*\*/);
+    assert.match(await hover(name, 'R12: 0000000022718960', 6), /\*\*user space\*\*/);
+    assert.doesNotMatch(await hover(name, 'EFLAGS: 00000246', 9), /As an address/);
+    assert.doesNotMatch(await hover(name, 'CR3: 0000000006238000', 6), /As an address/);
+  });
+
+  it('reads -ENOSYS in the RAX of a system call entry', async () => {
+    assert.match(await hover('bench-rcu-stall-ctime.log', 'RAX: ffffffffffffffda', 6), /ERR_PTR\(-38\)`, −`ENOSYS`/);
+  });
 });

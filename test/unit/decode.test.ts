@@ -2,6 +2,7 @@
 // error code.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { addressFacts, type AddressRegion, X86_64_REGIONS } from '../../server/src/decode/addresses.ts';
 import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../../server/src/decode/registers.ts';
 import { origRaxMeaning, x86_64SyscallName } from '../../server/src/decode/syscalls.ts';
 import { TAINT_FLAGS, taintFlag, taintFlagsOf, taintMask, taintTextIn } from '../../server/src/decode/taint.ts';
@@ -102,5 +103,52 @@ describe('x86-64 system calls', () => {
     assert.deepEqual(origRaxMeaning('00000000000000d1'), { kind: 'number', n: 209, syscall: 'io_submit' });
     assert.equal(origRaxMeaning('ffff888000000000'), null);
     assert.equal(origRaxMeaning('zz'), null);
+  });
+});
+
+describe('addresses', () => {
+  const kind = (hex: string, x86 = true) => addressFacts(hex, x86)?.kind ?? null;
+  it('reads NULL plus a small offset, ZERO_SIZE_PTR and error pointers', () => {
+    assert.deepEqual(addressFacts('0000000000000040', true), { kind: 'null', offset: 0x40n });
+    assert.deepEqual(addressFacts('0000000000000000', false), { kind: 'null', offset: 0n });
+    assert.equal(kind('0000000000000010'), 'zero-size-ptr');
+    assert.equal(kind('0000000000001000'), 'user');
+    assert.deepEqual(addressFacts('ffffffffffffffda', true), { kind: 'err-ptr', errno: 38, name: 'ENOSYS' });
+    assert.deepEqual(addressFacts('fffffffffffff001', true), { kind: 'err-ptr', errno: 4095, name: null });
+  });
+  it('knows the poison values', () => {
+    assert.match((addressFacts('dead000000000100', true) as { meaning: string }).meaning, /LIST_POISON1/);
+    assert.match((addressFacts('dead000000000122', true) as { meaning: string }).meaning, /LIST_POISON2/);
+    assert.equal(kind('dead000000000400'), 'poison-pointer');
+    assert.match((addressFacts('6b6b6b6b6b6b6b6b', true) as { meaning: string }).meaning, /POISON_FREE.*use after free/);
+    assert.match((addressFacts('6b6b6b6b6b6b6b73', false) as { meaning: string }).meaning, /POISON_FREE/);
+    assert.match((addressFacts('5a5a5a5a5a5a5a5a', true) as { meaning: string }).meaning, /POISON_INUSE/);
+    assert.match((addressFacts('a5a5a5a5a5a5a5a5', true) as { meaning: string }).meaning, /POISON_END/);
+    assert.match((addressFacts('cccccccccccccccc', true) as { meaning: string }).meaning, /RED_ACTIVE/);
+    assert.match((addressFacts('bbbbbbbbbbbbbbbb', true) as { meaning: string }).meaning, /RED_INACTIVE/);
+    assert.match((addressFacts('00000000dead4ead', true) as { meaning: string }).meaning, /SPINLOCK_MAGIC/);
+  });
+  it('tells canonical from non-canonical, user from kernel (x86-64 only)', () => {
+    assert.equal(kind('0000800000000000'), 'non-canonical');
+    assert.equal(kind('1234567812345678'), 'non-canonical');
+    assert.equal(kind('1234567812345678', false), null);
+    assert.equal(kind('00007ffc0a9f6e28'), 'user');
+    assert.equal(kind('ffff800000000000'), 'kernel');
+  });
+  it('names the x86-64 regions', () => {
+    const region = (hex: string) => (addressFacts(hex, true) as { region: AddressRegion | null }).region?.name ?? null;
+    assert.match(region('ffff888100a3c000')!, /direct map/);
+    assert.match(region('ffffc90000123f00')!, /vmalloc/);
+    assert.match(region('ffffea0004a1b2c0')!, /vmemmap/);
+    assert.match(region('ffffffff8129b350')!, /kernel image/);
+    assert.match(region('ffffffffc0a01234')!, /module/);
+    assert.match(region('ffffffffff5fd000')!, /fixmap/);
+    assert.equal(region('fffffc0000000000'), null);
+    for (const [a, b] of X86_64_REGIONS.map((r) => [r.start, r.end])) assert.ok(a < b);
+    for (let i = 1; i < X86_64_REGIONS.length; i++) assert.ok(X86_64_REGIONS[i - 1].end <= X86_64_REGIONS[i].start);
+  });
+  it('finds the address a KASAN shadow byte shadows', () => {
+    assert.deepEqual(addressFacts('ffffed1020014780', true), { kind: 'kasan-shadow', shadows: 0xffff8881000a3c00n });
+    assert.deepEqual(addressFacts('ffffec0000000000', true), { kind: 'kasan-shadow', shadows: 0xffff800000000000n });
   });
 });

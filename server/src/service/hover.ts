@@ -22,6 +22,8 @@ import { TAINT_FLAGS, taintFlagsOf, taintMask, taintTextIn } from '../decode/tai
 import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../decode/registers.ts';
 import type { BitName } from '../decode/registers.ts';
 import { origRaxMeaning } from '../decode/syscalls.ts';
+import { addressFacts } from '../decode/addresses.ts';
+import type { AddressFact } from '../decode/addresses.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -414,8 +416,48 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
       parts.push(`${orig.n} (${code(hex(orig.n))}): an error code or vector${orig.syscall ? `; were it a system call, ${code(orig.syscall)}` : ''}.`);
   }
   if ((reg.name === 'CR0' || reg.name === 'CR4') && /^[0-9a-f]+$/.test(value)) parts.push(bitsText(value, reg.name === 'CR0' ? CR0_BITS : CR4_BITS));
+  if (/^[0-9a-f]{16}$/.test(value) && !NOT_ADDRESSES.has(reg.name)) {
+    const x86_64 = report.arch === 'x86_64' || (report.arch === null && /^(?:R[0-9A-Z]+|CR2|FS|GS|knlGS)$/.test(reg.name));
+    const fact = addressFacts(value, x86_64);
+    if (fact) parts.push(addressText(fact, value, reg.name === 'CR2'));
+  }
   if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
   return parts.join('\n\n');
+}
+
+/** Registers whose value is no address (flags, control bits, a syscall number, a physical page-table base). */
+const NOT_ADDRESSES = new Set(['EFLAGS', 'ORIG_RAX', 'CR0', 'CR3', 'CR4', 'DR6', 'DR7', 'PKRU', 'RIP', 'EIP', 'pstate']);
+
+/** What a 64-bit value says as an address, in one paragraph. */
+function addressText(fact: AddressFact, value: string, faulting: boolean): string {
+  const as = faulting ? 'The faulting address' : 'As an address';
+  switch (fact.kind) {
+    case 'null':
+      return fact.offset === 0n
+        ? `${as}: **NULL**.`
+        : `${as}: **NULL pointer + ${code(hex(Number(fact.offset)))}** — likely a field at that offset of a struct reached through a NULL pointer.`;
+    case 'zero-size-ptr':
+      return `${as}: \`ZERO_SIZE_PTR\` (what \`kmalloc(0)\` returns), or NULL + \`0x10\`.`;
+    case 'err-ptr':
+      return `${as}: an **error pointer** (\`ERR_PTR(-${fact.errno})\`${fact.name ? `, −${code(fact.name)}` : ''}): an error code used as a pointer, or a negative return value.`;
+    case 'poison-pointer':
+      return `${as}: **poison** ${code(value)} — ${fact.meaning}.`;
+    case 'poison-bytes':
+      return `${as}: **poison bytes** \`${fact.byte}\` — ${fact.meaning}.`;
+    case 'magic':
+      return `${as}: ${fact.meaning}.`;
+    case 'non-canonical':
+      return `${as}: **non-canonical** (bits 63–47 differ; 4-level paging): no memory can be there; an access raises a general protection fault, not a page fault. Often a corrupted or poisoned pointer.`;
+    case 'user':
+      return `${as}: **user space** (below \`0x0000800000000000\`).`;
+    case 'kasan-shadow':
+      return `${as}: **KASAN shadow memory**; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (shadow − \`0xdffffc0000000000\`, × 8).`;
+    case 'kernel':
+      if (!fact.region) return `${as}: kernel space, in no region of the default x86-64 layout.`;
+      return fact.region.randomized
+        ? `${as}: kernel space, likely the **${fact.region.name}** (by the default x86-64 layout; KASLR moves the bases of the direct map, vmalloc and vmemmap, in that order).`
+        : `${as}: kernel space, the **${fact.region.name}** (x86-64 layout).`;
+  }
 }
 
 /** The named bits set in a value, one list item each, and any the table does not name. */
