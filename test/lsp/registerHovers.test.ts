@@ -7,7 +7,13 @@ import { fixture, hoverText, LspClient, positionAtText } from './client.ts';
 describe('register and taint hovers', () => {
   let client: LspClient;
   const texts = new Map<string, string>();
-  const FILES = ['real-debian-module-null-deref.log', 'syslog-6.1-null-deref-crlf.log', 'bench-syslog-softlockup.log', 'bench-rcu-stall-ctime.log'];
+  const FILES = [
+    'real-debian-module-null-deref.log',
+    'syslog-6.1-null-deref-crlf.log',
+    'bench-syslog-softlockup.log',
+    'bench-rcu-stall-ctime.log',
+    'lsp-old-x86-clear-user.log',
+  ];
 
   before(async () => {
     client = await LspClient.start();
@@ -83,5 +89,12 @@ describe('register and taint hovers', () => {
 
   it('reads -ENOSYS in the RAX of a system call entry', async () => {
     assert.match(await hover('bench-rcu-stall-ctime.log', 'RAX: ffffffffffffffda', 6), /ERR_PTR\(-38\)`, −`ENOSYS`/);
+  });
+
+  it('reads a raw stack word of an old kernel as an address', async () => {
+    const name = 'lsp-old-x86-clear-user.log';
+    assert.match(await hover(name, 'ffff88007876fd70 ffffffff81452a7b', 3), /raw stack word[\s\S]*likely the \*\*direct map/);
+    assert.match(await hover(name, 'ffffffff81452a7b', 3), /\*\*kernel image/);
+    assert.match(await hover(name, ' 0000000000000138', 4), /NULL pointer \+ `0x138`\*\* \(if it is a pointer/);
   });
 });

@@ -138,6 +138,7 @@ describe('addresses', () => {
   it('names the x86-64 regions', () => {
     const region = (hex: string) => (addressFacts(hex, true) as { region: AddressRegion | null }).region?.name ?? null;
     assert.match(region('ffff888100a3c000')!, /direct map/);
+    assert.match(region('ffff88007876fd70')!, /direct map .* before 4\.20/);
     assert.match(region('ffffc90000123f00')!, /vmalloc/);
     assert.match(region('ffffea0004a1b2c0')!, /vmemmap/);
     assert.match(region('ffffffff8129b350')!, /kernel image/);

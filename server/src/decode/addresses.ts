@@ -15,7 +15,12 @@ export interface AddressRegion {
 /** x86-64 4-level paging, the default layout, in address order. */
 export const X86_64_REGIONS: readonly AddressRegion[] = [
   { start: 0xffff800000000000n, end: 0xffff880000000000n, name: 'guard hole (reserved for a hypervisor)', randomized: false },
-  { start: 0xffff880000000000n, end: 0xffff888000000000n, name: 'LDT remap for page-table isolation', randomized: false },
+  {
+    start: 0xffff880000000000n,
+    end: 0xffff888000000000n,
+    name: 'direct map of physical memory on kernels before 4.20 (since then: the LDT remap for page-table isolation)',
+    randomized: true,
+  },
   { start: 0xffff888000000000n, end: 0xffffc88000000000n, name: 'direct map of physical memory (kmalloc, page allocator memory)', randomized: true },
   { start: 0xffffc90000000000n, end: 0xffffe90000000000n, name: 'vmalloc/ioremap space (also task stacks with VMAP_STACK)', randomized: true },
   { start: 0xffffea0000000000n, end: 0xffffeb0000000000n, name: 'vmemmap: the `struct page` array', randomized: true },

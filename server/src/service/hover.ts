@@ -129,6 +129,12 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
       return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
   }
   for (const stack of report.stacks) {
+    if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
+      for (const m of lineText.matchAll(/(?<![0-9a-fx])[0-9a-f]{16}(?![0-9a-f])/g)) {
+        const span = { start: lineStart + (m.index as number), end: lineStart + (m.index as number) + 16 };
+        if (within(span, offset)) return { span, sections: [stackWordText(m[0], report)] };
+      }
+    }
     for (let i = 0; i < stack.frames.length; i++) {
       const frame = stack.frames[i];
       if (frame.line !== line) continue;
@@ -428,14 +434,22 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
 /** Registers whose value is no address (flags, control bits, a syscall number, a physical page-table base). */
 const NOT_ADDRESSES = new Set(['EFLAGS', 'ORIG_RAX', 'CR0', 'CR3', 'CR4', 'DR6', 'DR7', 'PKRU', 'RIP', 'EIP', 'pstate']);
 
+function stackWordText(word: string, report: Report): string {
+  const parts = [`**${code(word)}** · raw stack word`];
+  const fact = addressFacts(word, report.arch === 'x86_64' || report.arch === null);
+  if (fact) parts.push(addressText(fact, word, false));
+  return parts.join('\n\n');
+}
+
 /** What a 64-bit value says as an address, in one paragraph. */
 function addressText(fact: AddressFact, value: string, faulting: boolean): string {
   const as = faulting ? 'The faulting address' : 'As an address';
   switch (fact.kind) {
     case 'null':
-      return fact.offset === 0n
-        ? `${as}: **NULL**.`
-        : `${as}: **NULL pointer + ${code(hex(Number(fact.offset)))}** — likely a field at that offset of a struct reached through a NULL pointer.`;
+      if (fact.offset === 0n) return `${as}: **NULL**.`;
+      return faulting
+        ? `${as}: **NULL pointer + ${code(hex(Number(fact.offset)))}** — likely a field at that offset of a struct reached through a NULL pointer.`
+        : `${as}: **NULL pointer + ${code(hex(Number(fact.offset)))}** (if it is a pointer: likely a field at that offset of a struct reached through a NULL pointer).`;
     case 'zero-size-ptr':
       return `${as}: \`ZERO_SIZE_PTR\` (what \`kmalloc(0)\` returns), or NULL + \`0x10\`.`;
     case 'err-ptr':
