@@ -131,6 +131,9 @@ describe('addresses', () => {
   it('tells canonical from non-canonical, user from kernel (x86-64 only)', () => {
     assert.equal(kind('0000800000000000'), 'non-canonical');
     assert.equal(kind('1234567812345678'), 'non-canonical');
+    assert.deepEqual(addressFacts('1234567812345678', true), { kind: 'non-canonical', canonicalWith5Level: false });
+    assert.deepEqual(addressFacts('ff11000100a3c000', true), { kind: 'non-canonical', canonicalWith5Level: true });
+    assert.deepEqual(addressFacts('00ff000000000000', true), { kind: 'non-canonical', canonicalWith5Level: true });
     assert.equal(kind('1234567812345678', false), null);
     assert.equal(kind('00007ffc0a9f6e28'), 'user');
     assert.equal(kind('ffff800000000000'), 'kernel');

@@ -125,7 +125,7 @@ export type AddressFact =
   | { kind: 'poison-pointer'; offset: bigint; meaning: string }
   | { kind: 'poison-bytes'; byte: string; meaning: string }
   | { kind: 'magic'; meaning: string }
-  | { kind: 'non-canonical' }
+  | { kind: 'non-canonical'; canonicalWith5Level: boolean }
   | { kind: 'user' }
   | { kind: 'kasan-shadow'; shadows: bigint }
   | { kind: 'kernel'; region: AddressRegion | null };
@@ -154,7 +154,11 @@ export function addressFacts(hex: string, x86_64: boolean): AddressFact | null {
   if (!x86_64) return null;
   // 4-level paging: bits 63..47 all equal. (5-level, LA57 in CR4: bits 63..56.)
   const top = v >> 47n;
-  if (top !== 0n && top !== 0x1ffffn) return { kind: 'non-canonical' };
+  if (top !== 0n && top !== 0x1ffffn) {
+    const top57 = v >> 56n;
+    const bit56 = (v >> 56n) & 1n;
+    return { kind: 'non-canonical', canonicalWith5Level: (top57 === 0n && bit56 === 0n) || top57 === 0xffn };
+  }
   if (top === 0n) return { kind: 'user' };
   const region = X86_64_REGIONS.find((r) => v >= r.start && v < r.end) ?? null;
   if (region && region.start === 0xffffec0000000000n) return { kind: 'kasan-shadow', shadows: ((v - KASAN_SHADOW_OFFSET) << 3n) & 0xffffffffffffffffn };

@@ -461,7 +461,9 @@ function addressText(fact: AddressFact, value: string, faulting: boolean): strin
     case 'magic':
       return `${as}: ${fact.meaning}.`;
     case 'non-canonical':
-      return `${as}: **non-canonical** (bits 63–47 differ; 4-level paging): no memory can be there; an access raises a general protection fault, not a page fault. Often a corrupted or poisoned pointer.`;
+      return fact.canonicalWith5Level
+        ? `${as}: **non-canonical with 4-level paging** (bits 63–47 differ), but canonical with 5-level paging (\`LA57\` set in CR4; there the direct map starts at \`ff11000000000000\`).`
+        : `${as}: **non-canonical** (bits 63–47 differ): no memory can be there; an access raises a general protection fault, not a page fault. Often a corrupted or poisoned pointer.`;
     case 'user':
       return `${as}: **user space** (below \`0x0000800000000000\`).`;
     case 'kasan-shadow':
