@@ -19,6 +19,12 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registersInText } from '../parser/registers.ts';
 import { codeLineBytes, disassembleX86 } from '../disasm/x86.ts';
+import { TAINT_FLAGS, taintFlagsOf, taintMask, taintTextIn } from '../decode/taint.ts';
+import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../decode/registers.ts';
+import type { BitName } from '../decode/registers.ts';
+import { origRaxMeaning } from '../decode/syscalls.ts';
+import { addressFacts } from '../decode/addresses.ts';
+import type { AddressFact } from '../decode/addresses.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -100,6 +106,14 @@ function within(span: Span, offset: number): boolean {
 }
 
 function findTarget(document: DocumentVersion, report: Report, findings: readonly Finding[], line: number, offset: number): Target | null {
+  const lineStart = document.lineStarts[line];
+  const lineText = document.text.slice(lineStart, lineEnd(document.text, document.lineStarts, line));
+  const taint = taintTextIn(lineText);
+  if (taint && offset >= lineStart + taint.start && offset <= lineStart + taint.end)
+    return { span: { start: lineStart + taint.start, end: lineStart + taint.end }, sections: [taintText(taint.columns)] };
+  const pf = pfErrorCodeIn(lineText);
+  if (pf && offset >= lineStart + pf.start && offset <= lineStart + pf.end)
+    return { span: { start: lineStart + pf.start, end: lineStart + pf.end }, sections: [pfErrorText(pf.value)] };
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
@@ -117,6 +131,12 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
       return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
   }
   for (const stack of report.stacks) {
+    if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
+      for (const m of lineText.matchAll(/(?<![0-9a-fx])[0-9a-f]{16}(?![0-9a-f])/g)) {
+        const span = { start: lineStart + (m.index as number), end: lineStart + (m.index as number) + 16 };
+        if (within(span, offset)) return { span, sections: [stackWordText(m[0], report)] };
+      }
+    }
     for (let i = 0; i < stack.frames.length; i++) {
       const frame = stack.frames[i];
       if (frame.line !== line) continue;
@@ -444,13 +464,97 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
     const set = EFLAGS_BITS.filter(([bit]) => (bits >> bit) & 1).map(([, flag, what]) => `${flag} (${what})`);
     parts.push(`Set: ${set.length ? set.join(', ') : 'none'}. IOPL ${(bits >> 12) & 3}.${(bits >> 9) & 1 ? '' : ' Interrupts were **disabled** (IF clear).'}`);
   }
-  if (reg.name === 'ORIG_RAX' && /^[0-9a-f]+$/.test(value)) {
-    const n = BigInt('0x' + value);
-    if (value === 'ffffffffffffffff') parts.push('−1: no system call, no error code.');
-    else if (n < 1024n && block.user) parts.push(`Syscall number ${n} (${code(hex(Number(n)))}).`);
-    else if (n < 0x10000n) parts.push(`${block.user ? 'Syscall number' : 'Error code or vector'} ${n} (${code(hex(Number(n)))}).`);
+  if (reg.name === 'ORIG_RAX') {
+    const orig = origRaxMeaning(value);
+    if (orig?.kind === 'none') parts.push('−1: **not in a system call** (an interrupt or exception without an error code).');
+    else if (orig && block.user)
+      parts.push(`Syscall number ${orig.n} (${code(hex(orig.n))})${orig.syscall ? `: **${code(orig.syscall)}**` : ', not in the x86-64 table'}.`);
+    else if (orig)
+      parts.push(`${orig.n} (${code(hex(orig.n))}): an error code or vector${orig.syscall ? `; were it a system call, ${code(orig.syscall)}` : ''}.`);
+  }
+  if ((reg.name === 'CR0' || reg.name === 'CR4') && /^[0-9a-f]+$/.test(value)) parts.push(bitsText(value, reg.name === 'CR0' ? CR0_BITS : CR4_BITS));
+  if (/^[0-9a-f]{16}$/.test(value) && !NOT_ADDRESSES.has(reg.name)) {
+    const x86_64 = report.arch === 'x86_64' || (report.arch === null && /^(?:R[0-9A-Z]+|CR2|FS|GS|knlGS)$/.test(reg.name));
+    const fact = addressFacts(value, x86_64);
+    if (fact) parts.push(addressText(fact, value, reg.name === 'CR2'));
   }
   if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
+  return parts.join('\n\n');
+}
+
+/** Registers whose value is no address (flags, control bits, a syscall number, a physical page-table base). */
+const NOT_ADDRESSES = new Set(['EFLAGS', 'ORIG_RAX', 'CR0', 'CR3', 'CR4', 'DR6', 'DR7', 'PKRU', 'RIP', 'EIP', 'pstate']);
+
+function stackWordText(word: string, report: Report): string {
+  const parts = [`**${code(word)}** · raw stack word`];
+  const fact = addressFacts(word, report.arch === 'x86_64' || report.arch === null);
+  if (fact) parts.push(addressText(fact, word, false));
+  return parts.join('\n\n');
+}
+
+/** What a 64-bit value says as an address, in one paragraph. */
+function addressText(fact: AddressFact, value: string, faulting: boolean): string {
+  const as = faulting ? 'The faulting address' : 'As an address';
+  switch (fact.kind) {
+    case 'null':
+      if (fact.offset === 0n) return `${as}: **NULL**.`;
+      return faulting
+        ? `${as}: **NULL pointer + ${code(hex(Number(fact.offset)))}** — likely a field at that offset of a struct reached through a NULL pointer.`
+        : `${as}: **NULL pointer + ${code(hex(Number(fact.offset)))}** (if it is a pointer: likely a field at that offset of a struct reached through a NULL pointer).`;
+    case 'zero-size-ptr':
+      return `${as}: \`ZERO_SIZE_PTR\` (what \`kmalloc(0)\` returns), or NULL + \`0x10\`.`;
+    case 'err-ptr':
+      return `${as}: an **error pointer** (\`ERR_PTR(-${fact.errno})\`${fact.name ? `, −${code(fact.name)}` : ''}): an error code used as a pointer, or a negative return value.`;
+    case 'poison-pointer':
+      return `${as}: **poison** ${code(value)} — ${fact.meaning}.`;
+    case 'poison-bytes':
+      return `${as}: **poison bytes** \`${fact.byte}\` — ${fact.meaning}.`;
+    case 'magic':
+      return `${as}: ${fact.meaning}.`;
+    case 'non-canonical':
+      return fact.canonicalWith5Level
+        ? `${as}: **non-canonical with 4-level paging** (bits 63–47 differ), but canonical with 5-level paging (\`LA57\` set in CR4; there the direct map starts at \`ff11000000000000\`).`
+        : `${as}: **non-canonical** (bits 63–47 differ): no memory can be there; an access raises a general protection fault, not a page fault. Often a corrupted or poisoned pointer.`;
+    case 'user':
+      return `${as}: **user space** (below \`0x0000800000000000\`).`;
+    case 'kasan-shadow':
+      return `${as}: **KASAN shadow memory**; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (shadow − \`0xdffffc0000000000\`, × 8).`;
+    case 'kernel':
+      if (!fact.region) return `${as}: kernel space, in no region of the default x86-64 layout.`;
+      return fact.region.randomized
+        ? `${as}: kernel space, likely the **${fact.region.name}** (by the default x86-64 layout; KASLR moves the bases of the direct map, vmalloc and vmemmap, in that order).`
+        : `${as}: kernel space, the **${fact.region.name}** (x86-64 layout).`;
+  }
+}
+
+/** The named bits set in a value, one list item each, and any the table does not name. */
+function bitsText(value: string, table: readonly BitName[]): string {
+  const d = decodeBits(value, table);
+  if (!d) return '';
+  const items = d.set.map((b) => `- ${code(b.name)} (bit ${b.bit}): ${b.meaning}`);
+  if (d.unknown.length) items.push(`- other bits set: ${d.unknown.join(', ')}`);
+  return items.length ? `Bits set:\n\n${items.join('\n')}` : 'No bits set.';
+}
+
+function pfErrorText(value: string): string {
+  const parts = [`**${code(`#PF: error_code(0x${value})`)}** · x86 page-fault error code`];
+  const summary = pfErrorSummary(value);
+  if (summary) parts.push(`A ${summary}. The faulting address is in \`CR2\`.`);
+  parts.push(bitsText(value, PF_ERROR_BITS));
+  return parts.join('\n\n');
+}
+
+function taintText(columns: string | null): string {
+  if (columns === null) return '**Not tainted** · no taint flag was set when this was printed.';
+  const flags = taintFlagsOf(columns);
+  const parts = [
+    `**Tainted** · ${flags.length} flag${flags.length === 1 ? '' : 's'} set${flags.length ? ` (\`/proc/sys/kernel/tainted\` = ${taintMask(flags)})` : ''}`,
+  ];
+  if (flags.length) parts.push(flags.map((f) => `- ${code(f.letter)} (bit ${f.bit}): ${f.meaning}`).join('\n'));
+  if (columns.includes('G') && !flags.some((f) => f.letter === 'P')) parts.push('`G`: only GPL-compatible modules were loaded (the `P` column unset).');
+  const unknown = [...new Set(columns.replace(/[G -]/g, ''))].filter((c) => !TAINT_FLAGS.some((f) => f.letter === c));
+  if (unknown.length) parts.push(`Unknown letter${unknown.length > 1 ? 's' : ''}: ${unknown.map(code).join(', ')}.`);
+  parts.push("Each column is one taint bit; a letter means the bit is set. See the kernel's Documentation/admin-guide/tainted-kernels.rst.");
   return parts.join('\n\n');
 }
 
@@ -502,28 +606,6 @@ function stackText(stack: Stack): string {
   return parts.join('\n\n');
 }
 
-const TAINTS: Record<string, string> = {
-  P: 'proprietary module',
-  F: 'module force-loaded',
-  S: 'kernel running on an out-of-spec system',
-  R: 'module force-unloaded',
-  M: 'machine check',
-  B: 'bad page referenced',
-  U: 'taint requested by user',
-  D: 'an earlier oops (this report may be a consequence)',
-  A: 'ACPI table overridden',
-  W: 'an earlier WARN',
-  C: 'staging driver loaded',
-  I: 'firmware bug workaround',
-  O: 'out-of-tree module',
-  E: 'unsigned module',
-  L: 'soft lockup occurred',
-  K: 'kernel live-patched',
-  X: 'auxiliary taint (distribution)',
-  T: 'built with struct randomization',
-  N: 'test taint',
-};
-
 function reportText(report: Report, findings: readonly Finding[]): string {
   const parts = [`**${report.title || report.kind}**`];
   const facts: string[] = [`kind ${code(report.kind)}${report.crash ? '' : ' (informational, not a crash)'}`];
@@ -533,7 +615,12 @@ function reportText(report: Report, findings: readonly Finding[]): string {
   if (report.release) facts.push(`kernel ${code(report.release)}`);
   if (report.arch) facts.push(report.arch);
   parts.push(facts.join(' · '));
-  if (report.taint) parts.push(`Tainted: ${[...report.taint].map((t) => `${code(t)} ${TAINTS[t] ?? ''}`.trim()).join(', ')}.`);
+  if (report.taint)
+    parts.push(
+      `Tainted: ${taintFlagsOf(report.taint)
+        .map((f) => `${code(f.letter)} ${f.meaning}`)
+        .join(', ')}.`,
+    );
   if (report.guiltyFrame) parts.push(`Guilty frame: ${code(report.guiltyFrame)}.`);
   if (report.corrupted) parts.push(`⚠ Looks corrupted: ${report.corruptedReason ?? 'unknown reason'}.`);
   if (report.hardware) parts.push(`Hardware: ${report.hardware}.`);
