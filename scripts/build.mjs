@@ -45,3 +45,5 @@ await Promise.all([
 ]);
 mkdirSync('dist', { recursive: true });
 for (const file of ['iced_x86.js', 'iced_x86_bg.wasm']) copyFileSync(new URL(`../node_modules/iced-x86/${file}`, import.meta.url), `dist/${file}`);
+// Its licence travels with it (MIT: the notice must ship with copies).
+copyFileSync(new URL('../node_modules/iced-x86/LICENSE.txt', import.meta.url), 'dist/iced_x86.LICENSE.txt');

@@ -110,6 +110,7 @@ test('the .vsix holds exactly the allowlist', () => {
     'extension/dist/symbolizerWorker.js',
     'extension/dist/iced_x86.js',
     'extension/dist/iced_x86_bg.wasm',
+    'extension/dist/iced_x86.LICENSE.txt',
     'extension/LICENSE.txt',
     'extension/changelog.md',
     'extension/images/icon.png',
