@@ -257,9 +257,9 @@ class PrefixTable {
     const from = k >= 0 ? this.textStarts[k] : this.scratch.textStart;
     const end = lineEnd(this.text, this.lineStarts, line);
     // A line a mailer wrapped is read with its rest (most lines' next line cannot be one).
-    if (line + 1 >= this.lineStarts.length || !mayContinueOnto(this.text, this.lineStarts[line + 1])) return this.text.slice(from, end);
+    if (line + 1 >= this.lineStarts.length || !mayContinueOnto(this.text, this.lineStarts[line + 1])) return plainIndent(this.text.slice(from, end));
     const wrapped = wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length);
-    return wrapped === end ? this.text.slice(from, end) : readWrapped(this.text.slice(from, wrapped));
+    return plainIndent(wrapped === end ? this.text.slice(from, end) : readWrapped(this.text.slice(from, wrapped)));
   }
 
   caller(line: number): string | null {
@@ -1639,4 +1639,19 @@ function titleAll(prefixes: PrefixTable, reports: Report[], last: number): void 
     shape: (i) => prefixes.shape(i),
   };
   titleReports(view, reports, 0, reports.length, last);
+}
+
+/**
+ * The line with the no-break spaces of its indentation read as spaces (web pages and mailers put them
+ * there; the title rules, like syzkaller's, know only spaces). Same length: offsets stay valid.
+ */
+function plainIndent(message: string): string {
+  let i = 0;
+  let noBreak = false;
+  for (; i < message.length; i++) {
+    const c = message.charCodeAt(i);
+    if (c === 0xa0) noBreak = true;
+    else if (c !== 32 && c !== 9) break;
+  }
+  return noBreak ? message.slice(0, i).replace(/\u00a0/g, ' ') + message.slice(i) : message;
 }
