@@ -163,6 +163,7 @@ export const LEAD_PRETESTED = [CPU_LINE, OLD_PID_LINE, CALL_TRACE_LINE];
 /** `      Not tainted 6.1.0 #1` under a hung-task header (a syslog may squeeze the indentation away). */
 const TAINT_LINE = new RegExp(String.raw`^\s*${TAINT} *(\d\S*)`);
 const IDENT_TAINT = new RegExp(String.raw`^(\d+\.\d+\S*) #\d+ ${TAINT}`);
+const EIP_TAINT = new RegExp(String.raw`\]\s+${TAINT}`);
 const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
 const MODULE_CONT = /^\s+[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(?:\s+\[last unloaded: [^\]]*\])?\s*$/;
@@ -1210,6 +1211,11 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   // Register dumps.
   const ip = parseIpLine(message);
   if (ip) {
+    // 2.4 and 2.6.0-era i386 print the taint on the EIP line: `EIP:    0010:[<c012cf70>]    Not tainted`.
+    if (r.taint === null && ip.register === 'EIP') {
+      const t = EIP_TAINT.exec(message);
+      if (t) r.taint = taintLetters(t[1]);
+    }
     if (ip.symbolPos >= 0 || ip.opener || ip.address) {
       // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block,
       // also when a line a mailer wrapped came between.
