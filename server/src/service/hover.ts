@@ -23,8 +23,10 @@ import { TAINT_FLAGS, taintFlagsOf, taintMask, taintTextIn } from '../decode/tai
 import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../decode/registers.ts';
 import type { BitName } from '../decode/registers.ts';
 import { origRaxMeaning } from '../decode/syscalls.ts';
-import { addressFacts } from '../decode/addresses.ts';
-import type { AddressFact } from '../decode/addresses.ts';
+import { addressFacts, addressLayout, ARM64_TAG_MEANINGS } from '../decode/addresses.ts';
+import type { AddressFact, AddressLayout } from '../decode/addresses.ts';
+import { arm64FieldsIn } from '../decode/arm64.ts';
+import { arm64FieldText, pstateIn } from './hoverArm64.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -114,6 +116,12 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   const pf = pfErrorCodeIn(lineText);
   if (pf && offset >= lineStart + pf.start && offset <= lineStart + pf.end)
     return { span: { start: lineStart + pf.start, end: lineStart + pf.end }, sections: [pfErrorText(pf.value)] };
+  const pstate = pstateIn(lineText);
+  if (pstate && offset >= lineStart + pstate.start && offset <= lineStart + pstate.end)
+    return { span: { start: lineStart + pstate.start, end: lineStart + pstate.end }, sections: [pstate.text] };
+  for (const f of arm64FieldsIn(lineText))
+    if (offset >= lineStart + f.start && offset <= lineStart + f.end)
+      return { span: { start: lineStart + f.start, end: lineStart + f.end }, sections: [arm64FieldText(f)] };
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
@@ -134,7 +142,7 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
       for (const m of lineText.matchAll(/(?<![0-9a-fx])[0-9a-f]{16}(?![0-9a-f])/g)) {
         const span = { start: lineStart + (m.index as number), end: lineStart + (m.index as number) + 16 };
-        if (within(span, offset)) return { span, sections: [stackWordText(m[0], report)] };
+        if (within(span, offset)) return { span, sections: [stackWordText(document, m[0], report)] };
       }
     }
     for (let i = 0; i < stack.frames.length; i++) {
@@ -475,7 +483,7 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
   if ((reg.name === 'CR0' || reg.name === 'CR4') && /^[0-9a-f]+$/.test(value)) parts.push(bitsText(value, reg.name === 'CR0' ? CR0_BITS : CR4_BITS));
   if (/^[0-9a-f]{16}$/.test(value) && !NOT_ADDRESSES.has(reg.name)) {
     const x86_64 = report.arch === 'x86_64' || (report.arch === null && /^(?:R[0-9A-Z]+|CR2|FS|GS|knlGS)$/.test(reg.name));
-    const fact = addressFacts(value, x86_64);
+    const fact = addressFacts(value, report.arch ? reportLayout(document, report) : x86_64);
     if (fact) parts.push(addressText(fact, value, reg.name === 'CR2'));
   }
   if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
@@ -485,17 +493,32 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
 /** Registers whose value is no address (flags, control bits, a syscall number, a physical page-table base). */
 const NOT_ADDRESSES = new Set(['EFLAGS', 'ORIG_RAX', 'CR0', 'CR3', 'CR4', 'DR6', 'DR7', 'PKRU', 'RIP', 'EIP', 'pstate']);
 
-function stackWordText(word: string, report: Report): string {
+function stackWordText(document: DocumentVersion, word: string, report: Report): string {
   const parts = [`**${code(word)}** · raw stack word`];
-  const fact = addressFacts(word, report.arch === 'x86_64' || report.arch === null);
+  const fact = addressFacts(word, report.arch ? reportLayout(document, report) : true);
   if (fact) parts.push(addressText(fact, word, false));
   return parts.join('\n\n');
+}
+
+/** The address layout of a report's architecture, as its lines tell it (CR4's LA57, `48-bit VAs`). */
+function reportLayout(document: DocumentVersion, report: Report): AddressLayout {
+  const start = document.lineStarts[report.line];
+  const end = lineEnd(document.text, document.lineStarts, Math.min(report.endLine, document.lineStarts.length - 1));
+  return addressLayout(report.arch, document.text.slice(start, Math.min(end, start + 200_000)));
 }
 
 /** What a 64-bit value says as an address, in one paragraph. */
 function addressText(fact: AddressFact, value: string, faulting: boolean): string {
   const as = faulting ? 'The faulting address' : 'As an address';
+  const by = 'layout' in fact && fact.layout ? fact.layout : 'x86-64';
   switch (fact.kind) {
+    case 'arm64-invalid':
+      return `${as}: **not a valid arm64 address** with ${fact.vaBits}-bit virtual addresses (bits 55–${fact.vaBits} are neither all 0, user, nor all 1, kernel: "between user and kernel address ranges"). Often a corrupted pointer or data read as one.`;
+    case 'tagged': {
+      const meaning = ARM64_TAG_MEANINGS.get(fact.tag);
+      const inner = fact.inner ? addressText(fact.inner, value, false).replace(/^As an address: /, '') : 'no address of the layout.';
+      return `${as}: a **tagged pointer**, tag \`0x${fact.tag.toString(16)}\` in the top byte${meaning ? ` (${meaning})` : ' (KASAN software tags or MTE; the MMU ignores the top byte)'}. Without the tag: ${inner}`;
+    }
     case 'null':
       if (fact.offset === 0n) return `${as}: **NULL**.`;
       return faulting
@@ -516,14 +539,14 @@ function addressText(fact: AddressFact, value: string, faulting: boolean): strin
         ? `${as}: **non-canonical with 4-level paging** (bits 63–47 differ), but canonical with 5-level paging (\`LA57\` set in CR4; there the direct map starts at \`ff11000000000000\`).`
         : `${as}: **non-canonical** (bits 63–47 differ): no memory can be there; an access raises a general protection fault, not a page fault. Often a corrupted or poisoned pointer.`;
     case 'user':
-      return `${as}: **user space** (below \`0x0000800000000000\`).`;
+      return fact.layout ? `${as}: **user space** (${fact.layout}).` : `${as}: **user space** (below \`0x0000800000000000\`).`;
     case 'kasan-shadow':
-      return `${as}: **KASAN shadow memory**; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (shadow − \`0xdffffc0000000000\`, × 8).`;
+      return `${as}: **KASAN shadow memory**${fact.layout ? ` (${fact.layout})` : ''}; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (generic KASAN: shadow − \`KASAN_SHADOW_OFFSET\`, × 8)${fact.layout?.startsWith('arm64') ? '; on a kernel without KASAN, the top of the linear map' : ''}.`;
     case 'kernel':
-      if (!fact.region) return `${as}: kernel space, in no region of the default x86-64 layout.`;
+      if (!fact.region) return `${as}: kernel space, in no region of the ${by === 'x86-64' ? 'default x86-64' : by} layout.`;
       return fact.region.randomized
-        ? `${as}: kernel space, likely the **${fact.region.name}** (by the default x86-64 layout; KASLR moves the bases of the direct map, vmalloc and vmemmap, in that order).`
-        : `${as}: kernel space, the **${fact.region.name}** (x86-64 layout).`;
+        ? `${as}: kernel space, likely the **${fact.region.name}** (by the ${by === 'x86-64' ? 'default x86-64' : by} layout; KASLR moves ${by.startsWith('arm64') ? 'the kernel image and the linear map' : 'the bases of the direct map, vmalloc and vmemmap, in that order'}).`
+        : `${as}: kernel space, the **${fact.region.name}** (${by} layout).`;
   }
 }
 
