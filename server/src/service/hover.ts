@@ -15,6 +15,7 @@ import type { DocumentVersion } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
 import type { CancellationLike, LookupKind, SymbolInfo, SymbolQuery, Symbolizer } from '../symbolizer/types.ts';
 import { symbolQuery } from '../symbolizer/query.ts';
+import type { QueryEntry } from '../symbolizer/query.ts';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registersInText } from '../parser/registers.ts';
@@ -40,6 +41,9 @@ interface Target {
   sections: string[];
   /** The entry to symbolize, if any. */
   symbol?: { frame: StackEntry; report: Report };
+  /** With a symbolizer: the sections again, with what it answers (a `Code:` listing labelled, an
+   * address with its symbol); null keeps them. */
+  withSymbols?: (lookup: (entry: QueryEntry) => Promise<SymbolInfo | null>) => Promise<string[] | null>;
 }
 
 export async function computeHover(document: DocumentVersion, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
@@ -53,7 +57,13 @@ export async function computeHover(document: DocumentVersion, analysis: LogAnaly
   // `document` and `analysis` are one version's (a snapshot; an edit meanwhile makes the next one):
   // the answer is for the version the request was made on.
   const range = spanRange(document, target.span);
-  const sections = [...target.sections];
+  let sections = [...target.sections];
+  const symbolizer = options.symbolizer;
+  if (target.withSymbols && symbolizer) {
+    const lookup = (entry: QueryEntry) => symbolize(symbolizer, symbolQuery(document.text, document.version, entry, report), options);
+    const better = await target.withSymbols(lookup);
+    if (better && !options.token?.isCancellationRequested) sections = better;
+  }
   if (target.symbol && options.symbolizer) {
     const query = symbolQuery(document.text, document.version, target.symbol.frame, target.symbol.report);
     const info = await symbolize(options.symbolizer, query, options);
@@ -127,13 +137,25 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   }
   for (const block of report.regs) {
     // arm64 prints `Code:` after the call trace, outside its register block's lines.
-    if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(document, block, report)] };
+    if (block.code && block.code.line === line) {
+      const ip = block.ip;
+      const withSymbols = ip?.function
+        ? async (lookup: (entry: QueryEntry) => Promise<SymbolInfo | null>) => {
+            const info = await lookup(ip);
+            return info?.symbol ? [codeText(document, block, report, info.symbol)] : null;
+          }
+        : undefined;
+      return { span: block.code, sections: [codeText(document, block, report)], withSymbols };
+    }
     if (line < block.line || line > block.endLine) continue;
     const blockStart = document.lineStarts[block.line];
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
     for (const reg of registersInText(blockText, blockStart)) {
-      if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset))
-        return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
+      if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset)) {
+        const sections = [registerText(document, reg, block, report)];
+        const text = !NOT_ADDRESSES.has(reg.name) ? kernelTextAddress(document, reg.value, report) : null;
+        return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections, withSymbols: text ? symbolSection(sections, text) : undefined };
+      }
     }
     if (block.ip && block.ipLine === line)
       return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
@@ -142,7 +164,11 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
       for (const m of lineText.matchAll(/(?<![0-9a-fx])[0-9a-f]{16}(?![0-9a-f])/g)) {
         const span = { start: lineStart + (m.index as number), end: lineStart + (m.index as number) + 16 };
-        if (within(span, offset)) return { span, sections: [stackWordText(document, m[0], report)] };
+        if (within(span, offset)) {
+          const sections = [stackWordText(document, m[0], report)];
+          const text = kernelTextAddress(document, m[0], report);
+          return { span, sections, withSymbols: text ? symbolSection(sections, text) : undefined };
+        }
       }
     }
     for (let i = 0; i < stack.frames.length; i++) {
@@ -274,7 +300,10 @@ function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
   return parts.join('\n\n');
 }
 
-function codeText(document: DocumentVersion, block: RegisterBlock, report: Report): string {
+/** The resolved symbol of a block's instruction pointer (SymbolInfo.symbol). */
+type IpSymbol = NonNullable<SymbolInfo['symbol']>;
+
+function codeText(document: DocumentVersion, block: RegisterBlock, report: Report, ipSymbol?: IpSymbol): string {
   const parts = [
     '**Code bytes** around the instruction pointer. Since Linux 4.18 x86 prints 42 bytes before it, the byte at RIP in `<…>` — where the faulting or trapping instruction starts — and 21 after; older kernels printed 64 bytes starting 43 before RIP. arm64 prints 32-bit words, the one at pc in `(…)`.',
   ];
@@ -283,7 +312,7 @@ function codeText(document: DocumentVersion, block: RegisterBlock, report: Repor
   // The report's arch; without one, the instruction pointer's name (RIP/IP: x86-64, EIP: i386).
   const arch = report.arch ?? (block.ipRegister === 'EIP' ? 'i386' : block.ipRegister === 'RIP' || block.ipRegister === 'IP' ? 'x86_64' : null);
   const x86 = arch === 'x86_64' || arch === 'i386';
-  const listing = code && !code.unavailable && x86 ? x86Listing(message, arch === 'i386' ? 32 : 64, block) : null;
+  const listing = code && !code.unavailable && x86 ? x86Listing(message, arch === 'i386' ? 32 : 64, block, ipSymbol) : null;
   if (listing) parts.push(listing);
   else if (code && !code.unavailable && report.arch === 'arm64' && code.trapping >= 0) parts.push(arm64Words(message));
   else if (!code?.unavailable)
@@ -297,17 +326,20 @@ function codeText(document: DocumentVersion, block: RegisterBlock, report: Repor
 
 /** The disassembly of an x86 `Code:` line (server/src/disasm/x86.ts), decodecode's way: offsets
  * from the line's first byte, `*` and `<-- trapping instruction` on the marked one. */
-function x86Listing(message: string, bitness: 32 | 64, block: RegisterBlock): string | null {
+function x86Listing(message: string, bitness: 32 | 64, block: RegisterBlock, ipSymbol?: IpSymbol): string | null {
   const parsed = codeLineBytes(message);
   if (!parsed) return null;
   const result = disassembleX86(parsed.bytes, parsed.marker, bitness);
   if (!result.ok) return `The bytes could not be disassembled: ${result.problem}.`;
   const ip = block.ip?.function ? symbolText(block.ip) : null;
   const width = Math.max(...result.lines.map((l) => l.bytes.length));
-  const rows = result.lines.map((l) => {
+  const labels = ipSymbol ? result.lines.map((l) => instructionLabel(ipSymbol, l.offset - parsed.marker)) : null;
+  const labelWidth = labels ? Math.max(...labels.map((l) => l.length)) : 0;
+  const rows = result.lines.map((l, i) => {
     const at = `${l.offset.toString(16).padStart(4)}:${l.marked ? '*' : ' '}`;
     const mark = l.marked ? `   <-- trapping instruction${ip ? ` (${ip})` : ''}` : '';
-    return `${at} ${l.bytes.padEnd(width)}  ${l.text}${mark}`;
+    const label = labels ? ` ${labels[i].padEnd(labelWidth)}` : '';
+    return `${at}${label} ${l.bytes.padEnd(width)}  ${l.text}${mark}`;
   });
   const head =
     `**Disassembly** (${bitness === 64 ? 'x86-64' : 'i386'}, AT&T syntax)` +
@@ -317,9 +349,26 @@ function x86Listing(message: string, bitness: 32 | 64, block: RegisterBlock): st
         ? ': no decoding of the bytes before the marked one lands on it, so the listing starts at the marked byte.'
         : `: the first ${result.skipped === 1 ? 'byte is' : `${result.skipped} bytes are`} taken for the end of an earlier instruction (decoded from the start whose instructions land on the marked byte).`);
   const parts = [head, '```asm\n' + rows.join('\n') + '\n```'];
+  if (ipSymbol)
+    parts.push(
+      `Labelled from the symbol files: the marked byte is ${code(symbolText({ function: ipSymbol.name, offset: ipSymbol.offset, size: ipSymbol.size, address: null }))}${ipSymbol.module ? ` in ${code(ipSymbol.module)}` : ''}; each instruction is that address plus its distance from the marked byte.`,
+    );
   if (result.ud2)
     parts.push("The marked instruction is `ud2`: the trap the kernel's `BUG()` and `WARN()` use on x86 — this is a BUG or WARN site, not a stray fault.");
   return parts.join('\n\n');
+}
+
+/** `<address func+0xN>` of an instruction `delta` bytes from the instruction pointer; blank outside
+ * the function (the bytes before it belong to the function before, after its size to the next). */
+function instructionLabel(ip: IpSymbol, delta: number): string {
+  const offset = ip.offset + delta;
+  const inside = offset >= 0 && (ip.size === null || offset < ip.size);
+  let address = '';
+  if (/^[0-9a-f]+$/.test(ip.address)) {
+    const a = BigInt('0x' + ip.address) + BigInt(delta);
+    address = ip.section ? `${ip.section}+0x${a.toString(16)}` : a.toString(16).padStart(16, '0');
+  }
+  return `${address}${inside ? ` <${ip.name}+0x${offset.toString(16)}>` : ''}`;
 }
 
 /** arm64 words, the marked one shown; they are not decoded. */
@@ -498,6 +547,29 @@ function stackWordText(document: DocumentVersion, word: string, report: Report):
   const fact = addressFacts(word, report.arch ? reportLayout(document, report) : true);
   if (fact) parts.push(addressText(fact, word, false));
   return parts.join('\n\n');
+}
+
+/** A value that may point into the kernel image (its text), to look up with the symbolizer. */
+function kernelTextAddress(document: DocumentVersion, value: string, report: Report): string | null {
+  if (!/^[0-9a-f]{16}$/.test(value)) return null;
+  const fact = addressFacts(value, report.arch ? reportLayout(document, report) : true);
+  if (fact?.kind !== 'kernel' || !fact.region) return null;
+  // x86-64: the kernel image; arm64: the image sits in the vmalloc area.
+  return /^kernel image|^vmalloc space/.test(fact.region.name) ? value : null;
+}
+
+/** The sections and, when the symbolizer places the address in a function, a line naming it. */
+function symbolSection(sections: string[], address: string) {
+  return async (lookup: (entry: QueryEntry) => Promise<SymbolInfo | null>): Promise<string[] | null> => {
+    const info = await lookup({ function: null, offset: null, size: null, module: null, address, exact: true });
+    const s = info?.symbol;
+    if (!s) return null;
+    const label = symbolText({ function: s.name, offset: s.offset, size: s.size, address: null });
+    return [
+      ...sections,
+      `**Symbol** ${code(label)}${s.module ? ` [${code(s.module)}]` : ''}: the value points into kernel text, at \`0x${s.address}\` in ${info.sources?.length ? info.sources.map((p) => code(basename(p))).join(', ') : 'the symbol files'} (the log's KASLR offset taken off).`,
+    ];
+  };
 }
 
 /** The address layout of a report's architecture, as its lines tell it (CR4's LA57, `48-bit VAs`). */
