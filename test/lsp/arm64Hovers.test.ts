@@ -73,6 +73,11 @@ describe('arm64 hovers', () => {
     assert.equal(h.range.end.character - h.range.start.character, 'ESR = 0x0000000096000005'.length);
   });
 
+  it('decodes the error code of `Internal error: Oops:` as the ESR it is', async () => {
+    const md = await hover('fixture', 'Oops: 0000000096000005', 8);
+    assert.match(md, /exception syndrome register[\s\S]*\*\*Level 1 translation fault\*\* \(DFSC `0x5`\) on a \*\*read\*\*/);
+  });
+
   it('explains the kernel’s own decoding lines', async () => {
     assert.match(await hover('fixture', 'EC = 0x25', 3), /exception class `ESR_ELx_EC_DABT_CUR`[\s\S]*A data abort in the kernel itself/);
     assert.match(await hover('fixture', 'IL = 32 bits', 3), /`IL`: the length of the trapped instruction/);

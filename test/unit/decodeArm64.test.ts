@@ -168,6 +168,18 @@ describe('arm64 fault lines', () => {
       ['ISV', 'ISS', 'ISS2'],
     );
     assert.equal(arm64FieldsIn('[ 1.0] SError Interrupt on CPU1, code 0x00000000be000000 -- SError esr 0xbe000000')[0].value, '0xbe000000');
+    // die()'s error code is the ESR on arm64 (only there: arm's is the FSR).
+    const oops = '[   57.305013] Internal error: Oops: 0000000096000005 [#1] PREEMPT SMP';
+    const [o] = arm64FieldsIn(oops, true);
+    assert.equal(oops.slice(o.start, o.end), '0000000096000005');
+    assert.equal(o.value, '0x0000000096000005');
+    assert.deepEqual(arm64FieldsIn(oops), []);
+    assert.equal(arm64FieldsIn('[ 9.1] Internal error: Oops - BUG: 00000000f2000800 [#1] SMP', true)[0].value, '0x00000000f2000800');
+    assert.equal(arm64FieldsIn('[ 9.1] Internal error: Oops - SP/PC alignment exception: 000000008a000000 [#1] SMP', true)[0].value, '0x000000008a000000');
+    assert.equal(
+      arm64FieldsIn('[ 0.1] Bad mode in Synchronous Abort handler detected on CPU0, code 0x02000000 -- Unknown/Uncategorized', true)[0].value,
+      '0x02000000',
+    );
     // Not a fault line: an assignment in a message.
     assert.deepEqual(arm64FieldsIn('[ 1.0] foo: mode EC = 3 in driver'), []);
   });

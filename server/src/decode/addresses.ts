@@ -224,8 +224,9 @@ export type AddressFact =
   /** arm64: bits 55..VA_BITS neither all 0 nor all 1 (`address between user and kernel address ranges`). */
   | { kind: 'arm64-invalid'; vaBits: number }
   | { kind: 'user'; layout?: string }
-  | { kind: 'kasan-shadow'; shadows: bigint; layout?: string }
-  | { kind: 'kernel'; region: AddressRegion | null; layout?: string }
+  /** `only5Level`: non-canonical with 4-level paging, so read with the 5-level layout the log did not name. */
+  | { kind: 'kasan-shadow'; shadows: bigint; layout?: string; only5Level?: true }
+  | { kind: 'kernel'; region: AddressRegion | null; layout?: string; only5Level?: true }
   /** arm64 top-byte-ignore: a tag in bits 63..56 (KASAN software tags, MTE, HWASan); `inner` reads the untagged pointer. */
   | { kind: 'tagged'; tag: number; inner: AddressFact | null };
 
@@ -264,7 +265,7 @@ function x86_64Facts(v: bigint, la57: boolean): AddressFact | null {
   if (!la57 && top !== 0n && top !== 0x1ffffn) {
     // Only canonical with 5-level paging, and in one of its regions: read it so (said so by `layout`).
     const region = canonical57 && top57 === 0xffn ? regionOf(X86_64_LA57_REGIONS, v) : null;
-    if (region) return kernelFact(v, region, 'x86-64 5-level paging (the only layout where this address is canonical)');
+    if (region) return { ...kernelFact(v, region, 'x86-64 5-level paging'), only5Level: true } as AddressFact;
     return { kind: 'non-canonical', canonicalWith5Level: canonical57 };
   }
   if (la57 && !canonical57) return { kind: 'non-canonical', canonicalWith5Level: false };

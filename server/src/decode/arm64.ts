@@ -351,6 +351,8 @@ export interface Arm64LineField extends ValueAt {
 }
 
 const ESR_VALUE = /\b(?:ESR|esr)(?: = | |: |=)(0x[0-9a-f]{1,16})\b/g;
+const ESR_AS_CODE = /\bInternal error: [A-Za-z][\w /-]*: ([0-9a-f]{8}|[0-9a-f]{16})(?= \[#)/;
+const BAD_MODE = /(?:\bBad mode in [A-Za-z ]+ handler detected on CPU\d+|\bSError Interrupt on CPU\d+), code (0x[0-9a-f]{8,16})\b/;
 // The lines under `Mem abort info:`/`Data abort info:` start with one of these (after the prefix).
 const ABORT_INFO_LINE = /(?:^|[\]:]\s*|\s{2})(?:EC|FSC|ISV|SET|EA|CM|GCS|SAS|TnD) = (?:0x[0-9a-f]+|\d)/;
 const FIELD = /\b(EC|FSC|DFSC|IFSC|ISS2?|ISV|SAS|SSE|SRT|SF|AR|VNCR|SET|FnV|EA|CM|S1PTW|WnR|TnD|TagAccess|GCS|Overlay|DirtyBit|Xs|LST) = (0x[0-9a-f]+|\d+)\b/g;
@@ -360,11 +362,18 @@ const FIELD = /\b(EC|FSC|DFSC|IFSC|ISS2?|ISV|SAS|SSE|SRT|SF|AR|VNCR|SET|FnV|EA|C
  * printed under `Mem abort info:` / `Data abort info:` (`EC = 0x25: DABT (current EL), IL = 32 bits`,
  * `FSC = 0x04: …`, `WnR = 0`). `EC`'s span runs to the line's end (its text and `IL`).
  */
-export function arm64FieldsIn(line: string): Arm64LineField[] {
+export function arm64FieldsIn(line: string, arm64 = false): Arm64LineField[] {
   const out: Arm64LineField[] = [];
   for (const m of line.matchAll(ESR_VALUE)) {
     const start = (m.index as number) + m[0].length - m[1].length;
     out.push({ name: 'ESR', value: m[1], start: m.index as number, end: start + m[1].length });
+  }
+  // arm64's die() prints the ESR as the error code: `Internal error: Oops: 0000000096000004 [#1]`,
+  // `Oops - BUG: 00000000f2000800`; so do `Bad mode in … handler … code 0x…` and SError reports.
+  const own = arm64 ? (ESR_AS_CODE.exec(line) ?? BAD_MODE.exec(line)) : null;
+  if (own) {
+    const start = (own.index as number) + own[0].length - own[1].length;
+    out.push({ name: 'ESR', value: own[1].startsWith('0x') ? own[1] : `0x${own[1]}`, start, end: start + own[1].length });
   }
   if (out.length) return out;
   if (!ABORT_INFO_LINE.test(line)) return out;

@@ -129,7 +129,7 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   const pstate = pstateIn(lineText);
   if (pstate && offset >= lineStart + pstate.start && offset <= lineStart + pstate.end)
     return { span: { start: lineStart + pstate.start, end: lineStart + pstate.end }, sections: [pstate.text] };
-  for (const f of arm64FieldsIn(lineText))
+  for (const f of arm64FieldsIn(lineText, report.arch === 'arm64'))
     if (offset >= lineStart + f.start && offset <= lineStart + f.end)
       return { span: { start: lineStart + f.start, end: lineStart + f.end }, sections: [arm64FieldText(f)] };
   for (const stack of report.stacks) {
@@ -583,6 +583,10 @@ function reportLayout(document: DocumentVersion, report: Report): AddressLayout 
 function addressText(fact: AddressFact, value: string, faulting: boolean): string {
   const as = faulting ? 'The faulting address' : 'As an address';
   const by = 'layout' in fact && fact.layout ? fact.layout : 'x86-64';
+  const only5 =
+    'only5Level' in fact && fact.only5Level
+      ? ' Canonical only with 5-level paging (bits 63–56 equal; with 4 levels bits 63–47 would have to be), so read by that layout.'
+      : '';
   switch (fact.kind) {
     case 'arm64-invalid':
       return `${as}: **not a valid arm64 address** with ${fact.vaBits}-bit virtual addresses (bits 55–${fact.vaBits} are neither all 0, user, nor all 1, kernel: "between user and kernel address ranges"). Often a corrupted pointer or data read as one.`;
@@ -613,12 +617,14 @@ function addressText(fact: AddressFact, value: string, faulting: boolean): strin
     case 'user':
       return fact.layout ? `${as}: **user space** (${fact.layout}).` : `${as}: **user space** (below \`0x0000800000000000\`).`;
     case 'kasan-shadow':
-      return `${as}: **KASAN shadow memory**${fact.layout ? ` (${fact.layout})` : ''}; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (generic KASAN: shadow − \`KASAN_SHADOW_OFFSET\`, × 8)${fact.layout?.startsWith('arm64') ? '; on a kernel without KASAN, the top of the linear map' : ''}.`;
+      return `${as}: **KASAN shadow memory**${fact.layout ? ` (${fact.layout})` : ''}; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (generic KASAN: shadow − \`KASAN_SHADOW_OFFSET\`, × 8)${fact.layout?.startsWith('arm64') ? '; on a kernel without KASAN, the top of the linear map' : ''}.${only5}`;
     case 'kernel':
       if (!fact.region) return `${as}: kernel space, in no region of the ${by === 'x86-64' ? 'default x86-64' : by} layout.`;
-      return fact.region.randomized
-        ? `${as}: kernel space, likely the **${fact.region.name}** (by the ${by === 'x86-64' ? 'default x86-64' : by} layout; KASLR moves ${by.startsWith('arm64') ? 'the kernel image and the linear map' : 'the bases of the direct map, vmalloc and vmemmap, in that order'}).`
-        : `${as}: kernel space, the **${fact.region.name}** (${by} layout).`;
+      return (
+        (fact.region.randomized
+          ? `${as}: kernel space, likely the **${fact.region.name}** (by the ${by === 'x86-64' ? 'default x86-64' : by} layout; KASLR moves ${by.startsWith('arm64') ? 'the kernel image and the linear map' : 'the bases of the direct map, vmalloc and vmemmap, in that order'}).`
+          : `${as}: kernel space, the **${fact.region.name}** (${by} layout).`) + only5
+      );
   }
 }
 
