@@ -554,8 +554,9 @@ function kernelTextAddress(document: DocumentVersion, value: string, report: Rep
   if (!/^[0-9a-f]{16}$/.test(value)) return null;
   const fact = addressFacts(value, report.arch ? reportLayout(document, report) : true);
   if (fact?.kind !== 'kernel' || !fact.region) return null;
-  // x86-64: the kernel image; arm64: the image sits in the vmalloc area.
-  return /^kernel image|^vmalloc space/.test(fact.region.name) ? value : null;
+  // x86-64's kernel image region holds nothing else. (arm64's image sits anywhere in the vmalloc
+  // area with KASLR, among stacks and vmalloc memory: a lookup there could name a stack address.)
+  return /^kernel image/.test(fact.region.name) ? value : null;
 }
 
 /** The sections and, when the symbolizer places the address in a function, a line naming it. */
