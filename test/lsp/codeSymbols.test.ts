@@ -40,6 +40,23 @@ const KASLR_LOG = [
   '',
 ].join('\n');
 
+// The older form, raw stack words before a trace of `[<address>] func+off/size` entries, which tell
+// the KASLR offset (here none) without a `Kernel Offset:` line.
+const STACK_WORDS_LOG = [
+  '[  301.004411] BUG: unable to handle kernel paging request at 0000000000a1c000',
+  '[  301.004802] Oops: 0002 [#1] SMP',
+  '[  301.005013] CPU: 1 PID: 2210 Comm: dd Tainted: G           OE      6.1.0-56-amd64 #1',
+  '[  301.005390] RIP: 0010:[<ffffffff81367270>]  [<ffffffff81367270>] vfs_write+0x110/0x3f0',
+  '[  301.005771] RSP: 0018:ffffc90000a27e38  EFLAGS: 00010246',
+  '[  301.006002] RAX: 0000000000a1c000 RBX: 0000000000000005 RCX: 0000000000000000',
+  '[  301.006380] Stack:',
+  '[  301.006501]  ffffc90000a27e70 ffffffff81367227 0000000000000005 ffff888004c1f200',
+  '[  301.006890] Call Trace:',
+  '[  301.007011]  [<ffffffff813676eb>] ksys_write+0x6b/0xf0',
+  '[  301.007322]  [<ffffffff81a43e1d>] do_syscall_64+0x5d/0xb0',
+  '',
+].join('\n');
+
 describe('Code: listing and addresses with symbols loaded', () => {
   let client: LspClient;
   let moduleLog = '';
@@ -53,6 +70,7 @@ describe('Code: listing and addresses with symbols loaded', () => {
     for (const [uri, text] of [
       [MODULE_URI, moduleLog],
       [KASLR_URI, KASLR_LOG],
+      ['file:///symbols/stack-words.log', STACK_WORDS_LOG],
     ]) {
       client.open(uri, text, 1);
       await client.waitForDiagnostics(uri, 1);
@@ -92,6 +110,9 @@ describe('Code: listing and addresses with symbols loaded', () => {
     assert.match(r12, /\*\*Symbol\*\* `vfs_write\+0xc7\/0x3f0`: the value points into kernel text, at `0xffffffff81367227` in `System\.map-6\.1\.0-56-amd64`/);
     const rbx = await hover(KASLR_URI, KASLR_LOG, 'RBX: ffffffffab3676eb', 6);
     assert.match(rbx, /`ksys_write\+0x6b\/0xf0`/);
+    // A raw stack word; the KASLR offset (0) from the trace's `[<address>] func+off` entries.
+    const word = await hover('file:///symbols/stack-words.log', STACK_WORDS_LOG, 'ffffffff81367227', 3);
+    assert.match(word, /raw stack word[\s\S]*\*\*Symbol\*\* `vfs_write\+0xc7\/0x3f0`/);
     // Not text: no symbol line.
     assert.doesNotMatch(await hover(KASLR_URI, KASLR_LOG, 'RDI: ffff888004c1f200', 6), /\*\*Symbol\*\*/);
   });
