@@ -1224,7 +1224,15 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
       // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
       const near = block !== null && (block !== open.regs || nearRegs(open, line, 3));
-      const completes = block !== null && near && !ip.opener && (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
+      // (Never a user-mode block by a kernel IP line, nor x86-64's RIP line by another: the block after
+      // `---[ end trace ]---` that syzkaller's consoles print below a user-mode block is a block of its own.)
+      const completes =
+        block !== null &&
+        near &&
+        !ip.opener &&
+        block.user === ip.user &&
+        !(ip.register === 'RIP' && block.ipRegister === 'RIP' && block.ip !== null) &&
+        (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
       // An opener right after the block's last line goes on with that block (riscv's `epc : <value>
       // ra : ...` row after its `epc : func+0x..` and ` ra : ...` lines).
       const goesOn = block !== null && ip.opener && block === open.regs && nearRegs(open, line, 1);
