@@ -28,7 +28,15 @@ import {
   type CodeActionOptions,
   type EditOptions,
 } from './codeActions.ts';
-import { computeDiagnostics, countFindings, sameDiagnostics, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
+import {
+  computeDiagnostics,
+  countFindings,
+  countPublished,
+  sameDiagnostics,
+  type DiagnosticsCapabilities,
+  type DiagnosticsOptions,
+  type DiagnosticsResult,
+} from './diagnostics.ts';
 import { KernelLogDocument, type DocumentVersion } from './document.ts';
 import { DocumentCache, type Snapshot } from './documentCache.ts';
 import { computeDefinition } from './definition.ts';
@@ -70,7 +78,14 @@ export interface KernelLogLanguageService {
   /** One progressive parse step; the analysis so far. */
   parseStep(uri: string): Snapshot | undefined;
 
-  computeDiagnostics(document: DocumentRef, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
+  /** One diagnostic per entry line (the most telling finding), the most severe first up to the cap. */
+  computeDiagnostics(
+    document: DocumentRef,
+    analysis: LogAnalysis,
+    settings: KernelLogSettings,
+    capabilities: DiagnosticsCapabilities,
+    options?: DiagnosticsOptions,
+  ): DiagnosticsResult;
   /** Whether two lists of diagnostics are the same (a publish can be left out). */
   sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean;
   /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
@@ -105,7 +120,8 @@ export interface KernelLogLanguageService {
     options: EditOptions,
     settings?: KernelLogSettings,
   ): { edit: WorkspaceEdit; lines: number } | null;
-  getStatus(document: DocumentRef, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
+  /** The status bar's numbers; `published`: the diagnostics sent for this version (what Problems lists). */
+  getStatus(document: DocumentRef, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean, published?: readonly Diagnostic[]): StatusParams;
 
   // The answers above for clients that lack a capability:
   /** A hover in plain text (no markdown in `textDocument.hover.contentFormat`). */
@@ -145,11 +161,12 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
       const lines = allDuplicateLines(analysis, codesOn(settings, DUPLICATE_CODES));
       return lines.length ? { edit: removeLinesEdit(versionOf(document), lines, editOptions), lines: lines.length } : null;
     },
-    getStatus: (document, analysis, complete, diagnosticsTruncated) => ({
+    getStatus: (document, analysis, complete, diagnosticsTruncated, published) => ({
       uri: document.uri,
       version: document.version,
       reports: analysis.reportCount,
       findingsByCode: countFindings(analysis),
+      ...(published ? countPublished(published) : {}),
       complete,
       diagnosticsTruncated,
     }),
