@@ -334,6 +334,18 @@ export class KernelLogServer {
         token,
       ),
     );
+    c.onDocumentLinks((params, token) =>
+      this.guardRequest(
+        'documentLink',
+        params,
+        async (doc, analysis, interruption) => {
+          // The symbolizer's source roots: the kernelLog.sourceRoot setting, then the workspace folders.
+          const roots = this.symbolConfig(doc.uri, await this.settingsFor(doc.uri), analysis).sourceRoots;
+          return this.service.getDocumentLinks(doc, analysis, roots, interruption);
+        },
+        token,
+      ),
+    );
     c.onRequest(NoiseRangesRequest.type, (params, token) =>
       this.guardRequest(
         NoiseRangesRequest.method,
@@ -375,6 +387,7 @@ export class KernelLogServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         definitionProvider: true,
+        documentLinkProvider: { resolveProvider: false },
         foldingRangeProvider: true,
         documentSymbolProvider: { label: 'Kernel crash log' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },

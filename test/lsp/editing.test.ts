@@ -21,6 +21,7 @@ interface CodeAction {
   title: string;
   kind?: string;
   edit?: WorkspaceEdit;
+  diagnostics?: Diagnostic[];
 }
 
 /** Diagnostics without the document they belong to (to compare two documents). */

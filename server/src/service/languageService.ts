@@ -7,6 +7,7 @@ import type {
   CodeActionContext,
   Command,
   Diagnostic,
+  DocumentLink,
   DocumentSymbol,
   FoldingRange,
   Hover,
@@ -41,6 +42,7 @@ import { KernelLogDocument, type DocumentVersion } from './document.ts';
 import { DocumentCache, type Snapshot } from './documentCache.ts';
 import { computeDefinition } from './definition.ts';
 import { computeFolding } from './folding.ts';
+import { computeDocumentLinks } from './links.ts';
 import { computeHover, plainTextHover } from './hover.ts';
 import { nullLogger, type Logger } from './logger.ts';
 import type { NoiseRange, StatusParams } from '../protocol/protocol.ts';
@@ -113,6 +115,8 @@ export interface KernelLogLanguageService {
   getFoldingRanges(document: DocumentRef, analysis: LogAnalysis, rangeLimit?: number, interruption?: Interruption): Promise<FoldingRange[] | null>;
   getNoiseRanges(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<NoiseRange[] | null>;
   getDocumentSymbols(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null>;
+  /** Links on the reports' `file:line` references to the files that exist under `sourceRoots` (first match). */
+  getDocumentLinks(document: DocumentRef, analysis: LogAnalysis, sourceRoots: readonly string[], interruption?: Interruption): Promise<DocumentLink[] | null>;
   /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
   getRemoveAllDuplicatesEdit(
     document: DocumentRef,
@@ -157,6 +161,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
       (await computeFolding(versionOf(document), analysis, rangeLimit, interruption))?.ranges ?? null,
     getNoiseRanges: async (document, analysis, interruption) => (await computeFolding(versionOf(document), analysis, undefined, interruption))?.noise ?? null,
     getDocumentSymbols: (document, ...rest) => computeDocumentSymbols(versionOf(document), ...rest),
+    getDocumentLinks: (document, ...rest) => computeDocumentLinks(versionOf(document), ...rest),
     getRemoveAllDuplicatesEdit(document, analysis, editOptions, settings = defaultSettings()) {
       const lines = allDuplicateLines(analysis, codesOn(settings, DUPLICATE_CODES));
       return lines.length ? { edit: removeLinesEdit(versionOf(document), lines, editOptions), lines: lines.length } : null;
