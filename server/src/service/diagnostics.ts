@@ -107,22 +107,23 @@ export function computeDiagnostics(
   const kept: { diagnostic: Diagnostic; at: number }[][] = [[], [], [], [], []];
   let truncated = false;
   let at = 0;
-  /** Whether the reports not read yet can no longer change what is published (the most severe first, up to max). */
+  /**
+   * Whether more diagnostics of severity s can still be published: some may be left, and those kept
+   * so far do not fill the room the more severe ones leave (later ones of s come after them).
+   */
+  const open = (s: number) => {
+    let room = max;
+    for (let t = DiagnosticSeverity.Error; t < s; t++) room -= kept[t].length;
+    return left[s] > 0 && kept[s].length < room;
+  };
   const settled = () => {
-    let taken = 0;
-    for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
-      if (taken >= max) return true;
-      if (left[s] > 0) return false;
-      taken += kept[s].length;
-    }
+    for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) if (open(s)) return false;
     return true;
   };
-  /** Whether report k may hold a diagnostic of a severity that still counts. */
+  /** Whether report k may hold a diagnostic of a severity that is still open. */
   const wanted = (k: number) => {
-    let taken = 0;
-    for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint && taken < max; s++) {
-      if (left[s] > 0 && FINDING_CODES.some((code) => severityOf(settings, code) === s && analysis.countOf(k, code) > 0)) return true;
-      taken += kept[s].length;
+    for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
+      if (open(s) && FINDING_CODES.some((code) => severityOf(settings, code) === s && analysis.countOf(k, code) > 0)) return true;
     }
     return false;
   };
