@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { createLanguageService } from '../../server/src/service/languageService.ts';
+import { defaultSettings } from '../../server/src/service/settings.ts';
 import { applyEdits, editsFor, fixture, LspClient, positionAtText, rangeOfText, ROOT, type CodeAction, type Diagnostic, type Range } from './client.ts';
 
 const FIXTURE = 'lsp-one-per-line.log';
@@ -91,6 +93,34 @@ describe('one diagnostic per entry line', () => {
   });
 });
 
+describe('the cap', () => {
+  it('keeps the most severe first, in document order, as many as the cap allows (one per line)', () => {
+    const big = Array.from({ length: 40 }, () => text).join('');
+    const service = createLanguageService();
+    service.openDocument('file:///cap.log', 'kernel-log', 1, big);
+    const { document, analysis } = service.getSnapshot('file:///cap.log')!;
+    const caps = { relatedInformation: true, unnecessaryTag: true };
+    const key = (d: { range: Range }) => `${d.range.start.line}:${d.range.start.character}`;
+    const variants = [
+      defaultSettings(),
+      { ...defaultSettings(), severity: { ...defaultSettings().severity, 'duplicate-frame': 'error' as const, 'unreliable-frame': 'information' as const } },
+      { ...defaultSettings(), onUnreliableEntries: { 'function-end-return': true } },
+    ];
+    for (const settings of variants) {
+      const all = service.computeDiagnostics(document, analysis, { ...settings, maxDiagnostics: 1e9 }, caps);
+      assert.equal(all.truncated, false);
+      for (const max of [0, 1, 39, 40, 41, 150, 200, 400, all.diagnostics.length - 1, all.diagnostics.length]) {
+        const capped = service.computeDiagnostics(document, analysis, { ...settings, maxDiagnostics: max }, caps);
+        // A stable sort: within one severity, the first ones in the document.
+        const bySeverity = [...all.diagnostics].sort((a, b) => (a.severity ?? 0) - (b.severity ?? 0));
+        const wanted = new Set(bySeverity.slice(0, max).map(key));
+        assert.deepEqual(capped.diagnostics.map(key), all.diagnostics.filter((d) => wanted.has(key(d))).map(key), `cap ${max}`);
+        assert.equal(capped.truncated, max < all.diagnostics.length, `cap ${max}: truncated`);
+      }
+    }
+  });
+});
+
 describe('function-end-return: off `? ` entries by default, worded for what it is', () => {
   it('is not published on a `? ` entry (the hint is); its fact is in the related information', () => {
     const [d, ...rest] = onLine('? handle_irq_event+0x40/0x40');
@@ -137,7 +167,11 @@ describe('quick fixes from the findings of the range', () => {
     try {
       own.open(URI, text, 1);
       const published = (await own.waitForDiagnostics(URI, 1)).diagnostics;
-      assert.equal(published.length, 1);
+      // The cap keeps the most severe: the warning.
+      assert.deepEqual(
+        published.map((d) => d.code),
+        ['duplicate-regs-ip'],
+      );
       const range = rangeOfText(text, '? __check_object_size+0x13a/0x160');
       assert.ok(!published.some((d) => d.range.start.line === range.start.line));
       const actions = await own.request<CodeAction[]>('textDocument/codeAction', {

@@ -1,4 +1,4 @@
-// Findings → LSP diagnostics: one per stack entry (its most telling finding, rules/index.ts
+// Findings → LSP diagnostics: one per entry line (its most telling finding, rules/index.ts
 // MOST_TELLING_FIRST; the entry's other findings in its related information), code = finding code,
 // source 'kernel-log', data = the finding's data, related information to the RIP line or the twin
 // entry, a codeDescription link to the code's documentation when the client gave its place, and the
@@ -7,8 +7,7 @@
 import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver-types';
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
 import { FINDING_CODES, type Finding, type FindingCode } from '../analyzer/findings.ts';
-import { MOST_TELLING_FIRST, RULE_BY_CODE, ruleOf, type EntryRule } from '../analyzer/rules/index.ts';
-import type { Report } from '../parser/model.ts';
+import { MOST_TELLING_FIRST, RULE_BY_CODE, ruleOf, unreliableFrame, type Rule } from '../analyzer/rules/index.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { spanRange } from './positions.ts';
@@ -47,45 +46,79 @@ export interface DiagnosticsOptions {
 
 /** Rank of each code in MOST_TELLING_FIRST (lower: more telling); codes not listed come last. */
 const RANK = new Map<string, number>(MOST_TELLING_FIRST.map((r, i) => [r.code, i]));
-const rankOf = (code: FindingCode) => RANK.get(code) ?? MOST_TELLING_FIRST.length;
+const UNRELIABLE = unreliableFrame.code;
+
+/** What publishing needs of each code under the settings, read once per computation. */
+interface CodeChoice {
+  severity: DiagnosticSeverity | null;
+  rank: number;
+  /** Left out on `? ` entries (the rule's quietOnUnreliable, not turned on by the settings). */
+  quietOnUnreliable: boolean;
+}
+
+function codeChoices(settings: KernelLogSettings): Map<string, CodeChoice> {
+  const choices = new Map<string, CodeChoice>();
+  for (const code of FINDING_CODES) {
+    const rule = RULE_BY_CODE[code] as Rule;
+    choices.set(code, {
+      severity: severityOf(settings, code),
+      rank: RANK.get(code) ?? MOST_TELLING_FIRST.length,
+      quietOnUnreliable: rule.subject === 'entry' && rule.quietOnUnreliable === true && settings.onUnreliableEntries[code] !== true,
+    });
+  }
+  return choices;
+}
 
 /**
- * One diagnostic per stack entry: the findings of report k grouped by entry (the analyzer makes an
- * entry's findings one after the other), each group as [published finding, the entry's other findings].
- * A group's finding is published when its code is not `off` and, on a `? ` entry, its rule does not
- * keep quiet there (rules/: quietOnUnreliable) unless the settings turn it on; of those, the first
- * in MOST_TELLING_FIRST.
+ * One diagnostic per entry line: the findings of report k grouped by line (the analyzer makes an
+ * entry's findings one after the other), each group as [published finding, the line's other
+ * findings]. A finding is published when its code is not `off` and, on a `? ` entry (one with an
+ * unreliable-frame finding), its rule does not keep quiet there unless the settings turn it on; of
+ * those, the first in MOST_TELLING_FIRST. Lines whose choice is of a severity not `wantedSeverity` are left out.
  */
-function publishedOfReport(analysis: LogAnalysis, k: number, settings: KernelLogSettings): { finding: Finding; others: Finding[] }[] {
+function publishedOfReport(
+  analysis: LogAnalysis,
+  k: number,
+  choices: Map<string, CodeChoice>,
+  wantedSeverity: (s: DiagnosticSeverity) => boolean,
+): { finding: Finding; others: Finding[] }[] {
   const findings = analysis.findingsOf(k);
   const out: { finding: Finding; others: Finding[] }[] = [];
-  let report: Report | undefined;
   for (let i = 0; i < findings.length; ) {
-    const first = findings[i];
-    const { stack, frame } = first.data;
+    const line = findings[i].line;
     let j = i + 1;
-    if (stack !== undefined) while (j < findings.length && findings[j].data.stack === stack && findings[j].data.frame === frame) j++;
+    while (j < findings.length && findings[j].line === line) j++;
     let best: Finding | null = null;
+    let bestRank = Number.POSITIVE_INFINITY;
     for (let g = i; g < j; g++) {
       const f = findings[g];
-      if (severityOf(settings, f.code) === null) continue;
-      if (stack !== undefined && frame !== undefined && ruleOf(f.code)?.subject === 'entry') {
-        const rule = RULE_BY_CODE[f.code] as EntryRule;
-        if (rule.quietOnUnreliable && settings.onUnreliableEntries[f.code] !== true) {
-          report ??= analysis.report(k);
-          if (report.stacks[stack]?.frames[frame]?.reliable === false) continue;
-        }
-      }
-      if (best === null || rankOf(f.code) < rankOf(best.code)) best = f;
+      const choice = choices.get(f.code)!;
+      if (choice.severity === null || choice.rank >= bestRank) continue;
+      if (choice.quietOnUnreliable && onUnreliableEntry(findings, i, j, f)) continue;
+      best = f;
+      bestRank = choice.rank;
     }
-    if (best !== null) {
+    // A line whose diagnostic would not be kept (its severity's room is full) is passed over.
+    if (best !== null && wantedSeverity(choices.get(best.code)!.severity!)) {
       const others: Finding[] = [];
-      for (let g = i; g < j; g++) if (findings[g] !== best && severityOf(settings, findings[g].code) !== null) others.push(findings[g]);
+      for (let g = i; g < j; g++) if (findings[g] !== best && choices.get(findings[g].code)!.severity !== null) others.push(findings[g]);
       out.push({ finding: best, others });
     }
     i = j;
   }
   return out;
+}
+
+/**
+ * Whether finding f (of findings[i, j), one line's) is about a `? ` entry: one with an unreliable-frame
+ * finding, whose range (the whole entry) holds f's.
+ */
+function onUnreliableEntry(findings: readonly Finding[], i: number, j: number, f: Finding): boolean {
+  for (let g = i; g < j; g++) {
+    const u = findings[g];
+    if (u.code === UNRELIABLE && u.start <= f.start && f.end <= u.end) return true;
+  }
+  return false;
 }
 
 export function computeDiagnostics(
@@ -95,25 +128,40 @@ export function computeDiagnostics(
   capabilities: DiagnosticsCapabilities,
   options: DiagnosticsOptions = {},
 ): DiagnosticsResult {
+  const max = Math.max(0, settings.maxDiagnostics);
+  const choices = codeChoices(settings);
   // At most how many diagnostics of each severity are left in the reports not read yet (from the
   // counts; nothing is read or moved): an entry's findings make one diagnostic, so fewer may come.
+  // And at least how many: the findings that are always published (a report's, or of the most
+  // telling code, when not kept quiet).
   const left = [0, 0, 0, 0, 0];
-  FINDING_CODES.forEach((code, i) => {
-    const severity = severityOf(settings, code);
-    if (severity !== null) left[severity] += analysis.totals[i];
-  });
-  const max = Math.max(0, settings.maxDiagnostics);
+  const sure = [0, 0, 0, 0, 0];
+  const isSure = (code: FindingCode) => {
+    const c = choices.get(code)!;
+    return c.severity !== null && !c.quietOnUnreliable && (ruleOf(code)?.subject === 'report' || c.rank === 0);
+  };
+  /** Adds `counts` (times `sign`) to `left`, and to `sure` with `andSure`. */
+  const countDown = (counts: (code: FindingCode) => number, sign: number, andSure: boolean) =>
+    FINDING_CODES.forEach((code) => {
+      const severity = choices.get(code)!.severity;
+      if (severity === null) return;
+      const n = counts(code);
+      if (sign > 0 || !andSure) left[severity] += sign * n;
+      if (andSure && isSure(code)) sure[severity] += sign * n;
+    });
+  countDown((code) => analysis.totals[FINDING_CODES.indexOf(code)], 1, true);
   // The diagnostics kept of each severity (at most `max` each), with their place in the document.
   const kept: { diagnostic: Diagnostic; at: number }[][] = [[], [], [], [], []];
   let truncated = false;
   let at = 0;
   /**
    * Whether more diagnostics of severity s can still be published: some may be left, and those kept
-   * so far do not fill the room the more severe ones leave (later ones of s come after them).
+   * so far do not fill the room the more severe ones leave (those kept and those sure to come; later
+   * ones of s come after the ones kept).
    */
   const open = (s: number) => {
     let room = max;
-    for (let t = DiagnosticSeverity.Error; t < s; t++) room -= kept[t].length;
+    for (let t = DiagnosticSeverity.Error; t < s; t++) room -= kept[t].length + sure[t];
     return left[s] > 0 && kept[s].length < room;
   };
   const settled = () => {
@@ -123,24 +171,25 @@ export function computeDiagnostics(
   /** Whether report k may hold a diagnostic of a severity that is still open. */
   const wanted = (k: number) => {
     for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
-      if (open(s) && FINDING_CODES.some((code) => severityOf(settings, code) === s && analysis.countOf(k, code) > 0)) return true;
+      if (open(s) && FINDING_CODES.some((code) => choices.get(code)!.severity === s && analysis.countOf(k, code) > 0)) return true;
     }
     return false;
   };
   let k = 0;
   for (; k < analysis.reportCount && !settled(); k++) {
+    // Report k's sure findings are counted as they are kept (a room reckoned too large only costs
+    // work: the final cut below is exact).
+    countDown((code) => analysis.countOf(k, code), -1, true);
     if (wanted(k)) {
-      for (const { finding, others } of publishedOfReport(analysis, k, settings)) {
+      // A line passed over for want of room is a diagnostic left out (its severity still has findings here).
+      const room = (severity: DiagnosticSeverity) => open(severity) || !(truncated = true);
+      for (const { finding, others } of publishedOfReport(analysis, k, choices, room)) {
         const severity = severityOf(settings, finding.code)!;
-        if (kept[severity].length < max)
-          kept[severity].push({ diagnostic: toDiagnostic(document, finding, others, severity, capabilities, options), at: at++ });
+        if (open(severity)) kept[severity].push({ diagnostic: toDiagnostic(document, finding, others, severity, capabilities, options), at: at++ });
         else truncated = true;
       }
     }
-    FINDING_CODES.forEach((code) => {
-      const severity = severityOf(settings, code);
-      if (severity !== null) left[severity] -= analysis.countOf(k, code);
-    });
+    countDown((code) => analysis.countOf(k, code), -1, false);
   }
   // Stopped early with findings left: some may have been diagnostics.
   if (k < analysis.reportCount && left.some((n) => n > 0)) truncated = true;
