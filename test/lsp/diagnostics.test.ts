@@ -206,6 +206,26 @@ describe('quick fixes from the findings of the range', () => {
     assert.ok(result.includes(' net_rx_action+0x1f2/0x340'));
   });
 
+  it('fix-all removes a duplicate on a context marker line and keeps the marker', async () => {
+    const uri = 'file:///diags/marker-duplicate.log';
+    const withDuplicate = text.replace('<EOI>  [<ffffffff8101e2d5>] ? default_idle+0x25/0x150', '<EOI>  [<ffffffff8159c1a2>] ? net_rx_action+0x1f2/0x340');
+    assert.notEqual(withDuplicate, text);
+    client.open(uri, withDuplicate, 1);
+    await client.waitForDiagnostics(uri, 1);
+    const [fixAll] = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.kernel-log'] },
+    });
+    client.close(uri);
+    const result = applyEdits(withDuplicate, editsFor(fixAll.edit!, uri));
+    assert.match(result, /^\[ {2}512\.100020\] {2}<EOI>$/m);
+    assert.ok(!result.includes('? net_rx_action'));
+    assert.ok(!result.includes('? demo_rx_poll'));
+    assert.ok(!result.includes('? __check_object_size'));
+    assert.ok(result.includes('? handle_irq_event'), 'unreliable entries that repeat nothing stay');
+  });
+
   it("a range over two reports gets each report's fixes, titled with the report", async () => {
     const start = rangeOfText(text, '? net_rx_action+0x1f2/0x340').start;
     const end = rangeOfText(text, '? demo_read+0x20/0x20').end;

@@ -30,7 +30,7 @@ export interface FoldLinesParams {
 export interface RemoveAllDuplicatesResult {
   /** Whether the client applied the edit. */
   applied: boolean;
-  /** Number of lines removed (0 when there was nothing to remove). */
+  /** Number of entries removed: whole lines, or the entry alone beside a context marker (0 when there was nothing to remove). */
   removedLines: number;
 }
 

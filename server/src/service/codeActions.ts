@@ -139,9 +139,13 @@ export function getCodeActions(
 
   // Source actions only when asked for by kind, never in the light bulb.
   if (fixAllWanted(context)) {
-    const lines = allDuplicateLines(analysis, duplicateCodes);
-    if (lines.length > 0) {
-      actions.push({ title: 'Remove all duplicate entries in the file', kind: FIX_ALL_KIND, edit: removeLinesEdit(document, lines, options) });
+    const removal = allDuplicatesRemoval(document, analysis, duplicateCodes);
+    if (removal.lines.length + removal.spans.length > 0) {
+      actions.push({
+        title: 'Remove all duplicate entries in the file',
+        kind: FIX_ALL_KIND,
+        edit: removeEdit(document, removal.lines, removal.spans, options),
+      });
     }
   }
   return actions;
@@ -216,6 +220,25 @@ function findingLines(analysis: LogAnalysis, k: number, codes: readonly FindingC
   const lines = new Set<number>();
   for (const f of analysis.findingsOf(k)) if (codes.includes(f.code)) lines.add(f.line);
   return [...lines].sort((a, b) => a - b);
+}
+
+/**
+ * What removing every duplicate entry of the document deletes (fix-all and the removeAllDuplicates
+ * command): their lines, and the entry alone where its line holds a context marker or stack header.
+ */
+export function allDuplicatesRemoval(
+  document: DocumentVersion,
+  analysis: LogAnalysis,
+  codes: readonly FindingCode[] = DUPLICATE_CODES,
+): { lines: number[]; spans: Span[] } {
+  const spans: Span[] = [];
+  if (codes.length > 0) {
+    for (let k = 0; k < analysis.reportCount; k++) {
+      if (codes.every((code) => analysis.countOf(k, code) === 0)) continue;
+      spans.push(...entrySpansToRemove(document, analysis, k, codes));
+    }
+  }
+  return { lines: allDuplicateLines(analysis, codes), spans };
 }
 
 /** Every duplicate entry's line in the document (fix-all and the removeAllDuplicates command). */

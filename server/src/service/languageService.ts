@@ -20,12 +20,12 @@ import type {
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
 import {
-  allDuplicateLines,
+  allDuplicatesRemoval,
   codeActionsAsCommands,
   codesOn,
   fixAllWanted,
   getCodeActions,
-  removeLinesEdit,
+  removeEdit,
   type CodeActionOptions,
   type EditOptions,
 } from './codeActions.ts';
@@ -117,7 +117,7 @@ export interface KernelLogLanguageService {
   getDocumentSymbols(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null>;
   /** Links on the reports' `file:line` references to the files that exist under `sourceRoots` (first match). */
   getDocumentLinks(document: DocumentRef, analysis: LogAnalysis, sourceRoots: readonly string[], interruption?: Interruption): Promise<DocumentLink[] | null>;
-  /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
+  /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many entries (lines, or entries beside a context marker). */
   getRemoveAllDuplicatesEdit(
     document: DocumentRef,
     analysis: LogAnalysis,
@@ -163,8 +163,9 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
     getDocumentSymbols: (document, ...rest) => computeDocumentSymbols(versionOf(document), ...rest),
     getDocumentLinks: (document, ...rest) => computeDocumentLinks(versionOf(document), ...rest),
     getRemoveAllDuplicatesEdit(document, analysis, editOptions, settings = defaultSettings()) {
-      const lines = allDuplicateLines(analysis, codesOn(settings, DUPLICATE_CODES));
-      return lines.length ? { edit: removeLinesEdit(versionOf(document), lines, editOptions), lines: lines.length } : null;
+      const version = versionOf(document);
+      const { lines, spans } = allDuplicatesRemoval(version, analysis, codesOn(settings, DUPLICATE_CODES));
+      return lines.length + spans.length ? { edit: removeEdit(version, lines, spans, editOptions), lines: lines.length + spans.length } : null;
     },
     getStatus: (document, analysis, complete, diagnosticsTruncated, published) => ({
       uri: document.uri,
