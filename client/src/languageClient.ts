@@ -47,7 +47,12 @@ export function createLanguageClient(context: vscode.ExtensionContext, parts: Cl
     synchronize: { configurationSection: 'kernelLog' },
     // The hide quick fixes carry a command that this client runs itself (commands.ts).
     // External symbolizer processes (llvm-symbolizer, addr2line) run only in trusted workspaces.
-    initializationOptions: { clientCommands: [ClientCommands.foldLines], trustedWorkspace: vscode.workspace.isTrusted },
+    // Each diagnostic code links (codeDescription) to its section of the packaged docs/findings.md.
+    initializationOptions: {
+      clientCommands: [ClientCommands.foldLines],
+      trustedWorkspace: vscode.workspace.isTrusted,
+      findingsDocs: vscode.Uri.joinPath(context.extensionUri, 'docs', 'findings.md').toString(),
+    },
     middleware: {
       // From the command palette the command gets no arguments: give it the active document.
       executeCommand: (command, args, next) => {

@@ -1,6 +1,7 @@
 /**
  * The status bar items for the active kernel-log editor: "N reports, M findings" from the server's
- * `kernelLog/status` notification (click: the Problems view), and the symbol files in use from
+ * `kernelLog/status` notification, M being what the Problems view lists (the diagnostics published
+ * with severity information and above; hints counted apart in the tooltip; click: the Problems view), and the symbol files in use from
  * `kernelLog/symbolStatus` (click: choose a symbol file).
  */
 import * as vscode from 'vscode';
@@ -66,19 +67,29 @@ export class StatusBar implements vscode.Disposable {
       this.item.show();
       return;
     }
-    const findings = Object.values<number>(status.findingsByCode).reduce((a, b) => a + b, 0);
+    // What Problems lists (severity information and above, after the cap); hints are counted apart.
+    // A server that sends no published counts: every finding.
+    const problemsByCode = (status.problemsByCode ?? status.findingsByCode) as Record<string, number>;
+    const hintsByCode = (status.hintsByCode ?? {}) as Record<string, number>;
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+    const findings = sum(problemsByCode);
     const partial = status.complete === false;
     this.item.text = `${partial ? '$(loading~spin)' : '$(debug-stackframe)'} ${plural(status.reports, 'report')}, ${plural(findings, 'finding')}`;
     const tooltip = new vscode.MarkdownString(`**Kernel Log**: ${plural(status.reports, 'crash report')}${partial ? ' so far (still analysing)' : ''}\n\n`);
     const codes = [...DiagnosticCodes, ...Object.keys(status.findingsByCode).filter((c) => !(DiagnosticCodes as readonly string[]).includes(c))];
-    for (const code of codes) {
-      const n = (status.findingsByCode as Record<string, number>)[code];
-      if (n) tooltip.appendMarkdown(`- \`${code}\`: ${n}\n`);
+    const list = (counts: Record<string, number>) => {
+      for (const code of codes) if (counts[code]) tooltip.appendMarkdown(`- \`${code}\`: ${counts[code]}\n`);
+    };
+    tooltip.appendMarkdown(`${plural(findings, 'finding')} listed in Problems (one per line; severity information and above):\n\n`);
+    list(problemsByCode);
+    if (sum(hintsByCode) > 0) {
+      tooltip.appendMarkdown(`\nHints, shown faded in the editor only (not in Problems):\n\n`);
+      list(hintsByCode);
     }
     if (status.diagnosticsTruncated) tooltip.appendMarkdown('\nNot every finding is listed in Problems (`kernelLog.diagnostics.maxNumberOfProblems`).\n');
     tooltip.appendMarkdown('\nClick to open the Problems view.');
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `Kernel Log: ${plural(status.reports, 'report')}, ${plural(findings, 'finding')}` };
+    this.item.accessibilityInformation = { label: `Kernel Log: ${plural(status.reports, 'report')}, ${plural(findings, 'finding')} in Problems` };
     this.item.show();
   }
 

@@ -75,6 +75,11 @@ interface ClientSupport {
   hierarchicalSymbols: boolean;
   /** CodeAction literals (`codeActionLiteralSupport`); else Command objects (edits through Commands.applyEdit). */
   codeActionLiterals: boolean;
+  /**
+   * Where the findings' documentation is (`initializationOptions.findingsDocs`: a URI, the VS Code
+   * client's packaged docs/findings.md); diagnostics link to its sections. None: no codeDescription.
+   */
+  docsBase: string | undefined;
 }
 
 function clientSupport(capabilities: ClientCapabilities, initializationOptions?: unknown): ClientSupport {
@@ -95,7 +100,16 @@ function clientSupport(capabilities: ClientCapabilities, initializationOptions?:
     markdownHover: Array.isArray(hoverFormats) && hoverFormats.includes(MarkupKind.Markdown),
     hierarchicalSymbols: capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
     codeActionLiterals: isRecord(capabilities.textDocument?.codeAction?.codeActionLiteralSupport),
+    docsBase: docsBaseOf(initializationOptions, capabilities),
   };
+}
+
+/** `initializationOptions.findingsDocs` without a fragment, when the client shows codeDescription links. */
+function docsBaseOf(initializationOptions: unknown, capabilities: ClientCapabilities): string | undefined {
+  const base = isRecord(initializationOptions) ? initializationOptions.findingsDocs : undefined;
+  if (typeof base !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(base)) return undefined;
+  if (capabilities.textDocument?.publishDiagnostics?.codeDescriptionSupport !== true) return undefined;
+  return base.replace(/#.*$/, '');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -320,6 +334,18 @@ export class KernelLogServer {
         token,
       ),
     );
+    c.onDocumentLinks((params, token) =>
+      this.guardRequest(
+        'documentLink',
+        params,
+        async (doc, analysis, interruption) => {
+          // The symbolizer's source roots: the kernelLog.sourceRoot setting, then the workspace folders.
+          const roots = this.symbolConfig(doc.uri, await this.settingsFor(doc.uri), analysis).sourceRoots;
+          return this.service.getDocumentLinks(doc, analysis, roots, interruption);
+        },
+        token,
+      ),
+    );
     c.onRequest(NoiseRangesRequest.type, (params, token) =>
       this.guardRequest(
         NoiseRangesRequest.method,
@@ -361,6 +387,7 @@ export class KernelLogServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         definitionProvider: true,
+        documentLinkProvider: { resolveProvider: false },
         foldingRangeProvider: true,
         documentSymbolProvider: { label: 'Kernel crash log' },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
@@ -429,8 +456,8 @@ export class KernelLogServer {
    * setImmediate; without waiting, the next parse chunk would run before the message leaves.)
    */
   private async publish(doc: DocumentVersion, analysis: LogAnalysis, settings: KernelLogSettings, complete: boolean): Promise<void> {
-    const { diagnostics, truncated } = this.service.computeDiagnostics(doc, analysis, settings, this.support.diagnostics);
-    const status = this.service.getStatus(doc, analysis, complete, truncated);
+    const { diagnostics, truncated } = this.service.computeDiagnostics(doc, analysis, settings, this.support.diagnostics, { docsBase: this.support.docsBase });
+    const status = this.service.getStatus(doc, analysis, complete, truncated, diagnostics);
     // The status goes out for every version (it says which one was analysed); the diagnostics only when they differ.
     const previous = this.published.get(doc.uri);
     // Diagnostics first: a client reading the status finds the list it describes already there.

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { FINDING_CODES } from '../../server/src/analyzer/rules/index.ts';
 import { LspClient, ROOT, type Diagnostic } from './client.ts';
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'positions');
@@ -54,7 +55,9 @@ const cli = new Map<string, { json: Place[]; text: Place[]; parse: Place[]; sari
 let client: LspClient;
 
 before(async () => {
-  client = await LspClient.start();
+  // Every finding is placed: function-end-return is published on `? ` entries too, and an entry's
+  // other findings (one diagnostic per entry) are read from its related information.
+  client = await LspClient.start({ settings: { diagnostics: { onUnreliableEntries: { 'function-end-return': true } } } });
   for (const name of LOGS) cli.set(name, { json: [], text: [], parse: [], sarif: [] });
   const run = (args: readonly string[]) => {
     const r = spawnSync(process.execPath, [CLI, ...args, ...LOGS], { cwd: DIR, encoding: 'utf8' });
@@ -110,7 +113,15 @@ async function check(log: string, expected: string): Promise<void> {
   const { diagnostics } = await client.waitForDiagnostics(uri, 1);
   client.close(uri);
   const lines = lspLines(text);
-  const actual: Expected[] = diagnostics
+  const codes = new Set<string>(FINDING_CODES);
+  // An entry's other findings: related information `<code>: <message>` on their own ranges.
+  const others = diagnostics.flatMap((d) =>
+    (d.relatedInformation ?? []).flatMap((r) => {
+      const code = /^([a-z-]+): /.exec(r.message)?.[1];
+      return code && codes.has(code) ? [{ ...d, code, range: r.location.range }] : [];
+    }),
+  );
+  const actual: Expected[] = [...diagnostics, ...others]
     .map((d) => {
       const all = covered(lines, d);
       return {

@@ -37,37 +37,35 @@ describe('seed case: a ? copy of the RIP after <EOI>', () => {
     assert.equal(dup.source, 'kernel-log');
     assert.deepEqual(dup.tags, [1]);
     assert.deepEqual(dup.data, { report: 0, stack: 0, frame: 6, removableLine: 31 });
-    assert.equal(dup.relatedInformation?.length, 1);
-    const related = dup.relatedInformation![0];
+    // The RIP line it repeats, then the entry's other findings (one diagnostic per line).
+    assert.equal(dup.relatedInformation?.length, 3);
+    const [related, unreliable, end] = dup.relatedInformation!;
     assert.equal(related.location.uri, URI);
     assert.deepEqual(related.location.range, rangeOfText(text, 'path_init+0x0/0x750', text.indexOf(SECOND_RIP)));
-  });
-
-  it('reports lookup_fast+0x3d0/0x3d0 as function-end-return, not faded', () => {
-    const [end, ...rest] = byCode('function-end-return');
-    assert.equal(rest.length, 0);
-    assert.deepEqual(end.range, rangeOfText(text, 'lookup_fast+0x3d0/0x3d0'));
-    assert.equal(end.severity, 3);
-    assert.equal(end.tags, undefined);
+    assert.match(unreliable.message, /^unreliable-frame: Unreliable entry/);
+    assert.deepEqual(unreliable.location.range, dup.range);
+    assert.deepEqual(end.location.range, rangeOfText(text, 'lookup_fast+0x3d0/0x3d0'));
     // A `? ` entry at a function's end is the start of the next function (here path_init, the RIP).
-    assert.match(end.message, /function right after lookup_fast/);
+    assert.match(end.message, /^function-end-return: .*function right after lookup_fast/);
   });
 
-  it('reports every ? entry as an unreliable-frame hint, faded', () => {
+  it('publishes no function-end-return on the ? entry (one diagnostic per line; quiet on ? entries by default)', () => {
+    assert.deepEqual(byCode('function-end-return'), []);
+    assert.equal(new Set(diagnostics.map((d) => d.range.start.line)).size, diagnostics.length);
+  });
+
+  it('reports the other ? entries as unreliable-frame hints, faded', () => {
     const unreliable = byCode('unreliable-frame');
     assert.deepEqual(
       unreliable.map((d) => d.range),
-      [
-        '[<ffffffff810fb0a4>] ? watchdog_timer_fn+0x1a4/0x1f0',
-        '[<ffffffff8129b350>] ? lookup_fast+0x3d0/0x3d0',
-        '[<ffffffff8129c81b>] ? path_lookupat+0x1b/0x120',
-      ].map((s) => rangeOfText(text, s)),
+      ['[<ffffffff810fb0a4>] ? watchdog_timer_fn+0x1a4/0x1f0', '[<ffffffff8129c81b>] ? path_lookupat+0x1b/0x120'].map((s) => rangeOfText(text, s)),
     );
     for (const d of unreliable) {
       assert.equal(d.severity, 4);
       assert.deepEqual(d.tags, [1]);
     }
-    assert.equal(diagnostics.length, 5);
+    // The third `? ` entry is the duplicate's (its warning says it is unreliable too).
+    assert.equal(diagnostics.length, 3);
   });
 
   it('"Remove duplicate entry" deletes exactly the duplicate line', async () => {

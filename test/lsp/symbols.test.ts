@@ -92,6 +92,31 @@ describe('symbols over LSP: the real module and System.map', () => {
     );
   });
 
+  it('from a duplicate entry, goes both to its twin in the log and to the source line', async () => {
+    // The real log with a `? ` copy of an entry of its stack added after the entry below it.
+    const real = await fixture('real-debian-module-null-deref.log');
+    const below = '[    1.583470]  trigger_write+0x12f/0x199 [kcrash_test]\n';
+    const text = real.replace(below, `${below}[    1.583470]  ? kcrash_null_middle.constprop.0+0xa/0x10 [kcrash_test]\n`);
+    assert.notEqual(text, real);
+    const uri = uriOf('real-debian-module-null-deref-with-duplicate.log');
+    client.open(uri, text, 1);
+    const { diagnostics } = await client.waitForDiagnostics(uri, 1);
+    const at = positionAtText(text, '? kcrash_null_middle', 4);
+    assert.ok(diagnostics.some((d) => d.code === 'duplicate-frame' && d.range.start.line === at.line));
+    const locations = await client.request<{ uri: string; range: { start: { line: number } } }[]>('textDocument/definition', {
+      textDocument: { uri },
+      position: at,
+    });
+    client.close(uri);
+    assert.deepEqual(
+      locations.map((l) => [l.uri, l.range.start.line + 1]),
+      [
+        [uri, positionAtText(text, 'kcrash_null_middle').line + 1],
+        [pathToFileURL(path.join(MODULE_SOURCE, 'kcrash_test.c')).href, 46],
+      ],
+    );
+  });
+
   it('shows the inline chain of an exact RIP inside the module', async () => {
     const { uri, text } = await open('real-debian-module-warn-in-nmi.log');
     const md = await hover(uri, text, 'kcrash_nmi+0x1f', text.indexOf('RIP: 0010:kcrash_nmi'));
@@ -200,6 +225,15 @@ describe('symbols over LSP: nothing configured', () => {
     assert.equal((await status).status.summary, 'no symbols');
     const md = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') }));
     assert.doesNotMatch(md, /\*\*Source\*\*/);
-    assert.equal(await client.request('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'lookup_fast+0x3d0') }), null);
+    // No source: only the log's own place (this `? ` entry repeats the RIP line), no file.
+    const definitions = await client.request<{ uri: string }[]>('textDocument/definition', {
+      textDocument: { uri },
+      position: positionAtText(text, 'lookup_fast+0x3d0'),
+    });
+    assert.deepEqual(
+      definitions.map((d) => d.uri),
+      [uri],
+    );
+    assert.equal(await client.request('textDocument/definition', { textDocument: { uri }, position: positionAtText(text, 'filename_lookup+0xb1') }), null);
   });
 });

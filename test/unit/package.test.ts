@@ -115,6 +115,7 @@ test('the .vsix holds exactly the allowlist', () => {
     'extension/changelog.md',
     'extension/images/icon.png',
     'extension/language-configuration.json',
+    'extension/docs/findings.md',
     ...filesUnder(join(root, 'syntaxes')).map((f) => `extension/${f}`),
   ]);
   if (existsSync(join(root, 'README.md'))) expected.add('extension/readme.md');

@@ -1,16 +1,18 @@
 // The rule table (server/src/analyzer/rules/index.ts) is the one list of finding codes. The copies
 // that cannot import it are checked against it here: package.json's `kernelLog.diagnostics.severity`
-// schema (codes, values, defaults, descriptions) and the README's findings table; the client takes
-// its list from server/src/protocol/codes.ts and keeps none of its own.
+// and `kernelLog.diagnostics.onUnreliableEntries` schemas (codes, values, defaults, descriptions), the
+// README's findings table and docs/findings.md (the per-code documentation the extension ships;
+// diagnostics link to its anchors); the client takes its list from server/src/protocol/codes.ts and
+// keeps none of its own.
 //
-//   UPDATE=1 node --import tsx --test test/unit/rules.test.ts    rewrites package.json and README.md
+//   UPDATE=1 node --import tsx --test test/unit/rules.test.ts    rewrites package.json, README.md, docs/findings.md
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DiagnosticCodes } from '../../client/src/protocol.ts';
 import { analyze } from '../../server/src/analyzer/analyze.ts';
-import { FINDING_CODES, RULE_BY_CODE, RULES, ruleOf, type Rule } from '../../server/src/analyzer/rules/index.ts';
+import { FINDING_CODES, MOST_TELLING_FIRST, QUIET_ON_UNRELIABLE, RULE_BY_CODE, RULES, ruleOf, type Rule } from '../../server/src/analyzer/rules/index.ts';
 import { FINDING_CODES as PROTOCOL_CODES } from '../../server/src/protocol/codes.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { SEVERITY_LEVELS } from '../../server/src/service/settings.ts';
@@ -21,6 +23,8 @@ const README = path.join(ROOT, 'README.md');
 const UPDATE = !!process.env.UPDATE;
 const HOW_TO_UPDATE = 'UPDATE=1 node --import tsx --test test/unit/rules.test.ts';
 const SEVERITY_KEY = 'kernelLog.diagnostics.severity';
+const ON_UNRELIABLE_KEY = 'kernelLog.diagnostics.onUnreliableEntries';
+const FINDINGS_DOC = path.join(ROOT, 'docs', 'findings.md');
 
 /** `a, b or c` */
 function orList(items: readonly string[]): string {
@@ -43,6 +47,52 @@ function severitySchema() {
       RULES.map((r) => [r.code, { type: 'string', enum: [...SEVERITY_LEVELS], default: r.defaultSeverity, markdownDescription: sentence(r.docs) }]),
     ),
   };
+}
+
+/** `kernelLog.diagnostics.onUnreliableEntries` as package.json declares it: the rules quiet on `? ` entries. */
+function onUnreliableSchema() {
+  return {
+    type: 'object',
+    scope: 'resource',
+    default: {},
+    markdownDescription:
+      'Publish these findings on unreliable (`? `) entries too. By default they are left out there (stack scanning finds them all the time); `kcrash check` and hovers still list them.',
+    properties: Object.fromEntries(
+      QUIET_ON_UNRELIABLE.map((code) => [code, { type: 'boolean', default: false, markdownDescription: sentence(RULE_BY_CODE[code].docs) }]),
+    ),
+  };
+}
+
+const FIXES_TEXT: Record<Rule['fixes'], string> = {
+  duplicate: 'Hide or remove this entry; hide or remove all duplicate entries of the report; remove every duplicate entry of the file (fix-all).',
+  unreliable: 'Hide the unreliable (`? `) entries of the report, or remove them (an entry sharing its line with a context marker is removed, the marker kept).',
+  none: 'None.',
+};
+
+/** docs/findings.md: one section per code (its anchor is the rule's), from the rule table. */
+function findingsDoc(): string {
+  const lines = [
+    '<!-- Generated from server/src/analyzer/rules/ by test/unit/rules.test.ts (UPDATE=1); do not edit. -->',
+    '# Kernel Log findings',
+    '',
+    'Each diagnostic of the Kernel Log extension has a stable code; its severity can be changed with `kernelLog.diagnostics.severity`.',
+    `A stack entry gets one diagnostic, its most telling finding (${MOST_TELLING_FIRST.map((r) => `\`${r.code}\``).join(' > ')}); the entry's other findings are listed in its related information. \`kcrash check\` lists every finding.`,
+  ];
+  for (const r of RULES) {
+    lines.push(
+      '',
+      `<a id="${r.anchor}"></a>`,
+      '',
+      `## \`${r.code}\``,
+      '',
+      r.summary,
+      '',
+      `- Default severity: ${r.defaultSeverity}${r.unnecessary ? ' (shown faded)' : ''}`,
+      `- What: ${r.docs}`,
+      `- Quick fixes: ${FIXES_TEXT[r.fixes]}`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 function readmeRow(r: Rule): string {
@@ -110,13 +160,18 @@ function jsonValueEnd(text: string, from: number): number {
 
 /** package.json with the severity schema replaced in place (the rest of the file byte for byte). */
 function withSeveritySchema(text: string): string {
-  const key = `"${SEVERITY_KEY}": `;
+  return withSchema(withSchema(text, SEVERITY_KEY, severitySchema()), ON_UNRELIABLE_KEY, onUnreliableSchema());
+}
+
+/** package.json with one setting's schema replaced in place. */
+function withSchema(text: string, settingKey: string, schema: unknown): string {
+  const key = `"${settingKey}": `;
   const at = text.indexOf(key);
-  assert.ok(at >= 0, `package.json has no ${SEVERITY_KEY}`);
+  assert.ok(at >= 0, `package.json has no ${settingKey}`);
   const lineStart = text.lastIndexOf('\n', at) + 1;
   const indent = text.slice(lineStart, at);
   const start = at + key.length;
-  const value = JSON.stringify(severitySchema(), null, 2).replace(/\n/g, '\n' + indent);
+  const value = JSON.stringify(schema, null, 2).replace(/\n/g, '\n' + indent);
   return text.slice(0, start) + value + text.slice(jsonValueEnd(text, start));
 }
 
@@ -131,11 +186,18 @@ function tableLines(lines: readonly string[]): [number, number] {
 
 /** Why package.json's severity schema is not the rule table's, or null. */
 function packageJsonDisagreement(text: string): string | null {
-  const found = JSON.parse(text).contributes?.configuration?.properties?.[SEVERITY_KEY];
-  return disagreement(
-    `package.json's ${SEVERITY_KEY}`,
-    JSON.stringify(found ?? null, null, 2).split('\n'),
-    JSON.stringify(severitySchema(), null, 2).split('\n'),
+  const properties = JSON.parse(text).contributes?.configuration?.properties;
+  return (
+    disagreement(
+      `package.json's ${SEVERITY_KEY}`,
+      JSON.stringify(properties?.[SEVERITY_KEY] ?? null, null, 2).split('\n'),
+      JSON.stringify(severitySchema(), null, 2).split('\n'),
+    ) ??
+    disagreement(
+      `package.json's ${ON_UNRELIABLE_KEY}`,
+      JSON.stringify(properties?.[ON_UNRELIABLE_KEY] ?? null, null, 2).split('\n'),
+      JSON.stringify(onUnreliableSchema(), null, 2).split('\n'),
+    )
   );
 }
 
@@ -181,6 +243,19 @@ test('package.json: kernelLog.diagnostics.severity lists every rule with its val
 
 test('README.md: the findings table has one row per rule, in table order', () => {
   checkFile(README, readmeDisagreement, withFindingsTable);
+});
+
+test('docs/findings.md (packaged; diagnostics link to its anchors) is the rule table', () => {
+  if (UPDATE && !fs.existsSync(FINDINGS_DOC)) {
+    fs.mkdirSync(path.dirname(FINDINGS_DOC), { recursive: true });
+    fs.writeFileSync(FINDINGS_DOC, '');
+  }
+  checkFile(
+    FINDINGS_DOC,
+    (text) => disagreement('docs/findings.md', text.split('\n'), findingsDoc().split('\n')),
+    () => findingsDoc(),
+  );
+  for (const r of RULES) assert.ok(findingsDoc().includes(`<a id="${r.anchor}"></a>`), r.code);
 });
 
 test('the client and the protocol take the codes from the rule table, in its order, and keep no copy', () => {

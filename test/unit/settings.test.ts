@@ -31,6 +31,10 @@ const SAMPLE: Record<string, { value: unknown; read: (s: ReturnType<typeof readS
     value: { 'duplicate-frame': 'error' },
     read: (s) => s.severity['duplicate-frame'] === 'error' && { 'duplicate-frame': 'error' },
   },
+  'kernelLog.diagnostics.onUnreliableEntries': {
+    value: { 'function-end-return': true },
+    read: (s) => s.onUnreliableEntries['function-end-return'] === true && { 'function-end-return': true },
+  },
   'kernelLog.diagnostics.maxNumberOfProblems': { value: 7, read: (s) => s.maxDiagnostics },
   'kernelLog.vmlinux': { value: '/k/vmlinux', read: (s) => s.symbols.vmlinux },
   'kernelLog.systemMap': { value: '/k/System.map', read: (s) => s.symbols.systemMap },
@@ -54,6 +58,8 @@ test("the severity schema lists every finding code with the analyzer's default",
 test("defaults in package.json are the server's defaults", () => {
   const d = readSettings({});
   assert.equal(properties['kernelLog.diagnostics.maxNumberOfProblems'].default, d.maxDiagnostics);
+  for (const [code, p] of Object.entries(properties['kernelLog.diagnostics.onUnreliableEntries'].properties!))
+    assert.equal(p.default, d.onUnreliableEntries[code as keyof typeof d.onUnreliableEntries] ?? false, code);
   assert.equal(properties['kernelLog.symbolizer.external'].default, d.symbols.external);
   assert.deepEqual(properties['kernelLog.modulePaths'].default, d.symbols.modulePaths);
   for (const key of ['vmlinux', 'systemMap', 'sourceRoot'] as const) assert.equal(properties[`kernelLog.${key}`].default || null, d.symbols[key]);

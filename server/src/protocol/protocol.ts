@@ -30,7 +30,7 @@ export interface FoldLinesParams {
 export interface RemoveAllDuplicatesResult {
   /** Whether the client applied the edit. */
   applied: boolean;
-  /** Number of lines removed (0 when there was nothing to remove). */
+  /** Number of entries removed: whole lines, or the entry alone beside a context marker (0 when there was nothing to remove). */
   removedLines: number;
 }
 
@@ -68,6 +68,13 @@ export interface StatusParams {
   reports: number;
   /** Findings per code (all of them, whatever their configured severity). */
   findingsByCode: Record<FindingCode, number>;
+  /**
+   * Diagnostics published per code that VS Code lists in Problems (severity information and above,
+   * one per entry line, after kernelLog.diagnostics.maxNumberOfProblems). Absent from older servers.
+   */
+  problemsByCode?: Partial<Record<FindingCode, number>>;
+  /** Hints published per code: shown in the editor (faded, dotted), not listed in Problems. */
+  hintsByCode?: Partial<Record<FindingCode, number>>;
   /** False while a big document is still being parsed (the numbers are for its first part). */
   complete: boolean;
   /** Some diagnostics were left out (see kernelLog.diagnostics.maxNumberOfProblems). */

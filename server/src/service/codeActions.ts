@@ -1,5 +1,8 @@
-// Code actions. They match diagnostics on code + data only (never on message text) and check the
-// data against the current analysis (a stale diagnostic gets no fix). The first choice hides noise
+// Code actions, for the lines of the range asked, from the analysis' findings (published or not:
+// the diagnostics' cap and the one-diagnostic-per-line choice do not limit the fixes). Diagnostics of
+// the context are matched on code + data only (never on message text) and checked against the current
+// analysis (a stale diagnostic gets attached to no fix). A range that meets several reports gets each
+// report's fixes titled with the report ("… in report 3: BUG: KASAN: …"). The first choice hides noise
 // without touching the file (a client command that folds lines: the log may be evidence for a bug
 // report); the second removes it, each removal one WorkspaceEdit (one undo step) that deletes whole
 // lines, line breaks included. Codes set to `off` get no report-wide or file-wide fix, and the file
@@ -10,10 +13,12 @@ import type { Finding, FindingCode } from '../analyzer/findings.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { noiseFoldsOfReport } from './folding.ts';
-import { lspLastLineOf, lspLineOf, offsetAt, wholeLinesRange } from './positions.ts';
+import { lspLastLineOf, lspLineOf, offsetAt, parserLineAt, rangeOf, wholeLinesRange } from './positions.ts';
+import type { Span } from '../parser/model.ts';
+import { firstWhere } from '../search.ts';
 import { ClientCommands, Commands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/codes.ts';
 import type { FoldLinesParams, LinesToHide } from '../protocol/protocol.ts';
-import { DUPLICATE_CODES, isDuplicateCode, removableLineOf, removableLines, reportIndexAt, UNRELIABLE_CODES } from './queries.ts';
+import { DUPLICATE_CODES, entrySpanToRemove, entrySpansToRemove, removableLineOf, removableLines, UNRELIABLE_CODES } from './queries.ts';
 import { defaultSettings, type KernelLogSettings } from './settings.ts';
 
 export interface EditOptions {
@@ -31,6 +36,16 @@ export function codesOn(settings: KernelLogSettings, codes: readonly FindingCode
   return codes.filter((code) => settings.severity[code] !== 'off');
 }
 
+/** Per-entry fixes offered for one request at most (a selection of a whole log asks for thousands). */
+const MAX_ENTRY_FIXES = 10;
+/** Reports whose report-wide fixes are offered for one request at most. */
+const MAX_REPORTS = 10;
+
+/**
+ * The fixes for the lines of `range`, from the analysis' findings (whether or not they were published:
+ * past kernelLog.diagnostics.maxNumberOfProblems, or one entry's other findings); the diagnostics of
+ * the context that stand for a fixed finding are attached to its action.
+ */
 export function getCodeActions(
   document: DocumentVersion,
   analysis: LogAnalysis,
@@ -45,76 +60,114 @@ export function getCodeActions(
   const reports = new Set<number>();
   const duplicateCodes = codesOn(settings, DUPLICATE_CODES);
   const unreliableCodes = codesOn(settings, UNRELIABLE_CODES);
+  const noiseCodes = [...unreliableCodes, ...duplicateCodes];
+  const startLine = parserLineAt(document, offsetAt(document, range.start));
+  const endLine = parserLineAt(document, offsetAt(document, range.end));
+  const matched = (context.diagnostics ?? []).map((d) => ({ diagnostic: d, match: matchDiagnostic(analysis, d) }));
+  const diagnosticsOf = (f: Finding) => matched.filter((m) => m.match?.finding === f || sameFinding(m.match?.finding, f)).map((m) => m.diagnostic);
 
-  for (const diagnostic of context.diagnostics ?? []) {
-    const match = matchDiagnostic(analysis, diagnostic);
-    if (!match) continue;
-    reports.add(match.report);
-    if (!quickFixes || !isDuplicateCode(diagnostic.code)) continue;
-    if (options.foldLines) {
-      hides.push(hideAction(document, analysis, match.report, 'Hide duplicate entry (fold; the file is not changed)', [match.finding.line], [diagnostic]));
-    }
-    if (match.line !== null) {
-      removals.push({
-        title: 'Remove duplicate entry',
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        edit: removeLinesEdit(document, [match.line], options),
-      });
+  const inRange = reportsInLines(analysis, startLine, endLine);
+  const entryFixes: { k: number; finding: Finding }[] = [];
+  for (const k of inRange) {
+    for (const f of analysis.findingsOf(k)) {
+      if (f.line < startLine || f.line > endLine || !noiseCodes.includes(f.code)) continue;
+      reports.add(k);
+      if (duplicateCodes.includes(f.code) && entryFixes.length < MAX_ENTRY_FIXES) entryFixes.push({ k, finding: f });
     }
   }
+  for (const m of matched) if (m.match) reports.add(m.match.report);
   // Asked for explicitly (Ctrl+.), the report-wide fixes are offered anywhere in a report.
-  if (context.triggerKind === CodeActionTriggerKind.Invoked) {
-    const k = reportIndexAt(document, analysis, offsetAt(document, range.start));
-    if (k >= 0) reports.add(k);
-  }
+  if (context.triggerKind === CodeActionTriggerKind.Invoked) for (const k of inRange) reports.add(k);
+  const chosen = [...reports].sort((a, b) => a - b).slice(0, MAX_REPORTS);
+  const several = chosen.length > 1;
 
   if (quickFixes) {
-    for (const k of [...reports].sort((a, b) => a - b)) {
-      const ofReport = (codes: readonly FindingCode[]) =>
-        (context.diagnostics ?? []).filter((d) => codes.includes(d.code as FindingCode) && matchDiagnostic(analysis, d)?.report === k);
+    for (const { k, finding } of entryFixes) {
+      const where = entryFixes.length > 1 ? ` on line ${lspLineOf(document, finding.line) + 1}` : '';
+      const diagnostics = diagnosticsOf(finding);
       if (options.foldLines) {
-        const noiseCodes = [...unreliableCodes, ...duplicateCodes];
+        hides.push(hideAction(document, analysis, k, `Hide duplicate entry${where} (fold; the file is not changed)`, [finding.line], diagnostics));
+      }
+      const line = removableLineOf(analysis.report(k), finding);
+      const span = line === null ? entrySpanToRemove(document, analysis.report(k), finding) : null;
+      if (line !== null || span !== null) {
+        removals.push({
+          title: `Remove duplicate entry${where}`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics,
+          edit: removeEdit(document, line !== null ? [line] : [], span ? [span] : [], options),
+        });
+      }
+    }
+    for (const k of chosen) {
+      const which = several ? inReport(analysis, k) : 'in this report';
+      const ofReport = (codes: readonly FindingCode[]) =>
+        matched.filter((m) => m.match?.report === k && codes.includes(m.match.finding.code)).map((m) => m.diagnostic);
+      if (options.foldLines) {
         const lines = findingLines(analysis, k, noiseCodes);
         if (lines.length > 0) {
-          const title =
-            unreliableCodes.length > 0 ? 'Hide duplicate and unreliable (?) entries in this report (fold)' : 'Hide duplicate entries in this report (fold)';
+          const title = unreliableCodes.length > 0 ? `Hide duplicate and unreliable (?) entries ${which} (fold)` : `Hide duplicate entries ${which} (fold)`;
           hides.push(hideAction(document, analysis, k, title, lines, ofReport(noiseCodes)));
         }
       }
       const duplicates = duplicateCodes.length > 0 ? removableLines(analysis, k, duplicateCodes) : [];
-      if (duplicates.length > 0) {
+      const duplicateSpans = duplicateCodes.length > 0 ? entrySpansToRemove(document, analysis, k, duplicateCodes) : [];
+      if (duplicates.length + duplicateSpans.length > 0) {
         removals.push({
-          title: 'Remove all duplicate entries in this report',
+          title: `Remove all duplicate entries ${which}`,
           kind: CodeActionKind.QuickFix,
           diagnostics: ofReport(duplicateCodes),
-          edit: removeLinesEdit(document, duplicates, options),
+          edit: removeEdit(document, duplicates, duplicateSpans, options),
         });
       }
       const unreliable = unreliableCodes.length > 0 ? removableLines(analysis, k, unreliableCodes) : [];
-      if (unreliable.length > 0) {
+      const unreliableSpans = unreliableCodes.length > 0 ? entrySpansToRemove(document, analysis, k, unreliableCodes) : [];
+      if (unreliable.length + unreliableSpans.length > 0) {
         removals.push({
-          title: 'Remove unreliable (?) entries in this report',
+          title: `Remove unreliable (?) entries ${which}`,
           kind: CodeActionKind.QuickFix,
           diagnostics: ofReport(unreliableCodes),
-          edit: removeLinesEdit(document, unreliable, options),
+          edit: removeEdit(document, unreliable, unreliableSpans, options),
         });
       }
     }
   }
   // Hiding comes first (and is the preferred fix): it loses nothing.
   if (hides.length > 0) hides[0].isPreferred = true;
-  else if (removals.length > 0 && removals[0].title === 'Remove duplicate entry') removals[0].isPreferred = true;
+  else if (removals.length > 0 && removals[0].title.startsWith('Remove duplicate entry')) removals[0].isPreferred = true;
   const actions = [...hides, ...removals];
 
   // Source actions only when asked for by kind, never in the light bulb.
   if (fixAllWanted(context)) {
-    const lines = allDuplicateLines(analysis, duplicateCodes);
-    if (lines.length > 0) {
-      actions.push({ title: 'Remove all duplicate entries in the file', kind: FIX_ALL_KIND, edit: removeLinesEdit(document, lines, options) });
+    const removal = allDuplicatesRemoval(document, analysis, duplicateCodes);
+    if (removal.lines.length + removal.spans.length > 0) {
+      actions.push({
+        title: 'Remove all duplicate entries in the file',
+        kind: FIX_ALL_KIND,
+        edit: removeEdit(document, removal.lines, removal.spans, options),
+      });
     }
   }
   return actions;
+}
+
+/** "in report 3: BUG: KASAN: use-after-free in foo" (1-based, the title cut short). */
+function inReport(analysis: LogAnalysis, k: number): string {
+  const title = analysis.report(k).title;
+  return `in report ${k + 1}${title ? `: ${title.length > 60 ? `${title.slice(0, 59)}…` : title}` : ''}`;
+}
+
+/** Reports whose lines meet [startLine, endLine], in order. */
+function reportsInLines(analysis: LogAnalysis, startLine: number, endLine: number): number[] {
+  const out: number[] = [];
+  for (let k = firstWhere(0, analysis.reportCount, (i) => analysis.endLineOf(i) >= startLine); k < analysis.reportCount && analysis.lineOf(k) <= endLine; k++) {
+    if (analysis.endLineOf(k) >= startLine) out.push(k);
+  }
+  return out;
+}
+
+function sameFinding(a: Finding | undefined, b: Finding): boolean {
+  return a !== undefined && a.code === b.code && a.report === b.report && a.data.stack === b.data.stack && a.data.frame === b.data.frame;
 }
 
 /**
@@ -169,6 +222,25 @@ function findingLines(analysis: LogAnalysis, k: number, codes: readonly FindingC
   return [...lines].sort((a, b) => a - b);
 }
 
+/**
+ * What removing every duplicate entry of the document deletes (fix-all and the removeAllDuplicates
+ * command): their lines, and the entry alone where its line holds a context marker or stack header.
+ */
+export function allDuplicatesRemoval(
+  document: DocumentVersion,
+  analysis: LogAnalysis,
+  codes: readonly FindingCode[] = DUPLICATE_CODES,
+): { lines: number[]; spans: Span[] } {
+  const spans: Span[] = [];
+  if (codes.length > 0) {
+    for (let k = 0; k < analysis.reportCount; k++) {
+      if (codes.every((code) => analysis.countOf(k, code) === 0)) continue;
+      spans.push(...entrySpansToRemove(document, analysis, k, codes));
+    }
+  }
+  return { lines: allDuplicateLines(analysis, codes), spans };
+}
+
 /** Every duplicate entry's line in the document (fix-all and the removeAllDuplicates command). */
 export function allDuplicateLines(analysis: LogAnalysis, codes: readonly FindingCode[] = DUPLICATE_CODES): number[] {
   const lines: number[] = [];
@@ -197,6 +269,14 @@ function matchDiagnostic(analysis: LogAnalysis, diagnostic: Diagnostic): { repor
 
 /** One edit that deletes the given parser lines (whole lines; neighbours merged into one range). */
 export function removeLinesEdit(document: DocumentVersion, lines: readonly number[], options: EditOptions): WorkspaceEdit {
+  return removeEdit(document, lines, [], options);
+}
+
+/**
+ * One edit that deletes whole lines and, on other lines, spans of text (an entry that shares its line
+ * with a context marker or the stack header: the marker stays).
+ */
+export function removeEdit(document: DocumentVersion, lines: readonly number[], spans: readonly Span[], options: EditOptions): WorkspaceEdit {
   const sorted = [...new Set(lines)].filter((l) => l >= 0 && l < document.lineStarts.length).sort((a, b) => a - b);
   const edits: TextEdit[] = [];
   for (let i = 0; i < sorted.length; ) {
@@ -205,6 +285,12 @@ export function removeLinesEdit(document: DocumentVersion, lines: readonly numbe
     edits.push({ range: wholeLinesRange(document, sorted[i], sorted[j]), newText: '' });
     i = j + 1;
   }
+  const whole = new Set(sorted);
+  for (const span of spans) {
+    if (whole.has(parserLineAt(document, span.start))) continue;
+    edits.push({ range: rangeOf(document, span.start, span.end), newText: '' });
+  }
+  edits.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   if (options.documentChanges) {
     return { documentChanges: [{ textDocument: { uri: document.uri, version: document.version }, edits }] };
   }

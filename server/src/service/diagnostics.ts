@@ -1,9 +1,13 @@
-// Findings → LSP diagnostics: code = finding code, source 'kernel-log', data = the finding's data
-// (code actions need nothing else), related information to the RIP line or the twin entry, and the
-// Unnecessary tag (faded) on noise. Severity per code comes from the settings.
+// Findings → LSP diagnostics: one per entry line (its most telling finding, rules/index.ts
+// MOST_TELLING_FIRST; the entry's other findings in its related information), code = finding code,
+// source 'kernel-log', data = the finding's data, related information to the RIP line or the twin
+// entry, a codeDescription link to the code's documentation when the client gave its place, and the
+// Unnecessary tag (faded) on noise. Severity per code comes from the settings. Only what is
+// published changes: the findings (CLI, SARIF, hovers, quick fixes) are all kept.
 import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver-types';
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
 import { FINDING_CODES, type Finding, type FindingCode } from '../analyzer/findings.ts';
+import { MOST_TELLING_FIRST, RULE_BY_CODE, ruleOf, unreliableFrame, type Rule } from '../analyzer/rules/index.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { spanRange } from './positions.ts';
@@ -34,52 +38,179 @@ function severityOf(settings: KernelLogSettings, code: FindingCode): DiagnosticS
   return level === 'off' ? null : SEVERITY[level];
 }
 
+/** Where the per-code documentation is (docs/findings.md as the client ships it), for codeDescription links. */
+export interface DiagnosticsOptions {
+  /** A URI (no fragment); each diagnostic links to `<docsBase>#<rule anchor>`. None: no codeDescription. */
+  docsBase?: string;
+}
+
+/** Rank of each code in MOST_TELLING_FIRST (lower: more telling); codes not listed come last. */
+const RANK = new Map<string, number>(MOST_TELLING_FIRST.map((r, i) => [r.code, i]));
+const UNRELIABLE = unreliableFrame.code;
+
+/** What publishing needs of each code under the settings, read once per computation. */
+interface CodeChoice {
+  severity: DiagnosticSeverity | null;
+  rank: number;
+  /** Left out on `? ` entries (the rule's quietOnUnreliable, not turned on by the settings). */
+  quietOnUnreliable: boolean;
+}
+
+function codeChoices(settings: KernelLogSettings): Map<string, CodeChoice> {
+  const choices = new Map<string, CodeChoice>();
+  for (const code of FINDING_CODES) {
+    const rule = RULE_BY_CODE[code] as Rule;
+    choices.set(code, {
+      severity: severityOf(settings, code),
+      rank: RANK.get(code) ?? MOST_TELLING_FIRST.length,
+      quietOnUnreliable: rule.subject === 'entry' && rule.quietOnUnreliable === true && settings.onUnreliableEntries[code] !== true,
+    });
+  }
+  return choices;
+}
+
+/**
+ * One diagnostic per entry line: the findings of report k grouped by line (the analyzer makes an
+ * entry's findings one after the other), each group as [published finding, the line's other
+ * findings]. A finding is published when its code is not `off` and, on a `? ` entry (one with an
+ * unreliable-frame finding), its rule does not keep quiet there unless the settings turn it on; of
+ * those, the first in MOST_TELLING_FIRST. Lines whose choice is of a severity not `wantedSeverity` are left out.
+ */
+function publishedOfReport(
+  analysis: LogAnalysis,
+  k: number,
+  choices: Map<string, CodeChoice>,
+  wantedSeverity: (s: DiagnosticSeverity) => boolean,
+): { finding: Finding; others: Finding[] }[] {
+  const findings = analysis.findingsOf(k);
+  const out: { finding: Finding; others: Finding[] }[] = [];
+  for (let i = 0; i < findings.length; ) {
+    const line = findings[i].line;
+    let j = i + 1;
+    while (j < findings.length && findings[j].line === line) j++;
+    let best: Finding | null = null;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (let g = i; g < j; g++) {
+      const f = findings[g];
+      const choice = choices.get(f.code)!;
+      if (choice.severity === null || choice.rank >= bestRank) continue;
+      if (choice.quietOnUnreliable && onUnreliableEntry(findings, i, j, f)) continue;
+      best = f;
+      bestRank = choice.rank;
+    }
+    // A line whose diagnostic would not be kept (its severity's room is full) is passed over.
+    if (best !== null && wantedSeverity(choices.get(best.code)!.severity!)) {
+      const others: Finding[] = [];
+      for (let g = i; g < j; g++) if (findings[g] !== best && choices.get(findings[g].code)!.severity !== null) others.push(findings[g]);
+      out.push({ finding: best, others });
+    }
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * Whether finding f (of findings[i, j), one line's) is about a `? ` entry: one with an unreliable-frame
+ * finding, whose range (the whole entry) holds f's.
+ */
+function onUnreliableEntry(findings: readonly Finding[], i: number, j: number, f: Finding): boolean {
+  for (let g = i; g < j; g++) {
+    const u = findings[g];
+    if (u.code === UNRELIABLE && u.start <= f.start && f.end <= u.end) return true;
+  }
+  return false;
+}
+
 export function computeDiagnostics(
   document: DocumentVersion,
   analysis: LogAnalysis,
   settings: KernelLogSettings,
   capabilities: DiagnosticsCapabilities,
+  options: DiagnosticsOptions = {},
 ): DiagnosticsResult {
-  // How many findings of each severity there are (from the counts; nothing is read or moved), to
-  // keep the most severe ones when there are more than the client should get.
-  const countBySeverity = [0, 0, 0, 0, 0];
-  FINDING_CODES.forEach((code, i) => {
-    const severity = severityOf(settings, code);
-    if (severity !== null) countBySeverity[severity] += analysis.totals[i];
-  });
-  const quota = [0, 0, 0, 0, 0];
-  let left = Math.max(0, settings.maxDiagnostics);
-  let truncated = false;
-  for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
-    quota[s] = Math.min(countBySeverity[s], left);
-    if (quota[s] < countBySeverity[s]) truncated = true;
-    left -= quota[s];
-  }
-  let remaining = quota.reduce((a, b) => a + b, 0);
-
-  // Convert, in document order, until every quota is used.
-  const wantedCodes = () =>
-    FINDING_CODES.filter((code) => {
-      const severity = severityOf(settings, code);
-      return severity !== null && quota[severity] > 0;
+  const max = Math.max(0, settings.maxDiagnostics);
+  const choices = codeChoices(settings);
+  // At most how many diagnostics of each severity are left in the reports not read yet (from the
+  // counts; nothing is read or moved): an entry's findings make one diagnostic, so fewer may come.
+  // And at least how many: the findings that are always published (a report's, or of the most
+  // telling code, when not kept quiet).
+  const left = [0, 0, 0, 0, 0];
+  const sure = [0, 0, 0, 0, 0];
+  const isSure = (code: FindingCode) => {
+    const c = choices.get(code)!;
+    return c.severity !== null && !c.quietOnUnreliable && (ruleOf(code)?.subject === 'report' || c.rank === 0);
+  };
+  /** Adds `counts` (times `sign`) to `left`, and to `sure` with `andSure`. */
+  const countDown = (counts: (code: FindingCode) => number, sign: number, andSure: boolean) =>
+    FINDING_CODES.forEach((code) => {
+      const severity = choices.get(code)!.severity;
+      if (severity === null) return;
+      const n = counts(code);
+      if (sign > 0 || !andSure) left[severity] += sign * n;
+      if (andSure && isSure(code)) sure[severity] += sign * n;
     });
-  let wanted = wantedCodes();
-  const diagnostics: Diagnostic[] = [];
-  for (let k = 0; k < analysis.reportCount && remaining > 0; k++) {
-    if (!wanted.some((code) => analysis.countOf(k, code) > 0)) continue;
-    for (const f of analysis.findingsOf(k)) {
-      const severity = severityOf(settings, f.code);
-      if (severity === null || quota[severity] === 0) continue;
-      quota[severity]--;
-      remaining--;
-      diagnostics.push(toDiagnostic(document, f, severity, capabilities));
-      if (quota[severity] === 0) wanted = wantedCodes();
+  countDown((code) => analysis.totals[FINDING_CODES.indexOf(code)], 1, true);
+  // The diagnostics kept of each severity (at most `max` each), with their place in the document.
+  const kept: { diagnostic: Diagnostic; at: number }[][] = [[], [], [], [], []];
+  let truncated = false;
+  let at = 0;
+  /**
+   * Whether more diagnostics of severity s can still be published: some may be left, and those kept
+   * so far do not fill the room the more severe ones leave (those kept and those sure to come; later
+   * ones of s come after the ones kept).
+   */
+  const open = (s: number) => {
+    let room = max;
+    for (let t = DiagnosticSeverity.Error; t < s; t++) room -= kept[t].length + sure[t];
+    return left[s] > 0 && kept[s].length < room;
+  };
+  const settled = () => {
+    for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) if (open(s)) return false;
+    return true;
+  };
+  /** Whether report k may hold a diagnostic of a severity that is still open. */
+  const wanted = (k: number) => {
+    for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
+      if (open(s) && FINDING_CODES.some((code) => choices.get(code)!.severity === s && analysis.countOf(k, code) > 0)) return true;
     }
+    return false;
+  };
+  let k = 0;
+  for (; k < analysis.reportCount && !settled(); k++) {
+    // Report k's sure findings are counted as they are kept (a room reckoned too large only costs
+    // work: the final cut below is exact).
+    countDown((code) => analysis.countOf(k, code), -1, true);
+    if (wanted(k)) {
+      // A line passed over for want of room is a diagnostic left out (its severity still has findings here).
+      const room = (severity: DiagnosticSeverity) => open(severity) || !(truncated = true);
+      for (const { finding, others } of publishedOfReport(analysis, k, choices, room)) {
+        const severity = severityOf(settings, finding.code)!;
+        if (open(severity)) kept[severity].push({ diagnostic: toDiagnostic(document, finding, others, severity, capabilities, options), at: at++ });
+        else truncated = true;
+      }
+    }
+    countDown((code) => analysis.countOf(k, code), -1, false);
   }
-  return { diagnostics, truncated };
+  // Stopped early with findings left: some may have been diagnostics.
+  if (k < analysis.reportCount && left.some((n) => n > 0)) truncated = true;
+  const chosen: { diagnostic: Diagnostic; at: number }[] = [];
+  for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
+    const room = max - chosen.length;
+    if (kept[s].length > room) truncated = true;
+    chosen.push(...kept[s].slice(0, Math.max(0, room)));
+  }
+  chosen.sort((a, b) => a.at - b.at);
+  return { diagnostics: chosen.map((c) => c.diagnostic), truncated };
 }
 
-function toDiagnostic(document: DocumentVersion, finding: Finding, severity: DiagnosticSeverity, capabilities: DiagnosticsCapabilities): Diagnostic {
+function toDiagnostic(
+  document: DocumentVersion,
+  finding: Finding,
+  others: readonly Finding[],
+  severity: DiagnosticSeverity,
+  capabilities: DiagnosticsCapabilities,
+  options: DiagnosticsOptions,
+): Diagnostic {
   const diagnostic: Diagnostic = {
     range: spanRange(document, finding),
     severity,
@@ -88,11 +219,18 @@ function toDiagnostic(document: DocumentVersion, finding: Finding, severity: Dia
     message: finding.message,
     data: { ...finding.data },
   };
+  const rule = ruleOf(finding.code);
+  if (options.docsBase && rule) diagnostic.codeDescription = { href: `${options.docsBase}#${rule.anchor}` };
   if (finding.unnecessary && capabilities.unnecessaryTag) diagnostic.tags = [DiagnosticTag.Unnecessary];
-  if (finding.related.length > 0 && capabilities.relatedInformation) {
-    diagnostic.relatedInformation = finding.related.map(
+  if (capabilities.relatedInformation) {
+    const related = finding.related.map(
       (r): DiagnosticRelatedInformation => ({ location: { uri: document.uri, range: spanRange(document, r) }, message: r.message }),
     );
+    // The entry's other findings, on its own range.
+    for (const o of others) related.push({ location: { uri: document.uri, range: spanRange(document, o) }, message: `${o.code}: ${o.message}` });
+    if (related.length > 0) diagnostic.relatedInformation = related;
+  } else if (others.length > 0) {
+    diagnostic.message += ` (Also: ${others.map((o) => o.code).join(', ')}.)`;
   }
   return diagnostic;
 }
@@ -102,6 +240,24 @@ export function countFindings(analysis: LogAnalysis): Record<FindingCode, number
   const counts = {} as Record<FindingCode, number>;
   FINDING_CODES.forEach((code, i) => (counts[code] = analysis.totals[i]));
   return counts;
+}
+
+/**
+ * The published diagnostics per code: those VS Code lists in Problems (severity information and
+ * above) and the hints it shows in the editor only.
+ */
+export function countPublished(diagnostics: readonly Diagnostic[]): {
+  problemsByCode: Partial<Record<FindingCode, number>>;
+  hintsByCode: Partial<Record<FindingCode, number>>;
+} {
+  const problemsByCode: Partial<Record<FindingCode, number>> = {};
+  const hintsByCode: Partial<Record<FindingCode, number>> = {};
+  for (const d of diagnostics) {
+    const into = d.severity === DiagnosticSeverity.Hint ? hintsByCode : problemsByCode;
+    const code = d.code as FindingCode;
+    into[code] = (into[code] ?? 0) + 1;
+  }
+  return { problemsByCode, hintsByCode };
 }
 
 /**

@@ -7,6 +7,7 @@ import type {
   CodeActionContext,
   Command,
   Diagnostic,
+  DocumentLink,
   DocumentSymbol,
   FoldingRange,
   Hover,
@@ -19,20 +20,29 @@ import type {
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { LogAnalysis } from './analysis.ts';
 import {
-  allDuplicateLines,
+  allDuplicatesRemoval,
   codeActionsAsCommands,
   codesOn,
   fixAllWanted,
   getCodeActions,
-  removeLinesEdit,
+  removeEdit,
   type CodeActionOptions,
   type EditOptions,
 } from './codeActions.ts';
-import { computeDiagnostics, countFindings, sameDiagnostics, type DiagnosticsCapabilities, type DiagnosticsResult } from './diagnostics.ts';
+import {
+  computeDiagnostics,
+  countFindings,
+  countPublished,
+  sameDiagnostics,
+  type DiagnosticsCapabilities,
+  type DiagnosticsOptions,
+  type DiagnosticsResult,
+} from './diagnostics.ts';
 import { KernelLogDocument, type DocumentVersion } from './document.ts';
 import { DocumentCache, type Snapshot } from './documentCache.ts';
 import { computeDefinition } from './definition.ts';
 import { computeFolding } from './folding.ts';
+import { computeDocumentLinks } from './links.ts';
 import { computeHover, plainTextHover } from './hover.ts';
 import { nullLogger, type Logger } from './logger.ts';
 import type { NoiseRange, StatusParams } from '../protocol/protocol.ts';
@@ -70,7 +80,14 @@ export interface KernelLogLanguageService {
   /** One progressive parse step; the analysis so far. */
   parseStep(uri: string): Snapshot | undefined;
 
-  computeDiagnostics(document: DocumentRef, analysis: LogAnalysis, settings: KernelLogSettings, capabilities: DiagnosticsCapabilities): DiagnosticsResult;
+  /** One diagnostic per entry line (the most telling finding), the most severe first up to the cap. */
+  computeDiagnostics(
+    document: DocumentRef,
+    analysis: LogAnalysis,
+    settings: KernelLogSettings,
+    capabilities: DiagnosticsCapabilities,
+    options?: DiagnosticsOptions,
+  ): DiagnosticsResult;
   /** Whether two lists of diagnostics are the same (a publish can be left out). */
   sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean;
   /** Code actions; `settings` (default: the defaults) turn codes off for the report- and file-wide fixes. */
@@ -98,14 +115,17 @@ export interface KernelLogLanguageService {
   getFoldingRanges(document: DocumentRef, analysis: LogAnalysis, rangeLimit?: number, interruption?: Interruption): Promise<FoldingRange[] | null>;
   getNoiseRanges(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<NoiseRange[] | null>;
   getDocumentSymbols(document: DocumentRef, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null>;
-  /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many lines. */
+  /** Links on the reports' `file:line` references to the files that exist under `sourceRoots` (first match). */
+  getDocumentLinks(document: DocumentRef, analysis: LogAnalysis, sourceRoots: readonly string[], interruption?: Interruption): Promise<DocumentLink[] | null>;
+  /** The edit that removes every duplicate entry of the codes not turned off (null when there is none), and how many entries (lines, or entries beside a context marker). */
   getRemoveAllDuplicatesEdit(
     document: DocumentRef,
     analysis: LogAnalysis,
     options: EditOptions,
     settings?: KernelLogSettings,
   ): { edit: WorkspaceEdit; lines: number } | null;
-  getStatus(document: DocumentRef, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean): StatusParams;
+  /** The status bar's numbers; `published`: the diagnostics sent for this version (what Problems lists). */
+  getStatus(document: DocumentRef, analysis: LogAnalysis, complete: boolean, diagnosticsTruncated: boolean, published?: readonly Diagnostic[]): StatusParams;
 
   // The answers above for clients that lack a capability:
   /** A hover in plain text (no markdown in `textDocument.hover.contentFormat`). */
@@ -141,15 +161,18 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
       (await computeFolding(versionOf(document), analysis, rangeLimit, interruption))?.ranges ?? null,
     getNoiseRanges: async (document, analysis, interruption) => (await computeFolding(versionOf(document), analysis, undefined, interruption))?.noise ?? null,
     getDocumentSymbols: (document, ...rest) => computeDocumentSymbols(versionOf(document), ...rest),
+    getDocumentLinks: (document, ...rest) => computeDocumentLinks(versionOf(document), ...rest),
     getRemoveAllDuplicatesEdit(document, analysis, editOptions, settings = defaultSettings()) {
-      const lines = allDuplicateLines(analysis, codesOn(settings, DUPLICATE_CODES));
-      return lines.length ? { edit: removeLinesEdit(versionOf(document), lines, editOptions), lines: lines.length } : null;
+      const version = versionOf(document);
+      const { lines, spans } = allDuplicatesRemoval(version, analysis, codesOn(settings, DUPLICATE_CODES));
+      return lines.length + spans.length ? { edit: removeEdit(version, lines, spans, editOptions), lines: lines.length + spans.length } : null;
     },
-    getStatus: (document, analysis, complete, diagnosticsTruncated) => ({
+    getStatus: (document, analysis, complete, diagnosticsTruncated, published) => ({
       uri: document.uri,
       version: document.version,
       reports: analysis.reportCount,
       findingsByCode: countFindings(analysis),
+      ...(published ? countPublished(published) : {}),
       complete,
       diagnosticsTruncated,
     }),

@@ -3,7 +3,7 @@
 import { entryLineIsRemovable } from '../analyzer/analyze.ts';
 import type { Finding, FindingCode } from '../analyzer/findings.ts';
 import { codesWithFixes, ruleOf } from '../analyzer/rules/index.ts';
-import type { Report } from '../parser/model.ts';
+import type { Report, Span } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { parserLineAt } from './positions.ts';
@@ -41,6 +41,35 @@ export function removableLineOf(report: Report, f: Finding): number | null {
   if (line === undefined) return null;
   const stack = f.data.stack !== undefined ? report.stacks[f.data.stack] : undefined;
   return entryLineIsRemovable(stack, line) ? line : null;
+}
+
+/**
+ * The text a "remove" fix deletes for an entry whose line holds more than the entry (a context marker
+ * `<IRQ>  [<..>] ? foo`, the stack header `Call Trace: [<..>] ? foo`): the entry and the blanks before
+ * it, so the marker stays. Null for an entry whose whole line is removable, or a finding of no entry.
+ */
+export function entrySpanToRemove(document: DocumentVersion, report: Report, f: Finding): Span | null {
+  const { stack: si, frame: fi } = f.data;
+  if (si === undefined || fi === undefined) return null;
+  const stack = report.stacks[si];
+  const entry = stack?.frames[fi];
+  if (!entry || entryLineIsRemovable(stack, entry.line)) return null;
+  let start = entry.start;
+  const text = document.text;
+  while (start > 0 && (text.charCodeAt(start - 1) === 32 || text.charCodeAt(start - 1) === 9)) start--;
+  return { start, end: entry.end };
+}
+
+/** entrySpanToRemove of the findings of report k with one of `codes`, one per entry. */
+export function entrySpansToRemove(document: DocumentVersion, analysis: LogAnalysis, k: number, codes: readonly FindingCode[]): Span[] {
+  const report = analysis.report(k);
+  const spans = new Map<number, Span>();
+  for (const f of analysis.findingsOf(k)) {
+    if (!codes.includes(f.code)) continue;
+    const span = entrySpanToRemove(document, report, f);
+    if (span) spans.set(span.start, span);
+  }
+  return [...spans.values()];
 }
 
 export interface NoiseRun {

@@ -1,7 +1,7 @@
 // Client settings the service reads (section `kernelLog`), with defaults. Settings are per resource:
 // the server asks the client for each document's settings (workspace/configuration), never keeps
 // one global copy.
-import { DEFAULT_SEVERITY, FINDING_CODES, SEVERITIES, type FindingCode, type Severity } from '../analyzer/rules/index.ts';
+import { DEFAULT_SEVERITY, FINDING_CODES, QUIET_ON_UNRELIABLE, SEVERITIES, type FindingCode, type Severity } from '../analyzer/rules/index.ts';
 import { defaultSymbolSettings, type SymbolSettings } from '../symbolizer/discover.ts';
 
 export type SeverityLevel = 'off' | Severity;
@@ -12,6 +12,11 @@ export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['off', ...SEVERITIES];
 export interface KernelLogSettings {
   /** Severity of each diagnostic code; `off` hides it. */
   severity: Record<FindingCode, SeverityLevel>;
+  /**
+   * Codes published on `? ` entries too (`kernelLog.diagnostics.onUnreliableEntries`), for the rules
+   * that keep quiet there by default (rules/: `quietOnUnreliable`).
+   */
+  onUnreliableEntries: Partial<Record<FindingCode, boolean>>;
   /**
    * Most diagnostics published for one file. VS Code shows at most 1000 per file anyway; huge logs
    * would otherwise send megabytes of hints on every keystroke. Errors and warnings go first.
@@ -24,7 +29,7 @@ export interface KernelLogSettings {
 export const DEFAULT_MAX_DIAGNOSTICS = 1000;
 
 export function defaultSettings(): KernelLogSettings {
-  return { severity: { ...DEFAULT_SEVERITY }, maxDiagnostics: DEFAULT_MAX_DIAGNOSTICS, symbols: defaultSymbolSettings() };
+  return { severity: { ...DEFAULT_SEVERITY }, onUnreliableEntries: {}, maxDiagnostics: DEFAULT_MAX_DIAGNOSTICS, symbols: defaultSymbolSettings() };
 }
 
 const LEVEL_ALIASES: Record<string, SeverityLevel> = {
@@ -57,6 +62,8 @@ export function readSettings(section: unknown): KernelLogSettings {
     const level = typeof raw === 'string' ? LEVEL_ALIASES[raw.trim().toLowerCase()] : undefined;
     if (level) settings.severity[code] = level;
   }
+  const onUnreliable = isRecord(diagnostics.onUnreliableEntries) ? diagnostics.onUnreliableEntries : {};
+  for (const code of QUIET_ON_UNRELIABLE) if (typeof onUnreliable[code] === 'boolean') settings.onUnreliableEntries[code] = onUnreliable[code];
   const max = diagnostics.maxNumberOfProblems ?? diagnostics.maxPerFile;
   if (typeof max === 'number' && Number.isFinite(max) && max >= 0) settings.maxDiagnostics = Math.floor(max);
   settings.symbols = readSymbolSettings(section);

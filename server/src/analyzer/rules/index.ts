@@ -15,6 +15,16 @@ export { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, un
 /** Every rule, in display order (status bar, settings, README, SARIF). */
 export const RULES = [unreliableFrame, duplicateRegsIp, duplicateFrame, functionEndReturn, corruptedReport] as const;
 
+/**
+ * Which finding is published when several are about the same stack entry (one diagnostic per entry
+ * line): the first of this list, most telling first; the others are named in its related
+ * information. The findings themselves (CLI, SARIF, hover counts, quick fixes) are all kept.
+ */
+export const MOST_TELLING_FIRST = [duplicateRegsIp, duplicateFrame, functionEndReturn, unreliableFrame] as const;
+
+/** Codes whose rule keeps them off `? ` entries unless a setting turns them on (`quietOnUnreliable`). */
+export const QUIET_ON_UNRELIABLE = RULES.filter((r) => r.subject === 'entry' && r.quietOnUnreliable === true).map((r) => r.code);
+
 /** Stable diagnostic codes: code actions, settings and tests match on these, never on messages. */
 export type FindingCode = (typeof RULES)[number]['code'];
 

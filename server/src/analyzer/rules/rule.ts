@@ -33,6 +33,11 @@ interface RuleBase<C extends string> {
   readonly summary: string;
   /** Markdown for people: the README's findings table and the setting's description. */
   readonly docs: string;
+  /**
+   * The anchor of the code's section in docs/findings.md (generated from this table): diagnostics
+   * link to `<docs base>#<anchor>` (codeDescription) when the client gives a docs base.
+   */
+  readonly anchor: string;
 }
 
 /** A rule whose findings are about one stack entry (EntryFinding in ../analyze.ts). */
@@ -47,6 +52,12 @@ export interface EntryRule<C extends string = string> extends RuleBase<C> {
   message(entry: StackEntry, other: StackEntry | null): string;
   /** The message of the related location (`other`), for rules whose findings have one. */
   readonly relatedMessage?: string;
+  /**
+   * Not published as a diagnostic on a `? ` entry unless `kernelLog.diagnostics.onUnreliableEntries`
+   * turns it on for the code (the finding stays in the CLI's outputs, hovers and counts): on a stack
+   * scan's guess it teaches nothing.
+   */
+  readonly quietOnUnreliable?: boolean;
 }
 
 /** A rule whose findings are about a whole report (CorruptedReportFinding in ../analyze.ts). */
@@ -58,10 +69,10 @@ export interface ReportRule<C extends string = string> extends RuleBase<C> {
 export type Rule<C extends string = string> = EntryRule<C> | ReportRule<C>;
 
 /** Declares a rule, keeping its code as a literal type (so that ./index.ts derives FindingCode). */
-export function entryRule<const C extends string>(rule: Omit<EntryRule<C>, 'subject'>): EntryRule<C> {
-  return { subject: 'entry', ...rule };
+export function entryRule<const C extends string>(rule: Omit<EntryRule<C>, 'subject' | 'anchor'>): EntryRule<C> {
+  return { subject: 'entry', anchor: rule.code, ...rule };
 }
 
-export function reportRule<const C extends string>(rule: Omit<ReportRule<C>, 'subject'>): ReportRule<C> {
-  return { subject: 'report', ...rule };
+export function reportRule<const C extends string>(rule: Omit<ReportRule<C>, 'subject' | 'anchor'>): ReportRule<C> {
+  return { subject: 'report', anchor: rule.code, ...rule };
 }
