@@ -155,6 +155,8 @@ const TAINT = String.raw`(?:Not +tainted|Tainted: ([A-Z -]*))`;
 const CPU_LINE = new RegExp(String.raw`^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) +(?:Kdump: loaded +)?${TAINT}(?: *(\d[^\s#]*))?`);
 const OLD_PID_LINE = new RegExp(String.raw`^Pid: (\d+), comm: (.*?) ${TAINT} *\(?(\S+?)\)?(?: |$)`);
 // What these lines start with, for the lines outside any report (most lines of a console log).
+// The same line with its taint and release cut off, as a paste may trim it (only read inside a report).
+const CPU_LINE_TRIMMED = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (\S+) *$/;
 const CPU_LINE_LEAD = literalLead(CPU_LINE);
 const OLD_PID_LINE_LEAD = literalLead(OLD_PID_LINE);
 const CALL_TRACE_LINE_LEAD = literalLead(CALL_TRACE_LINE);
@@ -868,11 +870,15 @@ function indentedLine(
   // indent (where stack entries stand, lower-case) with an upper-case letter or `task:`.
   const upper = (c >= 65 && c <= 90) || c === 45 || c === 91 || c === 60;
   const lower = c >= 97 && c <= 122;
-  if (!upper && !(lower && (n > 1 || text.charCodeAt(from) === 9 || text.startsWith('task:', from + n) || colonBlankNear(text, from + n, end)))) return null;
+  if (!upper && !lower) return null;
+  // Lower case behind one blank is where the kernel's own entries stand: only a header itself
+  // (` kernel BUG at ...`, ` general protection fault: ...`) is taken there.
+  const headerOnly = lower && n === 1 && text.charCodeAt(from) !== 9 && !text.startsWith('task:', from + n) && !colonBlankNear(text, from + n, end);
   scanLinePrefix(text, from + n, end, indentScan);
   const message = text.slice(indentScan.textStart, Math.min(end, indentScan.textStart + MAX_EXAMINED));
   const cut = message.charCodeAt(0) === 45 && CUT_HERE.test(message);
   const header = cut ? null : matchReportHeader(message);
+  if (headerOnly && header === null) return null;
   // Outside a report, also what opens a dump without a header: a task line, a `CPU:` line, `Call Trace:`.
   if (
     !cut &&
@@ -1536,6 +1542,12 @@ function readFacts(r: Report, message: string, open?: OpenReport, line = -1): bo
       r.taint = taintLetters(m[4]);
       r.release = m[5] ?? null;
     }
+    return true;
+  }
+  if (c === 67 /* C */ && (m = CPU_LINE_TRIMMED.exec(message))) {
+    r.cpu ??= Number(m[1]);
+    r.pid ??= Number(m[2]);
+    r.comm ??= m[3];
     return true;
   }
   if (c === 80 /* P */ && (m = OLD_PID_LINE.exec(message))) {
