@@ -1,12 +1,17 @@
 // Document symbols (outline, breadcrumbs): one per report, with its register blocks and stacks as
 // children and a stack's context segments below it. Children lie inside their parent's range, so
-// the breadcrumbs follow the cursor.
+// the breadcrumbs follow the cursor. Reports that repeat the one before them (the same signature,
+// analyzer/signature.ts) go below it: the first of such a run is shown as usual, its range reaching
+// to the end of the run, with a last child "N more times" that holds each repeat, named by its line
+// (`line 32`), with its own stacks and registers. A repeat after other reports starts a run of its
+// own and says which line it repeats.
 import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver-types';
 import { SymbolKind } from 'vscode-languageserver-types';
 import { frameLabel } from '../analyzer/frameText.ts';
 import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
-import { STACK_KINDS, symbolSpan } from '../parser/model.ts';
+import { isRawStackWords, STACK_KINDS, symbolSpan } from '../parser/model.ts';
+import { reportSignature } from '../analyzer/signature.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { forEachSliced, type Interruption } from './interruption.ts';
@@ -15,9 +20,42 @@ import { spanRange } from './positions.ts';
 /** The Outline; null when `interruption` stopped it (cancelled, or the document changed). */
 export async function computeDocumentSymbols(document: DocumentVersion, analysis: LogAnalysis, interruption?: Interruption): Promise<DocumentSymbol[] | null> {
   const symbols: DocumentSymbol[] = [];
-  const done = await forEachSliced(analysis.reportCount, (k) => symbols.push(reportSymbol(document, analysis.report(k))), interruption);
+  const repeats = analysis.reportCount > 1 ? analysis.repeats : null;
+  // The run of reports with one signature that the last report belongs to.
+  let run: { key: string; head: DocumentSymbol; group: DocumentSymbol | null; count: number; headDetail: string } | null = null;
+  const done = await forEachSliced(
+    analysis.reportCount,
+    (k) => {
+      const report = analysis.report(k);
+      const symbol = reportSymbol(document, report);
+      const key = repeats ? (reportSignature(analysis.unmovedReport(k))?.key ?? null) : null;
+      if (run !== null && key !== null && key === run.key) {
+        symbol.name = `line ${report.headerLine + 1}`;
+        if (run.group === null) {
+          run.group = { name: '', kind: SymbolKind.Namespace, range: symbol.range, selectionRange: symbol.selectionRange, children: [] };
+          REPEAT_GROUPS.add(run.group);
+          run.head.children?.push(run.group);
+        }
+        run.group.children?.push(symbol);
+        run.count++;
+        run.group.name = `${run.count - 1} more ${run.count === 2 ? 'time' : 'times'}`;
+        run.group.range = { start: run.group.range.start, end: symbol.range.end };
+        run.head.range = { start: run.head.range.start, end: symbol.range.end };
+        run.head.detail = `${run.headDetail} · ×${run.count}`;
+        return;
+      }
+      const first = repeats ? repeats.firstOf[k] : -1;
+      if (first >= 0) symbol.detail = `${symbol.detail} · repeats line ${analysis.headerLineOf(first) + 1}`;
+      symbols.push(symbol);
+      run = key === null ? null : { key, head: symbol, group: null, count: 1, headDetail: symbol.detail ?? '' };
+    },
+    interruption,
+  );
   return done ? symbols : null;
 }
+
+/** The "N more times" groups of repeats: the flat list leaves them out (their repeats name the first report as container). */
+const REPEAT_GROUPS = new WeakSet<DocumentSymbol>();
 
 /**
  * The Outline as the flat list a client without `hierarchicalDocumentSymbolSupport` takes: every
@@ -32,7 +70,10 @@ export function flatSymbols(uri: string, symbols: readonly DocumentSymbol[]): Sy
           ? { name: s.name, kind: s.kind, location: { uri, range: s.range } }
           : { name: s.name, kind: s.kind, location: { uri, range: s.range }, containerName: container },
       );
-      if (s.children) walk(s.children, s.name);
+      for (const c of s.children ?? []) {
+        if (REPEAT_GROUPS.has(c)) walk(c.children ?? [], s.name);
+        else walk([c], s.name);
+      }
     }
   };
   walk(symbols, undefined);
@@ -75,10 +116,30 @@ const IP_NAME: Record<Arch, string> = {
   loongarch: 'era',
 };
 
+/** The text of a line of the document. */
+function lineText(document: DocumentVersion, line: number): string {
+  const l = Math.max(0, Math.min(line, document.lineStarts.length - 1));
+  return document.text.slice(document.lineStarts[l], lineEnd(document.text, document.lineStarts, l));
+}
+
+/** A lockdep dependency chain's entry named with its lock, as the chain line prints it: `#2 (&mm->mmap_lock){++++}-{3:3}`. */
+function chainLockName(document: DocumentVersion, stack: Stack): string | null {
+  if (!CHAIN_KIND.test(stack.kind)) return null;
+  const line = lineText(document, stack.line);
+  const at = line.indexOf(`${stack.kind} (`);
+  if (at < 0) return null;
+  return line
+    .slice(at + 3)
+    .replace(/:\s*$/, '')
+    .trimEnd();
+}
+
+/** The stack kind of a lockdep chain entry (`-> #2`: the parser's stack header). */
+const CHAIN_KIND = /^-> #\d+$/;
+
 /** `RIP`, `pc`, ... as the block's instruction-pointer line prints it, else by architecture. */
 function ipName(document: DocumentVersion, block: RegisterBlock, arch: string | null): string {
-  const start = document.lineStarts[Math.max(0, Math.min(block.ipLine, document.lineStarts.length - 1))];
-  const line = document.text.slice(start, lineEnd(document.text, document.lineStarts, block.ipLine));
+  const line = lineText(document, block.ipLine);
   const m = /(?:^|[\]\s])(RIP|EIP|IP|pc|PC is at|NIP|epc|era|ERA|Krnl PSW)\b/.exec(line);
   if (m) return m[1] === 'PC is at' ? 'pc' : m[1] === 'Krnl PSW' ? 'PSW' : m[1];
   return arch ? (IP_NAME[arch as Arch] ?? 'IP') : 'IP';
@@ -96,11 +157,26 @@ function registerBlockSymbol(document: DocumentVersion, block: RegisterBlock, ar
 
 function stackSymbol(document: DocumentVersion, stack: Stack, parent: Span): DocumentSymbol {
   const span = clampSpan(document, stack, parent);
+  const selection = stack.header.end > stack.header.start ? clampSpan(document, stack.header, span) : headerSpan(document, stack.line, span);
+  if (isRawStackWords(stack)) {
+    // Old x86's `Stack:` hex dump: words, no entries.
+    const lines = stack.endLine - stack.line + 1;
+    return {
+      name: 'Stack words',
+      detail: `${lines} ${lines === 1 ? 'line' : 'lines'}, raw`,
+      kind: SymbolKind.Array,
+      range: spanRange(document, span),
+      selectionRange: spanRange(document, selection),
+      children: [],
+    };
+  }
   const unreliable = stack.frames.filter((f) => !f.reliable).length;
   const entries = `${stack.frames.length} ${stack.frames.length === 1 ? 'entry' : 'entries'}`;
   const children: DocumentSymbol[] = stack.segments.map((segment) => {
     const s = clampSpan(document, segment, span);
-    const count = stack.frames.filter((f) => f.line > segment.line && f.line < segment.endLine).length;
+    // Entries between the marker that opens the segment and the one that closes it, those on the
+    // marker's own line (`<IRQ>  [<…>] ? foo`) included.
+    const count = stack.frames.filter((f) => f.start >= segment.start && f.end <= segment.end).length;
     return {
       name: `<${segment.name}>`,
       detail: `${count} ${count === 1 ? 'entry' : 'entries'}`,
@@ -110,9 +186,8 @@ function stackSymbol(document: DocumentVersion, stack: Stack, parent: Span): Doc
       children: [],
     };
   });
-  const selection = stack.header.end > stack.header.start ? clampSpan(document, stack.header, span) : headerSpan(document, stack.line, span);
   return {
-    name: stack.kind || STACK_KINDS.callTrace,
+    name: chainLockName(document, stack) ?? (stack.kind || STACK_KINDS.callTrace),
     detail: unreliable > 0 ? `${entries}, ${unreliable} unreliable` : entries,
     kind: SymbolKind.Array,
     range: spanRange(document, span),

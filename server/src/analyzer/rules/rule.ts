@@ -33,6 +33,8 @@ interface RuleBase<C extends string> {
   readonly summary: string;
   /** Markdown for people: the README's findings table and the setting's description. */
   readonly docs: string;
+  /** The message of the related location, for rules whose findings have one. */
+  readonly relatedMessage?: string;
 }
 
 /** A rule whose findings are about one stack entry (EntryFinding in ../analyze.ts). */
@@ -45,14 +47,23 @@ export interface EntryRule<C extends string = string> extends RuleBase<C> {
    * for rules whose findings have one.
    */
   message(entry: StackEntry, other: StackEntry | null): string;
-  /** The message of the related location (`other`), for rules whose findings have one. */
-  readonly relatedMessage?: string;
 }
 
-/** A rule whose findings are about a whole report (CorruptedReportFinding in ../analyze.ts). */
+/** The earlier report a repeated one repeats (repeated-report), as its message names it. */
+export interface RepeatOf {
+  /** 1-based number of the first occurrence among the file's reports. */
+  readonly number: number;
+  /** 1-based line of the first occurrence's title. */
+  readonly line: number;
+  /** Occurrences in the file, the first and this one included. */
+  readonly count: number;
+}
+
+/** A rule whose findings are about a whole report (CorruptedReportFinding, RepeatedReportFinding in ../analyze.ts). */
 export interface ReportRule<C extends string = string> extends RuleBase<C> {
   readonly subject: 'report';
-  message(report: Report): string;
+  /** The message of a finding about `report`; `repeat` for rules about a repeat of an earlier one. */
+  message(report: Report, repeat?: RepeatOf): string;
 }
 
 export type Rule<C extends string = string> = EntryRule<C> | ReportRule<C>;

@@ -1,0 +1,278 @@
+// The Outline and the repeated-report diagnostic over real LSP stdio (the bundled dist/server.js):
+// repeats grouped below the first report of their run, the hierarchical and the flat answer, the
+// diagnostic's related location and count, context segments counting the entries on their marker's
+// line, raw `Stack:` words named as such, lockdep chain entries named with their lock. The logs
+// are written here, in the kernel's formats.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_CAPABILITIES, LspClient, type Range } from './client.ts';
+
+interface Sym {
+  name: string;
+  detail?: string;
+  kind: number;
+  range: Range;
+  selectionRange: Range;
+  children?: Sym[];
+}
+
+interface Flat {
+  name: string;
+  containerName?: string;
+  location: { range: Range };
+}
+
+/** One WARNING from a network driver's watchdog, at time `t`; `extra` adds `? ` lines to its trace. */
+function watchdogWarning(t: number, extra: string[] = []): string[] {
+  const at = (i: number) => `[${String(t).padStart(5)}.${String(100000 + i * 37).padStart(6, '0')}]`;
+  const lines = [
+    '------------[ cut here ]------------',
+    'NETDEV WATCHDOG: eth3 (wobble): transmit queue 1 timed out 5340 ms',
+    'WARNING: CPU: 2 PID: 0 at net/sched/sch_generic.c:525 dev_watchdog+0x235/0x240',
+    'Modules linked in: wobble(O) e1000e crc32c_intel',
+    'CPU: 2 PID: 0 Comm: swapper/2 Tainted: G           O       6.6.8 #1',
+    'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-1 04/01/2014',
+    'RIP: 0010:dev_watchdog+0x235/0x240',
+    'RSP: 0018:ffffc900001a8e80 EFLAGS: 00010286',
+    'RAX: 0000000000000000 RBX: ffff888004c1c000 RCX: 0000000000000000',
+    'Call Trace:',
+    ' <IRQ>',
+    ' ? __warn+0x81/0x130',
+    ' ? dev_watchdog+0x235/0x240',
+    ...extra,
+    ' call_timer_fn+0x24/0x130',
+    ' __run_timers+0x222/0x2c0',
+    ' run_timer_softirq+0x2f/0x50',
+    ' __do_softirq+0xc6/0x2ac',
+    ' irq_exit_rcu+0x96/0xc0',
+    ' sysvec_apic_timer_interrupt+0x72/0x90',
+    ' </IRQ>',
+    '---[ end trace 0000000000000000 ]---',
+  ];
+  return lines.map((l, i) => `${at(i)} ${l}`);
+}
+
+const NULL_DEREF = [
+  '[   20.500100] BUG: kernel NULL pointer dereference, address: 0000000000000018',
+  '[   20.500200] #PF: supervisor read access in kernel mode',
+  '[   20.500300] #PF: error_code(0x0000) - not-present page',
+  '[   20.500400] Oops: 0000 [#1] PREEMPT SMP NOPTI',
+  '[   20.500500] CPU: 0 PID: 412 Comm: wobblectl Tainted: G        W  O       6.6.8 #1',
+  '[   20.500600] RIP: 0010:wobble_ioctl+0x4c/0x1a0 [wobble]',
+  '[   20.500700] RSP: 0018:ffffc90000a3fd98 EFLAGS: 00010246',
+  '[   20.500800] Call Trace:',
+  '[   20.500900]  <TASK>',
+  '[   20.501000]  __x64_sys_ioctl+0x90/0xd0',
+  '[   20.501100]  do_syscall_64+0x3b/0x90',
+  '[   20.501200]  entry_SYSCALL_64_after_hwframe+0x6e/0xd8',
+  '[   20.501300]  </TASK>',
+  '[   20.501400] ---[ end trace 0000000000000000 ]---',
+];
+
+// Reports 1 and 2 repeat each other (the second with another `? ` entry: left out of the
+// signature), report 3 is another bug, report 4 repeats report 1 after it.
+const REPEATS = [
+  ...watchdogWarning(12),
+  ...watchdogWarning(17, [' ? ktime_get+0x3c/0xa0']),
+  ...NULL_DEREF,
+  ...watchdogWarning(27),
+  '',
+].join('\n');
+
+/** 1-based line of the first line holding `needle` at or after line `from`. */
+function lineOf(text: string, needle: string, from = 1): number {
+  const lines = text.split('\n');
+  for (let i = from - 1; i < lines.length; i++) if (lines[i].includes(needle)) return i + 1;
+  throw new Error(`no ${needle}`);
+}
+
+// An x86 oops of the 4.x era: raw `Stack:` words, then a trace whose `<IRQ>` line holds an entry.
+const OLD_IRQ = [
+  '[  301.112000] BUG: unable to handle kernel NULL pointer dereference at 0000000000000040',
+  '[  301.112100] IP: [<ffffffffa02f10c2>] wobble_poll+0x22/0x90 [wobble]',
+  '[  301.112200] Oops: 0000 [#1] SMP',
+  '[  301.112300] CPU: 1 PID: 0 Comm: swapper/1 Tainted: G           O    4.9.0-8-amd64 #1 Debian 4.9.144-3',
+  '[  301.112400] RIP: 0010:[<ffffffffa02f10c2>]  [<ffffffffa02f10c2>] wobble_poll+0x22/0x90 [wobble]',
+  '[  301.112500] RSP: 0018:ffff88003fd03e78  EFLAGS: 00010246',
+  '[  301.112600] Stack:',
+  '[  301.112700]  ffff88003a9e0000 0000000000000040 ffff88003fd03ea8 ffffffff8159b7c1',
+  '[  301.112800]  ffff88003fd03ef0 ffff88003a9e0840 0000000000000001 0000000000000040',
+  '[  301.112900] Call Trace:',
+  '[  301.113000]  <IRQ>  [<ffffffff8159b7c1>] ? net_rx_action+0x241/0x380',
+  '[  301.113100]  [<ffffffff8159b6ad>] net_rx_action+0x12d/0x380',
+  '[  301.113200]  [<ffffffff8107e1a6>] __do_softirq+0x106/0x2d0',
+  '[  301.113300]  [<ffffffff8107e5b8>] irq_exit+0xb8/0xc0',
+  '[  301.113400]  <EOI>  [<ffffffff8103b2d5>] ? native_safe_halt+0x6/0x10',
+  '[  301.113500]  [<ffffffff8101f3e0>] default_idle+0x20/0xd0',
+  '[  301.113600]  [<ffffffff810c1a9a>] cpu_startup_entry+0x1ca/0x240',
+  '[  301.113700] Code: 48 89 e5 41 54 53 48 89 fb 48 8b 47 40 <48> 8b 40 40 48 85 c0 74 2c',
+  '[  301.113800] RIP  [<ffffffffa02f10c2>] wobble_poll+0x22/0x90 [wobble]',
+  '[  301.113900]  RSP <ffff88003fd03e78>',
+  '',
+].join('\n');
+
+const LOCKDEP = [
+  '[  640.100000] ======================================================',
+  '[  640.100100] WARNING: possible circular locking dependency detected',
+  '[  640.100200] 6.1.20 #2 Not tainted',
+  '[  640.100300] ------------------------------------------------------',
+  '[  640.100400] wobblectl/977 is trying to acquire lock:',
+  '[  640.100500] ffff888006a1c0b8 (&wb->cfg_lock){+.+.}-{3:3}, at: wobble_reconfig+0x31/0x120 [wobble]',
+  '[  640.100600] ',
+  '[  640.100700] but task is already holding lock:',
+  '[  640.100800] ffff888005d3e2a0 (&mm->mmap_lock){++++}-{3:3}, at: vm_mmap_pgoff+0x9a/0x1b0',
+  '[  640.100900] ',
+  '[  640.101000] which lock already depends on the new lock.',
+  '[  640.101100] ',
+  '[  640.101200] the existing dependency chain (in reverse order) is:',
+  '[  640.101300] ',
+  '[  640.101400] -> #1 (&mm->mmap_lock){++++}-{3:3}:',
+  '[  640.101500]        __might_fault+0x54/0x80',
+  '[  640.101600]        wobble_fill_ring+0x6e/0x140 [wobble]',
+  '[  640.101700]        wobble_reconfig+0x8c/0x120 [wobble]',
+  '[  640.101800] ',
+  '[  640.101900] -> #0 (&wb->cfg_lock){+.+.}-{3:3}:',
+  '[  640.102000]        __lock_acquire+0x12a8/0x2220',
+  '[  640.102100]        lock_acquire+0xc6/0x2c0',
+  '[  640.102200]        __mutex_lock+0x9a/0x9a0',
+  '[  640.102300]        wobble_reconfig+0x31/0x120 [wobble]',
+  '[  640.102400] ',
+  '[  640.102500] other info that might help us debug this:',
+  '[  640.102600] ',
+  '[  640.102700] stack backtrace:',
+  '[  640.102800] CPU: 3 PID: 977 Comm: wobblectl Not tainted 6.1.20 #2',
+  '[  640.102900] Call Trace:',
+  '[  640.103000]  <TASK>',
+  '[  640.103100]  dump_stack_lvl+0x5b/0x77',
+  '[  640.103200]  check_noncircular+0x101/0x120',
+  '[  640.103300]  __lock_acquire+0x12a8/0x2220',
+  '[  640.103400]  lock_acquire+0xc6/0x2c0',
+  '[  640.103500]  __mutex_lock+0x9a/0x9a0',
+  '[  640.103600]  wobble_reconfig+0x31/0x120 [wobble]',
+  '[  640.103700]  </TASK>',
+  '',
+].join('\n');
+
+describe('repeated reports, Outline counts and lock names over LSP', () => {
+  let client: LspClient;
+  let flatClient: LspClient;
+  before(async () => {
+    client = await LspClient.start();
+    const { documentSymbol: _, ...textDocument } = DEFAULT_CAPABILITIES.textDocument;
+    flatClient = await LspClient.start({ capabilities: { ...DEFAULT_CAPABILITIES, textDocument } });
+  });
+  after(async () => {
+    assert.equal(await client.shutdown(), 0);
+    assert.equal(await flatClient.shutdown(), 0);
+  });
+
+  it('gives each repeat an information diagnostic on its title line, pointing at the first, with the count', async () => {
+    const uri = 'file:///logs/watchdog-repeats.log';
+    client.open(uri, REPEATS, 1);
+    const { diagnostics } = await client.waitForDiagnostics(uri, 1);
+    const repeats = diagnostics.filter((d) => d.code === 'repeated-report');
+    const first = lineOf(REPEATS, 'WARNING: CPU: 2');
+    const second = lineOf(REPEATS, 'WARNING: CPU: 2', first + 1);
+    const fourth = lineOf(REPEATS, 'WARNING: CPU: 2', second + 1);
+    assert.deepEqual(
+      repeats.map((d) => [d.range.start.line + 1, d.severity, d.message]),
+      [
+        [second, 3, `"WARNING in dev_watchdog" repeats report 1 (line ${first}); 3 occurrences in this file.`],
+        [fourth, 3, `"WARNING in dev_watchdog" repeats report 1 (line ${first}); 3 occurrences in this file.`],
+      ],
+    );
+    for (const d of repeats) {
+      assert.deepEqual(d.data, { report: d.range.start.line + 1 === second ? 1 : 3 });
+      assert.equal(d.range.start.character, 0);
+      assert.equal(d.range.end.line, d.range.start.line);
+      assert.deepEqual(
+        d.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line + 1, r.message]),
+        [[uri, first, 'First occurrence']],
+      );
+    }
+    client.close(uri);
+  });
+
+  it('groups a run of repeats below its first report, each named by its line; a later repeat says which line it repeats', async () => {
+    const uri = 'file:///logs/watchdog-outline.log';
+    client.open(uri, REPEATS, 1);
+    await client.waitForDiagnostics(uri, 1);
+    const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const first = lineOf(REPEATS, 'WARNING: CPU: 2');
+    const second = lineOf(REPEATS, 'WARNING: CPU: 2', first + 1);
+    const fourth = lineOf(REPEATS, 'WARNING: CPU: 2', second + 1);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail]),
+      [
+        ['WARNING in dev_watchdog', 'warning · CPU 2 · swapper/2 · ×2'],
+        ['BUG: unable to handle kernel NULL pointer dereference in wobble_ioctl', 'oops · CPU 0 · wobblectl'],
+        ['WARNING in dev_watchdog', `warning · CPU 2 · swapper/2 · repeats line ${first}`],
+      ],
+    );
+    const head = symbols[0];
+    const group = head.children?.at(-1);
+    assert.equal(group?.name, '1 more time');
+    assert.deepEqual(
+      group?.children?.map((c) => [c.name, c.children?.map((g) => g.name)]),
+      [[`line ${second}`, ['RIP: dev_watchdog+0x235/0x240', 'Call Trace']]],
+    );
+    // Ranges nest: the head reaches to the end of its run, the group holds the repeat, none overlaps the next report.
+    const repeat = group?.children?.[0];
+    assert.ok(repeat);
+    assert.equal(repeat.selectionRange.start.line + 1, second);
+    assert.deepEqual(head.range.end, repeat.range.end);
+    assert.deepEqual(group.range, repeat.range);
+    assert.ok(head.range.end.line < symbols[1].range.start.line);
+    assert.equal(symbols[2].selectionRange.start.line + 1, fourth);
+    client.close(uri);
+  });
+
+  it('keeps the flat list (no hierarchical support) without the group: repeats name the first report as container', async () => {
+    const uri = 'file:///logs/watchdog-flat.log';
+    flatClient.open(uri, REPEATS, 1);
+    await flatClient.waitForDiagnostics(uri, 1);
+    const flat = await flatClient.request<Flat[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const second = lineOf(REPEATS, 'WARNING: CPU: 2', lineOf(REPEATS, 'WARNING: CPU: 2') + 1);
+    assert.ok(!flat.some((s) => /more time/.test(s.name)));
+    const repeat = flat.find((s) => s.name === `line ${second}`);
+    assert.equal(repeat?.containerName, 'WARNING in dev_watchdog');
+    assert.deepEqual(
+      flat.filter((s) => s.containerName === `line ${second}`).map((s) => s.name),
+      ['RIP: dev_watchdog+0x235/0x240', 'Call Trace'],
+    );
+    flatClient.close(uri);
+  });
+
+  it('counts the entry on the <IRQ> line in its segment, so segments add up, and names raw stack words', async () => {
+    const uri = 'file:///logs/old-irq.log';
+    client.open(uri, OLD_IRQ, 1);
+    await client.waitForDiagnostics(uri, 1);
+    const [report] = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const words = report.children?.find((c) => c.name === 'Stack words');
+    assert.equal(words?.detail, '3 lines, raw');
+    assert.ok(!report.children?.some((c) => c.detail === '0 entries'));
+    const trace = report.children?.find((c) => c.name === 'Call Trace');
+    assert.equal(trace?.detail, '7 entries, 2 unreliable');
+    assert.deepEqual(
+      trace?.children?.map((c) => [c.name, c.detail]),
+      [['<IRQ>', '4 entries']],
+    );
+    client.close(uri);
+  });
+
+  it('names lockdep chain entries with their lock', async () => {
+    const uri = 'file:///logs/lockdep.log';
+    client.open(uri, LOCKDEP, 1);
+    await client.waitForDiagnostics(uri, 1);
+    const [report] = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.deepEqual(
+      report.children?.map((c) => [c.name, c.detail]),
+      [
+        ['#1 (&mm->mmap_lock){++++}-{3:3}', '3 entries'],
+        ['#0 (&wb->cfg_lock){+.+.}-{3:3}', '4 entries'],
+        ['Call Trace', '6 entries'],
+      ],
+    );
+    client.close(uri);
+  });
+});
