@@ -74,3 +74,15 @@ export function findRepeats(count: number, reportAt: (k: number) => Report): Rep
   for (const [first, later] of laterOf) for (const k of later) countOf[k] = countOf[first];
   return { firstOf, countOf, laterOf, repeated };
 }
+
+/**
+ * What `kcrash check --group` groups a report by: its signature, or for a crash report without a
+ * reliable entry (a panic line, a report cut off before its trace) its title alone; null for an
+ * informational dump.
+ */
+export function groupSignature(report: Report): ReportSignature | null {
+  const s = reportSignature(report);
+  if (s !== null || !report.crash) return s;
+  const title = report.title.trim() || report.kind;
+  return { key: `${title}\n`, title, functions: [] };
+}
