@@ -25,13 +25,7 @@ interface Flat {
 
 // Reports 1 and 2 repeat each other (the second with another `? ` entry: left out of the
 // signature), report 3 is another bug, report 4 repeats report 1 after it.
-const REPEATS = [
-  ...watchdogWarning(12),
-  ...watchdogWarning(17, [' ? ktime_get+0x3c/0xa0']),
-  ...NULL_DEREF,
-  ...watchdogWarning(27),
-  '',
-].join('\n');
+const REPEATS = [...watchdogWarning(12), ...watchdogWarning(17, [' ? ktime_get+0x3c/0xa0']), ...NULL_DEREF, ...watchdogWarning(27), ''].join('\n');
 
 /** 1-based line of the first line holding `needle` at or after line `from`. */
 function lineOf(text: string, needle: string, from = 1): number {

@@ -23,7 +23,10 @@ function kcrash(args: string[], cwd = tmp) {
 
 const lines = (l: string[]) => `${l.join('\n')}\n`;
 const boot = (head: string[], ...reports: string[][]) => lines([...head, ...reports.flat()]);
-const BOOT_LINES = ['[    0.000000] Linux version 6.6.8 (builder@lab) (gcc 12.2.0) #1 SMP PREEMPT_DYNAMIC', '[    0.000000] Command line: console=ttyS0 root=/dev/vda'];
+const BOOT_LINES = [
+  '[    0.000000] Linux version 6.6.8 (builder@lab) (gcc 12.2.0) #1 SMP PREEMPT_DYNAMIC',
+  '[    0.000000] Command line: console=ttyS0 root=/dev/vda',
+];
 
 before(() => {
   // logs/a/boot-1.log: the watchdog WARNING twice, then the NULL dereference.
@@ -36,7 +39,9 @@ before(() => {
   fs.writeFileSync(path.join(tmp, 'logs/b/console.log.gz'), zlib.gzipSync(boot(BOOT_LINES, watchdogWarning(40, [' ? ktime_get+0x3c/0xa0']))));
   fs.writeFileSync(
     path.join(tmp, 'logs/b/old/kern.log'),
-    lines(NULL_DEREF.map((l) => l.replace('wobble_ioctl+0x4c/0x1a0', 'wobble_ioctl+0x52/0x1b0').replace('__x64_sys_ioctl+0x90/0xd0', '__x64_sys_ioctl+0x8c/0xd0'))),
+    lines(
+      NULL_DEREF.map((l) => l.replace('wobble_ioctl+0x4c/0x1a0', 'wobble_ioctl+0x52/0x1b0').replace('__x64_sys_ioctl+0x90/0xd0', '__x64_sys_ioctl+0x8c/0xd0')),
+    ),
   );
   fs.writeFileSync(path.join(tmp, 'logs/.hidden.log'), boot(BOOT_LINES, watchdogWarning(99)));
   fs.writeFileSync(path.join(tmp, 'logs/b/core'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 13) % 256)));
@@ -45,7 +50,11 @@ before(() => {
 
 test('check --group DIR: groups by signature across files, largest first, with top frames and file:line', () => {
   const r = kcrash(['check', '--group', 'logs']);
-  assert.equal(r.status, kcrash(['check', 'logs/a/boot-1.log', 'logs/b/console.log.gz', 'logs/b/old/kern.log', 'logs/notes.txt']).status, 'the exit status of check');
+  assert.equal(
+    r.status,
+    kcrash(['check', 'logs/a/boot-1.log', 'logs/b/console.log.gz', 'logs/b/old/kern.log', 'logs/notes.txt']).status,
+    'the exit status of check',
+  );
   assert.equal(r.status, 1, 'the WARNING repeats its RIP as a `? ` entry: a warning');
   const first = 3 + 2; // the boot lines, then the WARNING's header after `cut here` and the watchdog's message
   const second = first + watchdogWarning(0).length;
@@ -82,7 +91,12 @@ test('check --group --format json: one document, every occurrence, frames innerm
     ]),
     [
       [3, 'WARNING in dev_watchdog', 6, ['logs/b/console.log.gz:5', 'logs/a/boot-1.log:5', `logs/a/boot-1.log:${5 + watchdogWarning(0).length}`]],
-      [2, 'BUG: unable to handle kernel NULL pointer dereference in wobble_ioctl', 3, ['logs/b/old/kern.log:1', `logs/a/boot-1.log:${3 + 2 * watchdogWarning(0).length}`]],
+      [
+        2,
+        'BUG: unable to handle kernel NULL pointer dereference in wobble_ioctl',
+        3,
+        ['logs/b/old/kern.log:1', `logs/a/boot-1.log:${3 + 2 * watchdogWarning(0).length}`],
+      ],
     ],
   );
   assert.deepEqual(doc.groups[1].frames, ['__x64_sys_ioctl', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
@@ -112,13 +126,19 @@ test('check --group: a file named that cannot be read is exit 2, sarif is refuse
   assert.match(help.stdout, /"groups":\[\{"count":N,"title":"\.\.\.","frames":\["\.\.\."\],/);
 });
 
-test('check --group over ../shared/corpus (when present): completes and groups syzbot-style repeats', { skip: !fs.existsSync(CORPUS) && 'no ../shared/corpus' }, () => {
+test('check --group over ../shared/corpus (when present): completes and groups syzbot-style repeats', {
+  skip: !fs.existsSync(CORPUS) && 'no ../shared/corpus',
+}, () => {
   const r = kcrash(['check', '--group', '--format', 'json', CORPUS], ROOT);
   assert.notEqual(r.status, 2, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.ok(doc.files > 100 && doc.groups.length > 10);
   const counts = doc.groups.map((g: { count: number }) => g.count);
-  assert.deepEqual(counts, [...counts].sort((a, b) => b - a), 'largest first');
+  assert.deepEqual(
+    counts,
+    [...counts].sort((a, b) => b - a),
+    'largest first',
+  );
   // Reports of one bug from several syzbot test files, each its own file, in one group.
   const syz = doc.groups.find(
     (g: { frames: string[]; occurrences: { file: string }[] }) =>
