@@ -208,7 +208,7 @@ describe('repeated reports, Outline counts and lock names over LSP', () => {
     client.close(uri);
   });
 
-  it('names lockdep chain entries with their lock', async () => {
+  it('names lockdep chain entries with their lock, and lists the locks the report names before them', async () => {
     const uri = 'file:///logs/lockdep.log';
     client.open(uri, LOCKDEP, 1);
     await client.waitForDiagnostics(uri, 1);
@@ -216,11 +216,19 @@ describe('repeated reports, Outline counts and lock names over LSP', () => {
     assert.deepEqual(
       report.children?.map((c) => [c.name, c.detail]),
       [
+        ['(&wb->cfg_lock){+.+.}-{3:3}', 'acquiring'],
+        ['(&mm->mmap_lock){++++}-{3:3}', 'held'],
         ['#1 (&mm->mmap_lock){++++}-{3:3}', '3 entries'],
         ['#0 (&wb->cfg_lock){+.+.}-{3:3}', '4 entries'],
         ['Call Trace', '6 entries'],
       ],
     );
+    const acquiring = report.children?.[0];
+    const line = LOCKDEP.split('\n').findIndex((l) => l.includes('ffff888006a1c0b8 ('));
+    assert.deepEqual(acquiring?.selectionRange, {
+      start: { line, character: LOCKDEP.split('\n')[line].indexOf('(&wb') },
+      end: { line, character: LOCKDEP.split('\n')[line].indexOf(', at:') },
+    });
     client.close(uri);
   });
 });

@@ -84,6 +84,7 @@ function reportSymbol(document: DocumentVersion, report: Report): DocumentSymbol
   const span = clampSpan(document, { start: report.start, end: report.end });
   const header = headerSpan(document, report.headerLine, span);
   const children: DocumentSymbol[] = report.stacks.map((stack) => stackSymbol(document, stack, span));
+  if (report.kind === 'lockdep') children.push(...lockSymbols(document, report, span));
   // A register block printed inside a trace (pt_regs found on the stack) goes below that stack, and
   // below the context segment it was printed in: siblings must not overlap for breadcrumbs.
   for (const block of report.regs) {
@@ -133,6 +134,52 @@ function chainLockName(document: DocumentVersion, stack: Stack): string | null {
     .replace(/:\s*$/, '')
     .trimEnd();
 }
+
+/**
+ * The locks a lockdep report names before its chains and stacks (`ffff888… (&pool->lock){+.+.}-{3:3},
+ * at: pool_shrink+0x3e/0x190`), each named by its lock, with what the line before says of it.
+ */
+function lockSymbols(document: DocumentVersion, report: Report, parent: Span): DocumentSymbol[] {
+  const out: DocumentSymbol[] = [];
+  let last = Math.min(report.endLine, report.headerLine + LOCK_LINES_REACH);
+  for (const s of report.stacks) last = Math.min(last, s.line - 1);
+  let before = '';
+  for (let line = report.headerLine + 1; line <= last; line++) {
+    const text = lineText(document, line);
+    const m = LOCK_LINE.exec(text);
+    if (m) {
+      const l = Math.max(0, Math.min(line, document.lineStarts.length - 1));
+      const start = document.lineStarts[l] + m.index + m[0].indexOf('(');
+      const name = m[1];
+      const selection = clampSpan(document, { start, end: start + name.length }, parent);
+      const range = headerSpan(document, line, parent);
+      out.push({
+        name,
+        detail: LOCK_ROLES.find(([re]) => re.test(before))?.[1] ?? 'lock',
+        kind: SymbolKind.Key,
+        range: spanRange(document, range),
+        selectionRange: spanRange(document, selection),
+      });
+    }
+    if (text.trim().length > 0) before = text;
+  }
+  return out;
+}
+
+/** A lock as lockdep prints it: address, `(name){usage}-{wait:wait}`, `, at: func+off/size`. */
+const LOCK_LINE = /\b[0-9a-f]{8,16} (\(.+?\)(?:\{[^}]*\})?(?:-\{\d+:\d+\})?), at: /;
+
+/** Lines after a lockdep header that name its locks (before its first stack). */
+const LOCK_LINES_REACH = 30;
+
+/** What the sentence before a lock line says of the lock. */
+const LOCK_ROLES: readonly (readonly [RegExp, string])[] = [
+  [/is trying to (?:acquire|lock)(?: lock)?:\s*$/, 'acquiring'],
+  [/already holding(?: lock)?:\s*$/, 'held'],
+  [/ takes:\s*$/, 'taken'],
+  [/is trying to release lock/, 'releasing'],
+  [/is freeing memory/, 'held in freed memory'],
+];
 
 /** The stack kind of a lockdep chain entry (`-> #2`: the parser's stack header). */
 const CHAIN_KIND = /^-> #\d+$/;
