@@ -141,6 +141,38 @@ describe('repeated reports, Outline counts and lock names over LSP', () => {
     client.close(uri);
   });
 
+  it('follows edits: a repeat becomes the first when the report before it changes, and back', async () => {
+    const uri = 'file:///logs/watchdog-edited.log';
+    client.open(uri, REPEATS, 1);
+    await client.waitForDiagnostics(uri, 1);
+    const lines = REPEATS.split('\n');
+    const first = lineOf(REPEATS, 'WARNING: CPU: 2') - 1;
+    const second = lineOf(REPEATS, 'WARNING: CPU: 2', first + 2) - 1;
+    const fourth = lineOf(REPEATS, 'WARNING: CPU: 2', second + 2) - 1;
+    // The first report's innermost reliable entry renamed: its signature differs, so report 2 is the first of the rest.
+    const at = lineOf(REPEATS, ' call_timer_fn+0x24/0x130') - 1;
+    const column = lines[at].indexOf('call_timer_fn');
+    const range = { start: { line: at, character: column }, end: { line: at, character: column + 'call_timer_fn'.length } };
+    client.change(uri, 2, [{ range, text: 'expire_timers' }]);
+    let { diagnostics } = await client.waitForDiagnostics(uri, 2);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'repeated-report').map((d) => [d.range.start.line, d.message, d.relatedInformation?.[0].location.range.start.line]),
+      [[fourth, `"WARNING in dev_watchdog" repeats report 2 (line ${second + 1}); 2 occurrences in this file.`, second]],
+    );
+    const symbols = await client.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.deepEqual(
+      symbols.map((s) => s.detail),
+      ['warning · CPU 2 · swapper/2', 'warning · CPU 2 · swapper/2', 'oops · CPU 0 · wobblectl', `warning · CPU 2 · swapper/2 · repeats line ${second + 1}`],
+    );
+    client.change(uri, 3, [{ range: { start: range.start, end: { line: at, character: column + 'expire_timers'.length } }, text: 'call_timer_fn' }]);
+    ({ diagnostics } = await client.waitForDiagnostics(uri, 3));
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'repeated-report').map((d) => d.range.start.line),
+      [second, fourth],
+    );
+    client.close(uri);
+  });
+
   it('groups a run of repeats below its first report, each named by its line; a later repeat says which line it repeats', async () => {
     const uri = 'file:///logs/watchdog-outline.log';
     client.open(uri, REPEATS, 1);
