@@ -146,7 +146,7 @@ function lockSymbols(document: DocumentVersion, report: Report, parent: Span): D
   let before = '';
   for (let line = report.headerLine + 1; line <= last; line++) {
     const text = lineText(document, line);
-    const m = LOCK_LINE.exec(text);
+    const m = text.length <= LOCK_LINE_MAX ? LOCK_LINE.exec(text) : null;
     if (m) {
       const l = Math.max(0, Math.min(line, document.lineStarts.length - 1));
       const start = document.lineStarts[l] + m.index + m[0].indexOf('(');
@@ -168,6 +168,9 @@ function lockSymbols(document: DocumentVersion, report: Report, parent: Span): D
 
 /** A lock as lockdep prints it: address, `(name){usage}-{wait:wait}`, `, at: func+off/size`. */
 const LOCK_LINE = /\b[0-9a-f]{8,16} (\(.+?\)(?:\{[^}]*\})?(?:-\{\d+:\d+\})?), at: /;
+
+/** Longer lines are no lock line (and the lazy name must not scan them). */
+const LOCK_LINE_MAX = 600;
 
 /** Lines after a lockdep header that name its locks (before its first stack). */
 const LOCK_LINES_REACH = 30;
