@@ -87,6 +87,9 @@ const LOCKDEP = [
   '[  640.102400] ',
   '[  640.102500] other info that might help us debug this:',
   '[  640.102600] ',
+  '[  640.102610] 1 lock held by wobblectl/977:',
+  '[  640.102620]  #0: ffff888005d3e2a0 (&mm->mmap_lock){++++}-{3:3}, at: vm_mmap_pgoff+0x9a/0x1b0',
+  '[  640.102630] ',
   '[  640.102700] stack backtrace:',
   '[  640.102800] CPU: 3 PID: 977 Comm: wobblectl Not tainted 6.1.20 #2',
   '[  640.102900] Call Trace:',
@@ -252,6 +255,7 @@ describe('repeated reports, Outline counts and lock names over LSP', () => {
         ['(&mm->mmap_lock){++++}-{3:3}', 'held'],
         ['#1 (&mm->mmap_lock){++++}-{3:3}', '3 entries'],
         ['#0 (&wb->cfg_lock){+.+.}-{3:3}', '4 entries'],
+        ['(&mm->mmap_lock){++++}-{3:3}', 'held #0'],
         ['Call Trace', '6 entries'],
       ],
     );

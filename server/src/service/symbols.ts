@@ -136,15 +136,26 @@ function chainLockName(document: DocumentVersion, stack: Stack): string | null {
 }
 
 /**
- * The locks a lockdep report names before its chains and stacks (`ffff888… (&pool->lock){+.+.}-{3:3},
- * at: pool_shrink+0x3e/0x190`), each named by its lock, with what the line before says of it.
+ * The locks a lockdep report names (`ffff888… (&pool->lock){+.+.}-{3:3}, at: pool_shrink+0x3e/0x190`)
+ * around its dependency chains, before its backtrace: each named by its lock, with what the line
+ * before says of it (acquiring, held, taken...) or its place in the `N locks held by` list.
  */
 function lockSymbols(document: DocumentVersion, report: Report, parent: Span): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
+  // Up to the first stack that is no dependency chain (`stack backtrace:`'s), the chains' lines passed over.
   let last = Math.min(report.endLine, report.headerLine + LOCK_LINES_REACH);
-  for (const s of report.stacks) last = Math.min(last, s.line - 1);
+  const chains: Stack[] = [];
+  for (const s of report.stacks) {
+    if (CHAIN_KIND.test(s.kind)) chains.push(s);
+    else last = Math.min(last, s.line - 1);
+  }
   let before = '';
   for (let line = report.headerLine + 1; line <= last; line++) {
+    const chain = chains.find((s) => s.line <= line && line <= s.endLine);
+    if (chain) {
+      line = chain.endLine;
+      continue;
+    }
     const text = lineText(document, line);
     const m = text.length <= LOCK_LINE_MAX ? LOCK_LINE.exec(text) : null;
     if (m) {
@@ -155,7 +166,7 @@ function lockSymbols(document: DocumentVersion, report: Report, parent: Span): D
       const range = headerSpan(document, line, parent);
       out.push({
         name,
-        detail: LOCK_ROLES.find(([re]) => re.test(before))?.[1] ?? 'lock',
+        detail: heldRole(text.slice(0, m.index)) ?? LOCK_ROLES.find(([re]) => re.test(before))?.[1] ?? 'lock',
         kind: SymbolKind.Key,
         range: spanRange(document, range),
         selectionRange: spanRange(document, selection),
@@ -166,14 +177,23 @@ function lockSymbols(document: DocumentVersion, report: Report, parent: Span): D
   return out;
 }
 
-/** A lock as lockdep prints it: address, `(name){usage}-{wait:wait}`, `, at: func+off/size`. */
-const LOCK_LINE = /\b[0-9a-f]{8,16} (\(.+?\)(?:\{[^}]*\})?(?:-\{\d+:\d+\})?), at: /;
+/**
+ * A lock as lockdep prints it: the address (since 4.x), `(name){usage}-{wait:wait}` (the wait
+ * types since 5.x), `, at: func+off/size` (older: `, at: [<addr>] func+off/size`).
+ */
+const LOCK_LINE = /(?:\b[0-9a-f]{8,16} |\s)(\(\S.*?\)(?:\{[^}]*\})?(?:-\{\d+:\d+\})?), at: /;
 
 /** Longer lines are no lock line (and the lazy name must not scan them). */
 const LOCK_LINE_MAX = 600;
 
-/** Lines after a lockdep header that name its locks (before its first stack). */
-const LOCK_LINES_REACH = 30;
+/** Lines after a lockdep header read for its locks (before its first stack that is no chain). */
+const LOCK_LINES_REACH = 400;
+
+/** `held #1` for a line of the `N locks held by task/123:` list (` #1: ffff… (lock)…`). */
+function heldRole(head: string): string | null {
+  const m = /#(\d+):\s*$/.exec(head);
+  return m ? `held #${m[1]}` : null;
+}
 
 /** What the sentence before a lock line says of the lock. */
 const LOCK_ROLES: readonly (readonly [RegExp, string])[] = [
