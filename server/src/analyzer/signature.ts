@@ -1,13 +1,14 @@
 // A report's signature: what makes two reports "the same report" (repeated-report findings, the
 // Outline's grouping of repeats, `kcrash check --group`). The one definition: the report's title and
 // the functions of its reliable stack entries, in order, `? ` entries left out, offsets, sizes,
-// modules and addresses ignored (they move between boots, builds and KASLR slides). Informational
+// modules and addresses ignored (they move between boots, builds and KASLR slides), and so are the
+// suffixes the compiler numbers per build (`.isra.0`, `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`). Informational
 // dumps (`crash: false`: a sysrq task dump, NMI backtraces) and reports without a reliable entry
 // have none: idle tasks' identical stacks are no repeated bug, and a title alone is too little.
 import type { Report } from '../parser/model.ts';
 
 export interface ReportSignature {
-  /** Title and functions in one string: equal keys, same report. */
+  /** Title and functions (without compiler suffixes) in one string: equal keys, same report. */
   readonly key: string;
   readonly title: string;
   /** The reliable entries' functions, innermost first, as printed (`foo.isra.0`). */
@@ -33,8 +34,16 @@ function computeSignature(report: Report): ReportSignature | null {
   for (const stack of report.stacks) for (const f of stack.frames) if (f.reliable && f.function !== null) functions.push(f.function);
   if (functions.length === 0) return null;
   const title = report.title.trim() || report.kind;
-  return { key: `${title}\n${functions.join(' ')}`, title, functions };
+  return { key: `${title}\n${functions.map(withoutCompilerSuffix).join(' ')}`, title, functions };
 }
+
+/** A function's name without the suffixes GCC and Clang add to local copies (`foo.isra.0` → `foo`). */
+export function withoutCompilerSuffix(name: string): string {
+  const dot = name.indexOf('.');
+  return dot <= 0 ? name : name.replace(COMPILER_SUFFIXES, '');
+}
+
+const COMPILER_SUFFIXES = /(?:\.(?:isra|constprop|part|cold|llvm|lto_priv|localalias)(?:\.\d+)*)+$/;
 
 /** Where the reports of one document repeat each other (repeated-report findings, the Outline). */
 export interface Repeats {
