@@ -36,9 +36,9 @@ const USAGE = `usage: kcrash parse [--json] FILE...
 FILE may be - for standard input; gzip-compressed files are read as they are.
 --group reads every file below a DIR (hidden ones left out; binary or empty ones passed over) and
 groups the reports of all files by signature: title and the functions of the reliable stack entries
-(\`? \` entries, offsets and addresses left out); a crash report without one by its title. Text: per
-group its count, title, top frames and where it occurs (file:line). JSON: one object
-{"files":N,"reports":N,"groups":[{"count":N,"title":"...","frames":["..."],
+(\`? \` entries, offsets, addresses and compiler suffixes left out); a crash report without one by
+its title. Text: per group its count, title, top frames and where it occurs (file:line). JSON: one
+object {"files":N,"reports":N,"groups":[{"count":N,"title":"...","frames":["..."],
 "occurrences":[{"file":"...","line":N}]}],"passedOver":["..."]}, groups largest first.
 Exit status of check: 2 when a file named could not be read, else 1 when any finding is a warning
 or an error, else 0.`;

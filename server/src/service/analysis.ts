@@ -9,7 +9,7 @@
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from '../analyzer/findings.ts';
 import { FINDING_CODES } from '../analyzer/findings.ts';
 import { repeatFinding } from '../analyzer/analyze.ts';
-import { repeatedReport } from '../analyzer/rules/index.ts';
+import { corruptedReport, repeatedReport } from '../analyzer/rules/index.ts';
 import { findRepeats, type Repeats } from '../analyzer/signature.ts';
 import type { CodeBytes, ContextMarker, ContextSegment, StackEntry, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
 import { firstWhere } from '../search.ts';
@@ -113,7 +113,7 @@ export class LogAnalysis {
     const repeat = repeatFinding(this.repeats, k, (i) => this.report(i), this.lineStarts);
     if (repeat === null) return own;
     // After a corrupted-report finding (from the report's first line), before the entries' findings.
-    const at = own.length > 0 && own[0].code === 'corrupted-report' ? 1 : 0;
+    const at = own.length > 0 && own[0].code === corruptedReport.code ? 1 : 0;
     return [...own.slice(0, at), repeat, ...own.slice(at)];
   }
 
