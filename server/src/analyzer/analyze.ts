@@ -124,17 +124,24 @@ class CorruptedReportFinding implements Finding {
   }
 }
 
+/** Where a report is, as a repeated-report finding reads it: a report, or its place in a version that moved it. */
+export interface ReportPlace extends Span {
+  readonly headerLine: number;
+}
+
 /**
  * A report whose signature (signature.ts) an earlier report of the file has: on its title line, the
  * first occurrence as related location, the count in the message. It reads two reports, so the
- * language server makes it per document version (analysis.ts), from the reports of that version,
- * and the reports' own findings (made one report at a time) never hold it.
+ * language server makes it per document version (analysis.ts), from the places of that version's
+ * reports (no moved copy is made), and the reports' own findings (made one report at a time) never hold it.
  */
 export class RepeatedReportFinding implements Finding {
   constructor(
+    /** The report (its title; the positions are `at`'s). */
     readonly subject: Report,
-    /** The first report with the same signature, and its index. */
-    readonly first: Report,
+    readonly at: ReportPlace,
+    /** Where the first report with the same signature is, and its index. */
+    readonly first: ReportPlace,
     readonly firstIndex: number,
     /** Occurrences in the file. */
     readonly count: number,
@@ -155,15 +162,15 @@ export class RepeatedReportFinding implements Finding {
   }
 
   get line(): number {
-    return this.subject.headerLine;
+    return this.at.headerLine;
   }
 
   get start(): number {
-    return titleLineSpan(this.lineStarts, this.subject).start;
+    return titleLineSpan(this.lineStarts, this.at).start;
   }
 
   get end(): number {
-    return titleLineSpan(this.lineStarts, this.subject).end;
+    return titleLineSpan(this.lineStarts, this.at).end;
   }
 
   get data(): FindingData {
@@ -180,7 +187,7 @@ export class RepeatedReportFinding implements Finding {
 }
 
 /** A report's title (header) line, without its line break, kept inside the report. */
-function titleLineSpan(lineStarts: ArrayLike<number>, r: Report): Span {
+function titleLineSpan(lineStarts: ArrayLike<number>, r: ReportPlace): Span {
   const line = r.headerLine;
   const start = line < lineStarts.length ? Math.max(r.start, lineStarts[line]) : r.start;
   let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : r.end;
@@ -188,10 +195,19 @@ function titleLineSpan(lineStarts: ArrayLike<number>, r: Report): Span {
   return { start, end };
 }
 
-/** The repeated-report finding of report k, or null when it repeats none (`reportAt` reads the version's reports). */
-export function repeatFinding(repeats: Repeats, k: number, reportAt: (k: number) => Report, lineStarts: ArrayLike<number>): RepeatedReportFinding | null {
+/**
+ * The repeated-report finding of report k, or null when it repeats none: `reportAt` gives a report
+ * (for its title), `placeOf` where a report is in the version read (the report itself in a parse).
+ */
+export function repeatFinding(
+  repeats: Repeats,
+  k: number,
+  reportAt: (k: number) => Report,
+  placeOf: (k: number) => ReportPlace,
+  lineStarts: ArrayLike<number>,
+): RepeatedReportFinding | null {
   const first = repeats.firstOf[k];
-  return first < 0 ? null : new RepeatedReportFinding(reportAt(k), reportAt(first), first, repeats.countOf[k], k, lineStarts);
+  return first < 0 ? null : new RepeatedReportFinding(reportAt(k), placeOf(k), placeOf(first), first, repeats.countOf[k], k, lineStarts);
 }
 
 export function analyze(log: ParsedLog): Finding[] {
@@ -200,7 +216,7 @@ export function analyze(log: ParsedLog): Finding[] {
   const reportAt = (k: number) => reports[k];
   const repeats = reports.length > 1 ? findRepeats(reports.length, reportAt) : null;
   for (let ri = 0; ri < reports.length; ri++) {
-    analyzeReport(reports[ri], ri, out, repeats && repeatFinding(repeats, ri, reportAt, log.lineStarts));
+    analyzeReport(reports[ri], ri, out, repeats && repeatFinding(repeats, ri, reportAt, reportAt, log.lineStarts));
   }
   return out;
 }

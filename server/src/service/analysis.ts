@@ -8,7 +8,7 @@
 // arrays, not a million objects, and copies only what the features then read.
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from '../analyzer/findings.ts';
 import { FINDING_CODES } from '../analyzer/findings.ts';
-import { repeatFinding } from '../analyzer/analyze.ts';
+import { repeatFinding, type ReportPlace } from '../analyzer/analyze.ts';
 import { corruptedReport, repeatedReport } from '../analyzer/rules/index.ts';
 import { findRepeats, type Repeats } from '../analyzer/signature.ts';
 import type { CodeBytes, ContextMarker, ContextSegment, StackEntry, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
@@ -110,11 +110,22 @@ export class LogAnalysis {
   findingsOf(k: number): readonly Finding[] {
     const own = this.ownFindingsOf(k);
     if (this.reports.length < 2) return own;
-    const repeat = repeatFinding(this.repeats, k, (i) => this.report(i), this.lineStarts);
+    const repeat = repeatFinding(
+      this.repeats,
+      k,
+      (i) => this.reports[i],
+      (i) => this.placeOf(i),
+      this.lineStarts,
+    );
     if (repeat === null) return own;
     // After a corrupted-report finding (from the report's first line), before the entries' findings.
     const at = own.length > 0 && own[0].code === corruptedReport.code ? 1 : 0;
     return [...own.slice(0, at), repeat, ...own.slice(at)];
+  }
+
+  /** Where report k is in this version (positions a repeated-report finding reads; no moved copy). */
+  private placeOf(k: number): ReportPlace {
+    return { headerLine: this.headerLineOf(k), start: this.startOf(k), end: this.endOf(k) };
   }
 
   /** The findings the analyzer made for report k alone, moved to this version. */
