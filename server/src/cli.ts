@@ -1,6 +1,8 @@
 // kcrash: the same parse and analysis as the language server, headless.
 //   kcrash parse [--json] FILE...      an outline of each file, or NDJSON (one object per file)
 //   kcrash check FILE... [--format text|json|sarif]
+//   kcrash check --group [--format text|json] FILE|DIR...
+//                                      the reports of many logs grouped by signature, largest group first
 //   kcrash decode [--vmlinux F] [--system-map F] [--modules DIR]... [--source-root DIR] FILE
 //                                      the log with source lines, as decode_stacktrace.sh prints them
 //   kcrash lsp --stdio                 the language server
@@ -18,6 +20,7 @@ import { parseCrashLog } from './parser/parse.ts';
 import { Output, OutputClosed } from './output.ts';
 import { renderOutline } from './outline.ts';
 import { SarifWriter } from './sarif.ts';
+import { expandInputs, groupJson, Grouping, groupText } from './group.ts';
 
 /** package.json's version, put in by scripts/build.mjs (as for the server's initialize result); `dev` unbundled. */
 declare const KCRASH_VERSION: string | undefined;
@@ -25,11 +28,20 @@ const version = typeof KCRASH_VERSION === 'string' ? KCRASH_VERSION : 'dev';
 
 const USAGE = `usage: kcrash parse [--json] FILE...
        kcrash check [--format text|json|sarif] FILE...
+       kcrash check --group [--format text|json] FILE|DIR...
        kcrash decode [--vmlinux F] [--system-map F] [--kallsyms F] [--modules DIR|F]... [--source-root DIR]
                      [--external off|auto|PATH] FILE
        kcrash lsp --stdio
        kcrash --version
-FILE may be - for standard input; gzip-compressed files are read as they are.`;
+FILE may be - for standard input; gzip-compressed files are read as they are.
+--group reads every file below a DIR (hidden ones left out; binary or empty ones passed over) and
+groups the reports of all files by signature: title and the functions of the reliable stack entries
+(\`? \` entries, offsets, addresses and compiler suffixes left out); a crash report without one by
+its title. Text: per group its count, title, top frames and where it occurs (file:line). JSON: one
+object {"files":N,"reports":N,"groups":[{"count":N,"title":"...","frames":["..."],
+"occurrences":[{"file":"...","line":N}]}],"passedOver":["..."]}, groups largest first.
+Exit status of check: 2 when a file named could not be read, else 1 when any finding is a warning
+or an error, else 0.`;
 
 const DECODE_INTERRUPT_BUDGET = 1_000_000;
 
@@ -165,12 +177,49 @@ function cmdCheck(files: string[], format: string): number {
   return ioError ? 2 : worst;
 }
 
+/** `check --group`: the reports of all files grouped by signature (group.ts); exit status as `check`'s. */
+function cmdCheckGroup(args: string[], format: string): number {
+  const out = new Output(1);
+  const grouping = new Grouping();
+  const passedOver: string[] = [];
+  let worst = 0;
+  let ioError = false;
+  for (const input of expandInputs(args)) {
+    const file = readFile(input.name);
+    if (typeof file === 'string') {
+      // A directory's binary or empty files are no logs: passed over. A file named, or one that cannot be read, is an error.
+      if (input.found && !file.startsWith('cannot read')) {
+        passedOver.push(input.name);
+        continue;
+      }
+      process.stderr.write(`kcrash: ${input.name}: ${file}\n`);
+      ioError = true;
+      continue;
+    }
+    const log = parseCrashLog(file.text);
+    if (worst === 0 && analyze(log).some((f) => f.severity === 'warning' || f.severity === 'error')) worst = 1;
+    grouping.add(input.name, log.reports);
+  }
+  const groups = grouping.sorted();
+  if (format === 'json') {
+    out.write(`{"files":${grouping.files},"reports":${grouping.reports},"groups":[`);
+    for (let i = 0; i < groups.length; i++) out.write((i === 0 ? '' : ',') + groupJson(groups[i]));
+    out.write(`],"passedOver":${JSON.stringify(passedOver)}}\n`);
+  } else {
+    for (const g of groups) out.write(groupText(g));
+  }
+  out.flush();
+  const over = passedOver.length > 0 ? `; ${passedOver.length} file(s) passed over (binary or empty)` : '';
+  if (format !== 'json') process.stderr.write(`${grouping.reports} report(s) in ${grouping.files} file(s): ${groups.length} group(s)${over}\n`);
+  return ioError ? 2 : worst;
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 /** The options of each command (util.parseArgs); anything else is an error (exit 2). */
 const OPTIONS = {
   parse: { ...HELP, json: { type: 'boolean' } },
-  check: { ...HELP, format: { type: 'string', default: 'text' } },
+  check: { ...HELP, format: { type: 'string', default: 'text' }, group: { type: 'boolean' } },
   decode: {
     ...HELP,
     vmlinux: { type: 'string' },
@@ -323,11 +372,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`kcrash check: --format must be text, json or sarif, not "${format}"\n${USAGE}\n`);
       return 2;
     }
+    if (parsed.values.group && format === 'sarif') {
+      process.stderr.write(`kcrash check: --group prints text or json, not sarif\n${USAGE}\n`);
+      return 2;
+    }
     if (parsed.positionals.length === 0) {
       process.stderr.write(`kcrash check: no files given\n${USAGE}\n`);
       return 2;
     }
-    return cmdCheck(parsed.positionals, format);
+    return parsed.values.group ? cmdCheckGroup(parsed.positionals, format) : cmdCheck(parsed.positionals, format);
   }
   if (cmd?.startsWith('-')) process.stderr.write(`kcrash: unknown option ${cmd}\n${USAGE}\n`);
   else process.stderr.write(cmd ? `kcrash: unknown command ${cmd}\n${USAGE}\n` : `${USAGE}\n`);

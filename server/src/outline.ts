@@ -5,14 +5,20 @@ import { isRawStackWords, type ParsedLog } from './parser/model.ts';
 
 export function renderOutline(name: string, log: ParsedLog, findings: Finding[]): string {
   const byLine = new Map<number, string[]>();
+  // Report k's repeated-report finding: the line of the report it repeats.
+  const repeats = new Map<number, number>();
   for (const f of findings) {
+    if (f.code === 'repeated-report') {
+      repeats.set(f.report, f.related[0]?.line ?? -1);
+      continue;
+    }
     const list = byLine.get(f.line) ?? [];
     list.push(f.code);
     byLine.set(f.line, list);
   }
   const note = (line: number) => (byLine.has(line) ? `   <- ${byLine.get(line)!.join(', ')}` : '');
   const out: string[] = [`${name}: ${log.reports.length} report(s)`];
-  for (const r of log.reports) {
+  for (const [k, r] of log.reports.entries()) {
     const facts = [
       r.kind,
       r.arch,
@@ -23,8 +29,9 @@ export function renderOutline(name: string, log: ParsedLog, findings: Finding[])
     ]
       .filter(Boolean)
       .join(', ');
+    const repeated = repeats.get(k);
     out.push(
-      `  ${r.line + 1}-${r.endLine + 1}  ${r.title}${r.crash ? '' : ' (no crash)'}${r.corrupted ? ` (corrupted${r.corruptedReason ? `: ${r.corruptedReason}` : ''})` : ''}  [${facts}]`,
+      `  ${r.line + 1}-${r.endLine + 1}  ${r.title}${r.crash ? '' : ' (no crash)'}${r.corrupted ? ` (corrupted${r.corruptedReason ? `: ${r.corruptedReason}` : ''})` : ''}${repeated !== undefined ? ` (repeats line ${repeated + 1})` : ''}  [${facts}]`,
     );
     // Rows in file order: a register block printed in the middle of a trace shows where it was.
     const rows: { line: number; order: number; text: string }[] = [];

@@ -354,9 +354,14 @@ describe('structure of a log with many kinds of reports', () => {
     for (const s of symbols) check(s);
     const lockdep = symbols.find((s) => s.detail?.startsWith('lockdep'))!;
     const names = lockdep.children!.map((c) => c.name);
-    assert.deepEqual(names.slice(0, 2), ['-> #1', '-> #0']);
+    assert.deepEqual(names.slice(0, 4), [
+      '(&sb->s_type->i_mutex_key#14){+.+.}-{3:3}',
+      '(sb_writers#9){.+.+}-{0:0}',
+      '#1 (sb_writers#9){.+.+}-{0:0}',
+      '#0 (&sb->s_type->i_mutex_key#14){+.+.}-{3:3}',
+    ]);
     assert.equal(names[names.length - 1], 'Call Trace');
-    assert.equal(lockdep.children![0].detail, '7 entries');
+    assert.equal(lockdep.children![2].detail, '7 entries');
     const gpf = symbols.find((s) => s.detail?.startsWith('gpf'))!;
     const trace = gpf.children!.find((c) => c.name === 'Call Trace')!;
     assert.deepEqual(
@@ -399,6 +404,7 @@ describe('structure of a log with many kinds of reports', () => {
       'duplicate-frame',
       'duplicate-regs-ip',
       'function-end-return',
+      'repeated-report',
       'unreliable-frame',
     ]);
   });

@@ -1,11 +1,13 @@
 // The analyzer: turns a parsed log into findings (unreliable entries, `? ` copies of a register
-// block's IP, repeated entries, return addresses at a function's very end, corrupted reports). What
+// block's IP, repeated entries, return addresses at a function's very end, corrupted reports,
+// reports that repeat an earlier one: the one finding that reads other reports). What
 // each code is (severity, message, fixes, docs) is its rule's (rules/); the detection is here, one
 // pass over the model for every code.
-import { atFunctionEnd, isRawStackWords, type StackEntry, type ParsedLog, type Report, type Stack } from '../parser/model.ts';
+import { atFunctionEnd, isRawStackWords, type StackEntry, type ParsedLog, type Report, type Span, type Stack } from '../parser/model.ts';
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
-import { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, unreliableFrame, type EntryRule } from './rules/index.ts';
+import { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, repeatedReport, unreliableFrame, type EntryRule } from './rules/index.ts';
+import { findRepeats, type Repeats } from './signature.ts';
 
 /** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
 function sameEntry(a: StackEntry, b: StackEntry): boolean {
@@ -122,15 +124,106 @@ class CorruptedReportFinding implements Finding {
   }
 }
 
+/** Where a report is, as a repeated-report finding reads it: a report, or its place in a version that moved it. */
+export interface ReportPlace extends Span {
+  readonly headerLine: number;
+}
+
+/**
+ * A report whose signature (signature.ts) an earlier report of the file has: on its title line, the
+ * first occurrence as related location, the count in the message. It reads two reports, so the
+ * language server makes it per document version (analysis.ts), from the places of that version's
+ * reports (no moved copy is made), and the reports' own findings (made one report at a time) never hold it.
+ */
+export class RepeatedReportFinding implements Finding {
+  constructor(
+    /** The report (its title; the positions are `at`'s). */
+    readonly subject: Report,
+    readonly at: ReportPlace,
+    /** Where the first report with the same signature is, and its index. */
+    readonly first: ReportPlace,
+    readonly firstIndex: number,
+    /** Occurrences in the file. */
+    readonly count: number,
+    public report: number,
+    private readonly lineStarts: ArrayLike<number>,
+  ) {}
+
+  get code(): FindingCode {
+    return repeatedReport.code;
+  }
+
+  get unnecessary(): boolean {
+    return repeatedReport.unnecessary;
+  }
+
+  get severity(): Severity {
+    return repeatedReport.defaultSeverity;
+  }
+
+  get line(): number {
+    return this.at.headerLine;
+  }
+
+  get start(): number {
+    return titleLineSpan(this.lineStarts, this.at).start;
+  }
+
+  get end(): number {
+    return titleLineSpan(this.lineStarts, this.at).end;
+  }
+
+  get data(): FindingData {
+    return { report: this.report };
+  }
+
+  get message(): string {
+    return repeatedReport.message(this.subject, { number: this.firstIndex + 1, line: this.first.headerLine + 1, count: this.count });
+  }
+
+  get related(): RelatedLocation[] {
+    return [{ line: this.first.headerLine, ...titleLineSpan(this.lineStarts, this.first), message: repeatedReport.relatedMessage ?? '' }];
+  }
+}
+
+/** A report's title (header) line, without its line break, kept inside the report. */
+function titleLineSpan(lineStarts: ArrayLike<number>, r: ReportPlace): Span {
+  const line = r.headerLine;
+  const start = line < lineStarts.length ? Math.max(r.start, lineStarts[line]) : r.start;
+  let end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : r.end;
+  end = Math.max(start, Math.min(end, r.end));
+  return { start, end };
+}
+
+/**
+ * The repeated-report finding of report k, or null when it repeats none: `reportAt` gives a report
+ * (for its title), `placeOf` where a report is in the version read (the report itself in a parse).
+ */
+export function repeatFinding(
+  repeats: Repeats,
+  k: number,
+  reportAt: (k: number) => Report,
+  placeOf: (k: number) => ReportPlace,
+  lineStarts: ArrayLike<number>,
+): RepeatedReportFinding | null {
+  const first = repeats.firstOf[k];
+  return first < 0 ? null : new RepeatedReportFinding(reportAt(k), placeOf(k), placeOf(first), first, repeats.countOf[k], k, lineStarts);
+}
+
 export function analyze(log: ParsedLog): Finding[] {
   const out: Finding[] = [];
   const reports = log.reports;
-  for (let ri = 0; ri < reports.length; ri++) analyzeReport(reports[ri], ri, out);
+  const reportAt = (k: number) => reports[k];
+  const repeats = reports.length > 1 ? findRepeats(reports.length, reportAt) : null;
+  for (let ri = 0; ri < reports.length; ri++) {
+    analyzeReport(reports[ri], ri, out, repeats && repeatFinding(repeats, ri, reportAt, reportAt, log.lineStarts));
+  }
   return out;
 }
 
-function analyzeReport(report: Report, ri: number, out: Finding[]): void {
+function analyzeReport(report: Report, ri: number, out: Finding[], repeat: Finding | null = null): void {
   if (report.corrupted && corruptionShows(report)) out.push(new CorruptedReportFinding(report, ri));
+  if (repeat) out.push(repeat);
   // Kernel RIP blocks in file order, so each `? ` entry can be compared with the latest one before
   // it. Only x86-64 RIP: that is where the unwinder prints pt_regs found on the stack and then
   // finds regs->ip again by scanning (the seed thread); other architectures' traces differ.

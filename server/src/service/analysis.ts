@@ -8,6 +8,9 @@
 // arrays, not a million objects, and copies only what the features then read.
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from '../analyzer/findings.ts';
 import { FINDING_CODES } from '../analyzer/findings.ts';
+import { repeatFinding, type ReportPlace } from '../analyzer/analyze.ts';
+import { corruptedReport, repeatedReport } from '../analyzer/rules/index.ts';
+import { findRepeats, type Repeats } from '../analyzer/signature.ts';
 import type { CodeBytes, ContextMarker, ContextSegment, StackEntry, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
 import { firstWhere } from '../search.ts';
 
@@ -24,13 +27,13 @@ export function countCodes(findings: readonly Finding[]): Uint32Array {
   return counts;
 }
 
+const REPEATED_INDEX = CODE_INDEX.get(repeatedReport.code) ?? 0;
+
 /** Moved copies kept per version (the last ones read, by index): what one request reads again. */
 const RECENT_SLOTS = 16;
 
 export class LogAnalysis {
   readonly lineStarts: ArrayLike<number>;
-  /** Findings per code over the whole document. */
-  readonly totals: Uint32Array;
   readonly problems: readonly Problem[];
   /** Reports as the parser (or a re-titling) made them, in the places of the version they were made in. */
   private readonly reports: readonly Report[];
@@ -43,6 +46,10 @@ export class LogAnalysis {
   private readonly offsetDeltas: Int32Array | null;
   private readonly recent = new RecentlyMoved();
   private whole: ParsedLog | null = null;
+  /** Findings per code of the reports' own findings (repeats are added by `totals`). */
+  private readonly ownTotals: Uint32Array;
+  private repeatTable: Repeats | null = null;
+  private totalsWithRepeats: Uint32Array | null = null;
 
   constructor(
     lineStarts: ArrayLike<number>,
@@ -58,8 +65,8 @@ export class LogAnalysis {
     this.findings = findings;
     this.problems = problems;
     this.codeCounts = codeCounts ?? findings.map(countCodes);
-    this.totals = new Uint32Array(FINDING_CODES.length);
-    for (const counts of this.codeCounts) for (let i = 0; i < counts.length; i++) this.totals[i] += counts[i];
+    this.ownTotals = new Uint32Array(FINDING_CODES.length);
+    for (const counts of this.codeCounts) for (let i = 0; i < counts.length; i++) this.ownTotals[i] += counts[i];
     this.lineDeltas = lineDeltas;
     this.offsetDeltas = offsetDeltas;
   }
@@ -78,8 +85,51 @@ export class LogAnalysis {
     return moved;
   }
 
-  /** Findings of report k in this version (`data.report` is k). */
+  /** Findings per code over the whole document. */
+  get totals(): Uint32Array {
+    if (this.totalsWithRepeats === null) {
+      const totals = this.ownTotals.slice();
+      totals[REPEATED_INDEX] += this.repeats.repeated;
+      this.totalsWithRepeats = totals;
+    }
+    return this.totalsWithRepeats;
+  }
+
+  /**
+   * Which reports of this version repeat an earlier one (analyzer/signature.ts), computed once per
+   * version when first asked (diagnostics, the Outline): one pass over the reports' signatures,
+   * which are kept per report object, so a version that shares its reports with the last one
+   * computes none again.
+   */
+  get repeats(): Repeats {
+    this.repeatTable ??= findRepeats(this.reports.length, (k) => this.reports[k]);
+    return this.repeatTable;
+  }
+
+  /** Findings of report k in this version (`data.report` is k): its own, and whether it repeats an earlier report. */
   findingsOf(k: number): readonly Finding[] {
+    const own = this.ownFindingsOf(k);
+    if (this.reports.length < 2) return own;
+    const repeat = repeatFinding(
+      this.repeats,
+      k,
+      (i) => this.reports[i],
+      (i) => this.placeOf(i),
+      this.lineStarts,
+    );
+    if (repeat === null) return own;
+    // After a corrupted-report finding (from the report's first line), before the entries' findings.
+    const at = own.length > 0 && own[0].code === corruptedReport.code ? 1 : 0;
+    return [...own.slice(0, at), repeat, ...own.slice(at)];
+  }
+
+  /** Where report k is in this version (positions a repeated-report finding reads; no moved copy). */
+  private placeOf(k: number): ReportPlace {
+    return { headerLine: this.headerLineOf(k), start: this.startOf(k), end: this.endOf(k) };
+  }
+
+  /** The findings the analyzer made for report k alone, moved to this version. */
+  private ownFindingsOf(k: number): readonly Finding[] {
     const found = this.findings[k];
     const lineDelta = this.lineDelta(k);
     const offsetDelta = this.offsetDelta(k);
@@ -106,7 +156,9 @@ export class LogAnalysis {
 
   /** How many findings with `code` report k has (nothing is read or moved). */
   countOf(k: number, code: FindingCode): number {
-    return this.codeCounts[k][CODE_INDEX.get(code) ?? 0];
+    const i = CODE_INDEX.get(code) ?? 0;
+    if (i === REPEATED_INDEX) return this.reports.length > 1 && this.repeats.firstOf[k] >= 0 ? 1 : 0;
+    return this.codeCounts[k][i];
   }
 
   // Positions that searches need, read without moving the report.

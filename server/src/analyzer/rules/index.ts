@@ -6,14 +6,15 @@ import { corruptedReport } from './corruptedReport.ts';
 import { duplicateFrame } from './duplicateFrame.ts';
 import { duplicateRegsIp } from './duplicateRegsIp.ts';
 import { functionEndReturn } from './functionEndReturn.ts';
+import { repeatedReport } from './repeatedReport.ts';
 import type { Fixes, Rule, Severity } from './rule.ts';
 import { unreliableFrame } from './unreliableFrame.ts';
 
-export { SEVERITIES, type EntryRule, type Fixes, type ReportRule, type Rule, type Severity } from './rule.ts';
-export { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, unreliableFrame };
+export { SEVERITIES, type EntryRule, type Fixes, type RepeatOf, type ReportRule, type Rule, type Severity } from './rule.ts';
+export { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, repeatedReport, unreliableFrame };
 
 /** Every rule, in display order (status bar, settings, README, SARIF). */
-export const RULES = [unreliableFrame, duplicateRegsIp, duplicateFrame, functionEndReturn, corruptedReport] as const;
+export const RULES = [unreliableFrame, duplicateRegsIp, duplicateFrame, functionEndReturn, corruptedReport, repeatedReport] as const;
 
 /**
  * Which finding is published when several are about the same stack entry (one diagnostic per entry

@@ -38,6 +38,8 @@ interface RuleBase<C extends string> {
    * link to `<docs base>#<anchor>` (codeDescription) when the client gives a docs base.
    */
   readonly anchor: string;
+  /** The message of the related location, for rules whose findings have one. */
+  readonly relatedMessage?: string;
 }
 
 /** A rule whose findings are about one stack entry (EntryFinding in ../analyze.ts). */
@@ -50,8 +52,6 @@ export interface EntryRule<C extends string = string> extends RuleBase<C> {
    * for rules whose findings have one.
    */
   message(entry: StackEntry, other: StackEntry | null): string;
-  /** The message of the related location (`other`), for rules whose findings have one. */
-  readonly relatedMessage?: string;
   /**
    * Not published as a diagnostic on a `? ` entry unless `kernelLog.diagnostics.onUnreliableEntries`
    * turns it on for the code (the finding stays in the CLI's outputs, hovers and counts): on a stack
@@ -60,10 +60,21 @@ export interface EntryRule<C extends string = string> extends RuleBase<C> {
   readonly quietOnUnreliable?: boolean;
 }
 
-/** A rule whose findings are about a whole report (CorruptedReportFinding in ../analyze.ts). */
+/** The earlier report a repeated one repeats (repeated-report), as its message names it. */
+export interface RepeatOf {
+  /** 1-based number of the first occurrence among the file's reports. */
+  readonly number: number;
+  /** 1-based line of the first occurrence's title. */
+  readonly line: number;
+  /** Occurrences in the file, the first and this one included. */
+  readonly count: number;
+}
+
+/** A rule whose findings are about a whole report (CorruptedReportFinding, RepeatedReportFinding in ../analyze.ts). */
 export interface ReportRule<C extends string = string> extends RuleBase<C> {
   readonly subject: 'report';
-  message(report: Report): string;
+  /** The message of a finding about `report`; `repeat` for rules about a repeat of an earlier one. */
+  message(report: Report, repeat?: RepeatOf): string;
 }
 
 export type Rule<C extends string = string> = EntryRule<C> | ReportRule<C>;

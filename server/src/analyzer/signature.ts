@@ -1,0 +1,97 @@
+// A report's signature: what makes two reports "the same report" (repeated-report findings, the
+// Outline's grouping of repeats, `kcrash check --group`). The one definition: the report's title and
+// the functions of its reliable stack entries, in order, `? ` entries left out, offsets, sizes,
+// modules and addresses ignored (they move between boots, builds and KASLR slides), and so are the
+// suffixes the compiler numbers per build (`.isra.0`, `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`). Informational
+// dumps (`crash: false`: a sysrq task dump, NMI backtraces) and reports without a reliable entry
+// have none: idle tasks' identical stacks are no repeated bug, and a title alone is too little.
+import type { Report } from '../parser/model.ts';
+
+export interface ReportSignature {
+  /** Title and functions (without compiler suffixes) in one string: equal keys, same report. */
+  readonly key: string;
+  readonly title: string;
+  /** The reliable entries' functions, innermost first, as printed (`foo.isra.0`). */
+  readonly functions: readonly string[];
+}
+
+/** Signatures of the reports seen (reports are shared between document versions; a re-titled one is a new object). */
+const memo = new WeakMap<Report, ReportSignature | null>();
+
+/** The report's signature, or null when it has none (see above). */
+export function reportSignature(report: Report): ReportSignature | null {
+  let s = memo.get(report);
+  if (s === undefined) {
+    s = computeSignature(report);
+    memo.set(report, s);
+  }
+  return s;
+}
+
+function computeSignature(report: Report): ReportSignature | null {
+  if (!report.crash) return null;
+  const functions: string[] = [];
+  for (const stack of report.stacks) for (const f of stack.frames) if (f.reliable && f.function !== null) functions.push(f.function);
+  if (functions.length === 0) return null;
+  const title = report.title.trim() || report.kind;
+  return { key: `${title}\n${functions.map(withoutCompilerSuffix).join(' ')}`, title, functions };
+}
+
+/** A function's name without the suffixes GCC and Clang add to local copies (`foo.isra.0` → `foo`). */
+export function withoutCompilerSuffix(name: string): string {
+  const dot = name.indexOf('.');
+  return dot <= 0 ? name : name.replace(COMPILER_SUFFIXES, '');
+}
+
+const COMPILER_SUFFIXES = /(?:\.(?:isra|constprop|part|cold|llvm|lto_priv|localalias)(?:\.\d+)*)+$/;
+
+/** Where the reports of one document repeat each other (repeated-report findings, the Outline). */
+export interface Repeats {
+  /** Per report: index of the first report with its signature when it is a later one, else -1. */
+  readonly firstOf: Int32Array;
+  /** Per report: how many reports share its signature (0 when it has none). */
+  readonly countOf: Int32Array;
+  /** Per first occurrence that repeats: the later ones, in order. */
+  readonly laterOf: ReadonlyMap<number, readonly number[]>;
+  /** How many reports repeat an earlier one. */
+  readonly repeated: number;
+}
+
+/** The repeats among `count` reports (each read by `reportAt`). Linear: one map of signature keys. */
+export function findRepeats(count: number, reportAt: (k: number) => Report): Repeats {
+  const firstOf = new Int32Array(count).fill(-1);
+  const countOf = new Int32Array(count);
+  const laterOf = new Map<number, number[]>();
+  const firstByKey = new Map<string, number>();
+  let repeated = 0;
+  for (let k = 0; k < count; k++) {
+    const s = reportSignature(reportAt(k));
+    if (s === null) continue;
+    const first = firstByKey.get(s.key);
+    if (first === undefined) {
+      firstByKey.set(s.key, k);
+      countOf[k] = 1;
+      continue;
+    }
+    firstOf[k] = first;
+    countOf[first]++;
+    repeated++;
+    const later = laterOf.get(first);
+    if (later) later.push(k);
+    else laterOf.set(first, [k]);
+  }
+  for (const [first, later] of laterOf) for (const k of later) countOf[k] = countOf[first];
+  return { firstOf, countOf, laterOf, repeated };
+}
+
+/**
+ * What `kcrash check --group` groups a report by: its signature, or for a crash report without a
+ * reliable entry (a panic line, a report cut off before its trace) its title alone; null for an
+ * informational dump.
+ */
+export function groupSignature(report: Report): ReportSignature | null {
+  const s = reportSignature(report);
+  if (s !== null || !report.crash) return s;
+  const title = report.title.trim() || report.kind;
+  return { key: `${title}\n`, title, functions: [] };
+}
