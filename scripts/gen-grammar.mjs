@@ -132,6 +132,19 @@ const IP_VALUE_AHEAD = `(?=[ \\t]+(?:\\[<|${SYM}\\+0x|0x${H}|\\(null\\)))`;
 const TAINT_LETTERS = 'PGFSRMBUDAWCIOELKXTNJ';
 const TO_EOL = '$';
 
+// Colours in VS Code's default themes (light/dark Modern, Light/Dark 2026, both high contrast; the
+// theme files of the code-server install, checked by test/grammar/themes.test.ts). A field label
+// (`CPU:`, `PID:`, `Comm:`, `task:`, `Tainted:`, `RIP:`, `RSP:`, `EFLAGS:`, `Call Trace:`, `Code:`,
+// `Modules linked in:`, stack headers) is `variable.other.constant.label.*`: blue in every default
+// theme (#0070C1 Light Modern, #0550AE Light 2026, #4FC1FF Dark Modern, #79C0FF Dark 2026,
+// #9CDCFE / #02715D high contrast), the colour C constants and macros get. Not `keyword.other`
+// (red #CF222E in the 2026 light theme) nor `support.type.property-name` (red #E50000 in every light
+// theme): a label is not an error. Taint letters are `constant.language.taint` (blue everywhere;
+// `constant.character` is red in the 2026 themes). Red stays for what is wrong: the report's
+// headline keyword (`keyword.other.report.*`, bold through `markup.heading.report`) and the
+// faulting byte of a `Code:` line (`invalid.illegal`).
+const label = (what) => sc(`variable.other.constant.label.${what}`);
+
 // scope names used in more than one place
 const S = {
   fn: sc('entity.name.function'),
@@ -155,18 +168,18 @@ const S = {
   regValue: sc('constant.numeric.hex.register'),
   segment: sc('constant.numeric.hex.segment'),
   segSep: sc('punctuation.separator.segment'),
-  ipKeyword: sc('keyword.other.register.ip'),
-  spKeyword: sc('keyword.other.register.sp'),
-  flagsKeyword: sc('keyword.other.register.flags'),
+  ipKeyword: label('register.ip'),
+  spKeyword: label('register.sp'),
+  flagsKeyword: label('register.flags'),
   heading: sc('markup.heading.report'),
   subsystem: sc('support.type.subsystem'),
   bugType: sc('support.constant.bug-type'),
   path: sc('string.unquoted.path'),
   line: sc('constant.numeric.line'),
   column: sc('constant.numeric.column'),
-  label: sc('support.type.property-name'),
+  label: label('field'),
   comm: sc('string.unquoted.comm'),
-  taintLetter: sc('constant.character.taint'),
+  taintLetter: sc('constant.language.taint'),
   tsBegin: sc('punctuation.definition.timestamp.begin'),
   tsEnd: sc('punctuation.definition.timestamp.end'),
   timestamp: sc('comment.other.timestamp'),
@@ -176,7 +189,7 @@ const S = {
   callerTask: sc('constant.other.caller-id.task'),
   callerCpu: sc('constant.other.caller-id.cpu'),
   unreliable: sc('comment.line.unreliable'),
-  stackHeader: sc('keyword.other.stack-header'),
+  stackHeader: label('stack-header'),
 };
 const report = (kind) => sc(`keyword.other.report.${kind}`);
 
@@ -472,13 +485,13 @@ function repository(ctx) {
       // Tainted: G        W  O      6.1.0 #1   (fixed-width flag columns; ends before the release)
       region({
         name: sc('meta.taint'),
-        begin: [NOT_WORD_BEFORE, g(sc('keyword.other.taint.tainted'), 'Tainted'), g(S.kv, ':'), `(?=[ \\t][PG](?:[ \\t${TAINT_LETTERS}]|$))`],
+        begin: [NOT_WORD_BEFORE, g(label('taint.tainted'), 'Tainted'), g(S.kv, ':'), `(?=[ \\t][PG](?:[ \\t${TAINT_LETTERS}]|$))`],
         // at the first blank before a word that is not made of taint letters (the release), or at the end;
         // the lookbehind keeps this linear on long runs of blanks
         end: [`(?<![ \\t])(?=[ \\t]++[${TAINT_LETTERS}]*+[^\\s${TAINT_LETTERS}]|[ \\t]*+$)`],
         patterns: [match(S.taintLetter, `[${TAINT_LETTERS}]`)],
       }),
-      match(sc('keyword.other.taint.not-tainted'), NOT_WORD_BEFORE, 'Not tainted', '(?![\\w])'),
+      match(label('taint.not-tainted'), NOT_WORD_BEFORE, 'Not tainted', '(?![\\w])'),
     ],
   };
 
@@ -635,7 +648,7 @@ function repository(ctx) {
   const identPatterns = inc('taint', 'identification-inline', 'hex');
   repo['identification-inline'] = {
     patterns: [
-      match(sc('keyword.other.kdump'), 'Kdump: loaded'),
+      match(label('kdump'), 'Kdump: loaded'),
       match(
         sc('storage.modifier.preempt-model'),
         NOT_WORD_BEFORE,
@@ -712,7 +725,7 @@ function repository(ctx) {
       // 6.10+: Tainted: [W]=WARN, [O]=OOT_MODULE
       region({
         name: sc('meta.taint'),
-        begin: [START, g(sc('keyword.other.taint.tainted'), 'Tainted'), g(S.kv, ':'), '(?=[ \\t]+\\[)'],
+        begin: [START, g(label('taint.tainted'), 'Tainted'), g(S.kv, ':'), '(?=[ \\t]+\\[)'],
         end: [TO_EOL],
         patterns: [
           match(
@@ -728,21 +741,58 @@ function repository(ctx) {
     ],
   };
 
+  // The task line printed after the CPU line (x86/arm before 4.x: `task: <addr> ti: <addr> task.ti:
+  // <addr>`, then `task: <addr> task.stack: <addr>`) and a task dump's `task:comm state:D stack:0
+  // pid:42 tgid:42 ppid:2 flags:0x00004000`: labelled like the other fields.
+  const taskField = match(
+    null,
+    '(?<![\\w.])',
+    g(S.label, 'task\\.ti|task\\.stack|[a-z_]+'),
+    g(S.kv, ':'),
+    '[ \\t]*',
+    '(?:',
+    g(S.hex, '0x', H, '+'),
+    '|',
+    g(S.hex, H, '{8,16}'),
+    '|',
+    g(S.dec, '\\d+'),
+    '|',
+    g(sc('constant.language.task-state'), '[A-Z]'),
+    ')',
+    '(?![\\w])',
+  );
+  repo.task = {
+    patterns: [
+      region({
+        name: sc('meta.identification.task'),
+        begin: [START, g(S.label, 'task'), g(S.kv, ':'), '[ \\t]+', g(S.hex, H, '{8,16}'), `(?=[ \\t]+(?:ti|task\\.stack):)`],
+        end: [TO_EOL],
+        patterns: [taskField],
+      }),
+      region({
+        name: sc('meta.identification.task'),
+        begin: [START, g(S.label, 'task'), g(S.kv, ':'), g(S.comm, '\\S+'), '(?=[ \\t]+state:)'],
+        end: [TO_EOL],
+        patterns: [taskField],
+      }),
+    ],
+  };
+
   repo.modules = region({
     name: sc('meta.modules'),
-    begin: [START, g(sc('keyword.other.modules'), 'Modules linked in|Unloaded tainted modules'), g(S.kv, ':')],
+    begin: [START, g(label('modules'), 'Modules linked in|Unloaded tainted modules'), g(S.kv, ':')],
     end: [TO_EOL],
     patterns: [
       match(
         sc('meta.last-unloaded'),
         g(sc('punctuation.definition.module.begin'), '\\['),
-        g(sc('keyword.other.last-unloaded'), 'last unloaded'),
+        g(label('last-unloaded'), 'last unloaded'),
         g(S.kv, ':'),
         '[ \\t]*',
         g(S.mod, '[\\w-]+'),
         '(?:',
         g(sc('punctuation.definition.module-flags.begin'), '\\('),
-        g(sc('constant.character.taint.module'), '[A-Z+-]+'),
+        g(sc('constant.language.taint.module'), '[A-Z+-]+'),
         g(sc('punctuation.definition.module-flags.end'), '\\)'),
         ')?',
         g(sc('punctuation.definition.module.end'), '\\]'),
@@ -753,7 +803,7 @@ function repository(ctx) {
         g(S.mod, '[\\w-]+'),
         '(?:',
         g(sc('punctuation.definition.module-flags.begin'), '\\('),
-        g(sc('constant.character.taint.module'), '[A-Z+-]+'),
+        g(sc('constant.language.taint.module'), '[A-Z+-]+'),
         g(sc('punctuation.definition.module-flags.end'), '\\)'),
         ')?',
         '(?::',
@@ -765,8 +815,8 @@ function repository(ctx) {
 
   repo['stack-header'] = {
     patterns: [
-      match(null, START, g(sc('keyword.other.call-trace'), 'Call Trace|Call trace|Backtrace'), g(S.kv, ':')),
-      match(null, START, g(sc('keyword.other.stack-dump'), 'Stack'), g(S.kv, ':'), '[ \\t]*$'),
+      match(null, START, g(label('call-trace'), 'Call Trace|Call trace|Backtrace'), g(S.kv, ':')),
+      match(null, START, g(label('stack-dump'), 'Stack'), g(S.kv, ':'), '[ \\t]*$'),
       match(
         null,
         START,
@@ -789,7 +839,7 @@ function repository(ctx) {
 
   repo.code = region({
     name: sc('meta.code'),
-    begin: [START, g(sc('keyword.other.code'), 'Code'), g(S.kv, ':')],
+    begin: [START, g(label('code'), 'Code'), g(S.kv, ':')],
     end: [TO_EOL],
     patterns: [
       match(sc('comment.line.code-unavailable'), 'Bad RIP value\\.|Unable to access opcode bytes at(?: RIP)?'),
@@ -815,7 +865,7 @@ function repository(ctx) {
   repo.separator = match(sc('meta.separator'), START, '(?:={10,}|-{10,})[ \\t]*$');
 
   repo.message = {
-    patterns: inc('separator', 'markers', 'report-header', 'identification', 'modules', 'stack-header', 'code', 'context-marker', 'inline'),
+    patterns: inc('separator', 'markers', 'report-header', 'identification', 'task', 'modules', 'stack-header', 'code', 'context-marker', 'inline'),
   };
 
   return repo;

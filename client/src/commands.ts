@@ -119,12 +119,16 @@ async function foldLines(params: FoldLinesParams | undefined): Promise<void> {
 }
 
 /**
- * Folds the lines of each range under the line before it, which stays visible. A range that one
- * of the server's folding ranges hides exactly is folded with `editor.fold` (which folds the
- * innermost folding range at each given line: the server's range starts on the line before the
- * run). The others (the line before them starts or ends another range, so the server could not
- * offer one) become manual folding ranges (`editor.createFoldingRangeFromSelection`, folded when
- * made; "Remove Manual Folding Ranges" drops them).
+ * Folds the lines of each range under the line before it, which stays visible (VS Code hides the
+ * lines after a folding range's first line). A range that one of the server's folding ranges hides
+ * exactly is folded with `editor.fold` (which folds the innermost folding range at each given
+ * line: the server's range starts on the line before the run). The others (another range starts
+ * or ends on the line before them, so the server could offer none: VS Code keeps one range per
+ * start line and drops one that starts on another's last line) become manual folding ranges from
+ * the line before (`editor.createFoldingRangeFromSelection`, folded when made). VS Code's merge
+ * (`FoldingRegions.sanitizeAndMerge`) lets such a user-defined range replace the range that starts
+ * on the same line (a stack's `Call Trace:`) or ends on it (a register block); "Remove Manual
+ * Folding Ranges" brings those back.
  */
 export async function hideLines(editor: vscode.TextEditor, ranges: readonly LinesToHide[]): Promise<void> {
   const lineCount = editor.document.lineCount;

@@ -34,6 +34,8 @@ export interface Session {
   mainDir: string;
   nodetectDir: string;
   blockedRequests: string[];
+  /** Writes the user settings again with `extra` on top (undefined values leave a setting out). */
+  setUserSettings(extra: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -247,6 +249,11 @@ export async function startSession(opts: SessionOptions = {}): Promise<Session> 
     mainDir,
     nodetectDir,
     blockedRequests,
+    setUserSettings(extra) {
+      const merged: Record<string, unknown> = { ...settings, ...extra };
+      for (const [k, v] of Object.entries(extra)) if (v === undefined) delete merged[k];
+      writeFileSync(join(dirs.user, 'User', 'settings.json'), JSON.stringify(merged, null, 2));
+    },
     async close() {
       await context.close().catch(() => {});
       stopServer();

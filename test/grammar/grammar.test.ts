@@ -120,43 +120,43 @@ describe('text.kernel-log on a realistic log', () => {
 
   test('identification, taint and modules', () => {
     const cpu = findLine(lines, 'Comm: kworker/1:3');
-    assertScopes(cpu, 'Comm', K('meta.identification', 'support.type.property-name'));
+    assertScopes(cpu, 'Comm', K('meta.identification', 'variable.other.constant.label.field'));
     assertScopes(cpu, 'kworker/1:3', K('string.unquoted.comm'));
-    assertScopes(cpu, 'Tainted', K('meta.taint', 'keyword.other.taint.tainted'));
-    assertScopes(cpu, 'G', K('constant.character.taint'));
-    assertScopes(cpu, 'O', K('constant.character.taint'), { occurrence: 0 });
+    assertScopes(cpu, 'Tainted', K('meta.taint', 'variable.other.constant.label.taint.tainted'));
+    assertScopes(cpu, 'G', K('constant.language.taint'));
+    assertScopes(cpu, 'O', K('constant.language.taint'), { occurrence: 0 });
     assertScopes(cpu, '6.17.0-rc2-acme', K('string.unquoted.release'), { absent: K('meta.taint') });
     assertScopes(cpu, 'PREEMPT(lazy)', K('storage.modifier.preempt-model'));
     const verbose = findLine(lines, 'Tainted: [O]');
     assertScopes(verbose, 'OOT_MODULE', K('support.constant.taint-name'));
     const mods = findLine(lines, 'Modules linked in:');
-    assertScopes(mods, 'Modules linked in', K('meta.modules', 'keyword.other.modules'));
+    assertScopes(mods, 'Modules linked in', K('meta.modules', 'variable.other.constant.label.modules'));
     assertScopes(mods, 'mdio_acme', K('entity.name.type.module'));
-    assertScopes(mods, 'O', K('constant.character.taint.module'), { occurrence: 0 });
+    assertScopes(mods, 'O', K('constant.language.taint.module'), { occurrence: 0 });
     assertScopes(mods, 'acme_dbg', K('meta.last-unloaded', 'entity.name.type.module'));
     assertScopes(findLine(lines, 'Hardware name'), 'Acme Corp.', K('string.unquoted.hardware-name'));
   });
 
   test('instruction pointer, stack pointer, flags, registers and Code', () => {
     const rip = findLine(lines, 'RIP: 0010:acme_tx_timeout');
-    assertScopes(rip, 'RIP', K('meta.register.ip', 'keyword.other.register.ip'));
+    assertScopes(rip, 'RIP', K('meta.register.ip', 'variable.other.constant.label.register.ip'));
     assertScopes(rip, '0010', K('constant.numeric.hex.segment'));
     assertScopes(rip, 'acme_tx_timeout', K('meta.symbol', 'entity.name.function'));
     assertScopes(rip, '0x1c4', K('constant.numeric.hex.offset'));
     assertScopes(rip, '0x2f0', K('constant.numeric.hex.size'));
     assertScopes(rip, 'acme_eth', K('entity.name.type.module'));
     const rsp = findLine(lines, 'RSP: 0018:ffffc9000a1f3d58');
-    assertScopes(rsp, 'RSP', K('keyword.other.register.sp'));
+    assertScopes(rsp, 'RSP', K('variable.other.constant.label.register.sp'));
     assertScopes(rsp, '0018', K('constant.numeric.hex.segment'));
     assertScopes(rsp, 'ffffc9000a1f3d58', K('constant.numeric.hex.register'));
-    assertScopes(rsp, 'EFLAGS', K('keyword.other.register.flags'));
+    assertScopes(rsp, 'EFLAGS', K('variable.other.constant.label.register.flags'));
     assertScopes(rsp, '00010246', K('constant.numeric.hex.register'));
     for (const reg of ['RAX', 'RBX', 'R08', 'R15', 'FS', 'GS', 'knlGS', 'CS', 'CR0', 'CR2', 'CR4', 'PKRU']) {
       assertScopes(findLine(lines, ` ${reg}:`), reg, K('variable.other.register'));
     }
     assertScopes(findLine(lines, 'R13: ffff88810c4e2000'), 'ffff88810c4e2000', K('constant.numeric.hex.register'));
     const code = findLine(lines, 'Code: 48 8b 43 28');
-    assertScopes(code, 'Code', K('meta.code', 'keyword.other.code'));
+    assertScopes(code, 'Code', K('meta.code', 'variable.other.constant.label.code'));
     assertScopes(code, '48', K('constant.numeric.hex.code'));
     assertScopes(code, '0f', K('meta.code.trap', 'invalid.illegal.trapping-instruction'), { occurrence: 0 });
     const trap = tokensAt(code, '<0f>');
@@ -207,7 +207,7 @@ describe('text.kernel-log on a realistic log', () => {
       assertScopes(l, marker.replace(/[<>/]/g, ''), K(`keyword.control.context.${kind}`));
       assertScopes(l, '<', K(`keyword.control.context.${kind}`, 'punctuation.definition.tag.begin'));
     }
-    assertScopes(findLine(lines, 'Call Trace:'), 'Call Trace', K('keyword.other.call-trace'));
+    assertScopes(findLine(lines, 'Call Trace:'), 'Call Trace', K('variable.other.constant.label.call-trace'));
     const stamp = findLine(lines, 'hardirqs last  enabled');
     assertScopes(stamp, 'ffffffff8e01c2a6', K('meta.address', 'constant.numeric.hex.address'));
     assertScopes(stamp, 'asm_sysvec_call_function', K('entity.name.function'));

@@ -44,7 +44,7 @@ describe('text.log with the kernel-log injection', () => {
 
   test('RIP: keyword, CS selector and the symbol with offset, size and module', () => {
     const l = lines[1];
-    assertScopes(l, 'RIP', ['text.log', ...K('meta.register.ip', 'keyword.other.register.ip')]);
+    assertScopes(l, 'RIP', ['text.log', ...K('meta.register.ip', 'variable.other.constant.label.register.ip')]);
     assertScopes(l, '0010', K('constant.numeric.hex.segment'));
     assertScopes(l, 'fsnotify_flush_queue.part.0', K('meta.symbol', 'entity.name.function'), {
       absent: ['constant.language.dotted.test-log'],
@@ -60,17 +60,17 @@ describe('text.log with the kernel-log injection', () => {
 
   test('RSP:, EFLAGS and general registers', () => {
     const l = lines[2];
-    assertScopes(l, 'RSP', K('meta.register.sp', 'keyword.other.register.sp'));
+    assertScopes(l, 'RSP', K('meta.register.sp', 'variable.other.constant.label.register.sp'));
     assertScopes(l, '0018', K('constant.numeric.hex.segment'));
     assertScopes(l, 'ffffc90003a7bd40', K('constant.numeric.hex.register'));
-    assertScopes(l, 'EFLAGS', K('keyword.other.register.flags'));
+    assertScopes(l, 'EFLAGS', K('variable.other.constant.label.register.flags'));
     assertScopes(l, '00010282', K('constant.numeric.hex.register'), { absent: ['constant.numeric.test-log'] });
     assertScopes(lines[3], 'RBX', K('variable.other.register'));
     assertScopes(lines[3], '0000000000000000', K('constant.numeric.hex.register'), { absent: ['constant.numeric.test-log'] });
   });
 
   test('Call Trace:, context markers and frames', () => {
-    assertScopes(lines[4], 'Call Trace', K('keyword.other.call-trace'));
+    assertScopes(lines[4], 'Call Trace', K('variable.other.constant.label.call-trace'));
     assertScopes(lines[5], 'IRQ', K('keyword.control.context.begin'));
     assertScopes(lines[6], 'fsnotify_tick', K('meta.symbol', 'entity.name.function'));
     assertScopes(lines[6], '0x21', K('constant.numeric.hex.offset'));

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -24,6 +25,9 @@ const BUNDLES = ['dist/client.js', 'dist/server.js', 'dist/symbolizerWorker.js']
 interface ZipEntry {
   name: string;
   size: number;
+  method: number;
+  compressedSize: number;
+  offset: number;
 }
 
 /** Lists a zip's entries from its central directory. */
@@ -41,11 +45,14 @@ function listZip(buf: Buffer): ZipEntry[] {
   const entries: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
     assert.equal(buf.readUInt32LE(p), 0x02014b50, 'bad central directory entry');
+    const method = buf.readUInt16LE(p + 10);
+    const compressedSize = buf.readUInt32LE(p + 20);
     const size = buf.readUInt32LE(p + 24);
+    const offset = buf.readUInt32LE(p + 42);
     const nameLen = buf.readUInt16LE(p + 28),
       extraLen = buf.readUInt16LE(p + 30),
       commentLen = buf.readUInt16LE(p + 32);
-    entries.push({ name: buf.toString('utf8', p + 46, p + 46 + nameLen), size });
+    entries.push({ name: buf.toString('utf8', p + 46, p + 46 + nameLen), size, method, compressedSize, offset });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
@@ -56,6 +63,22 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => relative(root, join(d.parentPath, d.name)).split('\\').join('/'));
+}
+
+/** The images a markdown text shows (relative paths). */
+function readmeImages(text: string): string[] {
+  return [...text.matchAll(/!\[[^\]]*\]\(([^)\s]+)[^)]*\)/g)].map((m) => m[1]);
+}
+
+/** A file of the .vsix, uncompressed (stored or deflated, as vsce writes them). */
+function vsixFile(name: string): string {
+  const e = entries.find((x) => x.name === name);
+  assert.ok(e, `${name} is not in the .vsix`);
+  const buf = readFileSync(vsixPath);
+  assert.equal(buf.readUInt32LE(e.offset), 0x04034b50, 'bad local file header');
+  const start = e.offset + 30 + buf.readUInt16LE(e.offset + 26) + buf.readUInt16LE(e.offset + 28);
+  const data = buf.subarray(start, start + e.compressedSize);
+  return (e.method === 0 ? data : inflateRawSync(data)).toString('utf8');
 }
 
 let dir = '';
@@ -118,9 +141,23 @@ test('the .vsix holds exactly the allowlist', () => {
     'extension/docs/findings.md',
     ...filesUnder(join(root, 'syntaxes')).map((f) => `extension/${f}`),
   ]);
-  if (existsSync(join(root, 'README.md'))) expected.add('extension/readme.md');
+  // The users' README (README.vsix.md, by --readme-path) and the images it shows.
+  expected.add('extension/readme.md');
+  for (const image of readmeImages(readFileSync(join(root, 'README.vsix.md'), 'utf8'))) expected.add(`extension/${image}`);
   const actual = entries.map((e) => e.name).filter((n) => !n.endsWith('/'));
   assert.deepEqual([...actual].sort(), [...expected].sort());
+});
+
+test("the .vsix's README is the users' README, its images packaged beside it, nothing pointing at a host that does not exist", () => {
+  const readme = vsixFile('extension/readme.md');
+  assert.equal(readme, readFileSync(join(root, 'README.vsix.md'), 'utf8'), 'readme.md is README.vsix.md as written (no link rewritten)');
+  assert.doesNotMatch(readme, /npm ci/, "the developers' README");
+  const names = new Set(entries.map((e) => e.name));
+  const images = readmeImages(readme);
+  assert.ok(images.length >= 2);
+  for (const image of images) assert.ok(names.has(`extension/${image}`), `${image} is not packaged`);
+  for (const name of ['extension/readme.md', 'extension/changelog.md', 'extension/package.json', 'extension.vsixmanifest'])
+    assert.doesNotMatch(vsixFile(name), /example\.invalid/, `${name} links to the placeholder host`);
 });
 
 test('every file the manifest points at is packaged', () => {

@@ -47,7 +47,8 @@ export interface NoiseRange {
   duplicates: number;
   /**
    * The folding range (also in textDocument/foldingRange, kind `comment`) that hides the run: it
-   * starts on the line before the run, which stays visible. Null when the run cannot be folded.
+   * starts on the line before the run, which stays visible. Null when the answer holds none (another
+   * range starts or ends on that line): the client folds the run with a range of its own.
    */
   fold: { startLine: number; endLine: number } | null;
 }

@@ -54,20 +54,22 @@ export async function computeFolding(
     taken.add(r.endLine);
   }
   const noise: NoiseRange[] = [];
-  const noiseFolds: LineRange[] = [];
+  const noiseFolds: (LineRange | null)[] = [];
   for (const runs of noiseByReport) {
     for (const run of runs) {
-      let fold = noiseFold(run, taken);
-      if (fold) {
-        fold = { startLine: lspLineOf(document, fold.startLine), endLine: lspLastLineOf(document, fold.endLine) };
-        noiseFolds.push({ ...fold, kind: NOISE_FOLDING_KIND });
-      }
-      noise.push({ startLine: lspLineOf(document, run.startLine), endLine: lspLastLineOf(document, run.endLine), duplicates: run.duplicates, fold });
+      const fold = noiseFold(run, taken);
+      noiseFolds.push(fold && { startLine: lspLineOf(document, fold.startLine), endLine: lspLastLineOf(document, fold.endLine), kind: NOISE_FOLDING_KIND });
+      noise.push({ startLine: lspLineOf(document, run.startLine), endLine: lspLastLineOf(document, run.endLine), duplicates: run.duplicates, fold: null });
     }
   }
   const lspStructure = structure.map((r) => ({ startLine: lspLineOf(document, r.startLine), endLine: lspLastLineOf(document, r.endLine), kind: r.kind }));
   const depths: number[] = [];
-  const ranges = outermost(nest([...lspStructure, ...noiseFolds], depths), depths, rangeLimit);
+  const ranges = outermost(nest([...lspStructure, ...noiseFolds.filter((f) => f !== null)], depths), depths, rangeLimit);
+  // A run's fold is the one the answer holds (nesting or the limit may have dropped it).
+  const answered = new Set(ranges);
+  noiseFolds.forEach((f, i) => {
+    if (f && answered.has(f)) noise[i].fold = { startLine: f.startLine, endLine: f.endLine };
+  });
   return {
     ranges: ranges.map((r) => (r.kind ? { startLine: r.startLine, endLine: r.endLine, kind: r.kind } : { startLine: r.startLine, endLine: r.endLine })),
     noise,
@@ -97,11 +99,15 @@ export function noiseFoldsOfReport(document: DocumentVersion, analysis: LogAnaly
   return folds.filter((f) => kept.has(f)).map((f) => ({ startLine: f.startLine, endLine: f.endLine }));
 }
 
-/** A run is folded from the line before it (which stays visible), unless another range starts or
- * ends there (ranges must nest); then from its first line, which needs two lines at least. */
+/**
+ * A run is folded from the line before it, which stays visible: an editor hides the lines after a
+ * range's first line, so a range starting on the run's first line would leave that line shown.
+ * Only when no other range starts or ends on the line before (editors keep one range per start
+ * line, and drop a range that starts on the last line of another); otherwise none, and the
+ * client makes a folding range of its own there (client/src/commands.ts hideLines).
+ */
 function noiseFold(run: { startLine: number; endLine: number }, taken: Set<number>): { startLine: number; endLine: number } | null {
-  if (!taken.has(run.startLine - 1)) return { startLine: run.startLine - 1, endLine: run.endLine };
-  if (run.endLine > run.startLine) return { startLine: run.startLine, endLine: run.endLine };
+  if (run.startLine >= 1 && !taken.has(run.startLine - 1)) return { startLine: run.startLine - 1, endLine: run.endLine };
   return null;
 }
 
