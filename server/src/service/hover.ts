@@ -8,7 +8,8 @@ import type { Finding } from '../analyzer/findings.ts';
 import { frameLabel, offsetText, symbolText } from '../analyzer/frameText.ts';
 import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analyzer/rules/index.ts';
 import type { ContextMarker, StackEntry, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
-import { lineEnd } from '../parser/lines.ts';
+import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
+import { lineTarget } from './hover/lines.ts';
 import { atFunctionEnd, isRawStackWords, questionMarkOf, STACK_KINDS, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
@@ -117,6 +118,21 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
+  const textStart = lineStart + parseLinePrefix(lineText, 0, lineText.length).textStart;
+  const x86_64 = report.arch === 'x86_64' || report.arch === null;
+  const kinds = lineTarget({
+    message: document.text.slice(textStart, lineStart + lineText.length),
+    base: textStart,
+    offset,
+    line,
+    report,
+    previous: () => (line > 0 ? messageOf(document, line - 1) : ''),
+    addressText: (value) => {
+      const fact = addressFacts(value.padStart(16, '0'), x86_64);
+      return fact ? addressText(fact, value, false) : null;
+    },
+  });
+  if (kinds) return kinds;
   for (const block of report.regs) {
     // arm64 prints `Code:` after the call trace, outside its register block's lines.
     if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(document, block, report)] };
@@ -125,10 +141,9 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
     for (const reg of registersInText(blockText, blockStart)) {
       if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset))
-        return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections: [registerText(document, reg, block, report)] };
+        return { span: registerSpan(document, reg), sections: [registerText(document, reg, block, report)] };
     }
-    if (block.ip && block.ipLine === line)
-      return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
+    if (block.ip && (block.ipLine === line || block.ip.line === line)) return ipLineTarget(document, block, block.ip, report, lineStart, lineText, offset);
   }
   for (const stack of report.stacks) {
     if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
@@ -154,6 +169,52 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     return { span: { start, end: lineEnd(document.text, document.lineStarts, line) }, sections: [reportText(report, findings)] };
   }
   return null;
+}
+
+/** The kernel text of a line (its prefix left out). */
+function messageOf(document: DocumentVersion, line: number): string {
+  const text = document.text.slice(document.lineStarts[line], lineEnd(document.text, document.lineStarts, line));
+  return text.slice(parseLinePrefix(text, 0, text.length).textStart);
+}
+
+/**
+ * The parts of an instruction-pointer line, each with its own range: the symbol (`PC is at func`,
+ * `RIP: 0010:func`), each `[<address>]` (`RIP: 0010:[<a>]  [<a>] func`, arm's `pc : [<a>] lr : [<b>]`:
+ * the pc's is the IP, the lr's the link register). Between the parts, nothing.
+ */
+function ipLineTarget(document: DocumentVersion, block: RegisterBlock, ip: StackEntry, report: Report, lineStart: number, lineText: string, offset: number): Target | null {
+  const ipTarget = (span: Span): Target => ({ span, sections: [ipText(block, ip, report)], symbol: { frame: ip, report } });
+  if (ip.line === lineOfOffset(document, lineStart) && ip.symbolEnd > ip.symbolStart && within(symbolSpan(ip), offset)) return ipTarget(symbolSpan(ip));
+  const pcIsAt = /^(\s*)PC is at /.exec(lineText.slice(parseLinePrefix(lineText, 0, lineText.length).textStart));
+  if (pcIsAt) {
+    const start = lineText.indexOf('PC is at');
+    const span = { start: lineStart + start, end: lineStart + start + 8 };
+    if (within(span, offset)) return ipTarget(span);
+  }
+  for (const m of lineText.matchAll(/(?:\b(pc|lr|RIP|EIP|IP) *: *(?:[0-9a-f]{4}:)?)?\[<([0-9a-f]{8,16})>\]/g)) {
+    const at = m.index as number;
+    // `RIP: 0010` is the selector's hover: the address part starts at `[<`.
+    const from = m[1] === 'RIP' || m[1] === 'EIP' || m[1] === 'IP' ? at + m[0].indexOf('[<') : at;
+    const span = { start: lineStart + from, end: lineStart + at + m[0].length };
+    if (!within(span, offset)) continue;
+    if (m[1] === 'lr') {
+      const valueStart = lineStart + at + m[0].indexOf(m[2]);
+      const reg = { name: 'lr', value: m[2], nameSpan: { start: lineStart + at, end: lineStart + at + 2 }, valueSpan: { start: valueStart, end: valueStart + m[2].length } };
+      return { span, sections: [registerText(document, reg, block, report)] };
+    }
+    return ipTarget(span);
+  }
+  return null;
+}
+
+function lineOfOffset(document: DocumentVersion, lineStart: number): number {
+  return parserLineAt(document, lineStart);
+}
+
+/** A register's name and value; `RSP: 0018:ffff…` takes in the value after the selector. */
+function registerSpan(document: DocumentVersion, reg: Register): Span {
+  const after = /^:[0-9a-f]{8,16}\b/.exec(document.text.slice(reg.valueSpan.end, reg.valueSpan.end + 20));
+  return { start: reg.nameSpan.start, end: reg.valueSpan.end + (after && (reg.name === 'RSP' || reg.name === 'ESP') ? after[0].length : 0) };
 }
 
 function frameSpan(frame: StackEntry): Span {
