@@ -17,7 +17,7 @@ const SHADOW_CODES: ReadonlyMap<number, ShadowByte> = new Map([
   [0xfe, { name: 'page redzone', meaning: 'the redzone of a page-allocator or large `kmalloc` allocation' }],
   [0xfc, { name: 'slab redzone', meaning: 'the redzone around a slab object: outside any object (an out-of-bounds access lands here)' }],
   [0xfb, { name: 'slab free', meaning: 'a freed slab object (a use-after-free lands here)' }],
-  [0xfa, { name: 'slab free (tracked)', meaning: 'a freed slab object whose free stack is kept in it; on kernels before 5.x, a global variable\'s redzone' }],
+  [0xfa, { name: 'slab free (tracked)', meaning: "a freed slab object whose free stack is kept in it; on kernels before 5.x, a global variable's redzone" }],
   [0xf9, { name: 'global redzone', meaning: 'the redzone after a global variable' }],
   [0xf8, { name: 'vmalloc invalid', meaning: 'unmapped vmalloc space; on older kernels, a stack variable used after its scope ended' }],
   [0xf1, { name: 'stack left redzone', meaning: 'the redzone before the first variable of a stack frame' }],
@@ -32,7 +32,8 @@ const SHADOW_CODES: ReadonlyMap<number, ShadowByte> = new Map([
 /** What a shadow byte of generic KASAN says about the 8 bytes it stands for. */
 export function shadowByteMeaning(value: number): ShadowByte {
   if (value === 0) return { name: 'accessible', meaning: 'all 8 bytes are accessible' };
-  if (value >= 1 && value <= 7) return { name: 'partly accessible', meaning: `the first ${value} of the 8 bytes are accessible, the other ${8 - value} are not (the end of an object)` };
+  if (value >= 1 && value <= 7)
+    return { name: 'partly accessible', meaning: `the first ${value} of the 8 bytes are accessible, the other ${8 - value} are not (the end of an object)` };
   return SHADOW_CODES.get(value) ?? { name: 'unknown', meaning: 'not a value generic KASAN uses (with tag-based KASAN every byte is a memory tag)' };
 }
 

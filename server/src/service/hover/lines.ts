@@ -23,8 +23,8 @@ export interface LineContext {
   offset: number;
   line: number;
   report: Report;
-  /** The line before (its kernel text), for the `^` under a shadow row; '' on the first line. */
-  previous: () => string;
+  /** Another line's kernel text ('' out of the document): the row above a `^`, an `Instruction dump:` header. */
+  messageAt: (line: number) => string;
   /** A value as an address, in one paragraph (the hover's words), or null. */
   addressText: (hex: string) => string | null;
 }
@@ -72,6 +72,11 @@ function partsOf(ctx: LineContext): Part[] | null {
   }
   if (/^(?:Read|Write) of size \d+ at addr /.test(lead)) return kasanAccessParts(m, indent, ctx);
   if (lead.startsWith('Memory state around the buggy address')) return [{ start: indent, end: m.trimEnd().length, text: () => SHADOW_DUMP }];
+  if (lead.startsWith('Instruction dump:') || WORD_ROW.test(m)) {
+    const dump = instructionDumpParts(m, ctx);
+    if (dump) return dump;
+  }
+  if (/^(?:LE|BE) PAGE_SIZE=/.test(lead)) return flagParts(m, 0);
   const row = shadowRowOf(m);
   if (row) return shadowRowParts(row);
   if (/^\s*\^\s*$/.test(m)) return caretParts(m, ctx);
@@ -102,7 +107,8 @@ function flagText(flag: string): string {
   const known = BUILD_FLAGS[flag];
   if (known) return `**${code(flag)}** · ${known}.`;
   const kv = /^(PAGE_SIZE|MMU|NR_CPUS)=(.*)$/.exec(flag);
-  if (kv) return `**${code(flag)}** · ${kv[1] === 'PAGE_SIZE' ? 'the page size' : kv[1] === 'MMU' ? 'the MMU mode (Radix or Hash page tables)' : 'the most CPUs the kernel was built for'}: ${code(kv[2])}.`;
+  if (kv)
+    return `**${code(flag)}** · ${kv[1] === 'PAGE_SIZE' ? 'the page size' : kv[1] === 'MMU' ? 'the MMU mode (Radix or Hash page tables)' : 'the most CPUs the kernel was built for'}: ${code(kv[2])}.`;
   return `**${code(flag)}** · a word the architecture prints about the kernel or the machine (its platform, build or mode).`;
 }
 
@@ -135,8 +141,15 @@ function oopsParts(m: string, report: Report, headerLine: boolean): Part[] | nul
     const start = m.lastIndexOf(value, cStart);
     parts.push({ start, end: start + value.length, text: () => errorCodeText(value, m.slice(0, start), report) });
   }
-  for (const f of m.slice(cEnd).matchAll(/\S+/g)) {
-    const start = cEnd + (f.index as number);
+  parts.push(...flagParts(m, cEnd));
+  return parts;
+}
+
+/** The build words of an oops line from `from` on (powerpc prints them on a line of their own). */
+function flagParts(m: string, from: number): Part[] {
+  const parts: Part[] = [];
+  for (const f of m.slice(from).matchAll(/\S+/g)) {
+    const start = from + (f.index as number);
     parts.push({ start, end: start + f[0].length, text: () => flagText(f[0]) });
   }
   return parts;
@@ -159,7 +172,8 @@ function errorCodeText(value: string, lead: string, report: Report): string {
       `Bits 31–26, the exception class (EC), are ${code('0x' + ec.toString(16))}${ARM64_EC[ec] ? `: ${ARM64_EC[ec]}` : ''}; the low 25 bits (ISS) hold its details, for a data abort the fault status code (DFSC, bits 5–0: ${code('0x' + Number(esr & 0x3fn).toString(16))}). Newer kernels spell them out in the \`Mem abort info:\` lines.`
     );
   }
-  if (report.arch === 'arm') return `**${code(value)}** · the fault status (FSR) of the abort: its low bits say which kind of fault (translation, permission, alignment…).`;
+  if (report.arch === 'arm')
+    return `**${code(value)}** · the fault status (FSR) of the abort: its low bits say which kind of fault (translation, permission, alignment…).`;
   if (/^\s*Oops/.test(lead) && report.arch !== 'powerpc') {
     const summary = pfErrorSummary(value);
     const d = decodeBits(value, PF_ERROR_BITS);
@@ -204,7 +218,7 @@ function modulesParts(m: string, indent: number): Part[] {
       end: m.trimEnd().length,
       text: () =>
         `**${code('Modules linked in:')}** · the modules loaded when this was printed\n\n` +
-        'As `lsmod` lists them, the most recently loaded first. Letters in parentheses after a name are that module\'s own taint flags (`O` out-of-tree, `E` unsigned, `P` proprietary…); `[last unloaded: x]` names the module removed last — a bug in its unload path, or code of it still referenced, can show up later.',
+        "As `lsmod` lists them, the most recently loaded first. Letters in parentheses after a name are that module's own taint flags (`O` out-of-tree, `E` unsigned, `P` proprietary…); `[last unloaded: x]` names the module removed last — a bug in its unload path, or code of it still referenced, can show up later.",
     },
   ];
   for (const n of names) {
@@ -253,7 +267,11 @@ function cpuParts(m: string, indent: number): Part[] {
   };
   field(/CPU: ?(\d+)/, (v) => `**CPU ${v}** · the CPU that printed this: the one the task ran on when it failed (numbered from 0).`);
   field(/ UID: (\d+)/, (v) => `**UID ${v}** · the user id of the task${v === '0' ? ' (root)' : ''}.`);
-  field(/ PID: (\d+)/, (v) => `**PID ${v}** · the id of the task that was running on this CPU${v === '0' ? ': 0 is the idle task (`swapper`), so the CPU was idle or in an interrupt' : ''}.`);
+  field(
+    / PID: (\d+)/,
+    (v) =>
+      `**PID ${v}** · the id of the task that was running on this CPU${v === '0' ? ': 0 is the idle task (`swapper`), so the CPU was idle or in an interrupt' : ''}.`,
+  );
   const comm = / Comm: (.{1,20}?)(?= (?:Kdump: loaded )?(?:Not tainted|Tainted:))/.exec(m);
   if (comm) {
     const start = comm.index + 1;
@@ -265,7 +283,12 @@ function cpuParts(m: string, indent: number): Part[] {
     });
   }
   const kdump = / Kdump: loaded/.exec(m);
-  if (kdump) parts.push({ start: kdump.index + 1, end: kdump.index + kdump[0].length, text: () => '**Kdump: loaded** · a crash kernel is loaded: a panic will boot it and save a vmcore.' });
+  if (kdump)
+    parts.push({
+      start: kdump.index + 1,
+      end: kdump.index + kdump[0].length,
+      text: () => '**Kdump: loaded** · a crash kernel is loaded: a panic will boot it and save a vmcore.',
+    });
   const taint = taintTextIn(m);
   if (taint) {
     // The release and the build number follow the taint text: `… 6.1.0-18-amd64 #1 Debian …`.
@@ -276,17 +299,23 @@ function cpuParts(m: string, indent: number): Part[] {
       parts.push({
         start: relStart,
         end: relStart + rest[1].length,
-        text: () => `**${code(rest[1])}** · the kernel release (\`uname -r\`): the version and the distribution's or builder's suffix. Debug symbols are looked for under \`/usr/lib/debug/lib/modules/${rest[1]}/\`.`,
+        text: () =>
+          `**${code(rest[1])}** · the kernel release (\`uname -r\`): the version and the distribution's or builder's suffix. Debug symbols are looked for under \`/usr/lib/debug/lib/modules/${rest[1]}/\`.`,
       });
       parts.push({
         start: buildStart,
         end: buildStart + rest[2].length,
-        text: () => `**${code(rest[2])}** · the build number: how many times this tree was built (\`uname -v\` starts with it); with the release, it tells two builds of one version apart.`,
+        text: () =>
+          `**${code(rest[2])}** · the build number: how many times this tree was built (\`uname -v\` starts with it); with the release, it tells two builds of one version apart.`,
       });
     }
   }
   if (!parts.length) return [];
-  parts.push({ start: indent, end: m.trimEnd().length, text: () => 'The task and kernel this report was printed in: CPU, PID, task name (`Comm`), taint, kernel release and build number.' });
+  parts.push({
+    start: indent,
+    end: m.trimEnd().length,
+    text: () => 'The task and kernel this report was printed in: CPU, PID, task name (`Comm`), taint, kernel release and build number.',
+  });
   return parts;
 }
 
@@ -361,7 +390,8 @@ function kasanAccessParts(m: string, indent: number, ctx: LineContext): Part[] {
   parts.push({
     start: indent,
     end: kindEnd,
-    text: () => `**${a[2]} of size ${a[3]}** · the bad access\n\nThe instrumented ${a[2] === 'Read' ? 'load' : 'store'} of ${a[3]} byte${a[3] === '1' ? '' : 's'} that KASAN caught: the first entry of the call trace below that is not KASAN's own made it.`,
+    text: () =>
+      `**${a[2]} of size ${a[3]}** · the bad access\n\nThe instrumented ${a[2] === 'Read' ? 'load' : 'store'} of ${a[3]} byte${a[3] === '1' ? '' : 's'} that KASAN caught: the first entry of the call trace below that is not KASAN's own made it.`,
   });
   const addrStart = m.indexOf(a[4], kindEnd);
   parts.push({
@@ -413,7 +443,7 @@ function shadowByteText(value: number, covers: bigint): string {
 
 function caretParts(m: string, ctx: LineContext): Part[] {
   const col = m.indexOf('^');
-  const row = shadowRowOf(ctx.previous());
+  const row = shadowRowOf(ctx.messageAt(ctx.line - 1));
   const byte = row?.bytes.find((b) => col >= b.start && col <= b.start + 1);
   return [
     {
@@ -424,4 +454,38 @@ function caretParts(m: string, ctx: LineContext): Part[] {
         (byte && row ? `\n\n${shadowByteText(byte.value, row.address + BigInt(row.bytes.indexOf(byte) * KASAN_GRANULE))}` : ''),
     },
   ];
+}
+
+// ------------------------------------------------------------------------------------------------
+// powerpc Instruction dump:
+
+/** A row of 8 instruction words, one of them perhaps `<marked>`. */
+const WORD_ROW = /^\s*(?:<?[0-9a-f]{8}>? ){7}<?[0-9a-f]{8}>?\s*$/;
+
+function instructionDumpParts(m: string, ctx: LineContext): Part[] | null {
+  // The header and the rows below it (two on powerpc); a row counts only under its header.
+  let header = ctx.line;
+  while (header > ctx.line - 4 && !ctx.messageAt(header).trimStart().startsWith('Instruction dump:')) header--;
+  if (!ctx.messageAt(header).trimStart().startsWith('Instruction dump:')) return null;
+  const rows: string[] = [];
+  for (let l = header + 1; l <= header + 4 && WORD_ROW.test(ctx.messageAt(l)); l++) rows.push(ctx.messageAt(l).trim());
+  const words = rows.join(' ').split(/\s+/).filter(Boolean);
+  const marked = words.findIndex((w) => w.startsWith('<'));
+  const text = () =>
+    '**`Instruction dump:`** · the instruction words around the faulting one (powerpc)\n\n' +
+    '```\n' +
+    words.map((w, i) => (i === marked ? `${w}   <-- at NIP: the faulting instruction` : w)).join('\n') +
+    '\n```\n\n' +
+    `${marked >= 0 ? `The word in \`<…>\` is the instruction at NIP, ${marked} words (${marked * 4} bytes) after the first. ` : ''}powerpc instructions are not disassembled here (no maintained package decodes them); \`scripts/decodecode\` with \`ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-\` does.`;
+  const lead = m.length - m.trimStart().length;
+  const parts: Part[] = [{ start: lead, end: m.trimEnd().length, text }];
+  const mark = /<([0-9a-f]{8})>/.exec(m);
+  if (mark && ctx.line !== header)
+    parts.push({
+      start: mark.index,
+      end: mark.index + mark[0].length,
+      text: () =>
+        `**${code(mark[1])}** · the faulting instruction (the word at NIP)\n\nNot decoded here: no powerpc disassembler is built in. \`scripts/decodecode\` (\`ARCH=powerpc\`) or \`objdump -d\` of the function at NIP shows it.`,
+    });
+  return parts;
 }
