@@ -169,7 +169,7 @@ function errorCodeText(value: string, lead: string, report: Report): string {
     const ec = Number((esr >> 26n) & 0x3fn);
     return (
       `**${code(value)}** · the ESR (exception syndrome register)\n\n` +
-      `Bits 31–26, the exception class (EC), are ${code('0x' + ec.toString(16))}${ARM64_EC[ec] ? `: ${ARM64_EC[ec]}` : ''}; the low 25 bits (ISS) hold its details, for a data abort the fault status code (DFSC, bits 5–0: ${code('0x' + Number(esr & 0x3fn).toString(16))}). Newer kernels spell them out in the \`Mem abort info:\` lines.`
+      `Bits 31–26, the exception class (EC), are ${code('0x' + ec.toString(16))}${ARM64_EC.has(ec) ? `: ${ARM64_EC.get(ec)}` : ''}; the low 25 bits (ISS) hold its details, for a data abort the fault status code (DFSC, bits 5–0: ${code('0x' + Number(esr & 0x3fn).toString(16))}). Newer kernels spell them out in the \`Mem abort info:\` lines.`
     );
   }
   if (report.arch === 'arm')
@@ -190,19 +190,19 @@ function errorCodeText(value: string, lead: string, report: Report): string {
 }
 
 /** arm64 exception classes (ESR_ELx.EC) an oops shows most. */
-const ARM64_EC: Record<number, string> = {
-  0x00: 'unknown reason',
-  0x15: 'SVC (system call) from AArch64',
-  0x18: 'trapped system register access',
-  0x20: 'instruction abort from a lower exception level (user)',
-  0x21: 'instruction abort in the kernel (current EL)',
-  0x22: 'PC alignment fault',
-  0x24: 'data abort from a lower exception level (user)',
-  0x25: 'data abort in the kernel (current EL)',
-  0x26: 'SP alignment fault',
-  0x2f: 'SError interrupt',
-  0x3c: 'BRK instruction (a `BUG()`/`WARN()` on arm64)',
-};
+const ARM64_EC: ReadonlyMap<number, string> = new Map([
+  [0x00, 'unknown reason'],
+  [0x15, 'SVC (system call) from AArch64'],
+  [0x18, 'trapped system register access'],
+  [0x20, 'instruction abort from a lower exception level (user)'],
+  [0x21, 'instruction abort in the kernel (current EL)'],
+  [0x22, 'PC alignment fault'],
+  [0x24, 'data abort from a lower exception level (user)'],
+  [0x25, 'data abort in the kernel (current EL)'],
+  [0x26, 'SP alignment fault'],
+  [0x2f, 'SError interrupt'],
+  [0x3c, 'BRK instruction (a `BUG()`/`WARN()` on arm64)'],
+]);
 
 // ------------------------------------------------------------------------------------------------
 // Modules linked in:
