@@ -211,7 +211,7 @@ function modulesParts(m: string, indent: number): Part[] {
   const headEnd = m.indexOf(':') + 1;
   const list = m.slice(headEnd);
   const names = [...list.matchAll(/([\w-]+)(?:\(([A-Z]+)\))?/g)];
-  const last = /\[last unloaded: ([^\]]+)\]/.exec(m);
+  const last = /\[last unloaded: ([\w-]+)(?:\(([A-Z]+)\))?\]/.exec(m);
   const parts: Part[] = [
     {
       start: indent,
@@ -231,7 +231,7 @@ function modulesParts(m: string, indent: number): Part[] {
       start: last.index,
       end: last.index + last[0].length,
       text: () =>
-        `**${code(last[0])}** · the module unloaded last\n\n${code(last[1])} was removed before this report. A use of its code or data after the unload (a callback or timer left registered) faults in freed module memory.`,
+        `**${code(last[0])}** · the module unloaded last\n\n${code(last[1])} was removed before this report${last[2] ? ` (its taint flags: ${code(last[2])})` : ''}. A use of its code or data after the unload (a callback or timer left registered) faults in freed module memory.`,
     });
   return parts;
 }
@@ -300,7 +300,7 @@ function cpuParts(m: string, indent: number): Part[] {
         start: relStart,
         end: relStart + rest[1].length,
         text: () =>
-          `**${code(rest[1])}** · the kernel release (\`uname -r\`): the version and the distribution's or builder's suffix. Debug symbols are looked for under \`/usr/lib/debug/lib/modules/${rest[1]}/\`.`,
+          `**${code(rest[1])}** · the kernel release (\`uname -r\`): the version and the distribution's or builder's suffix. Symbols are looked for by this name (Debian: \`/usr/lib/debug/boot/vmlinux-${rest[1]}\`).`,
       });
       parts.push({
         start: buildStart,
