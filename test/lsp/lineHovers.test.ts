@@ -325,7 +325,7 @@ describe('hovers on the parts of report lines', () => {
       assert.match(hoverText(partial), /the 8 bytes at `ffff88003b105b20`/);
       assert.match(hoverText(await hover(name, 'fc fc fc fc 04', 0, ROW)), /slab redzone/);
       assert.match(hoverText(await hover(name, 'fa fb', 0, ROW)), /freed slab object/);
-      assert.match(hoverText(await hover(name, 'fb fb fb', 0, 'ffff88003b105a80')), /shadow byte: slab free\*\*[\s\S]*use-after-free/);
+      assert.match(hoverText(await hover(name, 'fb fb fb', 0, 'ffff88003b105a80')), /shadow byte: slab free\n[\s\S]*use-after-free/);
       assert.match(hoverText(await hover(name, '00 00 00 00 00 00 00 00 fc', 0, '>ffff88003b105a00')), /All 8 bytes are accessible/);
       const text = texts.get(name) as string;
       const caretAt = text.indexOf('^', text.indexOf('>ffff88003b105a00'));
