@@ -345,6 +345,9 @@ describe('hovers on the parts of report lines', () => {
       assertRange(name, marked, '<e9490010>');
       assert.match(hoverText(marked), /the faulting instruction \(the word at NIP\)/);
       assert.match(hoverText(marked), /no powerpc disassembler/);
+      const sig = await hover(name, 'sig: 11', 6);
+      assertRange(name, sig, '11', 'sig: 11');
+      assert.match(hoverText(sig), /`SIGSEGV`/);
       const flags = await hover(name, 'MMU=Radix', 2);
       assertRange(name, flags, 'MMU=Radix');
       assert.match(hoverText(flags), /Radix or Hash/);

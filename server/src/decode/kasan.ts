@@ -46,7 +46,7 @@ export interface ShadowRow {
   bytes: { value: number; start: number }[];
 }
 
-const ROW = /^([ >])([0-9a-f]{8,16}): ((?:[0-9a-f]{2} ?){4,})\s*$/;
+const ROW = /^([ >])([0-9a-f]{8,16}): ((?:[0-9a-f]{2} ){3,}[0-9a-f]{2})\s*$/;
 
 /** A shadow-dump row, or null. */
 export function shadowRowOf(message: string): ShadowRow | null {

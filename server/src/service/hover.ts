@@ -407,10 +407,11 @@ function summaryText(block: RegisterBlock, report: Report): string {
       '**Printed before the oops** by the page-fault handler (x86 kernels up to 4.x), right after `BUG: unable to handle kernel …`: the instruction that made the bad access, at the address in that line.' +
       again
     );
-  return (
-    '**The summary after the trace** (x86 kernels up to 4.x): this line and `RSP <…>` below it repeat the instruction and stack pointers at the end of the report, so the crash site is seen even when the top scrolled away.' +
-    again
-  );
+  const pointers =
+    block.ipRegister === 'EIP'
+      ? 'this line repeats the instruction pointer and, in `SS:ESP`, the stack pointer'
+      : 'this line and `RSP <…>` below it repeat the instruction and stack pointers';
+  return `**The summary after the trace** (x86 kernels up to 4.x): ${pointers} at the end of the report, so the crash site is seen even when the top scrolled away.${again}`;
 }
 
 function codeText(document: DocumentVersion, block: RegisterBlock, report: Report): string {

@@ -71,12 +71,14 @@ function partsOf(ctx: LineContext): Part[] | null {
     if (oops) return oops;
   }
   if (/^(?:Read|Write) of size \d+ at addr /.test(lead)) return kasanAccessParts(m, indent, ctx);
-  if (lead.startsWith('Memory state around the buggy address')) return [{ start: indent, end: m.trimEnd().length, text: () => SHADOW_DUMP }];
   if (lead.startsWith('Instruction dump:') || WORD_ROW.test(m)) {
     const dump = instructionDumpParts(m, ctx);
     if (dump) return dump;
   }
   if (/^(?:LE|BE) PAGE_SIZE=/.test(lead)) return flagParts(m, 0);
+  // The shadow dump is KASAN's; other hex dumps (`print_hex_dump`) look alike.
+  if (ctx.report.kind !== 'kasan') return null;
+  if (lead.startsWith('Memory state around the buggy address')) return [{ start: indent, end: m.trimEnd().length, text: () => SHADOW_DUMP }];
   const row = shadowRowOf(m);
   if (row) return shadowRowParts(row);
   if (/^\s*\^\s*$/.test(m)) return caretParts(m, ctx);
@@ -162,7 +164,12 @@ function oopsLineText(what: string): string {
   );
 }
 
+/** Signals an oops line names (`sig: 11`): the one the task would get had it faulted in user mode. */
+const SIGNALS: Record<string, string> = { '4': 'SIGILL', '5': 'SIGTRAP', '7': 'SIGBUS', '8': 'SIGFPE', '11': 'SIGSEGV' };
+
 function errorCodeText(value: string, lead: string, report: Report): string {
+  if (/sig: ?$/.test(lead))
+    return `**${code(`sig: ${value}`)}** · the signal of the fault${SIGNALS[value] ? `: ${code(SIGNALS[value])}` : ''}\n\nWhat a user program would have got for the same fault; in the kernel it is fatal instead.`;
   const arm64 = report.arch === 'arm64' || (report.arch === null && value.length >= 8 && /Internal error/.test(lead));
   if (arm64) {
     const esr = BigInt('0x' + value);
