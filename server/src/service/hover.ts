@@ -136,7 +136,7 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   if (kinds) return kinds;
   for (const block of report.regs) {
     // arm64 prints `Code:` after the call trace, outside its register block's lines.
-    if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(document, block, report)] };
+    if (block.code && block.code.line === line) return offset >= block.code.start ? { span: block.code, sections: [codeText(document, block, report)] } : null;
     if (line < block.line || line > block.endLine) continue;
     const blockStart = document.lineStarts[block.line];
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
@@ -244,25 +244,35 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 // ------------------------------------------------------------------------------------------------
 // Stack entries
 
-/** Where the rest of the story of `?` entries and the findings is told (the extension's README). */
-let docsLink: string | null | undefined;
-function findingsDocs(): string | null {
-  if (docsLink !== undefined) return docsLink;
-  docsLink = null;
-  // dist/server.js sits one folder below the extension's root; the sources (tests) three.
+/** The extension's root (dist/server.js sits one folder below it; the sources, under tests, three). */
+let root: string | null | undefined;
+function extensionRoot(): string | null {
+  if (root !== undefined) return root;
+  root = null;
   const here = typeof __dirname === 'string' ? __dirname : null;
-  for (const root of here ? [join(here, '..'), join(here, '..', '..', '..')] : []) {
-    const readme = join(root, 'README.md');
-    if (existsSync(readme)) {
-      docsLink = `${pathToFileURL(readme).href}#what-it-does`;
+  for (const dir of here ? [join(here, '..'), join(here, '..', '..', '..')] : []) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'README.md'))) {
+      root = dir;
       break;
     }
   }
-  return docsLink;
+  return root;
 }
 
-function moreLink(what: string): string {
-  const link = findingsDocs();
+/**
+ * Where the rest of the story of a finding is told: its section of docs/findings.md when the
+ * extension ships one, else the README's list of findings.
+ */
+function findingsDocs(findingCode: string): string | null {
+  const dir = extensionRoot();
+  if (!dir) return null;
+  const findings = join(dir, 'docs', 'findings.md');
+  if (existsSync(findings)) return `${pathToFileURL(findings).href}#${(ruleOf(findingCode) as { anchor?: string } | undefined)?.anchor ?? findingCode}`;
+  return `${pathToFileURL(join(dir, 'README.md')).href}#what-it-does`;
+}
+
+function moreLink(what: string, findingCode: string): string {
+  const link = findingsDocs(findingCode);
   return link ? `[More on ${what}](${link})` : '';
 }
 
@@ -274,7 +284,9 @@ function frameText(frame: StackEntry, stack: Stack, report: Report, findings: re
   if (powerpcUnreliable) return [[head, ...powerpcUnreliableText(frame), whereText(frame, stack)].filter(Boolean).join('\n\n')];
   if (!frame.reliable)
     return [
-      [head, ...unreliableText(frame, report, findings), whereText(frame, stack), moreLink('unreliable entries and the findings')].filter(Boolean).join('\n\n'),
+      [head, ...unreliableText(frame, report, findings), whereText(frame, stack), moreLink('unreliable entries and the findings', 'unreliable-frame')]
+        .filter(Boolean)
+        .join('\n\n'),
     ];
   const parts: string[] = [head];
   if (atFunctionEnd(frame)) {

@@ -225,6 +225,7 @@ function modulesParts(m: string, indent: number): Part[] {
       end: m.trimEnd().length,
       text: () =>
         `**${code('Modules linked in:')}** · the modules loaded when this was printed\n\n` +
+        (names.length === 0 ? 'None: no module was loaded. ' : '') +
         "As `lsmod` lists them, the most recently loaded first. Letters in parentheses after a name are that module's own taint flags (`O` out-of-tree, `E` unsigned, `P` proprietary…); `[last unloaded: x]` names the module removed last — a bug in its unload path, or code of it still referenced, can show up later.",
     },
   ];
