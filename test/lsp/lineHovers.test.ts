@@ -165,6 +165,7 @@ describe('hovers on the parts of report lines', () => {
     it('a title `in corrupted` names no frame and says what is missing', async () => {
       const name = 'lsp-hover-x86-6.x-lines.log';
       const md = hoverText(await hover(name, 'rcu: INFO: rcu_preempt self-detected stall', 3));
+      assert.match(md, /^\*\*INFO: rcu detected stall\*\* \(no function to blame\)/);
       assert.match(md, /\*\*No function to blame in the title\*\*/);
       assert.match(md, /its instruction pointer is in `gadget_spin` and it has \d+ confirmed call-trace entries/);
       assert.match(md, /No usable call trace/);

@@ -197,10 +197,11 @@ function ipLineTarget(
 ): Target | null {
   const ipTarget = (span: Span): Target => ({ span, sections: [ipText(block, ip, report)], symbol: { frame: ip, report } });
   if (ip.line === lineOfOffset(document, lineStart) && ip.symbolEnd > ip.symbolStart && within(symbolSpan(ip), offset)) return ipTarget(symbolSpan(ip));
-  const pcIsAt = /^(\s*)PC is at /.exec(lineText.slice(parseLinePrefix(lineText, 0, lineText.length).textStart));
-  if (pcIsAt) {
-    const start = lineText.indexOf('PC is at');
-    const span = { start: lineStart + start, end: lineStart + start + 8 };
+  // arm's `PC is at func`, i386's `EIP is at func`: the words too.
+  const textStart = parseLinePrefix(lineText, 0, lineText.length).textStart;
+  const isAt = /^(\s*)(?:PC|EIP) is at(?= )/.exec(lineText.slice(textStart));
+  if (isAt) {
+    const span = { start: lineStart + textStart + isAt[1].length, end: lineStart + textStart + isAt[0].length };
     if (within(span, offset)) return ipTarget(span);
   }
   for (const m of lineText.matchAll(/(?:\b(pc|lr|RIP|EIP|IP) *:? *([0-9a-f]{4}:)?)?\[<([0-9a-f]{8,16})>\]/g)) {
@@ -422,7 +423,7 @@ function summaryText(block: RegisterBlock, report: Report): string {
   const pointers =
     block.ipRegister === 'EIP'
       ? 'this line repeats the instruction pointer and, in `SS:ESP`, the stack pointer'
-      : 'this line and `RSP <…>` below it repeat the instruction and stack pointers';
+      : 'this line and the `RSP` beside or below it repeat the instruction and stack pointers';
   return `**The summary after the trace** (x86 kernels up to 4.x): ${pointers} at the end of the report, so the crash site is seen even when the top scrolled away.${again}`;
 }
 
@@ -778,7 +779,11 @@ function stackText(stack: Stack): string {
 }
 
 function reportText(report: Report, findings: readonly Finding[]): string {
-  const parts = [`**${report.title || report.kind}**`];
+  // syzkaller's `… in corrupted` names no frame: the heading says so in words (see noGuiltyFrameText).
+  const title = / in corrupted$/.test(report.title)
+    ? `${report.title.slice(0, -' in corrupted'.length)}** (no function to blame)`
+    : `${report.title || report.kind}**`;
+  const parts = [`**${title}`];
   const facts: string[] = [`kind ${code(report.kind)}${report.crash ? '' : ' (informational, not a crash)'}`];
   if (report.cpu !== null) facts.push(`CPU ${report.cpu}`);
   if (report.pid !== null) facts.push(`PID ${report.pid}`);
