@@ -144,7 +144,7 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
       const span = registerSpan(document, reg);
       if (within(span, offset)) return { span, sections: [registerText(document, reg, block, report)] };
     }
-    if (block.ip && (block.ipLine === line || block.ip.line === line)) return ipLineTarget(document, block, block.ip, report, lineStart, lineText, offset);
+    if (block.ip && (block.ipLine === line || block.ip.line === line)) return ipLineTarget(document, block, block.ip, report, line, lineText, offset);
   }
   for (const stack of report.stacks) {
     if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
@@ -191,12 +191,13 @@ function ipLineTarget(
   block: RegisterBlock,
   ip: StackEntry,
   report: Report,
-  lineStart: number,
+  line: number,
   lineText: string,
   offset: number,
 ): Target | null {
+  const lineStart = document.lineStarts[line];
   const ipTarget = (span: Span): Target => ({ span, sections: [ipText(block, ip, report)], symbol: { frame: ip, report } });
-  if (ip.line === lineOfOffset(document, lineStart) && ip.symbolEnd > ip.symbolStart && within(symbolSpan(ip), offset)) return ipTarget(symbolSpan(ip));
+  if (ip.line === line && ip.symbolEnd > ip.symbolStart && within(symbolSpan(ip), offset)) return ipTarget(symbolSpan(ip));
   // arm's `PC is at func`, i386's `EIP is at func`: the words too.
   const textStart = parseLinePrefix(lineText, 0, lineText.length).textStart;
   const isAt = /^(\s*)(?:PC|EIP) is at(?= )/.exec(lineText.slice(textStart));
@@ -223,10 +224,6 @@ function ipLineTarget(
     return ipTarget(span);
   }
   return null;
-}
-
-function lineOfOffset(document: DocumentVersion, lineStart: number): number {
-  return parserLineAt(document, lineStart);
 }
 
 /** A register's name and value; `RSP: 0018:ffff…` takes in the value after the selector. */
