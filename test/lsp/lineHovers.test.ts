@@ -220,7 +220,7 @@ describe('hovers on the parts of report lines', () => {
       const h = await hover(name, '96000005 [#1]', 2);
       assertRange(name, h, '96000005');
       assert.match(hoverText(h), /ESR/);
-      assert.match(hoverText(h), /`0x25`: data abort in the kernel/);
+      assert.match(hoverText(h), /class \(EC, bits 31–26\)/);
     });
 
     it('`Modules linked in:`: the list, each module with its taint letters, the last unloaded', async () => {

@@ -136,7 +136,7 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   if (kinds) return kinds;
   for (const block of report.regs) {
     // arm64 prints `Code:` after the call trace, outside its register block's lines.
-    if (block.code && block.code.line === line) return offset >= block.code.start ? { span: block.code, sections: [codeText(document, block, report)] } : null;
+    if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(document, block, report)] };
     if (line < block.line || line > block.endLine) continue;
     const blockStart = document.lineStarts[block.line];
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));

@@ -171,14 +171,8 @@ function errorCodeText(value: string, lead: string, report: Report): string {
   if (/sig: ?$/.test(lead))
     return `**${code(`sig: ${value}`)}** · the signal of the fault${SIGNALS[value] ? `: ${code(SIGNALS[value])}` : ''}\n\nWhat a user program would have got for the same fault; in the kernel it is fatal instead.`;
   const arm64 = report.arch === 'arm64' || (report.arch === null && value.length >= 8 && /Internal error/.test(lead));
-  if (arm64) {
-    const esr = BigInt('0x' + value);
-    const ec = Number((esr >> 26n) & 0x3fn);
-    return (
-      `**${code(value)}** · the ESR (exception syndrome register)\n\n` +
-      `Bits 31–26, the exception class (EC), are ${code('0x' + ec.toString(16))}${ARM64_EC.has(ec) ? `: ${ARM64_EC.get(ec)}` : ''}; the low 25 bits (ISS) hold its details, for a data abort the fault status code (DFSC, bits 5–0: ${code('0x' + Number(esr & 0x3fn).toString(16))}). Newer kernels spell them out in the \`Mem abort info:\` lines.`
-    );
-  }
+  if (arm64)
+    return `**${code(value)}** · the ESR (exception syndrome register) of the exception\n\nIts class (EC, bits 31–26) says what kind of exception it was (a data abort, a BRK of \`BUG()\`…), its syndrome (ISS) the details; newer kernels spell them out in the \`Mem abort info:\` lines.`;
   if (report.arch === 'arm')
     return `**${code(value)}** · the fault status (FSR) of the abort: its low bits say which kind of fault (translation, permission, alignment…).`;
   if (/^\s*Oops/.test(lead) && report.arch !== 'powerpc') {
@@ -195,21 +189,6 @@ function errorCodeText(value: string, lead: string, report: Report): string {
     return `**${code(value)}** · the general-protection error code\n\n${value.replace(/^0+/, '') === '' ? '0: the fault was not about a segment selector (most often a non-canonical address).' : 'The segment selector the fault was about.'}`;
   return `**${code(value)}** · the error code the trap handler passed to \`die()\`${/^0+$/.test(value) ? ' (none: 0)' : ''}.`;
 }
-
-/** arm64 exception classes (ESR_ELx.EC) an oops shows most. */
-const ARM64_EC: ReadonlyMap<number, string> = new Map([
-  [0x00, 'unknown reason'],
-  [0x15, 'SVC (system call) from AArch64'],
-  [0x18, 'trapped system register access'],
-  [0x20, 'instruction abort from a lower exception level (user)'],
-  [0x21, 'instruction abort in the kernel (current EL)'],
-  [0x22, 'PC alignment fault'],
-  [0x24, 'data abort from a lower exception level (user)'],
-  [0x25, 'data abort in the kernel (current EL)'],
-  [0x26, 'SP alignment fault'],
-  [0x2f, 'SError interrupt'],
-  [0x3c, 'BRK instruction (a `BUG()`/`WARN()` on arm64)'],
-]);
 
 // ------------------------------------------------------------------------------------------------
 // Modules linked in:
