@@ -10,14 +10,14 @@ import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analyzer/rules/index
 import type { ContextMarker, StackEntry, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
 import { lineTarget } from './hover/lines.ts';
+import { moreLink } from './hover/docs.ts';
 import { atFunctionEnd, isRawStackWords, questionMarkOf, STACK_KINDS, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
 import type { CancellationLike, LookupKind, SymbolInfo, SymbolQuery, Symbolizer } from '../symbolizer/types.ts';
 import { symbolQuery } from '../symbolizer/query.ts';
-import { basename, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registersInText } from '../parser/registers.ts';
 import { codeLineBytes, disassembleX86 } from '../disasm/x86.ts';
@@ -242,38 +242,6 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 // ------------------------------------------------------------------------------------------------
 // Stack entries
 
-/** The extension's root (dist/server.js sits one folder below it; the sources, under tests, three). */
-let root: string | null | undefined;
-function extensionRoot(): string | null {
-  if (root !== undefined) return root;
-  root = null;
-  const here = typeof __dirname === 'string' ? __dirname : null;
-  for (const dir of here ? [join(here, '..'), join(here, '..', '..', '..')] : []) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'README.md'))) {
-      root = dir;
-      break;
-    }
-  }
-  return root;
-}
-
-/**
- * Where the rest of the story of a finding is told: its section of docs/findings.md when the
- * extension ships one, else the README's list of findings.
- */
-function findingsDocs(findingCode: string): string | null {
-  const dir = extensionRoot();
-  if (!dir) return null;
-  const findings = join(dir, 'docs', 'findings.md');
-  if (existsSync(findings)) return `${pathToFileURL(findings).href}#${(ruleOf(findingCode) as { anchor?: string } | undefined)?.anchor ?? findingCode}`;
-  return `${pathToFileURL(join(dir, 'README.md')).href}#what-it-does`;
-}
-
-function moreLink(what: string, findingCode: string): string {
-  const link = findingsDocs(findingCode);
-  return link ? `[More on ${what}](${link})` : '';
-}
-
 function frameText(frame: StackEntry, stack: Stack, report: Report, findings: readonly Finding[], lineText: string): string[] {
   const powerpcUnreliable = POWERPC_UNRELIABLE.test(lineText);
   const tags = ['call-trace entry', powerpcUnreliable ? '`(unreliable)`' : frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
@@ -381,6 +349,22 @@ function returnAddressText(frame: StackEntry): string {
 // ------------------------------------------------------------------------------------------------
 // Register blocks
 
+/** The two one-line IP lines of older x86 kernels: before the oops (`IP:`) and after the trace (`RIP  [<…>]`). */
+function summaryText(block: RegisterBlock, report: Report): string {
+  const dump = report.regs.find((b) => b.kind === 'full' && b.ip);
+  const again = dump ? ` The register dump on line ${dump.ipLine + 1} prints the same instruction pointer.` : '';
+  if (block.ipRegister === 'IP')
+    return (
+      '**Printed before the oops** by the page-fault handler (x86 kernels up to 4.x), right after `BUG: unable to handle kernel …`: the instruction that made the bad access, at the address in that line.' +
+      again
+    );
+  const pointers =
+    block.ipRegister === 'EIP'
+      ? 'this line repeats the instruction pointer and, in `SS:ESP`, the stack pointer'
+      : 'this line and the `RSP` beside or below it repeat the instruction and stack pointers';
+  return `**The summary after the trace** (x86 kernels up to 4.x): ${pointers} at the end of the report, so the crash site is seen even when the top scrolled away.${again}`;
+}
+
 function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
   const parts = [`**${code(frameLabel(ip))}** · instruction pointer, exact${block.context ? ` · saved in ${block.context} context` : ''}`];
   if (block.user) {
@@ -406,22 +390,6 @@ function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
     parts.push('Only the IRET frame (RIP, RSP, EFLAGS) was saved here: an exception or interrupt stack switch, not a full register dump.');
   if (block.kind === 'summary') parts.push(summaryText(block, report));
   return parts.join('\n\n');
-}
-
-/** The two one-line IP lines of older x86 kernels: before the oops (`IP:`) and after the trace (`RIP  [<…>]`). */
-function summaryText(block: RegisterBlock, report: Report): string {
-  const dump = report.regs.find((b) => b.kind === 'full' && b.ip);
-  const again = dump ? ` The register dump on line ${dump.ipLine + 1} prints the same instruction pointer.` : '';
-  if (block.ipRegister === 'IP')
-    return (
-      '**Printed before the oops** by the page-fault handler (x86 kernels up to 4.x), right after `BUG: unable to handle kernel …`: the instruction that made the bad access, at the address in that line.' +
-      again
-    );
-  const pointers =
-    block.ipRegister === 'EIP'
-      ? 'this line repeats the instruction pointer and, in `SS:ESP`, the stack pointer'
-      : 'this line and the `RSP` beside or below it repeat the instruction and stack pointers';
-  return `**The summary after the trace** (x86 kernels up to 4.x): ${pointers} at the end of the report, so the crash site is seen even when the top scrolled away.${again}`;
 }
 
 function codeText(document: DocumentVersion, block: RegisterBlock, report: Report): string {
