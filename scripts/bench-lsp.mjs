@@ -10,7 +10,10 @@
 //     place and the five after it (target 30 ms), a documentSymbol cancelled after 20 ms (answered
 //     RequestCancelled at once), and the server's RSS over the size of the text (target 3x);
 //   - heap: 1,000 edits that type and delete one character in a ~10 MB log, the server's heap after a
-//     full GC before, after 250, 500 and 1,000 of them (target: flat).
+//     full GC before, after 250, 500 and 1,000 of them (target: flat);
+//   - code: after the full parse of a ~10 MB log, hovers on `Code:` lines (x86 disassembly, at least
+//     200, spread over the file; the first one, which loads the disassembler, timed apart), p50/p99
+//     (target p99 20 ms), and as the reference the same number of hovers on call-trace entries.
 // `grep -c 'Call Trace'` on the same text, in the same run, is printed as the reference, and so is
 // JSON.parse of the didOpen message (no server can see the text sooner).
 // Prints a table on stderr and one JSON line on stdout.
@@ -33,7 +36,8 @@ const MB_EDIT = Number(option('--mb-edit', 50));
 const REPEAT = Number(option('--repeat', 3));
 const EDITS = Number(option('--edits', 1000));
 const KINDS = option('--kinds', 'fixtures,syzbot-dense').split(',');
-const SECTIONS = option('--sections', 'open,edit,heap').split(',');
+const SECTIONS = option('--sections', 'open,edit,heap,code').split(',');
+const CODE_HOVERS = Number(option('--code-hovers', 250));
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'kcrash-bench-lsp-'));
 
 /** ~`mb` MB of log: the fixtures over and over, time stamps moving on, PIDs and addresses varied. */
@@ -354,6 +358,66 @@ async function heapSection(kind, text) {
   return { mb: round(text.length / 1e6), samples, editMedianMs: median(times), editP95Ms: [...times].sort((a, b) => a - b)[Math.floor(times.length * 0.95)] };
 }
 
+/** Lines (0-based) holding `re`, `n` of them spread evenly over the text, with the column of the match. */
+function spreadLines(text, re, n) {
+  const all = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = re.exec(lines[i]);
+    if (m) all.push({ line: i, character: m.index + 1 });
+  }
+  if (all.length <= n) return all;
+  return Array.from({ length: n }, (_, k) => all[Math.floor((k * all.length) / n)]);
+}
+
+const percentile = (xs, p) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+async function codeSection(kind, text) {
+  const server = startServer();
+  await initialize(server);
+  const uri = `file:///bench/${kind}-code.log`;
+  await benchOpen(server, uri, text);
+  const c = server.connection;
+  const hoverMs = async (position) => {
+    const t0 = performance.now();
+    const r = await c.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+    return { ms: performance.now() - t0, ok: r != null };
+  };
+  // x86 `Code:` lines (a `<xx>` marked byte): the ones the disassembler decodes.
+  const code = spreadLines(text, /Code: (?=.*<[0-9a-f]{2}>)/, CODE_HOVERS + 1);
+  const entries = spreadLines(text, /\s\S+\+0x[0-9a-f]+\/0x[0-9a-f]+/, CODE_HOVERS);
+  const cold = await hoverMs(code[0]);
+  const times = [];
+  let empty = 0;
+  for (const p of code.slice(1)) {
+    const h = await hoverMs(p);
+    times.push(h.ms);
+    if (!h.ok) empty++;
+  }
+  const ref = [];
+  for (const p of entries) ref.push((await hoverMs(p)).ms);
+  await stop(server);
+  const p50 = round(percentile(times, 50));
+  const p99 = round(percentile(times, 99));
+  const refP50 = round(percentile(ref, 50));
+  return {
+    mb: round(text.length / 1e6),
+    hovers: times.length,
+    empty,
+    coldMs: round(cold.ms),
+    p50Ms: p50,
+    p99Ms: p99,
+    maxMs: round(Math.max(...times)),
+    entryHovers: ref.length,
+    entryP50Ms: refP50,
+    entryP99Ms: round(percentile(ref, 99)),
+    p50RatioToEntry: round(p50 / refP50),
+  };
+}
+
 async function main() {
   const result = { node: process.version, loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number), kinds: {} };
   for (const kind of KINDS) {
@@ -365,6 +429,7 @@ async function main() {
     if (SECTIONS.includes('open')) R.open = await openSection(kind, LOGS[kind](MB_OPEN));
     if (SECTIONS.includes('edit')) R.edit = await editSection(kind, LOGS[kind](MB_EDIT));
     if (SECTIONS.includes('heap')) R.heap = await heapSection(kind, LOGS[kind](MB_OPEN));
+    if (SECTIONS.includes('code')) R.code = await codeSection(kind, LOGS[kind](MB_OPEN));
   }
   printTable(result);
   process.stdout.write(JSON.stringify(result) + '\n');
@@ -403,6 +468,11 @@ function printTable(result) {
   row('  server RSS after edits, MB', (R) => R.edit.rssMbAfterEdits);
   row(`heap over ${EDITS} edits, ~10 MB: heap MB`, (R) => R.heap.samples.map((s) => s.heapMb).join(' → '));
   row('  edit median / p95, ms', (R) => `${R.heap.editMedianMs} / ${R.heap.editP95Ms}`);
+  row('Code: hovers after the parse, ~10 MB: count', (R) => `${R.code.hovers}${R.code.empty ? ` (${R.code.empty} empty)` : ''}`);
+  row('  first (loads the disassembler), ms', (R) => R.code.coldMs);
+  row('  p50 / p99 / max, ms (target p99 20)', (R) => `${R.code.p50Ms} / ${R.code.p99Ms} / ${R.code.maxMs}`);
+  row('  call-trace entry hovers p50 / p99, ms (reference)', (R) => `${R.code.entryP50Ms} / ${R.code.entryP99Ms}`);
+  row('  Code: p50 / entry p50', (R) => R.code.p50RatioToEntry);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length), i === 0 ? 0 : kinds[i - 1].length));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]) : c.padStart(widths[i]))).join('  ');
   process.stderr.write(line(['', ...kinds]) + '\n');

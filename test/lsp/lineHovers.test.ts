@@ -218,9 +218,9 @@ describe('hovers on the parts of report lines', () => {
     it("arm64's `Internal error: Oops: 96000005` is the ESR", async () => {
       const name = 'lsp-hover-arm64-3.18.log';
       const h = await hover(name, '96000005 [#1]', 2);
-      assertRange(name, h, '96000005');
-      assert.match(hoverText(h), /ESR/);
-      assert.match(hoverText(h), /class \(EC, bits 31–26\)/);
+      // decode/arm64.ts decodes it; the Oops line's other parts are this module's.
+      assert.match(covered(name, h), /96000005/);
+      assert.match(hoverText(h), /EC `0x25`/);
     });
 
     it('`Modules linked in:`: the list, each module with its taint letters, the last unloaded', async () => {

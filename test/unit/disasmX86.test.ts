@@ -175,3 +175,11 @@ test('bytes that cannot land on the marker from any start are shown from the mar
   assert.equal(result.lines[0].marked, true);
   assert.equal(disassembleX86(Uint8Array.from([0x90]), 3, 64).ok, false, 'a marker outside the bytes');
 });
+
+test('the same line asked again is answered from the recent listings', () => {
+  const bytes = Uint8Array.from([0x48, 0x8b, 0x40, 0x10, 0x0f, 0x0b, 0xc3]);
+  const first = disassembleX86(bytes, 4, 64);
+  assert.equal(disassembleX86(Uint8Array.from(bytes), 4, 64), first);
+  assert.notEqual(disassembleX86(bytes, 4, 32), first, 'the bitness is part of the key');
+  assert.notEqual(disassembleX86(bytes, 0, 64), first, 'so is the marker');
+});

@@ -30,6 +30,10 @@ const PASTES: Record<string, (text: string) => string> = {
   'quoted twice, tight': (t) => t.replace(/^/gm, '>> '),
   'double-spaced': (t) => t.replace(/\n/g, '\n\n'),
   'quoted and indented': (t) => t.replace(/^/gm, '>   '),
+  // Copied from a web page or a mail client that turns runs of spaces into no-break spaces.
+  'no-break space after the time stamp': (t) => t.replace(/^(\[ *\d+\.\d+\]) /gm, '$1\u00a0'),
+  'indented with no-break spaces': (t) =>
+    t.replace(/^((?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)?)( +)(?=\S)/gm, (_m, pre: string, blanks: string) => pre + '\u00a0'.repeat(blanks.length)),
 };
 
 // An Android task after the time stamp only makes sense where there is a time stamp and no caller id.

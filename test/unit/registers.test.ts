@@ -11,6 +11,7 @@ import { fixtureMessages } from './fixture-logs.ts';
 import { countRegisters, isRegisterLine, parseIpLine, registerPairs } from '../../server/src/parser/registers.ts';
 import { findOopsKind, INFO_WITH_STACK } from '../../server/src/parser/title/formats.ts';
 import { isStackStart } from '../../server/src/parser/title/patterns.ts';
+import { parseCrashLog } from '../../server/src/parser/parse.ts';
 
 /** What the full classifiers say about a line registerPairs() accepted. */
 function checkAccepted(message: string): void {
@@ -175,4 +176,37 @@ test('register rows without a name per value count every value', () => {
     assert.ok(countRegisters(line) >= 1, line);
   }
   assert.ok(isRegisterLine('           R:0 T:1 IO:1 EX:1 Key:0 M:1 W:0 P:0 AS:3 CC:0 PM:0 RI:0 EA:3'));
+});
+
+test('the RIP and Code: printed again after end trace are a block of their own, not the user-mode block before', () => {
+  const log = [
+    '[  100.000001][ T4242] kernel BUG at mm/frob.c:123!',
+    '[  100.000002][ T4242] invalid opcode: 0000 [#1] PREEMPT SMP KASAN',
+    '[  100.000003][ T4242] CPU: 1 PID: 4242 Comm: syz-executor.0 Not tainted 5.10.0-syzkaller #0',
+    '[  100.000004][ T4242] RIP: 0010:frob_page+0x5aa/0x720',
+    '[  100.000005][ T4242] Code: 48 89 ef e8 3d b6 08 00 0f 0b e8 96 12 d8 ff <0f> 0b e8 8f 12 d8 ff 48 c7 c6',
+    '[  100.000006][ T4242] RSP: 0018:ffffc90017cffa00 EFLAGS: 00010212',
+    '[  100.000007][ T4242] Call Trace:',
+    '[  100.000008][ T4242]  frob_truncate+0x69/0x90',
+    '[  100.000009][ T4242]  do_syscall_64+0x2d/0x70',
+    '[  100.000010][ T4242]  entry_SYSCALL_64_after_hwframe+0x44/0xa9',
+    '[  100.000011][ T4242] RIP: 0033:0x45deb9',
+    '[  100.000012][ T4242] Code: 0d b4 fb ff c3 66 2e 0f 1f 84 00 00 00 00 00 66 90 0f 05 <48> 3d 01 f0 ff ff',
+    '[  100.000013][ T4242] RSP: 002b:00007faa603fdc78 EFLAGS: 00000246 ORIG_RAX: 000000000000004c',
+    '[  100.000014][ T4242] RAX: ffffffffffffffda RBX: 0000000000038100 RCX: 000000000045deb9',
+    '[  100.000015][ T4242] Modules linked in:',
+    '[  100.000016][ T4242] ---[ end trace 428895aedee6133c ]---',
+    '[  100.000017][ T4242] RIP: 0010:frob_page+0x5aa/0x720',
+    '[  100.000018][ T4242] Code: 48 89 ef e8 3d b6 08 00 0f 0b e8 96 12 d8 ff <0f> 0b e8 8f 12 d8 ff 48 c7 c6',
+    '[  100.000019][ T4242] RSP: 0018:ffffc90017cffa00 EFLAGS: 00010212',
+  ].join('\n');
+  const [report] = parseCrashLog(log).reports;
+  assert.deepEqual(
+    report.regs.map((b) => [b.line, b.kind, b.user, b.ip?.line ?? null, b.ip?.address ?? null, b.code?.line ?? null]),
+    [
+      [3, 'full', false, 3, null, 4],
+      [10, 'full', true, 10, '45deb9', 11],
+      [16, 'summary', false, 16, null, 17],
+    ],
+  );
 });

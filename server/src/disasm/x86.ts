@@ -121,6 +121,27 @@ function decodeRun(lib: IcedModule, formatter: Iced.Formatter, bitness: 32 | 64,
  */
 export function disassembleX86(bytes: Uint8Array, marker: number, bitness: 32 | 64): Disasm {
   if (marker < 0 || marker >= bytes.length) return { ok: false, problem: 'no marked byte' };
+  // A hover asked again on the same line (the mouse resting on it, a log repeating its oops) is
+  // answered from the last few listings; the answers are never changed after they are made.
+  const key = `${bitness}:${marker}:${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+  const hit = recent.get(key);
+  if (hit) {
+    recent.delete(key);
+    recent.set(key, hit);
+    return hit;
+  }
+  const result = disassembleUncached(bytes, marker, bitness);
+  if (result.ok) {
+    recent.set(key, result);
+    if (recent.size > RECENT) recent.delete(recent.keys().next().value as string);
+  }
+  return result;
+}
+
+const RECENT = 64;
+const recent = new Map<string, Disasm>();
+
+function disassembleUncached(bytes: Uint8Array, marker: number, bitness: 32 | 64): Disasm {
   let lib: IcedModule;
   try {
     lib = loadIced();

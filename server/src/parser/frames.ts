@@ -3,6 +3,7 @@
 // `f from g+off/size`, powerpc `[sp] [pc] func+off/size (unreliable)`, s390 `([<pc>] func+off/size)`,
 // syzbot's re-symbolized `func file:line [inline]`, decode_stacktrace.sh's `func (file:line)`).
 import type { StackEntry, Span } from './model.ts';
+import { isRegExpSpace } from './lines.ts';
 
 // Greedy on purpose: `+` ends a name, so nothing to backtrack over.
 const SYM = String.raw`[A-Za-z_.$][\w.$@~-]*`;
@@ -157,7 +158,8 @@ export function parseFrameLine(message: string, base: number, line: number): Par
   const c = message.charCodeAt(0);
   // Entries start with white space, `[`, `(`, `<`, a symbol character, or `?` (logs whose tools
   // stripped the indentation: `? do_fault+0x1a7/0x410`); bail out fast on others.
-  if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36 && c !== 63) return null;
+  // (Mailers and web pages turn indentation into no-break spaces: any blank `\s` matches counts.)
+  if (c !== 32 && c !== 9 && c !== 91 && c !== 40 && c !== 60 && !(c >= 65 && c <= 122) && c !== 46 && c !== 36 && c !== 63 && !isRegExpSpace(c)) return null;
   // Every entry has `0x` (an offset or a bare address), ` from ` (arm), ends in `[inline]` or has a
   // decoded location ` (file:line)`: most lines of a log are none of these and need no grammar at all.
   if (!message.includes('0x') && !message.includes(' from ') && !message.endsWith('[inline]') && !mayBeDecodedEntry(message)) return null;

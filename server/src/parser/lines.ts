@@ -288,7 +288,9 @@ function readTime(text: string, pos: number, end: number, out: PrefixScan): numb
     const after = readCaller(text, pos, end, out);
     if (after > 0) pos = after;
   }
-  if (text.charCodeAt(pos) === 32) pos++;
+  // The separating space, or the no-break space a web page or mailer put in its place.
+  const sep = text.charCodeAt(pos);
+  if (sep === 32 || sep === 0xa0) pos++;
   // Android kernels print the task after the time: `[1234:kworker/u8]`, MediaTek `(0)[57:kworker/0:1]`.
   const c1 = text.charCodeAt(pos);
   if ((c1 === 91 && isDigit(text.charCodeAt(pos + 1))) || c1 === 40) {

@@ -163,6 +163,7 @@ export const LEAD_PRETESTED = [CPU_LINE, OLD_PID_LINE, CALL_TRACE_LINE];
 /** `      Not tainted 6.1.0 #1` under a hung-task header (a syslog may squeeze the indentation away). */
 const TAINT_LINE = new RegExp(String.raw`^\s*${TAINT} *(\d\S*)`);
 const IDENT_TAINT = new RegExp(String.raw`^(\d+\.\d+\S*) #\d+ ${TAINT}`);
+const EIP_TAINT = new RegExp(String.raw`\]\s+${TAINT}`);
 const VERBOSE_TAINT = /^Tainted: ((?:\[[A-Z]\]=\w+(?:, )?)+)/;
 const MODULES = /^Modules linked in:(.*)$/;
 const MODULE_CONT = /^\s+[\w-]+(?:\([A-Z+-]+\))?(?:\s+[\w-]+(?:\([A-Z+-]+\))?)*(?:\s+\[last unloaded: [^\]]*\])?\s*$/;
@@ -257,9 +258,9 @@ class PrefixTable {
     const from = k >= 0 ? this.textStarts[k] : this.scratch.textStart;
     const end = lineEnd(this.text, this.lineStarts, line);
     // A line a mailer wrapped is read with its rest (most lines' next line cannot be one).
-    if (line + 1 >= this.lineStarts.length || !mayContinueOnto(this.text, this.lineStarts[line + 1])) return this.text.slice(from, end);
+    if (line + 1 >= this.lineStarts.length || !mayContinueOnto(this.text, this.lineStarts[line + 1])) return plainIndent(this.text.slice(from, end));
     const wrapped = wrappedLineEnd(this.text, this.lineStarts, line, this.lineStarts.length);
-    return wrapped === end ? this.text.slice(from, end) : readWrapped(this.text.slice(from, wrapped));
+    return plainIndent(wrapped === end ? this.text.slice(from, end) : readWrapped(this.text.slice(from, wrapped)));
   }
 
   caller(line: number): string | null {
@@ -1210,6 +1211,11 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
   // Register dumps.
   const ip = parseIpLine(message);
   if (ip) {
+    // 2.4 and 2.6.0-era i386 print the taint on the EIP line: `EIP:    0010:[<c012cf70>]    Not tainted`.
+    if (r.taint === null && ip.register === 'EIP') {
+      const t = EIP_TAINT.exec(message);
+      if (t) r.taint = taintLetters(t[1]);
+    }
     if (ip.symbolPos >= 0 || ip.opener || ip.address) {
       // `pc :` right after `pstate:` (arm64) or `NIP [..]` after `NIP:` (powerpc) completes the open block,
       // also when a line a mailer wrapped came between.
@@ -1218,7 +1224,15 @@ function feedLine(open: OpenReport, line: number, end: number, base: number, mes
       // `pc :` right after `pstate:`, `NIP [..]` after `NIP:`, `EIP is at f` after `EIP: 0060:[<a>]`,
       // `pc : [<a>]` after `PC is at f`: the second line completes the block the first one opened.
       const near = block !== null && (block !== open.regs || nearRegs(open, line, 3));
-      const completes = block !== null && near && !ip.opener && (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
+      // (Never a user-mode block by a kernel IP line, nor x86-64's RIP line by another: the block after
+      // `---[ end trace ]---` that syzkaller's consoles print below a user-mode block is a block of its own.)
+      const completes =
+        block !== null &&
+        near &&
+        !ip.opener &&
+        block.user === ip.user &&
+        !(ip.register === 'RIP' && block.ipRegister === 'RIP' && block.ip !== null) &&
+        (block.ip === null || (block.ip.function === null) !== ip.symbolPos < 0);
       // An opener right after the block's last line goes on with that block (riscv's `epc : <value>
       // ra : ...` row after its `epc : func+0x..` and ` ra : ...` lines).
       const goesOn = block !== null && ip.opener && block === open.regs && nearRegs(open, line, 1);
@@ -1639,4 +1653,19 @@ function titleAll(prefixes: PrefixTable, reports: Report[], last: number): void 
     shape: (i) => prefixes.shape(i),
   };
   titleReports(view, reports, 0, reports.length, last);
+}
+
+/**
+ * The line with the no-break spaces of its indentation read as spaces (web pages and mailers put them
+ * there; the title rules, like syzkaller's, know only spaces). Same length: offsets stay valid.
+ */
+function plainIndent(message: string): string {
+  let i = 0;
+  let noBreak = false;
+  for (; i < message.length; i++) {
+    const c = message.charCodeAt(i);
+    if (c === 0xa0) noBreak = true;
+    else if (c !== 32 && c !== 9) break;
+  }
+  return noBreak ? message.slice(0, i).replace(/\u00a0/g, ' ') + message.slice(i) : message;
 }

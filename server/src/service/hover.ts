@@ -17,6 +17,7 @@ import type { DocumentVersion } from './document.ts';
 import { offsetAt, parserLineAt, spanRange } from './positions.ts';
 import type { CancellationLike, LookupKind, SymbolInfo, SymbolQuery, Symbolizer } from '../symbolizer/types.ts';
 import { symbolQuery } from '../symbolizer/query.ts';
+import type { QueryEntry } from '../symbolizer/query.ts';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registersInText } from '../parser/registers.ts';
@@ -25,8 +26,10 @@ import { TAINT_FLAGS, taintFlagsOf, taintMask, taintTextIn } from '../decode/tai
 import { CR0_BITS, CR4_BITS, decodeBits, PF_ERROR_BITS, pfErrorCodeIn, pfErrorSummary } from '../decode/registers.ts';
 import type { BitName } from '../decode/registers.ts';
 import { origRaxMeaning } from '../decode/syscalls.ts';
-import { addressFacts } from '../decode/addresses.ts';
-import type { AddressFact } from '../decode/addresses.ts';
+import { addressFacts, addressLayout, ARM64_TAG_MEANINGS } from '../decode/addresses.ts';
+import type { AddressFact, AddressLayout } from '../decode/addresses.ts';
+import { arm64FieldsIn } from '../decode/arm64.ts';
+import { arm64FieldText, pstateIn } from './hoverArm64.ts';
 
 export interface HoverOptions {
   symbolizer?: Symbolizer;
@@ -40,6 +43,9 @@ interface Target {
   sections: string[];
   /** The entry to symbolize, if any. */
   symbol?: { frame: StackEntry; report: Report };
+  /** With a symbolizer: the sections again, with what it answers (a `Code:` listing labelled, an
+   * address with its symbol); null keeps them. */
+  withSymbols?: (lookup: (entry: QueryEntry) => Promise<SymbolInfo | null>) => Promise<string[] | null>;
 }
 
 export async function computeHover(document: DocumentVersion, analysis: LogAnalysis, position: Position, options: HoverOptions = {}): Promise<Hover | null> {
@@ -53,7 +59,13 @@ export async function computeHover(document: DocumentVersion, analysis: LogAnaly
   // `document` and `analysis` are one version's (a snapshot; an edit meanwhile makes the next one):
   // the answer is for the version the request was made on.
   const range = spanRange(document, target.span);
-  const sections = [...target.sections];
+  let sections = [...target.sections];
+  const symbolizer = options.symbolizer;
+  if (target.withSymbols && symbolizer) {
+    const lookup = (entry: QueryEntry) => symbolize(symbolizer, symbolQuery(document.text, document.version, entry, report), options);
+    const better = await target.withSymbols(lookup);
+    if (better && !options.token?.isCancellationRequested) sections = better;
+  }
   if (target.symbol && options.symbolizer) {
     const query = symbolQuery(document.text, document.version, target.symbol.frame, target.symbol.report);
     const info = await symbolize(options.symbolizer, query, options);
@@ -116,6 +128,12 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   const pf = pfErrorCodeIn(lineText);
   if (pf && offset >= lineStart + pf.start && offset <= lineStart + pf.end)
     return { span: { start: lineStart + pf.start, end: lineStart + pf.end }, sections: [pfErrorText(pf.value)] };
+  const pstate = pstateIn(lineText);
+  if (pstate && offset >= lineStart + pstate.start && offset <= lineStart + pstate.end)
+    return { span: { start: lineStart + pstate.start, end: lineStart + pstate.end }, sections: [pstate.text] };
+  for (const f of arm64FieldsIn(lineText, report.arch === 'arm64'))
+    if (offset >= lineStart + f.start && offset <= lineStart + f.end)
+      return { span: { start: lineStart + f.start, end: lineStart + f.end }, sections: [arm64FieldText(f)] };
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
@@ -136,13 +154,26 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   if (kinds) return kinds;
   for (const block of report.regs) {
     // arm64 prints `Code:` after the call trace, outside its register block's lines.
-    if (block.code && block.code.line === line) return { span: block.code, sections: [codeText(document, block, report)] };
+    if (block.code && block.code.line === line) {
+      const ip = block.ip;
+      const withSymbols = ip?.function
+        ? async (lookup: (entry: QueryEntry) => Promise<SymbolInfo | null>) => {
+            const info = await lookup(ip);
+            return info?.symbol ? [codeText(document, block, report, info.symbol)] : null;
+          }
+        : undefined;
+      return { span: block.code, sections: [codeText(document, block, report)], withSymbols };
+    }
     if (line < block.line || line > block.endLine) continue;
     const blockStart = document.lineStarts[block.line];
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
     for (const reg of registersInText(blockText, blockStart)) {
       const span = registerSpan(document, reg);
-      if (within(span, offset)) return { span, sections: [registerText(document, reg, block, report)] };
+      if (within(span, offset)) {
+        const sections = [registerText(document, reg, block, report)];
+        const text = !NOT_ADDRESSES.has(reg.name) ? kernelTextAddress(document, reg.value, report) : null;
+        return { span, sections, withSymbols: text ? symbolSection(sections, text) : undefined };
+      }
     }
     if (block.ip && (block.ipLine === line || block.ip.line === line)) return ipLineTarget(document, block, block.ip, report, line, lineText, offset);
   }
@@ -150,7 +181,11 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
       for (const m of lineText.matchAll(/(?<![0-9a-fx])[0-9a-f]{16}(?![0-9a-f])/g)) {
         const span = { start: lineStart + (m.index as number), end: lineStart + (m.index as number) + 16 };
-        if (within(span, offset)) return { span, sections: [stackWordText(m[0], report)] };
+        if (within(span, offset)) {
+          const sections = [stackWordText(document, m[0], report)];
+          const text = kernelTextAddress(document, m[0], report);
+          return { span, sections, withSymbols: text ? symbolSection(sections, text) : undefined };
+        }
       }
     }
     for (let i = 0; i < stack.frames.length; i++) {
@@ -392,7 +427,10 @@ function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
   return parts.join('\n\n');
 }
 
-function codeText(document: DocumentVersion, block: RegisterBlock, report: Report): string {
+/** The resolved symbol of a block's instruction pointer (SymbolInfo.symbol). */
+type IpSymbol = NonNullable<SymbolInfo['symbol']>;
+
+function codeText(document: DocumentVersion, block: RegisterBlock, report: Report, ipSymbol?: IpSymbol): string {
   const parts = [
     '**Code bytes** around the instruction pointer. Since Linux 4.18 x86 prints 42 bytes before it, the byte at RIP in `<…>` — where the faulting or trapping instruction starts — and 21 after; older kernels printed 64 bytes starting 43 before RIP. arm64 prints 32-bit words, the one at pc in `(…)`.',
   ];
@@ -401,7 +439,7 @@ function codeText(document: DocumentVersion, block: RegisterBlock, report: Repor
   // The report's arch; without one, the instruction pointer's name (RIP/IP: x86-64, EIP: i386).
   const arch = report.arch ?? (block.ipRegister === 'EIP' ? 'i386' : block.ipRegister === 'RIP' || block.ipRegister === 'IP' ? 'x86_64' : null);
   const x86 = arch === 'x86_64' || arch === 'i386';
-  const listing = code && !code.unavailable && x86 ? x86Listing(message, arch === 'i386' ? 32 : 64, block) : null;
+  const listing = code && !code.unavailable && x86 ? x86Listing(message, arch === 'i386' ? 32 : 64, block, ipSymbol) : null;
   if (listing) parts.push(listing);
   else if (code && !code.unavailable && report.arch === 'arm64' && code.trapping >= 0) parts.push(arm64Words(message));
   else if (!code?.unavailable)
@@ -415,17 +453,20 @@ function codeText(document: DocumentVersion, block: RegisterBlock, report: Repor
 
 /** The disassembly of an x86 `Code:` line (server/src/disasm/x86.ts), decodecode's way: offsets
  * from the line's first byte, `*` and `<-- trapping instruction` on the marked one. */
-function x86Listing(message: string, bitness: 32 | 64, block: RegisterBlock): string | null {
+function x86Listing(message: string, bitness: 32 | 64, block: RegisterBlock, ipSymbol?: IpSymbol): string | null {
   const parsed = codeLineBytes(message);
   if (!parsed) return null;
   const result = disassembleX86(parsed.bytes, parsed.marker, bitness);
   if (!result.ok) return `The bytes could not be disassembled: ${result.problem}.`;
   const ip = block.ip?.function ? symbolText(block.ip) : null;
   const width = Math.max(...result.lines.map((l) => l.bytes.length));
-  const rows = result.lines.map((l) => {
+  const labels = ipSymbol ? result.lines.map((l) => instructionLabel(ipSymbol, l.offset - parsed.marker)) : null;
+  const labelWidth = labels ? Math.max(...labels.map((l) => l.length)) : 0;
+  const rows = result.lines.map((l, i) => {
     const at = `${l.offset.toString(16).padStart(4)}:${l.marked ? '*' : ' '}`;
     const mark = l.marked ? `   <-- trapping instruction${ip ? ` (${ip})` : ''}` : '';
-    return `${at} ${l.bytes.padEnd(width)}  ${l.text}${mark}`;
+    const label = labels ? ` ${labels[i].padEnd(labelWidth)}` : '';
+    return `${at}${label} ${l.bytes.padEnd(width)}  ${l.text}${mark}`;
   });
   const head =
     `**Disassembly** (${bitness === 64 ? 'x86-64' : 'i386'}, AT&T syntax)` +
@@ -435,9 +476,26 @@ function x86Listing(message: string, bitness: 32 | 64, block: RegisterBlock): st
         ? ': no decoding of the bytes before the marked one lands on it, so the listing starts at the marked byte.'
         : `: the first ${result.skipped === 1 ? 'byte is' : `${result.skipped} bytes are`} taken for the end of an earlier instruction (decoded from the start whose instructions land on the marked byte).`);
   const parts = [head, '```asm\n' + rows.join('\n') + '\n```'];
+  if (ipSymbol)
+    parts.push(
+      `Labelled from the symbol files: the marked byte is ${code(symbolText({ function: ipSymbol.name, offset: ipSymbol.offset, size: ipSymbol.size, address: null }))}${ipSymbol.module ? ` in ${code(ipSymbol.module)}` : ''}; each instruction is that address plus its distance from the marked byte.`,
+    );
   if (result.ud2)
     parts.push("The marked instruction is `ud2`: the trap the kernel's `BUG()` and `WARN()` use on x86 — this is a BUG or WARN site, not a stray fault.");
   return parts.join('\n\n');
+}
+
+/** `<address func+0xN>` of an instruction `delta` bytes from the instruction pointer; blank outside
+ * the function (the bytes before it belong to the function before, after its size to the next). */
+function instructionLabel(ip: IpSymbol, delta: number): string {
+  const offset = ip.offset + delta;
+  const inside = offset >= 0 && (ip.size === null || offset < ip.size);
+  let address = '';
+  if (/^[0-9a-f]+$/.test(ip.address)) {
+    const a = BigInt('0x' + ip.address) + BigInt(delta);
+    address = ip.section ? `${ip.section}+0x${a.toString(16)}` : a.toString(16).padStart(16, '0');
+  }
+  return `${address}${inside ? ` <${ip.name}+0x${offset.toString(16)}>` : ''}`;
 }
 
 /** arm64 words, the marked one shown; they are not decoded. */
@@ -598,7 +656,7 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
   if ((reg.name === 'CR0' || reg.name === 'CR4') && /^[0-9a-f]+$/.test(value)) parts.push(bitsText(value, reg.name === 'CR0' ? CR0_BITS : CR4_BITS));
   if (/^[0-9a-f]{16}$/.test(value) && !NOT_ADDRESSES.has(reg.name)) {
     const x86_64 = report.arch === 'x86_64' || (report.arch === null && /^(?:R[0-9A-Z]+|CR2|FS|GS|knlGS)$/.test(reg.name));
-    const fact = addressFacts(value, x86_64);
+    const fact = addressFacts(value, report.arch ? reportLayout(document, report) : x86_64);
     if (fact) parts.push(addressText(fact, value, reg.name === 'CR2'));
   }
   if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
@@ -622,17 +680,60 @@ const SELECTORS: Record<string, string> = {
 /** Registers whose value is no address (flags, control bits, a syscall number, a physical page-table base). */
 const NOT_ADDRESSES = new Set(['EFLAGS', 'ORIG_RAX', 'CR0', 'CR3', 'CR4', 'DR6', 'DR7', 'PKRU', 'RIP', 'EIP', 'pstate']);
 
-function stackWordText(word: string, report: Report): string {
+function stackWordText(document: DocumentVersion, word: string, report: Report): string {
   const parts = [`**${code(word)}** · raw stack word`];
-  const fact = addressFacts(word, report.arch === 'x86_64' || report.arch === null);
+  const fact = addressFacts(word, report.arch ? reportLayout(document, report) : true);
   if (fact) parts.push(addressText(fact, word, false));
   return parts.join('\n\n');
+}
+
+/** A value that may point into the kernel image (its text), to look up with the symbolizer. */
+function kernelTextAddress(document: DocumentVersion, value: string, report: Report): string | null {
+  if (!/^[0-9a-f]{16}$/.test(value)) return null;
+  const fact = addressFacts(value, report.arch ? reportLayout(document, report) : true);
+  if (fact?.kind !== 'kernel' || !fact.region) return null;
+  // x86-64's kernel image region holds nothing else. (arm64's image sits anywhere in the vmalloc
+  // area with KASLR, among stacks and vmalloc memory: a lookup there could name a stack address.)
+  return /^kernel image/.test(fact.region.name) ? value : null;
+}
+
+/** The sections and, when the symbolizer places the address in a function, a line naming it. */
+function symbolSection(sections: string[], address: string) {
+  return async (lookup: (entry: QueryEntry) => Promise<SymbolInfo | null>): Promise<string[] | null> => {
+    const info = await lookup({ function: null, offset: null, size: null, module: null, address, exact: true });
+    const s = info?.symbol;
+    if (!s) return null;
+    const label = symbolText({ function: s.name, offset: s.offset, size: s.size, address: null });
+    return [
+      ...sections,
+      `**Symbol** ${code(label)}${s.module ? ` [${code(s.module)}]` : ''}: the value points into kernel text, at \`0x${s.address}\` in ${info.sources?.length ? info.sources.map((p) => code(basename(p))).join(', ') : 'the symbol files'} (the log's KASLR offset taken off).`,
+    ];
+  };
+}
+
+/** The address layout of a report's architecture, as its lines tell it (CR4's LA57, `48-bit VAs`). */
+function reportLayout(document: DocumentVersion, report: Report): AddressLayout {
+  const start = document.lineStarts[report.line];
+  const end = lineEnd(document.text, document.lineStarts, Math.min(report.endLine, document.lineStarts.length - 1));
+  return addressLayout(report.arch, document.text.slice(start, Math.min(end, start + 200_000)));
 }
 
 /** What a 64-bit value says as an address, in one paragraph. */
 function addressText(fact: AddressFact, value: string, faulting: boolean): string {
   const as = faulting ? 'The faulting address' : 'As an address';
+  const by = 'layout' in fact && fact.layout ? fact.layout : 'x86-64';
+  const only5 =
+    'only5Level' in fact && fact.only5Level
+      ? ' Canonical only with 5-level paging (bits 63–56 equal; with 4 levels bits 63–47 would have to be), so read by that layout.'
+      : '';
   switch (fact.kind) {
+    case 'arm64-invalid':
+      return `${as}: **not a valid arm64 address** with ${fact.vaBits}-bit virtual addresses (bits 55–${fact.vaBits} are neither all 0, user, nor all 1, kernel: "between user and kernel address ranges"). Often a corrupted pointer or data read as one.`;
+    case 'tagged': {
+      const meaning = ARM64_TAG_MEANINGS.get(fact.tag);
+      const inner = fact.inner ? addressText(fact.inner, value, false).replace(/^As an address: /, '') : 'no address of the layout.';
+      return `${as}: a **tagged pointer**, tag \`0x${fact.tag.toString(16)}\` in the top byte${meaning ? ` (${meaning})` : ' (KASAN software tags or MTE; the MMU ignores the top byte)'}. Without the tag: ${inner}`;
+    }
     case 'null':
       if (fact.offset === 0n) return `${as}: **NULL**.`;
       return faulting
@@ -653,14 +754,16 @@ function addressText(fact: AddressFact, value: string, faulting: boolean): strin
         ? `${as}: **non-canonical with 4-level paging** (bits 63–47 differ), but canonical with 5-level paging (\`LA57\` set in CR4; there the direct map starts at \`ff11000000000000\`).`
         : `${as}: **non-canonical** (bits 63–47 differ): no memory can be there; an access raises a general protection fault, not a page fault. Often a corrupted or poisoned pointer.`;
     case 'user':
-      return `${as}: **user space** (below \`0x0000800000000000\`).`;
+      return fact.layout ? `${as}: **user space** (${fact.layout}).` : `${as}: **user space** (below \`0x0000800000000000\`).`;
     case 'kasan-shadow':
-      return `${as}: **KASAN shadow memory**; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (shadow − \`0xdffffc0000000000\`, × 8).`;
+      return `${as}: **KASAN shadow memory**${fact.layout ? ` (${fact.layout})` : ''}; it shadows \`0x${fact.shadows.toString(16).padStart(16, '0')}\` (generic KASAN: shadow − \`KASAN_SHADOW_OFFSET\`, × 8)${fact.layout?.startsWith('arm64') ? '; on a kernel without KASAN, the top of the linear map' : ''}.${only5}`;
     case 'kernel':
-      if (!fact.region) return `${as}: kernel space, in no region of the default x86-64 layout.`;
-      return fact.region.randomized
-        ? `${as}: kernel space, likely the **${fact.region.name}** (by the default x86-64 layout; KASLR moves the bases of the direct map, vmalloc and vmemmap, in that order).`
-        : `${as}: kernel space, the **${fact.region.name}** (x86-64 layout).`;
+      if (!fact.region) return `${as}: kernel space, in no region of the ${by === 'x86-64' ? 'default x86-64' : by} layout.`;
+      return (
+        (fact.region.randomized
+          ? `${as}: kernel space, likely the **${fact.region.name}** (by the ${by === 'x86-64' ? 'default x86-64' : by} layout; KASLR moves ${by.startsWith('arm64') ? 'the kernel image and the linear map' : 'the bases of the direct map, vmalloc and vmemmap, in that order'}).`
+          : `${as}: kernel space, the **${fact.region.name}** (${by} layout).`) + only5
+      );
   }
 }
 

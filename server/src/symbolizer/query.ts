@@ -11,7 +11,10 @@ export interface TextLike {
 }
 
 /** What the symbolizer needs to know of an entry and its log (KASLR offset, address anchors). */
-export function symbolQuery(text: TextLike, version: number, frame: StackEntry, report: Report): SymbolQuery {
+/** What a query reads of an entry (a raw address: `{ function: null, offset: null, ..., address, exact: true }`). */
+export type QueryEntry = Pick<StackEntry, 'function' | 'offset' | 'size' | 'module' | 'address' | 'buildId' | 'exact'>;
+
+export function symbolQuery(text: TextLike, version: number, frame: QueryEntry, report: Report): SymbolQuery {
   const anchors: AddressAnchor[] = [];
   for (const stack of report.stacks) {
     for (const f of stack.frames) {

@@ -170,9 +170,7 @@ const SIGNALS: Record<string, string> = { '4': 'SIGILL', '5': 'SIGTRAP', '7': 'S
 function errorCodeText(value: string, lead: string, report: Report): string {
   if (/sig: ?$/.test(lead))
     return `**${code(`sig: ${value}`)}** · the signal of the fault${SIGNALS[value] ? `: ${code(SIGNALS[value])}` : ''}\n\nWhat a user program would have got for the same fault; in the kernel it is fatal instead.`;
-  const arm64 = report.arch === 'arm64' || (report.arch === null && value.length >= 8 && /Internal error/.test(lead));
-  if (arm64)
-    return `**${code(value)}** · the ESR (exception syndrome register) of the exception\n\nIts class (EC, bits 31–26) says what kind of exception it was (a data abort, a BRK of \`BUG()\`…), its syndrome (ISS) the details; newer kernels spell them out in the \`Mem abort info:\` lines.`;
+  // arm64's ESR (`Internal error: Oops: 96000005`) is decoded before this (decode/arm64.ts, ../hoverArm64.ts).
   if (report.arch === 'arm')
     return `**${code(value)}** · the fault status (FSR) of the abort: its low bits say which kind of fault (translation, permission, alignment…).`;
   if (/^\s*Oops/.test(lead) && report.arch !== 'powerpc') {
