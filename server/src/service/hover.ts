@@ -316,7 +316,8 @@ function unreliableText(frame: StackEntry, report: Report, findings: readonly Fi
   const dupFrame = findings.find((f) => f.code === duplicateFrame.code);
   const end = atFunctionEnd(frame) ? (frame.function as string) : null;
   const rip = report.regs.find((b) => b.ip && b.ip.address !== null && b.ip.address === frame.address && b.ip.function !== frame.function)?.ip;
-  const pfx = end && /^__pfx_./.test(end) ? end.slice(6) : null;
+  // `__pfx_foo` (function padding) and `__cfi_foo` (kCFI's preamble) end where `foo` starts.
+  const pfx = end && /^__(?:pfx|cfi)_./.test(end) ? end.slice(6) : null;
   if (dupRegs) {
     const at = dupRegs.related[0];
     parts.push(
@@ -330,7 +331,7 @@ function unreliableText(frame: StackEntry, report: Report, findings: readonly Fi
     parts.push(`**A repeat** of the entry ${at ? `on line ${at.line + 1}` : 'elsewhere in this stack'}: a leftover of the scan.`);
   } else if (pfx) {
     parts.push(
-      `${code(frameLabel(frame))} is **${code(`${pfx}+0x0`)}**: a pointer to ${code(pfx)} (the \`__pfx_\` padding ends where ${code(pfx)} starts), such as a callback kept on the stack. Not a return address.`,
+      `${code(frameLabel(frame))} is **${code(`${pfx}+0x0`)}**: a pointer to ${code(pfx)} (the \`${end?.slice(0, 6)}\` ${end?.startsWith('__cfi_') ? 'preamble' : 'padding'} ends where ${code(pfx)} starts), such as a callback kept on the stack. Not a return address.`,
     );
   } else if (end) {
     parts.push(
