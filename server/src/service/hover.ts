@@ -8,7 +8,9 @@ import type { Finding } from '../analyzer/findings.ts';
 import { frameLabel, offsetText, symbolText } from '../analyzer/frameText.ts';
 import { duplicateFrame, duplicateRegsIp, ruleOf } from '../analyzer/rules/index.ts';
 import type { ContextMarker, StackEntry, Register, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
-import { lineEnd } from '../parser/lines.ts';
+import { lineEnd, parseLinePrefix } from '../parser/lines.ts';
+import { lineTarget } from './hover/lines.ts';
+import { moreLink } from './hover/docs.ts';
 import { atFunctionEnd, isRawStackWords, questionMarkOf, STACK_KINDS, symbolSpan } from '../parser/model.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
@@ -135,6 +137,21 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
   for (const stack of report.stacks) {
     for (const marker of stack.markers) if (marker.line === line && within(marker, offset)) return { span: marker, sections: [markerText(marker)] };
   }
+  const textStart = lineStart + parseLinePrefix(lineText, 0, lineText.length).textStart;
+  const x86_64 = report.arch === 'x86_64' || report.arch === null;
+  const kinds = lineTarget({
+    message: document.text.slice(textStart, lineStart + lineText.length),
+    base: textStart,
+    offset,
+    line,
+    report,
+    messageAt: (l) => (l >= 0 && l < document.lineStarts.length ? messageOf(document, l) : ''),
+    addressText: (value) => {
+      const fact = addressFacts(value.padStart(16, '0'), x86_64);
+      return fact ? addressText(fact, value, false) : null;
+    },
+  });
+  if (kinds) return kinds;
   for (const block of report.regs) {
     // arm64 prints `Code:` after the call trace, outside its register block's lines.
     if (block.code && block.code.line === line) {
@@ -151,14 +168,14 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     const blockStart = document.lineStarts[block.line];
     const blockText = document.text.slice(blockStart, lineEnd(document.text, document.lineStarts, block.endLine));
     for (const reg of registersInText(blockText, blockStart)) {
-      if (within(reg.nameSpan, offset) || within(reg.valueSpan, offset)) {
+      const span = registerSpan(document, reg);
+      if (within(span, offset)) {
         const sections = [registerText(document, reg, block, report)];
         const text = !NOT_ADDRESSES.has(reg.name) ? kernelTextAddress(document, reg.value, report) : null;
-        return { span: { start: reg.nameSpan.start, end: reg.valueSpan.end }, sections, withSymbols: text ? symbolSection(sections, text) : undefined };
+        return { span, sections, withSymbols: text ? symbolSection(sections, text) : undefined };
       }
     }
-    if (block.ip && block.ipLine === line)
-      return { span: symbolSpan(block.ip), sections: [ipText(block, block.ip, report)], symbol: { frame: block.ip, report } };
+    if (block.ip && (block.ipLine === line || block.ip.line === line)) return ipLineTarget(document, block, block.ip, report, line, lineText, offset);
   }
   for (const stack of report.stacks) {
     if (isRawStackWords(stack) && line > stack.line && line <= stack.endLine) {
@@ -178,7 +195,10 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
       const onMark = mark >= 0 && offset >= mark && offset <= mark + 1;
       const own = findings.filter((f) => f.data.stack === report.stacks.indexOf(stack) && f.data.frame === i);
       const span = onMark ? { start: mark, end: mark + 1 } : frameSpan(frame);
-      return { span, sections: frameText(frame, stack, report, own, onMark), symbol: { frame, report } };
+      // powerpc's `(unreliable)` after the entry is part of it.
+      const suffix = POWERPC_UNRELIABLE.exec(lineText);
+      if (suffix && offset >= span.end) span.end = Math.max(span.end, lineStart + suffix.index + '(unreliable)'.length);
+      return { span, sections: frameText(frame, stack, report, own, lineText), symbol: { frame, report } };
     }
     if (stack.line === line && stack.header.end > stack.header.start && within(stack.header, offset))
       return { span: stack.header, sections: [stackText(stack)] };
@@ -188,6 +208,63 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
     return { span: { start, end: lineEnd(document.text, document.lineStarts, line) }, sections: [reportText(report, findings)] };
   }
   return null;
+}
+
+/** The kernel text of a line (its prefix left out). */
+function messageOf(document: DocumentVersion, line: number): string {
+  const text = document.text.slice(document.lineStarts[line], lineEnd(document.text, document.lineStarts, line));
+  return text.slice(parseLinePrefix(text, 0, text.length).textStart);
+}
+
+/**
+ * The parts of an instruction-pointer line, each with its own range: the symbol (`PC is at func`,
+ * `RIP: 0010:func`), each `[<address>]` (`RIP: 0010:[<a>]  [<a>] func`, arm's `pc : [<a>] lr : [<b>]`:
+ * the pc's is the IP, the lr's the link register). Between the parts, nothing.
+ */
+function ipLineTarget(
+  document: DocumentVersion,
+  block: RegisterBlock,
+  ip: StackEntry,
+  report: Report,
+  line: number,
+  lineText: string,
+  offset: number,
+): Target | null {
+  const lineStart = document.lineStarts[line];
+  const ipTarget = (span: Span): Target => ({ span, sections: [ipText(block, ip, report)], symbol: { frame: ip, report } });
+  if (ip.line === line && ip.symbolEnd > ip.symbolStart && within(symbolSpan(ip), offset)) return ipTarget(symbolSpan(ip));
+  // arm's `PC is at func`, i386's `EIP is at func`: the words too.
+  const textStart = parseLinePrefix(lineText, 0, lineText.length).textStart;
+  const isAt = /^(\s*)(?:PC|EIP) is at(?= )/.exec(lineText.slice(textStart));
+  if (isAt) {
+    const span = { start: lineStart + textStart + isAt[1].length, end: lineStart + textStart + isAt[0].length };
+    if (within(span, offset)) return ipTarget(span);
+  }
+  for (const m of lineText.matchAll(/(?:\b(pc|lr|RIP|EIP|IP) *:? *([0-9a-f]{4}:)?)?\[<([0-9a-f]{8,16})>\]/g)) {
+    const at = m.index as number;
+    // `RIP: 0010` is the selector's hover: then the address part starts at `[<`.
+    const from = m[2] !== undefined ? at + m[0].indexOf('[<') : at;
+    const span = { start: lineStart + from, end: lineStart + at + m[0].length };
+    if (!within(span, offset)) continue;
+    if (m[1] === 'lr') {
+      const valueStart = lineStart + at + m[0].indexOf(m[3]);
+      const reg = {
+        name: 'lr',
+        value: m[3],
+        nameSpan: { start: lineStart + at, end: lineStart + at + 2 },
+        valueSpan: { start: valueStart, end: valueStart + m[3].length },
+      };
+      return { span, sections: [registerText(document, reg, block, report)] };
+    }
+    return ipTarget(span);
+  }
+  return null;
+}
+
+/** A register's name and value; `RSP: 0018:ffff…` takes in the value after the selector. */
+function registerSpan(document: DocumentVersion, reg: Register): Span {
+  const after = /^:[0-9a-f]{8,16}\b/.exec(document.text.slice(reg.valueSpan.end, reg.valueSpan.end + 20));
+  return { start: reg.nameSpan.start, end: reg.valueSpan.end + (after && (reg.name === 'RSP' || reg.name === 'ESP') ? after[0].length : 0) };
 }
 
 function frameSpan(frame: StackEntry): Span {
@@ -200,62 +277,97 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 // ------------------------------------------------------------------------------------------------
 // Stack entries
 
-const UNRELIABLE =
-  '**Unreliable entry (`?`).** The kernel prints a call trace by reading every word of the stack and ' +
-  'printing each one that looks like a kernel text address. Only the words the unwinder (frame pointers, ' +
-  'ORC) confirms as the return address of a real frame print plainly; every other one gets `? `. Such an ' +
-  'entry is often a stale return address left by an earlier call, a function pointer passed as an ' +
-  'argument, or the instruction pointer saved in a `pt_regs` (printed again in the register block above ' +
-  'it). It is a hint, not part of the call chain: crash signatures (syzkaller, ABRT) leave it out.';
-
-function frameText(frame: StackEntry, stack: Stack, report: Report, findings: readonly Finding[], onMark: boolean): string[] {
-  const tags = ['call-trace entry', frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
+function frameText(frame: StackEntry, stack: Stack, report: Report, findings: readonly Finding[], lineText: string): string[] {
+  const powerpcUnreliable = POWERPC_UNRELIABLE.test(lineText);
+  const tags = ['call-trace entry', powerpcUnreliable ? '`(unreliable)`' : frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
   if (frame.context) tags.push(`${frame.context} context`);
   const head = `**${code(frameLabel(frame))}** · ${tags.join(' · ')}`;
+  if (powerpcUnreliable) return [[head, ...powerpcUnreliableText(frame), whereText(frame, stack)].filter(Boolean).join('\n\n')];
+  if (!frame.reliable)
+    return [
+      [head, ...unreliableText(frame, report, findings), whereText(frame, stack), moreLink('unreliable entries and the findings', 'unreliable-frame')]
+        .filter(Boolean)
+        .join('\n\n'),
+    ];
   const parts: string[] = [head];
-  const dupRegs = findings.find((f) => f.code === duplicateRegsIp.code);
-  const dupFrame = findings.find((f) => f.code === duplicateFrame.code);
-  const functionEnd = atFunctionEnd(frame);
-
-  if (!frame.reliable) parts.push(UNRELIABLE);
-  if (dupRegs) {
-    const at = dupRegs.related[0];
-    parts.push(
-      `**Copy of the instruction pointer.** This address is the ${at ? `RIP of the register block on line ${at.line + 1}` : 'RIP of the register block above'}: ` +
-        'the interrupt or exception saved the instruction pointer in a `pt_regs` on the stack, the register ' +
-        'block printed it, and the stack scan found it again as plain data (it is not in the return slot of a ' +
-        'real frame, hence the `?`). It adds nothing; "Remove duplicate entry" deletes the line.',
-    );
-  } else if (dupFrame) {
-    const at = dupFrame.related[0];
-    parts.push(
-      `**Repeated entry.** The same address appears ${at ? `on line ${at.line + 1}` : 'elsewhere in this stack'}; this \`?\` copy is a leftover of the stack scan.`,
-    );
-  }
-  if (functionEnd) {
+  if (atFunctionEnd(frame)) {
     const name = frame.function as string;
     const rip = report.regs.find((b) => b.ip && b.ip.address !== null && b.ip.address === frame.address);
     parts.push(
-      `**${code(offsetText(frame.offset as number, frame.size))}: the offset equals the size of ${code(name)}**, so the address points just past its last byte. ` +
-        `Call-trace entries are printed as return addresses (\`%pB\`: the symbol of address − 1), so an address after a call that was the last instruction of ${code(name)} ` +
-        '— a call to a `noreturn` function such as `BUG()`, `panic()` or `__stack_chk_fail()` — prints this way. The code that actually sits at this address is the start ' +
-        `of the **next** function in memory. ` +
+      `**${code(offsetText(frame.offset as number, frame.size))}: the offset equals the size of ${code(name)}**, so the address points just past its last byte, at the start of the **next** function in memory. ` +
         (rip
-          ? `Here the register block on line ${rip.ipLine + 1} prints the same address as ${code(frameLabel(rip.ip as StackEntry))}: this entry is not a return address at all but the saved instruction pointer, which was at the first instruction of that next function (the seed case: an interrupt right after \`path_lookupat()\` called \`path_init()\`, printed as \`? lookup_fast+0x3d0/0x3d0\`).`
-          : frame.reliable
-            ? `If a register block prints the same address as \`next_function+0x0\`, the entry is a saved instruction pointer at the start of that next function, not a return address.`
-            : 'For a `?` entry this is most often a **pointer to that next function** left on the stack (a callback argument, a saved start address), not a return address at all.'),
+          ? `The register block on line ${rip.ipLine + 1} prints the same address as ${code(frameLabel(rip.ip as StackEntry))}: this is the saved instruction pointer at the first instruction of that next function, not a return address.`
+          : `As a return address, the call was the last instruction of ${code(name)}: a call to a function that does not return (\`BUG()\`, \`panic()\`, \`__stack_chk_fail()\`), or, in entry code, a call that returns and falls through to the next label.`),
+    );
+    if (rip) return [[...parts, whereText(frame, stack)].filter(Boolean).join('\n\n')];
+  }
+  parts.push(returnAddressText(frame));
+  parts.push(whereText(frame, stack));
+  return [parts.filter(Boolean).join('\n\n')];
+}
+
+/**
+ * A `?` entry: one line that says what it is, one paragraph on what this one most likely is (a copy
+ * of the RIP, a repeat, a pointer to the next function, else a stale return address), one line of why.
+ */
+function unreliableText(frame: StackEntry, report: Report, findings: readonly Finding[]): string[] {
+  const parts = ['**Unreliable: found by scanning the stack, not confirmed by the unwinder.**'];
+  const dupRegs = findings.find((f) => f.code === duplicateRegsIp.code);
+  const dupFrame = findings.find((f) => f.code === duplicateFrame.code);
+  const end = atFunctionEnd(frame) ? (frame.function as string) : null;
+  const rip = report.regs.find((b) => b.ip && b.ip.address !== null && b.ip.address === frame.address && b.ip.function !== frame.function)?.ip;
+  // `__pfx_foo` (function padding) and `__cfi_foo` (kCFI's preamble) end where `foo` starts.
+  const pfx = end && /^__(?:pfx|cfi)_./.test(end) ? end.slice(6) : null;
+  if (dupRegs) {
+    const at = dupRegs.related[0];
+    parts.push(
+      `**A copy of the instruction pointer** of the register block ${at ? `on line ${at.line + 1}` : 'above'}: the interrupt or exception saved it on the stack (\`pt_regs\`) and the scan found it again. It is no caller; "Remove duplicate entry" deletes the line.` +
+        (end
+          ? ` ${code(offsetText(frame.offset as number, frame.size))} is the end of ${code(end)}${rip ? `: the same address is ${code(frameLabel(rip))}` : ''}.`
+          : ''),
+    );
+  } else if (dupFrame) {
+    const at = dupFrame.related[0];
+    parts.push(`**A repeat** of the entry ${at ? `on line ${at.line + 1}` : 'elsewhere in this stack'}: a leftover of the scan.`);
+  } else if (pfx) {
+    parts.push(
+      `${code(frameLabel(frame))} is **${code(`${pfx}+0x0`)}**: a pointer to ${code(pfx)} (the \`${end?.slice(0, 6)}\` ${end?.startsWith('__cfi_') ? 'preamble' : 'padding'} ends where ${code(pfx)} starts), such as a callback kept on the stack. Not a return address.`,
+    );
+  } else if (end) {
+    parts.push(
+      `${code(offsetText(frame.offset as number, frame.size))}: the offset equals the size, so this points just past ${code(end)}, to the first byte of the **next** function in memory: most often a pointer to that function (a callback, a saved start address)${rip ? `, here ${code(frameLabel(rip))}` : ''}. Not a return address.`,
+    );
+  } else {
+    const callAt =
+      frame.function !== null && frame.offset !== null && frame.offset > 0
+        ? `at ${code(symbolText({ function: frame.function, offset: frame.offset - 1, size: null, address: null }))}, `
+        : '';
+    parts.push(
+      `Most often a stale return address left by an earlier call (then its call is ${callAt}address − 1), a function pointer, or a saved instruction pointer.`,
     );
   }
-  // A saved instruction pointer is no return address: do not explain it as one.
-  if ((!onMark || frame.reliable) && !dupRegs) parts.push(returnAddressText(frame));
+  parts.push('The unwinder prints plainly only the return addresses it can prove; crash signatures (syzkaller, ABRT) leave `?` entries out.');
+  return parts;
+}
+
+const POWERPC_UNRELIABLE = /\(unreliable\)\s*$/;
+
+/** powerpc's `(unreliable)`: the first frame's saved LR, which the function may not have written yet. */
+function powerpcUnreliableText(frame: StackEntry): string[] {
+  return [
+    "**Unreliable: the first frame's saved LR may be stale.**",
+    "powerpc's unwinder reads each return address from the link-register save slot of a stack frame. The function that was running may not have saved its LR there yet (a leaf function never does), so the slot of the first frame can hold an older value: this entry may be no caller at all. The `LR [<…>]` line of the register dump shows the link register itself." +
+      (frame.function ? ` If ${code(frame.function)} is a real caller, its call is at address − 4.` : ''),
+  ];
+}
+
+function whereText(frame: StackEntry, stack: Stack): string {
   const where: string[] = [];
   if (frame.module) where.push(`module ${code(frame.module)}${frame.buildId ? ` (build id ${code(frame.buildId)})` : ''}`);
   if (frame.address) where.push(`address ${code('0x' + frame.address)}`);
   if (frame.source) where.push(`source ${code(frame.source)}`);
   if (stack.kind) where.push(`in ${code(stack.kind)}`);
-  if (where.length) parts.push(capitalize(where.join(', ')) + '.');
-  return [parts.join('\n\n')];
+  return where.length ? capitalize(where.join(', ')) + '.' : '';
 }
 
 function returnAddressText(frame: StackEntry): string {
@@ -272,6 +384,22 @@ function returnAddressText(frame: StackEntry): string {
 
 // ------------------------------------------------------------------------------------------------
 // Register blocks
+
+/** The two one-line IP lines of older x86 kernels: before the oops (`IP:`) and after the trace (`RIP  [<…>]`). */
+function summaryText(block: RegisterBlock, report: Report): string {
+  const dump = report.regs.find((b) => b.kind === 'full' && b.ip);
+  const again = dump ? ` The register dump on line ${dump.ipLine + 1} prints the same instruction pointer.` : '';
+  if (block.ipRegister === 'IP')
+    return (
+      '**Printed before the oops** by the page-fault handler (x86 kernels up to 4.x), right after `BUG: unable to handle kernel …`: the instruction that made the bad access, at the address in that line.' +
+      again
+    );
+  const pointers =
+    block.ipRegister === 'EIP'
+      ? 'this line repeats the instruction pointer and, in `SS:ESP`, the stack pointer'
+      : 'this line and the `RSP` beside or below it repeat the instruction and stack pointers';
+  return `**The summary after the trace** (x86 kernels up to 4.x): ${pointers} at the end of the report, so the crash site is seen even when the top scrolled away.${again}`;
+}
 
 function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
   const parts = [`**${code(frameLabel(ip))}** · instruction pointer, exact${block.context ? ` · saved in ${block.context} context` : ''}`];
@@ -296,7 +424,7 @@ function ipText(block: RegisterBlock, ip: StackEntry, report: Report): string {
   }
   if (block.kind === 'iret')
     parts.push('Only the IRET frame (RIP, RSP, EFLAGS) was saved here: an exception or interrupt stack switch, not a full register dump.');
-  if (block.kind === 'summary') parts.push('This is the summary line older kernels printed after the trace; it repeats the RIP of the register dump.');
+  if (block.kind === 'summary') parts.push(summaryText(block, report));
   return parts.join('\n\n');
 }
 
@@ -512,10 +640,7 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
   const info = registerInfo(reg.name, report.arch);
   const parts = [`**${code(reg.name)}**${info ? ` · ${info.title}` : ''}${value ? ` = ${code(value)}` : ''}`];
   if (info) parts.push(info.text);
-  if (selector !== null)
-    parts.push(
-      `Selector ${code(selector)}${selector === '0010' || selector === '0018' ? ' (kernel)' : selector === '0033' || selector === '002b' ? ' (user)' : ''}.`,
-    );
+  if (selector !== null) parts.push(`Selector ${code(selector)}${SELECTORS[selector] ? `: ${SELECTORS[selector]}` : ''}.`);
   if (reg.name === 'EFLAGS' && /^[0-9a-f]+$/.test(value)) {
     const bits = parseInt(value, 16);
     const set = EFLAGS_BITS.filter(([bit]) => (bits >> bit) & 1).map(([, flag, what]) => `${flag} (${what})`);
@@ -538,6 +663,20 @@ function registerText(document: DocumentVersion, reg: Register, block: RegisterB
   if (reg.name === 'CR2' && report.kind === 'oops') parts.push('This report is a page fault: the address above is what the kernel tried to access.');
   return parts.join('\n\n');
 }
+
+/** x86-64 segment selectors as `RIP: 0010:` and `RSP: 0018:` print them (GDT index × 8 + privilege level). */
+const SELECTORS: Record<string, string> = {
+  '0010': 'the kernel code segment (`__KERNEL_CS`, privilege level 0): the CPU was in the kernel',
+  '0018': 'the kernel data/stack segment (`__KERNEL_DS`, privilege level 0): the stack was a kernel stack',
+  '0000': 'the null selector, which 64-bit kernel stacks often use (privilege level 0)',
+  '0033': 'the 64-bit user code segment (`__USER_CS`, privilege level 3): the CPU was in user space',
+  '0023': 'the 32-bit user code segment (`__USER32_CS`, privilege level 3): a 32-bit program',
+  '002b': 'the user data/stack segment (`__USER_DS`, privilege level 3): the stack was a user stack',
+  '0060': 'the kernel code segment of i386 (`__KERNEL_CS`)',
+  '0068': 'the kernel data segment of i386 (`__KERNEL_DS`)',
+  '0073': 'the user code segment of i386 (`__USER_CS`)',
+  '007b': 'the user data segment of i386 (`__USER_DS`)',
+};
 
 /** Registers whose value is no address (flags, control bits, a syscall number, a physical page-table base). */
 const NOT_ADDRESSES = new Set(['EFLAGS', 'ORIG_RAX', 'CR0', 'CR3', 'CR4', 'DR6', 'DR7', 'PKRU', 'RIP', 'EIP', 'pstate']);
@@ -709,7 +848,11 @@ function stackText(stack: Stack): string {
 }
 
 function reportText(report: Report, findings: readonly Finding[]): string {
-  const parts = [`**${report.title || report.kind}**`];
+  // syzkaller's `… in corrupted` names no frame: the heading says so in words (see noGuiltyFrameText).
+  const title = / in corrupted$/.test(report.title)
+    ? `${report.title.slice(0, -' in corrupted'.length)}** (no function to blame)`
+    : `${report.title || report.kind}**`;
+  const parts = [`**${title}`];
   const facts: string[] = [`kind ${code(report.kind)}${report.crash ? '' : ' (informational, not a crash)'}`];
   if (report.cpu !== null) facts.push(`CPU ${report.cpu}`);
   if (report.pid !== null) facts.push(`PID ${report.pid}`);
@@ -723,13 +866,41 @@ function reportText(report: Report, findings: readonly Finding[]): string {
         .map((f) => `${code(f.letter)} ${f.meaning}`)
         .join(', ')}.`,
     );
-  if (report.guiltyFrame) parts.push(`Guilty frame: ${code(report.guiltyFrame)}.`);
-  if (report.corrupted) parts.push(`⚠ Looks corrupted: ${report.corruptedReason ?? 'unknown reason'}.`);
+  if (report.guiltyFrame && report.guiltyFrame !== CORRUPTED_TITLE_WORD) parts.push(`Guilty frame: ${code(report.guiltyFrame)}.`);
+  else if (/ in corrupted$/.test(report.title) || report.guiltyFrame === CORRUPTED_TITLE_WORD) parts.push(noGuiltyFrameText(report));
+  if (report.corrupted) parts.push(`⚠ ${corruptedText(report.corruptedReason)}`);
   if (report.hardware) parts.push(`Hardware: ${report.hardware}.`);
   const dups = findings.filter((f) => ruleOf(f.code)?.fixes === 'duplicate').length;
   const unreliable = findings.filter((f) => ruleOf(f.code)?.fixes === 'unreliable').length;
   parts.push(`${report.regs.length} register block(s), ${report.stacks.length} stack(s), ${unreliable} unreliable and ${dups} duplicate entries.`);
   return parts.join('\n\n');
+}
+
+/** The word syzkaller's titles put where they name no frame (`… in corrupted`): never shown as a frame. */
+const CORRUPTED_TITLE_WORD = 'corrupted';
+
+/** Why no function is blamed, in words: what is missing, and what the report does have. */
+function noGuiltyFrameText(report: Report): string {
+  const reliable = report.stacks.reduce((n, s) => n + s.frames.filter((f) => f.reliable && !f.exact).length, 0);
+  const ip = report.regs.find((b) => b.ip?.function)?.ip;
+  const has = [
+    ip ? `its instruction pointer is in ${code(ip.function as string)}` : '',
+    reliable ? `it has ${reliable} confirmed call-trace entr${reliable === 1 ? 'y' : 'ies'}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  return (
+    "**No function to blame in the title** (syzkaller writes `in corrupted`): the call trace could not be read the way crash signatures read it — no entry was found after the report's own helpers, in the window where the trace should start (cut off, interleaved with other lines, or not printed)." +
+    (has ? ` The report is not empty: ${has}.` : '')
+  );
+}
+
+/** A corrupted verdict in a user's words. */
+function corruptedText(reason: string | null): string {
+  if (reason === null) return 'The report looks truncated or interleaved.';
+  if (/no usable stack frame/.test(reason))
+    return 'No usable call trace: the stack could not be read the way crash signatures read it, so the title and guilty frame may be wrong.';
+  return `Looks truncated or interleaved: ${reason}.`;
 }
 
 // ------------------------------------------------------------------------------------------------
