@@ -440,7 +440,7 @@ export interface TextLike extends CharSource {
 }
 
 /** Most lines one kernel line is wrapped onto (a `Code:` line in a narrow mail takes four). */
-const MAX_WRAPPED_PARTS = 5;
+export const MAX_WRAPPED_PARTS = 5;
 
 /** Lines before and after a line that wrappedLineEnd may read. */
 export const WRAP_LOOKBEHIND = WRAP_EVIDENCE_LINES;

@@ -17,6 +17,7 @@ import {
   vendorPrefixPattern,
   WRAP_LOOKAHEAD,
   WRAP_LOOKBEHIND,
+  MAX_WRAPPED_PARTS,
   wrappedLineEnd,
   type PrefixScan,
 } from './lines.ts';
@@ -414,7 +415,10 @@ function parseInto(text: string, lineStarts: ArrayLike<number>, first: number, l
     reports.push(r);
   };
 
-  let wrappedThrough = -1; // the rest of a line that a mailer wrapped onto the next one, read with it
+  // The rest of a line that a mailer wrapped onto the next one, read with it. A parse that starts
+  // inside such a line's rest (a re-parse after an edit) leaves that rest to the line before, as a
+  // parse of the whole text does.
+  let wrappedThrough = wrappedThroughBefore(text, lineStarts, first);
   for (let line = first; line < last; line++) {
     current = line;
     const start = lineStarts[line];
@@ -742,6 +746,19 @@ function fitReportShape(open: OpenReport, text: string, end: number, pfx: Prefix
 
 /** Lines looked at after a header to confirm a paste shape (blank lines between are skipped). */
 const SHAPE_LOOKAHEAD = 4;
+
+/** The last line a wrapped line before `first` is read through (its rest on lines `first`...), or -1. */
+function wrappedThroughBefore(text: string, lineStarts: ArrayLike<number>, first: number): number {
+  let through = -1;
+  // Read the lines before as a whole parse would (a wrapped line takes at most MAX_WRAPPED_PARTS - 1 lines).
+  for (let line = Math.max(0, first - MAX_WRAPPED_PARTS + 1); line < first; line++) {
+    if (line <= through || !mayContinueOnto(text, lineStarts[line + 1])) continue;
+    const end = lineEnd(text, lineStarts, line);
+    const rest = wrappedLineEnd(text, lineStarts, line, lineStarts.length);
+    if (rest !== end) through = lineOfOffset(lineStarts, rest);
+  }
+  return through >= first ? through : -1;
+}
 
 /**
  * Lines around the parsed range that parsing [startLine, endLine) may look at: a wrapped line's
