@@ -148,9 +148,13 @@ describe('Kernel Log extension in VS Code (code-server + Chromium)', { concurren
       await activeEditor(page).locator('.squiggly-warning').first().waitFor({ timeout: SLOW });
       await openProblems();
       const rows = page.locator('.markers-panel .monaco-list-row');
+      // Each code through the Problems filter: related information rows can push a row out of view.
+      const filter = page.getByPlaceholder(/^Filter \(e\.g\./).first();
       for (const code of ['duplicate-regs-ip', 'duplicate-frame', 'function-end-return']) {
+        await filter.fill(code);
         await rows.filter({ hasText: code }).first().waitFor({ timeout: SLOW });
       }
+      await filter.fill('');
       // The status bar item counts the reports and findings of the active editor.
       await waitFor('status bar "2 reports"', async () => /\b2 reports, [1-9]\d* findings\b/.test(await kernelStatus().innerText()), SLOW);
       // Clicking it opens the Problems view.

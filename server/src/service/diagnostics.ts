@@ -222,15 +222,17 @@ function toDiagnostic(
   const rule = ruleOf(finding.code);
   if (options.docsBase && rule) diagnostic.codeDescription = { href: `${options.docsBase}#${rule.anchor}` };
   if (finding.unnecessary && capabilities.unnecessaryTag) diagnostic.tags = [DiagnosticTag.Unnecessary];
+  // (A duplicate's message already calls its entry unreliable: that finding is not listed again.)
+  const told = rule?.subject === 'entry' && rule.saysUnreliable ? others.filter((o) => ruleOf(o.code)?.fixes !== 'unreliable') : others;
   if (capabilities.relatedInformation) {
     const related = finding.related.map(
       (r): DiagnosticRelatedInformation => ({ location: { uri: document.uri, range: spanRange(document, r) }, message: r.message }),
     );
     // The entry's other findings, on its own range.
-    for (const o of others) related.push({ location: { uri: document.uri, range: spanRange(document, o) }, message: `${o.code}: ${o.message}` });
+    for (const o of told) related.push({ location: { uri: document.uri, range: spanRange(document, o) }, message: `${o.code}: ${o.message}` });
     if (related.length > 0) diagnostic.relatedInformation = related;
-  } else if (others.length > 0) {
-    diagnostic.message += ` (Also: ${others.map((o) => o.code).join(', ')}.)`;
+  } else if (told.length > 0) {
+    diagnostic.message += ` (Also: ${told.map((o) => o.code).join(', ')}.)`;
   }
   return diagnostic;
 }

@@ -11,6 +11,7 @@ export const duplicateFrame = entryRule({
   range: 'entry',
   summary: 'A `? ` entry that repeats another entry of the same stack.',
   docs: 'a `? ` entry that repeats another entry of the same stack',
+  saysUnreliable: true,
   message: (entry) => `Unreliable entry ${symbolText(entry)} repeats another entry of this stack.`,
   relatedMessage: 'the same entry',
 });

@@ -11,6 +11,7 @@ export const duplicateRegsIp = entryRule({
   range: 'entry',
   summary: 'A `? ` entry that repeats the instruction pointer of a register block printed before it.',
   docs: "a `? ` entry that repeats the RIP of a register block printed before it (same address, else same `func+off/size`) — the seed thread's case",
+  saysUnreliable: true,
   message(entry, ip) {
     const mine = symbolText(entry);
     const theirs = ip ? symbolText(ip) : mine;

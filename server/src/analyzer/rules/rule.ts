@@ -58,6 +58,11 @@ export interface EntryRule<C extends string = string> extends RuleBase<C> {
    * scan's guess it teaches nothing.
    */
   readonly quietOnUnreliable?: boolean;
+  /**
+   * Its message already calls the entry unreliable: published as a line's diagnostic, the line's
+   * unreliable-entry finding is not repeated in its related information (Problems would list it twice).
+   */
+  readonly saysUnreliable?: boolean;
 }
 
 /** The earlier report a repeated one repeats (repeated-report), as its message names it. */
