@@ -10,6 +10,8 @@ import type { Report } from '../parser/model.ts';
 export interface ReportSignature {
   /** Title and functions (without compiler suffixes) in one string: equal keys, same report. */
   readonly key: string;
+  /** A small number per distinct key (equal ids, equal keys): what findRepeats compares. */
+  readonly id: number;
   readonly title: string;
   /** The reliable entries' functions, innermost first, as printed (`foo.isra.0`). */
   readonly functions: readonly string[];
@@ -34,8 +36,23 @@ function computeSignature(report: Report): ReportSignature | null {
   for (const stack of report.stacks) for (const f of stack.frames) if (f.reliable && f.function !== null) functions.push(f.function);
   if (functions.length === 0) return null;
   const title = report.title.trim() || report.kind;
-  return { key: `${title}\n${functions.map(withoutCompilerSuffix).join(' ')}`, title, functions };
+  const key = `${title}\n${functions.map(withoutCompilerSuffix).join(' ')}`;
+  return { key, id: keyId(key), title, functions };
 }
+
+/** Ids of the keys seen (as many as distinct signatures: bounded by what was opened). */
+const KEY_IDS = new Map<string, number>();
+
+function keyId(key: string): number {
+  let id = KEY_IDS.get(key);
+  if (id === undefined) KEY_IDS.set(key, (id = KEY_IDS.size));
+  return id;
+}
+
+/** findRepeats' table by key id: the first report with the id in the current call (stamped by call). */
+let firstById = new Int32Array(1024);
+let stampById = new Int32Array(1024);
+let stamp = 0;
 
 /** A function's name without the suffixes GCC and Clang add to local copies (`foo.isra.0` → `foo`). */
 export function withoutCompilerSuffix(name: string): string {
@@ -62,17 +79,37 @@ export function findRepeats(count: number, reportAt: (k: number) => Report): Rep
   const firstOf = new Int32Array(count).fill(-1);
   const countOf = new Int32Array(count);
   const laterOf = new Map<number, number[]>();
-  const firstByKey = new Map<string, number>();
+  // Once per document version over every report: typed arrays by key id, not a map of strings.
+  if (firstById.length < KEY_IDS.size + count) {
+    const size = 2 * (KEY_IDS.size + count);
+    firstById = new Int32Array(size);
+    stampById = new Int32Array(size);
+    stamp = 0;
+  }
+  if (++stamp === 0x7fffffff) {
+    stampById.fill(0);
+    stamp = 1;
+  }
   let repeated = 0;
   for (let k = 0; k < count; k++) {
     const s = reportSignature(reportAt(k));
     if (s === null) continue;
-    const first = firstByKey.get(s.key);
-    if (first === undefined) {
-      firstByKey.set(s.key, k);
+    if (s.id >= firstById.length) {
+      // Keys made while reading these reports (ids only grow): room for them, this call's stamps kept.
+      const grown = new Int32Array(2 * (s.id + 1));
+      grown.set(firstById);
+      firstById = grown;
+      const stamps = new Int32Array(grown.length);
+      stamps.set(stampById);
+      stampById = stamps;
+    }
+    if (stampById[s.id] !== stamp) {
+      stampById[s.id] = stamp;
+      firstById[s.id] = k;
       countOf[k] = 1;
       continue;
     }
+    const first = firstById[s.id];
     firstOf[k] = first;
     countOf[first]++;
     repeated++;
@@ -93,5 +130,6 @@ export function groupSignature(report: Report): ReportSignature | null {
   const s = reportSignature(report);
   if (s !== null || !report.crash) return s;
   const title = report.title.trim() || report.kind;
-  return { key: `${title}\n`, title, functions: [] };
+  const key = `${title}\n`;
+  return { key, id: keyId(key), title, functions: [] };
 }

@@ -156,7 +156,11 @@ export class LogAnalysis {
 
   /** How many findings with `code` report k has (nothing is read or moved). */
   countOf(k: number, code: FindingCode): number {
-    const i = CODE_INDEX.get(code) ?? 0;
+    return this.countAt(k, CODE_INDEX.get(code) ?? 0);
+  }
+
+  /** countOf by the code's index in FINDING_CODES (the diagnostics' loop over every report). */
+  countAt(k: number, i: number): number {
     if (i === REPEATED_INDEX) return this.reports.length > 1 && this.repeats.firstOf[k] >= 0 ? 1 : 0;
     return this.codeCounts[k][i];
   }

@@ -140,16 +140,21 @@ export function computeDiagnostics(
     const c = choices.get(code)!;
     return c.severity !== null && !c.quietOnUnreliable && (ruleOf(code)?.subject === 'report' || c.rank === 0);
   };
+  // Per code, by its index in FINDING_CODES (the loop below runs over every report of a big log).
+  const codeSeverity = FINDING_CODES.map((code) => choices.get(code)!.severity);
+  const codeSure = FINDING_CODES.map(isSure);
   /** Adds `counts` (times `sign`) to `left`, and to `sure` with `andSure`. */
-  const countDown = (counts: (code: FindingCode) => number, sign: number, andSure: boolean) =>
-    FINDING_CODES.forEach((code) => {
-      const severity = choices.get(code)!.severity;
-      if (severity === null) return;
-      const n = counts(code);
+  const countDown = (counts: (i: number) => number, sign: number, andSure: boolean) => {
+    for (let i = 0; i < codeSeverity.length; i++) {
+      const severity = codeSeverity[i];
+      if (severity === null) continue;
+      const n = counts(i);
+      if (n === 0) continue;
       if (sign > 0 || !andSure) left[severity] += sign * n;
-      if (andSure && isSure(code)) sure[severity] += sign * n;
-    });
-  countDown((code) => analysis.totals[FINDING_CODES.indexOf(code)], 1, true);
+      if (andSure && codeSure[i]) sure[severity] += sign * n;
+    }
+  };
+  countDown((i) => analysis.totals[i], 1, true);
   // The diagnostics kept of each severity (at most `max` each), with their place in the document.
   const kept: { diagnostic: Diagnostic; at: number }[][] = [[], [], [], [], []];
   let truncated = false;
@@ -171,7 +176,8 @@ export function computeDiagnostics(
   /** Whether report k may hold a diagnostic of a severity that is still open. */
   const wanted = (k: number) => {
     for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
-      if (open(s) && FINDING_CODES.some((code) => choices.get(code)!.severity === s && analysis.countOf(k, code) > 0)) return true;
+      if (!open(s)) continue;
+      for (let i = 0; i < codeSeverity.length; i++) if (codeSeverity[i] === s && analysis.countAt(k, i) > 0) return true;
     }
     return false;
   };
@@ -179,7 +185,8 @@ export function computeDiagnostics(
   for (; k < analysis.reportCount && !settled(); k++) {
     // Report k's sure findings are counted as they are kept (a room reckoned too large only costs
     // work: the final cut below is exact).
-    countDown((code) => analysis.countOf(k, code), -1, true);
+    const countsOfK = (i: number) => analysis.countAt(k, i);
+    countDown(countsOfK, -1, true);
     if (wanted(k)) {
       // A line passed over for want of room is a diagnostic left out (its severity still has findings here).
       const room = (severity: DiagnosticSeverity) => open(severity) || !(truncated = true);
@@ -189,7 +196,7 @@ export function computeDiagnostics(
         else truncated = true;
       }
     }
-    countDown((code) => analysis.countOf(k, code), -1, false);
+    countDown(countsOfK, -1, false);
   }
   // Stopped early with findings left: some may have been diagnostics.
   if (k < analysis.reportCount && left.some((n) => n > 0)) truncated = true;
