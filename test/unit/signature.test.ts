@@ -1,7 +1,7 @@
 // The one definition of "the same report" (server/src/analyzer/signature.ts) on logs written here.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findRepeats, groupSignature, reportSignature, withoutCompilerSuffix } from '../../server/src/analyzer/signature.ts';
+import { findRepeats, groupSignature, reportSignature, signatureIds, withoutCompilerSuffix } from '../../server/src/analyzer/signature.ts';
 import { parseCrashLog } from '../../server/src/parser/parse.ts';
 import { NULL_DEREF, watchdogWarning } from './repeat-logs.ts';
 
@@ -33,7 +33,7 @@ test('title and reliable functions: `? ` entries, offsets, modules, addresses an
 
 test('findRepeats: first occurrences, counts and the later ones of each', () => {
   const reports = reportsOf(watchdogWarning(1), NULL_DEREF, watchdogWarning(2, [' ? ktime_get+0x3c/0xa0']), watchdogWarning(3));
-  const r = findRepeats(reports.length, (k) => reports[k]);
+  const r = findRepeats(signatureIds(reports.length, (k) => reports[k]));
   assert.deepEqual([...r.firstOf], [-1, -1, 0, 0]);
   assert.deepEqual([...r.countOf], [3, 1, 3, 3]);
   assert.deepEqual([...r.laterOf], [[0, [2, 3]]]);

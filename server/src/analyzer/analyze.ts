@@ -7,7 +7,7 @@ import { atFunctionEnd, isRawStackWords, type StackEntry, type ParsedLog, type R
 import { NO_STACK, NO_USABLE_FRAME, STACK_WITHOUT_FRAMES } from '../parser/title.ts';
 import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } from './findings.ts';
 import { corruptedReport, duplicateFrame, duplicateRegsIp, functionEndReturn, repeatedReport, unreliableFrame, type EntryRule } from './rules/index.ts';
-import { findRepeats, type Repeats } from './signature.ts';
+import { findRepeats, signatureIds, type Repeats } from './signature.ts';
 
 /** Same entry: equal addresses when both print one, else equal `func+off/size` (and module). */
 function sameEntry(a: StackEntry, b: StackEntry): boolean {
@@ -214,7 +214,7 @@ export function analyze(log: ParsedLog): Finding[] {
   const out: Finding[] = [];
   const reports = log.reports;
   const reportAt = (k: number) => reports[k];
-  const repeats = reports.length > 1 ? findRepeats(reports.length, reportAt) : null;
+  const repeats = reports.length > 1 ? findRepeats(signatureIds(reports.length, reportAt)) : null;
   for (let ri = 0; ri < reports.length; ri++) {
     analyzeReport(reports[ri], ri, out, repeats && repeatFinding(repeats, ri, reportAt, reportAt, log.lineStarts));
   }

@@ -74,14 +74,22 @@ export interface Repeats {
   readonly repeated: number;
 }
 
-/** The repeats among `count` reports (each read by `reportAt`). Linear: one map of signature keys. */
-export function findRepeats(count: number, reportAt: (k: number) => Report): Repeats {
+/** Each report's signature id (ReportSignature.id), -1 for none. */
+export function signatureIds(count: number, reportAt: (k: number) => Report): Int32Array {
+  const ids = new Int32Array(count);
+  for (let k = 0; k < count; k++) ids[k] = reportSignature(reportAt(k))?.id ?? -1;
+  return ids;
+}
+
+/** The repeats among reports with signature ids `ids` (signatureIds). Linear, on typed arrays. */
+export function findRepeats(ids: Int32Array): Repeats {
+  const count = ids.length;
   const firstOf = new Int32Array(count).fill(-1);
   const countOf = new Int32Array(count);
   const laterOf = new Map<number, number[]>();
   // Once per document version over every report: typed arrays by key id, not a map of strings.
-  if (firstById.length < KEY_IDS.size + count) {
-    const size = 2 * (KEY_IDS.size + count);
+  if (firstById.length < KEY_IDS.size) {
+    const size = 2 * KEY_IDS.size;
     firstById = new Int32Array(size);
     stampById = new Int32Array(size);
     stamp = 0;
@@ -92,24 +100,15 @@ export function findRepeats(count: number, reportAt: (k: number) => Report): Rep
   }
   let repeated = 0;
   for (let k = 0; k < count; k++) {
-    const s = reportSignature(reportAt(k));
-    if (s === null) continue;
-    if (s.id >= firstById.length) {
-      // Keys made while reading these reports (ids only grow): room for them, this call's stamps kept.
-      const grown = new Int32Array(2 * (s.id + 1));
-      grown.set(firstById);
-      firstById = grown;
-      const stamps = new Int32Array(grown.length);
-      stamps.set(stampById);
-      stampById = stamps;
-    }
-    if (stampById[s.id] !== stamp) {
-      stampById[s.id] = stamp;
-      firstById[s.id] = k;
+    const id = ids[k];
+    if (id < 0) continue;
+    if (stampById[id] !== stamp) {
+      stampById[id] = stamp;
+      firstById[id] = k;
       countOf[k] = 1;
       continue;
     }
-    const first = firstById[s.id];
+    const first = firstById[id];
     firstOf[k] = first;
     countOf[first]++;
     repeated++;

@@ -10,7 +10,7 @@ import type { Finding, FindingCode, FindingData, RelatedLocation, Severity } fro
 import { FINDING_CODES } from '../analyzer/findings.ts';
 import { repeatFinding, type ReportPlace } from '../analyzer/analyze.ts';
 import { corruptedReport, repeatedReport } from '../analyzer/rules/index.ts';
-import { findRepeats, type Repeats } from '../analyzer/signature.ts';
+import { findRepeats, signatureIds, type Repeats } from '../analyzer/signature.ts';
 import type { CodeBytes, ContextMarker, ContextSegment, StackEntry, ParsedLog, Problem, RegisterBlock, Report, Stack } from '../parser/model.ts';
 import { firstWhere } from '../search.ts';
 
@@ -49,6 +49,8 @@ export class LogAnalysis {
   /** Findings per code of the reports' own findings (repeats are added by `totals`). */
   private readonly ownTotals: Uint32Array;
   private repeatTable: Repeats | null = null;
+  /** Each report's signature id once asked (carried over by splice: an edit reads the new reports only). */
+  private signatureIdTable: Int32Array | null;
   private totalsWithRepeats: Uint32Array | null = null;
 
   constructor(
@@ -59,7 +61,9 @@ export class LogAnalysis {
     codeCounts?: readonly Uint32Array[],
     lineDeltas: Int32Array | null = null,
     offsetDeltas: Int32Array | null = null,
+    signatureIdTable: Int32Array | null = null,
   ) {
+    this.signatureIdTable = signatureIdTable;
     this.lineStarts = lineStarts;
     this.reports = reports;
     this.findings = findings;
@@ -102,7 +106,8 @@ export class LogAnalysis {
    * computes none again.
    */
   get repeats(): Repeats {
-    this.repeatTable ??= findRepeats(this.reports.length, (k) => this.reports[k]);
+    this.signatureIdTable ??= signatureIds(this.reports.length, (k) => this.reports[k]);
+    this.repeatTable ??= findRepeats(this.signatureIdTable);
     return this.repeatTable;
   }
 
@@ -257,7 +262,17 @@ export class LogAnalysis {
     const codeCounts = this.codeCounts.slice(0, from);
     for (const f of replacementFindings) codeCounts.push(countCodes(f));
     for (let k = to; k < this.codeCounts.length; k++) codeCounts.push(this.codeCounts[k]);
-    return new LogAnalysis(lineStarts, reports, findings, problems, codeCounts, lineDeltas, offsetDeltas);
+    let ids: Int32Array | null = null;
+    if (this.signatureIdTable !== null) {
+      ids = new Int32Array(count);
+      ids.set(this.signatureIdTable.subarray(0, from), 0);
+      ids.set(
+        signatureIds(replacement.length, (j) => replacement[j]),
+        from,
+      );
+      ids.set(this.signatureIdTable.subarray(to), tailAt);
+    }
+    return new LogAnalysis(lineStarts, reports, findings, problems, codeCounts, lineDeltas, offsetDeltas, ids);
   }
 
   private lineDelta(k: number): number {

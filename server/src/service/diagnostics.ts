@@ -173,21 +173,26 @@ export function computeDiagnostics(
     for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) if (open(s)) return false;
     return true;
   };
-  /** Whether report k may hold a diagnostic of a severity that is still open. */
-  const wanted = (k: number) => {
+  /** Whether the report in `row` may hold a diagnostic of a severity that is still open. */
+  const wanted = () => {
     for (let s = DiagnosticSeverity.Error; s <= DiagnosticSeverity.Hint; s++) {
       if (!open(s)) continue;
-      for (let i = 0; i < codeSeverity.length; i++) if (codeSeverity[i] === s && analysis.countAt(k, i) > 0) return true;
+      for (let i = 0; i < codeSeverity.length; i++) if (codeSeverity[i] === s && row[i] > 0) return true;
     }
     return false;
   };
+  // Report k's counts, read once: the loop below runs over every report of a big log.
+  const row = new Uint32Array(codeSeverity.length);
+  const rowAt = (i: number) => row[i];
   let k = 0;
   for (; k < analysis.reportCount && !settled(); k++) {
+    let any = false;
+    for (let i = 0; i < row.length; i++) if ((row[i] = codeSeverity[i] === null ? 0 : analysis.countAt(k, i)) > 0) any = true;
+    if (!any) continue;
     // Report k's sure findings are counted as they are kept (a room reckoned too large only costs
     // work: the final cut below is exact).
-    const countsOfK = (i: number) => analysis.countAt(k, i);
-    countDown(countsOfK, -1, true);
-    if (wanted(k)) {
+    countDown(rowAt, -1, true);
+    if (wanted()) {
       // A line passed over for want of room is a diagnostic left out (its severity still has findings here).
       const room = (severity: DiagnosticSeverity) => open(severity) || !(truncated = true);
       for (const { finding, others } of publishedOfReport(analysis, k, choices, room)) {
@@ -196,7 +201,7 @@ export function computeDiagnostics(
         else truncated = true;
       }
     }
-    countDown(countsOfK, -1, false);
+    countDown(rowAt, -1, false);
   }
   // Stopped early with findings left: some may have been diagnostics.
   if (k < analysis.reportCount && left.some((n) => n > 0)) truncated = true;
