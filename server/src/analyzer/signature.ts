@@ -17,20 +17,11 @@ export interface ReportSignature {
   readonly functions: readonly string[];
 }
 
-/** Signatures of the reports seen (reports are shared between document versions; a re-titled one is a new object). */
-const memo = new WeakMap<Report, ReportSignature | null>();
-
-/** The report's signature, or null when it has none (see above). */
+/**
+ * The report's signature, or null when it has none (see above). Computed on each call: the server
+ * keeps each report's id (service/analysis.ts, carried over edits), the CLI reads each report once.
+ */
 export function reportSignature(report: Report): ReportSignature | null {
-  let s = memo.get(report);
-  if (s === undefined) {
-    s = computeSignature(report);
-    memo.set(report, s);
-  }
-  return s;
-}
-
-function computeSignature(report: Report): ReportSignature | null {
   if (!report.crash) return null;
   const functions: string[] = [];
   for (const stack of report.stacks) for (const f of stack.frames) if (f.reliable && f.function !== null) functions.push(f.function);

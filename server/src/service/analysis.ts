@@ -106,9 +106,14 @@ export class LogAnalysis {
    * computes none again.
    */
   get repeats(): Repeats {
-    this.signatureIdTable ??= signatureIds(this.reports.length, (k) => this.reports[k]);
-    this.repeatTable ??= findRepeats(this.signatureIdTable);
+    this.repeatTable ??= findRepeats(this.signatureIdTable ?? (this.signatureIdTable = signatureIds(this.reports.length, (k) => this.reports[k])));
     return this.repeatTable;
+  }
+
+  /** Report k's signature id (analyzer/signature.ts; equal ids, same signature), -1 for none. */
+  signatureIdAt(k: number): number {
+    this.signatureIdTable ??= signatureIds(this.reports.length, (i) => this.reports[i]);
+    return this.signatureIdTable[k];
   }
 
   /** Findings of report k in this version (`data.report` is k): its own, and whether it repeats an earlier report. */

@@ -11,7 +11,6 @@ import { frameLabel } from '../analyzer/frameText.ts';
 import type { Arch, RegisterBlock, Report, Span, Stack } from '../parser/model.ts';
 import { lineEnd } from '../parser/lines.ts';
 import { isRawStackWords, STACK_KINDS, symbolSpan } from '../parser/model.ts';
-import { reportSignature } from '../analyzer/signature.ts';
 import type { LogAnalysis } from './analysis.ts';
 import type { DocumentVersion } from './document.ts';
 import { forEachSliced, type Interruption } from './interruption.ts';
@@ -22,13 +21,13 @@ export async function computeDocumentSymbols(document: DocumentVersion, analysis
   const symbols: DocumentSymbol[] = [];
   const repeats = analysis.reportCount > 1 ? analysis.repeats : null;
   // The run of reports with one signature that the last report belongs to.
-  let run: { key: string; head: DocumentSymbol; group: DocumentSymbol | null; count: number; headDetail: string } | null = null;
+  let run: { key: number; head: DocumentSymbol; group: DocumentSymbol | null; count: number; headDetail: string } | null = null;
   const done = await forEachSliced(
     analysis.reportCount,
     (k) => {
       const report = analysis.report(k);
       const symbol = reportSymbol(document, report);
-      const key = repeats ? (reportSignature(analysis.unmovedReport(k))?.key ?? null) : null;
+      const key = repeats ? analysis.signatureIdAt(k) : null;
       if (run !== null && key !== null && key === run.key) {
         symbol.name = `line ${report.headerLine + 1}`;
         if (run.group === null) {
@@ -47,7 +46,7 @@ export async function computeDocumentSymbols(document: DocumentVersion, analysis
       const first = repeats ? repeats.firstOf[k] : -1;
       if (first >= 0) symbol.detail = `${symbol.detail} · repeats line ${analysis.headerLineOf(first) + 1}`;
       symbols.push(symbol);
-      run = key === null ? null : { key, head: symbol, group: null, count: 1, headDetail: symbol.detail ?? '' };
+      run = key === null || key < 0 ? null : { key, head: symbol, group: null, count: 1, headDetail: symbol.detail ?? '' };
     },
     interruption,
   );
