@@ -19,9 +19,10 @@ test('title and reliable functions: `? ` entries, offsets, modules, addresses an
   const sb = reportSignature(b);
   assert.ok(sa && sb);
   assert.equal(sa.key, sb.key);
+  assert.equal(sa.id, sb.id, 'equal keys, equal ids');
   assert.deepEqual(sa.functions, ['__x64_sys_ioctl', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
   assert.deepEqual(sb.functions, ['__x64_sys_ioctl.constprop.0', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe'], 'as printed');
-  assert.equal(reportSignature(a), sa, 'kept per report object');
+  assert.deepEqual(reportSignature(a), sa, 'the same on every call');
   // Another function in the stack: another report.
   const [c] = reportsOf(NULL_DEREF.map((l) => l.replace('do_syscall_64+', 'do_fast_syscall_32+')));
   assert.notEqual(reportSignature(c)?.key, sa.key);
