@@ -530,7 +530,7 @@ function continuesRest(part: string, next: string, quote: string): boolean {
 export function wrappedLineEnd(text: TextLike, lineStarts: ArrayLike<number>, line: number, count: number): number {
   const end = lineEnd(text, lineStarts, line);
   if (!wrapCandidate(text, lineStarts, line, count)) return moduleOnNextLine(text, lineStarts, line, count, end) ? lineEnd(text, lineStarts, line + 1) : end;
-  let evident = cutShort(text.slice(lineStarts[line], end));
+  let evident = cutShort(text.slice(lineStarts[line], end)) || codeBytesGoOn(text, lineStarts, line, end);
   for (let k = 1; !evident && k <= WRAP_EVIDENCE_LINES; k++) {
     evident = wrapCandidate(text, lineStarts, line - k, count) || wrapCandidate(text, lineStarts, line + k, count);
   }
@@ -544,6 +544,15 @@ export function wrappedLineEnd(text: TextLike, lineStarts: ArrayLike<number>, li
     last++;
   }
   return lineEnd(text, lineStarts, last);
+}
+
+/** A `Code:` line's bytes, and a line of nothing but bytes after it: the rest of those bytes. */
+const CODE_BYTES_END = /\bCode: (?:<?[0-9a-f]{2}>? )+<?[0-9a-f]{2}>?$/;
+const BYTES_ONLY = /^(?:<?[0-9a-f]{2}>? )*<?[0-9a-f]{2}>?$/;
+
+function codeBytesGoOn(text: TextLike, lineStarts: ArrayLike<number>, line: number, end: number): boolean {
+  if (line + 1 >= lineStarts.length) return false;
+  return CODE_BYTES_END.test(text.slice(lineStarts[line], end)) && BYTES_ONLY.test(text.slice(lineStarts[line + 1], lineEnd(text, lineStarts, line + 1)));
 }
 
 /**
