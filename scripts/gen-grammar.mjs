@@ -43,6 +43,8 @@ const sc = (...names) => names.map((n) => `${n}.${SUFFIX}`).join(' ');
 
 /** A capturing group with a scope (scope may be null for an unscoped group). */
 const g = (scope, ...inner) => ({ scope, inner });
+/** A field label and its colon (`CPU:`, `Comm:`, `task:`), spread into a pattern's parts. */
+const fieldLabel = (name) => [g(S.label, name), g(S.kv, ':')];
 
 function assertNoCapturingGroup(fragment) {
   let inClass = false;
@@ -667,24 +669,20 @@ function repository(ctx) {
         name: sc('meta.identification'),
         begin: [
           START,
-          g(S.label, 'CPU'),
-          g(S.kv, ':'),
+          ...fieldLabel('CPU'),
           '[ \\t]+',
           g(S.dec, '\\d+'),
           '(?:[ \\t]+',
-          g(S.label, 'UID'),
-          g(S.kv, ':'),
+          ...fieldLabel('UID'),
           '[ \\t]+',
           g(S.dec, '\\d+'),
           ')?',
           '[ \\t]+',
-          g(S.label, 'PID'),
-          g(S.kv, ':'),
+          ...fieldLabel('PID'),
           '[ \\t]+',
           g(S.dec, '\\d+'),
           '[ \\t]+',
-          g(S.label, 'Comm'),
-          g(S.kv, ':'),
+          ...fieldLabel('Comm'),
           '[ \\t]',
           g(S.comm, '.*?'),
           '(?=[ \\t]+(?:Not tainted|Tainted:|Kdump:)|[ \\t]*$)',
@@ -695,27 +693,15 @@ function repository(ctx) {
       // 2.6: Pid: 491, comm: scsi_eh_0 Tainted: ...
       region({
         name: sc('meta.identification'),
-        begin: [
-          START,
-          g(S.label, 'Pid'),
-          g(S.kv, ':'),
-          '[ \\t]+',
-          g(S.dec, '\\d+'),
-          ',[ \\t]+',
-          g(S.label, 'comm'),
-          g(S.kv, ':'),
-          '[ \\t]+',
-          g(S.comm, '\\S+'),
-        ],
+        begin: [START, ...fieldLabel('Pid'), '[ \\t]+', g(S.dec, '\\d+'), ',[ \\t]+', ...fieldLabel('comm'), '[ \\t]+', g(S.comm, '\\S+')],
         end: [TO_EOL],
         patterns: identPatterns,
       }),
-      match(sc('meta.identification'), START, g(S.label, 'Hardware name'), g(S.kv, ':'), '[ \\t]*', g(sc('string.unquoted.hardware-name'), '.*'), '$'),
+      match(sc('meta.identification'), START, ...fieldLabel('Hardware name'), '[ \\t]*', g(sc('string.unquoted.hardware-name'), '.*'), '$'),
       match(
         sc('meta.identification'),
         START,
-        g(S.label, 'Workqueue'),
-        g(S.kv, ':'),
+        ...fieldLabel('Workqueue'),
         '[ \\t]+',
         g(sc('string.unquoted.workqueue'), '\\S+'),
         '(?:[ \\t]+',
@@ -747,8 +733,7 @@ function repository(ctx) {
   const taskField = match(
     null,
     '(?<![\\w.])',
-    g(S.label, 'task\\.ti|task\\.stack|[a-z_]+'),
-    g(S.kv, ':'),
+    ...fieldLabel('task\\.ti|task\\.stack|[a-z_]+'),
     '[ \\t]*',
     '(?:',
     g(S.hex, '0x', H, '+'),
@@ -765,13 +750,13 @@ function repository(ctx) {
     patterns: [
       region({
         name: sc('meta.identification.task'),
-        begin: [START, g(S.label, 'task'), g(S.kv, ':'), '[ \\t]+', g(S.hex, H, '{8,16}'), `(?=[ \\t]+(?:ti|task\\.stack):)`],
+        begin: [START, ...fieldLabel('task'), '[ \\t]+', g(S.hex, H, '{8,16}'), `(?=[ \\t]+(?:ti|task\\.stack):)`],
         end: [TO_EOL],
         patterns: [taskField],
       }),
       region({
         name: sc('meta.identification.task'),
-        begin: [START, g(S.label, 'task'), g(S.kv, ':'), g(S.comm, '\\S+'), '(?=[ \\t]+state:)'],
+        begin: [START, ...fieldLabel('task'), g(S.comm, '\\S+'), '(?=[ \\t]+state:)'],
         end: [TO_EOL],
         patterns: [taskField],
       }),
