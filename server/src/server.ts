@@ -41,8 +41,9 @@ import {
   type RemoveAllDuplicatesResult,
 } from './protocol/protocol.ts';
 import { defaultSettings, readSettings, type KernelLogSettings } from './service/settings.ts';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { discoverSources } from './symbolizer/discover.ts';
 import { warmUpParser } from './service/warmUp.ts';
 import { modulesNamedIn, releaseNamedIn } from './symbolizer/query.ts';
@@ -80,6 +81,8 @@ interface ClientSupport {
    * client's packaged docs/findings.md); diagnostics link to its sections. None: no codeDescription.
    */
   docsBase: string | undefined;
+  /** Where hovers link for more: the client's `findingsDocs`, else the docs packaged beside the server. */
+  hoverDocs: string | undefined;
 }
 
 function clientSupport(capabilities: ClientCapabilities, initializationOptions?: unknown): ClientSupport {
@@ -101,15 +104,27 @@ function clientSupport(capabilities: ClientCapabilities, initializationOptions?:
     hierarchicalSymbols: capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
     codeActionLiterals: isRecord(capabilities.textDocument?.codeAction?.codeActionLiteralSupport),
     docsBase: docsBaseOf(initializationOptions, capabilities),
+    hoverDocs: findingsDocsOf(initializationOptions) ?? packagedFindingsDocs(),
   };
+}
+
+/** `initializationOptions.findingsDocs` without a fragment, when it is a URI. */
+function findingsDocsOf(initializationOptions: unknown): string | undefined {
+  const base = isRecord(initializationOptions) ? initializationOptions.findingsDocs : undefined;
+  return typeof base === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(base) ? base.replace(/#.*$/, '') : undefined;
+}
+
+/** docs/findings.md of the package the server runs from (dist/server.js sits one folder below it). */
+function packagedFindingsDocs(): string | undefined {
+  if (typeof __dirname !== 'string') return undefined;
+  const file = join(__dirname, '..', 'docs', 'findings.md');
+  return existsSync(file) ? pathToFileURL(file).href : undefined;
 }
 
 /** `initializationOptions.findingsDocs` without a fragment, when the client shows codeDescription links. */
 function docsBaseOf(initializationOptions: unknown, capabilities: ClientCapabilities): string | undefined {
-  const base = isRecord(initializationOptions) ? initializationOptions.findingsDocs : undefined;
-  if (typeof base !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(base)) return undefined;
   if (capabilities.textDocument?.publishDiagnostics?.codeDescriptionSupport !== true) return undefined;
-  return base.replace(/#.*$/, '');
+  return findingsDocsOf(initializationOptions);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -266,7 +281,7 @@ export class KernelLogServer {
         'hover',
         params,
         async (doc, analysis) => {
-          const hover = await this.service.getHover(doc, analysis, positionOf(params), token, await this.symbolizerFor(params));
+          const hover = await this.service.getHover(doc, analysis, positionOf(params), token, await this.symbolizerFor(params), this.support.hoverDocs);
           return this.support.markdownHover ? hover : this.service.plainTextHover(hover);
         },
         token,

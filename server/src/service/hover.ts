@@ -36,6 +36,8 @@ export interface HoverOptions {
   /** Longest wait for the symbolizer before answering without it. */
   symbolizerTimeoutMs?: number;
   token?: CancellationLike;
+  /** The findings' documentation (a URI, no fragment): `?` entries link to their section. None: no link. */
+  docsBase?: string;
 }
 
 interface Target {
@@ -54,7 +56,7 @@ export async function computeHover(document: DocumentVersion, analysis: LogAnaly
   const k = analysis.reportIndexAtLine(line);
   if (k < 0) return null;
   const report = analysis.report(k);
-  const target = findTarget(document, report, analysis.findingsOf(k), line, offset);
+  const target = findTarget(document, report, analysis.findingsOf(k), line, offset, options.docsBase);
   if (!target) return null;
   // `document` and `analysis` are one version's (a snapshot; an edit meanwhile makes the next one):
   // the answer is for the version the request was made on.
@@ -119,7 +121,7 @@ function within(span: Span, offset: number): boolean {
   return offset >= span.start && offset <= span.end;
 }
 
-function findTarget(document: DocumentVersion, report: Report, findings: readonly Finding[], line: number, offset: number): Target | null {
+function findTarget(document: DocumentVersion, report: Report, findings: readonly Finding[], line: number, offset: number, docsBase?: string): Target | null {
   const lineStart = document.lineStarts[line];
   const lineText = document.text.slice(lineStart, lineEnd(document.text, document.lineStarts, line));
   const taint = taintTextIn(lineText);
@@ -198,7 +200,7 @@ function findTarget(document: DocumentVersion, report: Report, findings: readonl
       // powerpc's `(unreliable)` after the entry is part of it.
       const suffix = POWERPC_UNRELIABLE.exec(lineText);
       if (suffix && offset >= span.end) span.end = Math.max(span.end, lineStart + suffix.index + '(unreliable)'.length);
-      return { span, sections: frameText(frame, stack, report, own, lineText), symbol: { frame, report } };
+      return { span, sections: frameText(frame, stack, report, own, lineText, docsBase), symbol: { frame, report } };
     }
     if (stack.line === line && stack.header.end > stack.header.start && within(stack.header, offset))
       return { span: stack.header, sections: [stackText(stack)] };
@@ -277,7 +279,7 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 // ------------------------------------------------------------------------------------------------
 // Stack entries
 
-function frameText(frame: StackEntry, stack: Stack, report: Report, findings: readonly Finding[], lineText: string): string[] {
+function frameText(frame: StackEntry, stack: Stack, report: Report, findings: readonly Finding[], lineText: string, docsBase?: string): string[] {
   const powerpcUnreliable = POWERPC_UNRELIABLE.test(lineText);
   const tags = ['call-trace entry', powerpcUnreliable ? '`(unreliable)`' : frame.reliable ? 'confirmed by the unwinder' : 'unreliable (`?`)'];
   if (frame.context) tags.push(`${frame.context} context`);
@@ -285,7 +287,7 @@ function frameText(frame: StackEntry, stack: Stack, report: Report, findings: re
   if (powerpcUnreliable) return [[head, ...powerpcUnreliableText(frame), whereText(frame, stack)].filter(Boolean).join('\n\n')];
   if (!frame.reliable)
     return [
-      [head, ...unreliableText(frame, report, findings), whereText(frame, stack), moreLink('unreliable entries and the findings', 'unreliable-frame')]
+      [head, ...unreliableText(frame, report, findings), whereText(frame, stack), moreLink('unreliable entries and the findings', 'unreliable-frame', docsBase)]
         .filter(Boolean)
         .join('\n\n'),
     ];

@@ -102,7 +102,14 @@ export interface KernelLogLanguageService {
   /** Whether the code actions asked for read the whole file (fix-all); the others read the range's report only. */
   codeActionsReadWholeFile(context: Pick<CodeActionContext, 'only' | 'triggerKind'>): boolean;
   /** `symbolizer` (default: the one given at creation) resolves entries to source lines. */
-  getHover(document: DocumentRef, analysis: LogAnalysis, position: Position, token?: CancellationLike, symbolizer?: Symbolizer): Promise<Hover | null>;
+  getHover(
+    document: DocumentRef,
+    analysis: LogAnalysis,
+    position: Position,
+    token?: CancellationLike,
+    symbolizer?: Symbolizer,
+    docsBase?: string,
+  ): Promise<Hover | null>;
   /** The source line of the entry under the cursor (needs a symbolizer and the source file on disk). */
   getDefinition(
     document: DocumentRef,
@@ -153,8 +160,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Ker
     sameDiagnostics,
     getCodeActions: (document, ...rest) => getCodeActions(versionOf(document), ...rest),
     codeActionsReadWholeFile: fixAllWanted,
-    getHover: (document, analysis, position, token, symbolizer = options.symbolizer) =>
-      computeHover(versionOf(document), analysis, position, { symbolizer, token }),
+    getHover: (document, analysis, position, token, symbolizer = options.symbolizer, docsBase?: string) =>
+      computeHover(versionOf(document), analysis, position, { symbolizer, token, docsBase }),
     getDefinition: (document, analysis, position, token, symbolizer = options.symbolizer) =>
       computeDefinition(versionOf(document), analysis, position, symbolizer, token),
     getFoldingRanges: async (document, analysis, rangeLimit, interruption) =>
